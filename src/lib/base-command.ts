@@ -1,0 +1,85 @@
+// The base of every command: --json, --profile, --debug, a lazy context, and one way to report errors.
+import {Command, Flags, type Interfaces} from '@oclif/core'
+
+import {createContext, type Context} from './context.js'
+import {ExitCode, toPpctlError, type PpctlError} from './errors/index.js'
+import {sanitizeForTerminal} from './output/sanitize.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    profile: Flags.string({
+      description: 'Profile to use (default: PPCTL_PROFILE, then the default profile).',
+      helpGroup: 'GLOBAL',
+    }),
+    debug: Flags.boolean({
+      description: 'Print diagnostic traces to stderr, with every secret redacted.',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  protected flags!: BaseFlags<T>
+  protected args!: BaseArgs<T>
+  private context?: Context
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const {args, flags} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as BaseFlags<T>
+    this.args = args as BaseArgs<T>
+  }
+
+  /** The command's context, built on first use from the process and the parsed global flags. */
+  protected get ctx(): Context {
+    return (this.context ??= createContext({
+      version: this.config.version,
+      profileFlag: this.flags?.profile,
+      debug: this.flags?.debug,
+    }))
+  }
+
+  /** Human output: silent under --json; platform text must be sanitized by the caller's renderer. */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) this.ctx.io.stdout.write(text.endsWith('\n') ? text : text + '\n')
+  }
+
+  /** Notes for people (warnings, progress) always go to stderr, never to stdout. */
+  protected note(text: string): void {
+    this.ctx.io.stderr.write(sanitizeForTerminal(text) + '\n')
+  }
+
+  protected override async catch(err: unknown): Promise<void> {
+    const error = toPpctlError(err)
+    process.exitCode = error.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson({error: error.toJSON()})
+    } else {
+      process.stderr.write(renderError(error))
+    }
+    if (this.isDebug() && err instanceof Error && err.stack) {
+      process.stderr.write(sanitizeForTerminal(err.stack) + '\n')
+    }
+  }
+
+  private isDebug(): boolean {
+    return Boolean(this.flags?.debug) || this.argv.includes('--debug')
+  }
+}
+
+export function renderError(error: PpctlError): string {
+  const lines = [`Error: ${sanitizeForTerminal(error.message)}`]
+  if (error.nextStep) lines.push(`  Next: ${sanitizeForTerminal(error.nextStep)}`)
+  if (error.correlationId) lines.push(`  Correlation id: ${sanitizeForTerminal(error.correlationId)}`)
+  if (error.exitCode === ExitCode.ERROR && error.code === 'UNEXPECTED' && !error.nextStep) lines.push('  Run with --debug for details.')
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,98 @@
+// The configuration file: profiles and the default profile, read and written atomically.
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {PpctlError, ExitCode, UsageError} from '../errors/index.js'
+import {writeFileAtomic} from './atomic.js'
+import type {Paths} from './paths.js'
+
+export interface Profile {
+  /** The OpenID provider's issuer URL. */
+  authority?: string
+  /** The global service's base URL. */
+  globalUrl?: string
+  /** A PEM file of extra CAs to trust beside the system ones. */
+  caFile?: string
+  /** The OAuth client id ppctl signs in with. */
+  clientId?: string
+  /** The tenant (id or name) this profile administers. */
+  tenant?: string
+  /** Host patterns ("*.clusters.example.com") a cluster URI must match. */
+  clusterAllowList?: string[]
+  /** Whether cluster URIs may be IP literals. */
+  allowIpLiterals?: boolean
+  /** Where secrets live: keychain (default), file (opt-in, insecure) or memory. */
+  credentialStore?: 'keychain' | 'file' | 'memory'
+}
+
+export interface ConfigFile {
+  version: 1
+  defaultProfile?: string
+  profiles: Record<string, Profile>
+}
+
+export const DEFAULT_PROFILE = 'default'
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
+export function assertProfileName(name: string): void {
+  if (!PROFILE_NAME.test(name)) {
+    throw new UsageError('INVALID_PROFILE_NAME', `"${name}" is not a valid profile name.`, {
+      nextStep: 'Use letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit.',
+    })
+  }
+}
+
+export class ConfigStore {
+  readonly file: string
+
+  constructor(readonly paths: Paths) {
+    this.file = join(paths.config, 'config.json')
+  }
+
+  async read(): Promise<ConfigFile> {
+    let text: string
+    try {
+      text = await readFile(this.file, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {version: 1, profiles: {}}
+      throw err
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<ConfigFile>
+      if (typeof parsed !== 'object' || parsed === null || typeof parsed.profiles !== 'object') throw new Error('shape')
+      return {version: 1, defaultProfile: parsed.defaultProfile, profiles: parsed.profiles ?? {}}
+    } catch {
+      throw new PpctlError('CONFIG_CORRUPT', `The configuration file ${this.file} is not valid JSON.`, ExitCode.ERROR, {
+        nextStep: `Fix or move it aside (mv "${this.file}" "${this.file}.bak"); ppctl will not overwrite it.`,
+      })
+    }
+  }
+
+  /** Read, change and write back atomically; returns what was written. */
+  async update(change: (config: ConfigFile) => void | ConfigFile): Promise<ConfigFile> {
+    const config = await this.read()
+    const next = change(config) ?? config
+    await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n')
+    return next
+  }
+
+  /** The active profile's name: --profile, then PPCTL_PROFILE, then the default, then "default". */
+  static activeProfileName(config: ConfigFile, flag: string | undefined, env: NodeJS.ProcessEnv): string {
+    const name = flag || env.PPCTL_PROFILE || config.defaultProfile || DEFAULT_PROFILE
+    assertProfileName(name)
+    return name
+  }
+}
+
+/** The profile as commands see it: the file's values with PPCTL_* environment overrides on top. */
+export function effectiveProfile(profile: Profile | undefined, env: NodeJS.ProcessEnv): Profile {
+  const out: Profile = {...profile}
+  if (env.PPCTL_AUTHORITY) out.authority = env.PPCTL_AUTHORITY
+  if (env.PPCTL_CLIENT_ID) out.clientId = env.PPCTL_CLIENT_ID
+  if (env.PPCTL_TENANT_ID) out.tenant = env.PPCTL_TENANT_ID
+  if (env.PPCTL_CA_FILE) out.caFile = env.PPCTL_CA_FILE
+  if (env.PPCTL_CREDENTIAL_STORE === 'keychain' || env.PPCTL_CREDENTIAL_STORE === 'file' || env.PPCTL_CREDENTIAL_STORE === 'memory') {
+    out.credentialStore = env.PPCTL_CREDENTIAL_STORE
+  }
+  return out
+}

@@ -1,0 +1,3 @@
+// The error module: typed errors and exit codes.
+export * from './errors.js'
+export * from './exit-codes.js'
