@@ -23,6 +23,8 @@ export interface Profile {
   allowIpLiterals?: boolean
   /** Where secrets live: keychain (default), file (opt-in, insecure) or memory. */
   credentialStore?: 'keychain' | 'file' | 'memory'
+  /** For the profile written by `ppctl sandbox start`: the local platform's data folder. */
+  sandboxDataDir?: string
 }
 
 export interface ConfigFile {

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Fails when oclif.manifest.json or the README's generated sections are stale: regenerates them and compares.
+import {execFileSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+
+const files = ['oclif.manifest.json', 'README.md']
+const read = (f) => {
+  try {
+    return readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')
+  } catch {
+    return ''
+  }
+}
+const before = Object.fromEntries(files.map((f) => [f, read(f)]))
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
+execFileSync(npx, ['oclif', 'manifest'], {stdio: ['ignore', 'ignore', 'inherit']})
+execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'readme'], {stdio: ['ignore', 'ignore', 'inherit']})
+const stale = files.filter((f) => read(f) !== before[f])
+if (stale.length > 0) {
+  console.error(`Stale generated files: ${stale.join(', ')}. They have been regenerated: review and commit them (npm run build does the same).`)
+  process.exit(1)
+}
+console.log(`Generated files are up to date: ${files.join(', ')}`)

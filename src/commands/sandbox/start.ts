@@ -1,0 +1,58 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/base-command.js'
+import {renderKeyValue} from '../../lib/output/table.js'
+import {dataDirFlag} from '../../lib/sandbox/flags.js'
+import {DEFAULT_PORT, resolveDataDir, startBackground, type StartResult} from '../../lib/sandbox/lifecycle.js'
+
+export type SandboxStartResult = StartResult
+
+export default class SandboxStart extends BaseCommand<typeof SandboxStart> {
+  static override summary = 'Start the local platform on this machine.'
+  static override description = `Runs the local platform (identity provider, global service, gateway and clusters behind one TLS listener on 127.0.0.1) as a background process, waits until it is ready, and writes the "sandbox" profile (made the default when there is none).
+A second start while one runs reports it and exits 0. --foreground keeps it in this process (for CI and containers) until SIGTERM or Ctrl-C.`
+
+  static override examples = [
+    {description: 'Start on the default port (8443)', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Start on any free port, in a throwaway folder', command: '<%= config.bin %> <%= command.id %> --port 0 --data-dir /tmp/platform'},
+    {description: 'Run in the foreground (containers, CI)', command: '<%= config.bin %> <%= command.id %> --foreground'},
+    {description: 'Machine-readable result', command: '<%= config.bin %> <%= command.id %> --json'},
+  ]
+
+  static override flags = {
+    port: Flags.integer({description: 'TCP port on 127.0.0.1; 0 takes a free one and records it.', default: DEFAULT_PORT, min: 0, max: 65535}),
+    'data-dir': dataDirFlag,
+    foreground: Flags.boolean({description: 'Run in this process until SIGTERM or Ctrl-C instead of in the background.'}),
+  }
+
+  async run(): Promise<SandboxStartResult> {
+    const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
+    if (this.flags.foreground) {
+      const {runForeground} = await import('../../lib/sandbox/foreground.js')
+      return runForeground(this.ctx, dataDir, this.flags.port, (result) => (this.jsonEnabled() ? this.logJson(result) : this.report(result)))
+    }
+    const result = await startBackground(this.ctx, dataDir, this.flags.port)
+    this.report(result)
+    return result
+  }
+
+  private report(result: SandboxStartResult): void {
+    this.out(
+      (result.status === 'already-running' ? 'The local platform is already running.\n' : 'The local platform is running.\n') +
+        renderKeyValue(
+          [
+            ['Gateway', result.urls.gateway],
+            ['Identity', result.urls.authority],
+            ['Global service', result.urls.global],
+            ['Clusters', result.urls.clusterPattern],
+            ['PID', String(result.pid)],
+            ['Data folder', result.dataDir],
+            ['CA certificate', result.caFile],
+            ['Profile', `${result.profile}${result.defaultProfile ? ' (default)' : ''}`],
+          ],
+          this.ctx.io,
+        ) +
+        '\nNext: ppctl sandbox users   (the seeded identities and their passwords)',
+    )
+  }
+}

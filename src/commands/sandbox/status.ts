@@ -1,0 +1,58 @@
+import {BaseCommand} from '../../lib/base-command.js'
+import {ExitCode, UnreachableError} from '../../lib/errors/index.js'
+import {renderKeyValue, renderTable} from '../../lib/output/table.js'
+import {dataDirFlag} from '../../lib/sandbox/flags.js'
+import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
+import {sandboxStatus, type SandboxStatusResult} from '../../lib/sandbox/status.js'
+
+export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
+  static override summary = "Show the local platform's URLs, process, uptime and the health of each component."
+  static override description = 'Exits 0 when the platform runs and every component is healthy, 8 when it is not running or a component is down.'
+
+  static override examples = [
+    {description: 'Show the status', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'For scripts', command: '<%= config.bin %> <%= command.id %> --json'},
+  ]
+
+  static override flags = {'data-dir': dataDirFlag}
+
+  async run(): Promise<SandboxStatusResult> {
+    const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
+    const status = await sandboxStatus(this.ctx, dataDir)
+    if (!status.running) {
+      throw new UnreachableError('SANDBOX_NOT_RUNNING', `The local platform is not running (data folder ${dataDir}).`, {
+        nextStep: 'Start it: ppctl sandbox start',
+      })
+    }
+    if (!status.healthy) process.exitCode = ExitCode.UNREACHABLE
+    this.out(
+      renderKeyValue(
+        [
+          ['Status', status.healthy ? 'running, healthy' : 'running, DEGRADED'],
+          ['Gateway', status.urls?.gateway ?? ''],
+          ['Identity', status.urls?.authority ?? ''],
+          ['Global service', status.urls?.global ?? ''],
+          ['Clusters', status.urls?.clusterPattern ?? ''],
+          ['PID', String(status.pid)],
+          ['Uptime', formatUptime(status.uptimeSeconds ?? 0)],
+          ['Data folder', status.dataDir],
+        ],
+        this.ctx.io,
+      ) +
+        '\n' +
+        renderTable(
+          ['Component', 'Status', 'Detail'],
+          status.components.map((c) => [c.name, c.status === 'ok' ? 'OK' : 'DOWN', c.detail]),
+          this.ctx.io,
+        ),
+    )
+    return status
+  }
+}
+
+export function formatUptime(seconds: number): string {
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = seconds % 60
+  return h > 0 ? `${h}h ${m}m ${s}s` : m > 0 ? `${m}m ${s}s` : `${s}s`
+}

@@ -1,0 +1,7 @@
+// Flags shared by the sandbox commands.
+import {Flags} from '@oclif/core'
+
+export const dataDirFlag = Flags.string({
+  description: "The local platform's data folder (default: PPCTL_SANDBOX_DIR, then the one `sandbox start` recorded, then <data dir>/sandbox).",
+  helpValue: 'DIR',
+})

@@ -1,0 +1,26 @@
+// `sandbox start --foreground`: the platform in this process, until SIGTERM or Ctrl-C.
+import {join} from 'node:path'
+
+import type {Context} from '../context.js'
+import {ensurePrivateDir} from '../config/atomic.js'
+import {LOG_FILE, runningState, writeSandboxProfile, type StartResult} from './lifecycle.js'
+
+export async function runForeground(ctx: Context, dataDir: string, port: number, onReady: (result: StartResult) => void): Promise<StartResult> {
+  const running = await runningState(dataDir)
+  if (running && running.pid !== process.pid) {
+    const {profile, isDefault} = await writeSandboxProfile(ctx, running)
+    return {status: 'already-running', pid: running.pid, port: running.port, dataDir, caFile: running.caFile, urls: running.urls, logFile: join(dataDir, LOG_FILE), profile, defaultProfile: isDefault}
+  }
+  await ensurePrivateDir(dataDir)
+  const {runPlatform} = await import('../../sandbox/daemon.js')
+  const ready = await new Promise<StartResult>((resolve, reject) => {
+    runPlatform(dataDir, port, async (state) => {
+      const {profile, isDefault} = await writeSandboxProfile(ctx, state)
+      resolve({status: 'started', pid: state.pid, port: state.port, dataDir, caFile: state.caFile, urls: state.urls, logFile: 'stdout', profile, defaultProfile: isDefault})
+    }).catch(reject)
+  })
+  onReady(ready)
+  // Serve until a signal: runPlatform's handlers drain and exit the process.
+  await new Promise<never>(() => {})
+  return ready
+}

@@ -1,0 +1,226 @@
+// Starting, stopping and inspecting the local platform's background process.
+import {spawn} from 'node:child_process'
+import {closeSync, openSync} from 'node:fs'
+import {readFile, rm, stat} from 'node:fs/promises'
+import {request} from 'node:http'
+import {isAbsolute, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import type {Context} from '../context.js'
+import {ensurePrivateDir} from '../config/atomic.js'
+import {PpctlError, ExitCode, UnreachableError, UsageError} from '../errors/index.js'
+import type {PlatformState} from '../../sandbox/daemon.js'
+
+export const STATE_FILE = 'state.json'
+export const PID_FILE = 'platform.pid'
+export const LOG_FILE = 'platform.log'
+export const SANDBOX_PROFILE = 'sandbox'
+export const DEFAULT_PORT = 8443
+const START_TIMEOUT_MS = 60_000
+
+export type {PlatformState}
+
+/** The data folder: --data-dir, then PPCTL_SANDBOX_DIR, then the one the sandbox profile recorded, then the default. */
+export async function resolveDataDir(ctx: Context, flag?: string): Promise<string> {
+  const given = flag ?? ctx.env.PPCTL_SANDBOX_DIR
+  if (given) return isAbsolute(given) ? given : resolve(given)
+  const config = await ctx.config().read()
+  return config.profiles[SANDBOX_PROFILE]?.sandboxDataDir ?? join(ctx.paths.data, 'sandbox')
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** The state file of a running platform, or undefined when none runs (stale files are ignored). */
+export async function runningState(dataDir: string): Promise<PlatformState | undefined> {
+  let state: PlatformState
+  try {
+    state = JSON.parse(await readFile(join(dataDir, STATE_FILE), 'utf8')) as PlatformState
+  } catch {
+    return undefined
+  }
+  return isAlive(state.pid) ? state : undefined
+}
+
+export async function requireRunning(dataDir: string): Promise<PlatformState> {
+  const state = await runningState(dataDir)
+  if (!state) {
+    throw new UnreachableError('SANDBOX_NOT_RUNNING', `The local platform is not running (data folder ${dataDir}).`, {
+      nextStep: 'Start it: ppctl sandbox start',
+    })
+  }
+  return state
+}
+
+/** A JSON request to the platform's control socket. */
+export function controlRequest<T>(socketPath: string, method: string, path: string, body?: unknown): Promise<{status: number; body: T}> {
+  return new Promise((resolvePromise, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const req = request(
+      {socketPath, method, path, headers: payload ? {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload)} : {}},
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          try {
+            resolvePromise({status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T})
+          } catch (err) {
+            reject(err)
+          }
+        })
+      },
+    )
+    req.setTimeout(10_000, () => req.destroy(new Error('control socket timed out')))
+    req.on('error', reject)
+    req.end(payload)
+  })
+}
+
+async function tail(file: string, lines = 15): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}
+
+function daemonEntry(): {script: string; execArgv: string[]} {
+  const here = fileURLToPath(import.meta.url)
+  const ts = here.endsWith('.ts')
+  const script = fileURLToPath(new URL(`../../sandbox/daemon-main.${ts ? 'ts' : 'js'}`, import.meta.url))
+  return {script, execArgv: ts ? ['--import', 'tsx'] : []}
+}
+
+export interface StartResult {
+  status: 'started' | 'already-running'
+  pid: number
+  port: number
+  dataDir: string
+  caFile: string
+  urls: PlatformState['urls']
+  logFile: string
+  profile: string
+  defaultProfile: boolean
+}
+
+/** Starts the platform in the background and waits until it is ready; fails with the log's last lines. */
+export async function startBackground(ctx: Context, dataDir: string, port: number): Promise<StartResult> {
+  const running = await runningState(dataDir)
+  if (running) return {...(await resultFor(ctx, running)), status: 'already-running'}
+  await ensurePrivateDir(dataDir)
+  const logFile = join(dataDir, LOG_FILE)
+  const {script, execArgv} = daemonEntry()
+  const logFd = openSync(logFile, 'a', 0o600)
+  const child = spawn(process.execPath, [...execArgv, script, '--data-dir', dataDir, '--port', String(port)], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd, 'ipc'],
+    env: {...ctx.env},
+  })
+  closeSync(logFd)
+  const outcome = await new Promise<{ok: true; state: PlatformState} | {ok: false; reason: string}>((done) => {
+    const timer = setTimeout(() => done({ok: false, reason: `it was not ready after ${START_TIMEOUT_MS / 1000} s`}), START_TIMEOUT_MS)
+    child.on('message', (message: {type: string; state?: PlatformState; reason?: string}) => {
+      clearTimeout(timer)
+      done(message.type === 'ready' && message.state ? {ok: true, state: message.state} : {ok: false, reason: message.reason ?? 'it failed'})
+    })
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      done({ok: false, reason: `it exited (${signal ?? `code ${code}`})`})
+    })
+  })
+  if (!outcome.ok) {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    throw new PpctlError('SANDBOX_START_FAILED', `The local platform did not start: ${outcome.reason}.\n${await tail(logFile)}`, ExitCode.ERROR, {
+      nextStep: /in use/.test(outcome.reason) ? 'Pick a free port: ppctl sandbox start --port 0' : `See the whole log: ${logFile}`,
+    })
+  }
+  child.disconnect()
+  child.unref()
+  return {...(await resultFor(ctx, outcome.state)), status: 'started'}
+}
+
+async function resultFor(ctx: Context, state: PlatformState): Promise<Omit<StartResult, 'status'>> {
+  const {profile, isDefault} = await writeSandboxProfile(ctx, state)
+  return {
+    pid: state.pid,
+    port: state.port,
+    dataDir: state.dataDir,
+    caFile: state.caFile,
+    urls: state.urls,
+    logFile: join(state.dataDir, LOG_FILE),
+    profile,
+    defaultProfile: isDefault,
+  }
+}
+
+/** Writes (or updates) the `sandbox` profile, and makes it the default when no other default exists. */
+export async function writeSandboxProfile(ctx: Context, state: PlatformState): Promise<{profile: string; isDefault: boolean}> {
+  const {CLI_CLIENT_ID} = await import('../../sandbox/seed.js')
+  const next = await ctx.config().update((config) => {
+    config.profiles[SANDBOX_PROFILE] = {
+      ...config.profiles[SANDBOX_PROFILE],
+      authority: state.urls.authority,
+      globalUrl: state.urls.global,
+      caFile: state.caFile,
+      clusterAllowList: ['*.clusters.sandbox.localhost'],
+      clientId: CLI_CLIENT_ID,
+      sandboxDataDir: state.dataDir,
+    }
+    if (!config.defaultProfile) config.defaultProfile = SANDBOX_PROFILE
+  })
+  return {profile: SANDBOX_PROFILE, isDefault: next.defaultProfile === SANDBOX_PROFILE}
+}
+
+export interface StopResult {
+  status: 'stopped' | 'not-running'
+  pid?: number
+  forced: boolean
+  dataDir: string
+}
+
+/** SIGTERM (drain), then SIGKILL after the timeout. */
+export async function stopPlatform(ctx: Context, dataDir: string, timeoutMs = 10_000): Promise<StopResult> {
+  const state = await runningState(dataDir)
+  if (!state) return {status: 'not-running', forced: false, dataDir}
+  process.kill(state.pid, 'SIGTERM')
+  const deadline = ctx.clock.now() + timeoutMs
+  while (isAlive(state.pid) && ctx.clock.now() < deadline) await ctx.clock.sleep(50)
+  let forced = false
+  if (isAlive(state.pid)) {
+    process.kill(state.pid, 'SIGKILL')
+    forced = true
+    while (isAlive(state.pid)) await ctx.clock.sleep(20)
+    await rm(join(dataDir, STATE_FILE), {force: true})
+    await rm(join(dataDir, PID_FILE), {force: true})
+  }
+  return {status: 'stopped', pid: state.pid, forced, dataDir}
+}
+
+/** Only folders that look like a platform's data folder (or are empty) may be wiped. */
+export async function assertWipeable(dataDir: string): Promise<boolean> {
+  try {
+    if (!(await stat(dataDir)).isDirectory()) throw new UsageError('NOT_A_DATA_DIR', `${dataDir} is not a folder.`)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw err
+  }
+  const {readdir} = await import('node:fs/promises')
+  const entries = await readdir(dataDir)
+  const known = ['directory.json', 'tls', 'routes.json', 'audit.jsonl', LOG_FILE]
+  if (entries.length > 0 && !entries.some((e) => known.includes(e))) {
+    throw new UsageError('NOT_A_DATA_DIR', `${dataDir} does not look like a local platform's data folder; refusing to wipe it.`, {
+      nextStep: 'Check --data-dir (or PPCTL_SANDBOX_DIR).',
+    })
+  }
+  return true
+}
+
+export async function wipeDataDir(dataDir: string): Promise<void> {
+  await rm(dataDir, {recursive: true, force: true})
+}

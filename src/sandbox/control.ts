@@ -1,0 +1,64 @@
+// The operator's control API on a private socket in the data dir: reachable only by who can read that folder.
+import {randomUUID} from 'node:crypto'
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import type {Directory, ServicePrincipal} from './directory.js'
+import {sendJson} from './http-util.js'
+import {findTenant} from './seed.js'
+
+export interface ControlOptions {
+  directory: Directory
+  health: () => unknown
+}
+
+export interface RegisterServicePrincipalRequest {
+  tenant: string
+  name: string
+  jwk: Record<string, unknown>
+  thumbprintS256: string
+  thumbprintSha1: string
+  notAfter: string
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > 1_000_000) throw new Error('body too large')
+    chunks.push(chunk as Buffer)
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+}
+
+export function createControlHandler(options: ControlOptions) {
+  const fail = (res: ServerResponse, status: number, code: string, message: string) => sendJson(res, status, {code, message})
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (req.method === 'GET' && req.url === '/v1/health') return sendJson(res, 200, options.health())
+      if (req.method === 'POST' && req.url === '/v1/service-principals') {
+        const body = (await readJson(req)) as RegisterServicePrincipalRequest
+        const tenant = findTenant(String(body.tenant ?? ''))
+        if (!tenant) return fail(res, 404, 'TENANT_NOT_FOUND', `No tenant "${body.tenant}"; the seeded tenants are contoso and fabrikam.`)
+        if (!body.name || !/^[\w .-]{1,64}$/.test(body.name)) return fail(res, 400, 'INVALID_NAME', 'The name must be 1–64 letters, digits, spaces, ".", "_" or "-".')
+        if (!body.jwk || typeof body.thumbprintS256 !== 'string') return fail(res, 400, 'INVALID_KEY', 'A public JWK with x5c and its x5t#S256 are required.')
+        const sp: ServicePrincipal = {
+          clientId: randomUUID(),
+          tenantId: tenant.id,
+          name: body.name,
+          roles: ['Admin'],
+          jwk: body.jwk,
+          thumbprintS256: body.thumbprintS256,
+          thumbprintSha1: body.thumbprintSha1,
+          notAfter: body.notAfter,
+          createdAt: new Date().toISOString(),
+        }
+        options.directory.addServicePrincipal(sp)
+        return sendJson(res, 201, {clientId: sp.clientId, tenantId: sp.tenantId, roles: sp.roles})
+      }
+      return fail(res, 404, 'NOT_FOUND', `${req.method} ${req.url}`)
+    } catch (err) {
+      return fail(res, 400, 'BAD_REQUEST', (err as Error).message)
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// The local platform as a process: started by `ppctl sandbox start`, stopped by SIGTERM (drain) or SIGKILL.
+import {rmSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {writeFileSyncAtomic} from './fs-util.js'
+import {startPlatform, type RunningPlatform} from './server.js'
+
+export interface PlatformState {
+  pid: number
+  port: number
+  startedAt: string
+  dataDir: string
+  caFile: string
+  controlSocket: string
+  urls: RunningPlatform['urls']
+}
+
+export const STATE_FILE = 'state.json'
+export const PID_FILE = 'platform.pid'
+export const LOG_FILE = 'platform.log'
+
+/** Runs the platform until SIGTERM/SIGINT; reports readiness through `onReady` (IPC to the parent in background mode). */
+export async function runPlatform(dataDir: string, port: number, onReady: (state: PlatformState) => void): Promise<void> {
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`)
+  writeFileSyncAtomic(join(dataDir, PID_FILE), `${process.pid}\n`)
+  const platform = await startPlatform({dataDir, port, log})
+  const state: PlatformState = {
+    pid: process.pid,
+    port: platform.port,
+    startedAt: new Date().toISOString(),
+    dataDir,
+    caFile: platform.caFile,
+    controlSocket: platform.controlSocket,
+    urls: platform.urls,
+  }
+  writeFileSyncAtomic(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n')
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log(`${signal} received: draining connections`)
+    await platform.close()
+    rmSync(join(dataDir, STATE_FILE), {force: true})
+    rmSync(join(dataDir, PID_FILE), {force: true})
+    log('stopped')
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+  onReady(state)
+}

@@ -1,0 +1,131 @@
+// The gateway: the platform's only listener. Routes by Host, validates tokens, rate-limits, logs without secrets.
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import {correlationIdOf, hostOf, newTraceId, sendJson, sendProblem, type RequestContext} from '../http-util.js'
+import type {RateLimit} from './rate-limit.js'
+import {createRateLimiter} from './rate-limit.js'
+import {TokenRejected, type Principal} from './verify-token.js'
+
+export const BASE_DOMAIN = 'sandbox.localhost'
+
+export type ServiceHandler = (req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void
+export type ClusterHandler = (clusterId: string, req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void
+
+export interface RequestLogEntry {
+  time: string
+  method: string
+  host: string
+  path: string
+  status: number
+  ms: number
+  correlationId: string
+  tenantId?: string
+  subject?: string
+  clientIp?: string
+}
+
+export interface GatewayOptions {
+  identity: (req: IncomingMessage, res: ServerResponse) => void
+  global: ServiceHandler
+  cluster: ClusterHandler
+  clusterIds: readonly string[]
+  verify: (authorization: string | undefined) => Promise<Principal>
+  rateLimit: RateLimit
+  health: () => unknown
+  requestLog: (entry: RequestLogEntry) => void
+  /** Called for every refused request (401, 429) so it can be audited. */
+  onRefused?: (rc: RequestContext, req: IncomingMessage, status: number, reason: string, principal?: Principal) => void
+}
+
+export function createGateway(options: GatewayOptions) {
+  const allow = createRateLimiter(options.rateLimit)
+  const clusterSuffix = `.clusters.${BASE_DOMAIN}`
+
+  const authenticate = async (req: IncomingMessage, res: ServerResponse, rc: RequestContext, seen: {principal?: Principal}) => {
+    let principal: Principal
+    try {
+      principal = await options.verify(req.headers.authorization)
+    } catch (err) {
+      const rejected = err instanceof TokenRejected ? err : new TokenRejected('invalid_token', 'the token is not valid')
+      const challenge = req.headers.authorization
+        ? `Bearer realm="${BASE_DOMAIN}", error="${rejected.error}", error_description="${rejected.description}"`
+        : `Bearer realm="${BASE_DOMAIN}"`
+      options.onRefused?.(rc, req, 401, rejected.description)
+      sendProblem(res, rc, {status: 401, code: 'UNAUTHENTICATED', title: 'Authentication required', detail: rejected.description}, {
+        'www-authenticate': challenge,
+      })
+      return undefined
+    }
+    seen.principal = principal
+    const decision = allow(principal.rateKey)
+    if (!decision.allowed) {
+      options.onRefused?.(rc, req, 429, 'rate limit', principal)
+      sendProblem(
+        res,
+        rc,
+        {status: 429, code: 'RATE_LIMITED', title: 'Too many requests', detail: `Retry after ${decision.retryAfterSeconds} s.`},
+        {'retry-after': String(decision.retryAfterSeconds)},
+      )
+      return undefined
+    }
+    return principal
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint()
+    const rc: RequestContext = {correlationId: correlationIdOf(req), traceId: newTraceId()}
+    res.setHeader('x-correlation-id', rc.correlationId)
+    const host = hostOf(req)
+    const seen: {principal?: Principal} = {}
+    res.on('finish', () => {
+      options.requestLog({
+        time: new Date().toISOString(),
+        method: req.method ?? 'GET',
+        host,
+        path: (req.url ?? '/').split('?')[0],
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        correlationId: rc.correlationId,
+        tenantId: seen.principal?.tenantId,
+        subject: seen.principal?.subject,
+        clientIp: req.socket.remoteAddress,
+      })
+    })
+    try {
+      if (host === `login.${BASE_DOMAIN}`) {
+        options.identity(req, res)
+        return
+      }
+      if ((host === BASE_DOMAIN || host === 'localhost' || host === '127.0.0.1') && req.url === '/healthz') {
+        sendJson(res, 200, options.health(), {'cache-control': 'no-store'})
+        return
+      }
+      if (host === `global.${BASE_DOMAIN}`) {
+        const principal = await authenticate(req, res, rc, seen)
+        if (principal) options.global(req, res, rc, principal)
+        return
+      }
+      if (host.endsWith(clusterSuffix)) {
+        const clusterId = host.slice(0, -clusterSuffix.length)
+        if (options.clusterIds.includes(clusterId)) {
+          const principal = await authenticate(req, res, rc, seen)
+          if (principal) options.cluster(clusterId, req, res, rc, principal)
+          return
+        }
+      }
+      sendProblem(res, rc, {
+        status: 421,
+        code: 'UNKNOWN_HOST',
+        title: 'This listener does not serve that host',
+        detail: `Known hosts: login.${BASE_DOMAIN}, global.${BASE_DOMAIN}, <cluster>${clusterSuffix}.`,
+      })
+    } catch (err) {
+      if (!res.headersSent) {
+        sendProblem(res, rc, {status: 500, code: 'INTERNAL', title: 'Internal error', detail: 'See the platform log for the trace id.'})
+      } else {
+        res.destroy(err as Error)
+      }
+      process.stderr.write(`gateway error trace=${rc.traceId}: ${(err as Error).stack ?? err}\n`)
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// The global service: tells a caller which cluster is its tenant's home (GET /v1/tenants/{id}/home, /v1/me/home).
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import {sendJson, sendProblem, type RequestContext} from '../http-util.js'
+import type {Principal} from '../gateway/verify-token.js'
+import {CLUSTERS, findTenant} from '../seed.js'
+import type {RouteTable} from './route-table.js'
+
+export const ROUTE_TTL_SECONDS = 300
+
+export interface GlobalServiceOptions {
+  routes: RouteTable
+  /** The public URI of a cluster, e.g. https://eastus-1.clusters.sandbox.localhost:8443 */
+  clusterUri: (clusterId: string) => string
+}
+
+export interface HomeAnswer {
+  tenantId: string
+  tenantName: string
+  home: {clusterId: string; region: string; uri: string}
+  secondary: {clusterId: string; region: string; uri: string; mode: 'passive'}
+  epoch: number
+  ttlSeconds: number
+}
+
+export function createGlobalService(options: GlobalServiceOptions) {
+  const answer = (tenantId: string): HomeAnswer | undefined => {
+    const tenant = findTenant(tenantId)
+    const route = tenant && options.routes.get(tenant.id)
+    if (!tenant || !route) return undefined
+    return {
+      tenantId: tenant.id,
+      tenantName: tenant.name,
+      home: {clusterId: route.home, region: CLUSTERS[route.home].region, uri: options.clusterUri(route.home)},
+      secondary: {
+        clusterId: route.secondary,
+        region: CLUSTERS[route.secondary].region,
+        uri: options.clusterUri(route.secondary),
+        mode: 'passive',
+      },
+      epoch: route.epoch,
+      ttlSeconds: ROUTE_TTL_SECONDS,
+    }
+  }
+
+  return function handle(req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal): void {
+    const url = new URL(req.url ?? '/', 'https://global.invalid')
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed'}, {allow: 'GET, HEAD'})
+      return
+    }
+    let tenantKey: string | undefined
+    if (url.pathname === '/v1/me/home') {
+      tenantKey = principal.tenantId
+    } else {
+      const match = /^\/v1\/tenants\/([^/]+)\/home$/.exec(url.pathname)
+      if (!match) {
+        sendProblem(res, rc, {status: 404, code: 'NOT_FOUND', title: 'No such endpoint', detail: url.pathname})
+        return
+      }
+      tenantKey = decodeURIComponent(match[1])
+    }
+    const tenant = findTenant(tenantKey)
+    const isSupport = principal.roles.includes('Support')
+    if (tenant && tenant.id !== principal.tenantId && !isSupport) {
+      sendProblem(res, rc, {
+        status: 403,
+        code: 'TENANT_ACCESS_DENIED',
+        title: "Another tenant's route is not visible to this caller",
+        detail: 'Only the Support role reads the routes of other tenants.',
+      })
+      return
+    }
+    const body = tenant && answer(tenant.id)
+    if (!body) {
+      sendProblem(res, rc, {
+        status: 404,
+        code: 'TENANT_NOT_FOUND',
+        title: 'Unknown tenant',
+        detail: url.pathname === '/v1/me/home' ? 'The signed-in tenant has no home cluster.' : `No tenant "${tenantKey}".`,
+      })
+      return
+    }
+    sendJson(res, 200, body, {'cache-control': `private, max-age=${body.ttlSeconds}`})
+  }
+}

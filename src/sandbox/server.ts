@@ -1,0 +1,158 @@
+// The local platform in one process: TLS listener (gateway) → identity, global service, clusters; a private control socket.
+import {createWriteStream, existsSync, rmSync} from 'node:fs'
+import {createServer as createHttpServer, type Server} from 'node:http'
+import {createServer as createHttpsServer} from 'node:https'
+import type {AddressInfo} from 'node:net'
+import {createHash} from 'node:crypto'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {JsonlAuditLog, type AuditSink} from './audit-sink.js'
+import {createControlHandler} from './control.js'
+import {Directory} from './directory.js'
+import {createClusterHandler} from './clusters/handler.js'
+import {BASE_DOMAIN, createGateway, type RequestLogEntry} from './gateway/gateway.js'
+import type {RateLimit} from './gateway/rate-limit.js'
+import {createTokenVerifier} from './gateway/verify-token.js'
+import {RouteTable} from './global/route-table.js'
+import {createGlobalService} from './global/service.js'
+import {createIdentity} from './identity/provider.js'
+import {API_AUDIENCE, CLUSTERS, OPERATOR_TENANT_ID} from './seed.js'
+import {ensureTls} from './tls.js'
+
+export interface PlatformOptions {
+  dataDir: string
+  port: number
+  host?: string
+  rateLimit?: RateLimit
+  log?: (line: string) => void
+}
+
+export interface PlatformUrls {
+  gateway: string
+  authority: string
+  global: string
+  clusterPattern: string
+}
+
+export interface RunningPlatform {
+  port: number
+  urls: PlatformUrls
+  caFile: string
+  controlSocket: string
+  directory: Directory
+  audit: JsonlAuditLog
+  routes: RouteTable
+  health(): HealthReport
+  close(graceMs?: number): Promise<void>
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded'
+  startedAt: string
+  uptimeSeconds: number
+  components: Array<{name: string; status: 'ok' | 'down'; detail: string}>
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimit = {rps: 50, burst: 100}
+
+export function urlsFor(port: number): PlatformUrls {
+  return {
+    gateway: `https://${BASE_DOMAIN}:${port}`,
+    authority: `https://login.${BASE_DOMAIN}:${port}`,
+    global: `https://global.${BASE_DOMAIN}:${port}`,
+    clusterPattern: `https://<cluster>.clusters.${BASE_DOMAIN}:${port}`,
+  }
+}
+
+/** A Unix socket path in the data dir, or in the temp dir when the data dir's path is too long for one. */
+export function controlSocketPath(dataDir: string): string {
+  if (process.platform === 'win32') return `\\\\.\\pipe\\ppctl-sandbox-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`
+  const inDir = join(dataDir, 'control.sock')
+  if (Buffer.byteLength(inDir) < 100) return inDir
+  return join(tmpdir(), `ppctl-sandbox-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}.sock`)
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const log = options.log ?? (() => {})
+  const startedAt = new Date()
+  const tls = ensureTls(options.dataDir)
+  const directory = Directory.open(options.dataDir)
+  const routes = new RouteTable(options.dataDir)
+  const audit = new JsonlAuditLog(options.dataDir, (tenantId) => routes.get(tenantId)?.home ?? (tenantId === OPERATOR_TENANT_ID ? 'global' : 'unknown'))
+  const requestLog = createWriteStream(join(options.dataDir, 'requests.jsonl'), {flags: 'a', mode: 0o600})
+
+  const server = createHttpsServer({key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2'})
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const urls = urlsFor(port)
+  const clusterUri = (clusterId: string) => `https://${clusterId}.clusters.${BASE_DOMAIN}:${port}`
+
+  let identity: Awaited<ReturnType<typeof createIdentity>>
+  try {
+    identity = await createIdentity({issuer: urls.authority, dataDir: options.dataDir, directory, audit: audit as AuditSink, apiAudience: API_AUDIENCE, log})
+  } catch (err) {
+    server.close()
+    throw err
+  }
+
+  const health = (): HealthReport => {
+    const components: HealthReport['components'] = [
+      {name: 'gateway', status: 'ok', detail: `listening on ${options.host ?? '127.0.0.1'}:${port}`},
+      {name: 'identity', status: 'ok', detail: urls.authority},
+      {name: 'global', status: 'ok', detail: `${routes.all().length} tenant routes`},
+      ...Object.keys(CLUSTERS).map((id) => ({name: `cluster ${id}`, status: 'ok' as const, detail: `region ${CLUSTERS[id].region}`})),
+    ]
+    return {status: 'ok', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000), components}
+  }
+
+  const gateway = createGateway({
+    identity: identity.handler,
+    global: createGlobalService({routes, clusterUri}),
+    cluster: createClusterHandler({routes}),
+    clusterIds: Object.keys(CLUSTERS),
+    verify: createTokenVerifier({issuer: urls.authority, audience: API_AUDIENCE, jwks: () => identity.publicJwks() as never}),
+    rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+    health,
+    requestLog: (entry: RequestLogEntry) => requestLog.write(JSON.stringify(entry) + '\n'),
+  })
+  server.on('request', (req, res) => void gateway(req, res))
+
+  const controlSocket = controlSocketPath(options.dataDir)
+  if (process.platform !== 'win32' && existsSync(controlSocket)) rmSync(controlSocket)
+  const control: Server = createHttpServer(createControlHandler({directory, health}))
+  await new Promise<void>((resolve, reject) => {
+    control.once('error', reject)
+    control.listen(controlSocket, () => resolve())
+  })
+  log(`local platform listening on ${urls.gateway} (identity ${urls.authority}, global ${urls.global})`)
+
+  return {
+    port,
+    urls,
+    caFile: tls.caFile,
+    controlSocket,
+    directory,
+    audit,
+    routes,
+    health,
+    async close(graceMs = 5000) {
+      const closed = Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        new Promise<void>((resolve) => control.close(() => resolve())),
+      ])
+      server.closeIdleConnections()
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs)
+      await closed
+      clearTimeout(timer)
+      await identity.close()
+      await new Promise<void>((resolve) => requestLog.end(() => resolve()))
+    },
+  }
+}
