@@ -57,7 +57,7 @@ export class InterruptedError extends kind(ExitCode.INTERRUPTED) {}
 export function toPpctlError(err: unknown): PpctlError {
   if (err instanceof PpctlError) return err
   const e = err as {message?: string; code?: string; oclif?: {exit?: number}; name?: string}
-  const message = typeof e?.message === 'string' ? e.message.split('\n')[0] : String(err)
+  const message = typeof e?.message === 'string' ? firstLine(e.message) : String(err)
   if (e?.oclif?.exit === 2 || /Flag|Arg|Nonexistent|Unexpected argument|Missing required/i.test(e?.name ?? '') ||
       (e?.oclif?.exit === undefined && /^(Missing|Unexpected|Expected|Nonexistent flag)/.test(message))) {
     return new UsageError('USAGE', message, {nextStep: 'See the command help: ppctl <command> --help', cause: err})
@@ -67,4 +67,11 @@ export function toPpctlError(err: unknown): PpctlError {
     nextStep: 'Run the command again with --debug to see the details, and report it if it persists.',
     cause: err,
   })
+}
+
+/** The first line of a message; oclif's "Missing 1 required arg:" gets the argument's name from the next line. */
+function firstLine(message: string): string {
+  const [first, second] = message.split('\n')
+  const name = second?.trim().split(/\s{2,}/)[0]
+  return first.endsWith(':') && name ? `${first} ${name}` : first
 }

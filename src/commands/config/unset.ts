@@ -1,0 +1,29 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/base-command.js'
+import {unsetConfig, type ConfigUnsetResult} from '../../lib/config/settings.js'
+import {sanitizeOneLine} from '../../lib/output/sanitize.js'
+
+export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
+  static override summary = 'Remove one setting from a profile.'
+  static override description =
+    'Removing a key that is not set succeeds and changes nothing; naming a profile that does not exist exits 6. Unsetting default-profile makes ppctl fall back to the profile named "default".'
+
+  static override examples = [
+    {description: "Stop trusting the active profile's extra CA", command: '<%= config.bin %> <%= command.id %> ca-file'},
+    {description: 'Remove the tenant of profile "prod"', command: '<%= config.bin %> <%= command.id %> tenant --profile prod'},
+    {description: 'Forget the default profile', command: '<%= config.bin %> <%= command.id %> default-profile'},
+  ]
+
+  static override args = {
+    key: Args.string({description: 'The key to remove (see: ppctl config list).', required: true}),
+  }
+
+  async run(): Promise<ConfigUnsetResult> {
+    const result = await unsetConfig(this.ctx, this.args.key)
+    const where = result.profile === null ? '' : ` from profile "${result.profile}"`
+    this.out(sanitizeOneLine(result.removed ? `Removed ${result.key}${where}.` : `${result.key} was not set${where}; nothing changed.`))
+    if (result.overriddenBy) this.note(`Note: ${result.overriddenBy} is still set in the environment and provides this value.`)
+    return result
+  }
+}

@@ -1,0 +1,113 @@
+// Exit codes: each typed error maps to its documented code; oclif's parse errors become usage errors (2).
+import {Args, Command, Flags} from '@oclif/core'
+import {expect} from 'chai'
+
+import {
+  AuthRequiredError,
+  CancelledError,
+  ConflictError,
+  EXIT_CODE_DOCS,
+  ExitCode,
+  InterruptedError,
+  NotFoundError,
+  PartialSuccessError,
+  PermissionDeniedError,
+  PpctlError,
+  ThrottledError,
+  UnreachableError,
+  UsageError,
+  toPpctlError,
+} from '../../../src/lib/errors/index.js'
+
+describe('exit codes', () => {
+  const classes: Array<[new (code: string, message: string) => PpctlError, number]> = [
+    [UsageError, 2],
+    [CancelledError, 3],
+    [AuthRequiredError, 4],
+    [PermissionDeniedError, 5],
+    [NotFoundError, 6],
+    [ConflictError, 7],
+    [UnreachableError, 8],
+    [ThrottledError, 9],
+    [PartialSuccessError, 10],
+    [InterruptedError, 130],
+  ]
+  for (const [ErrorClass, code] of classes) {
+    it(`${ErrorClass.name} exits ${code} and keeps its code and name`, () => {
+      const err = new ErrorClass('SOME_CODE', 'Something happened.')
+      expect(err.exitCode).to.equal(code)
+      expect(err.code).to.equal('SOME_CODE')
+      expect(err.name).to.equal(ErrorClass.name)
+      expect(err).to.be.instanceOf(PpctlError)
+      expect(toPpctlError(err)).to.equal(err)
+    })
+  }
+
+  it('documents every exit code exactly once, with 0 and 1', () => {
+    const documented = EXIT_CODE_DOCS.map(([code]) => code)
+    expect(documented).to.have.members(Object.values(ExitCode))
+    expect(new Set(documented).size).to.equal(documented.length)
+  })
+
+  it('serializes next step and correlation id for --json', () => {
+    const err = new ConflictError('NO_SEATS_AVAILABLE', 'No seats left.', {nextStep: 'Buy seats.', correlationId: 'c-1'})
+    expect(err.toJSON()).to.deep.equal({code: 'NO_SEATS_AVAILABLE', message: 'No seats left.', exitCode: 7, nextStep: 'Buy seats.', correlationId: 'c-1'})
+  })
+})
+
+describe('toPpctlError', () => {
+  class Probe extends Command {
+    static override args = {key: Args.string({required: true})}
+    static override flags = {limit: Flags.integer()}
+    async run() {
+      await this.parse(Probe)
+    }
+  }
+
+  async function parseError(argv: string[]): Promise<unknown> {
+    try {
+      await Probe.run(argv, {root: process.cwd()})
+    } catch (err) {
+      return err
+    }
+    throw new Error('expected a parse error')
+  }
+
+  for (const [name, argv] of [
+    ['a missing argument', []],
+    ['an unknown flag', ['k', '--nope']],
+    ['a flag value of the wrong type', ['k', '--limit', 'many']],
+    ['an unexpected argument', ['k', 'extra']],
+  ] as const) {
+    it(`turns oclif's error for ${name} into a usage error (exit 2)`, async () => {
+      const error = toPpctlError(await parseError([...argv]))
+      expect(error).to.be.instanceOf(UsageError)
+      expect(error.exitCode).to.equal(2)
+      expect(error.code).to.equal('USAGE')
+      expect(error.message).not.to.contain('\n')
+      expect(error.nextStep).to.be.a('string')
+    })
+  }
+
+  it('names the missing argument in the one-line message', async () => {
+    const error = toPpctlError(await parseError([]))
+    expect(error.message).to.contain('key')
+  })
+
+  it('turns an unknown failure into exit 1 with the first line of its message', () => {
+    const error = toPpctlError(new TypeError('boom\n    at somewhere'))
+    expect(error.exitCode).to.equal(1)
+    expect(error.code).to.equal('UNEXPECTED')
+    expect(error.message).to.equal('boom')
+  })
+
+  it("turns inquirer's ExitPromptError into an interruption (130)", () => {
+    const err = Object.assign(new Error('User force closed the prompt'), {name: 'ExitPromptError'})
+    expect(toPpctlError(err).exitCode).to.equal(130)
+  })
+
+  it('handles values that are not errors', () => {
+    expect(toPpctlError('just a string').message).to.equal('just a string')
+    expect(toPpctlError(undefined).exitCode).to.equal(1)
+  })
+})
