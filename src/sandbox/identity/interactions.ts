@@ -1,0 +1,164 @@
+// The interaction pages under /interaction/:uid: sign-in (UPN + password) and consent, with a CSRF token per interaction.
+import {createHmac, timingSafeEqual} from 'node:crypto'
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import type {InteractionDetails, Provider} from 'oidc-provider'
+
+import type {Directory} from '../directory.js'
+import type {IdentityAudit} from './audit.js'
+import {PAGE_HEADERS} from './html.js'
+import {consentPage, errorPage, signInPage} from './pages.js'
+
+export const INTERACTION_PREFIX = '/interaction/'
+const MAX_FORM_BYTES = 16 * 1024
+const UID = /^[A-Za-z0-9_-]{1,64}$/
+
+export interface InteractionOptions {
+  provider: Provider
+  directory: Directory
+  audit: IdentityAudit
+  /** Signs the CSRF tokens (a cookie key of the identity). */
+  csrfSecret: string
+  log: (line: string) => void
+}
+
+class FormError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message)
+  }
+}
+
+function sendPage(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {...PAGE_HEADERS, 'content-length': Buffer.byteLength(body)})
+  res.end(body)
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+  if (type !== 'application/x-www-form-urlencoded') throw new FormError(415, 'unsupported_media_type', 'The form must be sent as application/x-www-form-urlencoded.')
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_FORM_BYTES) throw new FormError(413, 'form_too_large', 'The form is too large.')
+    chunks.push(chunk as Buffer)
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+}
+
+export function createInteractionHandler(options: InteractionOptions) {
+  const {provider, directory, audit} = options
+
+  const csrfFor = (uid: string) => createHmac('sha256', options.csrfSecret).update(`interaction-csrf:${uid}`).digest('base64url')
+  const checkCsrf = (uid: string, value: string | null) => {
+    const expected = Buffer.from(csrfFor(uid))
+    const actual = Buffer.from(value ?? '')
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+      throw new FormError(403, 'csrf_failed', 'The form has expired or did not come from this page. Go back, reload it and try again.')
+    }
+  }
+
+  const clientNameOf = async (details: InteractionDetails) => {
+    const clientId = String(details.params.client_id ?? '')
+    const client = await provider.Client.find(clientId)
+    return client?.clientName ?? clientId
+  }
+
+  const requestedScopes = (details: InteractionDetails): string[] => {
+    const scopes = new Set(String(details.params.scope ?? '').split(' ').filter(Boolean))
+    return [...scopes]
+  }
+
+  async function showPrompt(res: ServerResponse, details: InteractionDetails, extra: {upn?: string; failed?: boolean} = {}) {
+    const base = `${INTERACTION_PREFIX}${details.uid}`
+    const clientName = await clientNameOf(details)
+    if (details.prompt.name === 'login') {
+      sendPage(res, 200, signInPage({action: `${base}/login`, csrf: csrfFor(details.uid), clientName, upn: extra.upn, failed: extra.failed}))
+      return
+    }
+    if (details.prompt.name === 'consent') {
+      const user = details.session?.accountId ? directory.findUser(details.session.accountId) : undefined
+      sendPage(res, 200, consentPage({
+        action: `${base}/confirm`,
+        abortAction: `${base}/abort`,
+        csrf: csrfFor(details.uid),
+        clientName,
+        upn: user?.upn ?? 'you',
+        scopes: requestedScopes(details),
+      }))
+      return
+    }
+    throw new FormError(400, 'unknown_prompt', 'This sign-in step is not supported.')
+  }
+
+  async function login(req: IncomingMessage, res: ServerResponse, details: InteractionDetails, form: URLSearchParams) {
+    if (details.prompt.name !== 'login') throw new FormError(400, 'wrong_step', 'This sign-in step is already complete.')
+    const upn = (form.get('upn') ?? '').trim()
+    const password = form.get('password') ?? ''
+    const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined
+    const authenticated = upn && password ? directory.authenticate(upn, password) : undefined
+    audit.signIn(req, {upn, user: authenticated ?? directory.findUserByUpn(upn), ok: Boolean(authenticated), clientId})
+    if (!authenticated) {
+      await showPrompt(res, details, {upn, failed: true})
+      return
+    }
+    await provider.interactionFinished(req, res, {login: {accountId: authenticated.oid, amr: ['pwd']}}, {mergeWithLastSubmission: false})
+  }
+
+  async function confirm(req: IncomingMessage, res: ServerResponse, details: InteractionDetails) {
+    if (details.prompt.name !== 'consent') throw new FormError(400, 'wrong_step', 'This sign-in step is already complete.')
+    const accountId = details.session?.accountId
+    const clientId = String(details.params.client_id ?? '')
+    if (!accountId) throw new FormError(400, 'no_session', 'Sign in first.')
+    const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({accountId, clientId})
+    const missing = details.prompt.details as {missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]>}
+    if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '))
+    if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims)
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '))
+    const grantId = await grant.save()
+    await provider.interactionFinished(req, res, {consent: {grantId}}, {mergeWithLastSubmission: true})
+  }
+
+  async function abort(req: IncomingMessage, res: ServerResponse) {
+    await provider.interactionFinished(req, res, {error: 'access_denied', error_description: 'The user denied the request.'}, {mergeWithLastSubmission: false})
+  }
+
+  return async function handleInteraction(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    try {
+      const [uid, action, ...rest] = path.slice(INTERACTION_PREFIX.length).split('/')
+      if (!uid || !UID.test(uid) || rest.length > 0) throw new FormError(404, 'not_found', 'There is no such page.')
+      const method = req.method ?? 'GET'
+      let details: InteractionDetails
+      try {
+        details = await provider.interactionDetails(req, res)
+      } catch {
+        throw new FormError(400, 'interaction_expired', 'This sign-in request has expired or is not known. Start the sign-in on your device again.')
+      }
+      if (details.uid !== uid) throw new FormError(400, 'interaction_expired', 'This sign-in request has expired or is not known. Start the sign-in on your device again.')
+
+      if (action === undefined && (method === 'GET' || method === 'HEAD')) {
+        await showPrompt(res, details)
+        return
+      }
+      if (method !== 'POST' || !['login', 'confirm', 'abort'].includes(action ?? '')) {
+        throw new FormError(405, 'method_not_allowed', 'This page does not accept that request.')
+      }
+      const form = await readForm(req)
+      checkCsrf(uid, form.get('csrf'))
+      if (action === 'login') await login(req, res, details, form)
+      else if (action === 'confirm') await confirm(req, res, details)
+      else await abort(req, res)
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      if (err instanceof FormError) {
+        sendPage(res, err.status, errorPage({code: err.code, message: err.message}))
+        return
+      }
+      options.log(`identity: interaction error: ${(err as Error).message}`)
+      sendPage(res, 500, errorPage({code: 'server_error', message: 'Something went wrong on the identity provider.'}))
+    }
+  }
+}
