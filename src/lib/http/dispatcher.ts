@@ -1,0 +1,56 @@
+// The undici dispatcher: system CAs plus an extra CA, .localhost → loopback, proxies from the given environment.
+import {rootCertificates} from 'node:tls'
+import {Agent, EnvHttpProxyAgent, type Dispatcher} from 'undici'
+
+import {localhostLookup, type LookupFunction} from './localhost-lookup.js'
+import {proxySettingsFromEnv, type ProxySettings} from './proxy-env.js'
+import type {HttpTimeouts} from './types.js'
+
+export interface DispatcherOptions {
+  env: NodeJS.ProcessEnv
+  /** Extra trusted CA certificates (PEM), added to — never replacing — the system's. */
+  ca?: string
+  timeouts?: HttpTimeouts
+  /** Name resolution for direct connections; .localhost-aware by default. */
+  lookup?: LookupFunction
+}
+
+export interface CreatedDispatcher {
+  dispatcher: Dispatcher
+  /** The proxies in use, or undefined for direct connections. */
+  proxy?: ProxySettings
+}
+
+/** The trusted roots: Node's bundled system CAs, plus the extra PEM when given. */
+export function trustedCAs(extraPem?: string): string[] {
+  return extraPem?.trim() ? [...rootCertificates, extraPem] : [...rootCertificates]
+}
+
+export function createDispatcher(options: DispatcherOptions): CreatedDispatcher {
+  const ca = trustedCAs(options.ca)
+  const lookup = (options.lookup ?? localhostLookup) as never
+  const t = options.timeouts ?? {}
+  const common = {
+    ...(t.headers === undefined ? {} : {headersTimeout: t.headers}),
+    ...(t.body === undefined ? {} : {bodyTimeout: t.body}),
+  }
+  const timeout = t.connect === undefined ? {} : {timeout: t.connect}
+  // Direct connections: verification stays on (rejectUnauthorized defaults to true); only the roots are extended.
+  const connect = {ca, lookup, ...timeout}
+  const proxy = proxySettingsFromEnv(options.env)
+  if (!proxy) return {dispatcher: new Agent({...common, connect})}
+  // EnvHttpProxyAgent gives `connect` to its direct Agent only. Through a proxy, ProxyAgent builds its own
+  // connectors: `proxyTls` for the socket to the proxy, `requestTls` for the TLS to the target inside the
+  // CONNECT tunnel (the proxy resolves the target's name; `lookup` only matters for the proxy's own name).
+  // The explicit httpProxy/httpsProxy/noProxy stop undici from reading process.env instead of options.env.
+  const dispatcher = new EnvHttpProxyAgent({
+    ...common,
+    connect,
+    proxyTls: {ca, lookup, ...timeout},
+    requestTls: {ca, ...timeout},
+    httpProxy: proxy.httpProxy,
+    httpsProxy: proxy.httpsProxy,
+    noProxy: proxy.noProxy,
+  })
+  return {dispatcher, proxy}
+}
