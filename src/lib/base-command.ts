@@ -59,7 +59,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override async catch(err: unknown): Promise<void> {
-    const error = toPpctlError(err)
+    const error = toPpctlError(err, this.id)
     process.exitCode = error.exitCode
     if (this.jsonEnabled()) {
       this.logJson({error: error.toJSON()})

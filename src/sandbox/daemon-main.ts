@@ -15,7 +15,7 @@ runPlatform(dataDir, Number(values.port ?? 0), (state) => {
   process.send?.({type: 'ready', state})
 }).catch((err: NodeJS.ErrnoException) => {
   const reason = err.code === 'EADDRINUSE' ? `port ${values.port} is already in use` : err.message
-  process.stderr.write(`${new Date().toISOString()} failed to start: ${reason}\n${err.stack ?? ''}\n`)
+  process.stderr.write(`${new Date().toISOString()} failed to start: ${reason}\n${err.code === 'EADDRINUSE' ? '' : `${err.stack ?? ''}\n`}`)
   rmSync(join(dataDir, PID_FILE), {force: true})
   process.send?.({type: 'failed', reason})
   process.exit(1)

@@ -50,7 +50,7 @@ describe('gateway and global service (real platform)', function () {
     const res = await get('/v1/me/home', contosoAdmin)
     expect(res.status).to.equal(200)
     expect(res.headers.get('cache-control')).to.match(/max-age=300/)
-    const body = (await res.json()) as Record<string, any>
+    const body = (await res.json()) as {tenantId: string; home: object; secondary: object; epoch: number; ttlSeconds: number}
     expect(body.tenantId).to.equal(CONTOSO)
     expect(body.home).to.deep.equal({clusterId: 'eastus-1', region: 'eastus', uri: `https://eastus-1.clusters.sandbox.localhost:${platform.port}`})
     expect(body.secondary).to.include({clusterId: 'westus-1', mode: 'passive'})

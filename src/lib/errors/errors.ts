@@ -54,13 +54,14 @@ export class PartialSuccessError extends kind(ExitCode.PARTIAL) {}
 export class InterruptedError extends kind(ExitCode.INTERRUPTED) {}
 
 /** Any failure as a PpctlError: typed ones pass through, oclif's flag errors become usage errors. */
-export function toPpctlError(err: unknown): PpctlError {
+export function toPpctlError(err: unknown, commandId?: string): PpctlError {
   if (err instanceof PpctlError) return err
   const e = err as {message?: string; code?: string; oclif?: {exit?: number}; name?: string}
   const message = typeof e?.message === 'string' ? firstLine(e.message) : String(err)
   if (e?.oclif?.exit === 2 || /Flag|Arg|Nonexistent|Unexpected argument|Missing required/i.test(e?.name ?? '') ||
       (e?.oclif?.exit === undefined && /^(Missing|Unexpected|Expected|Nonexistent flag)/.test(message))) {
-    return new UsageError('USAGE', message, {nextStep: 'See the command help: ppctl <command> --help', cause: err})
+    const help = commandId ? `ppctl ${commandId.replace(/:/g, ' ')} --help` : 'ppctl <command> --help'
+    return new UsageError('USAGE', message, {nextStep: `See the command help: ${help}`, cause: err})
   }
   if (e?.name === 'ExitPromptError') return new InterruptedError('INTERRUPTED', 'Interrupted.', {cause: err})
   return new PpctlError('UNEXPECTED', message, ExitCode.ERROR, {
@@ -69,9 +70,12 @@ export function toPpctlError(err: unknown): PpctlError {
   })
 }
 
-/** The first line of a message; oclif's "Missing 1 required arg:" gets the argument's name from the next line. */
+/** One line from a multi-line message: oclif's "Missing 1 required arg:" and "Parsing --port" carry the detail on the next line. */
 function firstLine(message: string): string {
   const [first, second] = message.split('\n')
-  const name = second?.trim().split(/\s{2,}/)[0]
-  return first.endsWith(':') && name ? `${first} ${name}` : first
+  const detail = second?.trim().split(/\s{2,}/)[0]
+  if (!detail) return first.trim()
+  if (first.trimEnd().endsWith(':')) return `${first.trimEnd()} ${detail}`
+  if (/^Parsing --?[\w-]+\s*$/.test(first)) return `${first.trim()}: ${detail}`
+  return first.trim()
 }

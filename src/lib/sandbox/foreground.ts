@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import type {Context} from '../context.js'
 import {ensurePrivateDir} from '../config/atomic.js'
-import {LOG_FILE, runningState, writeSandboxProfile, type StartResult} from './lifecycle.js'
+import {assertUsablePort, LOG_FILE, runningState, writeSandboxProfile, type StartResult} from './lifecycle.js'
 
 export async function runForeground(ctx: Context, dataDir: string, port: number, onReady: (result: StartResult) => void): Promise<StartResult> {
   const running = await runningState(dataDir)
@@ -11,6 +11,7 @@ export async function runForeground(ctx: Context, dataDir: string, port: number,
     const {profile, isDefault} = await writeSandboxProfile(ctx, running)
     return {status: 'already-running', pid: running.pid, port: running.port, dataDir, caFile: running.caFile, urls: running.urls, logFile: join(dataDir, LOG_FILE), profile, defaultProfile: isDefault}
   }
+  assertUsablePort(port)
   await ensurePrivateDir(dataDir)
   const {runPlatform} = await import('../../sandbox/daemon.js')
   const ready = await new Promise<StartResult>((resolve, reject) => {

@@ -84,7 +84,9 @@ export function controlRequest<T>(socketPath: string, method: string, path: stri
 
 async function tail(file: string, lines = 15): Promise<string> {
   try {
-    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n')
+    // Stack frames are for the log file, not for the person at the terminal.
+    const text = (await readFile(file, 'utf8')).trimEnd().split('\n').filter((line) => !/^\s+at /.test(line))
+    return text.slice(-lines).map((line) => `  | ${line}`).join('\n')
   } catch {
     return '(no log)'
   }
@@ -113,6 +115,7 @@ export interface StartResult {
 export async function startBackground(ctx: Context, dataDir: string, port: number): Promise<StartResult> {
   const running = await runningState(dataDir)
   if (running) return {...(await resultFor(ctx, running)), status: 'already-running'}
+  assertUsablePort(port)
   await ensurePrivateDir(dataDir)
   const logFile = join(dataDir, LOG_FILE)
   const {script, execArgv} = daemonEntry()
@@ -223,4 +226,20 @@ export async function assertWipeable(dataDir: string): Promise<boolean> {
 
 export async function wipeDataDir(dataDir: string): Promise<void> {
   await rm(dataDir, {recursive: true, force: true})
+}
+
+/** Ports that fetch refuses to connect to (WHATWG "bad ports"): a platform there could not be reached. */
+const FETCH_BAD_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115,
+  117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587,
+  601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669,
+  6679, 6697, 10080,
+])
+
+export function assertUsablePort(port: number): void {
+  if (FETCH_BAD_PORTS.has(port)) {
+    throw new UsageError('PORT_BLOCKED', `Port ${port} is one that HTTP clients refuse to connect to (a WHATWG "bad port").`, {
+      nextStep: 'Use another port, e.g. ppctl sandbox start --port 0',
+    })
+  }
 }
