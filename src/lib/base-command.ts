@@ -39,6 +39,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as BaseArgs<T>
   }
 
+  /** Runs the command in the given context instead of one built from the process (tests hand in fakes). */
+  public useContext(context: Context): this {
+    this.context = context
+    return this
+  }
+
   /** The command's context, built on first use from the process and the parsed global flags. */
   protected get ctx(): Context {
     return (this.context ??= createContext({
@@ -64,11 +70,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.jsonEnabled()) {
       this.logJson({error: error.toJSON()})
     } else {
-      process.stderr.write(renderError(error))
+      this.ctx.io.stderr.write(renderError(error))
     }
     if (this.isDebug() && err instanceof Error && err.stack) {
-      process.stderr.write(sanitizeForTerminal(err.stack) + '\n')
+      this.ctx.io.stderr.write(sanitizeForTerminal(err.stack) + '\n')
     }
+  }
+
+  /** --json output goes through the context's stdout, so a test's fake streams receive it. */
+  public override logJson(json: unknown): void {
+    this.ctx.io.stdout.write(JSON.stringify(json, null, 2) + '\n')
   }
 
   private isDebug(): boolean {
