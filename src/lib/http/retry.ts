@@ -1,0 +1,99 @@
+// Retries with exponential backoff and full jitter for idempotent requests; Retry-After honoured; exit 9 past the cap.
+import type {Clock} from '../clock.js'
+import {PpctlError, ThrottledError} from '../errors/index.js'
+import type {DebugLog} from '../io/debug-log.js'
+import type {HttpRequestInit} from './types.js'
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+  /** A Retry-After longer than this is not waited for: the command fails with exit 9 saying how long. */
+  maxRetryAfterMs: number
+  random: () => number
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 8000,
+  maxRetryAfterMs: 60_000,
+  random: Math.random,
+}
+
+const RETRY_STATUS = new Set([429, 502, 503, 504])
+const RETRY_NETWORK = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'NETWORK_UNREACHABLE', 'UNREACHABLE'])
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+
+/** Safe to send twice: an idempotent method, or a POST/PATCH that carries an Idempotency-Key. */
+export function isRetryable(init: HttpRequestInit): boolean {
+  const method = (init.method ?? 'GET').toUpperCase()
+  return IDEMPOTENT.has(method) || new Headers(init.headers).has('idempotency-key')
+}
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+export function backoffDelay(attempt: number, policy: RetryPolicy): number {
+  return Math.round(policy.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt))
+}
+
+const seconds = (ms: number) => Math.ceil(ms / 1000)
+
+export type FetchFn = (input: string | URL, init?: HttpRequestInit) => Promise<Response>
+
+/** fetch with retries. Non-retryable requests are sent once; the last failure decides the error. */
+export async function fetchWithRetry(
+  fetch: FetchFn,
+  clock: Clock,
+  input: string | URL,
+  init: HttpRequestInit = {},
+  options: {policy?: Partial<RetryPolicy>; debug?: DebugLog} = {},
+): Promise<Response> {
+  const policy = {...DEFAULT_RETRY_POLICY, ...options.policy}
+  const retryable = isRetryable(init)
+  const host = new URL(String(input)).host
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt + 1 >= policy.maxAttempts
+    let response: Response
+    try {
+      response = await fetch(input, init)
+    } catch (err) {
+      if (!retryable || last || !(err instanceof PpctlError) || !RETRY_NETWORK.has(err.code)) throw err
+      const wait = backoffDelay(attempt, policy)
+      options.debug?.log(`retry ${attempt + 1}/${policy.maxAttempts - 1} after ${err.code} in ${wait} ms: ${host}`)
+      await clock.sleep(wait, init.signal ?? undefined)
+      continue
+    }
+    if (!RETRY_STATUS.has(response.status) || !retryable) return response
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'), clock.now())
+    const correlationId = response.headers.get('x-correlation-id') ?? undefined
+    if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+      await response.body?.cancel()
+      throw new ThrottledError('RETRY_AFTER_TOO_LONG', `${host} asked to wait ${seconds(retryAfter)} s before trying again (HTTP ${response.status}).`, {
+        nextStep: `Wait ${seconds(retryAfter)} s and run the command again.`,
+        correlationId,
+      })
+    }
+    if (last) {
+      await response.body?.cancel()
+      const waited = retryAfter === undefined ? '' : `; it last asked to wait ${seconds(retryAfter)} s`
+      throw new ThrottledError(
+        response.status === 429 ? 'THROTTLED' : 'PLATFORM_UNAVAILABLE',
+        `${host} answered HTTP ${response.status} to ${policy.maxAttempts} attempts${waited}.`,
+        {nextStep: retryAfter === undefined ? 'Try again in a minute.' : `Wait ${seconds(retryAfter)} s and run the command again.`, correlationId},
+      )
+    }
+    await response.body?.cancel()
+    const wait = Math.max(retryAfter ?? 0, retryAfter === undefined ? backoffDelay(attempt, policy) : 0)
+    options.debug?.log(`retry ${attempt + 1}/${policy.maxAttempts - 1} after HTTP ${response.status} in ${wait} ms: ${host}`)
+    await clock.sleep(wait, init.signal ?? undefined)
+  }
+}
