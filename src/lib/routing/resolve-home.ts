@@ -1,0 +1,67 @@
+// Resolves a tenant's home cluster through the global service, with a TTL cache and re-resolution on demand.
+import type {Clock} from '../clock.js'
+import {NotFoundError, PermissionDeniedError, PpctlError, ExitCode, UnreachableError, AuthRequiredError} from '../errors/index.js'
+import type {DebugLog} from '../io/debug-log.js'
+import {assertAllowedClusterUri, type AllowListPolicy} from './allow-list.js'
+import type {RouteCache} from './route-cache.js'
+import type {HomeRoute, ResolvedRoute} from './types.js'
+
+export interface ResolveDeps {
+  fetch: (url: string, init?: RequestInit) => Promise<Response>
+  clock: Clock
+  cache: RouteCache
+  globalUrl: string
+  accessToken: () => Promise<string>
+  allowList: AllowListPolicy
+  debug?: DebugLog
+}
+
+export interface ResolveOptions {
+  /** Tenant id or name; the signed-in tenant when absent. */
+  tenant?: string
+  /** Ignore the cache (after a 421 WRONG_CLUSTER or an unreachable home). */
+  refresh?: boolean
+}
+
+const MAX_TTL_SECONDS = 24 * 3600
+
+function validRoute(body: unknown): body is HomeRoute {
+  const r = body as HomeRoute
+  const cluster = (c: unknown) => typeof c === 'object' && c !== null && typeof (c as {uri?: unknown}).uri === 'string' && typeof (c as {clusterId?: unknown}).clusterId === 'string'
+  return typeof r === 'object' && r !== null && typeof r.tenantId === 'string' && cluster(r.home) && cluster(r.secondary) && Number.isInteger(r.epoch)
+}
+
+export async function resolveHome(deps: ResolveDeps, options: ResolveOptions = {}): Promise<ResolvedRoute> {
+  const key = options.tenant ?? 'me'
+  const now = deps.clock.now()
+  if (!options.refresh) {
+    const cached = await deps.cache.get(key)
+    if (cached && cached.expiresAt > now) {
+      deps.debug?.log(`route for ${key} from cache (${Math.round((now - cached.fetchedAt) / 1000)} s old)`)
+      return {route: cached.route, fromCache: true, ageSeconds: Math.round((now - cached.fetchedAt) / 1000), expiresInSeconds: Math.round((cached.expiresAt - now) / 1000)}
+    }
+  }
+  const path = options.tenant ? `/v1/tenants/${encodeURIComponent(options.tenant)}/home` : '/v1/me/home'
+  const url = new URL(path, deps.globalUrl).toString()
+  const response = await deps.fetch(url, {headers: {authorization: `Bearer ${await deps.accessToken()}`, accept: 'application/json'}})
+  const correlationId = response.headers.get('x-correlation-id') ?? undefined
+  const body = (await response.json().catch(() => undefined)) as unknown
+  if (!response.ok) throw routeError(response.status, body, key, correlationId)
+  if (!validRoute(body)) {
+    throw new PpctlError('ROUTE_MALFORMED', `The global service's answer for ${key} is not a route.`, ExitCode.UNREACHABLE, {correlationId})
+  }
+  assertAllowedClusterUri(body.home.uri, deps.allowList)
+  const ttl = Math.min(MAX_TTL_SECONDS, Math.max(0, Number(body.ttlSeconds) || 0))
+  const entry = {route: body, fetchedAt: now, expiresAt: now + ttl * 1000}
+  await deps.cache.put([key, body.tenantId, ...(body.tenantName ? [body.tenantName] : [])], entry)
+  return {route: body, fromCache: false, ageSeconds: 0, expiresInSeconds: ttl}
+}
+
+function routeError(status: number, body: unknown, key: string, correlationId?: string): PpctlError {
+  const problem = (body ?? {}) as {code?: string; detail?: string; title?: string}
+  const detail = problem.detail ?? problem.title ?? `HTTP ${status}`
+  if (status === 401) return new AuthRequiredError(problem.code ?? 'UNAUTHENTICATED', `The global service did not accept the token: ${detail}`, {nextStep: 'Sign in again: ppctl auth login', correlationId})
+  if (status === 403) return new PermissionDeniedError(problem.code ?? 'FORBIDDEN', `Not allowed to read the route of ${key}: ${detail}`, {nextStep: "Only the Support role reads other tenants' routes.", correlationId})
+  if (status === 404) return new NotFoundError(problem.code ?? 'TENANT_NOT_FOUND', `The global service knows no tenant ${key}.`, {nextStep: 'Check --tenant (id or name).', correlationId})
+  return new UnreachableError(problem.code ?? 'ROUTING_FAILED', `The global service answered HTTP ${status} for ${key}: ${detail}`, {correlationId})
+}

@@ -1,0 +1,61 @@
+// The routing cache: the global service's answers per profile and tenant, kept for their TTL (not secret).
+import {readFile, rm} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {writeFileAtomic} from '../config/atomic.js'
+import type {HomeRoute} from './types.js'
+
+export interface CachedRoute {
+  route: HomeRoute
+  fetchedAt: number
+  expiresAt: number
+}
+
+interface CacheFile {
+  version: 1
+  entries: Record<string, CachedRoute>
+}
+
+export class RouteCache {
+  readonly file: string
+
+  constructor(readonly dir: string) {
+    this.file = join(dir, 'routes.json')
+  }
+
+  static forProfile(cacheRoot: string, profile: string): RouteCache {
+    return new RouteCache(join(cacheRoot, profile))
+  }
+
+  private async read(): Promise<CacheFile> {
+    try {
+      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as CacheFile
+      if (parsed?.version === 1 && typeof parsed.entries === 'object') return parsed
+    } catch {
+      // Missing or unreadable: a cache is only a cache.
+    }
+    return {version: 1, entries: {}}
+  }
+
+  /** The entry for a key ("me" or a tenant id/name), fresh or not; the caller decides with `now`. */
+  async get(key: string): Promise<CachedRoute | undefined> {
+    return (await this.read()).entries[key.toLowerCase()]
+  }
+
+  async put(keys: string[], entry: CachedRoute): Promise<void> {
+    const file = await this.read()
+    for (const key of keys) file.entries[key.toLowerCase()] = entry
+    await writeFileAtomic(this.file, JSON.stringify(file, null, 2) + '\n')
+  }
+
+  async forget(key: string): Promise<void> {
+    const file = await this.read()
+    const target = file.entries[key.toLowerCase()]?.route.tenantId
+    for (const [k, v] of Object.entries(file.entries)) if (k === key.toLowerCase() || v.route.tenantId === target) delete file.entries[k]
+    await writeFileAtomic(this.file, JSON.stringify(file, null, 2) + '\n')
+  }
+
+  async clear(): Promise<void> {
+    await rm(this.dir, {recursive: true, force: true})
+  }
+}
