@@ -45,6 +45,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this
   }
 
+  /** Parses, runs and reports like oclif does, in the context given to useContext (for tests). */
+  public invoke(): Promise<unknown> {
+    return this._run()
+  }
+
   /** The command's context, built on first use from the process and the parsed global flags. */
   protected get ctx(): Context {
     return (this.context ??= createContext({

@@ -52,7 +52,7 @@ describe('BaseCommand with an injected context', () => {
 
   it('prints --json results to the context stdout and nothing to stderr', async () => {
     const io = fakeIO()
-    const result = await new ConfigList(['--json'], config).useContext(contextFor(io, {PPCTL_TENANT_ID: 'contoso'}))._run()
+    const result = await new ConfigList(['--json'], config).useContext(contextFor(io, {PPCTL_TENANT_ID: 'contoso'})).invoke()
     expect(JSON.parse(io.out())).to.deep.equal(JSON.parse(JSON.stringify(result)))
     const tenant = (result as {keys: Array<{key: string; value: unknown; source: string}>}).keys.find((k) => k.key === 'tenant')
     expect(tenant).to.include({value: 'contoso', source: 'env'})
@@ -61,7 +61,7 @@ describe('BaseCommand with an injected context', () => {
 
   it('reports a typed error on the context stderr with its exit code', async () => {
     const io = fakeIO()
-    await new ConfigGet(['authority'], config).useContext(contextFor(io))._run()
+    await new ConfigGet(['authority'], config).useContext(contextFor(io)).invoke()
     expect(process.exitCode).to.equal(6)
     expect(io.err()).to.match(/^Error: .*authority.*\n {2}Next: /)
     expect(io.out()).to.equal('')
@@ -69,7 +69,7 @@ describe('BaseCommand with an injected context', () => {
 
   it('reports errors as JSON on the context stdout under --json', async () => {
     const io = fakeIO()
-    await new ConfigGet(['authority', '--json'], config).useContext(contextFor(io))._run()
+    await new ConfigGet(['authority', '--json'], config).useContext(contextFor(io)).invoke()
     const {error} = JSON.parse(io.out()) as {error: {code: string; exitCode: number}}
     expect(error.exitCode).to.equal(6)
     expect(error.code).to.be.a('string').that.matches(/^[A-Z_]+$/)

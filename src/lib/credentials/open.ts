@@ -1,0 +1,92 @@
+// Chooses and opens a profile's credential store: --insecure-storage, PPCTL_CREDENTIAL_STORE, the profile, keychain.
+import {rm} from 'node:fs/promises'
+
+import type {Context} from '../context.js'
+import {UsageError} from '../errors/index.js'
+import {KeychainUnavailableError} from './errors.js'
+import {credentialFile, FileStore, insecureStorageWarning} from './file-store.js'
+import {MemoryStore} from './memory-store.js'
+import type {KeyringBackend} from './keyring-child.js'
+import type {CredentialStore, CredentialStoreKind} from './types.js'
+
+export interface KeychainOptions {
+  /** Per keychain call; 10 s by default. */
+  timeoutMs?: number
+  /** Characters per keychain entry; 1,200 on Windows (its 2,560-byte limit), 16,000 elsewhere. */
+  chunkSize?: number
+  /** Tests: a keyring other than the child process. */
+  backend?: KeyringBackend
+  platform?: NodeJS.Platform
+}
+
+export interface OpenCredentialStoreOptions {
+  profile: string
+  /** --insecure-storage: the file store, whatever the profile or environment says. */
+  insecureStorage?: boolean
+  keychain?: KeychainOptions
+}
+
+const KINDS: readonly CredentialStoreKind[] = ['keychain', 'file', 'memory']
+const memoryStores = new WeakMap<Context, MemoryStore>()
+
+/** Which store a profile uses, without opening it. */
+export async function selectCredentialStoreKind(ctx: Context, options: OpenCredentialStoreOptions): Promise<CredentialStoreKind> {
+  if (options.insecureStorage) return 'file'
+  const fromEnv = ctx.env.PPCTL_CREDENTIAL_STORE
+  if (fromEnv) {
+    if (!(KINDS as readonly string[]).includes(fromEnv)) {
+      throw new UsageError('INVALID_CREDENTIAL_STORE', `PPCTL_CREDENTIAL_STORE is "${fromEnv}"; it must be keychain, file or memory.`, {
+        nextStep: 'Set PPCTL_CREDENTIAL_STORE to keychain, file or memory, or unset it.',
+      })
+    }
+    return fromEnv as CredentialStoreKind
+  }
+  const config = await ctx.config().read()
+  return config.profiles[options.profile]?.credentialStore ?? 'keychain'
+}
+
+/**
+ * The profile's credential store. The file store prints its warning to stderr each time it is opened.
+ * Throws KeychainUnavailableError at once when no D-Bus session bus is set on Linux; other keychain
+ * failures (KEYCHAIN_UNAVAILABLE, KEYCHAIN_TIMEOUT) surface at the first get/set/delete. Never falls back.
+ */
+export async function openCredentialStore(ctx: Context, options: OpenCredentialStoreOptions): Promise<CredentialStore> {
+  const kind = await selectCredentialStoreKind(ctx, options)
+  if (kind === 'memory') {
+    let store = memoryStores.get(ctx)
+    if (!store) memoryStores.set(ctx, (store = new MemoryStore()))
+    return store
+  }
+  if (kind === 'file') {
+    const store = new FileStore(ctx.paths.config, options.profile)
+    ctx.io.stderr.write(insecureStorageWarning(store.location, options.profile) + '\n')
+    return store
+  }
+  return openKeychain(ctx, options.keychain ?? {})
+}
+
+async function openKeychain(ctx: Context, options: KeychainOptions): Promise<CredentialStore> {
+  const platform = options.platform ?? process.platform
+  if (platform === 'linux' && !options.backend && !ctx.env.DBUS_SESSION_BUS_ADDRESS) {
+    throw new KeychainUnavailableError('no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)', platform)
+  }
+  // Loaded here so that commands which never touch credentials pay nothing for them.
+  const [{KeychainStore, KEYCHAIN_SERVICE, chunkSizeFor, locationFor}, {createChildKeyring}] = await Promise.all([
+    import('./keychain-store.js'),
+    import('./keyring-child.js'),
+  ])
+  const backend = options.backend ?? createChildKeyring({service: KEYCHAIN_SERVICE, env: ctx.env, timeoutMs: options.timeoutMs, platform})
+  return new KeychainStore(backend, locationFor(platform), options.chunkSize ?? chunkSizeFor(platform))
+}
+
+/**
+ * For `auth logout`: deletes every secret of the profile from its store (every keychain entry, all
+ * pieces), and any insecure file left from an earlier opt-in. Returns the store that was cleared.
+ */
+export async function deleteProfileSecrets(ctx: Context, options: OpenCredentialStoreOptions): Promise<{kind: CredentialStoreKind; location: string}> {
+  const kind = await selectCredentialStoreKind(ctx, options)
+  if (kind !== 'file') await rm(credentialFile(ctx.paths.config, options.profile), {force: true})
+  const store = kind === 'file' ? new FileStore(ctx.paths.config, options.profile) : await openCredentialStore(ctx, options)
+  await store.delete(options.profile)
+  return {kind, location: store.location}
+}
