@@ -25,6 +25,23 @@ export interface Profile {
   credentialStore?: 'keychain' | 'file' | 'memory'
   /** For the profile written by `ppctl sandbox start`: the local platform's data folder. */
   sandboxDataDir?: string
+  /** The API's resource indicator (RFC 8707) requested at sign-in; the local platform's when unset on the sandbox profile. */
+  apiResource?: string
+  // Written by `ppctl auth login`, cleared by `ppctl auth logout`: non-secret facts about the sign-in. Tokens live only in the credential store.
+  /** Who is signed in: the UPN of a person, or the client id of a certificate. */
+  account?: string
+  /** The tenant id the tokens were issued for (their `tid` claim). */
+  tenantId?: string
+  /** How the profile signed in. */
+  authMethod?: 'device-code' | 'certificate'
+  /** When the cached access token expires (ISO 8601). */
+  tokenExpiresAt?: string
+  /** When the profile signed in (ISO 8601). */
+  signedInAt?: string
+  /** Certificate sign-in: the PEM or PFX file, read again when a new access token is needed. */
+  certificatePath?: string
+  /** Certificate sign-in: the certificate's SHA-1 thumbprint (hex), for people. */
+  certificateThumbprint?: string
 }
 
 export interface ConfigFile {

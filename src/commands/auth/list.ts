@@ -1,0 +1,34 @@
+import {BaseCommand} from '../../lib/base-command.js'
+import {listProfiles, type ProfileSummary} from '../../lib/auth/profiles.js'
+import {renderTable} from '../../lib/output/table.js'
+
+export interface AuthListResult {
+  profiles: ProfileSummary[]
+}
+
+export default class AuthList extends BaseCommand<typeof AuthList> {
+  static override summary = 'List the profiles, the default one, and who is signed in to each.'
+  static override description = 'Reads only the profile config (never the keychain or the network). The active profile is marked with *, the default one (see `auth switch`) with (default).'
+
+  static override examples = [
+    {description: 'The profiles', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Names of the signed-in profiles', command: `<%= config.bin %> <%= command.id %> --json | jq -r '.profiles[] | select(.signedIn) | .name'`},
+  ]
+
+  async run(): Promise<AuthListResult> {
+    const result = await listProfiles(this.ctx)
+    if (result.profiles.length === 0) {
+      this.out('No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)')
+      return result
+    }
+    const rows = result.profiles.map((p) => [
+      `${p.active ? '* ' : '  '}${p.name}${p.default ? ' (default)' : ''}`,
+      p.account ?? '',
+      p.tenantId ?? '',
+      p.method ?? '',
+      p.authority ?? '',
+    ])
+    this.out(renderTable(['Profile', 'Account', 'Tenant', 'Method', 'Authority'], rows, this.ctx.io))
+    return result
+  }
+}

@@ -1,0 +1,79 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/base-command.js'
+import type {DeviceCodeInfo} from '../../lib/auth/device-flow.js'
+import {login, type LoginResult} from '../../lib/auth/login.js'
+import {createSpinner} from '../../lib/output/spinner.js'
+
+export type AuthLoginResult = LoginResult
+
+export default class AuthLogin extends BaseCommand<typeof AuthLogin> {
+  static override summary = 'Sign in: with a device code (people) or a certificate (service principals).'
+  static override description = `Without --certificate, shows a verification address and a code: open the address in any browser, enter the code and sign in there. The code is written to stderr (as a JSON line too with --json), so a script can hand it on. With --certificate, signs in as a service principal (PEM with the key, or PFX whose password comes from PPCTL_CERTIFICATE_PASSWORD, stdin or a prompt — never a flag).
+
+Tokens are kept only in the OS keychain; the profile records who signed in, the tenant and the expiry. --insecure-storage (or PPCTL_CREDENTIAL_STORE=file) opts in to an unencrypted file instead.
+
+In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL_CERTIFICATE with the PEM): every command then signs in on demand in memory and nothing is written; this command only checks that the variables work.`
+
+  static override examples = [
+    {description: 'Sign in to the local platform (after `ppctl sandbox start`)', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Create a profile for another OpenID provider', command: '<%= config.bin %> <%= command.id %> --profile work --authority https://login.example.com --client-id 0f6c…'},
+    {description: 'Sign in as a service principal with a PEM file', command: '<%= config.bin %> <%= command.id %> --certificate ./secrets/ci.pem --client-id sp-1234 --tenant contoso'},
+    {description: 'With a PFX; the password from the environment', command: 'PPCTL_CERTIFICATE_PASSWORD="$PFX_PASSWORD" <%= config.bin %> <%= command.id %> --certificate ./secrets/ci.pfx --client-id sp-1234 --tenant contoso'},
+    {description: 'Unattended: read the user code from stderr, approve it elsewhere', command: `<%= config.bin %> <%= command.id %> --json 2>code.jsonl & sleep 2; jq -r 'select(.userCode) | .userCode' code.jsonl`},
+  ]
+
+  static override flags = {
+    authority: Flags.string({description: "The OpenID provider's issuer URL (https); creates or updates the profile.", helpValue: 'URL'}),
+    'client-id': Flags.string({description: 'The client (application) id; required with --certificate.', helpValue: 'ID'}),
+    tenant: Flags.string({description: 'The tenant (id or name); required with --certificate.'}),
+    certificate: Flags.string({description: 'Sign in with this certificate: PEM (certificate and key) or PFX/PKCS#12.', helpValue: 'FILE'}),
+    resource: Flags.string({description: "The API's resource indicator to request tokens for (https).", helpValue: 'URL'}),
+    'insecure-storage': Flags.boolean({description: 'Keep tokens in an unencrypted 0600 file instead of the OS keychain (opt-in; warned at every use).'}),
+  }
+
+  async run(): Promise<AuthLoginResult> {
+    const controller = new AbortController()
+    const onSigint = () => controller.abort()
+    process.on('SIGINT', onSigint)
+    const spinner = createSpinner(this.ctx.io)
+    try {
+      const result = await login(this.ctx, {
+        authority: this.flags.authority,
+        clientId: this.flags['client-id'],
+        tenant: this.flags.tenant,
+        resource: this.flags.resource,
+        certificate: this.flags.certificate,
+        insecureStorage: this.flags['insecure-storage'],
+        signal: controller.signal,
+        onDeviceCode: (info) => {
+          this.showDeviceCode(info)
+          spinner.start('Waiting for you to approve the sign-in in the browser…')
+        },
+      })
+      spinner.stop()
+      for (const warning of result.warnings) this.note(`Warning: ${warning}`)
+      const who = result.account ?? result.clientId
+      this.out(`Signed in to profile "${result.profile}" as ${who}${result.tenantId ? ` (tenant ${result.tenantId})` : ''}.`)
+      this.out(result.credentialStore === 'none'
+        ? 'CI mode: the token was acquired in memory from PPCTL_* variables; nothing was stored.'
+        : `Tokens are kept in: ${result.credentialLocation ?? result.credentialStore}.`)
+      return result
+    } catch (err) {
+      spinner.stop()
+      throw err
+    } finally {
+      process.removeListener('SIGINT', onSigint)
+    }
+  }
+
+  private showDeviceCode(info: DeviceCodeInfo): void {
+    if (this.jsonEnabled()) {
+      this.ctx.io.stderr.write(JSON.stringify({event: 'device_code', ...info}) + '\n')
+      return
+    }
+    this.note(`To sign in, open ${info.verificationUri} in a browser (host: ${info.host})`)
+    this.note(`and enter the code: ${info.userCode}`)
+    this.note(`The code expires in ${Math.round(info.expiresIn / 60)} minutes.`)
+  }
+}

@@ -1,0 +1,42 @@
+import {BaseCommand} from '../../lib/base-command.js'
+import {authStatus, type StatusResult} from '../../lib/auth/status.js'
+import {renderKeyValue} from '../../lib/output/table.js'
+
+export type AuthStatusResult = StatusResult
+
+export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
+  static override summary = "Show each profile's sign-in: account, tenant, method, token expiry, credential store, routing cache age."
+  static override description = 'Reads the profile config and the credential store; makes no network request. The active profile (--profile, PPCTL_PROFILE, then the default) is marked with *. Exits 0 whether or not a profile is signed in: check `signedIn` in --json.'
+
+  static override examples = [
+    {description: 'Every profile', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Is the active profile signed in? (for a script)', command: `<%= config.bin %> <%= command.id %> --json | jq '.profiles[] | select(.active) | .signedIn'`},
+    {description: 'Where the secrets of profile "work" are kept', command: `<%= config.bin %> <%= command.id %> --json | jq '.profiles[] | select(.profile=="work") | .credentialStore'`},
+  ]
+
+  async run(): Promise<AuthStatusResult> {
+    const result = await authStatus(this.ctx)
+    if (result.profiles.length === 0) {
+      this.out('No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)')
+      return result
+    }
+    if (result.mode === 'environment') this.out('CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.')
+    const blocks = result.profiles.map((p) => {
+      const store = p.credentialStore
+      const pairs: Array<[string, string]> = [
+        ['Signed in', p.signedIn ? 'yes' : 'no'],
+        ['Account', p.account ?? '-'],
+        ['Tenant', p.tenantId ?? '-'],
+        ['Method', p.method ?? '-'],
+        ['Token expires', p.tokenExpiresAt ? `${p.tokenExpiresAt}${p.hasRefreshToken ? ' (renewed automatically)' : ''}` : '-'],
+        ['Credential store', store.error ? `${store.kind}: ${store.error.message}` : store.location ? `${store.kind} (${store.location})` : store.kind],
+        ['Routing cache', p.routingCacheAgeSeconds === null ? 'none' : `${p.routingCacheAgeSeconds} s old`],
+        ['Authority', p.authority ?? '-'],
+      ]
+      const body = renderKeyValue(pairs, this.ctx.io).split('\n').map((line) => `  ${line}`).join('\n')
+      return `${p.active ? '*' : ' '} ${p.profile}${p.active ? ' (active)' : ''}\n${body}`
+    })
+    this.out(blocks.join('\n\n'))
+    return result
+  }
+}

@@ -1,0 +1,74 @@
+// CI mode: a certificate from the environment, tokens acquired in memory on demand, nothing written anywhere.
+import type {Context} from '../context.js'
+import {UsageError} from '../errors/index.js'
+import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
+import {resourceFor} from './resource.js'
+import {identityOf} from './token-response.js'
+
+export interface CiCredentials {
+  clientId: string
+  tenant: string
+  /** PPCTL_CERTIFICATE_PATH */
+  certificatePath?: string
+  /** PPCTL_CERTIFICATE: the PEM itself (certificate and key). */
+  certificatePem?: string
+}
+
+/** The CI credentials when PPCTL_CLIENT_ID, PPCTL_TENANT_ID and a certificate (path or PEM) are all set; otherwise none. */
+export function ciCredentialsFromEnv(env: NodeJS.ProcessEnv): CiCredentials | undefined {
+  const clientId = env.PPCTL_CLIENT_ID
+  const tenant = env.PPCTL_TENANT_ID
+  const certificatePath = env.PPCTL_CERTIFICATE_PATH || undefined
+  const certificatePem = env.PPCTL_CERTIFICATE || undefined
+  if (!clientId || !tenant || (!certificatePath && !certificatePem)) return undefined
+  return {clientId, tenant, certificatePath, certificatePem}
+}
+
+export interface CiToken {
+  token: string
+  expiresAt: number
+  clientId: string
+  tenant: string
+  tenantId?: string
+  account?: string
+  thumbprint: string
+  authority: string
+}
+
+const cache = new WeakMap<Context, Promise<CiToken>>()
+
+/** An access token for the CI credentials, acquired once per command run and kept only in this process's memory. */
+export function acquireCiToken(ctx: Context, ci: CiCredentials): Promise<CiToken> {
+  let pending = cache.get(ctx)
+  if (!pending) {
+    pending = acquire(ctx, ci)
+    cache.set(ctx, pending)
+    pending.catch(() => cache.delete(ctx))
+  }
+  return pending
+}
+
+async function acquire(ctx: Context, ci: CiCredentials): Promise<CiToken> {
+  const {profile} = await ctx.activeProfile()
+  const authority = profile.authority
+  if (!authority) {
+    throw new UsageError('AUTHORITY_REQUIRED', 'CI sign-in needs the identity provider: PPCTL_AUTHORITY is not set and the profile has no authority.', {
+      nextStep: 'Set PPCTL_AUTHORITY to the provider\'s issuer URL (https).',
+    })
+  }
+  const cert = await loadClientCertificate(ctx, ci.certificatePath ? {file: ci.certificatePath} : {pem: ci.certificatePem ?? '', name: 'PPCTL_CERTIFICATE'})
+  for (const warning of cert.warnings) ctx.io.stderr.write(`Warning: ${warning}\n`)
+  const now = ctx.clock.now()
+  const res = await certificateGrant(ctx, {authority, clientId: ci.clientId, cert, resource: resourceFor(profile)})
+  const who = identityOf(res)
+  return {
+    token: res.access_token,
+    expiresAt: now + (typeof res.expires_in === 'number' ? res.expires_in : 3600) * 1000,
+    clientId: ci.clientId,
+    tenant: ci.tenant,
+    tenantId: who.tenantId,
+    account: who.account ?? ci.clientId,
+    thumbprint: cert.thumbprint,
+    authority,
+  }
+}

@@ -1,0 +1,51 @@
+// Forgets a profile's sign-in: its secrets in the credential store, every cache under its name, and the sign-in facts in its config.
+import {rm} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import type {Context} from '../context.js'
+import type {CredentialAccess} from './credential-access.js'
+import type {Profile} from '../config/store.js'
+
+/** The profile's fields that describe a sign-in (cleared at logout and when the sign-in is revoked). */
+export const SIGN_IN_FIELDS = ['account', 'tenantId', 'authMethod', 'tokenExpiresAt', 'signedInAt', 'certificatePath', 'certificateThumbprint'] as const satisfies ReadonlyArray<keyof Profile>
+
+/** The folder of every cache kept for a profile (the routing cache among them). */
+export function profileCacheDir(ctx: Context, profile: string): string {
+  return join(ctx.paths.cache, profile)
+}
+
+export async function forgetSignIn(ctx: Context, profile: string, access: CredentialAccess): Promise<{cacheDir: string}> {
+  await access.deleteSecrets(ctx, profile)
+  const cacheDir = profileCacheDir(ctx, profile)
+  await rm(cacheDir, {recursive: true, force: true})
+  const config = await ctx.config().read()
+  const stored = config.profiles[profile]
+  if (stored && SIGN_IN_FIELDS.some((f) => stored[f] !== undefined)) {
+    await ctx.config().update((c) => {
+      const p = c.profiles[profile]
+      if (p) for (const field of SIGN_IN_FIELDS) delete p[field]
+    })
+  }
+  return {cacheDir}
+}
+
+/** Records the sign-in facts (never a secret) in the profile, creating the profile when needed. */
+export async function recordSignIn(ctx: Context, profile: string, fields: Partial<Profile>): Promise<void> {
+  await ctx.config().update((c) => {
+    const p: Profile = {...c.profiles[profile]}
+    for (const field of SIGN_IN_FIELDS) delete p[field]
+    c.profiles[profile] = {...p, ...stripUndefined(fields)}
+  })
+}
+
+/** Updates only the expiry after a refresh. */
+export async function recordExpiry(ctx: Context, profile: string, expiresAt: number): Promise<void> {
+  await ctx.config().update((c) => {
+    const p = c.profiles[profile]
+    if (p) p.tokenExpiresAt = new Date(expiresAt).toISOString()
+  })
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}

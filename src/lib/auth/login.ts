@@ -1,0 +1,154 @@
+// `auth login`: device code for people, a certificate for service principals, or a check of the CI variables; secrets go to the credential store only.
+import {resolve} from 'node:path'
+
+import type {Context} from '../context.js'
+import type {Profile} from '../config/store.js'
+import {UsageError} from '../errors/index.js'
+import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
+import {acquireCiToken, ciCredentialsFromEnv} from './ci-env.js'
+import {defaultCredentialAccess, type CredentialAccess} from './credential-access.js'
+import {pollDeviceToken, startDeviceAuthorization, type DeviceCodeInfo} from './device-flow.js'
+import {discover, parseAuthority} from './discovery.js'
+import {recordSignIn} from './forget.js'
+import {resourceFor, SIGN_IN_SCOPE} from './resource.js'
+import {identityOf, toStoredCredentials} from './token-response.js'
+
+export interface LoginResult {
+  profile: string
+  method: 'device-code' | 'certificate'
+  account: string | null
+  tenantId: string | null
+  authority: string
+  clientId: string
+  /** When the access token expires (ISO 8601). */
+  expiresAt: string
+  /** keychain, file or memory; "none" in CI mode, where nothing is stored. */
+  credentialStore: 'keychain' | 'file' | 'memory' | 'none'
+  credentialLocation: string | null
+  certificateThumbprint?: string
+  /** Warnings a person should act on (a key file readable by others, an insecure store). */
+  warnings: string[]
+}
+
+export interface LoginOptions {
+  /** Creates or updates the profile's authority. */
+  authority?: string
+  clientId?: string
+  tenant?: string
+  resource?: string
+  certificate?: string
+  insecureStorage?: boolean
+  /** Device code: called once the code is known, for the prompt (and the JSON line on stderr). */
+  onDeviceCode?: (info: DeviceCodeInfo) => void
+  /** Device code: called before each wait (spinner). */
+  onWait?: (ms: number, reason: string) => void
+  /** Ctrl-C. */
+  signal?: AbortSignal
+  access?: CredentialAccess
+}
+
+/** The profile this sign-in will write: the stored one with the flags on top (checked, not yet saved). */
+async function targetProfile(ctx: Context, options: LoginOptions): Promise<{name: string; profile: Profile; changes: Partial<Profile>; authority: string; clientId: string}> {
+  const {name, profile} = await ctx.activeProfile()
+  // Only what the flags say is written: the effective profile also holds PPCTL_* overrides, which must not be persisted.
+  const changes: Partial<Profile> = {}
+  if (options.authority) changes.authority = parseAuthority(options.authority).href.replace(/\/$/, '')
+  if (options.clientId) changes.clientId = options.clientId
+  if (options.tenant) changes.tenant = options.tenant
+  if (options.resource) changes.apiResource = parseAuthority(options.resource).href.replace(/\/$/, '')
+  if (options.insecureStorage) changes.credentialStore = 'file'
+  const next: Profile = {...profile, ...changes}
+  if (!next.authority) {
+    throw new UsageError('AUTHORITY_REQUIRED', `Profile "${name}" has no identity provider.`, {
+      nextStep: 'Pass --authority https://login.example.com, or start the local platform (ppctl sandbox start) and use its profile.',
+    })
+  }
+  parseAuthority(next.authority)
+  if (!next.clientId) {
+    throw new UsageError('CLIENT_ID_REQUIRED', `Profile "${name}" has no client id.`, {nextStep: 'Pass --client-id ID (the application registered for ppctl at your provider).'})
+  }
+  return {name, profile: next, changes, authority: next.authority, clientId: next.clientId}
+}
+
+export async function login(ctx: Context, options: LoginOptions): Promise<LoginResult> {
+  const ci = ciCredentialsFromEnv(ctx.env)
+  if (ci && !options.certificate && !options.authority) return loginFromEnvironment(ctx, ci)
+  if (options.certificate && (!options.clientId || !options.tenant)) {
+    throw new UsageError('CERTIFICATE_FLAGS_REQUIRED', 'A certificate sign-in needs --client-id and --tenant.', {
+      nextStep: 'ppctl auth login --certificate FILE --client-id ID --tenant TENANT',
+    })
+  }
+  const {name, profile, changes, authority, clientId} = await targetProfile(ctx, options)
+  const access = options.access ?? defaultCredentialAccess
+  // Opened first: a sign-in that could not be kept would be wasted (and the person would have approved it for nothing).
+  const store = await access.open(ctx, {profile: name, insecureStorage: options.insecureStorage})
+  // The file store warns by itself each time it is opened.
+  const warnings: string[] = []
+  const now = () => ctx.clock.now()
+
+  let res: Awaited<ReturnType<typeof certificateGrant>>
+  let started: number
+  let method: LoginResult['method']
+  let thumbprint: string | undefined
+  if (options.certificate) {
+    method = 'certificate'
+    const cert = await loadClientCertificate(ctx, {file: options.certificate})
+    warnings.push(...cert.warnings)
+    thumbprint = cert.thumbprint
+    started = now()
+    res = await certificateGrant(ctx, {authority, clientId, cert, resource: resourceFor(profile)})
+  } else {
+    method = 'device-code'
+    const config = await discover(ctx, {authority, clientId})
+    const {device, info} = await startDeviceAuthorization(config, {authority, scope: SIGN_IN_SCOPE, resource: resourceFor(profile)})
+    options.onDeviceCode?.(info)
+    res = await pollDeviceToken(config, device, {clock: ctx.clock, signal: options.signal, onWait: options.onWait})
+    started = now()
+  }
+  const who = identityOf(res)
+  const creds = toStoredCredentials(res, started)
+  const expiresAt = new Date(creds.accessTokenExpiresAt ?? started).toISOString()
+  await access.withLock(ctx, name, () => store.set(name, creds))
+  await recordSignIn(ctx, name, {
+    ...changes,
+    account: who.account ?? (method === 'certificate' ? clientId : undefined),
+    tenantId: who.tenantId,
+    authMethod: method,
+    tokenExpiresAt: expiresAt,
+    signedInAt: new Date(started).toISOString(),
+    certificatePath: options.certificate ? resolve(options.certificate) : undefined,
+    certificateThumbprint: thumbprint,
+  })
+  return {
+    profile: name,
+    method,
+    account: who.account ?? (method === 'certificate' ? clientId : null),
+    tenantId: who.tenantId ?? null,
+    authority,
+    clientId,
+    expiresAt,
+    credentialStore: store.kind,
+    credentialLocation: store.location,
+    ...(thumbprint ? {certificateThumbprint: thumbprint} : {}),
+    warnings,
+  }
+}
+
+/** CI mode: proves the variables work by getting a token, and stores nothing (not even the profile). */
+async function loginFromEnvironment(ctx: Context, ci: NonNullable<ReturnType<typeof ciCredentialsFromEnv>>): Promise<LoginResult> {
+  const {name} = await ctx.activeProfile()
+  const t = await acquireCiToken(ctx, ci)
+  return {
+    profile: name,
+    method: 'certificate',
+    account: t.account ?? ci.clientId,
+    tenantId: t.tenantId ?? null,
+    authority: t.authority,
+    clientId: ci.clientId,
+    expiresAt: new Date(t.expiresAt).toISOString(),
+    credentialStore: 'none',
+    credentialLocation: null,
+    certificateThumbprint: t.thumbprint,
+    warnings: [],
+  }
+}

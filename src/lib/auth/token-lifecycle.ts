@@ -1,0 +1,102 @@
+// getAccessToken: the one way commands get a token. Cached until 5 minutes before expiry, then refreshed under the profile lock.
+import type {Context} from '../context.js'
+import type {Profile} from '../config/store.js'
+import type {CredentialStore, StoredCredentials} from '../credentials/types.js'
+import {AuthRequiredError} from '../errors/index.js'
+import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
+import {acquireCiToken, ciCredentialsFromEnv} from './ci-env.js'
+import {defaultCredentialAccess, type CredentialAccess} from './credential-access.js'
+import {discover} from './discovery.js'
+import {forgetSignIn, recordExpiry} from './forget.js'
+import {oauthErrorCode, SIGN_IN_AGAIN, toAuthError} from './oauth-error.js'
+import {resourceFor} from './resource.js'
+import {toStoredCredentials} from './token-response.js'
+
+/** A token is renewed this long before it expires, so a command never starts with one about to lapse. */
+export const REFRESH_AHEAD_MS = 5 * 60 * 1000
+
+export interface AccessToken {
+  token: string
+  /** Epoch ms. */
+  expiresAt: number
+  profile: string
+  /** Where it came from: the store, a refresh, a new certificate sign-in, or the CI environment (memory only). */
+  source: 'cache' | 'refreshed' | 'certificate' | 'environment'
+}
+
+export interface GetAccessTokenOptions {
+  /** Renew even when the cached token is fresh. */
+  forceRefresh?: boolean
+  access?: CredentialAccess
+}
+
+export function isFresh(creds: StoredCredentials | undefined, now: number): creds is StoredCredentials & {accessToken: string; accessTokenExpiresAt: number} {
+  return Boolean(creds?.accessToken) && typeof creds?.accessTokenExpiresAt === 'number' && creds.accessTokenExpiresAt - now > REFRESH_AHEAD_MS
+}
+
+export function notSignedIn(profile: string): AuthRequiredError {
+  return new AuthRequiredError('NOT_SIGNED_IN', `Profile "${profile}" is not signed in.`, {nextStep: `${SIGN_IN_AGAIN}${profile === 'default' ? '' : ` --profile ${profile}`}`})
+}
+
+export async function getAccessToken(ctx: Context, options: GetAccessTokenOptions = {}): Promise<AccessToken> {
+  const ci = ciCredentialsFromEnv(ctx.env)
+  const {name, profile} = await ctx.activeProfile()
+  if (ci) {
+    const t = await acquireCiToken(ctx, ci)
+    return {token: t.token, expiresAt: t.expiresAt, profile: name, source: 'environment'}
+  }
+  if (!profile.authMethod) throw notSignedIn(name)
+  const access = options.access ?? defaultCredentialAccess
+  const store = await access.open(ctx, {profile: name})
+  const cached = await store.get(name)
+  if (!options.forceRefresh && isFresh(cached, ctx.clock.now())) {
+    return {token: cached.accessToken, expiresAt: cached.accessTokenExpiresAt, profile: name, source: 'cache'}
+  }
+  return access.withLock(ctx, name, async () => {
+    // Another process may have renewed it while this one waited for the lock.
+    const current = await store.get(name)
+    if (isFresh(current, ctx.clock.now()) && (!options.forceRefresh || current.accessToken !== cached?.accessToken)) {
+      return {token: current.accessToken, expiresAt: current.accessTokenExpiresAt, profile: name, source: 'cache' as const}
+    }
+    return profile.authMethod === 'certificate' ? renewWithCertificate(ctx, name, profile, store) : refresh(ctx, name, profile, store, access, current)
+  })
+}
+
+async function refresh(ctx: Context, name: string, profile: Profile, store: CredentialStore, access: CredentialAccess, current: StoredCredentials | undefined): Promise<AccessToken> {
+  if (!current?.refreshToken || !profile.authority || !profile.clientId) {
+    await forgetSignIn(ctx, name, access)
+    throw new AuthRequiredError('SESSION_EXPIRED', `The sign-in of profile "${name}" has expired and cannot be renewed.`, {nextStep: SIGN_IN_AGAIN})
+  }
+  const client = await import('openid-client')
+  const config = await discover(ctx, {authority: profile.authority, clientId: profile.clientId})
+  const now = ctx.clock.now()
+  let res: Awaited<ReturnType<typeof client.refreshTokenGrant>>
+  try {
+    res = await client.refreshTokenGrant(config, current.refreshToken)
+  } catch (err) {
+    const code = oauthErrorCode(err)
+    if (code === 'invalid_grant' || code === 'invalid_token') {
+      // Revoked, expired or already rotated by a process that did not hold the lock: what is cached is useless now.
+      await forgetSignIn(ctx, name, access)
+      throw new AuthRequiredError('SESSION_EXPIRED', `The sign-in of profile "${name}" has expired or was revoked; its cached tokens were deleted.`, {nextStep: SIGN_IN_AGAIN})
+    }
+    throw toAuthError(err, 'Token refresh')
+  }
+  const next = toStoredCredentials(res, now, current)
+  await store.set(name, next)
+  await recordExpiry(ctx, name, next.accessTokenExpiresAt ?? now)
+  return {token: res.access_token, expiresAt: next.accessTokenExpiresAt ?? now, profile: name, source: 'refreshed'}
+}
+
+/** Certificates have no refresh token: sign in again with the same file (its password from the environment or a prompt). */
+async function renewWithCertificate(ctx: Context, name: string, profile: Profile, store: CredentialStore): Promise<AccessToken> {
+  if (!profile.certificatePath || !profile.authority || !profile.clientId) throw notSignedIn(name)
+  const cert = await loadClientCertificate(ctx, {file: profile.certificatePath})
+  for (const warning of cert.warnings) ctx.io.stderr.write(`Warning: ${warning}\n`)
+  const now = ctx.clock.now()
+  const res = await certificateGrant(ctx, {authority: profile.authority, clientId: profile.clientId, cert, resource: resourceFor(profile)})
+  const next = toStoredCredentials(res, now)
+  await store.set(name, next)
+  await recordExpiry(ctx, name, next.accessTokenExpiresAt ?? now)
+  return {token: res.access_token, expiresAt: next.accessTokenExpiresAt ?? now, profile: name, source: 'certificate'}
+}

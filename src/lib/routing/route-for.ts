@@ -1,0 +1,36 @@
+// The route of the active profile's tenant (or another, for Support): token, global service, cache, allow-list.
+import type {Context} from '../context.js'
+import {UsageError} from '../errors/index.js'
+import {fetchWithRetry} from '../http/retry.js'
+import type {AllowListPolicy} from './allow-list.js'
+import {resolveHome, type ResolveOptions} from './resolve-home.js'
+import {RouteCache} from './route-cache.js'
+import type {ResolvedRoute} from './types.js'
+
+export async function allowListOf(ctx: Context): Promise<AllowListPolicy> {
+  const {profile} = await ctx.activeProfile()
+  return {patterns: profile.clusterAllowList ?? [], allowIpLiterals: profile.allowIpLiterals}
+}
+
+export async function routeFor(ctx: Context, options: ResolveOptions = {}): Promise<ResolvedRoute> {
+  const {name, profile} = await ctx.activeProfile()
+  if (!profile.globalUrl) {
+    throw new UsageError('NO_GLOBAL_URL', `The profile "${name}" has no global service URL.`, {
+      nextStep: 'Set it: ppctl config set global-url https://global.example.com   (the sandbox profile has one: ppctl sandbox start)',
+    })
+  }
+  const http = await ctx.http()
+  const {getAccessToken} = await import('../auth/token-lifecycle.js')
+  return resolveHome(
+    {
+      fetch: (url, init) => fetchWithRetry(http.fetch, ctx.clock, url, init, {debug: ctx.debug}),
+      clock: ctx.clock,
+      cache: RouteCache.forProfile(ctx.paths.cache, name),
+      globalUrl: profile.globalUrl,
+      accessToken: async () => (await getAccessToken(ctx)).token,
+      allowList: await allowListOf(ctx),
+      debug: ctx.debug,
+    },
+    options,
+  )
+}
