@@ -1,4 +1,4 @@
-// Where the local platform records audit events; part 1 keeps them in an append-only JSONL file.
+// Audit event types and the sink the identity records through; the platform's sink is the cluster store (clusters/cluster-set.ts).
 import {randomUUID} from 'node:crypto'
 import {appendFileSync, existsSync, openSync, closeSync, fsyncSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -34,7 +34,7 @@ export interface AuditSink {
   record(event: AuditInput): AuditEvent
 }
 
-/** Appends each event durably (fsync) with a per-tenant, gap-free seq recovered from the file at start. */
+/** A file-backed sink for running the identity alone (its tests); the platform itself uses the cluster databases. */
 export class JsonlAuditLog implements AuditSink {
   private readonly file: string
   private readonly seqs = new Map<string, number>()

@@ -3,12 +3,17 @@ import {randomUUID} from 'node:crypto'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {Directory, ServicePrincipal} from './directory.js'
+import {handleFaultControl} from './faults/control-routes.js'
+import type {FaultTable} from './faults/fault-table.js'
 import {sendJson} from './http-util.js'
 import {findTenant} from './seed.js'
 
 export interface ControlOptions {
   directory: Directory
   health: () => unknown
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>
+  /** Injected cluster faults (`ppctl sandbox fault`). */
+  faults?: FaultTable
 }
 
 export interface RegisterServicePrincipalRequest {
@@ -36,6 +41,8 @@ export function createControlHandler(options: ControlOptions) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (req.method === 'GET' && req.url === '/v1/health') return sendJson(res, 200, options.health())
+      if (options.faults && (await handleFaultControl(options.faults, req, res))) return
+      if (options.routes && (await options.routes(req, res))) return
       if (req.method === 'POST' && req.url === '/v1/service-principals') {
         const body = (await readJson(req)) as RegisterServicePrincipalRequest
         const tenant = findTenant(String(body.tenant ?? ''))

@@ -23,7 +23,7 @@ export const LOG_FILE = 'platform.log'
 export async function runPlatform(dataDir: string, port: number, onReady: (state: PlatformState) => void): Promise<void> {
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`)
   writeFileSyncAtomic(join(dataDir, PID_FILE), `${process.pid}\n`)
-  const platform = await startPlatform({dataDir, port, log})
+  const platform = await startPlatform({dataDir, port, log, ...drillOptions(process.env)})
   const state: PlatformState = {
     pid: process.pid,
     port: platform.port,
@@ -48,4 +48,16 @@ export async function runPlatform(dataDir: string, port: number, onReady: (state
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))
   onReady(state)
+}
+
+const positive = (value: string | undefined) => (value && /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : undefined)
+
+/** Knobs for drills and tests of a CLI-started platform: audit heartbeat and retention, replication delay. */
+export function drillOptions(env: NodeJS.ProcessEnv) {
+  const maxEvents = positive(env.PPCTL_SANDBOX_AUDIT_MAX_EVENTS)
+  return {
+    auditHeartbeatMs: positive(env.PPCTL_SANDBOX_HEARTBEAT_MS),
+    auditRetention: maxEvents ? {maxEvents} : undefined,
+    replicationDelayMs: positive(env.PPCTL_SANDBOX_REPLICATION_DELAY_MS),
+  }
 }

@@ -7,17 +7,22 @@ import {createHash} from 'node:crypto'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {JsonlAuditLog, type AuditSink} from './audit-sink.js'
+import type {AuditSink} from './audit-sink.js'
+import {createAuditRoutes} from './audit/routes.js'
 import {createControlHandler} from './control.js'
+import {FaultTable} from './faults/fault-table.js'
 import {Directory} from './directory.js'
-import {createClusterHandler} from './clusters/handler.js'
+import type {AuditRetention} from './clusters/audit-store.js'
+import {ClusterSet, type ReplicationStatus} from './clusters/cluster-set.js'
+import {createClusterControlRoutes} from './clusters/control-routes.js'
+import {createClusterHandler, type AuditRoutes} from './clusters/handler.js'
 import {BASE_DOMAIN, createGateway, type RequestLogEntry} from './gateway/gateway.js'
 import type {RateLimit} from './gateway/rate-limit.js'
 import {createTokenVerifier} from './gateway/verify-token.js'
 import {RouteTable} from './global/route-table.js'
 import {createGlobalService} from './global/service.js'
 import {createIdentity} from './identity/provider.js'
-import {API_AUDIENCE, CLUSTERS, OPERATOR_TENANT_ID} from './seed.js'
+import {API_AUDIENCE, CLUSTERS} from './seed.js'
 import {ensureTls} from './tls.js'
 
 export interface PlatformOptions {
@@ -26,6 +31,14 @@ export interface PlatformOptions {
   host?: string
   rateLimit?: RateLimit
   log?: (line: string) => void
+  /** The audit HTTP API (/v1/audit/*), called after the 421 and authorization checks; false → 404. Without it: 501. */
+  auditRoutes?: AuditRoutes
+  /** Audit retention per tenant (every store); default: keep everything. */
+  auditRetention?: AuditRetention
+  /** Seconds between SSE heartbeat comments on the audit stream; default 15 s. */
+  auditHeartbeatMs?: number
+  /** Ship replication entries only once they are this old (a slow link); default 0. */
+  replicationDelayMs?: number
 }
 
 export interface PlatformUrls {
@@ -41,7 +54,9 @@ export interface RunningPlatform {
   caFile: string
   controlSocket: string
   directory: Directory
-  audit: JsonlAuditLog
+  /** The audit store of every cluster, the identity's sink; also replication and failover. */
+  audit: ClusterSet
+  clusters: ClusterSet
   routes: RouteTable
   health(): HealthReport
   close(graceMs?: number): Promise<void>
@@ -52,6 +67,7 @@ export interface HealthReport {
   startedAt: string
   uptimeSeconds: number
   components: Array<{name: string; status: 'ok' | 'down'; detail: string}>
+  replication: ReplicationStatus[]
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimit = {rps: 50, burst: 100}
@@ -79,7 +95,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const tls = ensureTls(options.dataDir)
   const directory = Directory.open(options.dataDir)
   const routes = new RouteTable(options.dataDir)
-  const audit = new JsonlAuditLog(options.dataDir, (tenantId) => routes.get(tenantId)?.home ?? (tenantId === OPERATOR_TENANT_ID ? 'global' : 'unknown'))
+  const audit = new ClusterSet({
+    dataDir: options.dataDir,
+    routes,
+    directory,
+    retention: options.auditRetention,
+    replicationDelayMs: options.replicationDelayMs,
+    log,
+  })
   const requestLog = createWriteStream(join(options.dataDir, 'requests.jsonl'), {flags: 'a', mode: 0o600})
 
   const server = createHttpsServer({key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2'})
@@ -99,23 +122,32 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     identity = await createIdentity({issuer: urls.authority, dataDir: options.dataDir, directory, audit: audit as AuditSink, apiAudience: API_AUDIENCE, log})
   } catch (err) {
     server.close()
+    audit.close()
     throw err
   }
 
   const health = (): HealthReport => {
+    const replication = audit.replication()
     const components: HealthReport['components'] = [
       {name: 'gateway', status: 'ok', detail: `listening on ${options.host ?? '127.0.0.1'}:${port}`},
       {name: 'identity', status: 'ok', detail: urls.authority},
       {name: 'global', status: 'ok', detail: `${routes.all().length} tenant routes`},
-      ...Object.keys(CLUSTERS).map((id) => ({name: `cluster ${id}`, status: 'ok' as const, detail: `region ${CLUSTERS[id].region}`})),
+      ...Object.keys(CLUSTERS).map((id) => ({name: `cluster ${id}`, status: 'ok' as const, detail: clusterDetail(id, replication)})),
     ]
-    return {status: 'ok', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000), components}
+    return {status: 'ok', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000), components, replication}
   }
 
+  const faults = new FaultTable()
   const gateway = createGateway({
     identity: identity.handler,
     global: createGlobalService({routes, clusterUri}),
-    cluster: createClusterHandler({routes}),
+    cluster: createClusterHandler({
+      routes,
+      clusters: audit,
+      clusterUri,
+      auditRoutes: options.auditRoutes ?? createAuditRoutes({heartbeatMs: options.auditHeartbeatMs}),
+    }),
+    fault: faults.intercept,
     clusterIds: Object.keys(CLUSTERS),
     verify: createTokenVerifier({issuer: urls.authority, audience: API_AUDIENCE, jwks: () => identity.publicJwks() as never}),
     rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
@@ -126,7 +158,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const controlSocket = controlSocketPath(options.dataDir)
   if (process.platform !== 'win32' && existsSync(controlSocket)) rmSync(controlSocket)
-  const control: Server = createHttpServer(createControlHandler({directory, health}))
+  const control: Server = createHttpServer(createControlHandler({directory, health, routes: createClusterControlRoutes(audit), faults}))
   await new Promise<void>((resolve, reject) => {
     control.once('error', reject)
     control.listen(controlSocket, () => resolve())
@@ -140,6 +172,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     controlSocket,
     directory,
     audit,
+    clusters: audit,
     routes,
     health,
     async close(graceMs = 5000) {
@@ -152,7 +185,19 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await closed
       clearTimeout(timer)
       await identity.close()
+      audit.close()
       await new Promise<void>((resolve) => requestLog.end(() => resolve()))
     },
   }
+}
+
+function clusterDetail(clusterId: string, replication: readonly ReplicationStatus[]): string {
+  const roles = replication.flatMap((r) =>
+    r.active === clusterId
+      ? [`${r.tenant} active (epoch ${r.epoch}, lag ${r.lagEntries} entries / ${r.lagMs} ms${r.paused ? ', paused' : ''})`]
+      : r.secondary === clusterId
+        ? [`${r.tenant} passive`]
+        : [],
+  )
+  return `region ${CLUSTERS[clusterId].region}${roles.length > 0 ? `; ${roles.join('; ')}` : ''}`
 }

@@ -3,10 +3,11 @@ import {ExitCode, UnreachableError} from '../../lib/errors/index.js'
 import {renderKeyValue, renderTable} from '../../lib/output/table.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
+import {describeFault} from '../../lib/sandbox/fault.js'
 import {sandboxStatus, type SandboxStatusResult} from '../../lib/sandbox/status.js'
 
 export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
-  static override summary = "Show the local platform's URLs, process, uptime and the health of each component."
+  static override summary = "Show the local platform's URLs, process, uptime, the health of each component and each tenant's replication lag."
   static override description = 'Exits 0 when the platform runs and every component is healthy, 8 when it is not running or a component is down.'
 
   static override examples = [
@@ -44,7 +45,16 @@ export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
           ['Component', 'Status', 'Detail'],
           status.components.map((c) => [c.name, c.status === 'ok' ? 'OK' : 'DOWN', c.detail]),
           this.ctx.io,
-        ),
+        ) +
+        '\n' +
+        renderTable(
+          ['Tenant', 'Active', 'Secondary', 'Epoch', 'Replication lag'],
+          status.replication.map((r) => [r.tenant, r.active, r.secondary, String(r.epoch), `${r.lagEntries} entries, ${r.lagMs} ms${r.paused ? ' (paused)' : ''}`]),
+          this.ctx.io,
+        ) +
+        (status.faults.length > 0
+          ? '\n' + renderTable(['Cluster', 'Injected fault', 'Since'], status.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io)
+          : ''),
     )
     return status
   }

@@ -2,6 +2,7 @@
 import {readFile} from 'node:fs/promises'
 
 import type {Context} from '../context.js'
+import {listFaults, type ActiveFault} from './fault.js'
 import {controlRequest, runningState, type PlatformState} from './lifecycle.js'
 
 export interface ComponentHealth {
@@ -21,15 +22,34 @@ export interface SandboxStatusResult {
   urls?: PlatformState['urls']
   caFile?: string
   components: ComponentHealth[]
+  /** Each tenant's active and passive cluster, route epoch and replication lag. */
+  replication: ReplicationLag[]
+  /** Faults injected with `sandbox fault`, by cluster. */
+  faults: ActiveFault[]
+}
+
+export interface ReplicationLag {
+  tenantId: string
+  tenant: string
+  active: string
+  secondary: string
+  epoch: number
+  lagEntries: number
+  lagMs: number
+  paused: boolean
 }
 
 export async function sandboxStatus(ctx: Context, dataDir: string): Promise<SandboxStatusResult> {
   const state = await runningState(dataDir)
-  if (!state) return {running: false, healthy: false, dataDir, components: []}
+  if (!state) return {running: false, healthy: false, dataDir, components: [], replication: [], faults: []}
   const components: ComponentHealth[] = []
+  const replication: ReplicationLag[] = []
+  const faults: ActiveFault[] = []
   try {
-    const {body} = await controlRequest<{components: ComponentHealth[]}>(state.controlSocket, 'GET', '/v1/health')
+    const {body} = await controlRequest<{components: ComponentHealth[]; replication?: ReplicationLag[]}>(state.controlSocket, 'GET', '/v1/health')
     components.push(...body.components)
+    replication.push(...(body.replication ?? []))
+    faults.push(...(await listFaults(state.controlSocket)))
   } catch (err) {
     components.push({name: 'control socket', status: 'down', detail: (err as Error).message})
   }
@@ -65,5 +85,7 @@ export async function sandboxStatus(ctx: Context, dataDir: string): Promise<Sand
     urls: state.urls,
     caFile: state.caFile,
     components,
+    replication,
+    faults,
   }
 }

@@ -33,6 +33,8 @@ export interface GatewayOptions {
   rateLimit: RateLimit
   health: () => unknown
   requestLog: (entry: RequestLogEntry) => void
+  /** Injected faults of cluster hosts (`ppctl sandbox fault`): true when the fault answered or dropped the request. */
+  fault?: (clusterId: string, req: IncomingMessage, res: ServerResponse, rc: RequestContext) => boolean | Promise<boolean>
   /** Called for every refused request (401, 429) so it can be audited. */
   onRefused?: (rc: RequestContext, req: IncomingMessage, status: number, reason: string, principal?: Principal) => void
 }
@@ -108,6 +110,8 @@ export function createGateway(options: GatewayOptions) {
       if (host.endsWith(clusterSuffix)) {
         const clusterId = host.slice(0, -clusterSuffix.length)
         if (options.clusterIds.includes(clusterId)) {
+          // Before authentication: a cluster that is down or overloaded fails whoever calls it.
+          if (options.fault && (await options.fault(clusterId, req, res, rc))) return
           const principal = await authenticate(req, res, rc, seen)
           if (principal) options.cluster(clusterId, req, res, rc, principal)
           return

@@ -1,0 +1,119 @@
+// Serves a tenant's audit log as Server-Sent Events or NDJSON: history, then live, pulled from the store in order.
+//
+// Events are never queued per client: an append only wakes the loop, which reads the next batch after its cursor
+// from the store. So the catch-up and the live tail are one ordered read (no gap, no duplicate), and a slow
+// client costs one batch in the socket buffer: the loop waits for 'drain' whenever write() returns false.
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import type {AuditFilters} from './query.js'
+import type {AuditEvent, AuditReader} from './reader.js'
+
+export type StreamFormat = 'sse' | 'ndjson'
+
+/** What a stream is doing, for tests and diagnostics. */
+export interface StreamProbe {
+  onState?(state: 'blocked' | 'drained' | 'idle' | 'closed', info: {cursor: number; writes: number; bytes: number; writableLength: number}): void
+}
+
+export interface StreamOptions {
+  heartbeatMs: number
+  retryMs: number
+  batchSize: number
+  probe?: StreamProbe
+}
+
+export function negotiateFormat(req: IncomingMessage): StreamFormat {
+  return /application\/x-ndjson/i.test(req.headers.accept ?? '') ? 'ndjson' : 'sse'
+}
+
+function frame(format: StreamFormat, e: AuditEvent): string {
+  const json = JSON.stringify(e)
+  return format === 'sse' ? `id: ${e.seq}\nevent: audit\ndata: ${json}\n\n` : `${json}\n`
+}
+
+export async function serveStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reader: AuditReader,
+  tenantId: string,
+  start: number,
+  filters: AuditFilters,
+  format: StreamFormat,
+  options: StreamOptions,
+): Promise<void> {
+  let cursor = start
+  let closed = false
+  let pending = false
+  let wake: (() => void) | undefined
+  let blocked = false
+  let writes = 0
+  let bytes = 0
+  const info = () => ({cursor, writes, bytes, writableLength: res.writableLength})
+  const write = (text: string): boolean => {
+    writes++
+    bytes += Buffer.byteLength(text)
+    return res.write(text)
+  }
+
+  const unsubscribe = reader.onAppend(tenantId, () => {
+    pending = true
+    wake?.()
+  })
+  const onClose = () => {
+    closed = true
+    wake?.()
+  }
+  res.on('close', onClose)
+  req.socket.setNoDelay(true)
+  res.writeHead(200, {
+    'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-accel-buffering': 'no',
+    connection: 'keep-alive',
+  })
+  if (format === 'sse') write(`retry: ${options.retryMs}\n: audit of tenant ${tenantId} after seq ${start}\n\n`)
+  else res.flushHeaders()
+  // A heartbeat keeps proxies and idle timeouts from closing a quiet stream; skipped while the socket is full.
+  const heartbeat = setInterval(() => {
+    if (!blocked && !closed) write(format === 'sse' ? `: heartbeat ${new Date().toISOString()}\n\n` : '\n')
+  }, options.heartbeatMs)
+
+  try {
+    while (!closed) {
+      pending = false
+      const batch = reader.list({...filters, tenantId, after: cursor, limit: options.batchSize})
+      if (batch.length === 0) {
+        // With filters, skipped events still move the cursor, so the next read starts past them.
+        if (Object.keys(filters).length > 0) cursor = Math.max(cursor, reader.lastSeq(tenantId))
+        if (pending || closed) continue
+        options.probe?.onState?.('idle', info())
+        await new Promise<void>((resolve) => (wake = resolve))
+        wake = undefined
+        continue
+      }
+      let chunk = ''
+      for (const e of batch) chunk += frame(format, e)
+      cursor = batch[batch.length - 1].seq
+      if (!write(chunk)) {
+        blocked = true
+        options.probe?.onState?.('blocked', info())
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done)
+            res.off('close', done)
+            resolve()
+          }
+          res.on('drain', done)
+          res.on('close', done)
+        })
+        blocked = false
+        if (!closed) options.probe?.onState?.('drained', info())
+      }
+    }
+  } finally {
+    clearInterval(heartbeat)
+    unsubscribe()
+    res.off('close', onClose)
+    options.probe?.onState?.('closed', info())
+  }
+}

@@ -1,0 +1,50 @@
+// Operator routes for the clusters on the control socket: failover drills and replication pause/resume.
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import {sendJson} from '../http-util.js'
+import {findTenant} from '../seed.js'
+import type {ClusterSet} from './cluster-set.js'
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  const text = Buffer.concat(chunks).toString('utf8')
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {}
+}
+
+/**
+ * POST /v1/failover {tenant, force?} → FailoverResult
+ * GET  /v1/replication → ReplicationStatus[]
+ * POST /v1/replication {tenant?, paused} → ReplicationStatus[] (pausing lets a drill build up lag)
+ */
+export function createClusterControlRoutes(clusters: ClusterSet) {
+  const fail = (res: ServerResponse, status: number, code: string, message: string) => sendJson(res, status, {code, message})
+  return async function routes(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if (req.url === '/v1/replication' && req.method === 'GET') {
+      sendJson(res, 200, clusters.replication())
+      return true
+    }
+    if (req.url === '/v1/replication' && req.method === 'POST') {
+      const body = await readJson(req)
+      const tenant = body.tenant === undefined ? undefined : findTenant(String(body.tenant))
+      if (body.tenant !== undefined && !tenant) {
+        fail(res, 404, 'TENANT_NOT_FOUND', `No tenant "${String(body.tenant)}"; the seeded tenants are contoso and fabrikam.`)
+        return true
+      }
+      clusters.setPaused(tenant?.id, body.paused === true)
+      sendJson(res, 200, clusters.replication())
+      return true
+    }
+    if (req.url === '/v1/failover' && req.method === 'POST') {
+      const body = await readJson(req)
+      const tenant = findTenant(String(body.tenant ?? ''))
+      if (!tenant) {
+        fail(res, 404, 'TENANT_NOT_FOUND', `No tenant "${String(body.tenant ?? '')}"; the seeded tenants are contoso and fabrikam.`)
+        return true
+      }
+      sendJson(res, 200, clusters.failover(tenant.id, body.force === true))
+      return true
+    }
+    return false
+  }
+}

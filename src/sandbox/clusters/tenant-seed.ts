@@ -1,0 +1,151 @@
+// The deterministic tenant data seeded on each tenant's home cluster at first start (documented in the README).
+import type {Directory} from '../directory.js'
+import type {SeedTenant} from '../seed.js'
+import type {ClusterDb} from './cluster-db.js'
+
+export const SEED_VERSION = 1
+/** A fixed time for seeded rows, so every seed is byte-identical. */
+const SEEDED_AT = '2024-01-01T00:00:00.000Z'
+
+export interface SeedConnector {
+  id: string
+  displayName: string
+  publisher: string
+  tier: 'standard' | 'premium'
+  unblockable?: boolean
+  description: string
+}
+
+const standard = (id: string, displayName: string, description: string, unblockable = false): SeedConnector => ({
+  id,
+  displayName,
+  publisher: 'Microsoft',
+  tier: 'standard',
+  unblockable,
+  description,
+})
+const premium = (id: string, displayName: string, publisher: string, description: string, unblockable = false): SeedConnector => ({
+  id,
+  displayName,
+  publisher,
+  tier: 'premium',
+  unblockable,
+  description,
+})
+
+/** 44 connectors: 24 standard, 20 premium; Approvals, Notifications, SharePoint and Dataverse cannot be blocked. */
+export const SEED_CONNECTORS: readonly SeedConnector[] = [
+  standard('shared_office365', 'Office 365 Outlook', 'Mail, calendar and contacts in Office 365.'),
+  standard('shared_teams', 'Microsoft Teams', 'Channels, chats and meetings.'),
+  standard('shared_sharepointonline', 'SharePoint', 'Lists and document libraries.', true),
+  standard('shared_onedriveforbusiness', 'OneDrive for Business', 'Files in OneDrive for Business.'),
+  standard('shared_excelonlinebusiness', 'Excel Online (Business)', 'Tables in Excel workbooks.'),
+  standard('shared_planner', 'Planner', 'Plans, buckets and tasks.'),
+  standard('shared_approvals', 'Approvals', 'Approval requests and responses.', true),
+  standard('shared_flowpush', 'Notifications', 'Push and email notifications.', true),
+  standard('shared_office365users', 'Office 365 Users', 'User profiles and managers.'),
+  standard('shared_office365groups', 'Office 365 Groups', 'Groups and their members.'),
+  standard('shared_todo', 'Microsoft To Do (Business)', 'Tasks and lists.'),
+  standard('shared_forms', 'Microsoft Forms', 'Forms and responses.'),
+  standard('shared_onenote', 'OneNote (Business)', 'Notebooks, sections and pages.'),
+  standard('shared_yammer', 'Viva Engage', 'Communities and posts.'),
+  standard('shared_outlook', 'Outlook.com', 'Personal mail and calendar.'),
+  standard('shared_onedrive', 'OneDrive', 'Personal files.'),
+  standard('shared_rss', 'RSS', 'Feeds.'),
+  standard('shared_twitter', 'X (Twitter)', 'Posts and timelines.'),
+  standard('shared_dropbox', 'Dropbox', 'Files in Dropbox.'),
+  standard('shared_googledrive', 'Google Drive', 'Files in Google Drive.'),
+  standard('shared_gmail', 'Gmail', 'Mail in Gmail.'),
+  standard('shared_msnweather', 'MSN Weather', 'Forecasts.'),
+  standard('shared_bingmaps', 'Bing Maps', 'Routes and locations.'),
+  standard('shared_powerbi', 'Power BI', 'Datasets, reports and alerts.'),
+  premium('shared_commondataserviceforapps', 'Microsoft Dataverse', 'Microsoft', 'Tables and rows in Dataverse.', true),
+  premium('shared_sql', 'SQL Server', 'Microsoft', 'Tables, queries and stored procedures.'),
+  premium('shared_webcontents', 'HTTP', 'Microsoft', 'Any HTTP endpoint.'),
+  premium('shared_webcontents_aad', 'HTTP with Microsoft Entra ID', 'Microsoft', 'HTTP endpoints protected by Entra ID.'),
+  premium('shared_salesforce', 'Salesforce', 'Salesforce', 'Records in Salesforce.'),
+  premium('shared_service-now', 'ServiceNow', 'ServiceNow', 'Incidents and records in ServiceNow.'),
+  premium('shared_sap', 'SAP ERP', 'SAP', 'BAPIs and RFCs in SAP ERP.'),
+  premium('shared_azureblob', 'Azure Blob Storage', 'Microsoft', 'Blobs and containers.'),
+  premium('shared_oracle', 'Oracle Database', 'Oracle', 'Tables in Oracle Database.'),
+  premium('shared_azureeventgrid', 'Azure Event Grid', 'Microsoft', 'Event subscriptions.'),
+  premium('shared_servicebus', 'Azure Service Bus', 'Microsoft', 'Queues and topics.'),
+  premium('shared_azurequeues', 'Azure Queues', 'Microsoft', 'Storage queues.'),
+  premium('shared_keyvault', 'Azure Key Vault', 'Microsoft', 'Secrets, keys and certificates.'),
+  premium('shared_documentdb', 'Azure Cosmos DB', 'Microsoft', 'Documents in Cosmos DB.'),
+  premium('shared_dynamicssmbsaas', 'Dynamics 365 Business Central', 'Microsoft', 'Companies and records.'),
+  premium('shared_jira', 'Jira', 'Atlassian', 'Issues and projects.'),
+  premium('shared_docusign', 'DocuSign', 'DocuSign', 'Envelopes and signatures.'),
+  premium('shared_adobesign', 'Adobe Acrobat Sign', 'Adobe', 'Agreements and signatures.'),
+  premium('shared_mysql', 'MySQL', 'Oracle', 'Tables in MySQL.'),
+  premium('shared_ftp', 'FTP', 'Microsoft', 'Files on FTP servers.'),
+]
+
+export interface SeedSku {
+  id: string
+  displayName: string
+  enabled: number
+  grantsPremium: boolean
+  capabilities: string[]
+}
+
+export const SEED_SKUS: readonly SeedSku[] = [
+  {id: 'POWERAPPS_PER_USER', displayName: 'Power Apps Premium (per user)', enabled: 3, grantsPremium: true, capabilities: ['standard-connectors', 'premium-connectors', 'custom-connectors', 'unlimited-apps']},
+  {id: 'POWERAPPS_PER_APP', displayName: 'Power Apps per app', enabled: 2, grantsPremium: true, capabilities: ['standard-connectors', 'premium-connectors', 'custom-connectors', 'one-app']},
+  {id: 'FLOW_FREE', displayName: 'Power Automate Free', enabled: 100, grantsPremium: false, capabilities: ['standard-connectors']},
+]
+
+/** Tenant members beyond the sign-in identities (they hold licenses but cannot sign in to the local platform). */
+export const SEED_MEMBERS: ReadonlyArray<readonly [string, string]> = [
+  ['megan.bowen', 'Megan Bowen'],
+  ['alex.wilber', 'Alex Wilber'],
+  ['lee.gu', 'Lee Gu'],
+  ['nestor.wilke', 'Nestor Wilke'],
+  ['adele.vance', 'Adele Vance'],
+  ['diego.siciliani', 'Diego Siciliani'],
+]
+
+/** Seed assignments by local part: admin and Megan hold per-user premium (2 of 3 seats), Alex per-app, everyone Flow Free. */
+const SEED_ASSIGNMENTS: ReadonlyArray<readonly [string, string]> = [
+  ['admin', 'POWERAPPS_PER_USER'],
+  ['megan.bowen', 'POWERAPPS_PER_USER'],
+  ['alex.wilber', 'POWERAPPS_PER_APP'],
+  ...['admin', 'maker', 'user', 'megan.bowen', 'alex.wilber', 'lee.gu', 'nestor.wilke', 'adele.vance', 'diego.siciliani'].map((u) => [u, 'FLOW_FREE'] as const),
+]
+
+export function memberOid(tenantIndex: number, memberIndex: number): string {
+  return `${tenantIndex === 0 ? 'c0' : 'fa'}000000-0000-4000-8000-0000000001${String(memberIndex + 1).padStart(2, '0')}`
+}
+
+/** Seeds a tenant on its active cluster once; the writes replicate to the secondary like any other. */
+export function seedTenant(db: ClusterDb, tenant: SeedTenant, directory: Directory, tenantIndex = tenant.name === 'contoso' ? 0 : 1): boolean {
+  if (db.db.prepare('SELECT 1 FROM seeded WHERE tenant_id = ?').get(tenant.id)) return false
+  const users = [
+    ...directory
+      .users()
+      .filter((u) => u.tenantId === tenant.id)
+      .map((u) => ({id: u.oid, upn: u.upn, displayName: u.displayName, roles: u.roles, signIn: 1})),
+    ...SEED_MEMBERS.map(([local, name], i) => ({id: memberOid(tenantIndex, i), upn: `${local}@${tenant.domain}`, displayName: name, roles: ['AppUser'], signIn: 0})),
+  ]
+  db.write(tenant.id, (tx) => {
+    for (const u of users) {
+      tx.run('INSERT INTO users (tenant_id, id, upn, display_name, roles, sign_in) VALUES (?, ?, ?, ?, ?, ?)', tenant.id, u.id, u.upn, u.displayName, JSON.stringify(u.roles), u.signIn)
+    }
+    for (const c of SEED_CONNECTORS) {
+      tx.run(
+        'INSERT INTO connectors (tenant_id, id, display_name, publisher, tier, blocked, unblockable, description, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 0, ?, ?, NULL, ?, ?, 1)',
+        tenant.id, c.id, c.displayName, c.publisher, c.tier, c.unblockable ? 1 : 0, c.description, SEEDED_AT, SEEDED_AT,
+      )
+    }
+    for (const s of SEED_SKUS) {
+      tx.run('INSERT INTO skus (tenant_id, id, display_name, enabled, grants_premium, capabilities) VALUES (?, ?, ?, ?, ?, ?)', tenant.id, s.id, s.displayName, s.enabled, s.grantsPremium ? 1 : 0, JSON.stringify(s.capabilities))
+    }
+    for (const [local, sku] of SEED_ASSIGNMENTS) {
+      const user = users.find((u) => u.upn === `${local}@${tenant.domain}`)
+      if (user) tx.run('INSERT INTO assignments (tenant_id, sku_id, user_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)', tenant.id, sku, user.id, SEEDED_AT, 'seed')
+    }
+    tx.run('INSERT INTO seeded (tenant_id, version, at) VALUES (?, ?, ?)', tenant.id, SEED_VERSION, SEEDED_AT)
+    tx.audit({tenantId: tenant.id, action: 'tenant.seeded', result: 'succeeded', actor: {type: 'system', id: 'seed'}, target: {type: 'tenant', id: tenant.id}, details: {users: users.length, connectors: SEED_CONNECTORS.length, skus: SEED_SKUS.length}})
+  })
+  return true
+}

@@ -1,0 +1,130 @@
+// Real answers of a local platform started in this process (audit routes wired) checked against docs/openapi.yaml.
+import {expect} from 'chai'
+import {createParser} from 'eventsource-parser'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {approveDevice} from '../../src/lib/sandbox/approve-device.js'
+import {createAuditRoutes} from '../../src/sandbox/audit/routes.js'
+import {startPlatform, type RunningPlatform} from '../../src/sandbox/server.js'
+import {testClient, type TestClient} from '../helpers/https.js'
+import {assertMatchesOpenApi, formatErrors, schemaValidator} from '../helpers/openapi.js'
+
+describe('OpenAPI contract against a real platform', function () {
+  let dir: string
+  let platform: RunningPlatform
+  let client: TestClient
+  let admin: string
+  let cluster: string
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ppctl-contract-'))
+    platform = await startPlatform({dataDir: dir, port: 0, rateLimit: {rps: 1000, burst: 1000}, auditRoutes: createAuditRoutes({heartbeatMs: 50})})
+    client = testClient(readFileSync(platform.caFile, 'utf8'))
+    const meta = (await (await client.fetch(`${platform.urls.authority}/.well-known/openid-configuration`)).json()) as Record<string, string>
+    const form = (o: Record<string, string>) => ({method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'}, body: new URLSearchParams(o).toString()})
+    const device = (await (await client.fetch(meta.device_authorization_endpoint, form({client_id: 'ppctl', scope: 'openid offline_access api', resource: 'https://api.sandbox.localhost'}))).json()) as Record<string, string>
+    const password = (JSON.parse(readFileSync(join(dir, 'passwords.json'), 'utf8')) as Array<{upn: string; password: string}>).find((p) => p.upn === 'admin@contoso.example')!.password
+    await approveDevice((url, init) => client.fetch(url as string, init as never) as never, {authority: platform.urls.authority, userCode: device.user_code, upn: 'admin@contoso.example', password})
+    const token = (await (await client.fetch(meta.token_endpoint, form({grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code, client_id: 'ppctl'}))).json()) as {access_token: string}
+    admin = token.access_token
+    cluster = `https://eastus-1.clusters.sandbox.localhost:${platform.port}`
+  })
+
+  after(async () => {
+    await platform?.close(100)
+    await client?.close()
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  const call = async (method: string, url: string, template: string, expected: number, init: {body?: unknown; headers?: Record<string, string>} = {}) => {
+    const res = await client.fetch(url, {
+      method,
+      headers: {authorization: `Bearer ${admin}`, ...(init.body ? {'content-type': 'application/json'} : {}), ...init.headers},
+      body: init.body ? JSON.stringify(init.body) : undefined,
+    })
+    const text = await res.text()
+    expect(res.status, `${method} ${url}: ${text}`).to.equal(expected)
+    const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined
+    if (body !== undefined) assertMatchesOpenApi(method, template, res.status, body)
+    return {res, body: body as Record<string, never>}
+  }
+
+  it('global service, gateway and cluster health', async () => {
+    await call('GET', `${platform.urls.global}/v1/me/home`, '/v1/me/home', 200)
+    await call('GET', `${platform.urls.global}/v1/tenants/fabrikam/home`, '/v1/tenants/{tenantId}/home', 403)
+    await call('GET', `${platform.urls.global}/v1/tenants/nope/home`, '/v1/tenants/{tenantId}/home', 404)
+    await call('GET', `${platform.urls.gateway}/healthz`, '/healthz', 200)
+    await call('GET', `${cluster}/v1/health`, '/v1/health', 200)
+    const res = await client.fetch(`${platform.urls.global}/v1/me/home`)
+    expect(res.status).to.equal(401)
+    assertMatchesOpenApi('GET', '/v1/me/home', 401, await res.json())
+  })
+
+  it('users and licenses', async () => {
+    const users = await call('GET', `${cluster}/v1/users?limit=2`, '/v1/users', 200)
+    expect(users.body.nextCursor).to.be.a('string')
+    await call('GET', `${cluster}/v1/users/admin@contoso.example`, '/v1/users/{userId}', 200)
+    await call('GET', `${cluster}/v1/users/nobody@contoso.example`, '/v1/users/{userId}', 404)
+    await call('GET', `${cluster}/v1/users/admin@contoso.example/licenses`, '/v1/users/{userId}/licenses', 200)
+    await call('GET', `${cluster}/v1/licenses/skus`, '/v1/licenses/skus', 200)
+    await call('GET', `${cluster}/v1/licenses/skus/POWERAPPS_PER_APP`, '/v1/licenses/skus/{skuId}', 200)
+    const assigned = await call('POST', `${cluster}/v1/users/maker@contoso.example/licenses`, '/v1/users/{userId}/licenses', 201, {body: {skuId: 'POWERAPPS_PER_APP'}, headers: {'idempotency-key': 'contract-1'}})
+    expect(assigned.body.alreadyAssigned).to.equal(false)
+    await call('POST', `${cluster}/v1/users/maker@contoso.example/licenses`, '/v1/users/{userId}/licenses', 200, {body: {skuId: 'POWERAPPS_PER_APP'}})
+    await call('DELETE', `${cluster}/v1/users/maker@contoso.example/licenses/POWERAPPS_PER_APP`, '/v1/users/{userId}/licenses/{skuId}', 200)
+    await call('DELETE', `${cluster}/v1/users/maker@contoso.example/licenses/POWERAPPS_PER_APP`, '/v1/users/{userId}/licenses/{skuId}', 404)
+    await call('POST', `${cluster}/v1/users/user@contoso.example/licenses`, '/v1/users/{userId}/licenses', 400, {body: {}})
+  })
+
+  it('connectors and access checks', async () => {
+    const list = await call('GET', `${cluster}/v1/connectors?tier=premium`, '/v1/connectors', 200)
+    const premium = (list.body.items as Array<{id: string; unblockable: boolean}>).find((c) => !c.unblockable)!
+    await call('GET', `${cluster}/v1/connectors?tier=gold`, '/v1/connectors', 400)
+    const one = await call('GET', `${cluster}/v1/connectors/${premium.id}`, '/v1/connectors/{connectorId}', 200)
+    await call('POST', `${cluster}/v1/connectors/${premium.id}/block`, '/v1/connectors/{connectorId}/block', 428)
+    await call('POST', `${cluster}/v1/connectors/${premium.id}/block`, '/v1/connectors/{connectorId}/block', 412, {headers: {'if-match': '"999"'}})
+    const blocked = await call('POST', `${cluster}/v1/connectors/${premium.id}/block`, '/v1/connectors/{connectorId}/block', 200, {headers: {'if-match': one.res.headers.get('etag')!}})
+    await call('POST', `${cluster}/v1/access-checks`, '/v1/access-checks', 200, {body: {userId: 'user@contoso.example', connectorId: premium.id, role: 'app-user'}})
+    await call('POST', `${cluster}/v1/connectors/${premium.id}/unblock`, '/v1/connectors/{connectorId}/unblock', 200, {headers: {'if-match': blocked.res.headers.get('etag')!}})
+    await call('POST', `${cluster}/v1/access-checks`, '/v1/access-checks', 400, {body: {userId: 'x'}})
+    const core = (await call('GET', `${cluster}/v1/connectors?limit=200`, '/v1/connectors', 200)).body.items as Array<{id: string; unblockable: boolean; etag: string}>
+    const unblockable = core.find((c) => c.unblockable)!
+    await call('POST', `${cluster}/v1/connectors/${unblockable.id}/block`, '/v1/connectors/{connectorId}/block', 422, {headers: {'if-match': unblockable.etag}})
+    const created = await call('POST', `${cluster}/v1/connectors`, '/v1/connectors', 201, {body: {displayName: 'Contract API', description: 'made by the contract test'}})
+    await call('DELETE', `${cluster}/v1/connectors/${created.body.id}`, '/v1/connectors/{connectorId}', 204)
+    await call('GET', `${cluster}/v1/connectors/none`, '/v1/connectors/{connectorId}', 404)
+    await call('GET', `https://westus-1.clusters.sandbox.localhost:${platform.port}/v1/connectors`, '/v1/connectors', 421)
+  })
+
+  it('audit pages and stream events', async () => {
+    const page = await call('GET', `${cluster}/v1/audit/events?limit=5`, '/v1/audit/events', 200)
+    expect((page.body.items as unknown[]).length).to.be.greaterThan(0)
+    await call('GET', `${cluster}/v1/audit/events?action=connector.*&result=succeeded`, '/v1/audit/events', 200)
+    await call('GET', `${cluster}/v1/audit/events?since=never`, '/v1/audit/events', 400)
+    const res = await client.fetch(`${cluster}/v1/audit/stream`, {headers: {authorization: `Bearer ${admin}`}})
+    expect(res.status).to.equal(200)
+    expect(res.headers.get('content-type')).to.match(/^text\/event-stream/)
+    const validate = schemaValidator('#/components/schemas/AuditEvent')
+    const seqs: number[] = []
+    let heartbeats = 0
+    const parser = createParser({
+      onEvent: (m) => {
+        const e = JSON.parse(m.data) as {seq: number}
+        expect(validate(e), formatErrors(validate.errors)).to.equal(true)
+        seqs.push(e.seq)
+      },
+      onComment: (c) => void (c.trim().startsWith('heartbeat') && heartbeats++),
+    })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    while (seqs.length < 3 || heartbeats < 1) {
+      const {value, done} = await reader.read()
+      if (done) break
+      parser.feed(decoder.decode(value, {stream: true}))
+    }
+    await reader.cancel()
+    expect(seqs.slice(0, 3)).to.deep.equal([1, 2, 3])
+  })
+})
