@@ -2,7 +2,8 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {createContext, type Context} from './context.js'
-import {ExitCode, toPpctlError, type PpctlError} from './errors/index.js'
+import {toPpctlError} from './errors/index.js'
+import {renderError} from './output/render-error.js'
 import {sanitizeForTerminal} from './output/sanitize.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -92,10 +93,4 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
-export function renderError(error: PpctlError): string {
-  const lines = [`Error: ${sanitizeForTerminal(error.message)}`]
-  if (error.nextStep) lines.push(`  Next: ${sanitizeForTerminal(error.nextStep)}`)
-  if (error.correlationId) lines.push(`  Correlation id: ${sanitizeForTerminal(error.correlationId)}`)
-  if (error.exitCode === ExitCode.ERROR && error.code === 'UNEXPECTED' && !error.nextStep) lines.push('  Run with --debug for details.')
-  return lines.join('\n') + '\n'
-}
+export {renderError}

@@ -73,7 +73,7 @@ export function createContext(options: ContextOptions): Context {
         const {profile} = await ctx.activeProfile()
         const ca = profile.caFile ? await readCaFile(profile.caFile) : undefined
         const {createHttp} = await import('./http/client.js')
-        return createHttp({env, ca, userAgent: `ppctl/${options.version}`, debug})
+        return createHttp({env, ca, userAgent: `ppctl/${options.version}`, debug, clock})
       })()),
   }
   return ctx

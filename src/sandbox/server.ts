@@ -12,6 +12,7 @@ import {createAuditRoutes} from './audit/routes.js'
 import {createControlHandler} from './control.js'
 import {FaultTable} from './faults/fault-table.js'
 import {Directory} from './directory.js'
+import {InFlight} from './in-flight.js'
 import type {AuditRetention} from './clusters/audit-store.js'
 import {ClusterSet, type ReplicationStatus} from './clusters/cluster-set.js'
 import {createClusterControlRoutes} from './clusters/control-routes.js'
@@ -138,15 +139,19 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   }
 
   const faults = new FaultTable()
+  // Aborted by close(): audit streams end instead of holding their connections for the whole grace period.
+  const shutdown = new AbortController()
+  const inFlight = new InFlight()
+  const cluster = createClusterHandler({
+    routes,
+    clusters: audit,
+    clusterUri,
+    auditRoutes: options.auditRoutes ?? createAuditRoutes({heartbeatMs: options.auditHeartbeatMs, signal: shutdown.signal}),
+  })
   const gateway = createGateway({
     identity: identity.handler,
     global: createGlobalService({routes, clusterUri}),
-    cluster: createClusterHandler({
-      routes,
-      clusters: audit,
-      clusterUri,
-      auditRoutes: options.auditRoutes ?? createAuditRoutes({heartbeatMs: options.auditHeartbeatMs}),
-    }),
+    cluster: (...args) => inFlight.track(cluster(...args)),
     fault: faults.intercept,
     clusterIds: Object.keys(CLUSTERS),
     verify: createTokenVerifier({issuer: urls.authority, audience: API_AUDIENCE, jwks: () => identity.publicJwks() as never}),
@@ -154,7 +159,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     health,
     requestLog: (entry: RequestLogEntry) => requestLog.write(JSON.stringify(entry) + '\n'),
   })
-  server.on('request', (req, res) => void gateway(req, res))
+  server.on('request', (req, res) => {
+    inFlight.track(gateway(req, res))
+    // While closing, a connection whose last response just ended (a stream, a slow request) is let go at once.
+    res.once('finish', () => {
+      if (shutdown.signal.aborted) setImmediate(() => server.closeIdleConnections())
+    })
+  })
 
   const controlSocket = controlSocketPath(options.dataDir)
   if (process.platform !== 'win32' && existsSync(controlSocket)) rmSync(controlSocket)
@@ -176,15 +187,20 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     routes,
     health,
     async close(graceMs = 5000) {
+      shutdown.abort()
       const closed = Promise.all([
         new Promise<void>((resolve) => server.close(() => resolve())),
         new Promise<void>((resolve) => control.close(() => resolve())),
       ])
       server.closeIdleConnections()
+      control.closeIdleConnections()
       const timer = setTimeout(() => server.closeAllConnections(), graceMs)
       await closed
       clearTimeout(timer)
+      // A request whose client went away can still be between an await and its store access: let it finish first.
+      await inFlight.settled()
       await identity.close()
+      // Stops the replication shipper, then closes the stores.
       audit.close()
       await new Promise<void>((resolve) => requestLog.end(() => resolve()))
     },

@@ -1,5 +1,5 @@
 // The local platform's TLS material: a local CA and a server certificate, made at first start.
-import {createHash, createPrivateKey, generateKeyPairSync, randomBytes} from 'node:crypto'
+import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -97,6 +97,18 @@ export function thumbprints(der: Buffer): {s256: string; sha1: string} {
   return {
     s256: createHash('sha256').update(der).digest('base64url'),
     sha1: createHash('sha1').update(der).digest('hex').toUpperCase(),
+  }
+}
+
+/** A certificate's public key as a signature JWK, named by its SHA-256 thumbprint, with x5c and x5t#S256. */
+export function certificateJwk(publicPem: string, der: Buffer) {
+  const {s256} = thumbprints(der)
+  return {
+    ...createPublicKey(publicPem).export({format: 'jwk'}),
+    kid: s256,
+    use: 'sig',
+    x5c: [der.toString('base64')],
+    'x5t#S256': s256,
   }
 }
 

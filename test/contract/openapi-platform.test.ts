@@ -1,42 +1,29 @@
 // Real answers of a local platform started in this process (audit routes wired) checked against docs/openapi.yaml.
 import {expect} from 'chai'
 import {createParser} from 'eventsource-parser'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 
-import {approveDevice} from '../../src/lib/sandbox/approve-device.js'
 import {createAuditRoutes} from '../../src/sandbox/audit/routes.js'
-import {startPlatform, type RunningPlatform} from '../../src/sandbox/server.js'
-import {testClient, type TestClient} from '../helpers/https.js'
+import type {RunningPlatform} from '../../src/sandbox/server.js'
+import type {TestClient} from '../helpers/https.js'
+import {startLocalPlatform, type LocalPlatform} from '../helpers/local-platform.js'
 import {assertMatchesOpenApi, formatErrors, schemaValidator} from '../helpers/openapi.js'
 
 describe('OpenAPI contract against a real platform', function () {
-  let dir: string
+  let local: LocalPlatform
   let platform: RunningPlatform
   let client: TestClient
   let admin: string
   let cluster: string
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ppctl-contract-'))
-    platform = await startPlatform({dataDir: dir, port: 0, rateLimit: {rps: 1000, burst: 1000}, auditRoutes: createAuditRoutes({heartbeatMs: 50})})
-    client = testClient(readFileSync(platform.caFile, 'utf8'))
-    const meta = (await (await client.fetch(`${platform.urls.authority}/.well-known/openid-configuration`)).json()) as Record<string, string>
-    const form = (o: Record<string, string>) => ({method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'}, body: new URLSearchParams(o).toString()})
-    const device = (await (await client.fetch(meta.device_authorization_endpoint, form({client_id: 'ppctl', scope: 'openid offline_access api', resource: 'https://api.sandbox.localhost'}))).json()) as Record<string, string>
-    const password = (JSON.parse(readFileSync(join(dir, 'passwords.json'), 'utf8')) as Array<{upn: string; password: string}>).find((p) => p.upn === 'admin@contoso.example')!.password
-    await approveDevice((url, init) => client.fetch(url as string, init as never) as never, {authority: platform.urls.authority, userCode: device.user_code, upn: 'admin@contoso.example', password})
-    const token = (await (await client.fetch(meta.token_endpoint, form({grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code, client_id: 'ppctl'}))).json()) as {access_token: string}
-    admin = token.access_token
+    local = await startLocalPlatform({rateLimit: {rps: 1000, burst: 1000}, auditRoutes: createAuditRoutes({heartbeatMs: 50})})
+    platform = local.platform
+    client = local.client
+    admin = await local.signIn('admin@contoso.example')
     cluster = `https://eastus-1.clusters.sandbox.localhost:${platform.port}`
   })
 
-  after(async () => {
-    await platform?.close(100)
-    await client?.close()
-    rmSync(dir, {recursive: true, force: true})
-  })
+  after(() => local?.close(100))
 
   const call = async (method: string, url: string, template: string, expected: number, init: {body?: unknown; headers?: Record<string, string>} = {}) => {
     const res = await client.fetch(url, {

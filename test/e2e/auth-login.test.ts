@@ -12,7 +12,7 @@ import {makeCliEnv, runCli, type CliEnv} from '../helpers/cli.js'
 import {testClient, type TestClient} from '../helpers/https.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {deviceSignIn} from '../helpers/tokens.js'
-import {approveWithCli, auditEvents, deviceLogin, machine} from '../lib/auth/e2e-steps.js'
+import {approveWithCli, auditEvents, deviceLogin, machine} from '../helpers/sign-in.js'
 
 const CONTOSO = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
 const FABRIKAM = '7b2d9e44-6f3a-4c1b-8e2d-9a0f1b00fab2'

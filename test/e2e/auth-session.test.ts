@@ -7,7 +7,7 @@ import {FileStore} from '../../src/lib/credentials/file-store.js'
 import {runCli, spawnCli, type CliEnv, type CliResult} from '../helpers/cli.js'
 import {testClient, type TestClient} from '../helpers/https.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
-import {approveWithCli, auditEvents, deviceLogin, machine, providerSecrets} from '../lib/auth/e2e-steps.js'
+import {approveWithCli, auditEvents, deviceLogin, machine, providerSecrets} from '../helpers/sign-in.js'
 
 const CONTOSO = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
 

@@ -5,7 +5,8 @@ import {join} from 'node:path'
 
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
-import {approveWithCli, deviceLogin, machine} from '../lib/auth/e2e-steps.js'
+import {approveWithCli, deviceLogin, machine} from '../helpers/sign-in.js'
+import {expectSchema} from '../lib/routing/schemas.js'
 
 interface RouteShow {
   tenantId: string
@@ -38,7 +39,9 @@ describe('route show (real CLI, real platform)', function () {
 
   const show = async (cli: CliEnv, ...args: string[]) => {
     const res = await runCli(['route', 'show', '--json', ...args], cli.env)
-    return {...res, route: res.code === 0 ? (JSON.parse(res.stdout) as RouteShow) : undefined}
+    const route = res.code === 0 ? (JSON.parse(res.stdout) as RouteShow) : undefined
+    if (route) expectSchema('route-show', route)
+    return {...res, route}
   }
   const requestCount = () => readFileSync(join(platform.dataDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).length
 
@@ -54,6 +57,23 @@ describe('route show (real CLI, real platform)', function () {
     const human = await runCli(['route', 'show'], admin.env)
     expect(human.stdout).to.match(/from the cache/)
     expect(requestCount(), 'requests to identity or global service by a warm command').to.equal(before)
+  })
+
+  it('answers the same through the fast path and through oclif', async () => {
+    const strip = (text: string) => {
+      const {ageSeconds: _a, expiresInSeconds: _e, ...rest} = JSON.parse(text) as Record<string, unknown>
+      return rest
+    }
+    const fast = await runCli(['route', 'show', '--json'], admin.env)
+    const slow = await runCli(['route', 'show', '--json'], {...admin.env, PPCTL_NO_FAST_PATH: '1'})
+    expect(fast.code).to.equal(0)
+    expect(slow.code).to.equal(0)
+    expect(strip(fast.stdout)).to.deep.equal(strip(slow.stdout))
+    const fastError = await runCli(['route', 'show', '--tenant', 'fabrikam'], admin.env)
+    const slowError = await runCli(['route', 'show', '--tenant', 'fabrikam'], {...admin.env, PPCTL_NO_FAST_PATH: '1'})
+    expect(fastError.code).to.equal(5)
+    expect(slowError.code).to.equal(5)
+    expect(fastError.stderr.replace(/Correlation id: \S+/, '')).to.equal(slowError.stderr.replace(/Correlation id: \S+/, ''))
   })
 
   it("refuses another tenant's route to a tenant admin (exit 5), and gives both to Support", async () => {

@@ -1,5 +1,5 @@
 // Runs the identity provider in-process for tests: temp data dir, TLS, directory, audit log, an HTTPS listener on 127.0.0.1.
-import {createPublicKey, randomUUID} from 'node:crypto'
+import {randomUUID} from 'node:crypto'
 import {lookup as dnsLookup} from 'node:dns'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'
@@ -14,7 +14,7 @@ import {JsonlAuditLog} from '../../src/sandbox/audit-sink.js'
 import {Directory, type ServicePrincipal} from '../../src/sandbox/directory.js'
 import {createIdentity, type Identity} from '../../src/sandbox/identity/provider.js'
 import {API_AUDIENCE, TENANTS} from '../../src/sandbox/seed.js'
-import {certificateDer, ensureTls, issueCertificate, rsaKeyPair, thumbprints, type TlsMaterial} from '../../src/sandbox/tls.js'
+import {certificateDer, certificateJwk, ensureTls, issueCertificate, rsaKeyPair, thumbprints, type TlsMaterial} from '../../src/sandbox/tls.js'
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Array<{address: string; family: number}>, family?: number) => void
 
@@ -113,13 +113,7 @@ export function registerServicePrincipal(directory: Directory, name = 'ci-bot', 
   const cert = issueCertificate({subjectCN: name, publicPem: key.publicPem, signerKeyPem: key.privatePem, days: 30, clientAuth: true})
   const der = certificateDer(cert)
   const {s256, sha1} = thumbprints(der)
-  const jwk = {
-    ...createPublicKey(key.publicPem).export({format: 'jwk'}),
-    kid: s256,
-    use: 'sig',
-    x5c: [der.toString('base64')],
-    'x5t#S256': s256,
-  }
+  const jwk = certificateJwk(key.publicPem, der)
   const sp: ServicePrincipal = {
     clientId: randomUUID(),
     tenantId,

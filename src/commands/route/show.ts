@@ -1,21 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
-import {renderKeyValue} from '../../lib/output/table.js'
-import {routeFor} from '../../lib/routing/route-for.js'
-import type {ClusterRef} from '../../lib/routing/types.js'
+import {renderRouteShow, showRoute, type RouteShowResult} from '../../lib/routing/show.js'
 
-export interface RouteShowResult {
-  tenantId: string
-  tenantName?: string
-  home: ClusterRef
-  secondary: ClusterRef & {mode: string}
-  epoch: number
-  ttlSeconds: number
-  fromCache: boolean
-  ageSeconds: number
-  expiresInSeconds: number
-}
+export type {RouteShowResult}
 
 export default class RouteShow extends BaseCommand<typeof RouteShow> {
   static override summary = "Show which cluster serves a tenant: home, secondary, epoch and TTL, and whether the answer came from the cache."
@@ -33,32 +21,8 @@ export default class RouteShow extends BaseCommand<typeof RouteShow> {
   }
 
   async run(): Promise<RouteShowResult> {
-    const resolved = await routeFor(this.ctx, {tenant: this.flags.tenant, refresh: this.flags.refresh})
-    const {route} = resolved
-    const result: RouteShowResult = {
-      tenantId: route.tenantId,
-      ...(route.tenantName ? {tenantName: route.tenantName} : {}),
-      home: route.home,
-      secondary: route.secondary,
-      epoch: route.epoch,
-      ttlSeconds: route.ttlSeconds,
-      fromCache: resolved.fromCache,
-      ageSeconds: resolved.ageSeconds,
-      expiresInSeconds: resolved.expiresInSeconds,
-    }
-    this.out(
-      renderKeyValue(
-        [
-          ['Tenant', route.tenantName ? `${route.tenantName} (${route.tenantId})` : route.tenantId],
-          ['Home', `${route.home.clusterId} (${route.home.region})  ${route.home.uri}`],
-          ['Secondary', `${route.secondary.clusterId} (${route.secondary.region}, ${route.secondary.mode})  ${route.secondary.uri}`],
-          ['Epoch', String(route.epoch)],
-          ['TTL', `${route.ttlSeconds} s`],
-          ['Answer', resolved.fromCache ? `from the cache, ${resolved.ageSeconds} s old, valid ${resolved.expiresInSeconds} s more` : 'from the global service, just now'],
-        ],
-        this.ctx.io,
-      ),
-    )
+    const result = await showRoute(this.ctx, {tenant: this.flags.tenant, refresh: this.flags.refresh})
+    this.out(renderRouteShow(result, this.ctx.io))
     return result
   }
 }

@@ -3,7 +3,7 @@ import {chmod, readFile, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {ensurePrivateDir, writeFileAtomic} from '../config/atomic.js'
-import {pickCredentials} from './keychain-store.js'
+import {parseCredentials, pickCredentials} from './credentials-json.js'
 import type {CredentialStore, StoredCredentials} from './types.js'
 
 export function credentialsDir(configDir: string): string {
@@ -44,12 +44,7 @@ export class FileStore implements CredentialStore {
       throw err
     }
     await tightenMode(file)
-    try {
-      const parsed = JSON.parse(text) as StoredCredentials
-      return typeof parsed === 'object' && parsed !== null ? pickCredentials(parsed) : undefined
-    } catch {
-      return undefined
-    }
+    return parseCredentials(text)
   }
 
   async set(profile: string, credentials: StoredCredentials): Promise<void> {

@@ -1,5 +1,6 @@
 // The keychain store: one JSON record per profile, split into numbered entries that fit Windows'
 // Credential Manager (2,560 bytes per entry, UTF-16), written so a crash never leaves a torn record.
+import {parseCredentials, pickCredentials} from './credentials-json.js'
 import type {KeyringBackend} from './keyring-child.js'
 import type {CredentialStore, StoredCredentials} from './types.js'
 
@@ -54,16 +55,11 @@ export class KeychainStore implements CredentialStore {
     }
     const json = pieces.join('')
     if (json.length !== header.length) return undefined
-    try {
-      const parsed = JSON.parse(json) as StoredCredentials
-      return typeof parsed === 'object' && parsed !== null ? pick(parsed) : undefined
-    } catch {
-      return undefined
-    }
+    return parseCredentials(json)
   }
 
   async set(profile: string, credentials: StoredCredentials): Promise<void> {
-    const json = JSON.stringify(pick(credentials))
+    const json = JSON.stringify(pickCredentials(credentials))
     const old = parseHeader(await this.backend.get(profile))
     const slot = old?.slot === 'a' ? 'b' : 'a'
     // Leftovers of an interrupted write in the slot about to be used.
@@ -119,15 +115,3 @@ function split(text: string, size: number): string[] {
   }
   return out.length > 0 ? out : ['']
 }
-
-/** Only the known fields: nothing else ever reaches the keychain. */
-function pick(c: StoredCredentials): StoredCredentials {
-  const out: StoredCredentials = {}
-  if (typeof c.accessToken === 'string') out.accessToken = c.accessToken
-  if (typeof c.accessTokenExpiresAt === 'number') out.accessTokenExpiresAt = c.accessTokenExpiresAt
-  if (typeof c.refreshToken === 'string') out.refreshToken = c.refreshToken
-  if (typeof c.idToken === 'string') out.idToken = c.idToken
-  return out
-}
-
-export {pick as pickCredentials}

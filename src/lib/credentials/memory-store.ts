@@ -1,5 +1,5 @@
 // The memory store: for CI runs signed in with certificate variables; nothing reaches disk or keychain.
-import {pickCredentials} from './keychain-store.js'
+import {pickCredentials} from './credentials-json.js'
 import type {CredentialStore, StoredCredentials} from './types.js'
 
 export class MemoryStore implements CredentialStore {

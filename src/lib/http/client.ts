@@ -1,12 +1,16 @@
-// The HTTP client: fetch over ppctl's undici dispatcher, with user-agent, correlation id, --debug traces and typed network errors.
+// The HTTP client: fetch over ppctl's undici dispatcher, with retries, timeouts, safe redirects, correlation ids, traces and typed errors.
 import {randomUUID} from 'node:crypto'
 import {performance} from 'node:perf_hooks'
 
-import {UsageError} from '../errors/index.js'
+import {systemClock} from '../clock.js'
+import {UnreachableError, UsageError} from '../errors/index.js'
 import {redactUrl} from '../output/redact.js'
-import {createDispatcher} from './dispatcher.js'
+import {createDispatcher, type CreatedDispatcher} from './dispatcher.js'
 import {toNetworkError} from './network-error.js'
 import {proxyFor} from './proxy-env.js'
+import {isRedirect, nextHop} from './redirect.js'
+import {fetchWithRetry} from './retry.js'
+import {effectiveTimeouts} from './timeouts.js'
 import {failureLine, requestLine, responseLine, type TraceRequest} from './trace.js'
 import type {Http, HttpOptions, HttpRequestInit} from './types.js'
 
@@ -16,21 +20,20 @@ export type {Http, HttpOptions, HttpRequestInit} from './types.js'
  * The HTTP stack of one command run. Requests go through `globalThis.fetch` with our undici dispatcher:
  * Node 20's fetch accepts an undici 7 Agent as `dispatcher` (custom CA and lookup included), and nock 14
  * intercepts globalThis.fetch, so tests can mock error paths; undici's own fetch would bypass nock.
+ * Retries wrap the whole exchange (redirects included), so every caller — API calls and openid-client alike —
+ * gets the same policy from one place.
  */
 export function createHttp(options: HttpOptions): Http {
-  const {dispatcher, proxy} = createDispatcher({env: options.env, ca: options.ca, timeouts: options.timeouts})
+  const timeouts = effectiveTimeouts(options.env, options.timeouts)
+  const main = createDispatcher({env: options.env, ca: options.ca, timeouts})
+  let streaming: CreatedDispatcher | undefined
   const {debug, userAgent} = options
+  const clock = options.clock ?? systemClock
   let closing: Promise<void> | undefined
 
-  async function fetch(input: string | URL, init: HttpRequestInit = {}): Promise<Response> {
+  /** One request, one response: no redirect followed, no retry. */
+  async function send(via: CreatedDispatcher, url: URL, init: HttpRequestInit): Promise<Response> {
     const {correlationId: givenCorrelationId, ...rest} = init
-    const url = new URL(String(input))
-    // fetch would refuse it with the password in its message; say so without the secret.
-    if (url.username || url.password) {
-      throw new UsageError('URL_HAS_CREDENTIALS', `The URL ${redactUrl(url)} contains a user name or password; ppctl does not send credentials in URLs.`, {
-        nextStep: 'Remove the user name and password from the URL.',
-      })
-    }
     const headers = new Headers(rest.headers)
     if (!headers.has('user-agent')) headers.set('user-agent', userAgent)
     if (!headers.has('x-correlation-id')) headers.set('x-correlation-id', givenCorrelationId || randomUUID())
@@ -40,7 +43,7 @@ export function createHttp(options: HttpOptions): Http {
       correlationId: headers.get('x-correlation-id') ?? '',
       headers,
       body: rest.body,
-      proxy: proxyFor(url, proxy),
+      proxy: proxyFor(url, via.proxy),
     }
     if (debug.enabled) debug.log(requestLine(trace))
     const started = performance.now()
@@ -48,7 +51,7 @@ export function createHttp(options: HttpOptions): Http {
     try {
       // Looked up at call time, so a fetch patched by nock in tests is the one used.
       // undici 7's Dispatcher type differs from the undici-types one Node's RequestInit names; the runtime contract is the same.
-      const response = await globalThis.fetch(url, {...rest, headers, dispatcher} as unknown as RequestInit)
+      const response = await globalThis.fetch(url, {...rest, headers, redirect: 'manual', dispatcher: via.dispatcher} as unknown as RequestInit)
       if (debug.enabled) debug.log(responseLine(trace, response, elapsed()))
       return response
     } catch (err) {
@@ -58,9 +61,38 @@ export function createHttp(options: HttpOptions): Http {
     }
   }
 
+  /** Follows redirects itself (see redirect.ts) unless the caller asked for 'manual' or 'error'. */
+  async function exchange(via: CreatedDispatcher, input: string | URL, init: HttpRequestInit = {}): Promise<Response> {
+    let url = new URL(String(input))
+    // fetch would refuse it with the password in its message; say so without the secret.
+    if (url.username || url.password) {
+      throw new UsageError('URL_HAS_CREDENTIALS', `The URL ${redactUrl(url)} contains a user name or password; ppctl does not send credentials in URLs.`, {
+        nextStep: 'Remove the user name and password from the URL.',
+      })
+    }
+    const mode = init.redirect ?? 'follow'
+    let current: HttpRequestInit = init
+    for (let hop = 0; ; hop++) {
+      const response = await send(via, url, current)
+      if (mode === 'manual' || !isRedirect(response)) return response
+      if (mode === 'error') {
+        await response.body?.cancel()
+        throw new UnreachableError('REDIRECT_REFUSED', `${url.host} answered a redirect (HTTP ${response.status}) where none is allowed.`, {nextStep: 'Check the URL in the profile.'})
+      }
+      const next = nextHop(url, current, response, hop)
+      if (!next) return response
+      await response.body?.cancel()
+      if (debug.enabled) debug.log(`HTTP ↪ ${response.status} ${redactUrl(url)} → ${redactUrl(next.url)}${next.crossOrigin ? ' (another origin: Authorization, DPoP and cookies not forwarded)' : ''}`)
+      url = next.url
+      current = next.init
+    }
+  }
+
   return {
-    dispatcher,
-    fetch,
-    close: () => (closing ??= dispatcher.close()),
+    dispatcher: main.dispatcher,
+    fetch: (input, {retries, ...init}: HttpRequestInit = {}) =>
+      retries === false ? exchange(main, input, init) : fetchWithRetry((i, n) => exchange(main, i, n), clock, input, init, {policy: options.retry, debug}),
+    stream: (input, {retries: _ignored, ...init}: HttpRequestInit = {}) => exchange((streaming ??= createDispatcher({env: options.env, ca: options.ca, timeouts: {...timeouts, body: 0}})), input, init),
+    close: () => (closing ??= Promise.all([main.dispatcher.close(), streaming?.dispatcher.close()]).then(() => undefined)),
   }
 }

@@ -68,7 +68,7 @@ export async function fetchWithRetry(
     } catch (err) {
       if (!retryable || last || !(err instanceof PpctlError) || !RETRY_NETWORK.has(err.code)) throw err
       const wait = backoffDelay(attempt, policy)
-      options.debug?.log(`retry ${attempt + 1}/${policy.maxAttempts - 1} after ${err.code} in ${wait} ms: ${host}`)
+      options.debug?.log(`HTTP ⟳ retry ${attempt + 1}/${policy.maxAttempts - 1} of ${(init.method ?? 'GET').toUpperCase()} ${host} after ${err.code}: waiting ${wait} ms (backoff)`)
       await clock.sleep(wait, init.signal ?? undefined)
       continue
     }
@@ -92,8 +92,9 @@ export async function fetchWithRetry(
       )
     }
     await response.body?.cancel()
-    const wait = Math.max(retryAfter ?? 0, retryAfter === undefined ? backoffDelay(attempt, policy) : 0)
-    options.debug?.log(`retry ${attempt + 1}/${policy.maxAttempts - 1} after HTTP ${response.status} in ${wait} ms: ${host}`)
+    const wait = retryAfter ?? backoffDelay(attempt, policy)
+    const why = retryAfter === undefined ? 'backoff' : `Retry-After ${seconds(retryAfter)} s`
+    options.debug?.log(`HTTP ⟳ retry ${attempt + 1}/${policy.maxAttempts - 1} of ${(init.method ?? 'GET').toUpperCase()} ${host} after HTTP ${response.status}: waiting ${wait} ms (${why})`)
     await clock.sleep(wait, init.signal ?? undefined)
   }
 }

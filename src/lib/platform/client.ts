@@ -1,9 +1,9 @@
 // Requests to the tenant's home cluster: route → allow-list → token → retries → 421 re-resolve → typed errors.
 import type {Context} from '../context.js'
 import {PpctlError, ExitCode} from '../errors/index.js'
-import {fetchWithRetry} from '../http/retry.js'
 import {assertAllowedClusterUri} from '../routing/allow-list.js'
 import {allowListOf, routeFor} from '../routing/route-for.js'
+import type {HomeRoute} from '../routing/types.js'
 import {problemError, readProblem} from './problem.js'
 
 export interface ApiRequest {
@@ -24,15 +24,27 @@ export interface ApiResponse<T> {
   headers: Headers
 }
 
-const UNREACHABLE = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'DNS_FAILED', 'NETWORK_UNREACHABLE'])
+/** Failures after which the home may have moved: the network ones, and a cluster that stayed unavailable through the retries. */
+const HOME_UNREACHABLE = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'DNS_FAILED', 'NETWORK_UNREACHABLE', 'UNREACHABLE', 'PLATFORM_UNAVAILABLE'])
+
+const sameHome = (a: HomeRoute, b: HomeRoute) => a.home.clusterId === b.home.clusterId && a.home.uri === b.home.uri && a.epoch === b.epoch
 
 export async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<ApiResponse<T>> {
   const http = await ctx.http()
   const {getAccessToken} = await import('../auth/token-lifecycle.js')
   const allowList = await allowListOf(ctx)
-  let refresh = false
-  for (let attempt = 0; ; attempt++) {
-    const {route} = await routeFor(ctx, {tenant: request.tenant, refresh})
+  let previous: HomeRoute | undefined
+  let pending: unknown
+  // At most one re-resolution: the second route comes from the global service, ignoring the cache.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const {route} = await routeFor(ctx, {tenant: request.tenant, refresh: attempt > 0})
+    if (previous && sameHome(previous, route)) {
+      // The global service still names the same home: nothing moved, so the first failure is the answer.
+      ctx.debug.log(`the route of ${route.tenantId} is unchanged (${route.home.clusterId}, epoch ${route.epoch})`)
+      throw pending
+    }
+    if (previous) ctx.debug.log(`route moved: ${previous.home.clusterId} (epoch ${previous.epoch}) → ${route.home.clusterId} (epoch ${route.epoch})`)
+    // Checked again here (not only when resolved): a cached route is re-checked against today's allow-list.
     const base = assertAllowedClusterUri(route.home.uri, allowList)
     const url = new URL(request.path.replace(/^\//, ''), base.href.endsWith('/') ? base.href : `${base.href}/`)
     const headers: Record<string, string> = {accept: 'application/json', ...request.headers}
@@ -40,29 +52,25 @@ export async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<
     if (request.body !== undefined) headers['content-type'] = 'application/json'
     let response: Response
     try {
-      response = await fetchWithRetry(
-        http.fetch,
-        ctx.clock,
-        url,
-        {method: request.method ?? 'GET', headers, body: request.body === undefined ? undefined : JSON.stringify(request.body)},
-        {debug: ctx.debug},
-      )
+      // http.fetch retries (idempotent requests, or with an Idempotency-Key) before it gives up.
+      response = await http.fetch(url, {method: request.method ?? 'GET', headers, body: request.body === undefined ? undefined : JSON.stringify(request.body)})
     } catch (err) {
-      // The home cluster cannot be reached: the route may have moved (failover); ask again once.
-      if (attempt === 0 && err instanceof PpctlError && UNREACHABLE.has(err.code)) {
+      if (attempt === 0 && err instanceof PpctlError && HOME_UNREACHABLE.has(err.code)) {
         ctx.debug.log(`home cluster ${route.home.clusterId} unreachable (${err.code}); re-resolving the route`)
-        refresh = true
+        previous = route
+        pending = err
         continue
       }
       throw err
     }
+    const correlationId = response.headers.get('x-correlation-id') ?? undefined
     if (response.status === 421 && attempt === 0) {
-      await response.body?.cancel()
-      ctx.debug.log(`421 from ${route.home.clusterId}: re-resolving the route`)
-      refresh = true
+      const problem = await readProblem(response)
+      ctx.debug.log(`421 ${String(problem.code ?? '')} from ${route.home.clusterId}: re-resolving the route`)
+      previous = route
+      pending = problemError(421, problem, request.what, correlationId)
       continue
     }
-    const correlationId = response.headers.get('x-correlation-id') ?? undefined
     if (!response.ok) throw problemError(response.status, await readProblem(response), request.what, correlationId)
     if (response.status === 204) return {status: 204, body: undefined as T, headers: response.headers}
     const text = await response.text()
@@ -75,6 +83,7 @@ export async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<
       })
     }
   }
+  throw pending
 }
 
 /** Every item of a paged list ({items, nextCursor}), fetching pages as needed. */

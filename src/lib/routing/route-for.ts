@@ -1,7 +1,6 @@
 // The route of the active profile's tenant (or another, for Support): token, global service, cache, allow-list.
 import type {Context} from '../context.js'
 import {UsageError} from '../errors/index.js'
-import {fetchWithRetry} from '../http/retry.js'
 import type {AllowListPolicy} from './allow-list.js'
 import {resolveHome, type ResolveOptions} from './resolve-home.js'
 import {RouteCache} from './route-cache.js'
@@ -19,11 +18,11 @@ export async function routeFor(ctx: Context, options: ResolveOptions = {}): Prom
       nextStep: 'Set it: ppctl config set global-url https://global.example.com   (the sandbox profile has one: ppctl sandbox start)',
     })
   }
-  const http = await ctx.http()
   const {getAccessToken} = await import('../auth/token-lifecycle.js')
   return resolveHome(
     {
-      fetch: (url, init) => fetchWithRetry(http.fetch, ctx.clock, url, init, {debug: ctx.debug}),
+      // The HTTP stack (undici) is loaded only when the cache cannot answer: a warm command never imports it.
+      fetch: async (url, init) => (await ctx.http()).fetch(url, init),
       clock: ctx.clock,
       cache: RouteCache.forProfile(ctx.paths.cache, name),
       globalUrl: profile.globalUrl,

@@ -1,5 +1,5 @@
 // `sandbox sp create`: a key and self-signed certificate (PEM, PFX), registered with the local platform.
-import {createPrivateKey, createPublicKey} from 'node:crypto'
+import {createPrivateKey} from 'node:crypto'
 import {join, resolve} from 'node:path'
 
 import type {Context} from '../context.js'
@@ -62,13 +62,7 @@ export async function createServicePrincipal(_ctx: Context, options: CreateServi
   const der = tls.certificateDer(cert)
   const {s256, sha1} = tls.thumbprints(der)
   const certPem = forge.pki.certificateToPem(cert)
-  const jwk = {
-    ...createPublicKey(key.publicPem).export({format: 'jwk'}),
-    kid: s256,
-    use: 'sig',
-    x5c: [der.toString('base64')],
-    'x5t#S256': s256,
-  }
+  const jwk = tls.certificateJwk(key.publicPem, der)
   const notAfter = cert.validity.notAfter.toISOString()
 
   const {status, body} = await controlRequest<{clientId?: string; tenantId?: string; roles?: string[]; code?: string; message?: string}>(

@@ -1,15 +1,15 @@
 // The local platform's status: process, URLs, uptime, and each component's health checked over real TLS.
 import {readFile} from 'node:fs/promises'
 
+import type {ReplicationStatus} from '../../sandbox/clusters/cluster-set.js'
+import type {HealthReport} from '../../sandbox/server.js'
 import type {Context} from '../context.js'
 import {listFaults, type ActiveFault} from './fault.js'
 import {controlRequest, runningState, type PlatformState} from './lifecycle.js'
 
-export interface ComponentHealth {
-  name: string
-  status: 'ok' | 'down'
-  detail: string
-}
+// The platform's own report types, imported as types only: the CLI never loads the platform's code.
+export type ComponentHealth = HealthReport['components'][number]
+export type ReplicationLag = ReplicationStatus
 
 export interface SandboxStatusResult {
   running: boolean
@@ -26,17 +26,6 @@ export interface SandboxStatusResult {
   replication: ReplicationLag[]
   /** Faults injected with `sandbox fault`, by cluster. */
   faults: ActiveFault[]
-}
-
-export interface ReplicationLag {
-  tenantId: string
-  tenant: string
-  active: string
-  secondary: string
-  epoch: number
-  lagEntries: number
-  lagMs: number
-  paused: boolean
 }
 
 export async function sandboxStatus(ctx: Context, dataDir: string): Promise<SandboxStatusResult> {

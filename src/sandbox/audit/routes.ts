@@ -24,6 +24,8 @@ export interface AuditRoutesOptions<C> {
   /** Events read from the store per write (default 500). */
   batchSize?: number
   probe?: StreamProbe
+  /** Aborted when the platform shuts down: open streams end at once instead of holding the server open. */
+  signal?: AbortSignal
 }
 
 /** Answers requests under /v1/audit/; returns false for any other path so the caller answers it. */
@@ -37,6 +39,7 @@ export function createAuditRoutes<C = AuditRouteContext>(options: AuditRoutesOpt
     retryMs: options.retryMs ?? DEFAULT_RETRY_MS,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     probe: options.probe,
+    signal: options.signal,
   }
 
   return function auditRoutes(clusterId, req, res, rc, principal, cluster) {

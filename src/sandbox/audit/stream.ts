@@ -20,6 +20,8 @@ export interface StreamOptions {
   retryMs: number
   batchSize: number
   probe?: StreamProbe
+  /** Aborted when the platform shuts down: the stream stops and ends its response cleanly. */
+  signal?: AbortSignal
 }
 
 export function negotiateFormat(req: IncomingMessage): StreamFormat {
@@ -45,6 +47,7 @@ export async function serveStream(
   let closed = false
   let pending = false
   let wake: (() => void) | undefined
+  let release: (() => void) | undefined
   let blocked = false
   let writes = 0
   let bytes = 0
@@ -63,7 +66,13 @@ export async function serveStream(
     closed = true
     wake?.()
   }
+  const onShutdown = () => {
+    onClose()
+    release?.()
+  }
   res.on('close', onClose)
+  options.signal?.addEventListener('abort', onShutdown)
+  if (options.signal?.aborted) closed = true
   req.socket.setNoDelay(true)
   res.writeHead(200, {
     'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
@@ -101,10 +110,12 @@ export async function serveStream(
           const done = () => {
             res.off('drain', done)
             res.off('close', done)
+            release = undefined
             resolve()
           }
           res.on('drain', done)
           res.on('close', done)
+          release = done
         })
         blocked = false
         if (!closed) options.probe?.onState?.('drained', info())
@@ -114,6 +125,9 @@ export async function serveStream(
     clearInterval(heartbeat)
     unsubscribe()
     res.off('close', onClose)
+    options.signal?.removeEventListener('abort', onShutdown)
+    // On shutdown the client gets a clean end of stream (it resumes from its last id once the platform is back).
+    if (options.signal?.aborted && !res.writableEnded) res.end()
     options.probe?.onState?.('closed', info())
   }
 }

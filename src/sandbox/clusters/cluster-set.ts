@@ -12,6 +12,7 @@ import {seedTenant} from './tenant-seed.js'
 export const GLOBAL_LOG = 'global'
 const SHIP_BATCH = 200
 
+/** A tenant's replication as the control socket reports it (also `ppctl sandbox status --json`). */
 export interface ReplicationStatus {
   tenantId: string
   tenant: string
@@ -23,18 +24,22 @@ export interface ReplicationStatus {
   paused: boolean
 }
 
+/** What a failover did; the control socket answers it as is (also `ppctl sandbox failover --json`). */
 export interface FailoverResult {
   tenantId: string
   tenant: string
   mode: 'planned' | 'forced'
+  /** The cluster that was active before. */
   from: string
+  /** The cluster that is active now. */
   to: string
   previousEpoch: number
   epoch: number
-  /** Replication entries applied to the new active before the swap (planned). */
+  /** Replication entries applied to the new active cluster before the swap (planned). */
   drainedWrites: number
-  /** Committed writes on the old active that never reached the new one (forced). */
+  /** Committed writes of the old active cluster that never reached the new one (forced; 0 when planned). */
   lostWrites: number
+  /** The seq of the `failover.completed` audit event in the tenant's log. */
   auditSeq: number
 }
 

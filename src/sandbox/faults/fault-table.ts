@@ -98,7 +98,8 @@ export class FaultTable {
       case 'down':
         if (fault.mode === '503') return unavailable(`${clusterId} is down (injected fault).`)
         // An unreachable region: the connection is reset without an answer.
-        req.socket.resetAndDestroy()
+        // resetAndDestroy() is for plain TCP sockets; on TLS, destroying drops the connection without an answer.
+        req.socket.destroy()
         return true
       case 'slow': {
         const aborted = new AbortController()

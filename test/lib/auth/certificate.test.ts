@@ -12,6 +12,7 @@ import {loadCertificateFile, type ClientCertificate} from '../../../src/lib/auth
 import {ASSERTION_LIFETIME_SECONDS, chooseAssertionAlg, signClientAssertion} from '../../../src/lib/auth/client-assertion.js'
 import {ExitCode, UsageError, type PpctlError} from '../../../src/lib/errors/index.js'
 import {certificateDer, issueCertificate, rsaKeyPair, thumbprints} from '../../../src/sandbox/tls.js'
+import {rejection} from '../../helpers/rejection.js'
 
 const DAY = 86_400_000
 
@@ -33,14 +34,6 @@ describe('client certificates', function () {
     writeFileSync(file, data)
     chmodSync(file, mode)
     return file
-  }
-  async function rejection(p: Promise<unknown>): Promise<PpctlError> {
-    try {
-      await p
-    } catch (err) {
-      return err as PpctlError
-    }
-    throw new Error('expected a rejection')
   }
   /** One line, the file and the thumbprint named, no key material. */
   function expectOneLineError(err: PpctlError, file: string, thumbprint: string | undefined) {

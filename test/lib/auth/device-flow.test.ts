@@ -4,12 +4,13 @@ import nock from 'nock'
 import type * as OpenIdClient from 'openid-client'
 
 import {checkVerificationUri, pollDeviceToken, startDeviceAuthorization} from '../../../src/lib/auth/device-flow.js'
-import {ExitCode, type PpctlError} from '../../../src/lib/errors/index.js'
+import {ExitCode} from '../../../src/lib/errors/index.js'
 import {createHttp} from '../../../src/lib/http/client.js'
 import {customFetchFor} from '../../../src/lib/http/custom-fetch.js'
 import {createDebugLog} from '../../../src/lib/io/debug-log.js'
-import {fakeIO} from '../http/fixtures.js'
-import {fakeClock} from './helpers.js'
+import {fakeClock} from '../../helpers/fake-clock.js'
+import {fakeIO} from '../../helpers/fake-io.js'
+import {rejection} from '../../helpers/rejection.js'
 
 const ISSUER = 'https://login.example.com'
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
@@ -40,15 +41,6 @@ const oauthError = (error: string) => [400, {error}, {'content-type': 'applicati
 
 function tokenEndpoint() {
   return nock(ISSUER).post('/token', (body: Record<string, string>) => body.grant_type === DEVICE_GRANT && body.device_code === 'dc-secret' && body.client_id === 'ppctl')
-}
-
-async function rejection(p: Promise<unknown>): Promise<PpctlError> {
-  try {
-    await p
-  } catch (err) {
-    return err as PpctlError
-  }
-  throw new Error('expected a rejection')
 }
 
 describe('device flow polling', () => {

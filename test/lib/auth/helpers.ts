@@ -1,4 +1,4 @@
-// Test doubles for auth: a clock that records waits instead of sleeping, a context in a temp folder, an in-memory credential store.
+// Test doubles for auth: a context in a temp folder and an in-memory credential store.
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -7,27 +7,7 @@ import type {CredentialAccess} from '../../../src/lib/auth/credential-access.js'
 import type {Clock} from '../../../src/lib/clock.js'
 import {createContext, type Context} from '../../../src/lib/context.js'
 import type {CredentialStore, StoredCredentials} from '../../../src/lib/credentials/types.js'
-import {fakeIO} from '../http/fixtures.js'
-
-export interface FakeClock extends Clock {
-  /** Every wait asked for, in ms. */
-  readonly sleeps: number[]
-}
-
-/** Time moves only when someone sleeps; an aborted signal rejects like the real clock. */
-export function fakeClock(start = Date.UTC(2026, 0, 1)): FakeClock {
-  let now = start
-  const sleeps: number[] = []
-  return {
-    sleeps,
-    now: () => now,
-    async sleep(ms, signal) {
-      if (signal?.aborted) throw signal.reason
-      sleeps.push(ms)
-      now += ms
-    },
-  }
-}
+import {fakeIO} from '../../helpers/fake-io.js'
 
 export interface TestContext {
   ctx: Context

@@ -3,8 +3,10 @@ import {expect} from 'chai'
 import nock from 'nock'
 
 import {login} from '../../../src/lib/auth/login.js'
-import {ExitCode, type PpctlError} from '../../../src/lib/errors/index.js'
-import {fakeClock, memoryAccess, testContext, type TestContext} from './helpers.js'
+import {ExitCode} from '../../../src/lib/errors/index.js'
+import {fakeClock} from '../../helpers/fake-clock.js'
+import {rejection} from '../../helpers/rejection.js'
+import {memoryAccess, testContext, type TestContext} from './helpers.js'
 
 const ISSUER = 'https://login.example.com'
 const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
@@ -22,15 +24,6 @@ describe('login', () => {
     nock.cleanAll()
     t.cleanup()
   })
-
-  async function rejection(p: Promise<unknown>): Promise<PpctlError> {
-    try {
-      await p
-    } catch (err) {
-      return err as PpctlError
-    }
-    throw new Error('expected a rejection')
-  }
 
   it('refuses an http authority, a missing authority, a missing client id, and a certificate without --client-id/--tenant', async () => {
     expect((await rejection(login(t.ctx, {authority: 'http://login.example.com', clientId: 'x', access}))).code).to.equal('INSECURE_AUTHORITY')

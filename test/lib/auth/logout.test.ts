@@ -6,6 +6,7 @@ import nock from 'nock'
 
 import {logout} from '../../../src/lib/auth/logout.js'
 import {PpctlError, ExitCode} from '../../../src/lib/errors/index.js'
+import {fakeClock} from '../../helpers/fake-clock.js'
 import {memoryAccess, testContext, type TestContext} from './helpers.js'
 
 const ISSUER = 'https://login.example.com'
@@ -15,7 +16,7 @@ describe('logout', () => {
   let access: ReturnType<typeof memoryAccess>
 
   beforeEach(async () => {
-    t = testContext({profile: 'work'})
+    t = testContext({profile: 'work', clock: fakeClock()})
     access = memoryAccess()
     await t.ctx.config().update((c) => {
       c.profiles.work = {authority: ISSUER, clientId: 'ppctl', authMethod: 'device-code', account: 'a@x', tenantId: 't', tokenExpiresAt: 'x', signedInAt: 'y'}
@@ -46,7 +47,8 @@ describe('logout', () => {
   })
 
   it('offline: the revocation fails, everything local is deleted anyway', async () => {
-    nock(ISSUER).get('/.well-known/openid-configuration').replyWithError(Object.assign(new Error('ECONNREFUSED'), {code: 'ECONNREFUSED'}))
+    // Discovery is a GET: the HTTP stack retries it (with the test's fake clock), so every attempt is refused.
+    nock(ISSUER).get('/.well-known/openid-configuration').times(4).replyWithError(Object.assign(new Error('ECONNREFUSED'), {code: 'ECONNREFUSED'}))
     const result = await logout(t.ctx, {access})
     expect(result.profiles[0]).to.include({revoked: false, revocationNote: 'revocation failed: CONNECTION_REFUSED', credentialsDeleted: true})
     expect(access.entries.has('work')).to.equal(false)

@@ -5,8 +5,10 @@ import {join} from 'node:path'
 import nock from 'nock'
 
 import {getAccessToken, REFRESH_AHEAD_MS} from '../../../src/lib/auth/token-lifecycle.js'
-import {ExitCode, type PpctlError} from '../../../src/lib/errors/index.js'
-import {fakeClock, memoryAccess, testContext, type TestContext} from './helpers.js'
+import {ExitCode} from '../../../src/lib/errors/index.js'
+import {fakeClock} from '../../helpers/fake-clock.js'
+import {rejection} from '../../helpers/rejection.js'
+import {memoryAccess, testContext, type TestContext} from './helpers.js'
 
 const ISSUER = 'https://login.example.com'
 const METADATA = {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, revocation_endpoint: `${ISSUER}/token/revocation`}
@@ -27,15 +29,6 @@ describe('token lifecycle', () => {
     nock.cleanAll()
     t.cleanup()
   })
-
-  async function rejection(p: Promise<unknown>): Promise<PpctlError> {
-    try {
-      await p
-    } catch (err) {
-      return err as PpctlError
-    }
-    throw new Error('expected a rejection')
-  }
 
   it('returns the cached token while it has more than 5 minutes left, without the lock or the network', async () => {
     access.entries.set('work', {accessToken: 'cached', accessTokenExpiresAt: clock.now() + REFRESH_AHEAD_MS + 1000, refreshToken: 'rt'})

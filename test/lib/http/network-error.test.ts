@@ -33,7 +33,7 @@ const coded = (code: string, message = code) => Object.assign(new Error(message)
 describe('http/network-error', () => {
   const clients: Http[] = []
   function client(overrides: Partial<HttpOptions> = {}): Http {
-    const http = createHttp({env: {}, userAgent: 'ppctl/test', debug: createDebugLog(fakeIO().io, false), ...overrides})
+    const http = createHttp({env: {}, userAgent: 'ppctl/test', debug: createDebugLog(fakeIO().io, false), retry: {maxAttempts: 1}, ...overrides})
     clients.push(http)
     return http
   }
@@ -79,7 +79,7 @@ describe('http/network-error', () => {
   describe('through nock (it intercepts the globalThis.fetch the client uses)', () => {
     it('passes an HTTP error status through as a response, not an exception', async () => {
       const scope = nock('https://api.example.com').get('/v1/x').reply(503, {code: 'UNAVAILABLE'}, {'retry-after': '2'})
-      const res = await client().fetch('https://api.example.com/v1/x')
+      const res = await client().fetch('https://api.example.com/v1/x', {retries: false})
       expect(res.status).to.equal(503)
       expect(res.headers.get('retry-after')).to.equal('2')
       expect(await res.json()).to.deep.equal({code: 'UNAVAILABLE'})

@@ -1,0 +1,52 @@
+// What a cluster API route works with (the request, the caller, the tenant's database), roles, and audited changes.
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import type {Principal} from '../../gateway/verify-token.js'
+import type {RequestContext} from '../../http-util.js'
+import type {ClusterDb, Tx} from '../cluster-db.js'
+import {problem} from './problem.js'
+import {actorOf, header} from './request.js'
+
+export interface Ctx {
+  clusterId: string
+  req: IncomingMessage
+  res: ServerResponse
+  rc: RequestContext
+  principal: Principal
+  url: URL
+  method: string
+  path: string
+  db: ClusterDb
+  tenantId: string
+}
+
+/** A route's share of the path: ['v1', top, id, sub, subId]. Returns false when the request is not its. */
+export type ApiRoute = (ctx: Ctx, seg: string[]) => Promise<boolean>
+
+export const ROLES = {
+  admin: ['Admin'],
+  maker: ['Admin', 'Maker'],
+  member: ['Admin', 'Maker', 'AppUser'],
+}
+
+export function requireRole(principal: Principal, allowed: readonly string[]): void {
+  if (!principal.roles.some((r) => allowed.includes(r))) {
+    throw problem(403, 'ROLE_FORBIDDEN', 'Your role does not allow this', `One of these roles is required: ${allowed.join(', ')}.`)
+  }
+}
+
+export const isAdmin = (p: Principal) => p.roles.includes('Admin')
+
+export function auditChange(ctx: Ctx, tx: Tx, action: string, target: {type: string; id: string}, details?: Record<string, unknown>) {
+  return tx.audit({
+    tenantId: ctx.tenantId,
+    action,
+    result: 'succeeded',
+    actor: actorOf(ctx.principal),
+    target,
+    clientIp: ctx.req.socket.remoteAddress,
+    userAgent: header(ctx.req, 'user-agent'),
+    correlationId: ctx.rc.correlationId,
+    ...(details ? {details} : {}),
+  })
+}

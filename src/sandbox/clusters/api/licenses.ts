@@ -1,0 +1,105 @@
+// Licenses: a user's assignments (GET, POST, DELETE /v1/users/{id}/licenses) and the tenant's SKUs (/v1/licenses/skus).
+import {sendJson} from '../../http-util.js'
+import {ROLES, auditChange, requireRole, type ApiRoute, type Ctx} from './context.js'
+import {idempotent} from './idempotency.js'
+import {problem} from './problem.js'
+import {readBody} from './request.js'
+import {findUser, requireSelfOrAdmin} from './users.js'
+
+interface SkuRow {
+  id: string
+  display_name: string
+  enabled: number
+  grants_premium: number
+  capabilities: string
+  consumed: number
+}
+
+const skuJson = (s: SkuRow) => ({
+  id: s.id,
+  displayName: s.display_name,
+  grantsPremium: s.grants_premium === 1,
+  capabilities: JSON.parse(s.capabilities) as string[],
+  seats: {enabled: s.enabled, consumed: s.consumed, available: Math.max(0, s.enabled - s.consumed)},
+})
+
+function findSku(ctx: Ctx, id: string): SkuRow {
+  const row = ctx.db.db
+    .prepare('SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? AND s.id = ?')
+    .get(ctx.tenantId, id) as SkuRow | undefined
+  if (!row) throw problem(404, 'SKU_NOT_FOUND', 'No such license SKU in this tenant', id)
+  return row
+}
+
+export function licensesOf(ctx: Ctx, userId: string) {
+  const rows = ctx.db.db
+    .prepare('SELECT a.sku_id, a.assigned_at, s.display_name, s.grants_premium, s.capabilities FROM assignments a JOIN skus s ON s.tenant_id = a.tenant_id AND s.id = a.sku_id WHERE a.tenant_id = ? AND a.user_id = ? ORDER BY a.sku_id')
+    .all(ctx.tenantId, userId) as Array<{sku_id: string; assigned_at: string; display_name: string; grants_premium: number; capabilities: string}>
+  return rows.map((r) => ({skuId: r.sku_id, displayName: r.display_name, grantsPremium: r.grants_premium === 1, capabilities: JSON.parse(r.capabilities) as string[], assignedAt: r.assigned_at}))
+}
+
+export const assignmentsApi: ApiRoute = async (ctx, seg) => {
+  const {method, principal, tenantId, res} = ctx
+  const [, top, id, sub, subId] = seg
+  if (top !== 'users' || !id || sub !== 'licenses') return false
+  if (seg.length === 4 && method === 'GET') {
+    requireRole(principal, ROLES.member)
+    const user = findUser(ctx, id)
+    requireSelfOrAdmin(ctx, user)
+    sendJson(res, 200, {userId: user.id, upn: user.upn, items: licensesOf(ctx, user.id), nextCursor: null})
+    return true
+  }
+  if (seg.length === 4 && method === 'POST') {
+    requireRole(principal, ROLES.admin)
+    const body = await readBody(ctx.req)
+    const user = findUser(ctx, id)
+    if (typeof body.skuId !== 'string') throw problem(400, 'INVALID_BODY', 'skuId is required', 'Body: {"skuId": "POWERAPPS_PER_USER"}')
+    const skuId = body.skuId
+    await idempotent(ctx, {skuId}, (tx) => {
+      const sku = findSku(ctx, skuId)
+      const existing = tx.get<{assigned_at: string}>('SELECT assigned_at FROM assignments WHERE tenant_id = ? AND sku_id = ? AND user_id = ?', tenantId, sku.id, user.id)
+      if (existing) return {status: 200, body: {userId: user.id, skuId: sku.id, assignedAt: existing.assigned_at, alreadyAssigned: true, seats: skuJson(sku).seats}}
+      if (sku.consumed >= sku.enabled) {
+        throw problem(409, 'NO_SEATS_AVAILABLE', `No seats left on ${sku.id}`, `${sku.consumed} of ${sku.enabled} seats are assigned; revoke one or buy more.`, {seats: skuJson(sku).seats})
+      }
+      const at = new Date().toISOString()
+      tx.run('INSERT INTO assignments (tenant_id, sku_id, user_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)', tenantId, sku.id, user.id, at, principal.upn ?? principal.clientId ?? principal.subject)
+      auditChange(ctx, tx, 'license.assigned', {type: 'user', id: user.id}, {skuId: sku.id, upn: user.upn})
+      return {status: 201, body: {userId: user.id, skuId: sku.id, assignedAt: at, alreadyAssigned: false, seats: skuJson({...sku, consumed: sku.consumed + 1}).seats}}
+    })
+    return true
+  }
+  if (subId && seg.length === 5 && method === 'DELETE') {
+    requireRole(principal, ROLES.admin)
+    const user = findUser(ctx, id)
+    await idempotent(ctx, {skuId: subId}, (tx) => {
+      const sku = findSku(ctx, subId)
+      const removed = tx.run('DELETE FROM assignments WHERE tenant_id = ? AND sku_id = ? AND user_id = ?', tenantId, sku.id, user.id).changes
+      if (removed === 0) throw problem(404, 'LICENSE_NOT_ASSIGNED', `${user.upn} does not hold ${sku.id}`)
+      auditChange(ctx, tx, 'license.revoked', {type: 'user', id: user.id}, {skuId: sku.id, upn: user.upn})
+      return {status: 200, body: {userId: user.id, skuId: sku.id, revoked: true, seats: skuJson({...sku, consumed: sku.consumed - 1}).seats}}
+    })
+    return true
+  }
+  return false
+}
+
+export const skusApi: ApiRoute = async (ctx, seg) => {
+  const {method, principal, db, tenantId, res} = ctx
+  const [, top, id, sub] = seg
+  if (top !== 'licenses' || id !== 'skus' || method !== 'GET') return false
+  if (seg.length === 3) {
+    requireRole(principal, ROLES.admin)
+    const rows = db.db
+      .prepare('SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? ORDER BY s.id')
+      .all(tenantId) as SkuRow[]
+    sendJson(res, 200, {items: rows.map(skuJson), nextCursor: null})
+    return true
+  }
+  if (sub && seg.length === 4) {
+    requireRole(principal, ROLES.admin)
+    sendJson(res, 200, skuJson(findSku(ctx, sub)))
+    return true
+  }
+  return false
+}

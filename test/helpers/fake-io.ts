@@ -1,0 +1,33 @@
+// IOStreams for tests: in-memory stdin/stdout/stderr, never a TTY, with the text written so far.
+import {PassThrough} from 'node:stream'
+
+import type {IO} from '../../src/lib/io/io.js'
+
+export interface FakeIO {
+  io: IO
+  stdoutText(): string
+  stderrText(): string
+}
+
+export function fakeIO(options: {columns?: number} = {}): FakeIO {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  const drain = (stream: PassThrough, into: string[]) => () => {
+    for (let chunk = stream.read() as Buffer | null; chunk !== null; chunk = stream.read() as Buffer | null) into.push(chunk.toString('utf8'))
+    return into.join('')
+  }
+  return {
+    io: {
+      stdin: new PassThrough(),
+      stdout,
+      stderr,
+      stdinIsTTY: false,
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      columns: options.columns ?? 80,
+      color: false,
+    },
+    stderrText: drain(stderr, []),
+    stdoutText: drain(stdout, []),
+  }
+}
