@@ -46,10 +46,13 @@ export async function selectCredentialStoreKind(ctx: Context, options: OpenCrede
 }
 
 /**
- * The profile's credential store. The file store prints its warning to stderr each time it is opened.
+ * The profile's credential store. The file store prints its warning to stderr once per command run (context) and profile.
  * Throws KeychainUnavailableError at once when no D-Bus session bus is set on Linux; other keychain
  * failures (KEYCHAIN_UNAVAILABLE, KEYCHAIN_TIMEOUT) surface at the first get/set/delete. Never falls back.
  */
+/** Profiles whose file-store warning a command run has already printed. */
+const fileWarnings = new WeakMap<Context, Set<string>>()
+
 export async function openCredentialStore(ctx: Context, options: OpenCredentialStoreOptions): Promise<CredentialStore> {
   const kind = await selectCredentialStoreKind(ctx, options)
   if (kind === 'memory') {
@@ -59,7 +62,12 @@ export async function openCredentialStore(ctx: Context, options: OpenCredentialS
   }
   if (kind === 'file') {
     const store = new FileStore(ctx.paths.config, options.profile)
-    ctx.io.stderr.write(insecureStorageWarning(store.location, options.profile) + '\n')
+    const warned = fileWarnings.get(ctx) ?? new Set<string>()
+    fileWarnings.set(ctx, warned)
+    if (!warned.has(options.profile)) {
+      warned.add(options.profile)
+      ctx.io.stderr.write(insecureStorageWarning(store.location, options.profile) + '\n')
+    }
     return store
   }
   return openKeychain(ctx, options.keychain ?? {})

@@ -1,0 +1,47 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/base-command.js'
+import {renderTable} from '../../lib/output/table.js'
+import {listConnectors, type Connector, type ConnectorTier} from '../../lib/platform/connectors.js'
+
+export interface ConnectorListResult {
+  count: number
+  items: Connector[]
+}
+
+export default class ConnectorList extends BaseCommand<typeof ConnectorList> {
+  static override summary = "List the tenant's connectors: id, name, publisher, tier and whether they are blocked."
+  static override description =
+    'Fetches every page the filters match (the table shows them all; --json gives every item with its ETag). Filters run on the platform: --tier, --blocked or --allowed, and --search (id or name contains the text). Needs the Admin or Maker role.'
+
+  static override examples = [
+    {description: 'Every connector of the tenant', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Premium connectors that are blocked', command: '<%= config.bin %> <%= command.id %> --tier premium --blocked'},
+    {description: 'Connectors whose id or name contains "sql"', command: '<%= config.bin %> <%= command.id %> --search sql'},
+    {description: 'Every custom connector, for a script', command: '<%= config.bin %> <%= command.id %> --tier custom --json'},
+  ]
+
+  static override flags = {
+    tier: Flags.option({options: ['standard', 'premium', 'custom'] as const, description: 'Only connectors of this tier.'})(),
+    blocked: Flags.boolean({description: 'Only blocked connectors.', exclusive: ['allowed']}),
+    allowed: Flags.boolean({description: 'Only connectors that are not blocked.', exclusive: ['blocked']}),
+    search: Flags.string({description: 'Only connectors whose id or name contains this text.'}),
+  }
+
+  async run(): Promise<ConnectorListResult> {
+    const {tier, blocked, allowed, search} = this.flags
+    const items: Connector[] = []
+    for await (const c of listConnectors(this.ctx, {tier: tier as ConnectorTier | undefined, blocked: blocked ? true : allowed ? false : undefined, search})) items.push(c)
+    if (!this.jsonEnabled()) {
+      this.out(
+        renderTable(
+          ['Id', 'Name', 'Publisher', 'Tier', 'State'],
+          items.map((c) => [c.id, c.displayName, c.publisher, c.tier, c.blocked ? 'blocked' : 'allowed']),
+          this.ctx.io,
+        ),
+      )
+      this.out(`${items.length} connector${items.length === 1 ? '' : 's'}`)
+    }
+    return {count: items.length, items}
+  }
+}

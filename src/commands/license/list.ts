@@ -1,0 +1,30 @@
+import {BaseCommand} from '../../lib/base-command.js'
+import {renderTable} from '../../lib/output/table.js'
+import {listSkus, type Sku} from '../../lib/platform/licenses.js'
+
+export interface LicenseListResult {
+  items: Sku[]
+}
+
+export default class LicenseList extends BaseCommand<typeof LicenseList> {
+  static override summary = "List the tenant's license SKUs: what each grants and its seats (enabled, consumed, available)."
+  static override description = 'Needs the Admin role.'
+
+  static override examples = [
+    {description: 'SKUs and seats', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'For a script', command: '<%= config.bin %> <%= command.id %> --json'},
+    {description: 'Free seats of one SKU', command: "<%= config.bin %> <%= command.id %> --json | jq '.items[] | select(.id==\"POWERAPPS_PER_USER\") | .seats.available'"},
+  ]
+
+  async run(): Promise<LicenseListResult> {
+    const items = await listSkus(this.ctx)
+    this.out(
+      renderTable(
+        ['Part number', 'Name', 'Grants', 'Enabled', 'Consumed', 'Available'],
+        items.map((s) => [s.id, s.displayName, s.capabilities.join(', '), s.seats.enabled, s.seats.consumed, s.seats.available]),
+        this.ctx.io,
+      ),
+    )
+    return {items}
+  }
+}

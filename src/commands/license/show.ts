@@ -1,0 +1,34 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/base-command.js'
+import {sanitizeOneLine} from '../../lib/output/sanitize.js'
+import {renderTable} from '../../lib/output/table.js'
+import {userLicenses, type HeldLicense} from '../../lib/platform/licenses.js'
+
+export interface LicenseShowResult {
+  userId: string
+  upn: string
+  items: HeldLicense[]
+}
+
+export default class LicenseShow extends BaseCommand<typeof LicenseShow> {
+  static override summary = 'Show the licenses one user holds, and what they grant.'
+  static override description = 'Admins may look at anyone; others at themselves.'
+
+  static override examples = [
+    {description: "A user's licenses", command: '<%= config.bin %> <%= command.id %> --user megan.bowen@contoso.example'},
+    {description: 'Your own', command: '<%= config.bin %> <%= command.id %> --user user@contoso.example'},
+    {description: 'For a script', command: '<%= config.bin %> <%= command.id %> --user megan.bowen@contoso.example --json'},
+  ]
+
+  static override flags = {
+    user: Flags.string({description: 'The user, by UPN (or id).', required: true}),
+  }
+
+  async run(): Promise<LicenseShowResult> {
+    const {userId, upn, items} = await userLicenses(this.ctx, this.flags.user)
+    this.out(sanitizeOneLine(`Licenses of ${upn}:`))
+    this.out(renderTable(['Part number', 'Name', 'Grants', 'Assigned'], items.map((l) => [l.skuId, l.displayName, l.capabilities.join(', '), l.assignedAt]), this.ctx.io))
+    return {userId, upn, items}
+  }
+}

@@ -1,0 +1,33 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/base-command.js'
+import {renderTable} from '../../lib/output/table.js'
+import {listUsers, type User} from '../../lib/platform/users.js'
+
+export interface UserListResult {
+  count: number
+  items: User[]
+}
+
+export default class UserList extends BaseCommand<typeof UserList> {
+  static override summary = "List the tenant's users: UPN, name, roles and whether they can sign in."
+  static override description = 'Fetches every page. --search matches the UPN or the display name. Needs the Admin role.'
+
+  static override examples = [
+    {description: 'Every user', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Users whose UPN or name contains "megan"', command: '<%= config.bin %> <%= command.id %> --search megan'},
+    {description: 'For a script', command: '<%= config.bin %> <%= command.id %> --json'},
+  ]
+
+  static override flags = {
+    search: Flags.string({description: 'Only users whose UPN or display name contains this text.'}),
+  }
+
+  async run(): Promise<UserListResult> {
+    const items: User[] = []
+    for await (const u of listUsers(this.ctx, {search: this.flags.search})) items.push(u)
+    this.out(renderTable(['UPN', 'Name', 'Roles', 'Sign-in'], items.map((u) => [u.upn, u.displayName, u.roles.join(', '), u.signInEnabled ? 'yes' : 'no']), this.ctx.io))
+    this.out(`${items.length} user${items.length === 1 ? '' : 's'}`)
+    return {count: items.length, items}
+  }
+}
