@@ -60,4 +60,18 @@ fi
 
 ppctl auth status
 echo
+echo "Connectors of the tenant (premium ones):"
+ppctl connector list --tier premium
+echo
+echo "Why can user@contoso.example not use Salesforce in an app?"
+ppctl connector access shared_salesforce --user user@contoso.example
+echo
+echo "Assign licenses to Lee Gu (safe to re-run: a license already held is reported \"already assigned\"):"
+ppctl license assign --user lee.gu@contoso.example --sku FLOW_FREE
+ppctl license assign --user lee.gu@contoso.example --sku POWERAPPS_PER_APP
+echo
 echo "The local platform keeps running; stop it with: node bin/run.js sandbox stop"
+
+echo
+echo "The audit events this run caused (the last 10 minutes):"
+ppctl audit stream --since 10m --output table

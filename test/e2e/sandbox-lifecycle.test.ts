@@ -4,16 +4,9 @@ import {existsSync, readFileSync, statSync} from 'node:fs'
 import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 
+import {isAlive} from '../../src/lib/sandbox/lifecycle.js'
 import {makeCliEnv, runCli, type CliEnv} from '../helpers/cli.js'
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('sandbox lifecycle (real CLI, real platform)', function () {
   let cli: CliEnv

@@ -8,9 +8,14 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   if (process.platform !== 'win32') await chmod(dir, 0o700)
 }
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export interface AtomicWriteOptions {
+  /** Create the folder 0700 (and tighten it): right for ppctl's own folders, wrong for one the user named. Default true. */
+  privateDir?: boolean
+}
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(file)
-  await ensurePrivateDir(dir)
+  if (options.privateDir ?? true) await ensurePrivateDir(dir)
   const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   const handle = await open(tmp, 'wx', mode)
   try {

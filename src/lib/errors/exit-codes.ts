@@ -11,6 +11,7 @@ export const ExitCode = {
   UNREACHABLE: 8,
   THROTTLED: 9,
   PARTIAL: 10,
+  ALERT: 11,
   INTERRUPTED: 130,
 } as const
 
@@ -28,5 +29,6 @@ export const EXIT_CODE_DOCS: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.UNREACHABLE, 'platform unreachable or routing failed'],
   [ExitCode.THROTTLED, 'throttled, or platform error after retries'],
   [ExitCode.PARTIAL, 'partial success (bulk operations)'],
+  [ExitCode.ALERT, 'an alert fired (audit watch --exit-on-alert)'],
   [ExitCode.INTERRUPTED, 'interrupted (Ctrl-C)'],
 ]

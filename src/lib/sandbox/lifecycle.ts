@@ -1,6 +1,6 @@
 // Starting, stopping and inspecting the local platform's background process.
 import {spawn} from 'node:child_process'
-import {closeSync, openSync} from 'node:fs'
+import {closeSync, openSync, readFileSync} from 'node:fs'
 import {readFile, rm, stat} from 'node:fs/promises'
 import {request} from 'node:http'
 import {isAbsolute, join, resolve} from 'node:path'
@@ -31,9 +31,20 @@ export async function resolveDataDir(ctx: Context, flag?: string): Promise<strin
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return !isZombie(pid)
+}
+
+/** A killed process stays a zombie until its parent reaps it; kill(pid, 0) still succeeds on it (Linux /proc). */
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z'
+  } catch {
+    return false
   }
 }
 

@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// Benchmark of `ppctl audit stream`: N events (default 1,000,000) from a real local platform through ppctl to a pipe,
+// against `curl -N` reading the same SSE stream in the same run (a small node reader when curl is absent), and
+// ppctl's memory (RSS) at 100k events and at the end. Both producers write into a pipe read by this script, which
+// counts events and stops the producer at N: the stream never ends by itself.
+// Runs the built code (dist/): `npm run build:ts && node bench/audit.js [--events N]`; BENCH_NODE_OPTIONS is passed to
+// the ppctl run as NODE_OPTIONS (e.g. --max-semi-space-size=2, to see how much of the peak RSS is young-generation GC).
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const BIN = join(ROOT, 'bin', 'run.js')
+const TENANT = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
+const {values: opts} = parseArgs({options: {events: {type: 'string', default: '1000000'}, keep: {type: 'boolean', default: false}}})
+const N = Number(opts.events)
+
+const home = mkdtempSync(join(tmpdir(), 'ppctl-bench-audit-'))
+const dataDir = join(home, 'platform')
+const env = {PATH: process.env.PATH, HOME: home, PPCTL_CONFIG_DIR: join(home, 'config'), PPCTL_CREDENTIAL_STORE: 'file', CI: '1', NO_COLOR: '1'}
+const ppctl = (args, input) => {
+  const r = spawnSync(process.execPath, [BIN, ...args], {env, input, encoding: 'utf8', maxBuffer: 64 << 20})
+  if (r.status !== 0) throw new Error(`ppctl ${args.join(' ')} failed (${r.status}): ${r.stderr}`)
+  return r.stdout
+}
+const log = (line) => process.stderr.write(`${line}\n`)
+
+async function signIn() {
+  const login = spawn(process.execPath, [BIN, 'auth', 'login', '--json'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  let err = ''
+  const code = await new Promise((resolve, reject) => {
+    login.stderr.on('data', (d) => {
+      err += d
+      const line = err.split('\n').find((l) => l.includes('"device_code"'))
+      if (line) resolve(JSON.parse(line).userCode)
+    })
+    login.on('exit', (c) => reject(new Error(`auth login exited ${c}: ${err}`)))
+  })
+  const users = JSON.parse(ppctl(['sandbox', 'users', '--data-dir', dataDir, '--json'])).users
+  const password = users.find((u) => u.upn === 'admin@contoso.example').password
+  ppctl(['sandbox', 'approve', code, '--user', 'admin@contoso.example', '--data-dir', dataDir], `${password}\n`)
+  await new Promise((resolve) => login.on('exit', resolve))
+}
+
+async function seed(cluster) {
+  const {ClusterDb} = await import(join(ROOT, 'dist', 'sandbox', 'clusters', 'cluster-db.js'))
+  const db = new ClusterDb(cluster, join(dataDir, 'clusters', `${cluster}.db`), {}, false)
+  const started = Date.now()
+  for (let done = 0; done < N; ) {
+    const n = Math.min(50_000, N - done)
+    db.appendMany(TENANT, Array.from({length: n}, (_, i) => ({
+      action: (done + i) % 5 === 0 ? 'signin' : 'token.issued',
+      result: 'succeeded',
+      actor: {type: 'user', id: 'c0000000-0000-4000-8000-000000000001', upn: 'admin@contoso.example'},
+      target: {type: 'client', id: 'ppctl'},
+      clientIp: '127.0.0.1',
+      userAgent: 'ppctl/0.1.0 node/20',
+      correlationId: `bench-${done + i}`,
+      details: {grantType: 'device_code'},
+    })))
+    done += n
+  }
+  db.close()
+  log(`seeded ${N.toLocaleString('en')} events in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+}
+
+const rssMb = (pid) => {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
+    return {rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024}
+  } catch {
+    return {rss: NaN, hwm: NaN}
+  }
+}
+
+/** Runs a producer, counts its events on its stdout pipe, stops it at `target`; returns seconds, bytes and RSS samples. */
+function measure(cmd, args, separator, target, extraEnv = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint()
+    const child = spawn(cmd, args, {env: {...env, ...extraEnv}, stdio: ['ignore', 'pipe', 'pipe']})
+    const sep = Buffer.from(separator)
+    let count = 0
+    let bytes = 0
+    let carry = Buffer.alloc(0)
+    let at100k
+    let stderr = ''
+    let finished = false
+    child.stderr.on('data', (d) => (stderr += d))
+    child.stdout.on('data', (chunk) => {
+      if (finished) return
+      bytes += chunk.length
+      const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk
+      let i = 0
+      for (;;) {
+        const j = buf.indexOf(sep, i)
+        if (j < 0) break
+        count++
+        i = j + sep.length
+      }
+      carry = buf.subarray(Math.max(i, buf.length - sep.length + 1))
+      if (!at100k && count >= 100_000) at100k = rssMb(child.pid)
+      if (count >= target) {
+        finished = true
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9
+        const end = rssMb(child.pid)
+        child.kill('SIGKILL')
+        resolve({seconds, bytes, count, at100k, end})
+      }
+    })
+    child.on('exit', (code) => {
+      if (!finished) reject(new Error(`${cmd} exited (${code}) after ${count} events: ${stderr.slice(-2000)}`))
+    })
+  })
+}
+
+async function main() {
+  log(`starting the local platform in ${dataDir}…`)
+  const started = JSON.parse(ppctl(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json']))
+  try {
+    await signIn()
+    const base = JSON.parse(ppctl(['audit', 'stream', '--output', 'json'])).length
+    await seed('eastus-1')
+    const total = base + N
+    const route = JSON.parse(ppctl(['route', 'show', '--json']))
+    const url = new URL('/v1/audit/stream', route.home.uri)
+    const token = ppctl(['auth', 'token']).trim()
+    const hasCurl = spawnSync('which', ['curl']).status === 0
+
+    // SSE: an opening "retry" block, then one "\n\n" per event.
+    const baseline = hasCurl
+      ? await measure('curl', ['-N', '-s', '--cacert', started.caFile, '--resolve', `${url.hostname}:${url.port}:127.0.0.1`, '-H', `Authorization: Bearer ${token}`, '-H', 'Accept: text/event-stream', url.href], '\n\n', total + 1)
+      : await measure(process.execPath, ['-e', nodeReader, url.href, started.caFile, token], '\n\n', total + 1)
+    log(`${hasCurl ? 'curl -N' : 'node reader'}: ${total.toLocaleString('en')} events in ${baseline.seconds.toFixed(2)} s (${Math.round(total / baseline.seconds).toLocaleString('en')} events/s, ${(baseline.bytes / 1e6).toFixed(0)} MB)`)
+    const ours = await measure(process.execPath, [BIN, 'audit', 'stream', '--follow'], '\n', total, process.env.BENCH_NODE_OPTIONS ? {NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS} : {})
+    log(`ppctl audit stream --follow: ${total.toLocaleString('en')} events in ${ours.seconds.toFixed(2)} s (${Math.round(total / ours.seconds).toLocaleString('en')} events/s, ${(ours.bytes / 1e6).toFixed(0)} MB)`)
+    const history = await measure(process.execPath, [BIN, 'audit', 'stream'], '\n', total)
+    log(`ppctl audit stream (history pages): ${history.seconds.toFixed(2)} s (${Math.round(total / history.seconds).toLocaleString('en')} events/s)`)
+
+    const result = {
+      events: total,
+      baseline: hasCurl ? 'curl -N' : 'node https reader (curl not found)',
+      baselineSeconds: +baseline.seconds.toFixed(3),
+      ppctlSeconds: +ours.seconds.toFixed(3),
+      throughputRatio: +(baseline.seconds / ours.seconds).toFixed(3),
+      throughputGoal: 0.7,
+      historyPagesSeconds: +history.seconds.toFixed(3),
+      historyRatio: +(baseline.seconds / history.seconds).toFixed(3),
+      rssMbAt100k: +ours.at100k?.rss.toFixed(1),
+      peakRssMbAt100k: +ours.at100k?.hwm.toFixed(1),
+      rssMbAtEnd: +ours.end.rss.toFixed(1),
+      peakRssMb: +ours.end.hwm.toFixed(1),
+      peakRssGoalMb: 120,
+      historyPeakRssMb: +history.end.hwm.toFixed(1),
+    }
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n')
+  } finally {
+    try {
+      execFileSync(process.execPath, [BIN, 'sandbox', 'stop', '--data-dir', dataDir], {env, stdio: 'ignore'})
+    } finally {
+      if (!opts.keep) rmSync(home, {recursive: true, force: true})
+    }
+  }
+}
+
+const nodeReader = `
+const https = require('node:https'); const fs = require('node:fs')
+const [url, ca, token] = process.argv.slice(1)
+const u = new URL(url)
+https.get({host: '127.0.0.1', servername: u.hostname, port: u.port, path: u.pathname, ca: fs.readFileSync(ca), headers: {host: u.host, authorization: 'Bearer ' + token, accept: 'text/event-stream'}}, (res) => res.pipe(process.stdout))
+`
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`)
+  process.exit(1)
+})

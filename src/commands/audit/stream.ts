@@ -1,0 +1,67 @@
+import {Flags} from '@oclif/core'
+
+import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../lib/audit/flags.js'
+import {streamAudit, type AuditStreamResult} from '../../lib/audit/stream-audit.js'
+import {BaseCommand} from '../../lib/base-command.js'
+import {InterruptedError, UsageError} from '../../lib/errors/index.js'
+
+export type AuditStreamCommandResult = AuditStreamResult
+
+export default class AuditStream extends BaseCommand<typeof AuditStream> {
+  static override summary = "Print the tenant's audit events: the history in a range, or history then live with --follow."
+  static override description = `Events go to stdout as NDJSON, one line per event, exactly as the platform sent it (--output table for people, json for one array); status goes to stderr. A dropped connection is re-established with backoff and resumed after the last event printed (Last-Event-ID), so no event is lost, repeated or reordered; a stream quiet for three heartbeat periods is reconnected; the access token is renewed before it expires; a failover is followed through the global service.
+
+--checkpoint FILE makes repeated runs ship every event once: it is read (and validated) on start and rewritten atomically after each batch is flushed to stdout. A run killed between a flush and its checkpoint re-emits at most that batch; de-duplicate by "seq".
+
+Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign checkpoint; 7 the cursor is older than the platform's retention (the message says how far back it still holds events); 8 the stream could not be re-established within --reconnect-timeout; 130 interrupted (the output is flushed and the checkpoint written first).
+
+--json is --output json: the events as one JSON array (errors too are JSON then).`
+
+  static override examples = [
+    {description: 'Watch live, as a table', command: '<%= config.bin %> <%= command.id %> --follow --output table'},
+    {description: 'The last hour of failed sign-ins, as NDJSON', command: '<%= config.bin %> <%= command.id %> --since 1h --action signin --result failed'},
+    {description: 'Ship every event to a SIEM, resuming where the last run stopped (cron)', command: '<%= config.bin %> <%= command.id %> --checkpoint /var/lib/siem/ppctl-audit.json >> /var/log/siem/ppctl-audit.ndjson'},
+  ]
+
+  static override flags = {
+    follow: Flags.boolean({char: 'f', description: 'After the history, keep printing new events until interrupted.'}),
+    ...filterFlags,
+    after: Flags.integer({description: 'Start after this event seq (resume point).', min: 0}),
+    output: Flags.string({char: 'o', description: 'Output format.', options: ['ndjson', 'table', 'json'], default: 'ndjson'}),
+    checkpoint: Flags.string({description: 'Resume point file: read on start, rewritten atomically after each flushed batch.'}),
+    ...connectionFlags,
+    'page-size': Flags.integer({description: 'Events per page of history (without --follow).', min: 1, max: 1000, default: 1000, hidden: true}),
+  }
+
+  async run(): Promise<AuditStreamCommandResult | undefined> {
+    const common = parseCommon(this.flags, this.ctx.clock)
+    // The events are the output: under --json they are the JSON array, and the summary is not printed after them.
+    const output = (this.flags.json ? 'json' : this.flags.output) as 'ndjson' | 'table' | 'json'
+    if (this.flags.checkpoint && output !== 'ndjson') {
+      throw new UsageError('CHECKPOINT_NEEDS_NDJSON', '--checkpoint ships events: it needs --output ndjson.', {nextStep: 'Drop --output, or drop --checkpoint.'})
+    }
+    const interrupt = interruptSignal()
+    try {
+      const result = await streamAudit(this.ctx, {
+        follow: this.flags.follow,
+        filters: common.filters,
+        after: this.flags.after,
+        output,
+        checkpoint: this.flags.checkpoint,
+        heartbeatMs: common.heartbeatMs,
+        reconnectLimitMs: common.reconnectLimitMs,
+        stopAt: this.flags.follow ? common.untilMs : undefined,
+        pageSize: this.flags['page-size'],
+        signal: interrupt.signal,
+      })
+      if (result.interrupted) {
+        throw new InterruptedError('INTERRUPTED', `Interrupted after ${result.events} events (last seq ${result.lastSeq ?? 'none'}).`, {
+          ...(this.flags.checkpoint ? {nextStep: `Resume with the same --checkpoint ${this.flags.checkpoint}`} : result.lastSeq === undefined ? {} : {nextStep: `Resume with --after ${result.lastSeq}`}),
+        })
+      }
+      return this.flags.json ? undefined : result
+    } finally {
+      interrupt.dispose()
+    }
+  }
+}

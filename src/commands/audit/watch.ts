@@ -1,0 +1,83 @@
+import {Flags} from '@oclif/core'
+
+import {DEFAULT_SETTINGS, DETECTOR_NAMES} from '../../lib/audit/detectors/detectors.js'
+import {durationFlag} from '../../lib/audit/duration.js'
+import {splitCommand} from '../../lib/audit/exec-alert.js'
+import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../lib/audit/flags.js'
+import {ALERT_EXIT_CODE, watchAudit, type WatchResult} from '../../lib/audit/watch-audit.js'
+import {BaseCommand} from '../../lib/base-command.js'
+import {InterruptedError} from '../../lib/errors/index.js'
+
+export type AuditWatchResult = WatchResult
+
+const seconds = (flag: string, text: string) => durationFlag(flag, text) / 1000
+
+export default class AuditWatch extends BaseCommand<typeof AuditWatch> {
+  static override summary = 'Watch the live audit stream for suspicious activity and raise alerts.'
+  static override description = `Detectors (all on by default; pick some with --detector):
+  failed-signins-account   --failed-signins N failed sign-ins of one account within --failed-signins-window
+  failed-signins-address   the same, from one client address
+  connector-unblocked      any connector unblocked
+  mass-license-revocation  --revocations N licenses revoked within --revocations-window
+  signin-many-addresses    one account signing in from --addresses N distinct addresses within --addresses-window
+
+Detectors run on the events' own times, so a replay (--since 1d --no-follow) raises the same alerts as watching live. Each alert is one line on stdout (NDJSON by default, --output table for people). --exec runs a program for each alert with the alert as JSON on stdin; it runs without a shell (the command line is split on spaces and quotes; for pipes or variables, name a script), its output goes to stderr, and event data never appears in its arguments. Alerts and --exec run in order, one at a time.
+
+Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when --no-follow or --until ends the watch without one; 7, 8 and 130 as for ppctl audit stream. --json is --output ndjson.`
+
+
+  static override examples = [
+    {description: 'Watch live, as a table', command: '<%= config.bin %> <%= command.id %> --output table'},
+    {description: 'Page someone for each alert', command: '<%= config.bin %> <%= command.id %> --exec "./page-oncall.sh --team identity"'},
+    {description: "Fail a pipeline step if the last day's events raise an alert", command: '<%= config.bin %> <%= command.id %> --since 1d --no-follow --exit-on-alert'},
+  ]
+
+  static override flags = {
+    follow: Flags.boolean({description: 'Keep watching live events (--no-follow: only the history in range).', default: true, allowNo: true}),
+    ...filterFlags,
+    after: Flags.integer({description: 'Start after this event seq.', min: 0}),
+    output: Flags.string({char: 'o', description: 'Alert format.', options: ['ndjson', 'table'], default: 'ndjson'}),
+    detector: Flags.string({description: 'Run only these detectors (repeatable).', options: [...DETECTOR_NAMES], multiple: true}),
+    'failed-signins': Flags.integer({description: 'Failed sign-ins (per account, or per address) that raise an alert.', default: DEFAULT_SETTINGS.failedSignIns.count, min: 1}),
+    'failed-signins-window': Flags.string({description: 'Window of --failed-signins.', default: `${DEFAULT_SETTINGS.failedSignIns.windowSeconds}s`}),
+    revocations: Flags.integer({description: 'License revocations that raise an alert.', default: DEFAULT_SETTINGS.licenseRevocations.count, min: 1}),
+    'revocations-window': Flags.string({description: 'Window of --revocations.', default: `${DEFAULT_SETTINGS.licenseRevocations.windowSeconds}s`}),
+    addresses: Flags.integer({description: 'Distinct client addresses of one account that raise an alert.', default: DEFAULT_SETTINGS.signInAddresses.count, min: 2}),
+    'addresses-window': Flags.string({description: 'Window of --addresses.', default: `${DEFAULT_SETTINGS.signInAddresses.windowSeconds}s`}),
+    exec: Flags.string({description: 'Program to run for each alert, the alert as JSON on stdin (no shell).'}),
+    'exit-on-alert': Flags.boolean({description: `Stop at the first alert with exit code ${ALERT_EXIT_CODE} (for pipelines).`}),
+    ...connectionFlags,
+  }
+
+  async run(): Promise<AuditWatchResult | undefined> {
+    const f = this.flags
+    const common = parseCommon(f, this.ctx.clock)
+    const exec = f.exec ? splitCommand(f.exec) : undefined
+    const interrupt = interruptSignal()
+    try {
+      const result = await watchAudit(this.ctx, {
+        follow: f.follow,
+        filters: common.filters,
+        after: f.after,
+        // Under --json the alerts are the output, one JSON object a line.
+        output: (f.json ? 'ndjson' : f.output) as 'ndjson' | 'table',
+        settings: {
+          failedSignIns: {count: f['failed-signins'], windowSeconds: seconds('failed-signins-window', f['failed-signins-window'])},
+          licenseRevocations: {count: f.revocations, windowSeconds: seconds('revocations-window', f['revocations-window'])},
+          signInAddresses: {count: f.addresses, windowSeconds: seconds('addresses-window', f['addresses-window'])},
+        },
+        only: f.detector,
+        exec,
+        exitOnAlert: f['exit-on-alert'],
+        heartbeatMs: common.heartbeatMs,
+        reconnectLimitMs: common.reconnectLimitMs,
+        stopAt: f.follow ? common.untilMs : undefined,
+        signal: interrupt.signal,
+      })
+      if (result.interrupted) throw new InterruptedError('INTERRUPTED', `Interrupted after ${result.events} events and ${result.alerts} alerts.`)
+      return f.json ? undefined : result
+    } finally {
+      interrupt.dispose()
+    }
+  }
+}

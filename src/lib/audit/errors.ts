@@ -1,0 +1,21 @@
+// The audit stream's own failures: a cursor past retention (exit 7) and a stream that stays lost (exit 8).
+import {ConflictError, UnreachableError} from '../errors/index.js'
+
+export class CursorExpiredError extends ConflictError {
+  constructor(readonly after: number, readonly oldestRetainedSeq: number | undefined, readonly oldestRetainedTime: string | undefined) {
+    const held = oldestRetainedSeq === undefined ? 'an unknown point' : `seq ${oldestRetainedSeq}${oldestRetainedTime ? ` (${oldestRetainedTime})` : ''}`
+    super('CURSOR_EXPIRED', `Events after seq ${after} are no longer held by the platform; it still holds events from ${held}.`, {
+      nextStep: oldestRetainedSeq === undefined
+        ? 'Start again without a cursor and treat the gap as lost.'
+        : `Resume with --after ${oldestRetainedSeq - 1} (or delete the checkpoint) and treat seq ${after + 1}–${oldestRetainedSeq - 1} as lost.`,
+    })
+  }
+}
+
+export class StreamLostError extends UnreachableError {
+  constructor(seconds: number, lastSeq: number | undefined, cause: string) {
+    super('STREAM_LOST', `The audit stream could not be re-established for ${seconds} s (last: ${cause}); last event delivered: ${lastSeq ?? 'none'}.`, {
+      nextStep: 'Check the platform (ppctl route show); run the command again with the same --checkpoint or --after to resume without a gap.',
+    })
+  }
+}

@@ -1,0 +1,60 @@
+// Runs the --exec command of `audit watch` for one alert: no shell, the alert as JSON on stdin, never in argv.
+import {spawn} from 'node:child_process'
+
+import {UsageError} from '../errors/index.js'
+
+/**
+ * Splits a command line into argv without a shell: whitespace separates, '…' and "…" quote, \ escapes in "…" and
+ * outside quotes. No globbing, variables or pipes: for those, name a script (`--exec ./on-alert.sh`).
+ */
+export function splitCommand(line: string): string[] {
+  const argv: string[] = []
+  let cur = ''
+  let has = false
+  let quote: '"' | "'" | undefined
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (quote === "'") {
+      if (c === "'") quote = undefined
+      else cur += c
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined
+      else if (c === '\\' && i + 1 < line.length) cur += line[++i]
+      else cur += c
+    } else if (c === "'" || c === '"') {
+      quote = c
+      has = true
+    } else if (c === '\\' && i + 1 < line.length) {
+      cur += line[++i]
+      has = true
+    } else if (/\s/.test(c)) {
+      if (has || cur) argv.push(cur)
+      cur = ''
+      has = false
+    } else {
+      cur += c
+    }
+  }
+  if (quote) throw new UsageError('INVALID_EXEC', `--exec has an unclosed ${quote} quote.`, {nextStep: 'Close the quote, or put the command in a script and name the script.'})
+  if (has || cur) argv.push(cur)
+  if (argv.length === 0) throw new UsageError('INVALID_EXEC', '--exec is empty.', {nextStep: 'Name a program: --exec ./on-alert.sh'})
+  return argv
+}
+
+export interface ExecResult {
+  code: number | null
+  error?: string
+}
+
+/** Runs argv with `json` on stdin; its stdout and stderr go to ppctl's stderr, so stdout keeps only alerts. */
+export function execAlert(argv: readonly string[], json: string, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), {shell: false, stdio: ['pipe', 'pipe', 'pipe'], env})
+    child.stdout.on('data', (d: Buffer) => stderr.write(d))
+    child.stderr.on('data', (d: Buffer) => stderr.write(d))
+    child.stdin.on('error', () => {})
+    child.on('error', (err) => resolve({code: null, error: (err as NodeJS.ErrnoException).code ?? err.message}))
+    child.on('close', (code) => resolve({code}))
+    child.stdin.end(json + '\n')
+  })
+}

@@ -1,0 +1,63 @@
+// Flags shared by `audit stream` and `audit watch`, and their translation into consumer options.
+import {Flags} from '@oclif/core'
+
+import type {Clock} from '../clock.js'
+import {UsageError} from '../errors/index.js'
+import type {AuditFilters} from './consume.js'
+import {durationFlag, parseTimeBound} from './duration.js'
+
+export const connectionFlags = {
+  heartbeat: Flags.string({description: "The platform's heartbeat period (e.g. 15s); no bytes for three periods → reconnect. Default: learned from the stream, starting from 15s.", helpGroup: 'CONNECTION'}),
+  'reconnect-timeout': Flags.string({description: 'Give up (exit 8) when the stream cannot be re-established for this long.', default: '5m', helpGroup: 'CONNECTION'}),
+}
+
+export const filterFlags = {
+  since: Flags.string({description: 'Only events at or after this time: a duration back from now (10m, 1h, 2d) or an ISO 8601 date-time.'}),
+  until: Flags.string({description: 'Only events before this time (same forms as --since); with --follow, stop once it has passed.'}),
+  action: Flags.string({description: 'Only actions matching this glob (signin, connector.*, license.revo?ed).'}),
+  actor: Flags.string({description: "Only events of this actor (UPN, user id or app id)."}),
+  result: Flags.string({description: 'Only succeeded or failed events.', options: ['succeeded', 'failed']}),
+}
+
+export interface ParsedCommon {
+  filters: AuditFilters
+  heartbeatMs?: number
+  reconnectLimitMs: number
+  untilMs?: number
+}
+
+export function parseCommon(flags: {since?: string; until?: string; action?: string; actor?: string; result?: string; heartbeat?: string; 'reconnect-timeout': string}, clock: Clock): ParsedCommon {
+  const now = clock.now()
+  const filters: AuditFilters = {}
+  if (flags.since) filters.since = parseTimeBound('since', flags.since, now)
+  if (flags.until) filters.until = parseTimeBound('until', flags.until, now)
+  if (filters.since && filters.until && filters.since >= filters.until) throw new UsageError('EMPTY_RANGE', `--since ${flags.since} is not before --until ${flags.until}.`, {nextStep: 'Give a --since earlier than --until.'})
+  if (flags.action) {
+    if (!/^[\w.*?:-]{1,100}$/.test(flags.action)) throw new UsageError('INVALID_ACTION', `--action "${flags.action}" is not an action glob.`, {nextStep: 'Use letters, digits, ".", "_", ":", "-", "*" and "?", e.g. --action "connector.*"'})
+    filters.action = flags.action
+  }
+  if (flags.actor) filters.actor = flags.actor
+  if (flags.result) filters.result = flags.result as 'succeeded' | 'failed'
+  return {
+    filters,
+    heartbeatMs: flags.heartbeat ? durationFlag('heartbeat', flags.heartbeat) : undefined,
+    reconnectLimitMs: durationFlag('reconnect-timeout', flags['reconnect-timeout']),
+    untilMs: filters.until ? Date.parse(filters.until) : undefined,
+  }
+}
+
+/** An AbortSignal that fires on Ctrl-C (SIGINT) or SIGTERM, and a way to let go of the handlers. */
+export function interruptSignal(): {signal: AbortSignal; dispose(): void; interrupted(): boolean} {
+  const controller = new AbortController()
+  const onSignal = () => controller.abort()
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return {
+    signal: controller.signal,
+    interrupted: () => controller.signal.aborted,
+    dispose() {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    },
+  }
+}

@@ -1,0 +1,39 @@
+// Turns the bytes of one SSE connection into audit frames (seq and the exact JSON text), heartbeats and retry advice.
+import {createParser, type EventSourceParser} from 'eventsource-parser'
+
+export interface AuditFrame {
+  seq: number
+  /** The event exactly as the platform sent it (one JSON object, no newline). */
+  data: string
+}
+
+export interface DecoderCallbacks {
+  onFrame(frame: AuditFrame): void
+  onHeartbeat?(): void
+  onRetry?(ms: number): void
+}
+
+/** One decoder per connection: a frame cut by a dropped connection is never delivered half. */
+export class SseDecoder {
+  private readonly parser: EventSourceParser
+  private readonly text = new TextDecoder('utf-8')
+
+  constructor(callbacks: DecoderCallbacks) {
+    this.parser = createParser({
+      onEvent: (e) => {
+        if (e.event !== undefined && e.event !== 'audit') return
+        const seq = Number(e.id)
+        if (!Number.isSafeInteger(seq) || seq < 1) return
+        callbacks.onFrame({seq, data: e.data})
+      },
+      onComment: (comment) => {
+        if (comment.trim().startsWith('heartbeat')) callbacks.onHeartbeat?.()
+      },
+      onRetry: (ms) => callbacks.onRetry?.(ms),
+    })
+  }
+
+  feed(chunk: Uint8Array): void {
+    this.parser.feed(this.text.decode(chunk, {stream: true}))
+  }
+}

@@ -1,0 +1,134 @@
+// `ppctl audit stream`: resume point (flag or checkpoint) → consumer → stdout, flushed batch by batch, then checkpoint.
+import type {Context} from '../context.js'
+import {UsageError} from '../errors/index.js'
+import {routeFor} from '../routing/route-for.js'
+import {readCheckpoint, writeCheckpoint} from './checkpoint.js'
+import {consumeAudit, type AuditFilters, type ConsumeResult, type StatusEvent} from './consume.js'
+import {createFormatter, type AuditOutput} from './format.js'
+import type {AuditFrame} from './sse-decoder.js'
+import {clusterTransport, type ClusterTransport} from './transport.js'
+import {writeFlushed, writeWithBackpressure} from './write-flushed.js'
+
+export interface AuditStreamOptions {
+  follow: boolean
+  filters: AuditFilters
+  after?: number
+  output: AuditOutput
+  checkpoint?: string
+  heartbeatMs?: number
+  reconnectLimitMs: number
+  stopAt?: number
+  pageSize?: number
+  signal: AbortSignal
+  /** Called for each delivered batch after it is flushed (audit watch hooks its detectors here). */
+  onBatch?(frames: AuditFrame[]): Promise<void> | void
+  /** false: print nothing to stdout (audit watch prints alerts instead). */
+  print?: boolean
+}
+
+export interface AuditStreamResult extends ConsumeResult {
+  tenantId: string
+  checkpoint?: string
+}
+
+/** Test-only: PPCTL_TEST_CRASH_AFTER_FLUSH=N kills the process with SIGKILL after the N-th flushed batch, before its checkpoint. */
+function crashHook(env: NodeJS.ProcessEnv): () => void {
+  const n = Number(env.PPCTL_TEST_CRASH_AFTER_FLUSH)
+  if (!Number.isSafeInteger(n) || n <= 0) return () => {}
+  let flushed = 0
+  return () => {
+    if (++flushed === n) process.kill(process.pid, 'SIGKILL')
+  }
+}
+
+export async function streamAudit(ctx: Context, options: AuditStreamOptions, transport: ClusterTransport = clusterTransport(ctx)): Promise<AuditStreamResult> {
+  const {route} = await routeFor(ctx)
+  let after = options.after
+  let cluster = route.home.clusterId
+  let lastTime = ''
+  if (options.checkpoint) {
+    const cp = await readCheckpoint(options.checkpoint, {tenantId: route.tenantId, clusters: [route.home.clusterId, route.secondary.clusterId]})
+    if (cp) {
+      if (after !== undefined && after !== cp.lastSeq) {
+        throw new UsageError('CURSOR_CONFLICT', `--after ${after} disagrees with the checkpoint ${options.checkpoint} (seq ${cp.lastSeq}).`, {nextStep: 'Give one of them: the checkpoint, or --after with a new checkpoint file.'})
+      }
+      after = cp.lastSeq
+      cluster = cp.cluster
+      lastTime = cp.lastTime
+    }
+  }
+  const format = createFormatter(options.output)
+  const print = options.print ?? true
+  const stdout = ctx.io.stdout
+  const crash = crashHook(ctx.env)
+  const rate = rateLine(ctx, options.follow)
+
+  const emit = async (batch: AuditFrame[]) => {
+    // With a checkpoint the batch must be flushed before the checkpoint moves; without, backpressure is enough.
+    if (print) await (options.checkpoint ? writeFlushed(stdout, format.batch(batch)) : writeWithBackpressure(stdout, format.batch(batch)))
+    rate.count(batch.length)
+    crash()
+    const last = batch[batch.length - 1]
+    if (options.checkpoint) {
+      // The cluster and time come from the event itself (its first "time" and "cluster" keys are the top-level ones).
+      const meta = /"time":"([^"]*)"/.exec(last.data)
+      const served = /"cluster":"([^"]*)"/.exec(last.data)
+      lastTime = meta?.[1] ?? lastTime
+      cluster = served?.[1] ?? transport.route?.home.clusterId ?? cluster
+      await writeCheckpoint(options.checkpoint, {tenantId: route.tenantId, cluster, lastSeq: last.seq, lastTime}, ctx.clock.now())
+    }
+    await options.onBatch?.(batch)
+  }
+
+  const status = (e: StatusEvent) => {
+    if (e.type === 'reconnecting') rate.note(`audit stream: ${e.reason}; reconnecting${e.delayMs > 0 ? ` in ${(e.delayMs / 1000).toFixed(1)} s` : ''} after seq ${e.after ?? 'start'} (attempt ${e.attempt})`)
+    else if (e.type === 'renewing-token') rate.note(`audit stream: renewing the access token; resuming after seq ${e.after ?? 'start'}`)
+    else if (e.type === 'connected' && rate.reconnected()) rate.note(`audit stream: connected; resuming after seq ${e.after ?? 'start'}`)
+  }
+
+  try {
+    const result = await consumeAudit(
+      {open: (path, headers, o) => transport.open(path, headers, o), clock: ctx.clock, emit, status},
+      {follow: options.follow, filters: options.filters, after, heartbeatMs: options.heartbeatMs, reconnectLimitMs: options.reconnectLimitMs, stopAt: options.stopAt, pageSize: options.pageSize, signal: options.signal},
+    )
+    return {...result, tenantId: route.tenantId, ...(options.checkpoint ? {checkpoint: options.checkpoint} : {})}
+  } finally {
+    rate.stop()
+    if (print) await writeFlushed(stdout, format.end()).catch(() => {})
+  }
+}
+
+/** Status on stderr: reconnect notes always; events per second only when stderr is a terminal. */
+function rateLine(ctx: Context, follow: boolean) {
+  const err = ctx.io.stderr
+  const tty = ctx.io.stderrIsTTY
+  let total = 0
+  let window = 0
+  let shown = false
+  let connections = 0
+  const timer = tty && follow ? setInterval(() => {
+    err.write(`\r\u001b[2K${total.toLocaleString('en')} events, ${window.toLocaleString('en')}/s`)
+    shown = true
+    window = 0
+  }, 1000) : undefined
+  timer?.unref()
+  const clearLine = () => {
+    if (shown) err.write('\r\u001b[2K')
+    shown = false
+  }
+  return {
+    count(n: number) {
+      total += n
+      window += n
+    },
+    note(text: string) {
+      clearLine()
+      err.write(`${text}\n`)
+    },
+    reconnected: () => connections++ > 0,
+    stop() {
+      clearInterval(timer)
+      clearLine()
+    },
+  }
+}

@@ -1,0 +1,92 @@
+// `ppctl audit watch`: the live stream through the detectors; alerts to stdout, optionally to a command.
+import type {Context} from '../context.js'
+import {ExitCode, PpctlError} from '../errors/index.js'
+import {sanitizeOneLine} from '../output/sanitize.js'
+import type {AuditFilters} from './consume.js'
+import {createDetectors, type DetectorSettings} from './detectors/detectors.js'
+import type {Alert, WatchedEvent} from './detectors/types.js'
+import {execAlert} from './exec-alert.js'
+import {streamAudit} from './stream-audit.js'
+import {writeFlushed} from './write-flushed.js'
+
+/** Exit code of `audit watch --exit-on-alert` when an alert fired (documented in the command help and README). */
+export const ALERT_EXIT_CODE = ExitCode.ALERT
+
+export class AlertRaisedError extends PpctlError {
+  constructor(alert: Alert) {
+    super('ALERT', `Alert ${alert.detector}: ${sanitizeOneLine(alert.summary)}.`, ALERT_EXIT_CODE, {nextStep: `Look at the events: ppctl audit stream --after ${Math.min(...alert.seqs) - 1} --output table`})
+  }
+}
+
+export interface WatchOptions {
+  follow: boolean
+  filters: AuditFilters
+  after?: number
+  output: 'ndjson' | 'table'
+  settings: DetectorSettings
+  only?: string[]
+  exec?: string[]
+  exitOnAlert: boolean
+  heartbeatMs?: number
+  reconnectLimitMs: number
+  stopAt?: number
+  signal: AbortSignal
+}
+
+export interface WatchResult {
+  events: number
+  alerts: number
+  lastSeq?: number
+  interrupted: boolean
+}
+
+export function renderAlert(alert: Alert, output: 'ndjson' | 'table'): string {
+  if (output === 'ndjson') return JSON.stringify(alert) + '\n'
+  return `${alert.time}  ${alert.detector.padEnd(24)}  ${sanitizeOneLine(alert.summary)}  (seq ${alert.seqs.join(', ')})\n`
+}
+
+export async function watchAudit(ctx: Context, options: WatchOptions): Promise<WatchResult> {
+  const detectors = createDetectors(options.settings, options.only)
+  let alerts = 0
+  let stop: Alert | undefined
+  const inner = new AbortController()
+  const abort = () => inner.abort()
+  options.signal.addEventListener('abort', abort)
+  try {
+    const result = await streamAudit(ctx, {
+      follow: options.follow,
+      filters: options.filters,
+      after: options.after,
+      output: 'ndjson',
+      print: false,
+      heartbeatMs: options.heartbeatMs,
+      reconnectLimitMs: options.reconnectLimitMs,
+      stopAt: options.stopAt,
+      signal: inner.signal,
+      onBatch: async (frames) => {
+        for (const frame of frames) {
+          if (stop) return
+          const event = JSON.parse(frame.data) as WatchedEvent
+          for (const d of detectors) {
+            for (const alert of d.observe(event)) {
+              alerts++
+              await writeFlushed(ctx.io.stdout, renderAlert(alert, options.output))
+              if (options.exec) {
+                const r = await execAlert(options.exec, JSON.stringify(alert), ctx.io.stderr, ctx.env)
+                if (r.code !== 0) ctx.io.stderr.write(`audit watch: --exec ${options.exec[0]} ${r.error ? `failed to start (${r.error})` : `exited with ${r.code}`}\n`)
+              }
+              if (options.exitOnAlert && !stop) {
+                stop = alert
+                inner.abort()
+              }
+            }
+          }
+        }
+      },
+    })
+    if (stop) throw new AlertRaisedError(stop)
+    return {events: result.events, alerts, lastSeq: result.lastSeq, interrupted: options.signal.aborted}
+  } finally {
+    options.signal.removeEventListener('abort', abort)
+  }
+}

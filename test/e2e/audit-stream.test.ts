@@ -1,0 +1,222 @@
+// `ppctl audit stream` against a real local platform started by the CLI: exact history, a cut mid-frame, heartbeats,
+// checkpoints (consumer crash, corrupt and foreign files), token renewal, failover, and 410 past retention.
+import {expect} from 'chai'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {consumeAudit, type StatusEvent} from '../../src/lib/audit/consume.js'
+import type {AuditFrame} from '../../src/lib/audit/sse-decoder.js'
+import {clusterTransport} from '../../src/lib/audit/transport.js'
+import {createContext} from '../../src/lib/context.js'
+import {runCli, type CliEnv} from '../helpers/cli.js'
+import type {TestPlatform} from '../helpers/platform.js'
+import {CONTOSO, adminMachine, collect, seedEvents, seqs, spawnStream, startAuditPlatform} from '../lib/audit/e2e-helpers.js'
+
+const HEARTBEAT_MS = 300
+
+/** The platform's own bytes for each stored event of Contoso (read-only, beside the running platform). */
+async function storedJson(platform: TestPlatform, cluster: string): Promise<string[]> {
+  const {default: Database} = await import('better-sqlite3')
+  const db = new Database(join(platform.dataDir, 'clusters', `${cluster}.db`), {readonly: true})
+  try {
+    return (db.prepare('SELECT json FROM audit WHERE tenant_id = ? ORDER BY seq').all(CONTOSO) as Array<{json: string}>).map((r) => r.json)
+  } finally {
+    db.close()
+  }
+}
+
+describe('ppctl audit stream (real platform)', function () {
+  let platform: TestPlatform
+  let m: CliEnv
+
+  before(async () => {
+    platform = await startAuditPlatform({PPCTL_SANDBOX_HEARTBEAT_MS: String(HEARTBEAT_MS)})
+    m = await adminMachine(platform)
+    // Nothing else writes Contoso's log while the test adds to it: sign-in is done.
+    await seedEvents(platform.dataDir, 'eastus-1', 120)
+  })
+
+  after(async () => {
+    await platform?.stop()
+    m?.cleanup()
+  })
+
+  const ctxOf = () => createContext({env: m.env, version: '0.0.0-test'})
+
+  it('prints the history as exactly the platform\'s events, one per line, then exits 0', async () => {
+    const out = await runCli(['audit', 'stream'], m.env)
+    expect(out.code, out.stderr).to.equal(0)
+    expect(out.stdout).to.equal((await storedJson(platform, 'eastus-1')).map((j) => `${j}\n`).join(''))
+    const table = await runCli(['audit', 'stream', '--output', 'table', '--action', 'tenant.*'], m.env)
+    expect(table.code).to.equal(0)
+    expect(table.stdout.split('\n')[0]).to.match(/^TIME\s+SEQ\s+ACTION/)
+    expect(table.stdout).to.match(/tenant\.seeded/)
+    expect(table.stdout).not.to.match(/token\.issued/)
+  })
+
+  it('delivers event 42 exactly once when the connection is cut in the middle of its frame', async () => {
+    // The consumer ppctl runs, with ppctl's real transport (route, allow-list, token); the first connection's bytes
+    // pass through a cutter that ends it partway into "id: 42"'s frame, as a dropped TCP connection would.
+    const transport = clusterTransport(ctxOf())
+    const got: AuditFrame[] = []
+    const headers: Array<Record<string, string>> = []
+    const stop = new AbortController()
+    const last = (await storedJson(platform, 'eastus-1')).length
+    await consumeAudit(
+      {
+        clock: {now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms))},
+        async open(path, h, o) {
+          headers.push(h)
+          const opened = await transport.open(path, h, o)
+          if (headers.length > 1 || !opened.response.body) return opened
+          return {...opened, response: new Response(cutInsideFrame(opened.response.body, 42), {status: 200, headers: opened.response.headers})}
+        },
+        async emit(batch) {
+          got.push(...batch)
+          if (got[got.length - 1].seq >= last) stop.abort()
+        },
+      },
+      {follow: true, filters: {}, heartbeatMs: HEARTBEAT_MS, reconnectLimitMs: 30_000, signal: stop.signal},
+    )
+    expect(headers[1]?.['last-event-id']).to.equal('41')
+    const s = got.map((f) => f.seq)
+    expect(s.filter((x) => x === 42)).to.have.length(1)
+    expect(s).to.deep.equal(Array.from({length: last}, (_, i) => i + 1))
+  })
+
+  it('keeps an idle stream open on heartbeats', async () => {
+    const transport = clusterTransport(ctxOf())
+    const statuses: StatusEvent[] = []
+    const stop = new AbortController()
+    let heartbeats = 0
+    await consumeAudit(
+      {
+        clock: {now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms))},
+        open: (path, h, o) => transport.open(path, h, o),
+        emit: async () => {},
+        status(e) {
+          statuses.push(e)
+          // Eight heartbeats: well past three periods of silence in events.
+          if (e.type === 'heartbeat' && ++heartbeats === 8) stop.abort()
+        },
+      },
+      {follow: true, filters: {}, heartbeatMs: HEARTBEAT_MS, reconnectLimitMs: 30_000, signal: stop.signal},
+    )
+    expect(statuses.filter((s) => s.type === 'connected')).to.have.length(1)
+    expect(statuses.filter((s) => s.type === 'reconnecting')).to.deep.equal([])
+  })
+
+  it('re-emits at most the last batch after a crash between a flush and its checkpoint', async () => {
+    const checkpoint = join(m.home, 'siem-state.json')
+    const crashed = collect(spawnStream({...m.env, PPCTL_TEST_CRASH_AFTER_FLUSH: '3'}, ['--checkpoint', checkpoint, '--page-size', '20']))
+    expect(await crashed.exited).to.equal(137)
+    const first = seqs(crashed.lines)
+    expect(first).to.deep.equal(Array.from({length: 60}, (_, i) => i + 1))
+    expect(JSON.parse(readFileSync(checkpoint, 'utf8'))).to.include({lastSeq: 40, tenantId: CONTOSO, cluster: 'eastus-1'})
+    const rerun = await runCli(['audit', 'stream', '--checkpoint', checkpoint, '--page-size', '20'], m.env)
+    expect(rerun.code, rerun.stderr).to.equal(0)
+    const second = seqs(rerun.stdout.split('\n'))
+    const total = (await storedJson(platform, 'eastus-1')).length
+    expect(second).to.deep.equal(Array.from({length: total - 40}, (_, i) => i + 41))
+    // Duplicates: exactly the batch flushed before the crash (seq 41–60), identifiable by seq.
+    const dup = first.filter((s) => second.includes(s))
+    expect(dup).to.deep.equal(Array.from({length: 20}, (_, i) => i + 41))
+    expect(JSON.parse(readFileSync(checkpoint, 'utf8')).lastSeq).to.equal(total)
+    // A third run ships nothing new.
+    const again = await runCli(['audit', 'stream', '--checkpoint', checkpoint], m.env)
+    expect(again.code).to.equal(0)
+    expect(again.stdout).to.equal('')
+  })
+
+  for (const [name, content, reason] of [
+    ['NUL-filled', Buffer.alloc(256), /NUL bytes/],
+    ['truncated', '{"format":"ppctl.audit.checkpoint/v1","tenantId":"2f6e', /not complete JSON/],
+    ['foreign (another tenant)', JSON.stringify({format: 'ppctl.audit.checkpoint/v1', tenantId: '7b2d9e44-6f3a-4c1b-8e2d-9a0f1b00fab2', cluster: 'westeurope-1', lastSeq: 9, lastTime: ''}), /another tenant/],
+    ['foreign (not a checkpoint)', '{"cursor": 12}', /not a ppctl audit checkpoint/],
+  ] as const) {
+    it(`refuses a ${name} checkpoint with exit 1 and the reason, reading nothing`, async () => {
+      const file = join(m.home, `bad-${name.replace(/\W+/g, '-')}.json`)
+      writeFileSync(file, content)
+      const out = await runCli(['audit', 'stream', '--checkpoint', file], m.env)
+      expect(out.code).to.equal(1)
+      expect(out.stdout).to.equal('')
+      expect(out.stderr).to.match(reason)
+      expect(out.stderr.trim().split('\n')[0]).to.match(/^Error: The checkpoint /)
+    })
+  }
+
+  it('renews an access token that expires mid-stream without a gap', async () => {
+    // The stored token is made to look like it has 5 min 1 s left: the stream opens with it, then must move to a new one.
+    const file = join(m.env.PPCTL_CONFIG_DIR as string, 'credentials', 'sandbox.json')
+    const creds = JSON.parse(readFileSync(file, 'utf8')) as {accessToken: string; accessTokenExpiresAt: number}
+    writeFileSync(file, JSON.stringify({...creds, accessTokenExpiresAt: Date.now() + 5 * 60_000 + 1_000}))
+    const child = spawnStream(m.env, ['--follow', '--heartbeat', `${HEARTBEAT_MS}ms`])
+    const c = collect(child)
+    await c.until(() => /renewing the access token/.test(c.stderr()), 'renewing its token')
+    // The renewal is itself audited on the platform (token.refreshed): it must arrive live on the new connection.
+    await c.until((lines) => lines.some((l) => l.includes('"action":"token.refreshed"')), 'the token.refreshed event')
+    child.kill('SIGINT')
+    expect(await c.exited).to.equal(130)
+    const s = seqs(c.lines)
+    expect(s).to.deep.equal(Array.from({length: s.length}, (_, i) => i + 1))
+    expect((JSON.parse(readFileSync(file, 'utf8')) as {accessToken: string}).accessToken).not.to.equal(creds.accessToken)
+  })
+
+  it('follows a failover mid-stream, and a new stream follows the 421 through routing', async () => {
+    const child = spawnStream(m.env, ['--follow', '--heartbeat', `${HEARTBEAT_MS}ms`])
+    const c = collect(child)
+    const stored = (await storedJson(platform, 'eastus-1')).length
+    await c.until((lines) => seqs(lines).includes(stored), 'the history')
+    const failover = await runCli(['sandbox', 'failover', '--tenant', 'contoso', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
+    expect(failover.code, failover.stderr).to.equal(0)
+    await c.until((lines) => lines.some((l) => l.includes('"action":"failover.completed"')), 'the failover event')
+    child.kill('SIGINT')
+    expect(await c.exited).to.equal(130)
+    const s = seqs(c.lines)
+    expect(s).to.deep.equal(Array.from({length: s.length}, (_, i) => i + 1))
+    // The routing cache still says eastus-1: the new run gets 421, re-resolves, and reads westus-1.
+    const after = await runCli(['audit', 'stream', '--after', String(stored), '--debug'], m.env)
+    expect(after.code, after.stderr).to.equal(0)
+    expect(after.stdout).to.include('"action":"failover.completed"')
+    expect(after.stdout).to.include('"cluster":"westus-1"')
+    expect(after.stderr).to.match(/HTTP ← 421 GET https:\/\/eastus-1\.clusters\.sandbox\.localhost:\d+\/v1\/audit\/events/)
+    expect(after.stderr).to.match(/HTTP ← 200 GET https:\/\/westus-1\.clusters\.sandbox\.localhost:\d+\/v1\/audit\/events/)
+  })
+
+  it('exits 7 with how far back the platform holds events when the cursor is past retention', async () => {
+    // The store's retention (what PPCTL_SANDBOX_AUDIT_MAX_EVENTS sets on the platform) drops old events as these are added.
+    const {ClusterDb} = await import('../../src/sandbox/clusters/cluster-db.js')
+    const db = new ClusterDb('westus-1', join(platform.dataDir, 'clusters', 'westus-1.db'), {maxEvents: 50})
+    try {
+      db.appendMany(CONTOSO, Array.from({length: 60}, (_, i) => ({action: 'token.issued', result: 'succeeded' as const, actor: {type: 'system' as const}, correlationId: `r-${i}`})))
+    } finally {
+      db.close()
+    }
+    const out = await runCli(['audit', 'stream', '--after', '3'], m.env)
+    expect(out.code).to.equal(7)
+    expect(out.stdout).to.equal('')
+    expect(out.stderr).to.match(/Events after seq 3 are no longer held by the platform; it still holds events from seq \d+ \(20\d\d-/)
+    expect(out.stderr).to.match(/--after \d+/)
+  })
+})
+
+/** Passes bytes through until `seq`'s frame has begun, then cuts the stream a few bytes into that frame. */
+function cutInsideFrame(body: ReadableStream<Uint8Array>, seq: number): ReadableStream<Uint8Array> {
+  const marker = Buffer.from(`id: ${seq}\n`)
+  let seen = Buffer.alloc(0)
+  const reader = body.getReader()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const {done, value} = await reader.read()
+      if (done) return controller.close()
+      const offset = seen.length
+      seen = Buffer.concat([seen, Buffer.from(value)])
+      const at = seen.indexOf(marker)
+      if (at < 0) return controller.enqueue(value)
+      // Everything up to 20 bytes into the frame of `seq`, then the connection "drops".
+      controller.enqueue(value.subarray(0, at - offset + marker.length + 20))
+      await reader.cancel()
+      controller.error(Object.assign(new TypeError('terminated'), {cause: {code: 'ECONNRESET'}}))
+    },
+  })
+}

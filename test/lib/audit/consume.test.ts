@@ -1,0 +1,194 @@
+// The consumer against scripted connections: cut mid-frame, silent server (watchdog), token renewal, 421, 410, give-up.
+import {expect} from 'chai'
+
+import {systemClock} from '../../../src/lib/clock.js'
+import {ExitCode} from '../../../src/lib/errors/index.js'
+import {backoffMs, consumeAudit, type ConsumeOptions, type OpenOptions, type StatusEvent} from '../../../src/lib/audit/consume.js'
+import type {AuditFrame} from '../../../src/lib/audit/sse-decoder.js'
+
+const frame = (seq: number) => `id: ${seq}\nevent: audit\ndata: {"seq":${seq},"time":"2026-01-01T00:00:00Z","action":"signin"}\n\n`
+const enc = new TextEncoder()
+
+/** A scripted SSE body: the test pushes text, cuts it, or leaves it silent. */
+function body() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+  const stream = new ReadableStream<Uint8Array>({start: (c) => void (controller = c)})
+  return {
+    stream,
+    push: (text: string) => controller.enqueue(enc.encode(text)),
+    cut: () => controller.error(new TypeError('terminated')),
+  }
+}
+
+interface Call {
+  path: string
+  headers: Record<string, string>
+  options: OpenOptions
+}
+
+function harness(script: (call: Call, n: number) => Response | Promise<Response>, extra: Partial<ConsumeOptions> = {}, tokenExpiresAt?: (n: number) => number) {
+  const calls: Call[] = []
+  const got: AuditFrame[] = []
+  const statuses: StatusEvent[] = []
+  const controller = new AbortController()
+  let onEmit: ((frames: AuditFrame[]) => void) | undefined
+  const run = consumeAudit(
+    {
+      clock: systemClock,
+      random: () => 0.5,
+      open: async (path, headers, options) => {
+        const call = {path, headers, options}
+        calls.push(call)
+        return {response: await script(call, calls.length), tokenExpiresAt: tokenExpiresAt?.(calls.length)}
+      },
+      emit: async (batch) => {
+        got.push(...batch)
+        onEmit?.(batch)
+      },
+      status: (e) => statuses.push(e),
+    },
+    {follow: true, filters: {}, reconnectLimitMs: 10_000, signal: controller.signal, heartbeatMs: 60_000, ...extra},
+  )
+  return {
+    calls,
+    got,
+    statuses,
+    run,
+    stop: () => controller.abort(),
+    whenSeq: (seq: number) =>
+      new Promise<void>((resolve) => {
+        if (got.some((f) => f.seq === seq)) return resolve()
+        onEmit = (b) => b.some((f) => f.seq === seq) && resolve()
+      }),
+  }
+}
+
+const sse = (stream: ReadableStream<Uint8Array>) => new Response(stream, {status: 200, headers: {'content-type': 'text/event-stream'}})
+
+describe('audit consumer (scripted connections)', () => {
+  it('resumes after a connection cut mid-frame with Last-Event-ID, delivering the cut event exactly once', async () => {
+    const first = body()
+    const second = body()
+    const h = harness((_c, n) => sse(n === 1 ? first.stream : second.stream))
+    first.push('retry: 100\n\n')
+    for (let s = 1; s <= 41; s++) first.push(frame(s))
+    await h.whenSeq(41)
+    first.push(frame(42).slice(0, 30))
+    first.cut()
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    for (let s = 42; s <= 45; s++) second.push(frame(s))
+    await h.whenSeq(45)
+    h.stop()
+    await h.run
+    expect(h.calls[1].headers['last-event-id']).to.equal('41')
+    expect(h.got.map((f) => f.seq)).to.deep.equal(Array.from({length: 45}, (_, i) => i + 1))
+    expect(h.statuses.some((s) => s.type === 'reconnecting')).to.equal(true)
+  })
+
+  it('drops duplicates a server replays after a resume', async () => {
+    const a = body()
+    const b = body()
+    const h = harness((_c, n) => sse(n === 1 ? a.stream : b.stream))
+    for (let s = 1; s <= 3; s++) a.push(frame(s))
+    await h.whenSeq(3)
+    a.cut()
+    for (let s = 2; s <= 5; s++) b.push(frame(s))
+    await h.whenSeq(5)
+    h.stop()
+    await h.run
+    expect(h.got.map((f) => f.seq)).to.deep.equal([1, 2, 3, 4, 5])
+  })
+
+  it('reconnects when no byte arrives for three heartbeat periods (the watchdog)', async () => {
+    const silent = body()
+    const live = body()
+    const h = harness((_c, n) => sse(n === 1 ? silent.stream : live.stream), {heartbeatMs: 30})
+    silent.push(frame(1))
+    await h.whenSeq(1)
+    // The server goes quiet; the watchdog must open a new connection that resumes after seq 1.
+    live.push(frame(2))
+    await h.whenSeq(2)
+    h.stop()
+    await h.run
+    expect(h.calls).to.have.length(2)
+    expect(h.calls[1].headers['last-event-id']).to.equal('1')
+    const reconnect = h.statuses.find((s) => s.type === 'reconnecting') as Extract<StatusEvent, {type: 'reconnecting'}>
+    expect(reconnect.reason).to.match(/no bytes/)
+  })
+
+  it('keeps a quiet stream open while heartbeats arrive', async () => {
+    const a = body()
+    const h = harness(() => sse(a.stream), {heartbeatMs: 30})
+    a.push(frame(1))
+    await h.whenSeq(1)
+    // Ten heartbeats spaced by the period: more than three periods in total, yet no reconnect.
+    for (let i = 0; i < 10; i++) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 15))
+      a.push(': heartbeat\n\n')
+    }
+    a.push(frame(2))
+    await h.whenSeq(2)
+    h.stop()
+    await h.run
+    expect(h.calls).to.have.length(1)
+  })
+
+  it('renews the token before it expires and resumes at the right seq', async () => {
+    const a = body()
+    const b = body()
+    const h = harness((_c, n) => sse(n === 1 ? a.stream : b.stream), {}, (n) => (n === 1 ? Date.now() + 5 * 60_000 + 50 : Date.now() + 3_600_000))
+    a.push(frame(1) + frame(2))
+    await h.whenSeq(2)
+    b.push(frame(3))
+    await h.whenSeq(3)
+    h.stop()
+    await h.run
+    expect(h.calls[1].options.forceToken).to.equal(true)
+    expect(h.calls[1].headers['last-event-id']).to.equal('2')
+    expect(h.statuses.map((s) => s.type)).to.include('renewing-token')
+    expect(h.got.map((f) => f.seq)).to.deep.equal([1, 2, 3])
+  })
+
+  it('follows a 421 by re-resolving the route, and a 401 by forcing a new token', async () => {
+    const a = body()
+    const h = harness((_c, n) =>
+      n === 1
+        ? new Response('{"code":"WRONG_CLUSTER"}', {status: 421, headers: {'content-type': 'application/problem+json'}})
+        : n === 2
+          ? new Response('{"code":"TOKEN_EXPIRED"}', {status: 401, headers: {'content-type': 'application/problem+json'}})
+          : sse(a.stream),
+    )
+    a.push(frame(1))
+    await h.whenSeq(1)
+    h.stop()
+    await h.run
+    expect(h.calls[1].options.refreshRoute).to.equal(true)
+    expect(h.calls[2].options.forceToken).to.equal(true)
+  })
+
+  it('turns 410 CURSOR_EXPIRED into exit 7 saying how far back events are held', async () => {
+    const h = harness(
+      () => new Response(JSON.stringify({code: 'CURSOR_EXPIRED', oldestRetainedSeq: 501, oldestRetainedTime: '2026-01-01T00:00:00.000Z'}), {status: 410, headers: {'content-type': 'application/problem+json'}}),
+      {after: 10},
+    )
+    const err = await h.run.then(() => undefined, (e: unknown) => e as {exitCode: number; message: string; nextStep: string})
+    expect(err?.exitCode).to.equal(ExitCode.CONFLICT)
+    expect(err?.message).to.match(/seq 501 \(2026-01-01T00:00:00.000Z\)/)
+    expect(err?.nextStep).to.match(/--after 500/)
+  })
+
+  it('gives up with exit 8 when no connection works within the limit (never a silent exit 0)', async () => {
+    const h = harness(() => Promise.reject(Object.assign(new TypeError('fetch failed'), {cause: {code: 'ECONNREFUSED'}})), {reconnectLimitMs: 300})
+    const err = await h.run.then(() => undefined, (e: unknown) => e as {exitCode: number; code: string})
+    expect(err?.exitCode).to.equal(ExitCode.UNREACHABLE)
+    expect(err?.code).to.equal('STREAM_LOST')
+    expect(h.calls.length).to.be.greaterThan(1)
+  })
+
+  it('backs off exponentially with a cap', () => {
+    expect(backoffMs(0, () => 0.5)).to.equal(0)
+    expect(backoffMs(1, () => 0.5)).to.equal(200)
+    expect(backoffMs(3, () => 0.5)).to.equal(800)
+    expect(backoffMs(30, () => 0.5)).to.equal(5000)
+  })
+})
