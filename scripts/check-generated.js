@@ -14,6 +14,7 @@ const read = (f) => {
 const before = Object.fromEntries(files.map((f) => [f, read(f)]))
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
 execFileSync(npx, ['oclif', 'manifest'], {stdio: ['ignore', 'ignore', 'inherit']})
+execFileSync(process.execPath, [new URL('./sort-manifest.js', import.meta.url).pathname], {stdio: 'inherit'})
 execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'readme'], {stdio: ['ignore', 'ignore', 'inherit']})
 const stale = files.filter((f) => read(f) !== before[f])
 if (stale.length > 0) {
