@@ -4,7 +4,8 @@
 // ppctl's memory (RSS) at 100k events and at the end. Both producers write into a pipe read by this script, which
 // counts events and stops the producer at N: the stream never ends by itself.
 // Runs the built code (dist/): `npm run build:ts && node bench/audit.js [--events N]`; BENCH_NODE_OPTIONS is passed to
-// the ppctl run as NODE_OPTIONS (e.g. --max-semi-space-size=2, to see how much of the peak RSS is young-generation GC).
+// the ppctl run as NODE_OPTIONS (e.g. --max-semi-space-size=2, to see how much of the peak RSS is young-generation GC),
+// BENCH_NODE_ARGS as node arguments (for V8 flags NODE_OPTIONS refuses, e.g. --no-opt or --single-threaded).
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -135,7 +136,8 @@ async function main() {
       ? await measure('curl', ['-N', '-s', '--cacert', started.caFile, '--resolve', `${url.hostname}:${url.port}:127.0.0.1`, '-H', `Authorization: Bearer ${token}`, '-H', 'Accept: text/event-stream', url.href], '\n\n', total + 1)
       : await measure(process.execPath, ['-e', nodeReader, url.href, started.caFile, token], '\n\n', total + 1)
     log(`${hasCurl ? 'curl -N' : 'node reader'}: ${total.toLocaleString('en')} events in ${baseline.seconds.toFixed(2)} s (${Math.round(total / baseline.seconds).toLocaleString('en')} events/s, ${(baseline.bytes / 1e6).toFixed(0)} MB)`)
-    const ours = await measure(process.execPath, [BIN, 'audit', 'stream', '--follow'], '\n', total, process.env.BENCH_NODE_OPTIONS ? {NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS} : {})
+    const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []
+    const ours = await measure(process.execPath, [...nodeArgs, BIN, 'audit', 'stream', '--follow'], '\n', total, process.env.BENCH_NODE_OPTIONS ? {NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS} : {})
     log(`ppctl audit stream --follow: ${total.toLocaleString('en')} events in ${ours.seconds.toFixed(2)} s (${Math.round(total / ours.seconds).toLocaleString('en')} events/s, ${(ours.bytes / 1e6).toFixed(0)} MB)`)
     const history = await measure(process.execPath, [BIN, 'audit', 'stream'], '\n', total)
     log(`ppctl audit stream (history pages): ${history.seconds.toFixed(2)} s (${Math.round(total / history.seconds).toLocaleString('en')} events/s)`)
