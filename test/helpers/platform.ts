@@ -15,8 +15,9 @@ export interface TestPlatform {
   stop(): Promise<void>
 }
 
-export async function startTestPlatform(): Promise<TestPlatform> {
-  const cli = makeCliEnv()
+/** `extra` goes into the CLI's environment, and so into the platform's (e.g. PPCTL_SANDBOX_HEARTBEAT_MS). */
+export async function startTestPlatform(extra: NodeJS.ProcessEnv = {}): Promise<TestPlatform> {
+  const cli = makeCliEnv(extra)
   const dataDir = join(cli.home, 'platform')
   const started = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'], cli.env)
   if (started.code !== 0) throw new Error(`sandbox start failed (${started.code}): ${started.stderr}${started.stdout}`)

@@ -6,34 +6,14 @@ import {constants} from 'node:os'
 import {join} from 'node:path'
 
 import {isAlive} from '../../../src/lib/sandbox/lifecycle.js'
-import {makeCliEnv, runCli, spawnCli, type CliEnv} from '../../helpers/cli.js'
-import type {TestPlatform} from '../../helpers/platform.js'
+import {spawnCli, type CliEnv} from '../../helpers/cli.js'
+import {startTestPlatform, type TestPlatform} from '../../helpers/platform.js'
 import {approveWithCli, deviceLogin, machine} from '../../helpers/sign-in.js'
 
 export const CONTOSO = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
 
 /** Like startTestPlatform, with the platform's audit knobs (PPCTL_SANDBOX_HEARTBEAT_MS, …) in its environment. */
-export async function startAuditPlatform(extra: NodeJS.ProcessEnv = {}): Promise<TestPlatform> {
-  const cli = makeCliEnv(extra)
-  const dataDir = join(cli.home, 'platform')
-  const started = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'], cli.env)
-  if (started.code !== 0) throw new Error(`sandbox start failed (${started.code}): ${started.stderr}${started.stdout}`)
-  const result = JSON.parse(started.stdout) as {port: number; pid: number; caFile: string; urls: TestPlatform['urls']}
-  const users = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', dataDir, '--json'], cli.env)).stdout).users
-  return {
-    cli,
-    dataDir,
-    port: result.port,
-    pid: result.pid,
-    urls: result.urls,
-    caPem: readFileSync(result.caFile, 'utf8'),
-    users,
-    async stop() {
-      await runCli(['sandbox', 'stop', '--data-dir', dataDir], cli.env)
-      cli.cleanup()
-    },
-  }
-}
+export const startAuditPlatform = (extra: NodeJS.ProcessEnv = {}): Promise<TestPlatform> => startTestPlatform(extra)
 
 /** A CLI machine signed in as the Contoso admin (file credential store). */
 export async function adminMachine(platform: TestPlatform, extra: NodeJS.ProcessEnv = {}): Promise<CliEnv> {
