@@ -3,10 +3,8 @@ import {generateKeyPairSync} from 'node:crypto'
 import {createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse} from 'node:http'
 import {createServer as createHttpsServer} from 'node:https'
 import {connect as netConnect, type AddressInfo, type Server, type Socket} from 'node:net'
-import {PassThrough} from 'node:stream'
 import forge from 'node-forge'
 
-import type {IO} from '../../../src/lib/io/io.js'
 
 export interface TestPki {
   /** The CA certificate (PEM) a client must trust. */
@@ -173,35 +171,8 @@ export async function startConnectProxy(options: {refuseWith?: number} = {}): Pr
   return {url: `http://127.0.0.1:${port}`, connects, close: () => closeServer(server, destroyAll)}
 }
 
-export interface FakeIO {
-  io: IO
-  stderrText(): string
-  stdoutText(): string
-}
-
-/** An IO over PassThrough streams whose output a test can read back (synchronously, from the streams' buffers). */
-export function fakeIO(): FakeIO {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const drain = (stream: PassThrough, into: string[]) => () => {
-    for (let chunk = stream.read() as Buffer | null; chunk !== null; chunk = stream.read() as Buffer | null) into.push(chunk.toString('utf8'))
-    return into.join('')
-  }
-  return {
-    io: {
-      stdin: new PassThrough(),
-      stdout,
-      stderr,
-      stdinIsTTY: false,
-      stdoutIsTTY: false,
-      stderrIsTTY: false,
-      columns: 80,
-      color: false,
-    },
-    stderrText: drain(stderr, []),
-    stdoutText: drain(stdout, []),
-  }
-}
+// The one fake IO of the test suite.
+export {fakeIO, type FakeIO} from '../../helpers/fake-io.js'
 
 /** A port on 127.0.0.1 where nothing listens (bound, then released). */
 export async function closedPort(): Promise<number> {
