@@ -12,6 +12,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
+import {syntheticEvents} from './lib/events.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin', 'run.js')
@@ -52,16 +53,7 @@ async function seed(cluster) {
   const started = Date.now()
   for (let done = 0; done < N; ) {
     const n = Math.min(50_000, N - done)
-    db.appendMany(TENANT, Array.from({length: n}, (_, i) => ({
-      action: (done + i) % 5 === 0 ? 'signin' : 'token.issued',
-      result: 'succeeded',
-      actor: {type: 'user', id: 'c0000000-0000-4000-8000-000000000001', upn: 'admin@contoso.example'},
-      target: {type: 'client', id: 'ppctl'},
-      clientIp: '127.0.0.1',
-      userAgent: 'ppctl/0.1.0 node/20',
-      correlationId: `bench-${done + i}`,
-      details: {grantType: 'device_code'},
-    })))
+    db.appendMany(TENANT, syntheticEvents(done, n))
     done += n
   }
   db.close()

@@ -9,6 +9,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, URLSearchParams} from 'node:url'
 import {parseArgs} from 'node:util'
+import {syntheticEvents} from './lib/events.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const dist = (path) => import(join(ROOT, 'dist', path))
@@ -104,19 +105,7 @@ async function streamBench(events, dir) {
   process.stderr.write(`storing ${events.toLocaleString('en')} audit events…\n`)
   for (let done = 0; done < events; ) {
     const n = Math.min(50_000, events - done)
-    store.appendMany(
-      TENANT,
-      Array.from({length: n}, (_, i) => ({
-        action: (done + i) % 5 === 0 ? 'signin' : 'token.issued',
-        result: 'succeeded',
-        actor: {type: 'user', id: 'c0000000-0000-4000-8000-000000000001', upn: 'admin@contoso.example'},
-        target: {type: 'client', id: 'ppctl'},
-        clientIp: '127.0.0.1',
-        userAgent: 'ppctl/0.1.0 node/20',
-        correlationId: `bench-${done + i}`,
-        details: {grantType: 'device_code'},
-      })),
-    )
+    store.appendMany(TENANT, syntheticEvents(done, n))
     done += n
   }
 

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
-import {approveWithCli, deviceLogin, machine} from '../helpers/sign-in.js'
+import {signedInMachines} from '../helpers/sign-in.js'
 import {expectSchema} from '../lib/routing/schemas.js'
 
 interface RouteShow {
@@ -24,12 +24,7 @@ describe('route show (real CLI, real platform)', function () {
 
   before(async () => {
     platform = await startTestPlatform()
-    admin = await machine(platform)
-    support = await machine(platform)
-    for (const [cli, upn] of [[admin, 'admin@contoso.example'], [support, 'support@operator.example']] as const) {
-      const login = await deviceLogin(cli.env, [], approveWithCli(platform, upn))
-      if (login.code !== 0) throw new Error(`login failed: ${login.stderr}`)
-    }
+    ;[admin, support] = await signedInMachines(platform, ['admin@contoso.example', 'support@operator.example'])
   })
   after(async () => {
     admin?.cleanup()

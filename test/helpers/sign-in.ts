@@ -114,3 +114,15 @@ export function providerSecrets(platform: TestPlatform): string[] {
     .filter((k) => /^(DeviceCode|RefreshToken|AccessToken|ClientCredentials):/.test(k))
     .map((k) => k.slice(k.indexOf(':') + 1))
 }
+
+/** A CLI machine for each UPN, signed in with the device flow approved by `sandbox approve`. */
+export async function signedInMachines(platform: TestPlatform, upns: string[]): Promise<CliEnv[]> {
+  const machines: CliEnv[] = []
+  for (const upn of upns) {
+    const cli = await machine(platform)
+    machines.push(cli)
+    const login = await deviceLogin(cli.env, [], approveWithCli(platform, upn))
+    if (login.code !== 0) throw new Error(`login of ${upn} failed: ${login.stderr}`)
+  }
+  return machines
+}
