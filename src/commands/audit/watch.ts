@@ -23,7 +23,7 @@ export default class AuditWatch extends BaseCommand<typeof AuditWatch> {
 
 Detectors run on the events' own times, so a replay (--since 1d --no-follow) raises the same alerts as watching live. Each alert is one line on stdout (NDJSON by default, --output table for people). --exec runs a program for each alert with the alert as JSON on stdin; it runs without a shell (the command line is split on spaces and quotes; for pipes or variables, name a script), its output goes to stderr, and event data never appears in its arguments. Alerts and --exec run in order, one at a time.
 
-Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when --no-follow or --until ends the watch without one; 7, 8 and 130 as for ppctl audit stream. --json is --output ndjson.`
+Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when --no-follow or --until ends the watch without one; 7, 8, 130 and 141 as for ppctl audit stream. --json is --output ndjson.`
 
 
   static override examples = [

@@ -1,13 +1,13 @@
 // `ppctl audit stream`: resume point (flag or checkpoint) → consumer → stdout, flushed batch by batch, then checkpoint.
 import type {Context} from '../context.js'
-import {UsageError} from '../errors/index.js'
+import {OutputClosedError, UsageError} from '../errors/index.js'
 import {routeFor} from '../routing/route-for.js'
 import {readCheckpoint, writeCheckpoint} from './checkpoint.js'
 import {consumeAudit, type AuditFilters, type ConsumeResult, type StatusEvent} from './consume.js'
 import {createFormatter, type AuditOutput} from './format.js'
 import type {AuditFrame} from './sse-decoder.js'
 import {clusterTransport, type ClusterTransport} from './transport.js'
-import {writeFlushed, writeWithBackpressure} from './write-flushed.js'
+import {watchOutput, writeFlushed, writeWithBackpressure} from './write-flushed.js'
 
 export interface AuditStreamOptions {
   follow: boolean
@@ -63,9 +63,26 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
   const crash = crashHook(ctx.env)
   const rate = rateLine(ctx, options.follow)
 
+  const output = watchOutput(stdout)
+  let delivered = 0
+  let lastDelivered = after
+  const outputClosed = () => {
+    const resume = options.checkpoint
+      ? `The checkpoint ${options.checkpoint} holds seq ${lastDelivered ?? 'none'}: run the same command again to resume.`
+      : lastDelivered === undefined ? undefined : `Resume with --after ${lastDelivered}`
+    return new OutputClosedError('OUTPUT_CLOSED', `stdout was closed by the program reading it, after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, resume ? {nextStep: resume} : {})
+  }
+
   const emit = async (batch: AuditFrame[]) => {
     // With a checkpoint the batch must be flushed before the checkpoint moves; without, backpressure is enough.
-    if (print) await (options.checkpoint ? writeFlushed(stdout, format.batch(batch)) : writeWithBackpressure(stdout, format.batch(batch)))
+    if (print) {
+      try {
+        await (options.checkpoint ? writeFlushed(stdout, format.batch(batch)) : writeWithBackpressure(stdout, format.batch(batch)))
+      } catch {
+        // The reader is gone (EPIPE): stop, and never move the checkpoint past what it took.
+        throw outputClosed()
+      }
+    }
     rate.count(batch.length)
     crash()
     const last = batch[batch.length - 1]
@@ -77,6 +94,8 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       cluster = served?.[1] ?? transport.route?.home.clusterId ?? cluster
       await writeCheckpoint(options.checkpoint, {tenantId: route.tenantId, cluster, lastSeq: last.seq, lastTime}, ctx.clock.now())
     }
+    delivered += batch.length
+    lastDelivered = last.seq
     await options.onBatch?.(batch)
   }
 
@@ -89,10 +108,12 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
   try {
     const result = await consumeAudit(
       {open: (path, headers, o) => transport.open(path, headers, o), clock: ctx.clock, emit, status},
-      {follow: options.follow, filters: options.filters, after, heartbeatMs: options.heartbeatMs, reconnectLimitMs: options.reconnectLimitMs, stopAt: options.stopAt, pageSize: options.pageSize, signal: options.signal},
+      {follow: options.follow, filters: options.filters, after, heartbeatMs: options.heartbeatMs, reconnectLimitMs: options.reconnectLimitMs, stopAt: options.stopAt, pageSize: options.pageSize, signal: AbortSignal.any([options.signal, output.signal])},
     )
+    if (output.closed() && !options.signal.aborted) throw outputClosed()
     return {...result, tenantId: route.tenantId, ...(options.checkpoint ? {checkpoint: options.checkpoint} : {})}
   } finally {
+    output.dispose()
     rate.stop()
     if (print) await writeFlushed(stdout, format.end()).catch(() => {})
   }

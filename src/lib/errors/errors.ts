@@ -52,6 +52,7 @@ export class UnreachableError extends kind(ExitCode.UNREACHABLE) {}
 export class ThrottledError extends kind(ExitCode.THROTTLED) {}
 export class PartialSuccessError extends kind(ExitCode.PARTIAL) {}
 export class InterruptedError extends kind(ExitCode.INTERRUPTED) {}
+export class OutputClosedError extends kind(ExitCode.OUTPUT_CLOSED) {}
 
 /** Any failure as a PpctlError: typed ones pass through, oclif's flag errors become usage errors. */
 export function toPpctlError(err: unknown, commandId?: string): PpctlError {

@@ -13,6 +13,7 @@ export const ExitCode = {
   PARTIAL: 10,
   ALERT: 11,
   INTERRUPTED: 130,
+  OUTPUT_CLOSED: 141,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
@@ -31,4 +32,5 @@ export const EXIT_CODE_DOCS: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.PARTIAL, 'partial success (bulk operations)'],
   [ExitCode.ALERT, 'an alert fired (audit watch --exit-on-alert)'],
   [ExitCode.INTERRUPTED, 'interrupted (Ctrl-C)'],
+  [ExitCode.OUTPUT_CLOSED, 'stdout was closed by the program reading it (a pipe to `head`, a consumer that exited); 128 + SIGPIPE, as a shell reports it'],
 ]
