@@ -5,6 +5,7 @@ import {Agent, EnvHttpProxyAgent, type Dispatcher} from 'undici'
 import {localhostLookup, type LookupFunction} from './localhost-lookup.js'
 import {proxySettingsFromEnv, type ProxySettings} from './proxy-env.js'
 import type {HttpTimeouts} from './types.js'
+import {keepWasmOnBaselineTier} from './wasm-tiering.js'
 
 export interface DispatcherOptions {
   env: NodeJS.ProcessEnv
@@ -27,6 +28,7 @@ export function trustedCAs(extraPem?: string): string[] {
 }
 
 export function createDispatcher(options: DispatcherOptions): CreatedDispatcher {
+  keepWasmOnBaselineTier()
   const ca = trustedCAs(options.ca)
   const lookup = (options.lookup ?? localhostLookup) as never
   const t = options.timeouts ?? {}
