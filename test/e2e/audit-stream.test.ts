@@ -107,20 +107,25 @@ describe('ppctl audit stream (real platform)', function () {
   })
 
   it('re-emits at most the last batch after a crash between a flush and its checkpoint', async () => {
+    // Enough events (~1 MB) that the history arrives in many batches (one per chunk read from the socket).
+    await seedEvents(platform.dataDir, 'eastus-1', 2000)
     const checkpoint = join(m.home, 'siem-state.json')
-    const crashed = collect(spawnStream({...m.env, PPCTL_TEST_CRASH_AFTER_FLUSH: '3'}, ['--checkpoint', checkpoint, '--page-size', '20']))
+    const crashed = collect(spawnStream({...m.env, PPCTL_TEST_CRASH_AFTER_FLUSH: '3'}, ['--checkpoint', checkpoint]))
     expect(await crashed.exited).to.equal(137)
     const first = seqs(crashed.lines)
-    expect(first).to.deep.equal(Array.from({length: 60}, (_, i) => i + 1))
-    expect(JSON.parse(readFileSync(checkpoint, 'utf8'))).to.include({lastSeq: 40, tenantId: CONTOSO, cluster: 'eastus-1'})
-    const rerun = await runCli(['audit', 'stream', '--checkpoint', checkpoint, '--page-size', '20'], m.env)
+    expect(first).to.deep.equal(Array.from({length: first.length}, (_, i) => i + 1))
+    // Two batches were checkpointed; the third was flushed to stdout, then the process died before its checkpoint.
+    const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as {lastSeq: number}
+    expect(saved).to.include({tenantId: CONTOSO, cluster: 'eastus-1'})
+    expect(saved.lastSeq).to.be.within(2, first.length - 1)
+    const rerun = await runCli(['audit', 'stream', '--checkpoint', checkpoint], m.env)
     expect(rerun.code, rerun.stderr).to.equal(0)
     const second = seqs(rerun.stdout.split('\n'))
     const total = (await storedJson(platform, 'eastus-1')).length
-    expect(second).to.deep.equal(Array.from({length: total - 40}, (_, i) => i + 41))
-    // Duplicates: exactly the batch flushed before the crash (seq 41–60), identifiable by seq.
+    expect(second).to.deep.equal(Array.from({length: total - saved.lastSeq}, (_, i) => i + saved.lastSeq + 1))
+    // Duplicates: exactly the batch flushed before the crash, identifiable by seq.
     const dup = first.filter((s) => second.includes(s))
-    expect(dup).to.deep.equal(Array.from({length: 20}, (_, i) => i + 41))
+    expect(dup).to.deep.equal(Array.from({length: first.length - saved.lastSeq}, (_, i) => i + saved.lastSeq + 1))
     expect(JSON.parse(readFileSync(checkpoint, 'utf8')).lastSeq).to.equal(total)
     // A third run ships nothing new.
     const again = await runCli(['audit', 'stream', '--checkpoint', checkpoint], m.env)
@@ -151,7 +156,7 @@ describe('ppctl audit stream (real platform)', function () {
     await seedEvents(platform.dataDir, 'eastus-1', 3000)
     const total = (await storedJson(platform, 'eastus-1')).length
     const checkpoint = join(m.home, 'closed-reader.json')
-    for (const args of [['--follow', '--checkpoint', checkpoint], ['--page-size', '10']]) {
+    for (const args of [['--follow', '--checkpoint', checkpoint], []]) {
       const child = spawnStream(m.env, args)
       const run = collect(child)
       await run.until((lines) => lines.length >= 1, 'the first event')
@@ -208,8 +213,8 @@ describe('ppctl audit stream (real platform)', function () {
     expect(after.code, after.stderr).to.equal(0)
     expect(after.stdout).to.include('"action":"failover.completed"')
     expect(after.stdout).to.include('"cluster":"westus-1"')
-    expect(after.stderr).to.match(/HTTP ← 421 GET https:\/\/eastus-1\.clusters\.sandbox\.localhost:\d+\/v1\/audit\/events/)
-    expect(after.stderr).to.match(/HTTP ← 200 GET https:\/\/westus-1\.clusters\.sandbox\.localhost:\d+\/v1\/audit\/events/)
+    expect(after.stderr).to.match(/HTTP ← 421 GET https:\/\/eastus-1\.clusters\.sandbox\.localhost:\d+\/v1\/audit\/stream\?end=head/)
+    expect(after.stderr).to.match(/HTTP ← 200 GET https:\/\/westus-1\.clusters\.sandbox\.localhost:\d+\/v1\/audit\/stream\?end=head/)
   })
 
   it('exits 7 with how far back the platform holds events when the cursor is past retention', async () => {

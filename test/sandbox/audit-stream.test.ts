@@ -162,6 +162,41 @@ describe('audit stream (Server-Sent Events and NDJSON)', () => {
     res.destroy()
   })
 
+  it('with end=head sends the events up to the head as the request found it, then an end frame, and ends the response', async () => {
+    server = await startAuditServer({batchSize: 7})
+    server.reader.appendMany(Array.from({length: 25}, (_, i) => event({action: i % 5 === 0 ? 'signin' : 'token.issued'})))
+    /** The whole response: its audit ids and end frames, once the server has ended it. */
+    const read = async (query: string, headers: Record<string, string> = {}) => {
+      const res = await openStream(`${server.base}/v1/audit/stream?${query}`, headers)
+      // Appended after the request arrived: past the head it answers up to.
+      server.reader.appendMany(Array.from({length: 3}, () => event()))
+      const seqs: number[] = []
+      const ends: unknown[] = []
+      const parser = createParser({onEvent: (m) => (m.event === 'end' ? ends.push(JSON.parse(m.data)) : seqs.push(Number(m.id)))})
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => parser.feed(chunk))
+      await new Promise((resolve) => res.on('end', resolve))
+      return {status: res.statusCode, seqs, ends}
+    }
+    expect(await read('end=head')).to.deep.equal({status: 200, seqs: range(1, 25), ends: [{headSeq: 25}]})
+    // Resumed (Last-Event-ID) with a filter: only the matching events, and the end frame at the new head.
+    expect(await read('end=head&action=signin', {'last-event-id': '5'})).to.deep.equal({status: 200, seqs: [6, 11, 16, 21], ends: [{headSeq: 28}]})
+    // Nothing left after the cursor: just the end frame.
+    expect(await read('end=head&after=31')).to.deep.equal({status: 200, seqs: [], ends: [{headSeq: 31}]})
+    const ndjson = await openStream(`${server.base}/v1/audit/stream?end=head&after=32`, {accept: 'application/x-ndjson'})
+    let text = ''
+    ndjson.setEncoding('utf8')
+    ndjson.on('data', (chunk: string) => (text += chunk))
+    await new Promise((resolve) => ndjson.on('end', resolve))
+    expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as {seq?: number; end?: boolean})).to.deep.equal([
+      ...[33, 34].map((seq) => ({...JSON.parse(JSON.stringify(server.reader.list({tenantId: TENANT, after: seq - 1, limit: 1})[0]))})),
+      {end: true, headSeq: 34},
+    ])
+    const bad = await getJson(`${server.base}/v1/audit/stream?end=tomorrow`)
+    expect(bad.status).to.equal(400)
+    expect(bad.body).to.include({code: 'INVALID_PARAMETER', parameter: 'end'})
+  })
+
   it('speaks NDJSON when asked, one event per line, resuming with ?after=', async () => {
     server = await startAuditServer()
     server.reader.appendMany(Array.from({length: 6}, () => event()))

@@ -30,7 +30,6 @@ Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign c
     output: Flags.string({char: 'o', description: 'Output format.', options: ['ndjson', 'table', 'json'], default: 'ndjson'}),
     checkpoint: Flags.string({description: 'Resume point file: read on start, rewritten atomically after each flushed batch.'}),
     ...connectionFlags,
-    'page-size': Flags.integer({description: 'Events per page of history (without --follow).', min: 1, max: 1000, default: 1000, hidden: true}),
   }
 
   async run(): Promise<AuditStreamCommandResult | undefined> {
@@ -51,7 +50,6 @@ Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign c
         heartbeatMs: common.heartbeatMs,
         reconnectLimitMs: common.reconnectLimitMs,
         stopAt: this.flags.follow ? common.untilMs : undefined,
-        pageSize: this.flags['page-size'],
         signal: interrupt.signal,
       })
       if (result.interrupted) {

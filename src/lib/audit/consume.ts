@@ -1,7 +1,9 @@
-// The consumer: history pages, or the SSE stream with resume, de-duplication by seq, watchdog, token renewal and backoff.
+// The consumer: the SSE stream with resume, de-duplication by seq, watchdog, token renewal and backoff; for the
+// history alone (no --follow) the same stream with end=head, which the platform ends with an end frame.
 //
 // Events reach `emit` strictly in seq order and never twice: a frame cut by a dropped connection is discarded with
-// its decoder, and the next connection resumes with Last-Event-ID = the last seq emitted.
+// its decoder, and the next connection resumes with Last-Event-ID = the last seq emitted. Without --follow, only
+// the end frame finishes the run: a connection that closes without it was cut, and is resumed like any other.
 import type {Clock} from '../clock.js'
 import {AuthRequiredError, ExitCode, PpctlError} from '../errors/index.js'
 import {problemError, readProblem} from '../platform/problem.js'
@@ -57,7 +59,6 @@ export interface ConsumeOptions {
   reconnectLimitMs: number
   /** With --follow --until: stop once the clock passes this (epoch ms). */
   stopAt?: number
-  pageSize?: number
   signal: AbortSignal
 }
 
@@ -148,44 +149,7 @@ class Retry {
 }
 
 export async function consumeAudit(deps: ConsumeDeps, options: ConsumeOptions): Promise<ConsumeResult> {
-  return options.follow ? followStream(deps, options) : readHistory(deps, options)
-}
-
-async function readHistory(deps: ConsumeDeps, options: ConsumeOptions): Promise<ConsumeResult> {
-  const retry = new Retry(deps, options)
-  let last = options.after
-  let events = 0
-  const limit = String(options.pageSize ?? 1000)
-  while (!options.signal.aborted) {
-    let reason: string
-    try {
-      const path = `/v1/audit/events${query(options.filters, {limit, ...(last === undefined ? {} : {after: String(last)})})}`
-      const {response} = await deps.open(path, {accept: 'application/json'}, {refreshRoute: retry.refreshRoute, forceToken: retry.forceToken, signal: options.signal})
-      retry.refreshRoute = false
-      retry.forceToken = false
-      if (response.ok) {
-        const page = (await response.json()) as {items: Array<{seq: number}>; nextCursor?: string | null}
-        retry.healthy()
-        const batch: AuditFrame[] = []
-        for (const item of page.items) if (last === undefined || item.seq > last) batch.push({seq: item.seq, data: JSON.stringify(item)})
-        if (batch.length > 0) {
-          await deps.emit(batch)
-          last = batch[batch.length - 1].seq
-          events += batch.length
-        }
-        if (!page.nextCursor || page.items.length === 0) return {events, lastSeq: last, reconnects: retry.reconnects, interrupted: false}
-        continue
-      }
-      reason = await retry.answer(response, last, 'Reading the audit log')
-    } catch (err) {
-      if (options.signal.aborted) break
-      if (!isRetryable(err)) throw err
-      reason = describe(err)
-      retry.refreshRoute = true
-    }
-    if (!(await retry.wait(reason, last))) break
-  }
-  return {events, lastSeq: last, reconnects: retry.reconnects, interrupted: true}
+  return streamEvents(deps, options)
 }
 
 function describe(err: unknown): string {
@@ -194,7 +158,7 @@ function describe(err: unknown): string {
   return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ') || String(err)
 }
 
-async function followStream(deps: ConsumeDeps, options: ConsumeOptions): Promise<ConsumeResult> {
+async function streamEvents(deps: ConsumeDeps, options: ConsumeOptions): Promise<ConsumeResult> {
   const retry = new Retry(deps, options)
   const {clock} = deps
   const {signal} = options
@@ -202,9 +166,11 @@ async function followStream(deps: ConsumeDeps, options: ConsumeOptions): Promise
   let events = 0
   let heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
   const learn = options.heartbeatMs === undefined
-  const path = `/v1/audit/stream${query(options.filters, {})}`
+  // Without --follow: the history up to the head, which the platform ends with an end frame.
+  const path = `/v1/audit/stream${query(options.filters, options.follow ? {} : {end: 'head'})}`
   let stopTimer: NodeJS.Timeout | undefined
   let done = false
+  let finished = false
   const stopped = new AbortController()
   if (options.stopAt !== undefined) {
     stopTimer = setTimeout(() => {
@@ -258,6 +224,9 @@ async function followStream(deps: ConsumeDeps, options: ConsumeOptions): Promise
               const prev = pending.length > 0 ? pending[pending.length - 1].seq : last
               if (prev === undefined || f.seq > prev) pending.push(f)
             },
+            onEnd: () => {
+              finished = true
+            },
             onHeartbeat: () => {
               retry.healthy()
               deps.status?.({type: 'heartbeat'})
@@ -282,6 +251,7 @@ async function followStream(deps: ConsumeDeps, options: ConsumeOptions): Promise
               last = batch[batch.length - 1].seq
               events += batch.length
             }
+            if (finished) return {events, lastSeq: last, reconnects: retry.reconnects, interrupted: false}
             if (planned || signal.aborted || done) break
           }
         }

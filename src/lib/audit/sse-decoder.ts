@@ -11,6 +11,8 @@ export interface DecoderCallbacks {
   onFrame(frame: AuditFrame): void
   onHeartbeat?(): void
   onRetry?(ms: number): void
+  /** The end frame of an `end=head` stream: every event up to the head was sent. */
+  onEnd?(headSeq: number): void
 }
 
 /** One decoder per connection: a frame cut by a dropped connection is never delivered half. */
@@ -21,6 +23,11 @@ export class SseDecoder {
   constructor(callbacks: DecoderCallbacks) {
     this.parser = createParser({
       onEvent: (e) => {
+        if (e.event === 'end') {
+          const headSeq = (JSON.parse(e.data) as {headSeq?: unknown}).headSeq
+          if (typeof headSeq === 'number') callbacks.onEnd?.(headSeq)
+          return
+        }
         if (e.event !== undefined && e.event !== 'audit') return
         const seq = Number(e.id)
         if (!Number.isSafeInteger(seq) || seq < 1) return

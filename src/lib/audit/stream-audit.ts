@@ -18,7 +18,6 @@ export interface AuditStreamOptions {
   heartbeatMs?: number
   reconnectLimitMs: number
   stopAt?: number
-  pageSize?: number
   signal: AbortSignal
   /** Called for each delivered batch after it is flushed (audit watch hooks its detectors here). */
   onBatch?(frames: AuditFrame[]): Promise<void> | void
@@ -108,7 +107,7 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
   try {
     const result = await consumeAudit(
       {open: (path, headers, o) => transport.open(path, headers, o), clock: ctx.clock, emit, status},
-      {follow: options.follow, filters: options.filters, after, heartbeatMs: options.heartbeatMs, reconnectLimitMs: options.reconnectLimitMs, stopAt: options.stopAt, pageSize: options.pageSize, signal: AbortSignal.any([options.signal, output.signal])},
+      {follow: options.follow, filters: options.filters, after, heartbeatMs: options.heartbeatMs, reconnectLimitMs: options.reconnectLimitMs, stopAt: options.stopAt, signal: AbortSignal.any([options.signal, output.signal])},
     )
     if (output.closed() && !options.signal.aborted) throw outputClosed()
     return {...result, tenantId: route.tenantId, ...(options.checkpoint ? {checkpoint: options.checkpoint} : {})}

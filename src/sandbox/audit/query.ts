@@ -75,6 +75,17 @@ export function parseStreamCursor(req: IncomingMessage, url: URL): number | unde
   return seqParam('after', url.searchParams.get('after'))
 }
 
+/**
+ * The stream's `end` parameter: absent or "never" = history then live, until the client leaves; "head" = the events
+ * up to the log's head as it is when the request arrives, then an end frame and the end of the response.
+ */
+export function parseStreamEnd(url: URL): 'never' | 'head' {
+  const value = url.searchParams.get('end')
+  if (value === null || value === '' || value === 'never') return 'never'
+  if (value === 'head') return 'head'
+  throw invalid('end', '"end" is head (the history up to now, then the response ends) or never (the default: history, then live).')
+}
+
 /** 410 CURSOR_EXPIRED when events right after the cursor were already dropped by retention. */
 export function checkRetention(reader: AuditReader, tenantId: string, after: number | undefined): void {
   if (after === undefined) return

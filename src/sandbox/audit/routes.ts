@@ -4,7 +4,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AuditRouteContext} from '../clusters/audit-store.js'
 import type {Principal} from '../gateway/verify-token.js'
 import {sendJson, sendProblem, type RequestContext} from '../http-util.js'
-import {QueryError, checkRetention, parseFilters, parseLimit, parsePageCursor, parseStreamCursor} from './query.js'
+import {QueryError, checkRetention, parseFilters, parseLimit, parsePageCursor, parseStreamCursor, parseStreamEnd} from './query.js'
 import type {AuditReader} from './reader.js'
 import {negotiateFormat, serveStream, type StreamProbe} from './stream.js'
 
@@ -72,7 +72,8 @@ export function createAuditRoutes<C = AuditRouteContext>(options: AuditRoutesOpt
       checkRetention(reader, tenantId, after)
       // Without a cursor the stream starts at the oldest retained event.
       const start = after ?? Math.max(0, reader.oldestRetainedSeq(tenantId) - 1)
-      serveStream(req, res, reader, tenantId, start, filters, negotiateFormat(req), streamOptions).catch((err: Error) => {
+      const endAt = parseStreamEnd(url) === 'head' ? reader.lastSeq(tenantId) : undefined
+      serveStream(req, res, reader, tenantId, start, filters, negotiateFormat(req), {...streamOptions, endAt}).catch((err: Error) => {
         process.stderr.write(`audit stream error trace=${rc.traceId}: ${err.stack ?? err}\n`)
         res.destroy(err)
       })

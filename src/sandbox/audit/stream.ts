@@ -22,10 +22,18 @@ export interface StreamOptions {
   probe?: StreamProbe
   /** Aborted when the platform shuts down: the stream stops and ends its response cleanly. */
   signal?: AbortSignal
+  /** `end=head`: the last seq to send (the log's head when the request arrived); then an end frame, and the response ends. */
+  endAt?: number
 }
 
 export function negotiateFormat(req: IncomingMessage): StreamFormat {
   return /application\/x-ndjson/i.test(req.headers.accept ?? '') ? 'ndjson' : 'sse'
+}
+
+/** The end frame of an `end=head` stream: without it, a client cannot tell a finished history from a cut connection. */
+function endFrame(format: StreamFormat, headSeq: number): string {
+  const json = JSON.stringify({headSeq})
+  return format === 'sse' ? `event: end\ndata: ${json}\n\n` : `${JSON.stringify({end: true, headSeq})}\n`
 }
 
 function frame(format: StreamFormat, e: AuditEvent): string {
@@ -90,7 +98,18 @@ export async function serveStream(
   try {
     while (!closed) {
       pending = false
-      const batch = reader.list({...filters, tenantId, after: cursor, limit: options.batchSize})
+      let batch = reader.list({...filters, tenantId, after: cursor, limit: options.batchSize})
+      if (options.endAt !== undefined) {
+        const endAt = options.endAt
+        if (batch.length > 0 && batch[batch.length - 1].seq > endAt) batch = batch.filter((e) => e.seq <= endAt)
+        if (batch.length === 0) {
+          // Every event up to the head is sent (with filters: every matching one): say so, and end the response.
+          cursor = Math.max(cursor, endAt)
+          write(endFrame(format, endAt))
+          res.end()
+          break
+        }
+      }
       if (batch.length === 0) {
         // With filters, skipped events still move the cursor, so the next read starts past them.
         if (Object.keys(filters).length > 0) cursor = Math.max(cursor, reader.lastSeq(tenantId))

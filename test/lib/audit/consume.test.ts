@@ -17,6 +17,7 @@ function body() {
     stream,
     push: (text: string) => controller.enqueue(enc.encode(text)),
     cut: () => controller.error(new TypeError('terminated')),
+    close: () => controller.close(),
   }
 }
 
@@ -83,6 +84,23 @@ describe('audit consumer (scripted connections)', () => {
     expect(h.calls[1].headers['last-event-id']).to.equal('41')
     expect(h.got.map((f) => f.seq)).to.deep.equal(Array.from({length: 45}, (_, i) => i + 1))
     expect(h.statuses.some((s) => s.type === 'reconnecting')).to.equal(true)
+  })
+
+  it('without --follow asks for end=head, resumes a history cut before its end frame, and finishes on the end frame', async () => {
+    const a = body()
+    const b = body()
+    const h = harness((_c, n) => sse(n === 1 ? a.stream : b.stream), {follow: false})
+    for (let s = 1; s <= 3; s++) a.push(frame(s))
+    await h.whenSeq(3)
+    // The connection closes cleanly but without an end frame: a cut, not the end of the history.
+    a.close()
+    for (let s = 4; s <= 6; s++) b.push(frame(s))
+    b.push('event: end\ndata: {"headSeq":6}\n\n')
+    const result = await h.run
+    expect(h.calls.map((c) => c.path)).to.deep.equal(['/v1/audit/stream?end=head', '/v1/audit/stream?end=head'])
+    expect(h.calls[1].headers['last-event-id']).to.equal('3')
+    expect(h.got.map((f) => f.seq)).to.deep.equal([1, 2, 3, 4, 5, 6])
+    expect(result).to.deep.include({events: 6, lastSeq: 6, interrupted: false, reconnects: 1})
   })
 
   it('drops duplicates a server replays after a resume', async () => {
