@@ -1,8 +1,10 @@
 // The cluster audit store and replication in-process: seq, filters, retention, listeners, drain and forced failover.
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {ClusterDb} from '../../src/sandbox/clusters/cluster-db.js'
 import {ClusterSet} from '../../src/sandbox/clusters/cluster-set.js'
@@ -38,6 +40,32 @@ describe('cluster audit store', () => {
     expect(db.record({tenantId: T, action: 'x', result: 'succeeded', actor: {type: 'system'}}).seq).to.equal(5)
     expect(Object.keys(db.list({tenantId: T, limit: 1})[0])).to.include.members(['id', 'seq', 'time', 'tenantId', 'cluster', 'action', 'result', 'actor'])
     db.close()
+  })
+
+  it('gives every event its own seq when several processes append to the same store at once', async () => {
+    // A test seeding events beside a running platform does this: each append takes the write lock before it reads
+    // the last seq (BEGIN IMMEDIATE), so no two processes are handed the same seq.
+    const file = join(dir, 'shared.db')
+    new ClusterDb('eastus-1', file).close()
+    const fixture = fileURLToPath(new URL('fixtures/append-events.ts', import.meta.url))
+    const run = (tag: string) =>
+      new Promise<{code: number | null; stderr: string}>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', fixture, file, tag, '40'], {stdio: ['ignore', 'ignore', 'pipe']})
+        let stderr = ''
+        child.stderr.on('data', (d: Buffer) => (stderr += d))
+        child.on('close', (code) => resolve({code, stderr}))
+      })
+    const results = await Promise.all(['a', 'b', 'c'].map(run))
+    for (const r of results) expect(r.code, r.stderr).to.equal(0)
+    const db = new ClusterDb('eastus-1', file)
+    try {
+      const events = db.list({tenantId: T, limit: 10_000})
+      expect(events.map((e) => e.seq)).to.deep.equal(Array.from({length: 3 * 40 * 11}, (_, i) => i + 1))
+      expect(new Set(events.map((e) => e.correlationId)).size).to.equal(3 * 40 * 11)
+      expect(db.lastSeq(T)).to.equal(3 * 40 * 11)
+    } finally {
+      db.close()
+    }
   })
 
   it('drops old events by count without ever reusing a seq, and notifies listeners after commit', () => {

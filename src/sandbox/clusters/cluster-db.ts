@@ -117,7 +117,7 @@ export class ClusterDb implements AuditStore {
       }
       if (events.length > 0) this.prune(tenantId)
       return value
-    })()
+    }).immediate()
     if (ops.length > 0 && this.replicated) this.onCommit(tenantId)
     this.emit(events)
     return result
@@ -146,11 +146,14 @@ export class ClusterDb implements AuditStore {
   }
 
   appendMany(tenantId: string, inputs: readonly SyntheticAuditEvent[]): {firstSeq: number; lastSeq: number} {
-    const firstSeq = this.lastSeq(tenantId) + 1
     const events: AuditEvent[] = []
     const insert = this.db.prepare(AUDIT_INSERT)
     const log = this.db.prepare('INSERT INTO repl_log (tenant_id, time, ops) VALUES (?, ?, ?)')
+    let firstSeq = 0
+    // IMMEDIATE: the write lock is taken before the last seq is read, so another process appending to the same
+    // file (a test seeding events beside a running platform) cannot be handed the same seqs.
     this.db.transaction(() => {
+      firstSeq = this.lastSeq(tenantId) + 1
       let chunk: Op[] = []
       inputs.forEach((input, i) => {
         const event = this.buildEvent(tenantId, firstSeq + i, input)
@@ -166,7 +169,7 @@ export class ClusterDb implements AuditStore {
       })
       this.db.prepare(AUDIT_SEQ_UPSERT).run(tenantId, firstSeq + inputs.length - 1)
       this.prune(tenantId, true)
-    })()
+    }).immediate()
     if (inputs.length > 0 && this.replicated) this.onCommit(tenantId)
     this.emit(events)
     return {firstSeq, lastSeq: firstSeq + inputs.length - 1}
