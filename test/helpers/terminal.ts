@@ -18,12 +18,17 @@ export interface TerminalResult {
 
 const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`
 
-/** `ppctl ...args` with stdin, stdout and stderr on one terminal, CI unset (so ppctl may ask). */
-export function runAtTerminal(args: string[], env: NodeJS.ProcessEnv, answers: Answer[]): Promise<TerminalResult> {
+/**
+ * `ppctl ...args` with stdin, stdout and stderr on one terminal, CI unset (so ppctl may ask). A prompt that never
+ * shows up fails the test after `timeoutMs` (the terminal's processes are killed) instead of hanging the run.
+ */
+export function runAtTerminal(args: string[], env: NodeJS.ProcessEnv, answers: Answer[], timeoutMs = 30_000): Promise<TerminalResult> {
   const {CI: _ci, ...interactive} = env
-  const command = [process.execPath, BIN, ...args].map(quote).join(' ')
+  // A wide terminal, so no prompt wraps; script runs the command with $SHELL, so make that a POSIX shell.
+  const command = `stty cols 200 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`
   // -q no banner, -f flush at once, -e the command's exit code, -c the command; the log goes to /dev/null.
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...interactive, TERM: 'xterm', COLUMNS: '100', LINES: '30'}, stdio: ['pipe', 'pipe', 'pipe']})
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...interactive, SHELL: '/bin/sh', TERM: 'xterm'}, stdio: ['pipe', 'pipe', 'pipe'], detached: true})
+  child.stdin.on('error', () => {})
   let transcript = ''
   const pending = [...answers]
   const onData = (d: Buffer) => {
@@ -32,8 +37,17 @@ export function runAtTerminal(args: string[], env: NodeJS.ProcessEnv, answers: A
   }
   child.stdout.on('data', onData)
   child.stderr.on('data', onData)
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // Already gone.
+      }
+      reject(new Error(`ppctl ${args.join(' ')} at a terminal: still running after ${timeoutMs} ms, waiting for ${pending[0]?.after ?? 'its exit'}; it showed:\n${transcript}`))
+    }, timeoutMs)
     child.on('close', (code) => {
+      clearTimeout(timer)
       child.stdin.destroy()
       resolve({code: code ?? 1, transcript})
     })

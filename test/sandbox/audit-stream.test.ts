@@ -69,6 +69,7 @@ describe('audit stream (Server-Sent Events and NDJSON)', () => {
     expect(res.statusCode).to.equal(200)
     expect(res.headers['content-type']).to.match(/^text\/event-stream/)
     expect(res.headers['cache-control']).to.equal('no-store')
+    expect(res.headers['x-audit-stream-end']).to.equal(undefined)
     const c = collect(res)
     await c.until(() => c.seqs.length === 5)
     expect(c.retry).to.equal(2500)
@@ -168,6 +169,7 @@ describe('audit stream (Server-Sent Events and NDJSON)', () => {
     /** The whole response: its audit ids and end frames, once the server has ended it. */
     const read = async (query: string, headers: Record<string, string> = {}) => {
       const res = await openStream(`${server.base}/v1/audit/stream?${query}`, headers)
+      expect(res.headers['x-audit-stream-end']).to.equal('head')
       // Appended after the request arrived: past the head it answers up to.
       server.reader.appendMany(Array.from({length: 3}, () => event()))
       const seqs: number[] = []
@@ -195,6 +197,38 @@ describe('audit stream (Server-Sent Events and NDJSON)', () => {
     const bad = await getJson(`${server.base}/v1/audit/stream?end=tomorrow`)
     expect(bad.status).to.equal(400)
     expect(bad.body).to.include({code: 'INVALID_PARAMETER', parameter: 'end'})
+  })
+
+  it('ends the response without an end frame when retention drops events a slow reader has not had yet', async () => {
+    // The client's resume then answers 410 CURSOR_EXPIRED: never a silent jump over dropped events.
+    let pruned = 0
+    server = await startAuditServer({
+      batchSize: 100,
+      heartbeatMs: 3_600_000,
+      probe: {
+        onState(state) {
+          if (state === 'blocked' && pruned === 0) {
+            pruned = 15_000
+            server.reader.prune(TENANT, pruned)
+          }
+        },
+      },
+    })
+    server.reader.appendMany(Array.from({length: 20_000}, () => event({details: {padding: 'x'.repeat(900)}})))
+    const res = await openStream(`${server.base}/v1/audit/stream?end=head`)
+    const seqs: number[] = []
+    const ends: string[] = []
+    const parser = createParser({onEvent: (m) => (m.event === 'end' ? ends.push(m.data) : seqs.push(Number(m.id)))})
+    res.setEncoding('utf8')
+    res.on('data', (chunk: string) => parser.feed(chunk))
+    await new Promise((resolve) => res.on('end', resolve))
+    expect(pruned).to.equal(15_000)
+    expect(ends).to.deep.equal([])
+    expect(seqs).to.deep.equal(range(1, seqs.length))
+    expect(seqs.length).to.be.below(pruned - 1)
+    const resumed = await getJson(`${server.base}/v1/audit/stream?end=head`, {'last-event-id': String(seqs.length)})
+    expect(resumed.status).to.equal(410)
+    expect(resumed.body).to.include({code: 'CURSOR_EXPIRED', oldestRetainedSeq: pruned})
   })
 
   it('speaks NDJSON when asked, one event per line, resuming with ?after=', async () => {

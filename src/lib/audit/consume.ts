@@ -6,6 +6,15 @@
 // the end frame finishes the run: a connection that closes without it was cut, and is resumed like any other.
 import type {Clock} from '../clock.js'
 import {AuthRequiredError, ExitCode, PpctlError} from '../errors/index.js'
+
+/** Without --follow, a platform that does not confirm end=head would stream on forever: say so instead. */
+class EndUnsupportedError extends PpctlError {
+  constructor() {
+    super('END_UNSUPPORTED', 'The platform streams the audit log without end=head support, so ppctl cannot tell where the history ends.', ExitCode.ERROR, {
+      nextStep: 'Read the history with --follow --until <time>, or update the platform.',
+    })
+  }
+}
 import {problemError, readProblem} from '../platform/problem.js'
 import {CursorExpiredError, StreamLostError} from './errors.js'
 import {SseDecoder, type AuditFrame} from './sse-decoder.js'
@@ -204,6 +213,7 @@ async function streamEvents(deps: ConsumeDeps, options: ConsumeOptions): Promise
         if (!response.ok || !response.body) {
           reason = response.ok ? 'an empty answer' : await retry.answer(response, last, 'Streaming the audit log')
         } else {
+          if (!options.follow && response.headers.get('x-audit-stream-end') !== 'head') throw new EndUnsupportedError()
           deps.status?.({type: 'connected', after: last})
           const arm = () => {
             clearTimeout(watchdog)
@@ -224,8 +234,9 @@ async function streamEvents(deps: ConsumeDeps, options: ConsumeOptions): Promise
               const prev = pending.length > 0 ? pending[pending.length - 1].seq : last
               if (prev === undefined || f.seq > prev) pending.push(f)
             },
+            // Only a history run ends on the end frame; a live one ignores it.
             onEnd: () => {
-              finished = true
+              if (!options.follow) finished = true
             },
             onHeartbeat: () => {
               retry.healthy()
@@ -241,16 +252,18 @@ async function streamEvents(deps: ConsumeDeps, options: ConsumeOptions): Promise
           for (;;) {
             const {done: ended, value: chunk} = await reader.read()
             if (ended) break
-            arm()
             decoder.feed(chunk)
             if (pending.length > 0) {
               const batch = pending
               pending = []
               retry.healthy()
+              // The watchdog guards the server's silence, not ours: a slow reader of stdout (or --exec) is not a dead stream.
+              clearTimeout(watchdog)
               await deps.emit(batch)
               last = batch[batch.length - 1].seq
               events += batch.length
             }
+            arm()
             if (finished) return {events, lastSeq: last, reconnects: retry.reconnects, interrupted: false}
             if (planned || signal.aborted || done) break
           }

@@ -24,8 +24,14 @@ export class SseDecoder {
     this.parser = createParser({
       onEvent: (e) => {
         if (e.event === 'end') {
-          const headSeq = (JSON.parse(e.data) as {headSeq?: unknown}).headSeq
-          if (typeof headSeq === 'number') callbacks.onEnd?.(headSeq)
+          // Malformed: not an end (the run then resumes or gives up like after a cut), never a crash.
+          let headSeq: unknown
+          try {
+            headSeq = (JSON.parse(e.data) as {headSeq?: unknown} | null)?.headSeq
+          } catch {
+            return
+          }
+          if (typeof headSeq === 'number' && Number.isSafeInteger(headSeq)) callbacks.onEnd?.(headSeq)
           return
         }
         if (e.event !== undefined && e.event !== 'audit') return

@@ -1,6 +1,6 @@
 // `ppctl audit stream`: resume point (flag or checkpoint) → consumer → stdout, flushed batch by batch, then checkpoint.
 import type {Context} from '../context.js'
-import {OutputClosedError, UsageError} from '../errors/index.js'
+import {ExitCode, OutputClosedError, PpctlError, UsageError} from '../errors/index.js'
 import {routeFor} from '../routing/route-for.js'
 import {readCheckpoint, writeCheckpoint} from './checkpoint.js'
 import {consumeAudit, type AuditFilters, type ConsumeResult, type StatusEvent} from './consume.js'
@@ -63,28 +63,51 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
   const rate = rateLine(ctx, options.follow)
 
   const output = watchOutput(stdout)
+  // What the OS has taken from ppctl (or, without printing, what was handed on): what a resume hint may count on.
+  // Events in a pipe's buffer that its reader never read are lost with the reader; ppctl cannot see them.
   let delivered = 0
   let lastDelivered = after
-  const outputClosed = () => {
-    const resume = options.checkpoint
+  const confirm = (count: number, seq: number) => {
+    delivered += count
+    lastDelivered = seq
+  }
+  const resumeHint = () =>
+    options.checkpoint
       ? `The checkpoint ${options.checkpoint} holds seq ${lastDelivered ?? 'none'}: run the same command again to resume.`
       : lastDelivered === undefined ? undefined : `Resume with --after ${lastDelivered}`
-    return new OutputClosedError('OUTPUT_CLOSED', `stdout was closed by the program reading it, after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, resume ? {nextStep: resume} : {})
+  /** A write error: the reader gone (exit 141), or stdout itself failing (a full disk: exit 1). Either way, stop. */
+  const outputError = (err: unknown) => {
+    const code = (err as {code?: string})?.code
+    const hint = resumeHint()
+    if (output.closed() || code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') {
+      return new OutputClosedError('OUTPUT_CLOSED', `stdout was closed by the program reading it, after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, hint ? {nextStep: hint} : {})
+    }
+    const reason = code ?? (err as Error)?.message ?? String(err)
+    return new PpctlError('OUTPUT_FAILED', `Writing the events to stdout failed (${reason}) after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, ExitCode.ERROR, {
+      nextStep: `Check where stdout goes (a full disk, a closed file).${hint ? ` ${hint}` : ''}`,
+    })
   }
 
   const emit = async (batch: AuditFrame[]) => {
-    // With a checkpoint the batch must be flushed before the checkpoint moves; without, backpressure is enough.
+    const last = batch[batch.length - 1]
     if (print) {
       try {
-        await (options.checkpoint ? writeFlushed(stdout, format.batch(batch)) : writeWithBackpressure(stdout, format.batch(batch)))
-      } catch {
-        // The reader is gone (EPIPE): stop, and never move the checkpoint past what it took.
-        throw outputClosed()
+        // With a checkpoint the batch must be flushed before the checkpoint moves; without, backpressure is enough.
+        if (options.checkpoint) {
+          await writeFlushed(stdout, format.batch(batch), options.signal)
+          confirm(batch.length, last.seq)
+        } else {
+          await writeWithBackpressure(stdout, format.batch(batch), () => confirm(batch.length, last.seq), options.signal)
+        }
+      } catch (err) {
+        // Ctrl-C while stdout is stuck: the consumer stops (exit 130); the checkpoint stays where it was.
+        if (options.signal.aborted) throw err
+        // Never move the checkpoint past what the OS took.
+        throw outputError(err)
       }
     }
     rate.count(batch.length)
     crash()
-    const last = batch[batch.length - 1]
     if (options.checkpoint) {
       // The cluster and time come from the event itself (its first "time" and "cluster" keys are the top-level ones).
       const meta = /"time":"([^"]*)"/.exec(last.data)
@@ -93,9 +116,17 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       cluster = served?.[1] ?? transport.route?.home.clusterId ?? cluster
       await writeCheckpoint(options.checkpoint, {tenantId: route.tenantId, cluster, lastSeq: last.seq, lastTime}, ctx.clock.now())
     }
-    delivered += batch.length
-    lastDelivered = last.seq
-    await options.onBatch?.(batch)
+    if (options.onBatch) {
+      try {
+        await options.onBatch(batch)
+      } catch (err) {
+        // audit watch prints its alerts to stdout: the same rules as for events.
+        const code = (err as {code?: unknown})?.code
+        if (!options.signal.aborted && (output.closed() || (typeof code === 'string' && /^(E[A-Z]+|ERR_STREAM_\w+)$/.test(code)))) throw outputError(err)
+        throw err
+      }
+    }
+    if (!print) confirm(batch.length, last.seq)
   }
 
   const status = (e: StatusEvent) => {
@@ -109,7 +140,7 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       {open: (path, headers, o) => transport.open(path, headers, o), clock: ctx.clock, emit, status},
       {follow: options.follow, filters: options.filters, after, heartbeatMs: options.heartbeatMs, reconnectLimitMs: options.reconnectLimitMs, stopAt: options.stopAt, signal: AbortSignal.any([options.signal, output.signal])},
     )
-    if (output.closed() && !options.signal.aborted) throw outputClosed()
+    if (output.closed() && !options.signal.aborted) throw outputError(undefined)
     return {...result, tenantId: route.tenantId, ...(options.checkpoint ? {checkpoint: options.checkpoint} : {})}
   } finally {
     output.dispose()

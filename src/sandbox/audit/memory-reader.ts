@@ -42,7 +42,8 @@ export class MemoryAuditReader implements AuditReader {
     let i = log.length > 0 ? Math.max(0, after + 1 - log[0].seq) : 0
     const action = q.action ? actionGlob(q.action) : undefined
     const out: AuditEvent[] = []
-    for (; i < log.length && out.length < q.limit; i++) if (log[i].seq > after && matchesQuery(log[i], q, action)) out.push(log[i])
+    const through = q.through ?? Number.MAX_SAFE_INTEGER
+    for (; i < log.length && out.length < q.limit && log[i].seq <= through; i++) if (log[i].seq > after && matchesQuery(log[i], q, action)) out.push(log[i])
     return out
   }
 

@@ -73,6 +73,8 @@ export function createAuditRoutes<C = AuditRouteContext>(options: AuditRoutesOpt
       // Without a cursor the stream starts at the oldest retained event.
       const start = after ?? Math.max(0, reader.oldestRetainedSeq(tenantId) - 1)
       const endAt = parseStreamEnd(url) === 'head' ? reader.lastSeq(tenantId) : undefined
+      // Tells the client the end frame will come: a platform without end=head would stream on forever.
+      if (endAt !== undefined) res.setHeader('x-audit-stream-end', 'head')
       serveStream(req, res, reader, tenantId, start, filters, negotiateFormat(req), {...streamOptions, endAt}).catch((err: Error) => {
         process.stderr.write(`audit stream error trace=${rc.traceId}: ${err.stack ?? err}\n`)
         res.destroy(err)

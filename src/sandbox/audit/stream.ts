@@ -98,10 +98,15 @@ export async function serveStream(
   try {
     while (!closed) {
       pending = false
-      let batch = reader.list({...filters, tenantId, after: cursor, limit: options.batchSize})
+      // Retention may drop events while a slow client reads: end the response without an end frame, so the
+      // client's resume gets 410 CURSOR_EXPIRED instead of a silent jump over what was dropped.
+      if (reader.oldestRetainedSeq(tenantId) > cursor + 1) {
+        res.end()
+        break
+      }
+      const batch = reader.list({...filters, tenantId, after: cursor, through: options.endAt, limit: options.batchSize})
       if (options.endAt !== undefined) {
         const endAt = options.endAt
-        if (batch.length > 0 && batch[batch.length - 1].seq > endAt) batch = batch.filter((e) => e.seq <= endAt)
         if (batch.length === 0) {
           // Every event up to the head is sent (with filters: every matching one): say so, and end the response.
           cursor = Math.max(cursor, endAt)

@@ -7,6 +7,8 @@ export interface AuditQuery {
   tenantId: string
   /** Only events with seq > after. */
   after?: number
+  /** Only events with seq <= through (a stream's end=head bound). */
+  through?: number
   /** ISO 8601; events at or after this time. */
   since?: string
   /** ISO 8601; events strictly before this time. */

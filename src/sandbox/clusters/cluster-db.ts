@@ -251,6 +251,10 @@ export class ClusterDb implements AuditStore {
   list(q: AuditQuery): AuditEvent[] {
     const where = ['tenant_id = ?', 'seq > ?']
     const params: unknown[] = [q.tenantId, q.after ?? 0]
+    if (q.through !== undefined) {
+      where.push('seq <= ?')
+      params.push(q.through)
+    }
     if (q.since) {
       where.push('time >= ?')
       params.push(normalizeTime(q.since))

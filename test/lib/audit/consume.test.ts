@@ -64,7 +64,7 @@ function harness(script: (call: Call, n: number) => Response | Promise<Response>
   }
 }
 
-const sse = (stream: ReadableStream<Uint8Array>) => new Response(stream, {status: 200, headers: {'content-type': 'text/event-stream'}})
+const sse = (stream: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) => new Response(stream, {status: 200, headers: {'content-type': 'text/event-stream', ...headers}})
 
 describe('audit consumer (scripted connections)', () => {
   it('resumes after a connection cut mid-frame with Last-Event-ID, delivering the cut event exactly once', async () => {
@@ -89,7 +89,7 @@ describe('audit consumer (scripted connections)', () => {
   it('without --follow asks for end=head, resumes a history cut before its end frame, and finishes on the end frame', async () => {
     const a = body()
     const b = body()
-    const h = harness((_c, n) => sse(n === 1 ? a.stream : b.stream), {follow: false})
+    const h = harness((_c, n) => sse(n === 1 ? a.stream : b.stream, {'x-audit-stream-end': 'head'}), {follow: false})
     for (let s = 1; s <= 3; s++) a.push(frame(s))
     await h.whenSeq(3)
     // The connection closes cleanly but without an end frame: a cut, not the end of the history.
@@ -101,6 +101,36 @@ describe('audit consumer (scripted connections)', () => {
     expect(h.calls[1].headers['last-event-id']).to.equal('3')
     expect(h.got.map((f) => f.seq)).to.deep.equal([1, 2, 3, 4, 5, 6])
     expect(result).to.deep.include({events: 6, lastSeq: 6, interrupted: false, reconnects: 1})
+  })
+
+  it('without --follow refuses a platform that does not confirm end=head (it would stream on forever)', async () => {
+    const a = body()
+    const h = harness(() => sse(a.stream), {follow: false})
+    const err = (await h.run.catch((e: unknown) => e)) as {code?: string; exitCode?: number; message?: string}
+    expect(err).to.include({code: 'END_UNSUPPORTED', exitCode: ExitCode.ERROR})
+    expect(err.message).to.match(/cannot tell where the history ends/)
+  })
+
+  it('with --follow ignores an end frame, and a malformed end frame never ends a history run', async () => {
+    const live = body()
+    const h = harness(() => sse(live.stream))
+    live.push(frame(1))
+    live.push('event: end\ndata: {"headSeq":1}\n\n')
+    live.push(frame(2))
+    await h.whenSeq(2)
+    h.stop()
+    expect(await h.run).to.include({interrupted: true, lastSeq: 2})
+
+    const a = body()
+    const b = body()
+    const history = harness((_c, n) => sse(n === 1 ? a.stream : b.stream, {'x-audit-stream-end': 'head'}), {follow: false})
+    a.push(frame(1))
+    a.push('event: end\ndata: {"headSeq":\n\n')
+    await history.whenSeq(1)
+    a.close()
+    b.push(frame(2))
+    b.push('event: end\ndata: {"headSeq":2}\n\n')
+    expect(await history.run).to.include({interrupted: false, lastSeq: 2, reconnects: 1})
   })
 
   it('drops duplicates a server replays after a resume', async () => {

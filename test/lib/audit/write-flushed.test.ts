@@ -1,4 +1,6 @@
 // Writes to stdout that never wait forever: a closed or failing output rejects, and watchOutput notices the reader leave.
+// (The real process.stdout is not left destroyed after EPIPE: each later write fails again. The e2e test of exit 141
+// covers that path with a real pipe.)
 import {expect} from 'chai'
 import {Writable} from 'node:stream'
 
@@ -40,6 +42,24 @@ describe('audit output writes', () => {
     expect((await rejection(writeWithBackpressure(stream, 'x\n'))) as {code?: string}).to.include({code: 'ERR_STREAM_DESTROYED'})
     expect((await rejection(writeFlushed(stream, 'x\n'))) as {code?: string}).to.include({code: 'ERR_STREAM_DESTROYED'})
     watch.dispose()
+  })
+
+  it('reports a write as taken only once the stream took it, and stops waiting for a drain when interrupted', async () => {
+    let release: (() => void) | undefined
+    const stuck = new Writable({highWaterMark: 4, write: (_c, _e, cb) => void (release = () => cb())})
+    const taken: string[] = []
+    const stop = new AbortController()
+    const waiting = writeWithBackpressure(stuck, 'a line longer than the high-water mark\n', () => taken.push('first'), stop.signal)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(taken).to.deep.equal([])
+    stop.abort()
+    expect((await rejection(waiting)) as {name?: string}).to.include({name: 'AbortError'})
+    release?.()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(taken).to.deep.equal(['first'])
+    // writeFlushed, too, gives up its wait on interrupt.
+    const flushing = writeFlushed(stuck, 'x\n', stop.signal)
+    expect((await rejection(flushing)) as {name?: string}).to.include({name: 'AbortError'})
   })
 
   it('a watch on an output that is already destroyed starts aborted', () => {
