@@ -157,17 +157,13 @@ class Retry {
   }
 }
 
-export async function consumeAudit(deps: ConsumeDeps, options: ConsumeOptions): Promise<ConsumeResult> {
-  return streamEvents(deps, options)
-}
-
 function describe(err: unknown): string {
   if (err instanceof PpctlError) return `${err.code}: ${err.message}`
   const e = err as {message?: string; cause?: {code?: string; message?: string}}
   return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ') || String(err)
 }
 
-async function streamEvents(deps: ConsumeDeps, options: ConsumeOptions): Promise<ConsumeResult> {
+export async function consumeAudit(deps: ConsumeDeps, options: ConsumeOptions): Promise<ConsumeResult> {
   const retry = new Retry(deps, options)
   const {clock} = deps
   const {signal} = options
