@@ -7,16 +7,8 @@
 import type {Clock} from '../clock.js'
 import {AuthRequiredError, ExitCode, PpctlError} from '../errors/index.js'
 
-/** Without --follow, a platform that does not confirm end=head would stream on forever: say so instead. */
-class EndUnsupportedError extends PpctlError {
-  constructor() {
-    super('END_UNSUPPORTED', 'The platform streams the audit log without end=head support, so ppctl cannot tell where the history ends.', ExitCode.ERROR, {
-      nextStep: 'Read the history with --follow --until <time>, or update the platform.',
-    })
-  }
-}
 import {problemError, readProblem} from '../platform/problem.js'
-import {CursorExpiredError, StreamLostError} from './errors.js'
+import {CursorExpiredError, EndUnsupportedError, StreamLostError} from './errors.js'
 import {SseDecoder, type AuditFrame} from './sse-decoder.js'
 
 export interface AuditFilters {

@@ -1,5 +1,6 @@
-// The audit stream's own failures: a cursor past retention (exit 7) and a stream that stays lost (exit 8).
-import {ConflictError, UnreachableError} from '../errors/index.js'
+// The audit stream's own failures: a cursor past retention (exit 7), a stream that stays lost (exit 8), and a
+// platform that cannot end a history read (exit 1).
+import {ConflictError, ExitCode, PpctlError, UnreachableError} from '../errors/index.js'
 
 export class CursorExpiredError extends ConflictError {
   constructor(readonly after: number, readonly oldestRetainedSeq: number | undefined, readonly oldestRetainedTime: string | undefined) {
@@ -16,6 +17,15 @@ export class StreamLostError extends UnreachableError {
   constructor(seconds: number, lastSeq: number | undefined, cause: string) {
     super('STREAM_LOST', `The audit stream could not be re-established for ${seconds} s (last: ${cause}); last event delivered: ${lastSeq ?? 'none'}.`, {
       nextStep: 'Check the platform (ppctl route show); run the command again with the same --checkpoint or --after to resume without a gap.',
+    })
+  }
+}
+
+/** Without --follow, a platform that does not confirm end=head would stream on forever: say so instead. */
+export class EndUnsupportedError extends PpctlError {
+  constructor() {
+    super('END_UNSUPPORTED', 'The platform streams the audit log without end=head support, so ppctl cannot tell where the history ends.', ExitCode.ERROR, {
+      nextStep: 'Read the history with --follow --until <time>, or update the platform.',
     })
   }
 }

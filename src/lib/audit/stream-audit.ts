@@ -77,7 +77,7 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       : lastDelivered === undefined ? undefined : `Resume with --after ${lastDelivered}`
   /** A write error: the reader gone (exit 141), or stdout itself failing (a full disk: exit 1). Either way, stop. */
   const outputError = (err: unknown) => {
-    const code = (err as {code?: string})?.code
+    const code = errorCode(err)
     const hint = resumeHint()
     if (output.closed() || code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') {
       return new OutputClosedError('OUTPUT_CLOSED', `stdout was closed by the program reading it, after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, hint ? {nextStep: hint} : {})
@@ -121,8 +121,7 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
         await options.onBatch(batch)
       } catch (err) {
         // audit watch prints its alerts to stdout: the same rules as for events.
-        const code = (err as {code?: unknown})?.code
-        if (!options.signal.aborted && (output.closed() || (typeof code === 'string' && /^(E[A-Z]+|ERR_STREAM_\w+)$/.test(code)))) throw outputError(err)
+        if (!options.signal.aborted && (output.closed() || isStreamError(err))) throw outputError(err)
         throw err
       }
     }
@@ -148,6 +147,14 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
     if (print) await writeFlushed(stdout, format.end()).catch(() => {})
   }
 }
+
+const errorCode = (err: unknown): string | undefined => {
+  const code = (err as {code?: unknown} | undefined)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+/** An error of the stream written to (a system error such as EPIPE or ENOSPC, or Node's ERR_STREAM_*), not of our code. */
+const isStreamError = (err: unknown) => /^(E[A-Z]+|ERR_STREAM_\w+)$/.test(errorCode(err) ?? '')
 
 /** Status on stderr: reconnect notes always; events per second only when stderr is a terminal. */
 function rateLine(ctx: Context, follow: boolean) {

@@ -32,8 +32,7 @@ export function negotiateFormat(req: IncomingMessage): StreamFormat {
 
 /** The end frame of an `end=head` stream: without it, a client cannot tell a finished history from a cut connection. */
 function endFrame(format: StreamFormat, headSeq: number): string {
-  const json = JSON.stringify({headSeq})
-  return format === 'sse' ? `event: end\ndata: ${json}\n\n` : `${JSON.stringify({end: true, headSeq})}\n`
+  return format === 'sse' ? `event: end\ndata: ${JSON.stringify({headSeq})}\n\n` : `${JSON.stringify({end: true, headSeq})}\n`
 }
 
 function frame(format: StreamFormat, e: AuditEvent): string {
@@ -105,15 +104,11 @@ export async function serveStream(
         break
       }
       const batch = reader.list({...filters, tenantId, after: cursor, through: options.endAt, limit: options.batchSize})
-      if (options.endAt !== undefined) {
-        const endAt = options.endAt
-        if (batch.length === 0) {
-          // Every event up to the head is sent (with filters: every matching one): say so, and end the response.
-          cursor = Math.max(cursor, endAt)
-          write(endFrame(format, endAt))
-          res.end()
-          break
-        }
+      if (options.endAt !== undefined && batch.length === 0) {
+        // Every event up to the head is sent (with filters: every matching one): say so, and end the response.
+        write(endFrame(format, options.endAt))
+        res.end()
+        break
       }
       if (batch.length === 0) {
         // With filters, skipped events still move the cursor, so the next read starts past them.
