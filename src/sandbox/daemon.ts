@@ -18,6 +18,8 @@ export interface PlatformState {
 export const STATE_FILE = 'state.json'
 export const PID_FILE = 'platform.pid'
 export const LOG_FILE = 'platform.log'
+/** The port of the last run; kept after a stop, so the next start reuses it and the issuer (which names it) stays the same. */
+export const PORT_FILE = 'port.json'
 
 /** Runs the platform until SIGTERM/SIGINT; reports readiness through `onReady` (IPC to the parent in background mode). */
 export async function runPlatform(dataDir: string, port: number, onReady: (state: PlatformState) => void): Promise<void> {
@@ -34,6 +36,7 @@ export async function runPlatform(dataDir: string, port: number, onReady: (state
     urls: platform.urls,
   }
   writeFileSyncAtomic(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n')
+  writeFileSyncAtomic(join(dataDir, PORT_FILE), JSON.stringify({port: platform.port}) + '\n')
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return

@@ -61,6 +61,41 @@ describe('ppctl config (real CLI)', () => {
       expect(byKey['global-url']).to.include({value: null, source: 'unset'})
     })
 
+    it('PPCTL_GLOBAL_URL and PPCTL_CLUSTER_ALLOW_LIST override global-url and cluster-allow-list, checked like config set', async () => {
+      await run(['config', 'set', 'global-url', 'https://global.example.com'])
+      await run(['config', 'set', 'cluster-allow-list', '*.clusters.example.com'])
+      const env = {PPCTL_GLOBAL_URL: 'https://global.ci.example.net', PPCTL_CLUSTER_ALLOW_LIST: ' *.Clusters.CI.example.net ,eu.ci.example.net'}
+      const res = await run(['config', 'list', '--json'], env)
+      expect(res.code, res.stderr).to.equal(0)
+      const out = jsonOf(res, 'config-list') as {keys: Array<{key: string; value: unknown; source: string; env?: string}>}
+      const byKey = Object.fromEntries(out.keys.map((k) => [k.key, k]))
+      expect(byKey['global-url']).to.include({value: 'https://global.ci.example.net', source: 'env', env: 'PPCTL_GLOBAL_URL'})
+      expect(byKey['cluster-allow-list']).to.deep.include({value: ['*.clusters.ci.example.net', 'eu.ci.example.net'], source: 'env', env: 'PPCTL_CLUSTER_ALLOW_LIST'})
+      const get = await run(['config', 'get', 'global-url'], env)
+      expect(get.stdout.trim()).to.equal('https://global.ci.example.net')
+      const set = await run(['config', 'set', 'global-url', 'https://global2.example.com', '--json'], env)
+      expect(jsonOf(set, 'config-set').overriddenBy).to.equal('PPCTL_GLOBAL_URL')
+      // The file keeps what config set wrote: the environment overrides, it is never persisted.
+      const stored = JSON.parse(readFileSync(configFile, 'utf8')).profiles.default
+      expect(stored).to.deep.include({globalUrl: 'https://global2.example.com', clusterAllowList: ['*.clusters.example.com']})
+    })
+
+    for (const [variable, value, why] of [
+      ['PPCTL_GLOBAL_URL', 'http://global.example.com', 'must use https'],
+      ['PPCTL_GLOBAL_URL', 'https://user:pw@global.example.com', 'user name or password'],
+      ['PPCTL_CLUSTER_ALLOW_LIST', '*.com', 'too broad'],
+      ['PPCTL_CLUSTER_ALLOW_LIST', 'https://clusters.example.com', 'not a host name'],
+    ] as const) {
+      it(`refuses ${variable}=${JSON.stringify(value)}: a one-line usage error naming the variable (exit 2)`, async () => {
+        const res = await run(['config', 'get', 'tenant'], {[variable]: value})
+        expect(res.code).to.equal(2)
+        const lines = res.stderr.trimEnd().split('\n')
+        expect(lines[0]).to.contain(`${variable} is not valid`).and.contain(why)
+        expect(lines[1]).to.match(new RegExp(`^\\s*Next: .*${variable}`))
+        expect(res.stderr).not.to.contain('pw@')
+      })
+    }
+
     it('strips control characters from hand-edited values before printing them', async () => {
       mkdirSync(cli.env.PPCTL_CONFIG_DIR!, {recursive: true, mode: 0o700})
       writeFileSync(configFile, JSON.stringify({version: 1, profiles: {default: {tenant: 'evil\x1b]52;c;AAAA\x07\x1b[2J\u202Etxt'}}}))

@@ -1,12 +1,14 @@
 import {BaseCommand} from '../../lib/base-command.js'
 import {authStatus, type StatusResult} from '../../lib/auth/status.js'
+import {PpctlError, type ExitCodeValue} from '../../lib/errors/index.js'
+import {renderError} from '../../lib/output/render-error.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 
 export type AuthStatusResult = StatusResult
 
 export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
   static override summary = "Show each profile's sign-in: account, tenant, method, token expiry, credential store, routing cache age."
-  static override description = 'Reads the profile config and the credential store; makes no network request. The active profile (--profile, PPCTL_PROFILE, then the default) is marked with *. Exits 0 whether or not a profile is signed in: check `signedIn` in --json.'
+  static override description = 'Reads the profile config and the credential store; makes no network request. The active profile (--profile, PPCTL_PROFILE, then the default) is marked with *. Exits 0 whether or not a profile is signed in: check `signedIn` in --json. The exception: when the active profile holds tokens the platform no longer accepts because its identity provider changed (the local platform restarted on another port), it exits 4 and says so (`problem` in --json).'
 
   static override examples = [
     {description: 'Every profile', command: '<%= config.bin %> <%= command.id %>'},
@@ -24,7 +26,7 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
     const blocks = result.profiles.map((p) => {
       const store = p.credentialStore
       const pairs: Array<[string, string]> = [
-        ['Signed in', p.signedIn ? 'yes' : 'no'],
+        ['Signed in', p.signedIn ? 'yes' : p.problem ? 'no (the identity provider changed: sign in again)' : 'no'],
         ['Account', p.account ?? '-'],
         ['Tenant', p.tenantId ?? '-'],
         ['Method', p.method ?? '-'],
@@ -37,6 +39,12 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
       return `${p.active ? '*' : ' '} ${p.profile}${p.active ? ' (active)' : ''}\n${body}`
     })
     this.out(blocks.join('\n\n'))
+    const problem = result.profiles.find((p) => p.active)?.problem
+    if (problem) {
+      // Exit 4 like the commands that would fail with this sign-in; the status above is still printed (or returned in --json).
+      process.exitCode = problem.exitCode
+      if (!this.jsonEnabled()) this.ctx.io.stderr.write(renderError(new PpctlError(problem.code, problem.message, problem.exitCode as ExitCodeValue, {nextStep: problem.nextStep})))
+    }
     return result
   }
 }

@@ -3,24 +3,29 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../lib/base-command.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
-import {DEFAULT_PORT, resolveDataDir, startBackground, type StartResult} from '../../lib/sandbox/lifecycle.js'
+import {resolveDataDir, startBackground, type StartResult} from '../../lib/sandbox/lifecycle.js'
 
 export type SandboxStartResult = StartResult
 
 export default class SandboxStart extends BaseCommand<typeof SandboxStart> {
   static override summary = 'Start the local platform on this machine.'
   static override description = `Runs the local platform (identity provider, global service, gateway and clusters behind one TLS listener on 127.0.0.1) as a background process, waits until it is ready, and writes the "sandbox" profile (made the default when there is none).
-A second start while one runs reports it and exits 0. --foreground keeps it in this process (for CI and containers) until SIGTERM or Ctrl-C.`
+A second start while one runs reports it and exits 0. --foreground keeps it in this process (for CI and containers) until SIGTERM or Ctrl-C.
+Without --port, the platform listens where it did last time (the port is recorded in the data folder; 8443 the first time): the identity provider's issuer names the port, so sign-ins keep working across a restart. When that port is taken, start exits 7 and says so rather than moving; --port (0 for any free port) moves the platform, and sign-ins made before then must sign in again.`
 
   static override examples = [
-    {description: 'Start on the default port (8443)', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Start where it ran last time (8443 the first time)', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Start on any free port, in a throwaway folder', command: '<%= config.bin %> <%= command.id %> --port 0 --data-dir /tmp/platform'},
     {description: 'Run in the foreground (containers, CI)', command: '<%= config.bin %> <%= command.id %> --foreground'},
     {description: 'Machine-readable result', command: '<%= config.bin %> <%= command.id %> --json'},
   ]
 
   static override flags = {
-    port: Flags.integer({description: 'TCP port on 127.0.0.1; 0 takes a free one and records it.', default: DEFAULT_PORT, min: 0, max: 65535}),
+    port: Flags.integer({
+      description: 'TCP port on 127.0.0.1; 0 takes a free one. Default: the port of the last run (recorded in the data folder), else 8443.',
+      min: 0,
+      max: 65535,
+    }),
     'data-dir': dataDirFlag,
     foreground: Flags.boolean({description: 'Run in this process until SIGTERM or Ctrl-C instead of in the background.'}),
   }

@@ -7,6 +7,7 @@ import {effectiveProfile} from '../config/store.js'
 import {ciCredentialsFromEnv} from './ci-env.js'
 import {defaultCredentialAccess, type CredentialAccess} from './credential-access.js'
 import {profileCacheDir} from './forget.js'
+import {identityProviderChanged, issuerChange} from './issuer-check.js'
 
 export interface ProfileStatus {
   profile: string
@@ -22,6 +23,8 @@ export interface ProfileStatus {
   credentialStore: {kind: 'keychain' | 'file' | 'memory' | 'none'; location: string | null; error?: {code: string; message: string}}
   /** Seconds since the routing cache was written, or null without one. */
   routingCacheAgeSeconds: number | null
+  /** Why stored tokens cannot be used (IDENTITY_PROVIDER_CHANGED): `signedIn` is then false. */
+  problem?: {code: string; message: string; nextStep?: string; exitCode: number}
 }
 
 export interface StatusResult {
@@ -79,6 +82,13 @@ export async function authStatus(ctx: Context, options: {access?: CredentialAcce
         entry.hasRefreshToken = Boolean(creds?.refreshToken)
         entry.signedIn = Boolean(creds?.refreshToken || creds?.accessToken)
         if (creds?.accessTokenExpiresAt) entry.tokenExpiresAt = new Date(creds.accessTokenExpiresAt).toISOString()
+        // The same check every command makes before using the tokens: "signed in" must mean the platform accepts them.
+        const changed = issuerChange(profile, creds)
+        if (changed) {
+          entry.signedIn = false
+          const {code, message, nextStep, exitCode} = identityProviderChanged(name, changed)
+          entry.problem = {code, message, exitCode, ...(nextStep ? {nextStep} : {})}
+        }
       } catch (err) {
         const e = err as {code?: string; message?: string}
         entry.credentialStore.error = {code: e.code ?? 'UNEXPECTED', message: e.message ?? String(err)}

@@ -8,6 +8,7 @@ import {acquireCiToken, ciCredentialsFromEnv} from './ci-env.js'
 import {defaultCredentialAccess, type CredentialAccess} from './credential-access.js'
 import {discover} from './discovery.js'
 import {forgetSignIn, recordExpiry} from './forget.js'
+import {identityProviderChanged, issuerChange} from './issuer-check.js'
 import {oauthErrorCode, SIGN_IN_AGAIN, toAuthError} from './oauth-error.js'
 import {resourceFor} from './resource.js'
 import {toStoredCredentials} from './token-response.js'
@@ -49,6 +50,10 @@ export async function getAccessToken(ctx: Context, options: GetAccessTokenOption
   const access = options.access ?? defaultCredentialAccess
   const store = await access.open(ctx, {profile: name})
   const cached = await store.get(name)
+  // Cheap, offline, and before any request: a token from another issuer is refused by the platform anyway, with a
+  // message ("iss claim is not accepted") that does not say why. The tokens are kept: auth status still explains it.
+  const changed = issuerChange(profile, cached)
+  if (changed) throw identityProviderChanged(name, changed)
   if (!options.forceRefresh && isFresh(cached, ctx.clock.now())) {
     return {token: cached.accessToken, expiresAt: cached.accessTokenExpiresAt, profile: name, source: 'cache'}
   }

@@ -4,6 +4,7 @@ import {access, readFile, stat} from 'node:fs/promises'
 import {isAbsolute, resolve} from 'node:path'
 
 import {UsageError} from '../errors/index.js'
+import {parseAllowList, parseHttpsUrl} from './parse.js'
 import {assertProfileName, type Profile} from './store.js'
 
 /** A value as stored and as printed by --json. */
@@ -32,11 +33,11 @@ export type ConfigKey = ProfileKey | GlobalKey
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   {key: 'authority', scope: 'profile', field: 'authority', env: 'PPCTL_AUTHORITY', description: "The OpenID provider's issuer URL (https)."},
-  {key: 'global-url', scope: 'profile', field: 'globalUrl', description: "The global service's base URL (https)."},
+  {key: 'global-url', scope: 'profile', field: 'globalUrl', env: 'PPCTL_GLOBAL_URL', description: "The global service's base URL (https)."},
   {key: 'ca-file', scope: 'profile', field: 'caFile', env: 'PPCTL_CA_FILE', description: 'A PEM file of extra CA certificates to trust.'},
   {key: 'client-id', scope: 'profile', field: 'clientId', env: 'PPCTL_CLIENT_ID', description: 'The OAuth client id ppctl signs in with.'},
   {key: 'tenant', scope: 'profile', field: 'tenant', env: 'PPCTL_TENANT_ID', description: 'The tenant (id or name) this profile administers.'},
-  {key: 'cluster-allow-list', scope: 'profile', field: 'clusterAllowList', description: 'Comma-separated host patterns a cluster URL must match (*.clusters.example.com).'},
+  {key: 'cluster-allow-list', scope: 'profile', field: 'clusterAllowList', env: 'PPCTL_CLUSTER_ALLOW_LIST', description: 'Comma-separated host patterns a cluster URL must match (*.clusters.example.com).'},
   {key: 'allow-ip-literals', scope: 'profile', field: 'allowIpLiterals', description: 'Whether cluster URLs may be IP addresses (true or false).'},
   {key: 'credential-store', scope: 'profile', field: 'credentialStore', env: 'PPCTL_CREDENTIAL_STORE', description: 'Where secrets are kept: keychain, file or memory.'},
   {key: 'default-profile', scope: 'global', field: 'defaultProfile', description: 'The profile used when neither --profile nor PPCTL_PROFILE is given.'},
@@ -100,21 +101,6 @@ export async function parseConfigValue(key: ConfigKey, raw: string, options: Par
   }
 }
 
-function parseHttpsUrl(value: string, invalid: (why: string) => UsageError): string {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw invalid(`"${value}" is not a URL.`)
-  }
-  if (url.protocol !== 'https:') throw invalid(`it must use https, not ${url.protocol.replace(/:$/, '')}.`)
-  // Credentials in a URL end up in shell history, logs and traces.
-  if (url.username || url.password) throw invalid('it must not contain a user name or password.')
-  if (url.hash) throw invalid('it must not contain a #fragment.')
-  if (url.search) throw invalid('it must not contain a ?query.')
-  return value
-}
-
 async function parseCaFile(value: string, cwd: string, invalid: (why: string) => UsageError): Promise<string> {
   const file = isAbsolute(value) ? resolve(value) : resolve(cwd, value)
   try {
@@ -128,26 +114,6 @@ async function parseCaFile(value: string, cwd: string, invalid: (why: string) =>
     throw invalid(code === 'ENOENT' ? `${file} does not exist.` : `${file} cannot be read (${code ?? 'error'}).`)
   }
   return file
-}
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/
-
-function parseAllowList(value: string, invalid: (why: string) => UsageError): string[] {
-  const patterns: string[] = []
-  for (const part of value.split(',')) {
-    const pattern = part.trim().toLowerCase().replace(/\.$/, '')
-    if (pattern === '') continue
-    const wildcard = pattern.startsWith('*.')
-    const labels = (wildcard ? pattern.slice(2) : pattern).split('.')
-    if (!labels.every((l) => LABEL.test(l))) {
-      throw invalid(`"${part.trim()}" is not a host name or a "*.domain" pattern (no scheme, port, path or inner "*").`)
-    }
-    if (/^\d+$/.test(labels[labels.length - 1])) throw invalid(`"${part.trim()}" is an IP address; the allow-list takes host names (see allow-ip-literals).`)
-    if (wildcard && labels.length < 2) throw invalid(`"${part.trim()}" is too broad: a wildcard needs at least two labels after it.`)
-    if (!patterns.includes(pattern)) patterns.push(pattern)
-  }
-  if (patterns.length === 0) throw invalid('it lists no host pattern.')
-  return patterns
 }
 
 /** The value of `key` in the stored configuration, if set. */

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {PpctlError, ExitCode, UsageError} from '../errors/index.js'
 import {writeFileAtomic} from './atomic.js'
+import {parseAllowList, parseHttpsUrl} from './parse.js'
 import type {Paths} from './paths.js'
 
 export interface Profile {
@@ -103,10 +104,18 @@ export class ConfigStore {
   }
 }
 
-/** The profile as commands see it: the file's values with PPCTL_* environment overrides on top. */
+/**
+ * The profile as commands see it: the file's values with PPCTL_* environment overrides on top (a flag of the command,
+ * where there is one, wins over both). The global URL and the allow-list decide where tokens go, so a bad value is a
+ * usage error naming the variable rather than a value used unchecked.
+ */
 export function effectiveProfile(profile: Profile | undefined, env: NodeJS.ProcessEnv): Profile {
   const out: Profile = {...profile}
   if (env.PPCTL_AUTHORITY) out.authority = env.PPCTL_AUTHORITY
+  if (env.PPCTL_GLOBAL_URL) out.globalUrl = parseHttpsUrl(env.PPCTL_GLOBAL_URL.trim(), invalidEnv('PPCTL_GLOBAL_URL', 'an https URL, e.g. https://global.example.com'))
+  if (env.PPCTL_CLUSTER_ALLOW_LIST) {
+    out.clusterAllowList = parseAllowList(env.PPCTL_CLUSTER_ALLOW_LIST, invalidEnv('PPCTL_CLUSTER_ALLOW_LIST', 'comma-separated host patterns, e.g. *.clusters.example.com'))
+  }
   if (env.PPCTL_CLIENT_ID) out.clientId = env.PPCTL_CLIENT_ID
   if (env.PPCTL_TENANT_ID) out.tenant = env.PPCTL_TENANT_ID
   if (env.PPCTL_CA_FILE) out.caFile = env.PPCTL_CA_FILE
@@ -114,4 +123,8 @@ export function effectiveProfile(profile: Profile | undefined, env: NodeJS.Proce
     out.credentialStore = env.PPCTL_CREDENTIAL_STORE
   }
   return out
+}
+
+function invalidEnv(variable: string, expected: string): (why: string) => UsageError {
+  return (why) => new UsageError('INVALID_ENVIRONMENT', `${variable} is not valid: ${why}`, {nextStep: `Set ${variable} to ${expected}, or unset it.`})
 }

@@ -8,7 +8,7 @@ import {redactUrl} from '../output/redact.js'
 import {assertAllowedClusterUri} from './allow-list.js'
 import {diagnoseCluster} from './diagnose-cluster.js'
 import {causeOf, hop, type Hop, type Verdict} from './diagnose-hop.js'
-import {RouteCache} from './route-cache.js'
+import {routeCacheFor} from './route-cache.js'
 import {allowListOf, routeFor} from './route-for.js'
 import type {ClusterRef, HomeRoute} from './types.js'
 
@@ -168,7 +168,7 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
   )
 
   // 5. The global service: cache state, then a fresh answer.
-  const cache = RouteCache.forProfile(ctx.paths.cache, name)
+  const cache = routeCacheFor(ctx, name)
   const cached = await cache.get(options.tenant ?? 'me')
   const now = ctx.clock.now()
   const cacheState = cached ? {state: cached.expiresAt > now ? 'fresh' : 'expired', ageSeconds: Math.round((now - cached.fetchedAt) / 1000), epoch: cached.route.epoch, home: cached.route.home.clusterId} : {state: 'empty'}

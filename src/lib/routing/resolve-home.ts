@@ -3,13 +3,13 @@ import type {Clock} from '../clock.js'
 import {NotFoundError, PermissionDeniedError, PpctlError, ExitCode, UnreachableError, AuthRequiredError} from '../errors/index.js'
 import type {DebugLog} from '../io/debug-log.js'
 import {assertAllowedClusterUri, type AllowListPolicy} from './allow-list.js'
-import type {RouteCache} from './route-cache.js'
+import type {RouteCacheStore} from './route-cache.js'
 import type {HomeRoute, ResolvedRoute} from './types.js'
 
 export interface ResolveDeps {
   fetch: (url: string, init?: RequestInit) => Promise<Response>
   clock: Clock
-  cache: RouteCache
+  cache: RouteCacheStore
   globalUrl: string
   accessToken: () => Promise<string>
   allowList: AllowListPolicy

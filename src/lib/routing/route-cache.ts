@@ -1,8 +1,10 @@
-// The routing cache: the global service's answers per profile and tenant, kept for their TTL (not secret).
+// The routing cache: the global service's answers per profile and tenant, kept for their TTL (not secret); in memory in CI mode.
 import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {ciCredentialsFromEnv} from '../auth/ci-env.js'
 import {writeFileAtomic} from '../config/atomic.js'
+import type {Context} from '../context.js'
 import type {HomeRoute} from './types.js'
 
 export interface CachedRoute {
@@ -16,7 +18,17 @@ interface CacheFile {
   entries: Record<string, CachedRoute>
 }
 
-export class RouteCache {
+/** What resolveHome needs of a cache: the file below, or the in-memory one of a stateless (CI) run. */
+export interface RouteCacheStore {
+  /** The entry for a key ("me" or a tenant id/name), fresh or not; the caller decides with `now`. */
+  get(key: string): Promise<CachedRoute | undefined>
+  put(keys: string[], entry: CachedRoute): Promise<void>
+  /** Drops the key and every other key of the same tenant. */
+  forget(key: string): Promise<void>
+  clear(): Promise<void>
+}
+
+export class RouteCache implements RouteCacheStore {
   readonly file: string
 
   constructor(readonly dir: string) {
@@ -50,12 +62,49 @@ export class RouteCache {
 
   async forget(key: string): Promise<void> {
     const file = await this.read()
-    const target = file.entries[key.toLowerCase()]?.route.tenantId
-    for (const [k, v] of Object.entries(file.entries)) if (k === key.toLowerCase() || v.route.tenantId === target) delete file.entries[k]
+    forgetIn(file.entries, key)
     await writeFileAtomic(this.file, JSON.stringify(file, null, 2) + '\n')
   }
 
   async clear(): Promise<void> {
     await rm(this.dir, {recursive: true, force: true})
   }
+}
+
+/** A cache that lives as long as one command run and touches no file: CI mode promises nothing is written. */
+export class MemoryRouteCache implements RouteCacheStore {
+  private entries: Record<string, CachedRoute> = {}
+
+  async get(key: string): Promise<CachedRoute | undefined> {
+    return this.entries[key.toLowerCase()]
+  }
+
+  async put(keys: string[], entry: CachedRoute): Promise<void> {
+    for (const key of keys) this.entries[key.toLowerCase()] = entry
+  }
+
+  async forget(key: string): Promise<void> {
+    forgetIn(this.entries, key)
+  }
+
+  async clear(): Promise<void> {
+    this.entries = {}
+  }
+}
+
+function forgetIn(entries: Record<string, CachedRoute>, key: string): void {
+  const target = entries[key.toLowerCase()]?.route.tenantId
+  for (const [k, v] of Object.entries(entries)) if (k === key.toLowerCase() || v.route.tenantId === target) delete entries[k]
+}
+
+const memoryCaches = new WeakMap<Context, Map<string, MemoryRouteCache>>()
+
+/** The profile's routing cache: its file under the cache folder, or, in CI mode, memory kept for this context only. */
+export function routeCacheFor(ctx: Context, profile: string): RouteCacheStore {
+  if (!ciCredentialsFromEnv(ctx.env)) return RouteCache.forProfile(ctx.paths.cache, profile)
+  let caches = memoryCaches.get(ctx)
+  if (!caches) memoryCaches.set(ctx, (caches = new Map()))
+  let cache = caches.get(profile)
+  if (!cache) caches.set(profile, (cache = new MemoryRouteCache()))
+  return cache
 }

@@ -3,14 +3,15 @@ import {join} from 'node:path'
 
 import type {Context} from '../context.js'
 import {ensurePrivateDir} from '../config/atomic.js'
-import {assertUsablePort, LOG_FILE, runningState, writeSandboxProfile, type StartResult} from './lifecycle.js'
+import {assertUsablePort, choosePort, LOG_FILE, recordedPortInUse, runningState, writeSandboxProfile, type StartResult} from './lifecycle.js'
 
-export async function runForeground(ctx: Context, dataDir: string, port: number, onReady: (result: StartResult) => void): Promise<StartResult> {
+export async function runForeground(ctx: Context, dataDir: string, portFlag: number | undefined, onReady: (result: StartResult) => void): Promise<StartResult> {
   const running = await runningState(dataDir)
   if (running && running.pid !== process.pid) {
     const {profile, isDefault} = await writeSandboxProfile(ctx, running)
     return {status: 'already-running', pid: running.pid, port: running.port, dataDir, caFile: running.caFile, urls: running.urls, logFile: join(dataDir, LOG_FILE), profile, defaultProfile: isDefault}
   }
+  const {port, recorded} = await choosePort(dataDir, portFlag)
   assertUsablePort(port)
   await ensurePrivateDir(dataDir)
   const {runPlatform} = await import('../../sandbox/daemon.js')
@@ -18,7 +19,7 @@ export async function runForeground(ctx: Context, dataDir: string, port: number,
     runPlatform(dataDir, port, async (state) => {
       const {profile, isDefault} = await writeSandboxProfile(ctx, state)
       resolve({status: 'started', pid: state.pid, port: state.port, dataDir, caFile: state.caFile, urls: state.urls, logFile: 'stdout', profile, defaultProfile: isDefault})
-    }).catch(reject)
+    }).catch((err: NodeJS.ErrnoException) => reject(recorded && err.code === 'EADDRINUSE' ? recordedPortInUse(port, dataDir) : err))
   })
   onReady(ready)
   // Serve until a signal: runPlatform's handlers drain and exit the process.

@@ -8,13 +8,15 @@ import {fileURLToPath} from 'node:url'
 
 import type {Context} from '../context.js'
 import {ensurePrivateDir} from '../config/atomic.js'
-import {PpctlError, ExitCode, UnreachableError, UsageError} from '../errors/index.js'
+import {ConflictError, PpctlError, ExitCode, UnreachableError, UsageError} from '../errors/index.js'
 import type {PlatformState} from '../../sandbox/daemon.js'
 
 export const STATE_FILE = 'state.json'
 export const PID_FILE = 'platform.pid'
 export const LOG_FILE = 'platform.log'
+export const PORT_FILE = 'port.json'
 export const SANDBOX_PROFILE = 'sandbox'
+/** The port of a first start without --port; later starts without --port reuse the recorded one. */
 export const DEFAULT_PORT = 8443
 const START_TIMEOUT_MS = 60_000
 
@@ -122,10 +124,44 @@ export interface StartResult {
   defaultProfile: boolean
 }
 
+/** The port the platform of this data folder listened on last time (recorded by the platform), if any. */
+export async function recordedPort(dataDir: string): Promise<number | undefined> {
+  try {
+    const {port} = JSON.parse(await readFile(join(dataDir, PORT_FILE), 'utf8')) as {port?: unknown}
+    return Number.isInteger(port) && (port as number) > 0 && (port as number) <= 65535 ? (port as number) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export interface PortChoice {
+  port: number
+  /** Taken from the last run's record, rather than from --port or the default. */
+  recorded: boolean
+}
+
+/**
+ * --port when given (0: any free port); else the port of the last run, because the identity provider's issuer names
+ * it and every sign-in made against the platform is bound to it; else the default.
+ */
+export async function choosePort(dataDir: string, flag: number | undefined): Promise<PortChoice> {
+  if (flag !== undefined) return {port: flag, recorded: false}
+  const recorded = await recordedPort(dataDir)
+  return recorded === undefined ? {port: DEFAULT_PORT, recorded: false} : {port: recorded, recorded: true}
+}
+
+/** The recorded port is taken: moving silently would break every sign-in, so stop and say what to do. */
+export function recordedPortInUse(port: number, dataDir: string): ConflictError {
+  return new ConflictError('SANDBOX_PORT_IN_USE', `The local platform's port ${port} (recorded in ${dataDir} by its last run) is in use by another program; sign-ins to this platform name that port.`, {
+    nextStep: `Free port ${port} and run ppctl sandbox start again, or start on another port with --port 0 (then sign in again: ppctl auth login).`,
+  })
+}
+
 /** Starts the platform in the background and waits until it is ready; fails with the log's last lines. */
-export async function startBackground(ctx: Context, dataDir: string, port: number): Promise<StartResult> {
+export async function startBackground(ctx: Context, dataDir: string, portFlag: number | undefined): Promise<StartResult> {
   const running = await runningState(dataDir)
   if (running) return {...(await resultFor(ctx, running)), status: 'already-running'}
+  const {port, recorded} = await choosePort(dataDir, portFlag)
   assertUsablePort(port)
   await ensurePrivateDir(dataDir)
   const logFile = join(dataDir, LOG_FILE)
@@ -150,6 +186,7 @@ export async function startBackground(ctx: Context, dataDir: string, port: numbe
   })
   if (!outcome.ok) {
     if (child.exitCode === null) child.kill('SIGKILL')
+    if (recorded && /in use/.test(outcome.reason)) throw recordedPortInUse(port, dataDir)
     throw new PpctlError('SANDBOX_START_FAILED', `The local platform did not start: ${outcome.reason}.\n${await tail(logFile)}`, ExitCode.ERROR, {
       nextStep: /in use/.test(outcome.reason) ? 'Pick a free port: ppctl sandbox start --port 0' : `See the whole log: ${logFile}`,
     })

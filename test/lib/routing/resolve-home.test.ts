@@ -60,7 +60,7 @@ describe('routing/resolveHome', () => {
     now += 181_000
     expect((await resolveHome(deps)).fromCache).to.equal(false)
     expect(calls).to.have.length(2)
-    expect(statSync(deps.cache.file).mode & 0o777).to.equal(0o600)
+    expect(statSync((deps.cache as RouteCache).file).mode & 0o777).to.equal(0o600)
   })
 
   it('re-resolves ignoring the cache when asked, and follows a failover (the epoch grows)', async () => {
