@@ -67,7 +67,7 @@ describe('OpenAPI document (docs/openapi.yaml)', () => {
     })
     after(() => server.close())
 
-    it('match the document: a page, a 410, a 400 and a 403', async () => {
+    it('match the document: a page, a 410, a 409, a 400 and a 403', async () => {
       const page = await getJson(`${server.base}/v1/audit/events?limit=10`)
       expect(page.body.nextCursor).to.equal('10')
       assertMatchesOpenApi('get', '/v1/audit/events', 200, page.body)
@@ -76,6 +76,10 @@ describe('OpenAPI document (docs/openapi.yaml)', () => {
       expect(expired.status).to.equal(410)
       assertMatchesOpenApi('get', '/v1/audit/events', 410, expired.body)
       assertMatchesOpenApi('get', '/v1/audit/stream', 410, (await getJson(`${server.base}/v1/audit/stream?after=3`)).body)
+      const ahead = await getJson(`${server.base}/v1/audit/events?after=1004`)
+      expect(ahead.status).to.equal(409)
+      assertMatchesOpenApi('get', '/v1/audit/events', 409, ahead.body)
+      assertMatchesOpenApi('get', '/v1/audit/stream', 409, (await getJson(`${server.base}/v1/audit/stream?after=1004`)).body)
       const bad = await getJson(`${server.base}/v1/audit/events?limit=0`)
       assertMatchesOpenApi('get', '/v1/audit/events', 400, bad.body)
       const forbidden = await getJson(`${server.base}/v1/audit/events`, {'x-test-roles': 'Maker'})

@@ -57,6 +57,19 @@ describe('audit events API (pages)', () => {
     expect((other.body.items as unknown[]).length).to.equal(1)
   })
 
+  it('answers 409 CURSOR_AHEAD with the head for a cursor beyond the last seq, and a page for one at the head', async () => {
+    server.reader.appendMany(Array.from({length: 4}, () => event()))
+    for (const query of ['after=1004', 'cursor=5']) {
+      const res = await getJson(`${server.base}/v1/audit/events?${query}`)
+      expect(res.status, query).to.equal(409)
+      expect(res.headers['content-type']).to.match(/^application\/problem\+json/)
+      expect(res.body).to.include({code: 'CURSOR_AHEAD', headSeq: 4, requestedAfter: Number(query.split('=')[1])})
+    }
+    const atHead = await getJson(`${server.base}/v1/audit/events?after=4`)
+    expect(atHead.status).to.equal(200)
+    expect(atHead.body).to.deep.equal({items: [], nextCursor: null})
+  })
+
   it('answers 410 CURSOR_EXPIRED with the oldest retained seq and time for a cursor past retention', async () => {
     server.reader.appendMany(Array.from({length: 100}, () => event()))
     server.reader.prune(TENANT, 60)

@@ -136,6 +136,28 @@ describe('audit stream (Server-Sent Events and NDJSON)', () => {
     expect(bad.status).to.equal(400)
   })
 
+  it('answers 409 CURSOR_AHEAD with the head for a cursor beyond the last seq, live or end=head, ?after= or Last-Event-ID', async () => {
+    server = await startAuditServer()
+    server.reader.appendMany(Array.from({length: 4}, () => event()))
+    for (const [url, headers] of [
+      [`${server.base}/v1/audit/stream?after=1004`, {}],
+      [`${server.base}/v1/audit/stream?end=head`, {'last-event-id': '1004'}],
+      [`${server.base}/v1/audit/stream`, {'last-event-id': '5', accept: 'application/x-ndjson'}],
+    ] as const) {
+      const res = await getJson(url, headers)
+      expect(res.status, url).to.equal(409)
+      expect(res.headers['content-type']).to.match(/^application\/problem\+json/)
+      expect(res.body).to.include({code: 'CURSOR_AHEAD', headSeq: 4})
+    }
+    // At the head: the stream opens and waits for the next event.
+    const ok = await openStream(`${server.base}/v1/audit/stream`, {'last-event-id': '4'})
+    const c = collect(ok)
+    server.reader.append(event())
+    await c.until(() => c.seqs.length === 1)
+    expect(c.seqs).to.deep.equal([5])
+    ok.destroy()
+  })
+
   it('sends heartbeat comments while idle', async () => {
     server = await startAuditServer({heartbeatMs: 25})
     const res = await openStream(`${server.base}/v1/audit/stream`)

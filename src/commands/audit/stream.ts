@@ -13,7 +13,7 @@ export default class AuditStream extends BaseCommand<typeof AuditStream> {
 
 --checkpoint FILE makes repeated runs ship every event once: it is read (and validated) on start and rewritten atomically after each batch is flushed to stdout. A run killed between a flush and its checkpoint re-emits at most that batch; de-duplicate by "seq".
 
-Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign checkpoint; 7 the cursor is older than the platform's retention (the message says how far back it still holds events); 8 the stream could not be re-established within --reconnect-timeout; 130 interrupted (the output is flushed and the checkpoint written first); 141 stdout was closed by the program reading it (the checkpoint stays at the last batch written).
+Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign checkpoint; 7 the cursor is older than the platform's retention (the message says how far back it still holds events), or ahead of the platform's log (CURSOR_AHEAD: the platform was reset; the message names both seqs, the checkpoint is left as it is); 8 the stream could not be re-established within --reconnect-timeout; 130 interrupted (the output is flushed and the checkpoint written first); 141 stdout was closed by the program reading it (the checkpoint stays at the last batch written).
 
 --json is --output json: the events as one JSON array (errors too are JSON then).`
 

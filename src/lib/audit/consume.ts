@@ -8,7 +8,7 @@ import type {Clock} from '../clock.js'
 import {AuthRequiredError, ExitCode, PpctlError} from '../errors/index.js'
 
 import {problemError, readProblem} from '../platform/problem.js'
-import {CursorExpiredError, EndUnsupportedError, StreamLostError} from './errors.js'
+import {CursorAheadError, CursorExpiredError, EndUnsupportedError, StreamLostError} from './errors.js'
 import {SseDecoder, type AuditFrame} from './sse-decoder.js'
 
 export interface AuditFilters {
@@ -118,6 +118,9 @@ class Retry {
       const oldest = typeof problem.oldestRetainedSeq === 'number' ? problem.oldestRetainedSeq : undefined
       throw new CursorExpiredError(after ?? 0, oldest, typeof problem.oldestRetainedTime === 'string' ? problem.oldestRetainedTime : undefined)
     }
+    if (response.status === 409 && problem.code === 'CURSOR_AHEAD' && Number.isSafeInteger(problem.headSeq)) {
+      throw new CursorAheadError(after ?? 0, problem.headSeq as number)
+    }
     if (response.status === 421) {
       this.refreshRoute = true
       return 'the cluster is no longer the tenant\'s active one (421)'
@@ -168,6 +171,7 @@ export async function consumeAudit(deps: ConsumeDeps, options: ConsumeOptions): 
   let stopTimer: NodeJS.Timeout | undefined
   let done = false
   let finished = false
+  let ahead: CursorAheadError | undefined
   const stopped = new AbortController()
   if (options.stopAt !== undefined) {
     stopTimer = setTimeout(() => {
@@ -223,8 +227,12 @@ export async function consumeAudit(deps: ConsumeDeps, options: ConsumeOptions): 
               if (prev === undefined || f.seq > prev) pending.push(f)
             },
             // Only a history run ends on the end frame; a live one ignores it.
-            onEnd: () => {
-              if (!options.follow) finished = true
+            onEnd: (headSeq) => {
+              if (options.follow) return
+              // A platform that does not refuse a cursor ahead of its head (no 409) still tells the head here.
+              const seen = pending.length > 0 ? pending[pending.length - 1].seq : last
+              if (seen !== undefined && seen > headSeq) ahead = new CursorAheadError(seen, headSeq)
+              finished = true
             },
             onHeartbeat: () => {
               retry.healthy()
@@ -252,6 +260,7 @@ export async function consumeAudit(deps: ConsumeDeps, options: ConsumeOptions): 
               events += batch.length
             }
             arm()
+            if (ahead) throw ahead
             if (finished) return {events, lastSeq: last, reconnects: retry.reconnects, interrupted: false}
             if (planned || signal.aborted || done) break
           }

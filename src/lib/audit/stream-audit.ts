@@ -4,6 +4,7 @@ import {ExitCode, OutputClosedError, PpctlError, UsageError} from '../errors/ind
 import {routeFor} from '../routing/route-for.js'
 import {readCheckpoint, writeCheckpoint} from './checkpoint.js'
 import {consumeAudit, type AuditFilters, type ConsumeResult, type StatusEvent} from './consume.js'
+import {CursorAheadError} from './errors.js'
 import {createFormatter, type AuditOutput} from './format.js'
 import type {AuditFrame} from './sse-decoder.js'
 import {clusterTransport, type ClusterTransport} from './transport.js'
@@ -45,6 +46,8 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
   let after = options.after
   let cluster = route.home.clusterId
   let lastTime = ''
+  // Whether the cursor is the checkpoint's (read from it, or written to it since): a cursor ahead of the log names it.
+  let fromCheckpoint = false
   if (options.checkpoint) {
     const cp = await readCheckpoint(options.checkpoint, {tenantId: route.tenantId, clusters: [route.home.clusterId, route.secondary.clusterId]})
     if (cp) {
@@ -54,6 +57,7 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       after = cp.lastSeq
       cluster = cp.cluster
       lastTime = cp.lastTime
+      fromCheckpoint = true
     }
   }
   const format = createFormatter(options.output)
@@ -88,10 +92,14 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
     })
   }
 
+  // A run that fails before any event leaves stdout empty (under --json, only the error): no "[]" before it.
+  let started = false
+  let succeeded = false
   const emit = async (batch: AuditFrame[]) => {
     const last = batch[batch.length - 1]
     if (print) {
       try {
+        started = true
         // With a checkpoint the batch must be flushed before the checkpoint moves; without, backpressure is enough.
         if (options.checkpoint) {
           await writeFlushed(stdout, format.batch(batch), options.signal)
@@ -115,6 +123,7 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       lastTime = meta?.[1] ?? lastTime
       cluster = served?.[1] ?? transport.route?.home.clusterId ?? cluster
       await writeCheckpoint(options.checkpoint, {tenantId: route.tenantId, cluster, lastSeq: last.seq, lastTime}, ctx.clock.now())
+      fromCheckpoint = true
     }
     if (options.onBatch) {
       try {
@@ -140,11 +149,15 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       {follow: options.follow, filters: options.filters, after, heartbeatMs: options.heartbeatMs, reconnectLimitMs: options.reconnectLimitMs, stopAt: options.stopAt, signal: AbortSignal.any([options.signal, output.signal])},
     )
     if (output.closed() && !options.signal.aborted) throw outputError(undefined)
+    succeeded = true
     return {...result, tenantId: route.tenantId, ...(options.checkpoint ? {checkpoint: options.checkpoint} : {})}
+  } catch (err) {
+    if (err instanceof CursorAheadError && options.checkpoint && fromCheckpoint) throw new CursorAheadError(err.after, err.headSeq, options.checkpoint)
+    throw err
   } finally {
     output.dispose()
     rate.stop()
-    if (print) await writeFlushed(stdout, format.end()).catch(() => {})
+    if (print && (succeeded || started)) await writeFlushed(stdout, format.end()).catch(() => {})
   }
 }
 

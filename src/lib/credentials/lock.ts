@@ -14,8 +14,10 @@ export interface ProfileLockOptions {
   staleMs?: number
   /** Give up after waiting this long (CREDENTIAL_LOCK_TIMEOUT). Default 60 s. */
   waitTimeoutMs?: number
-  /** Tests: called before each wait, with the attempt number. */
+  /** Tests: called before each wait, with the number of waits so far. */
   onWait?: (attempt: number) => void
+  /** Tests: the jitter's source (default Math.random). */
+  random?: () => number
 }
 
 interface LockRecord {
@@ -25,7 +27,14 @@ interface LockRecord {
 }
 
 const BASE_DELAY_MS = 10
-const MAX_DELAY_MS = 250
+const MAX_DELAY_MS = 500
+const MIN_DELAY_MS = 2
+
+/** Exponential backoff with full jitter, so sixteen waiters neither spin nor wake in step. */
+export function backoffMs(waits: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.min(waits, 10))
+  return Math.max(MIN_DELAY_MS, Math.round(random() * ceiling))
+}
 
 export function lockFileFor(configDir: string, profile: string): string {
   return join(configDir, 'locks', `${profile}.lock`)
@@ -43,19 +52,24 @@ export async function withProfileLock<T>(ctx: Context, profile: string, fn: () =
   const me: LockRecord = {pid: process.pid, host: hostname(), token: randomBytes(12).toString('hex')}
   const started = ctx.clock.now()
 
-  for (let attempt = 0; ; attempt++) {
+  // Every round that does not get the lock ends in the same jittered backoff sleep, whatever it saw (a live holder
+  // here or elsewhere, an unreadable file, a stale lock another waiter is taking over, a lock that is gone but cannot
+  // be created): only a round that made progress (the lock vanished, or this waiter removed a stale one) may retry at
+  // once, and never twice in a row, so no branch can turn into a busy loop.
+  let waits = 0
+  let retriedAtOnce = false
+  for (;;) {
     if (await tryCreate(file, me)) break
     const holder = await readHolder(file)
-    if (holder === 'absent') continue
-    if (await isStale(file, holder, staleMs)) {
-      await takeOver(file, holder, staleMs)
+    const progress = holder === 'absent' || ((await isStale(file, holder, staleMs)) && (await takeOver(file, holder, staleMs)))
+    if (progress && !retriedAtOnce) {
+      retriedAtOnce = true
       continue
     }
+    retriedAtOnce = false
     if (ctx.clock.now() - started > waitTimeoutMs) throw new CredentialLockTimeoutError(profile, file, waitTimeoutMs)
-    options.onWait?.(attempt)
-    // Exponential backoff with full jitter, so sixteen waiters neither spin nor wake in step.
-    const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.min(attempt, 10))
-    await ctx.clock.sleep(Math.max(2, Math.round(Math.random() * ceiling)))
+    options.onWait?.(waits)
+    await ctx.clock.sleep(backoffMs(waits++, options.random ?? Math.random))
   }
 
   const heartbeat = setInterval(() => {
@@ -120,8 +134,10 @@ function isAlive(pid: number): boolean {
 /**
  * Removes a stale lock under a guard file, after checking it is still the same stale lock: without the
  * guard, two waiters could both see it stale and the slower one would delete the faster one's new lock.
+ * True when the lock is gone (removed here, or already), false when it stays (another waiter holds the guard,
+ * the lock changed hands, or it could not be removed): the caller then waits before it looks again.
  */
-async function takeOver(file: string, seen: LockRecord | undefined, staleMs: number): Promise<void> {
+async function takeOver(file: string, seen: LockRecord | undefined, staleMs: number): Promise<boolean> {
   const guard = file + '.takeover'
   let handle
   try {
@@ -134,14 +150,15 @@ async function takeOver(file: string, seen: LockRecord | undefined, staleMs: num
     } catch {
       // Gone already.
     }
-    return
+    return false
   }
   await handle.close()
   try {
     const now = await readHolder(file)
-    if (now === 'absent') return
+    if (now === 'absent') return true
     const same = seen === undefined ? now === undefined : now?.token === seen.token
-    if (same && (await isStale(file, now, staleMs))) await unlink(file).catch(() => {})
+    if (!same || !(await isStale(file, now, staleMs))) return false
+    return await unlink(file).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ENOENT')
   } finally {
     await unlink(guard).catch(() => {})
   }

@@ -86,6 +86,24 @@ export function parseStreamEnd(url: URL): 'never' | 'head' {
   throw invalid('end', '"end" is head (the history up to now, then the response ends) or never (the default: history, then live).')
 }
 
+/**
+ * 409 CURSOR_AHEAD when the cursor is past the log's head: the log was reset or rolled back (a new data dir, a forced
+ * failover that lost events). Waiting would skip every new event up to the cursor without a word.
+ */
+export function checkHead(reader: AuditReader, tenantId: string, after: number | undefined): void {
+  if (after === undefined) return
+  const head = reader.lastSeq(tenantId)
+  if (after <= head) return
+  throw new QueryError({
+    status: 409,
+    code: 'CURSOR_AHEAD',
+    title: 'The cursor is ahead of the audit log',
+    detail: `The cursor is seq ${after}, but the log's last event is seq ${head}: the log was reset or rolled back. Resume from after=${head} for new events only, or without a cursor for every retained event.`,
+    requestedAfter: after,
+    headSeq: head,
+  })
+}
+
 /** 410 CURSOR_EXPIRED when events right after the cursor were already dropped by retention. */
 export function checkRetention(reader: AuditReader, tenantId: string, after: number | undefined): void {
   if (after === undefined) return

@@ -4,7 +4,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AuditRouteContext} from '../clusters/audit-store.js'
 import type {Principal} from '../gateway/verify-token.js'
 import {sendJson, sendProblem, type RequestContext} from '../http-util.js'
-import {QueryError, checkRetention, parseFilters, parseLimit, parsePageCursor, parseStreamCursor, parseStreamEnd} from './query.js'
+import {QueryError, checkHead, checkRetention, parseFilters, parseLimit, parsePageCursor, parseStreamCursor, parseStreamEnd} from './query.js'
 import type {AuditReader} from './reader.js'
 import {negotiateFormat, serveStream, type StreamProbe} from './stream.js'
 
@@ -61,6 +61,7 @@ export function createAuditRoutes<C = AuditRouteContext>(options: AuditRoutesOpt
       if (route === 'events') {
         const after = parsePageCursor(url)
         const limit = parseLimit(url)
+        checkHead(reader, tenantId, after)
         checkRetention(reader, tenantId, after)
         const page = reader.list({...filters, tenantId, after: after ?? 0, limit: limit + 1})
         const items = page.slice(0, limit)
@@ -69,6 +70,7 @@ export function createAuditRoutes<C = AuditRouteContext>(options: AuditRoutesOpt
         return true
       }
       const after = parseStreamCursor(req, url)
+      checkHead(reader, tenantId, after)
       checkRetention(reader, tenantId, after)
       // Without a cursor the stream starts at the oldest retained event.
       const start = after ?? Math.max(0, reader.oldestRetainedSeq(tenantId) - 1)

@@ -225,6 +225,36 @@ describe('audit consumer (scripted connections)', () => {
     expect(err?.nextStep).to.match(/--after 500/)
   })
 
+  for (const follow of [false, true]) {
+    it(`turns 409 CURSOR_AHEAD into exit 7 at once${follow ? ' with --follow' : ''}, naming the cursor and the head (no retry, no wait)`, async () => {
+      const h = harness(
+        () => new Response(JSON.stringify({code: 'CURSOR_AHEAD', requestedAfter: 1004, headSeq: 4}), {status: 409, headers: {'content-type': 'application/problem+json'}}),
+        {after: 1004, follow},
+      )
+      const err = await h.run.then(() => undefined, (e: unknown) => e as {code: string; exitCode: number; message: string; nextStep: string})
+      expect(err).to.include({code: 'CURSOR_AHEAD', exitCode: ExitCode.CONFLICT})
+      expect(err?.message).to.match(/seq 1004.*ends at seq 4/)
+      expect(err?.nextStep).to.match(/--after 4\b/)
+      expect(h.calls).to.have.length(1)
+      expect(h.statuses.filter((s) => s.type === 'reconnecting')).to.deep.equal([])
+    })
+  }
+
+  it('without --follow, an end frame below the cursor (a platform without the 409) is CURSOR_AHEAD, not an empty history', async () => {
+    const a = body()
+    const h = harness(() => sse(a.stream, {'x-audit-stream-end': 'head'}), {after: 1004, follow: false})
+    a.push('event: end\ndata: {"headSeq":4}\n\n')
+    const err = await h.run.then(() => undefined, (e: unknown) => e as {code: string; exitCode: number; message: string})
+    expect(err).to.include({code: 'CURSOR_AHEAD', exitCode: ExitCode.CONFLICT})
+    expect(err?.message).to.match(/seq 1004.*ends at seq 4/)
+    expect(h.got).to.deep.equal([])
+    // At the head: an empty history, exit 0.
+    const b = body()
+    const atHead = harness(() => sse(b.stream, {'x-audit-stream-end': 'head'}), {after: 4, follow: false})
+    b.push('event: end\ndata: {"headSeq":4}\n\n')
+    expect(await atHead.run).to.include({events: 0, lastSeq: 4, interrupted: false})
+  })
+
   it('gives up with exit 8 when no connection works within the limit (never a silent exit 0)', async () => {
     const h = harness(() => Promise.reject(Object.assign(new TypeError('fetch failed'), {cause: {code: 'ECONNREFUSED'}})), {reconnectLimitMs: 300})
     const err = await h.run.then(() => undefined, (e: unknown) => e as {exitCode: number; code: string})
