@@ -5,6 +5,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {SignJWT, decodeJwt, decodeProtectedHeader, importJWK, type JWK} from 'jose'
 
+import {followAudit, type FollowedEvent} from '../helpers/audit-follow.js'
 import {makeCliEnv, runCli} from '../helpers/cli.js'
 import {testClient, type TestClient} from '../helpers/https.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
@@ -185,14 +186,34 @@ describe('gateway rate limit (real platform, PPCTL_SANDBOX_RATE_LIMIT=0.001:5)',
     expect((await home(other)).status).to.equal(200)
   })
 
+  it("records the 429s in the caller's tenant log, coalesced, naming the caller, with counts that add up", async () => {
+    const limitedToken = (await deviceSignIn(client, platform, 'user@contoso.example')).access_token
+    const answers = await Promise.all(Array.from({length: BURST + 4}, () => home(limitedToken)))
+    expect(answers.filter((a) => a.status === 429)).to.have.length(4)
+    // The reader has its own bucket: the global service and the stream are two of its five requests.
+    const reader = (await deviceSignIn(client, platform, 'admin@contoso.example')).access_token
+    const mine = (events: FollowedEvent[]) => events.filter((e) => e.details?.code === 'RATE_LIMITED' && e.actor.upn === 'user@contoso.example')
+    const count = (events: FollowedEvent[]) => events.reduce((n, e) => n + (e.details?.count as number), 0)
+    const events = mine(await followAudit(platform, client, reader, 'request.refused', (seen) => count(mine(seen)) >= 4))
+    expect(count(events)).to.equal(4)
+    for (const e of events) {
+      expect(e).to.deep.include({tenantId: CONTOSO, result: 'failed', clientIp: '127.0.0.1'})
+      expect(e.actor).to.include({type: 'user', upn: 'user@contoso.example'})
+      expect(e.details).to.include({status: 429, reason: 'rate limit', host: 'global.sandbox.localhost'})
+    }
+  })
+
   it('refuses to start with a rate limit it cannot use, in one line without a stack trace', async () => {
     const cli = makeCliEnv({PPCTL_SANDBOX_RATE_LIMIT: '100'})
+    const dataDir = join(cli.home, 'platform')
     try {
-      const res = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', join(cli.home, 'platform')], cli.env)
+      const res = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir], cli.env)
       expect(res.code).to.equal(1)
       expect(res.stderr).to.contain('PPCTL_SANDBOX_RATE_LIMIT must be "rps:burst"')
       expect(res.stderr).not.to.match(/\n\s+at /)
     } finally {
+      // Should it have started after all, it must not outlive the test.
+      await runCli(['sandbox', 'stop', '--data-dir', dataDir], cli.env)
       cli.cleanup()
     }
   })

@@ -26,6 +26,7 @@ export async function followAudit(
   adminToken: string,
   action: string,
   until: (events: FollowedEvent[]) => boolean,
+  giveUpMs = 45_000,
 ): Promise<FollowedEvent[]> {
   const auth = {authorization: `Bearer ${adminToken}`}
   const homeRes = await client.fetch(`${platform.urls.global}/v1/me/home`, {headers: auth})
@@ -34,6 +35,8 @@ export async function followAudit(
   const url = new URL('/v1/audit/stream', home.home.uri)
   url.searchParams.set('action', action)
   const stop = new AbortController()
+  // Only so that a failing test leaves no stream open (which would hold the client's close): never a pass condition.
+  const giveUp = setTimeout(() => stop.abort(new Error(`the expected audit events did not arrive within ${giveUpMs} ms`)), giveUpMs)
   const res = await client.fetch(url.href, {headers: {...auth, accept: 'application/x-ndjson'}, signal: stop.signal})
   if (!res.ok || !res.body) throw new Error(`audit stream: ${res.status} ${await res.text()}`)
   const events: FollowedEvent[] = []
@@ -51,6 +54,7 @@ export async function followAudit(
       if (until(events)) return events
     }
   } finally {
+    clearTimeout(giveUp)
     stop.abort()
   }
   throw new Error(`the audit stream ended before the expected events arrived; seen: ${JSON.stringify(events)}`)
@@ -60,8 +64,10 @@ export async function followAudit(
  * The operator's (platform) log, read from its store until `until` holds: it has no audit API, so the store is read
  * (read-only, as SQLite WAL allows beside the running platform) again after each short pause until it does.
  */
-export async function waitForOperatorEvents(platform: TestPlatform, action: string, until: (events: FollowedEvent[]) => boolean): Promise<FollowedEvent[]> {
+export async function waitForOperatorEvents(platform: TestPlatform, action: string, until: (events: FollowedEvent[]) => boolean, giveUpMs = 45_000): Promise<FollowedEvent[]> {
   const {default: Database} = await import('better-sqlite3')
+  // The deadline only ends the loop of a failing test; it never decides a pass.
+  const deadline = Date.now() + giveUpMs
   for (;;) {
     const db = new Database(join(platform.dataDir, 'clusters', 'global-audit.db'), {readonly: true, fileMustExist: true})
     let events: FollowedEvent[]
@@ -71,6 +77,7 @@ export async function waitForOperatorEvents(platform: TestPlatform, action: stri
       db.close()
     }
     if (until(events)) return events
+    if (Date.now() > deadline) throw new Error(`the expected operator audit events did not arrive within ${giveUpMs} ms; seen: ${JSON.stringify(events)}`)
     await delay(50)
   }
 }
