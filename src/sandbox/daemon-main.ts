@@ -15,7 +15,9 @@ runPlatform(dataDir, Number(values.port ?? 0), (state) => {
   process.send?.({type: 'ready', state})
 }).catch((err: NodeJS.ErrnoException) => {
   const reason = err.code === 'EADDRINUSE' ? `port ${values.port} is already in use` : err.message
-  process.stderr.write(`${new Date().toISOString()} failed to start: ${reason}\n${err.code === 'EADDRINUSE' ? '' : `${err.stack ?? ''}\n`}`)
+  // A port in use or a bad setting (INVALID_SETTING) is said in one line; anything else keeps its stack for the log.
+  const expected = err.code === 'EADDRINUSE' || err.code === 'INVALID_SETTING'
+  process.stderr.write(`${new Date().toISOString()} failed to start: ${reason}\n${expected ? '' : `${err.stack ?? ''}\n`}`)
   rmSync(join(dataDir, PID_FILE), {force: true})
   process.send?.({type: 'failed', reason})
   process.exit(1)

@@ -3,6 +3,7 @@ import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {writeFileSyncAtomic} from './fs-util.js'
+import {parseRateLimit, RATE_LIMIT_ENV} from './gateway/rate-limit.js'
 import {startPlatform, type RunningPlatform} from './server.js'
 
 export interface PlatformState {
@@ -55,12 +56,14 @@ export async function runPlatform(dataDir: string, port: number, onReady: (state
 
 const positive = (value: string | undefined) => (value && /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : undefined)
 
-/** Knobs for drills and tests of a CLI-started platform: audit heartbeat and retention, replication delay. */
+/** Knobs for drills and tests of a CLI-started platform: audit heartbeat and retention, replication delay, rate limit. */
 export function drillOptions(env: NodeJS.ProcessEnv) {
   const maxEvents = positive(env.PPCTL_SANDBOX_AUDIT_MAX_EVENTS)
   return {
     auditHeartbeatMs: positive(env.PPCTL_SANDBOX_HEARTBEAT_MS),
     auditRetention: maxEvents ? {maxEvents} : undefined,
     replicationDelayMs: positive(env.PPCTL_SANDBOX_REPLICATION_DELAY_MS),
+    // Unlike the knobs above, a bad value stops the start: a silently default limit would hide the typo.
+    rateLimit: parseRateLimit(env[RATE_LIMIT_ENV]),
   }
 }

@@ -19,11 +19,12 @@ import {createClusterControlRoutes} from './clusters/control-routes.js'
 import {createClusterHandler, type AuditRoutes} from './clusters/handler.js'
 import {BASE_DOMAIN, createGateway, type RequestLogEntry} from './gateway/gateway.js'
 import type {RateLimit} from './gateway/rate-limit.js'
+import {createRefusalAudit, gatewayRefusal} from './gateway/refusal-audit.js'
 import {createTokenVerifier} from './gateway/verify-token.js'
 import {RouteTable} from './global/route-table.js'
 import {createGlobalService} from './global/service.js'
 import {createIdentity} from './identity/provider.js'
-import {API_AUDIENCE, CLUSTERS} from './seed.js'
+import {API_AUDIENCE, CLUSTERS, findTenant} from './seed.js'
 import {ensureTls} from './tls.js'
 
 export interface PlatformOptions {
@@ -148,9 +149,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     clusterUri,
     auditRoutes: options.auditRoutes ?? createAuditRoutes({heartbeatMs: options.auditHeartbeatMs, signal: shutdown.signal}),
   })
+  // Gateway refusals (401, 429) go to the tenant's log coalesced: a flood of forged tokens adds few events.
+  const refusals = createRefusalAudit({record: (event) => audit.record(event), log})
+  const hasLog = (tenantId: string) => findTenant(tenantId)?.id === tenantId && routes.get(tenantId) !== undefined
   const gateway = createGateway({
     identity: identity.handler,
-    global: createGlobalService({routes, clusterUri}),
+    global: createGlobalService({routes, clusterUri, audit}),
     cluster: (...args) => inFlight.track(cluster(...args)),
     fault: faults.intercept,
     clusterIds: Object.keys(CLUSTERS),
@@ -158,6 +162,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
     health,
     requestLog: (entry: RequestLogEntry) => requestLog.write(JSON.stringify(entry) + '\n'),
+    onRefused: (rc, req, status, reason, principal) => refusals.refuse(gatewayRefusal({hasLog}, rc, req, status, reason, principal)),
   })
   server.on('request', (req, res) => {
     inFlight.track(gateway(req, res))
@@ -199,6 +204,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       clearTimeout(timer)
       // A request whose client went away can still be between an await and its store access: let it finish first.
       await inFlight.settled()
+      // No request is left to refuse: the open windows' counts are recorded before the stores close.
+      refusals.close()
       await identity.close()
       // Stops the replication shipper, then closes the stores.
       audit.close()

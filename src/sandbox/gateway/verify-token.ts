@@ -1,5 +1,5 @@
 // Access-token validation at the gateway: signature from the identity's keys, issuer, audience, time, algorithm.
-import {createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet} from 'jose'
+import {createLocalJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet} from 'jose'
 
 export interface Principal {
   tenantId: string
@@ -22,6 +22,7 @@ export class TokenRejected extends Error {
 
 export const ACCEPTED_ALGORITHMS = ['PS256', 'RS256', 'ES256']
 export const CLOCK_SKEW_SECONDS = 60
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/
 
 export interface TokenVerifierOptions {
   issuer: string
@@ -33,7 +34,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): (authorizati
   let keySet: ReturnType<typeof createLocalJWKSet> | undefined
   return async (authorization) => {
     if (!authorization) throw new TokenRejected('invalid_request', 'an access token is required')
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization)
+    const match = BEARER.exec(authorization)
     if (!match) throw new TokenRejected('invalid_request', 'the Authorization header must be "Bearer <token>"')
     keySet ??= createLocalJWKSet(options.jwks())
     try {
@@ -66,6 +67,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): (authorizati
       if (err instanceof TokenRejected) throw err
       throw new TokenRejected('invalid_token', describeJoseError(err))
     }
+  }
+}
+
+/**
+ * The `tid` a bearer token claims, read WITHOUT verifying anything (the token may be forged or expired). It may only
+ * choose which tenant's audit log records the token's refusal, never grant access or name an actor.
+ */
+export function unverifiedTenantOf(authorization: string | undefined): string | undefined {
+  const match = authorization ? BEARER.exec(authorization) : null
+  if (!match) return undefined
+  try {
+    const tid = decodeJwt(match[1]).tid
+    return typeof tid === 'string' && tid.length > 0 && tid.length <= 64 ? tid : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -1,7 +1,9 @@
 // The global service: tells a caller which cluster is its tenant's home (GET /v1/tenants/{id}/home, /v1/me/home).
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
-import {sendJson, sendProblem, type RequestContext} from '../http-util.js'
+import type {AuditSink} from '../audit-sink.js'
+import {actorOf} from '../clusters/api/request.js'
+import {hostOf, sendJson, sendProblem, type RequestContext} from '../http-util.js'
 import type {Principal} from '../gateway/verify-token.js'
 import {CLUSTERS, findTenant} from '../seed.js'
 import type {RouteTable} from './route-table.js'
@@ -12,6 +14,8 @@ export interface GlobalServiceOptions {
   routes: RouteTable
   /** The public URI of a cluster, e.g. https://eastus-1.clusters.sandbox.localhost:8443 */
   clusterUri: (clusterId: string) => string
+  /** Where its refusals (403) are audited, in the caller's tenant log like the clusters' refusals. */
+  audit?: AuditSink
 }
 
 export interface HomeAnswer {
@@ -63,6 +67,20 @@ export function createGlobalService(options: GlobalServiceOptions) {
     const tenant = findTenant(tenantKey)
     const isSupport = principal.roles.includes('Support')
     if (tenant && tenant.id !== principal.tenantId && !isSupport) {
+      try {
+        options.audit?.record({
+          tenantId: principal.tenantId,
+          action: 'request.refused',
+          result: 'failed',
+          actor: actorOf(principal),
+          clientIp: req.socket.remoteAddress,
+          userAgent: req.headers['user-agent'],
+          correlationId: rc.correlationId,
+          details: {status: 403, code: 'TENANT_ACCESS_DENIED', method: req.method, path: url.pathname, host: hostOf(req)},
+        })
+      } catch {
+        // Auditing a refusal must not turn it into a 500.
+      }
       sendProblem(res, rc, {
         status: 403,
         code: 'TENANT_ACCESS_DENIED',
