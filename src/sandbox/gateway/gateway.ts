@@ -25,7 +25,7 @@ export interface RequestLogEntry {
 }
 
 export interface GatewayOptions {
-  identity: (req: IncomingMessage, res: ServerResponse) => void
+  identity: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
   global: ServiceHandler
   cluster: ClusterHandler
   clusterIds: readonly string[]
@@ -79,23 +79,31 @@ export function createGateway(options: GatewayOptions) {
     res.setHeader('x-correlation-id', rc.correlationId)
     const host = hostOf(req)
     const seen: {principal?: Principal} = {}
+    // Taken now: by the time the response finishes, the socket may be gone (a client that left, a body refused).
+    const method = req.method ?? 'GET'
+    const path = (req.url ?? '/').split('?')[0]
+    const clientIp = req.socket?.remoteAddress
     res.on('finish', () => {
-      options.requestLog({
-        time: new Date().toISOString(),
-        method: req.method ?? 'GET',
-        host,
-        path: (req.url ?? '/').split('?')[0],
-        status: res.statusCode,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-        correlationId: rc.correlationId,
-        tenantId: seen.principal?.tenantId,
-        subject: seen.principal?.subject,
-        clientIp: req.socket.remoteAddress,
-      })
+      try {
+        options.requestLog({
+          time: new Date().toISOString(),
+          method,
+          host,
+          path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          correlationId: rc.correlationId,
+          tenantId: seen.principal?.tenantId,
+          subject: seen.principal?.subject,
+          clientIp,
+        })
+      } catch (err) {
+        process.stderr.write(`gateway: request log failed trace=${rc.traceId}: ${(err as Error).message}\n`)
+      }
     })
     try {
       if (host === `login.${BASE_DOMAIN}`) {
-        options.identity(req, res)
+        await options.identity(req, res)
         return
       }
       if ((host === BASE_DOMAIN || host === 'localhost' || host === '127.0.0.1') && req.url === '/healthz') {

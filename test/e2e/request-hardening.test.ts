@@ -1,0 +1,136 @@
+// What the real platform refuses at the door: oversized and mistyped bodies, bad paths and targets, wrong methods, slow clients — and it keeps serving.
+import {expect} from 'chai'
+
+import {testClient, type TestClient} from '../helpers/https.js'
+import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
+import {deviceSignIn} from '../helpers/tokens.js'
+
+const FORM = 'application/x-www-form-urlencoded'
+const BIG = 'x'.repeat(200 * 1024)
+
+describe('request hardening (real platform)', function () {
+  let platform: TestPlatform
+  let client: TestClient
+  let appUser: string
+
+  before(async () => {
+    platform = await startTestPlatform()
+    client = testClient(platform.caPem)
+    appUser = (await deviceSignIn(client, platform, 'user@contoso.example')).access_token
+  })
+
+  after(async () => {
+    await client?.close()
+    await platform?.stop()
+  })
+
+  const cluster = (path: string) => `https://eastus-1.clusters.sandbox.localhost:${platform.port}${path}`
+  const authority = (path: string) => `${platform.urls.authority}${path}`
+
+  async function expectHealthy() {
+    const res = await client.fetch(`https://sandbox.localhost:${platform.port}/healthz`)
+    expect(res.status).to.equal(200)
+    expect(((await res.json()) as {status: string}).status).to.equal('ok')
+  }
+
+  /** The device page's form, then the sign-in page it leads to: the interaction's login action and the cookies it needs. */
+  async function openSignInPage(): Promise<{action: string; cookie: string; csrf: string}> {
+    const cookies = new Map<string, string>()
+    const keep = (res: {headers: Headers}) => {
+      for (const line of res.headers.getSetCookie()) {
+        const [pair] = line.split(';')
+        const eq = pair.indexOf('=')
+        cookies.set(pair.slice(0, eq), pair.slice(eq + 1))
+      }
+    }
+    const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    const auth = await client.fetch(authority('/device/auth'), {
+      method: 'POST',
+      headers: {'content-type': FORM},
+      body: new URLSearchParams({client_id: 'ppctl', scope: 'openid api', resource: 'https://api.sandbox.localhost'}).toString(),
+    })
+    const {user_code: userCode} = (await auth.json()) as {user_code: string}
+    const page = await client.fetch(authority('/device'))
+    keep(page)
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? ''
+    const post = (fields: Record<string, string>) =>
+      client.fetch(authority('/device'), {method: 'POST', headers: {'content-type': FORM, cookie: cookie()}, body: new URLSearchParams(fields).toString(), redirect: 'manual'})
+    // The code, then the confirmation page ("Continue"), then the redirects to the sign-in page.
+    const confirmation = await post({xsrf, user_code: userCode})
+    keep(confirmation)
+    const confirmXsrf = /name="xsrf" value="([^"]+)"/.exec(await confirmation.text())?.[1] ?? ''
+    let res = await post({xsrf: confirmXsrf, user_code: userCode, confirm: 'yes'})
+    for (let hops = 0; hops < 10 && res.status >= 300 && res.status < 400; hops++) {
+      keep(res)
+      await res.arrayBuffer()
+      res = await client.fetch(new URL(res.headers.get('location')!, authority('/')).href, {headers: {cookie: cookie()}, redirect: 'manual'})
+    }
+    keep(res)
+    const html = await res.text()
+    const action = /<form[^>]*action="([^"]*\/login)"/.exec(html)?.[1]
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1]
+    if (!action || !csrf) throw new Error(`no sign-in form (HTTP ${res.status})`)
+    return {action: new URL(action.replace(/&amp;/g, '&'), authority('/')).href, cookie: cookie(), csrf}
+  }
+
+  describe('request bodies', () => {
+    it('refuses an oversized body from the lowest role with 413 problem+json, and keeps serving', async () => {
+      const res = await client.fetch(cluster('/v1/access-checks'), {
+        method: 'POST',
+        headers: {authorization: `Bearer ${appUser}`, 'content-type': 'application/json'},
+        body: JSON.stringify({userId: 'user@contoso.example', connectorId: 'x', role: 'app-user', pad: BIG}),
+      })
+      expect(res.status).to.equal(413)
+      expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/)
+      const body = (await res.json()) as {code: string; correlationId: string}
+      expect(body.code).to.equal('PAYLOAD_TOO_LARGE')
+      expect(body.correlationId).to.be.a('string')
+      await expectHealthy()
+    })
+
+    it('refuses a body of the wrong content type with 415', async () => {
+      const res = await client.fetch(cluster('/v1/access-checks'), {
+        method: 'POST',
+        headers: {authorization: `Bearer ${appUser}`, 'content-type': 'text/plain'},
+        body: JSON.stringify({userId: 'user@contoso.example', connectorId: 'shared_sql', role: 'app-user'}),
+      })
+      expect(res.status).to.equal(415)
+      expect(((await res.json()) as {code: string}).code).to.equal('UNSUPPORTED_MEDIA_TYPE')
+      await expectHealthy()
+    })
+
+    it('refuses an oversized sign-in form (no credentials) with a 413 page, and keeps serving', async () => {
+      const page = await openSignInPage()
+      const res = await client.fetch(page.action, {
+        method: 'POST',
+        headers: {'content-type': FORM, cookie: page.cookie},
+        body: new URLSearchParams({csrf: page.csrf, upn: 'user@contoso.example', password: BIG}).toString(),
+      })
+      expect(res.status).to.equal(413)
+      expect(res.headers.get('content-type')).to.match(/^text\/html/)
+      expect(await res.text()).to.contain('form_too_large')
+      await expectHealthy()
+    })
+
+    it('refuses an oversized device page form with a 413 page, not a 500', async () => {
+      const res = await client.fetch(authority('/device'), {method: 'POST', headers: {'content-type': FORM}, body: new URLSearchParams({user_code: BIG}).toString()})
+      expect(res.status).to.equal(413)
+      expect(res.headers.get('content-type')).to.match(/^text\/html/)
+      await res.arrayBuffer()
+      await expectHealthy()
+    })
+
+    it('answers an oversized token request in the OAuth error format, and keeps serving', async () => {
+      const res = await client.fetch(authority('/token'), {
+        method: 'POST',
+        headers: {'content-type': FORM},
+        body: new URLSearchParams({grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: 'ppctl', device_code: BIG}).toString(),
+      })
+      expect(res.status).to.equal(400)
+      const body = (await res.json()) as {error: string; error_description: string}
+      expect(body.error).to.equal('invalid_request')
+      expect(JSON.stringify(body)).to.not.match(/\bat \S+:\d+/)
+      await expectHealthy()
+    })
+  })
+})
