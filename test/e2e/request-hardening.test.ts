@@ -1,4 +1,8 @@
 // What the real platform refuses at the door: oversized and mistyped bodies, bad paths and targets, wrong methods, slow clients — and it keeps serving.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {connect} from 'node:tls'
+
 import {expect} from 'chai'
 
 import {testClient, type TestClient} from '../helpers/https.js'
@@ -6,17 +10,21 @@ import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {deviceSignIn} from '../helpers/tokens.js'
 
 const FORM = 'application/x-www-form-urlencoded'
+/** Small listener bounds so the slow-client tests need no long waits; the audit heartbeat keeps a stream talking meanwhile. */
+const BOUNDS = {PPCTL_SANDBOX_HEADERS_TIMEOUT_MS: '1000', PPCTL_SANDBOX_REQUEST_TIMEOUT_MS: '2000', PPCTL_SANDBOX_HEARTBEAT_MS: '200'}
 const BIG = 'x'.repeat(200 * 1024)
 
 describe('request hardening (real platform)', function () {
   let platform: TestPlatform
   let client: TestClient
   let appUser: string
+  let admin: string
 
   before(async () => {
-    platform = await startTestPlatform()
+    platform = await startTestPlatform(BOUNDS)
     client = testClient(platform.caPem)
     appUser = (await deviceSignIn(client, platform, 'user@contoso.example')).access_token
+    admin = (await deviceSignIn(client, platform, 'admin@contoso.example')).access_token
   })
 
   after(async () => {
@@ -31,6 +39,29 @@ describe('request hardening (real platform)', function () {
     const res = await client.fetch(`https://sandbox.localhost:${platform.port}/healthz`)
     expect(res.status).to.equal(200)
     expect(((await res.json()) as {status: string}).status).to.equal('ok')
+  }
+
+  /** A raw TLS connection: what it receives, and whether the server closed it. */
+  function rawSocket(servername: string) {
+    const socket = connect({host: '127.0.0.1', port: platform.port, servername, ca: platform.caPem})
+    let received = ''
+    socket.on('data', (d: Buffer) => (received += d.toString('utf8')))
+    const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(received)))
+    socket.on('error', () => {})
+    const connected = new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve)
+      socket.once('error', reject)
+    })
+    return {socket, connected, closed}
+  }
+
+  async function exchange(servername: string, bytes: string): Promise<{status: number; headers: string; body: string}> {
+    const raw = rawSocket(servername)
+    await raw.connected
+    raw.socket.write(bytes)
+    const text = await raw.closed
+    const [head, body] = [text.slice(0, text.indexOf('\r\n\r\n')), text.slice(text.indexOf('\r\n\r\n') + 4)]
+    return {status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head.toLowerCase(), body}
   }
 
   /** The device page's form, then the sign-in page it leads to: the interaction's login action and the cookies it needs. */
@@ -131,6 +162,79 @@ describe('request hardening (real platform)', function () {
       expect(body.error).to.equal('invalid_request')
       expect(JSON.stringify(body)).to.not.match(/\bat \S+:\d+/)
       await expectHealthy()
+    })
+  })
+  describe('bad input', () => {
+    it('answers a malformed percent-encoding in a cluster path with 400, not 500', async () => {
+      const res = await client.fetch(cluster('/v1/users/%zz'), {headers: {authorization: `Bearer ${appUser}`}})
+      expect(res.status).to.equal(400)
+      expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/)
+      expect(((await res.json()) as {code: string}).code).to.equal('INVALID_PATH')
+    })
+
+    it('answers a malformed percent-encoding in a global path with 400, not 500', async () => {
+      const res = await client.fetch(`${platform.urls.global}/v1/tenants/%zz/home`, {headers: {authorization: `Bearer ${appUser}`}})
+      expect(res.status).to.equal(400)
+      expect(((await res.json()) as {code: string}).code).to.equal('INVALID_PATH')
+    })
+
+    it('answers an invalid request target with 400 problem+json, not 500', async () => {
+      const res = await exchange('eastus-1.clusters.sandbox.localhost', `GET //[ HTTP/1.1\r\nHost: eastus-1.clusters.sandbox.localhost\r\nAuthorization: Bearer ${appUser}\r\nConnection: close\r\n\r\n`)
+      expect(res.status).to.equal(400)
+      expect(res.headers).to.contain('application/problem+json')
+      expect((JSON.parse(res.body) as {code: string}).code).to.equal('INVALID_REQUEST_TARGET')
+      await expectHealthy()
+    })
+
+    it('answers a request Node cannot parse with a 400 problem+json', async () => {
+      const res = await exchange('login.sandbox.localhost', 'NOT A REQUEST\r\n\r\n')
+      expect(res.status).to.equal(400)
+      expect(res.headers).to.contain('application/problem+json')
+      expect((JSON.parse(res.body) as {code: string}).code).to.equal('BAD_REQUEST')
+      await expectHealthy()
+    })
+  })
+
+  describe('slow clients', () => {
+    it('cuts a client that sends its headers too slowly, and still serves a normal request', async () => {
+      const raw = rawSocket('sandbox.localhost')
+      await raw.connected
+      raw.socket.write('GET /healthz HTTP/1.1\r\nHost: sandbox.localhost\r\nX-Slow: ')
+      // Waits for the server to close the connection: the headers never complete.
+      const received = await raw.closed
+      expect(raw.socket.destroyed).to.equal(true)
+      expect(received).to.match(/^HTTP\/1\.1 408 /)
+      expect(readFileSync(join(platform.dataDir, 'platform.log'), 'utf8')).to.match(/gateway: cut a slow client \(ERR_HTTP_REQUEST_TIMEOUT\)/)
+      await expectHealthy()
+    })
+
+    it('cuts a client that dribbles its body past the request bound', async () => {
+      const raw = rawSocket('eastus-1.clusters.sandbox.localhost')
+      await raw.connected
+      raw.socket.write(
+        `POST /v1/access-checks HTTP/1.1\r\nHost: eastus-1.clusters.sandbox.localhost\r\nAuthorization: Bearer ${appUser}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`,
+      )
+      const received = await raw.closed
+      expect(raw.socket.destroyed).to.equal(true)
+      expect(received).to.not.match(/^HTTP\/1\.1 200 /)
+      await expectHealthy()
+    })
+
+    it('does not cut an audit stream that lasts longer than the request bound', async () => {
+      const res = await client.fetch(cluster('/v1/audit/stream'), {headers: {authorization: `Bearer ${admin}`, accept: 'text/event-stream'}})
+      expect(res.status).to.equal(200)
+      const reader = res.body!.getReader()
+      const opened = Date.now()
+      let heartbeats = 0
+      // Reads heartbeats until the stream has outlived the 2 s request bound twice over; a cut stream ends the loop early.
+      while (Date.now() - opened < 4000) {
+        const {done, value} = await reader.read()
+        if (done) break
+        heartbeats += (Buffer.from(value).toString('utf8').match(/^:/gm) ?? []).length
+      }
+      expect(Date.now() - opened).to.be.at.least(4000)
+      expect(heartbeats).to.be.greaterThan(0)
+      await reader.cancel()
     })
   })
 })

@@ -2,7 +2,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import {BodyRejected, readJsonObject} from '../body.js'
-import {sendJson} from '../http-util.js'
+import {decodeSegment, sendJson} from '../http-util.js'
 import {CLUSTERS} from '../seed.js'
 import {checkFaultSpec, type FaultSpec, type FaultTable} from './fault-table.js'
 
@@ -15,7 +15,7 @@ export async function handleFaultControl(faults: FaultTable, req: IncomingMessag
   }
   const match = /^\/v1\/faults\/([^/]+)$/.exec(path)
   if (!match) return false
-  const clusterId = decodeURIComponent(match[1])
+  const clusterId = decodeSegment(match[1]) ?? match[1]
   if (!(clusterId in CLUSTERS)) {
     sendJson(res, 404, {code: 'CLUSTER_NOT_FOUND', message: `No cluster "${clusterId}"; the clusters are ${Object.keys(CLUSTERS).join(', ')}.`})
     return true

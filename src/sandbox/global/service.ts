@@ -1,7 +1,7 @@
 // The global service: tells a caller which cluster is its tenant's home (GET /v1/tenants/{id}/home, /v1/me/home).
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
-import {sendJson, sendProblem, type RequestContext} from '../http-util.js'
+import {decodeSegment, sendJson, sendProblem, type RequestContext} from '../http-util.js'
 import type {Principal} from '../gateway/verify-token.js'
 import {CLUSTERS, findTenant} from '../seed.js'
 import type {RouteTable} from './route-table.js'
@@ -58,7 +58,11 @@ export function createGlobalService(options: GlobalServiceOptions) {
         sendProblem(res, rc, {status: 404, code: 'NOT_FOUND', title: 'No such endpoint', detail: url.pathname})
         return
       }
-      tenantKey = decodeURIComponent(match[1])
+      tenantKey = decodeSegment(match[1])
+      if (tenantKey === undefined) {
+        sendProblem(res, rc, {status: 400, code: 'INVALID_PATH', title: 'The path has a malformed percent-encoding', detail: url.pathname})
+        return
+      }
     }
     const tenant = findTenant(tenantKey)
     const isSupport = principal.roles.includes('Support')
