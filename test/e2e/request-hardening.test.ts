@@ -195,6 +195,39 @@ describe('request hardening (real platform)', function () {
     })
   })
 
+  describe('methods', () => {
+    it('answers a known cluster path with a method it does not take with 405 and Allow', async () => {
+      const users = await client.fetch(cluster('/v1/users/user@contoso.example'), {method: 'PUT', headers: {authorization: `Bearer ${appUser}`}})
+      expect(users.status).to.equal(405)
+      expect(users.headers.get('allow')).to.equal('GET')
+      expect(((await users.json()) as {code: string}).code).to.equal('METHOD_NOT_ALLOWED')
+      const connectors = await client.fetch(cluster('/v1/connectors'), {method: 'DELETE', headers: {authorization: `Bearer ${appUser}`}})
+      expect(connectors.status).to.equal(405)
+      expect(connectors.headers.get('allow')).to.equal('GET, POST')
+      await connectors.arrayBuffer()
+      const health = await client.fetch(cluster('/v1/health'), {method: 'POST', headers: {authorization: `Bearer ${appUser}`}})
+      expect(health.status).to.equal(405)
+      expect(health.headers.get('allow')).to.equal('GET')
+      await health.arrayBuffer()
+    })
+
+    it('keeps 404 for an unknown path whatever the method, on a cluster and on global', async () => {
+      const res = await client.fetch(cluster('/v1/nothing-here'), {method: 'PUT', headers: {authorization: `Bearer ${appUser}`}})
+      expect(res.status).to.equal(404)
+      await res.arrayBuffer()
+      const global = await client.fetch(`${platform.urls.global}/v1/nothing-here`, {method: 'POST', headers: {authorization: `Bearer ${appUser}`}})
+      expect(global.status).to.equal(404)
+      await global.arrayBuffer()
+    })
+
+    it('answers a known global path with another method with 405 and Allow', async () => {
+      const res = await client.fetch(`${platform.urls.global}/v1/me/home`, {method: 'DELETE', headers: {authorization: `Bearer ${appUser}`}})
+      expect(res.status).to.equal(405)
+      expect(res.headers.get('allow')).to.equal('GET, HEAD')
+      await res.arrayBuffer()
+    })
+  })
+
   describe('slow clients', () => {
     it('cuts a client that sends its headers too slowly, and still serves a normal request', async () => {
       const raw = rawSocket('sandbox.localhost')
