@@ -178,6 +178,13 @@ describe('request hardening (real platform)', function () {
       expect(((await res.json()) as {code: string}).code).to.equal('INVALID_PATH')
     })
 
+    it('answers a malformed percent-encoding on the identity provider with a 400 page, not 500', async () => {
+      const res = await client.fetch(authority('/device/%zz'))
+      expect(res.status).to.equal(400)
+      expect(res.headers.get('content-type')).to.match(/^text\/html/)
+      expect(await res.text()).to.not.match(/\bat \S+:\d+/)
+    })
+
     it('answers an invalid request target with 400 problem+json, not 500', async () => {
       const res = await exchange('eastus-1.clusters.sandbox.localhost', `GET //[ HTTP/1.1\r\nHost: eastus-1.clusters.sandbox.localhost\r\nAuthorization: Bearer ${appUser}\r\nConnection: close\r\n\r\n`)
       expect(res.status).to.equal(400)

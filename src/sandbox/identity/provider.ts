@@ -8,6 +8,7 @@ import {Provider} from 'oidc-provider'
 import type {AuditSink} from '../audit-sink.js'
 import {screenBody} from '../body.js'
 import type {Directory} from '../directory.js'
+import {decodeSegment} from '../http-util.js'
 import {createAdapterFactory} from './adapter.js'
 import {createIdentityAudit} from './audit.js'
 import {buildConfiguration, CLOCK_TOLERANCE_SECONDS} from './configuration.js'
@@ -68,6 +69,11 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const path = (req.url ?? '/').split('?')[0]
+      // oidc-provider's router answers a path it cannot percent-decode (/device/%zz) with a bare 500.
+      if (path.split('/').some((segment) => decodeSegment(segment) === undefined)) {
+        sendPage(res, 400, errorPage({code: 'invalid_request', message: 'The address has a malformed percent-encoding.'}))
+        return
+      }
       if (path.startsWith(INTERACTION_PREFIX)) {
         await interactions(req, res, path)
         return
