@@ -5,6 +5,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {Directory, ServicePrincipal} from './directory.js'
 import {handleFaultControl} from './faults/control-routes.js'
 import type {FaultTable} from './faults/fault-table.js'
+import {BodyRejected, readJsonObject} from './body.js'
 import {sendJson} from './http-util.js'
 import {findTenant} from './seed.js'
 
@@ -25,16 +26,8 @@ export interface RegisterServicePrincipalRequest {
   notAfter: string
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > 1_000_000) throw new Error('body too large')
-    chunks.push(chunk as Buffer)
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'))
-}
+/** A service principal's registration carries a public JWK with its certificate chain: more than the default. */
+const REGISTRATION_LIMIT = 64 * 1024
 
 export function createControlHandler(options: ControlOptions) {
   const fail = (res: ServerResponse, status: number, code: string, message: string) => sendJson(res, status, {code, message})
@@ -44,7 +37,7 @@ export function createControlHandler(options: ControlOptions) {
       if (options.faults && (await handleFaultControl(options.faults, req, res))) return
       if (options.routes && (await options.routes(req, res))) return
       if (req.method === 'POST' && req.url === '/v1/service-principals') {
-        const body = (await readJson(req)) as RegisterServicePrincipalRequest
+        const body = (await readJsonObject(req, {limit: REGISTRATION_LIMIT})) as unknown as RegisterServicePrincipalRequest
         const tenant = findTenant(String(body.tenant ?? ''))
         if (!tenant) return fail(res, 404, 'TENANT_NOT_FOUND', `No tenant "${body.tenant}"; the seeded tenants are contoso and fabrikam.`)
         if (!body.name || !/^[\w .-]{1,64}$/.test(body.name)) return fail(res, 400, 'INVALID_NAME', 'The name must be 1–64 letters, digits, spaces, ".", "_" or "-".')
@@ -65,6 +58,11 @@ export function createControlHandler(options: ControlOptions) {
       }
       return fail(res, 404, 'NOT_FOUND', `${req.method} ${req.url}`)
     } catch (err) {
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      if (err instanceof BodyRejected) return sendJson(res, err.status, {code: err.code, message: err.detail}, err.headers)
       return fail(res, 400, 'BAD_REQUEST', (err as Error).message)
     }
   }

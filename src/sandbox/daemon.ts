@@ -56,13 +56,18 @@ export async function runPlatform(dataDir: string, port: number, onReady: (state
 
 const positive = (value: string | undefined) => (value && /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : undefined)
 
-/** Knobs for drills and tests of a CLI-started platform: audit heartbeat and retention, replication delay, rate limit. */
+/** Knobs for drills and tests of a CLI-started platform: audit heartbeat and retention, replication delay, rate limit, listener timeouts. */
 export function drillOptions(env: NodeJS.ProcessEnv) {
   const maxEvents = positive(env.PPCTL_SANDBOX_AUDIT_MAX_EVENTS)
   return {
     auditHeartbeatMs: positive(env.PPCTL_SANDBOX_HEARTBEAT_MS),
     auditRetention: maxEvents ? {maxEvents} : undefined,
     replicationDelayMs: positive(env.PPCTL_SANDBOX_REPLICATION_DELAY_MS),
+    timeouts: {
+      headersMs: positive(env.PPCTL_SANDBOX_HEADERS_TIMEOUT_MS),
+      requestMs: positive(env.PPCTL_SANDBOX_REQUEST_TIMEOUT_MS),
+      keepAliveMs: positive(env.PPCTL_SANDBOX_KEEPALIVE_TIMEOUT_MS),
+    },
     // Unlike the knobs above, a bad value stops the start: a silently default limit would hide the typo.
     rateLimit: parseRateLimit(env[RATE_LIMIT_ENV]),
   }

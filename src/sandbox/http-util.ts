@@ -56,3 +56,37 @@ export function correlationIdOf(req: IncomingMessage): string {
   const value = Array.isArray(given) ? given[0] : given
   return value && CORRELATION_ID.test(value) ? value : crypto.randomUUID()
 }
+
+/** A percent-decoded path segment, or undefined when its encoding is malformed (`%zz`, a lone surrogate). */
+export function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
+/** The request target as a URL, or undefined when it is not one the services can route (`//[`, `http:x`). */
+export function targetOf(req: IncomingMessage): URL | undefined {
+  const raw = req.url ?? '/'
+  if (!raw.startsWith('/')) return undefined
+  try {
+    return new URL(raw, 'https://target.invalid')
+  } catch {
+    return undefined
+  }
+}
+
+/** The 500 for an exception nobody expected: one problem for this request and a log line with its trace id; never a stack to the client. */
+export function answerUnexpected(res: ServerResponse, rc: RequestContext, err: unknown, where: string, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
+  log(`${where} error trace=${rc.traceId}: ${(err as Error)?.stack ?? String(err)}`)
+  try {
+    if (!res.headersSent && !res.destroyed) {
+      sendProblem(res, rc, {status: 500, code: 'INTERNAL', title: 'Internal error', detail: 'See the platform log for the trace id.'})
+    } else {
+      res.destroy()
+    }
+  } catch {
+    res.destroy()
+  }
+}

@@ -13,6 +13,7 @@ import {createControlHandler} from './control.js'
 import {FaultTable} from './faults/fault-table.js'
 import {Directory} from './directory.js'
 import {InFlight} from './in-flight.js'
+import {guardClientErrors, guardRequests, listenerOptions, timeoutsOf, type ListenerTimeouts} from './listener.js'
 import type {AuditRetention} from './clusters/audit-store.js'
 import {ClusterSet, type ReplicationStatus} from './clusters/cluster-set.js'
 import {createClusterControlRoutes} from './clusters/control-routes.js'
@@ -41,6 +42,8 @@ export interface PlatformOptions {
   auditHeartbeatMs?: number
   /** Ship replication entries only once they are this old (a slow link); default 0. */
   replicationDelayMs?: number
+  /** Listener bounds: headers 10 s, whole request 30 s, keep-alive idle 5 s unless given. */
+  timeouts?: Partial<ListenerTimeouts>
 }
 
 export interface PlatformUrls {
@@ -107,7 +110,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   })
   const requestLog = createWriteStream(join(options.dataDir, 'requests.jsonl'), {flags: 'a', mode: 0o600})
 
-  const server = createHttpsServer({key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2'})
+  const timeouts = timeoutsOf(options.timeouts)
+  const server = createHttpsServer({key: tls.keyPem, cert: tls.certPem, minVersion: 'TLSv1.2', ...listenerOptions(timeouts)})
+  guardClientErrors(server, 'gateway', log)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host ?? '127.0.0.1', () => {
@@ -155,7 +160,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const gateway = createGateway({
     identity: identity.handler,
     global: createGlobalService({routes, clusterUri, audit}),
-    cluster: (...args) => inFlight.track(cluster(...args)),
+    cluster: (...args) => {
+      const work = cluster(...args)
+      // The gateway answers a failure of this work; the tracker only waits for it.
+      inFlight.track(Promise.resolve(work).catch(() => {}))
+      return work
+    },
     fault: faults.intercept,
     clusterIds: Object.keys(CLUSTERS),
     verify: createTokenVerifier({issuer: urls.authority, audience: API_AUDIENCE, jwks: () => identity.publicJwks() as never}),
@@ -164,17 +174,27 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     requestLog: (entry: RequestLogEntry) => requestLog.write(JSON.stringify(entry) + '\n'),
     onRefused: (rc, req, status, reason, principal) => refusals.refuse(gatewayRefusal({hasLog}, rc, req, status, reason, principal)),
   })
-  server.on('request', (req, res) => {
-    inFlight.track(gateway(req, res))
-    // While closing, a connection whose last response just ended (a stream, a slow request) is let go at once.
-    res.once('finish', () => {
-      if (shutdown.signal.aborted) setImmediate(() => server.closeIdleConnections())
-    })
-  })
+  server.on(
+    'request',
+    guardRequests(
+      (req, res) => {
+        // While closing, a connection whose last response just ended (a stream, a slow request) is let go at once.
+        res.once('finish', () => {
+          if (shutdown.signal.aborted) setImmediate(() => server.closeIdleConnections())
+        })
+        const work = gateway(req, res)
+        inFlight.track(work)
+        return work
+      },
+      'gateway',
+      log,
+    ),
+  )
 
   const controlSocket = controlSocketPath(options.dataDir)
   if (process.platform !== 'win32' && existsSync(controlSocket)) rmSync(controlSocket)
-  const control: Server = createHttpServer(createControlHandler({directory, health, routes: createClusterControlRoutes(audit), faults}))
+  const control: Server = createHttpServer(listenerOptions(timeouts), guardRequests(createControlHandler({directory, health, routes: createClusterControlRoutes(audit), faults}), 'control', log))
+  guardClientErrors(control, 'control', log)
   await new Promise<void>((resolve, reject) => {
     control.once('error', reject)
     control.listen(controlSocket, () => resolve())

@@ -1,16 +1,10 @@
 // Operator routes for the clusters on the control socket: failover drills and replication pause/resume.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
+import {readJsonObject} from '../body.js'
 import {sendJson} from '../http-util.js'
 import {findTenant} from '../seed.js'
 import type {ClusterSet} from './cluster-set.js'
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  const text = Buffer.concat(chunks).toString('utf8')
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {}
-}
 
 /**
  * POST /v1/failover {tenant, force?} → FailoverResult
@@ -25,7 +19,7 @@ export function createClusterControlRoutes(clusters: ClusterSet) {
       return true
     }
     if (req.url === '/v1/replication' && req.method === 'POST') {
-      const body = await readJson(req)
+      const body = await readJsonObject(req)
       const tenant = body.tenant === undefined ? undefined : findTenant(String(body.tenant))
       if (body.tenant !== undefined && !tenant) {
         fail(res, 404, 'TENANT_NOT_FOUND', `No tenant "${String(body.tenant)}"; the seeded tenants are contoso and fabrikam.`)
@@ -36,7 +30,7 @@ export function createClusterControlRoutes(clusters: ClusterSet) {
       return true
     }
     if (req.url === '/v1/failover' && req.method === 'POST') {
-      const body = await readJson(req)
+      const body = await readJsonObject(req)
       const tenant = findTenant(String(body.tenant ?? ''))
       if (!tenant) {
         fail(res, 404, 'TENANT_NOT_FOUND', `No tenant "${String(body.tenant ?? '')}"; the seeded tenants are contoso and fabrikam.`)

@@ -7,7 +7,7 @@ import type {RequestContext} from '../http-util.js'
 import {OPERATOR_TENANT_ID} from '../seed.js'
 import type {AuditRouteContext} from './audit-store.js'
 import type {ClusterSet} from './cluster-set.js'
-import {dispatch} from './api/dispatch.js'
+import {dispatch, methodNotAllowed} from './api/dispatch.js'
 import {createFailer} from './api/fail.js'
 import {sendHealth} from './api/health.js'
 import {HttpProblem, problem} from './api/problem.js'
@@ -34,12 +34,13 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
     const url = new URL(req.url ?? '/', 'https://cluster.invalid')
     const path = url.pathname
     const method = req.method ?? 'GET'
-    if (method === 'GET' && path === '/v1/health') {
-      sendHealth(routes, options.clusters, clusterId, res, principal)
-      return
-    }
     const clusters = options.clusters
     const fail = createFailer({clusterId, req, res, rc, principal, method, path, clusters})
+    if (path === '/v1/health') {
+      if (method === 'GET') sendHealth(routes, options.clusters, clusterId, res, principal)
+      else fail(methodNotAllowed(method, path, ['GET']))
+      return
+    }
     try {
       if (!clusters) throw problem(501, 'NOT_IMPLEMENTED', 'This cluster endpoint is not available', `${method} ${path} on ${clusterId}`)
       if (principal.tenantId === OPERATOR_TENANT_ID || principal.roles.includes('Support')) {

@@ -1,22 +1,10 @@
 // The control socket's fault routes: GET /v1/faults, PUT and DELETE /v1/faults/{clusterId}.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
-import {sendJson} from '../http-util.js'
+import {BodyRejected, readJsonObject} from '../body.js'
+import {decodeSegment, sendJson} from '../http-util.js'
 import {CLUSTERS} from '../seed.js'
 import {checkFaultSpec, type FaultSpec, type FaultTable} from './fault-table.js'
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > 64 * 1024) throw new Error('body too large')
-    chunks.push(chunk as Buffer)
-  }
-  const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('the body must be a JSON object')
-  return body as Record<string, unknown>
-}
 
 /** Answers the fault routes; false for any other path. */
 export async function handleFaultControl(faults: FaultTable, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -27,7 +15,7 @@ export async function handleFaultControl(faults: FaultTable, req: IncomingMessag
   }
   const match = /^\/v1\/faults\/([^/]+)$/.exec(path)
   if (!match) return false
-  const clusterId = decodeURIComponent(match[1])
+  const clusterId = decodeSegment(match[1]) ?? match[1]
   if (!(clusterId in CLUSTERS)) {
     sendJson(res, 404, {code: 'CLUSTER_NOT_FOUND', message: `No cluster "${clusterId}"; the clusters are ${Object.keys(CLUSTERS).join(', ')}.`})
     return true
@@ -35,9 +23,10 @@ export async function handleFaultControl(faults: FaultTable, req: IncomingMessag
   if (req.method === 'PUT') {
     let body: Record<string, unknown>
     try {
-      body = await readJson(req)
+      body = await readJsonObject(req)
     } catch (err) {
-      sendJson(res, 400, {code: 'INVALID_FAULT', message: (err as Error).message})
+      if (!(err instanceof BodyRejected) || err.status !== 400) throw err
+      sendJson(res, 400, {code: 'INVALID_FAULT', message: err.detail}, err.headers)
       return true
     }
     const problem = checkFaultSpec(body)

@@ -1,15 +1,15 @@
 // The gateway: the platform's only listener. Routes by Host, validates tokens, rate-limits, logs without secrets.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
-import {correlationIdOf, hostOf, newTraceId, sendJson, sendProblem, type RequestContext} from '../http-util.js'
+import {answerUnexpected, correlationIdOf, hostOf, newTraceId, sendJson, sendProblem, targetOf, type RequestContext} from '../http-util.js'
 import type {RateLimit} from './rate-limit.js'
 import {createRateLimiter} from './rate-limit.js'
 import {TokenRejected, type Principal} from './verify-token.js'
 
 export const BASE_DOMAIN = 'sandbox.localhost'
 
-export type ServiceHandler = (req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void
-export type ClusterHandler = (clusterId: string, req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void
+export type ServiceHandler = (req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void | Promise<void>
+export type ClusterHandler = (clusterId: string, req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void | Promise<void>
 
 export interface RequestLogEntry {
   time: string
@@ -25,7 +25,7 @@ export interface RequestLogEntry {
 }
 
 export interface GatewayOptions {
-  identity: (req: IncomingMessage, res: ServerResponse) => void
+  identity: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
   global: ServiceHandler
   cluster: ClusterHandler
   clusterIds: readonly string[]
@@ -79,23 +79,35 @@ export function createGateway(options: GatewayOptions) {
     res.setHeader('x-correlation-id', rc.correlationId)
     const host = hostOf(req)
     const seen: {principal?: Principal} = {}
+    // Taken now: by the time the response finishes, the socket may be gone (a client that left, a body refused).
+    const method = req.method ?? 'GET'
+    const path = (req.url ?? '/').split('?')[0]
+    const clientIp = req.socket?.remoteAddress
     res.on('finish', () => {
-      options.requestLog({
-        time: new Date().toISOString(),
-        method: req.method ?? 'GET',
-        host,
-        path: (req.url ?? '/').split('?')[0],
-        status: res.statusCode,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-        correlationId: rc.correlationId,
-        tenantId: seen.principal?.tenantId,
-        subject: seen.principal?.subject,
-        clientIp: req.socket.remoteAddress,
-      })
+      try {
+        options.requestLog({
+          time: new Date().toISOString(),
+          method,
+          host,
+          path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          correlationId: rc.correlationId,
+          tenantId: seen.principal?.tenantId,
+          subject: seen.principal?.subject,
+          clientIp,
+        })
+      } catch (err) {
+        process.stderr.write(`gateway: request log failed trace=${rc.traceId}: ${(err as Error).message}\n`)
+      }
     })
     try {
+      if (!targetOf(req)) {
+        sendProblem(res, rc, {status: 400, code: 'INVALID_REQUEST_TARGET', title: 'The request target is not a valid path', detail: 'Send an origin-form target such as /v1/health.'})
+        return
+      }
       if (host === `login.${BASE_DOMAIN}`) {
-        options.identity(req, res)
+        await options.identity(req, res)
         return
       }
       if ((host === BASE_DOMAIN || host === 'localhost' || host === '127.0.0.1') && req.url === '/healthz') {
@@ -104,7 +116,7 @@ export function createGateway(options: GatewayOptions) {
       }
       if (host === `global.${BASE_DOMAIN}`) {
         const principal = await authenticate(req, res, rc, seen)
-        if (principal) options.global(req, res, rc, principal)
+        if (principal) await options.global(req, res, rc, principal)
         return
       }
       if (host.endsWith(clusterSuffix)) {
@@ -113,7 +125,8 @@ export function createGateway(options: GatewayOptions) {
           // Before authentication: a cluster that is down or overloaded fails whoever calls it.
           if (options.fault && (await options.fault(clusterId, req, res, rc))) return
           const principal = await authenticate(req, res, rc, seen)
-          if (principal) options.cluster(clusterId, req, res, rc, principal)
+          // Awaited so that a failure of the service is this request's 500, not the process's unhandled rejection.
+          if (principal) await options.cluster(clusterId, req, res, rc, principal)
           return
         }
       }
@@ -124,12 +137,7 @@ export function createGateway(options: GatewayOptions) {
         detail: `Known hosts: login.${BASE_DOMAIN}, global.${BASE_DOMAIN}, <cluster>${clusterSuffix}.`,
       })
     } catch (err) {
-      if (!res.headersSent) {
-        sendProblem(res, rc, {status: 500, code: 'INTERNAL', title: 'Internal error', detail: 'See the platform log for the trace id.'})
-      } else {
-        res.destroy(err as Error)
-      }
-      process.stderr.write(`gateway error trace=${rc.traceId}: ${(err as Error).stack ?? err}\n`)
+      answerUnexpected(res, rc, err, 'gateway')
     }
   }
 }

@@ -3,7 +3,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {AuditSink} from '../audit-sink.js'
 import {actorOf} from '../clusters/api/request.js'
-import {hostOf, sendJson, sendProblem, type RequestContext} from '../http-util.js'
+import {decodeSegment, hostOf, sendJson, sendProblem, type RequestContext} from '../http-util.js'
 import type {Principal} from '../gateway/verify-token.js'
 import {CLUSTERS, findTenant} from '../seed.js'
 import type {RouteTable} from './route-table.js'
@@ -49,20 +49,25 @@ export function createGlobalService(options: GlobalServiceOptions) {
 
   return function handle(req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal): void {
     const url = new URL(req.url ?? '/', 'https://global.invalid')
+    // Both routes take GET and HEAD: an unknown path is 404 whatever its method, a known one 405 for another method.
+    const match = url.pathname === '/v1/me/home' ? undefined : /^\/v1\/tenants\/([^/]+)\/home$/.exec(url.pathname)
+    if (url.pathname !== '/v1/me/home' && !match) {
+      sendProblem(res, rc, {status: 404, code: 'NOT_FOUND', title: 'No such endpoint', detail: url.pathname})
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed'}, {allow: 'GET, HEAD'})
+      sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: `${req.method} ${url.pathname}; it takes GET, HEAD.`}, {allow: 'GET, HEAD'})
       return
     }
     let tenantKey: string | undefined
-    if (url.pathname === '/v1/me/home') {
+    if (!match) {
       tenantKey = principal.tenantId
     } else {
-      const match = /^\/v1\/tenants\/([^/]+)\/home$/.exec(url.pathname)
-      if (!match) {
-        sendProblem(res, rc, {status: 404, code: 'NOT_FOUND', title: 'No such endpoint', detail: url.pathname})
+      tenantKey = decodeSegment(match[1])
+      if (tenantKey === undefined) {
+        sendProblem(res, rc, {status: 400, code: 'INVALID_PATH', title: 'The path has a malformed percent-encoding', detail: url.pathname})
         return
       }
-      tenantKey = decodeURIComponent(match[1])
     }
     const tenant = findTenant(tenantKey)
     const isSupport = principal.roles.includes('Support')

@@ -4,13 +4,15 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {InteractionDetails, Provider} from 'oidc-provider'
 
+import {BodyRejected, readBody} from '../body.js'
 import type {Directory} from '../directory.js'
 import type {IdentityAudit} from './audit.js'
 import {PAGE_HEADERS} from './html.js'
 import {consentPage, errorPage, signInPage} from './pages.js'
 
 export const INTERACTION_PREFIX = '/interaction/'
-const MAX_FORM_BYTES = 16 * 1024
+/** A sign-in form is a few short fields. */
+export const MAX_FORM_BYTES = 16 * 1024
 const UID = /^[A-Za-z0-9_-]{1,64}$/
 
 export interface InteractionOptions {
@@ -23,27 +25,25 @@ export interface InteractionOptions {
 }
 
 class FormError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
     super(message)
   }
 }
 
-function sendPage(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {...PAGE_HEADERS, 'content-length': Buffer.byteLength(body)})
+export function sendPage(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {...PAGE_HEADERS, 'content-length': Buffer.byteLength(body), ...headers})
   res.end(body)
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
-  if (type !== 'application/x-www-form-urlencoded') throw new FormError(415, 'unsupported_media_type', 'The form must be sent as application/x-www-form-urlencoded.')
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > MAX_FORM_BYTES) throw new FormError(413, 'form_too_large', 'The form is too large.')
-    chunks.push(chunk as Buffer)
+  try {
+    return new URLSearchParams((await readBody(req, {types: ['application/x-www-form-urlencoded'], limit: MAX_FORM_BYTES})).toString('utf8'))
+  } catch (err) {
+    if (!(err instanceof BodyRejected)) throw err
+    const code = err.status === 413 ? 'form_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_form'
+    const message = err.status === 413 ? 'The form is too large.' : err.status === 415 ? 'The form must be sent as application/x-www-form-urlencoded.' : 'The form was not sent completely.'
+    throw new FormError(err.status, code, message, err.headers)
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
 }
 
 export function createInteractionHandler(options: InteractionOptions) {
@@ -154,7 +154,7 @@ export function createInteractionHandler(options: InteractionOptions) {
         return
       }
       if (err instanceof FormError) {
-        sendPage(res, err.status, errorPage({code: err.code, message: err.message}))
+        sendPage(res, err.status, errorPage({code: err.code, message: err.message}), err.headers)
         return
       }
       options.log(`identity: interaction error: ${(err as Error).message}`)

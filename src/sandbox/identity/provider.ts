@@ -6,13 +6,19 @@ import {join} from 'node:path'
 import {Provider} from 'oidc-provider'
 
 import type {AuditSink} from '../audit-sink.js'
+import {screenBody} from '../body.js'
 import type {Directory} from '../directory.js'
+import {decodeSegment} from '../http-util.js'
 import {createAdapterFactory} from './adapter.js'
 import {createIdentityAudit} from './audit.js'
 import {buildConfiguration, CLOCK_TOLERANCE_SECONDS} from './configuration.js'
-import {createInteractionHandler, INTERACTION_PREFIX} from './interactions.js'
+import {createInteractionHandler, INTERACTION_PREFIX, MAX_FORM_BYTES, sendPage} from './interactions.js'
 import {ensureIdentityKeys} from './keys.js'
+import {errorPage} from './pages.js'
 import {JsonFileStore} from './store.js'
+
+/** oidc-provider's device verification page (its `code_verification` route). */
+const VERIFICATION_PATH = '/device'
 
 export interface IdentityOptions {
   /** `https://login.sandbox.localhost:<port>`: the handler must be served at this origin, over TLS. */
@@ -25,7 +31,7 @@ export interface IdentityOptions {
 }
 
 export interface Identity {
-  handler: (req: IncomingMessage, res: ServerResponse) => void
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>
   /** The public signing keys (what `/jwks` serves), for validating access tokens in-process. */
   publicJwks(): {keys: JsonWebKey[]}
   close(): Promise<void>
@@ -45,13 +51,38 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   const interactions = createInteractionHandler({provider, directory: options.directory, audit, csrfSecret: keys.cookieKeys[0], log})
   const oidc = provider.callback()
 
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0]
-    if (path.startsWith(INTERACTION_PREFIX)) {
-      void interactions(req, res, path)
-      return
+  const failed = (res: ServerResponse, err: unknown) => {
+    log(`identity: request failed: ${(err as Error).message}`)
+    if (!res.headersSent) sendPage(res, 500, errorPage({code: 'server_error', message: 'Something went wrong on the identity provider.'}))
+    else res.destroy()
+  }
+
+  // oidc-provider answers a device page form it cannot parse (too long, wrong type) with a bare 500: it is refused here first.
+  const screenDeviceForm = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const rejection = await screenBody(req, {types: ['application/x-www-form-urlencoded'], limit: MAX_FORM_BYTES})
+    if (!rejection) return false
+    const message = rejection.status === 413 ? 'The form is too large.' : 'The form must be sent as application/x-www-form-urlencoded, with a Content-Length.'
+    sendPage(res, rejection.status, errorPage({code: rejection.status === 413 ? 'form_too_large' : 'invalid_form', message}), rejection.headers)
+    return true
+  }
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const path = (req.url ?? '/').split('?')[0]
+      // oidc-provider's router answers a path it cannot percent-decode (/device/%zz) with a bare 500.
+      if (path.split('/').some((segment) => decodeSegment(segment) === undefined)) {
+        sendPage(res, 400, errorPage({code: 'invalid_request', message: 'The address has a malformed percent-encoding.'}))
+        return
+      }
+      if (path.startsWith(INTERACTION_PREFIX)) {
+        await interactions(req, res, path)
+        return
+      }
+      if (req.method === 'POST' && path === VERIFICATION_PATH && (await screenDeviceForm(req, res))) return
+      await oidc(req, res)
+    } catch (err) {
+      failed(res, err)
     }
-    oidc(req, res)
   }
 
   return {

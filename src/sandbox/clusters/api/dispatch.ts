@@ -1,18 +1,65 @@
-// Sends a tenant API request on its active cluster to the resource that serves it; 404 when none does.
+// Sends a tenant API request on its active cluster to the resource that serves it: a route table of method and path pattern; 404 for an unknown path, 405 with Allow for a known path and another method.
+import {decodeSegment} from '../../http-util.js'
 import {accessChecksApi} from './access-checks.js'
 import {connectorsApi} from './connectors.js'
 import type {ApiRoute, Ctx} from './context.js'
 import {assignmentsApi, skusApi} from './licenses.js'
-import {problem} from './problem.js'
+import {HttpProblem, problem} from './problem.js'
 import {usersApi} from './users.js'
 
-const API: readonly ApiRoute[] = [usersApi, assignmentsApi, skusApi, connectorsApi, accessChecksApi]
+interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  /** Path segments after the leading slash; `:name` matches one non-empty segment. */
+  pattern: readonly string[]
+  handler: ApiRoute
+}
+
+const route = (method: Route['method'], path: string, handler: ApiRoute): Route => ({method, pattern: path.split('/').slice(1), handler})
+
+export const ROUTES: readonly Route[] = [
+  route('GET', '/v1/users', usersApi),
+  route('GET', '/v1/users/:id', usersApi),
+  route('GET', '/v1/users/:id/licenses', assignmentsApi),
+  route('POST', '/v1/users/:id/licenses', assignmentsApi),
+  route('DELETE', '/v1/users/:id/licenses/:skuId', assignmentsApi),
+  route('GET', '/v1/licenses/skus', skusApi),
+  route('GET', '/v1/licenses/skus/:skuId', skusApi),
+  route('GET', '/v1/connectors', connectorsApi),
+  route('POST', '/v1/connectors', connectorsApi),
+  route('GET', '/v1/connectors/:id', connectorsApi),
+  route('DELETE', '/v1/connectors/:id', connectorsApi),
+  route('POST', '/v1/connectors/:id/block', connectorsApi),
+  route('POST', '/v1/connectors/:id/unblock', connectorsApi),
+  route('POST', '/v1/access-checks', accessChecksApi),
+]
+
+const matches = (pattern: readonly string[], seg: readonly string[]) =>
+  pattern.length === seg.length && pattern.every((p, i) => (p.startsWith(':') ? seg[i] !== '' : p === seg[i]))
+
+/** The methods a path takes, or undefined when no route has that path. */
+export function allowedMethods(seg: readonly string[]): string[] | undefined {
+  const methods = ROUTES.filter((r) => matches(r.pattern, seg)).map((r) => r.method)
+  return methods.length > 0 ? [...new Set(methods)] : undefined
+}
 
 export async function dispatch(ctx: Ctx): Promise<void> {
   const {method, path} = ctx
-  const seg = path.split('/').slice(1).map((s) => decodeURIComponent(s))
-  if (seg[0] === 'v1') {
-    for (const route of API) if (await route(ctx, seg)) return
-  }
+  const seg = path.split('/').slice(1).map((s) => {
+    const decoded = decodeSegment(s)
+    if (decoded === undefined) throw problem(400, 'INVALID_PATH', 'The path has a malformed percent-encoding', `${method} ${path}`)
+    return decoded
+  })
+  const allowed = allowedMethods(seg)
+  if (!allowed) throw problem(404, 'NOT_FOUND', 'No such endpoint', `${method} ${path}`)
+  const target = ROUTES.find((r) => r.method === method && matches(r.pattern, seg))
+  if (!target) throw methodNotAllowed(method, path, allowed)
+  if (await target.handler(ctx, seg)) return
   throw problem(404, 'NOT_FOUND', 'No such endpoint', `${method} ${path}`)
+}
+
+export function methodNotAllowed(method: string, path: string, allowed: readonly string[]) {
+  return new HttpProblem(
+    {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'This endpoint does not take that method', detail: `${method} ${path}; it takes ${allowed.join(', ')}.`},
+    {allow: allowed.join(', ')},
+  )
 }

@@ -1,29 +1,19 @@
-// Reading a cluster API request: its JSON body (bounded), a header, and who is acting for the audit log.
+// Reading a cluster API request: its JSON body (the platform's body reader), a header, and who is acting for the audit log.
 import type {IncomingMessage} from 'node:http'
 
 import type {AuditInput} from '../../audit-sink.js'
+import {BodyRejected, readJsonObject} from '../../body.js'
 import type {Principal} from '../../gateway/verify-token.js'
-import {problem} from './problem.js'
+import {HttpProblem} from './problem.js'
 
-const MAX_BODY = 64 * 1024
-
+/** The JSON object body of a cluster API request ({} when empty), as problem+json refusals (400, 413, 415). */
 export async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY) throw problem(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large')
-    chunks.push(chunk as Buffer)
-  }
-  const text = Buffer.concat(chunks).toString('utf8')
-  if (!text) return {}
   try {
-    const body = JSON.parse(text) as unknown
-    if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>
-  } catch {
-    // fall through
+    return await readJsonObject(req)
+  } catch (err) {
+    if (err instanceof BodyRejected) throw new HttpProblem({status: err.status, code: err.code, title: err.title, detail: err.detail}, err.headers)
+    throw err
   }
-  throw problem(400, 'INVALID_BODY', 'The request body must be a JSON object')
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {
