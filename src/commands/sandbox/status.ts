@@ -1,5 +1,6 @@
 import {BaseCommand} from '../../lib/base-command.js'
 import {ExitCode, UnreachableError} from '../../lib/errors/index.js'
+import {sanitizeOneLine} from '../../lib/output/sanitize.js'
 import {renderKeyValue, renderTable} from '../../lib/output/table.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
@@ -49,9 +50,19 @@ export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
         '\n' +
         renderTable(
           ['Tenant', 'Active', 'Secondary', 'Epoch', 'Replication lag'],
-          status.replication.map((r) => [r.tenant, r.active, r.secondary, String(r.epoch), `${r.lagEntries} entries, ${r.lagMs} ms${r.paused ? ' (paused)' : ''}`]),
+          status.replication.map((r) => [
+            r.tenant,
+            r.active,
+            r.secondary,
+            String(r.epoch),
+            `${r.lagEntries} entries, ${r.lagMs} ms${r.broken ? ` (BROKEN at entry ${r.broken.lsn}: shipping stopped)` : r.paused ? ' (paused)' : ''}`,
+          ]),
           this.ctx.io,
         ) +
+        status.replication
+          .filter((r) => r.broken)
+          .map((r) => `\n${sanitizeOneLine(`Replication of ${r.tenant} is broken: ${r.broken?.error ?? ''}`)}\nNext: ${sanitizeOneLine(r.broken?.repair ?? '')}`)
+          .join('') +
         (status.faults.length > 0
           ? '\n' + renderTable(['Cluster', 'Injected fault', 'Since'], status.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io)
           : ''),

@@ -22,8 +22,11 @@ export function sendHealth(routes: RouteTable, clusters: ClusterSet | undefined,
         peer: r.home === clusterId ? r.secondary : r.home,
         replicationLagEntries: repl?.lagEntries ?? 0,
         replicationLagMs: repl?.lagMs ?? 0,
+        replication: repl?.broken ? 'broken' : repl?.paused ? 'paused' : 'ok',
+        ...(repl?.broken ? {replicationBroken: repl.broken} : {}),
       }
     })
   const replicationLagMs = Math.max(0, ...tenants.map((t) => t.replicationLagMs))
-  sendJson(res, 200, {clusterId, region: CLUSTERS[clusterId].region, status: 'ok', replicationLagMs, tenants}, {'cache-control': 'no-store'})
+  const status = tenants.some((t) => t.replication === 'broken') ? 'degraded' : 'ok'
+  sendJson(res, 200, {clusterId, region: CLUSTERS[clusterId].region, status, replicationLagMs, tenants}, {'cache-control': 'no-store'})
 }
