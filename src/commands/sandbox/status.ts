@@ -9,7 +9,8 @@ import {sandboxStatus, type SandboxStatusResult} from '../../lib/sandbox/status.
 
 export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
   static override summary = "Show the local platform's URLs, process, uptime, the health of each component and each tenant's replication lag."
-  static override description = 'Exits 0 when the platform runs and every component is healthy, 8 when it is not running or a component is down.'
+  static override description =
+    "Exits 0 when the platform runs and every component is healthy, 8 when it is not running, a component is down or a tenant's replication is broken (the output then names the command that repairs it)."
 
   static override examples = [
     {description: 'Show the status', command: '<%= config.bin %> <%= command.id %>'},
