@@ -77,9 +77,17 @@ export class ReplicationApplyError extends Error {
   constructor(
     readonly lsn: number,
     readonly reason: string,
+    /** SQLite's error code, e.g. SQLITE_CONSTRAINT_PRIMARYKEY. */
+    readonly sqliteCode?: string,
   ) {
     super(`replication entry ${lsn} cannot be applied: ${reason}`)
   }
+}
+
+/** A lock held elsewhere (another process on the file): worth retrying on the next tick, not a broken replication. */
+export function isTransientSqliteError(err: unknown): boolean {
+  const code = err instanceof ReplicationApplyError ? err.sqliteCode : (err as {code?: unknown})?.code
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
 }
 
 export class ClusterDb implements AuditStore {
@@ -214,7 +222,7 @@ export class ClusterDb implements AuditStore {
             if (sql === AUDIT_INSERT) events.push(JSON.parse(params[9] as string) as AuditEvent)
           }
         } catch (err) {
-          throw new ReplicationApplyError(entry.lsn, (err as Error).message)
+          throw new ReplicationApplyError(entry.lsn, (err as Error).message, (err as {code?: string}).code)
         }
       }
       this.db

@@ -6,7 +6,7 @@ import type {Directory} from '../directory.js'
 import type {RouteTable} from '../global/route-table.js'
 import {CLUSTERS, OPERATOR_TENANT_ID, TENANTS, findTenant} from '../seed.js'
 import type {AuditRetention, AuditStore, PlatformAudit} from './audit-store.js'
-import {ClusterDb, ReplicationApplyError} from './cluster-db.js'
+import {ClusterDb, ReplicationApplyError, isTransientSqliteError} from './cluster-db.js'
 import {wrongCluster} from './api/problem.js'
 import {seedTenant} from './tenant-seed.js'
 
@@ -175,7 +175,8 @@ export class ClusterSet implements PlatformAudit {
         const shipped = this.shipTenant(tenant.id, SHIP_BATCH, this.options.replicationDelayMs ?? 0)
         if (shipped === SHIP_BATCH) more = true
       } catch (err) {
-        this.markBroken(tenant.id, err)
+        if (isTransientSqliteError(err)) this.options.log?.(`replication of ${tenant.id} waits for a lock, retried on the next tick: ${(err as Error).message}`)
+        else this.markBroken(tenant.id, err)
       }
     }
     if (more) this.scheduleShip()
