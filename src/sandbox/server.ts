@@ -123,6 +123,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const port = (server.address() as AddressInfo).port
   const urls = urlsFor(port)
   const clusterUri = (clusterId: string) => `https://${clusterId}.clusters.${BASE_DOMAIN}:${port}`
+  audit.clusterUri = clusterUri
 
   let identity: Awaited<ReturnType<typeof createIdentity>>
   try {
@@ -140,8 +141,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       {name: 'identity', status: 'ok', detail: urls.authority},
       {name: 'global', status: 'ok', detail: `${routes.all().length} tenant routes`},
       ...Object.keys(CLUSTERS).map((id) => ({name: `cluster ${id}`, status: 'ok' as const, detail: clusterDetail(id, replication)})),
+      // A tenant whose replication stopped: its writes are acknowledged on the active cluster but not copied.
+      ...replication.flatMap((r) =>
+        r.broken
+          ? [{name: `replication ${r.tenant}`, status: 'down' as const, detail: `${r.active} → ${r.secondary} broken at entry ${r.broken.lsn} since ${r.broken.since}: ${r.broken.error}. Repair: ${r.broken.repair}`}]
+          : [],
+      ),
     ]
-    return {status: 'ok', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000), components, replication}
+    return {status: components.every((c) => c.status === 'ok') ? 'ok' : 'degraded', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000), components, replication}
   }
 
   const faults = new FaultTable()
@@ -237,7 +244,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 function clusterDetail(clusterId: string, replication: readonly ReplicationStatus[]): string {
   const roles = replication.flatMap((r) =>
     r.active === clusterId
-      ? [`${r.tenant} active (epoch ${r.epoch}, lag ${r.lagEntries} entries / ${r.lagMs} ms${r.paused ? ', paused' : ''})`]
+      ? [`${r.tenant} active (epoch ${r.epoch}, lag ${r.lagEntries} entries / ${r.lagMs} ms${r.paused ? ', paused' : ''}${r.broken ? ', replication BROKEN' : ''})`]
       : r.secondary === clusterId
         ? [`${r.tenant} passive`]
         : [],

@@ -1,4 +1,5 @@
 // Replication and failover against a real platform: planned and forced drills with the real CLI, 421 from the old primary, audit seq across restart.
+// Each test starts its own platform: none depends on what another did.
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -16,13 +17,13 @@ describe('replication and failover (real platform)', function () {
   let client: TestClient
   const tokens: Record<string, string> = {}
 
-  before(async () => {
+  beforeEach(async () => {
     platform = await startTestPlatform()
     client = testClient(platform.caPem)
     for (const upn of ['admin@contoso.example', 'admin@fabrikam.example']) tokens[upn] = (await deviceSignIn(client, platform, upn)).access_token
   })
 
-  after(async () => {
+  afterEach(async () => {
     await client?.close()
     await platform?.stop()
   })
@@ -45,14 +46,33 @@ describe('replication and failover (real platform)', function () {
     return (await res.json()) as {home: {clusterId: string}; epoch: number}
   }
 
-  it('keeps every write of a planned failover, grows the epoch, and the old primary answers 421', async () => {
-    const admin = 'admin@contoso.example'
+  const writeBeforeFailover = async (admin: string) => {
     const ids: string[] = []
     for (let i = 0; i < 15; i++) {
       const res = await call(admin, 'eastus-1', 'POST', '/v1/connectors', {displayName: `Before failover ${i}`})
       expect(res.status).to.equal(201)
       ids.push(res.body.id)
     }
+    return ids
+  }
+  const failover = async (tenant: string, force: boolean) => {
+    const out = await runCli(['sandbox', 'failover', '--tenant', tenant, ...(force ? ['--force'] : []), '--data-dir', platform.dataDir, '--json'], platform.cli.env)
+    expect(out.code, out.stderr).to.equal(0)
+    return JSON.parse(out.stdout) as Json
+  }
+  /** Fabrikam's drill: replication paused, four writes that never ship, a forced failover that loses them. */
+  const forcedFailoverLosingWrites = async (admin: string) => {
+    const paused = await control<Json[]>('POST', '/v1/replication', {tenant: 'fabrikam', paused: true})
+    expect(paused.status).to.equal(200)
+    for (let i = 0; i < 4; i++) expect((await call(admin, 'westeurope-1', 'POST', '/v1/connectors', {displayName: `Unshipped ${i}`})).status).to.equal(201)
+    const status = await runCli(['sandbox', 'status', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
+    const lag = (JSON.parse(status.stdout) as Json).replication.find((r: Json) => r.tenant === 'fabrikam')
+    return {lag, result: await failover('fabrikam', true)}
+  }
+
+  it('keeps every write of a planned failover, grows the epoch, and the old primary answers 421', async () => {
+    const admin = 'admin@contoso.example'
+    const ids = await writeBeforeFailover(admin)
     // The passive secondary refuses with the active URI.
     const passive = await call(admin, 'westus-1', 'GET', '/v1/connectors')
     expect(passive.status).to.equal(421)
@@ -60,9 +80,7 @@ describe('replication and failover (real platform)', function () {
     expect(passive.headers.get('x-active-cluster-uri')).to.equal(passive.body.activeUri)
     const before = await epochOf(admin)
 
-    const out = await runCli(['sandbox', 'failover', '--tenant', 'contoso', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
-    expect(out.code, out.stderr).to.equal(0)
-    const result = JSON.parse(out.stdout) as Json
+    const result = await failover('contoso', false)
     expect(result).to.include({mode: 'planned', from: 'eastus-1', to: 'westus-1', lostWrites: 0, previousEpoch: before.epoch})
     expect(result.epoch).to.be.greaterThan(before.epoch)
 
@@ -81,17 +99,9 @@ describe('replication and failover (real platform)', function () {
 
   it('reports the writes a forced failover loses, with replication paused to build up lag', async () => {
     const admin = 'admin@fabrikam.example'
-    const paused = await control<Json[]>('POST', '/v1/replication', {tenant: 'fabrikam', paused: true})
-    expect(paused.status).to.equal(200)
-    for (let i = 0; i < 4; i++) expect((await call(admin, 'westeurope-1', 'POST', '/v1/connectors', {displayName: `Unshipped ${i}`})).status).to.equal(201)
-    const status = await runCli(['sandbox', 'status', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
-    const lag = (JSON.parse(status.stdout) as Json).replication.find((r: Json) => r.tenant === 'fabrikam')
+    const {lag, result} = await forcedFailoverLosingWrites(admin)
     expect(lag).to.include({active: 'westeurope-1', paused: true})
     expect(lag.lagEntries).to.be.at.least(4)
-
-    const out = await runCli(['sandbox', 'failover', '--tenant', 'fabrikam', '--force', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
-    expect(out.code, out.stderr).to.equal(0)
-    const result = JSON.parse(out.stdout) as Json
     expect(result).to.include({mode: 'forced', from: 'westeurope-1', to: 'northeurope-1'})
     expect(result.lostWrites).to.equal(lag.lagEntries)
     const list = await call(admin, 'northeurope-1', 'GET', '/v1/connectors?search=Unshipped')
@@ -100,12 +110,20 @@ describe('replication and failover (real platform)', function () {
   })
 
   it('keeps the audit seq gap-free per tenant across failovers and a restart', async () => {
-    // Refused requests are audited too; make one before the restart.
+    // Its own drills: a planned failover of Contoso after 15 writes, a forced one of Fabrikam that loses its writes.
+    await writeBeforeFailover('admin@contoso.example')
+    expect(await failover('contoso', false)).to.include({from: 'eastus-1', to: 'westus-1'})
+    expect((await forcedFailoverLosingWrites('admin@fabrikam.example')).result).to.include({from: 'westeurope-1', to: 'northeurope-1'})
+    // Refused requests are audited too; make one per tenant before the restart.
     expect((await call('admin@contoso.example', 'eastus-1', 'GET', '/v1/users')).status).to.equal(421)
+    expect((await call('admin@fabrikam.example', 'westeurope-1', 'GET', '/v1/connectors')).status).to.equal(421)
     const stop = await runCli(['sandbox', 'stop', '--data-dir', platform.dataDir], platform.cli.env)
     expect(stop.code, stop.stderr).to.equal(0)
     const start = await runCli(['sandbox', 'start', '--port', String(platform.port), '--data-dir', platform.dataDir, '--json'], platform.cli.env)
     expect(start.code, start.stderr).to.equal(0)
+    // The old process's pooled connections are gone with it.
+    await client.close()
+    client = testClient(platform.caPem)
     tokens['admin@contoso.example'] = (await deviceSignIn(client, platform, 'admin@contoso.example')).access_token
     expect((await call('admin@contoso.example', 'westus-1', 'POST', '/v1/connectors', {displayName: 'After restart'})).status).to.equal(201)
     expect((await call('admin@contoso.example', 'westus-1', 'GET', '/v1/connectors?search=Before%20failover&limit=200')).body.items).to.have.length(15)

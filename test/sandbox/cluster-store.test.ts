@@ -6,12 +6,26 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {setImmediate as nextTurn} from 'node:timers/promises'
+
+import {HttpProblem} from '../../src/sandbox/clusters/api/problem.js'
 import {ClusterDb} from '../../src/sandbox/clusters/cluster-db.js'
-import {ClusterSet} from '../../src/sandbox/clusters/cluster-set.js'
+import {ClusterSet, ReplicationBrokenError} from '../../src/sandbox/clusters/cluster-set.js'
 import {Directory} from '../../src/sandbox/directory.js'
 import {RouteTable} from '../../src/sandbox/global/route-table.js'
 
 const T = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
+const F = '7b2d9e44-6f3a-4c1b-8e2d-9a0f1b00fab2'
+const sys = (action: string) => ({tenantId: T, action, result: 'succeeded' as const, actor: {type: 'system' as const}})
+const CONNECTOR_INSERT =
+  'INSERT INTO connectors (tenant_id, id, display_name, publisher, tier, blocked, unblockable, description, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 0, 0, ?, NULL, ?, ?, 1)'
+const addConnector = (db: ClusterDb, tenantId: string, id: string) =>
+  db.write(tenantId, (tx) => {
+    tx.run(CONNECTOR_INSERT, tenantId, id, id, 'test', 'custom', '', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')
+    tx.audit({...sys('connector.created'), tenantId, target: {type: 'connector', id}})
+  })
+const hasConnector = (db: ClusterDb, tenantId: string, id: string) =>
+  db.db.prepare('SELECT 1 FROM connectors WHERE tenant_id = ? AND id = ?').get(tenantId, id) !== undefined
 
 describe('cluster audit store', () => {
   let dir: string
@@ -106,6 +120,98 @@ describe('cluster audit store', () => {
       expect(set.cluster('westus-1').lastSeq(T)).to.equal(forced.auditSeq - 1)
       set.drain(T)
       expect(set.cluster('westus-1').lastSeq(T)).to.equal(forced.auditSeq)
+    } finally {
+      set.close()
+    }
+  })
+
+  it('refuses, inside the transaction, a write on a cluster that stopped being the tenant\'s active one while the request was in flight', () => {
+    const routes = new RouteTable(dir)
+    const set = new ClusterSet({dataDir: dir, routes, directory: Directory.open(dir)})
+    set.clusterUri = (id) => `https://${id}.clusters.sandbox.localhost:1`
+    try {
+      // What a route holds while the body is still arriving: the cluster it was routed to.
+      const routed = set.active(T)
+      const seqBefore = routed.lastSeq(T)
+      const failover = set.failover(T, false)
+      const refused = (fn: () => unknown) => {
+        try {
+          fn()
+        } catch (err) {
+          return err
+        }
+        return undefined
+      }
+      for (const attempt of [
+        () => addConnector(routed, T, 'late'),
+        () => routed.record(sys('signin')),
+        () => routed.appendMany(T, [{action: 'bulk'}]),
+      ]) {
+        const err = refused(attempt)
+        expect(err).to.be.instanceOf(HttpProblem)
+        expect((err as HttpProblem).problem).to.include({status: 421, code: 'WRONG_CLUSTER', activeUri: 'https://westus-1.clusters.sandbox.localhost:1', activeClusterId: 'westus-1', epoch: failover.epoch})
+        expect((err as HttpProblem).headers).to.deep.equal({'x-active-cluster-uri': 'https://westus-1.clusters.sandbox.localhost:1'})
+      }
+      expect(hasConnector(routed, T, 'late')).to.equal(false)
+      expect(routed.lastSeq(T)).to.equal(seqBefore)
+      // Identity events (sign-ins, tokens) follow the route: they land on the new active cluster and replicate.
+      expect(set.record(sys('signin')).cluster).to.equal('westus-1')
+      addConnector(set.active(T), T, 'after')
+      set.drain(T)
+      expect(hasConnector(routed, T, 'after')).to.equal(true)
+      expect(routed.lastSeq(T)).to.equal(set.active(T).lastSeq(T))
+      expect(set.replicationStatus(T)).to.not.have.property('broken')
+    } finally {
+      set.close()
+    }
+  })
+
+  it('marks a tenant whose entry cannot be applied as broken, keeps the others replicating, survives a reopen, and resync repairs it', async () => {
+    const routes = new RouteTable(dir)
+    let set = new ClusterSet({dataDir: dir, routes, directory: Directory.open(dir)})
+    const logs: string[] = []
+    try {
+      set.drain(T)
+      set.drain(F)
+      // A stray row on the passive secondary at the seq the active will hand out next.
+      const secondary = set.cluster('westus-1')
+      const next = set.active(T).lastSeq(T) + 1
+      secondary.db.prepare("INSERT INTO audit (tenant_id, seq, id, time, action, result, json) VALUES (?, ?, 'stray', '2024-01-01T00:00:00.000Z', 'stray', 'succeeded', '{}')").run(T, next)
+      addConnector(set.active(T), T, 'poisoned')
+      expect(() => set.ship()).to.not.throw()
+      // The commit also scheduled a ship on the next turn (a timer): it must not throw either.
+      await nextTurn()
+      const status = set.replicationStatus(T)
+      expect(status.broken).to.include({repair: 'ppctl sandbox resync --tenant contoso'})
+      expect(status.broken?.error).to.match(/UNIQUE constraint failed/)
+      expect(status.lagEntries).to.be.greaterThan(0)
+      const brokenEvent = set.active(T).allEvents(T).find((e) => e.action === 'replication.broken')
+      expect(brokenEvent?.details).to.include({from: 'eastus-1', to: 'westus-1', lsn: status.broken?.lsn})
+      // Other tenants keep replicating.
+      addConnector(set.active(F), F, 'unaffected')
+      set.ship()
+      expect(set.replicationStatus(F)).to.include({lagEntries: 0}).and.not.have.property('broken')
+      expect(hasConnector(set.cluster('northeurope-1'), F, 'unaffected')).to.equal(true)
+      // A planned failover cannot drain it, and says so instead of throwing an SQLite error.
+      expect(() => set.failover(T, false)).to.throw(ReplicationBrokenError)
+      expect(routes.get(T)?.home).to.equal('eastus-1')
+
+      // A restart on the same data dir comes up, still knows, and does not retry (no second audit event).
+      set.close()
+      set = new ClusterSet({dataDir: dir, routes, directory: Directory.open(dir), log: (l) => logs.push(l)})
+      set.ship()
+      await nextTurn()
+      expect(set.replicationStatus(T).broken?.lsn).to.equal(status.broken?.lsn)
+      expect(set.active(T).allEvents(T).filter((e) => e.action === 'replication.broken')).to.have.length(1)
+
+      const repaired = set.resync(T)
+      expect(repaired).to.include({lagEntries: 0}).and.not.have.property('broken')
+      expect(hasConnector(set.cluster('westus-1'), T, 'poisoned')).to.equal(true)
+      addConnector(set.active(T), T, 'after-resync')
+      set.ship()
+      expect(set.replicationStatus(T)).to.include({lagEntries: 0}).and.not.have.property('broken')
+      expect(set.cluster('westus-1').allEvents(T)).to.deep.equal(set.active(T).allEvents(T))
+      expect(set.failover(T, false)).to.include({from: 'eastus-1', to: 'westus-1', lostWrites: 0})
     } finally {
       set.close()
     }

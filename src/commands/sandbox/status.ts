@@ -1,5 +1,6 @@
 import {BaseCommand} from '../../lib/base-command.js'
 import {ExitCode, UnreachableError} from '../../lib/errors/index.js'
+import {sanitizeOneLine} from '../../lib/output/sanitize.js'
 import {renderKeyValue, renderTable} from '../../lib/output/table.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
@@ -8,7 +9,8 @@ import {sandboxStatus, type SandboxStatusResult} from '../../lib/sandbox/status.
 
 export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
   static override summary = "Show the local platform's URLs, process, uptime, the health of each component and each tenant's replication lag."
-  static override description = 'Exits 0 when the platform runs and every component is healthy, 8 when it is not running or a component is down.'
+  static override description =
+    "Exits 0 when the platform runs and every component is healthy, 8 when it is not running, a component is down or a tenant's replication is broken (the output then names the command that repairs it)."
 
   static override examples = [
     {description: 'Show the status', command: '<%= config.bin %> <%= command.id %>'},
@@ -49,9 +51,19 @@ export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
         '\n' +
         renderTable(
           ['Tenant', 'Active', 'Secondary', 'Epoch', 'Replication lag'],
-          status.replication.map((r) => [r.tenant, r.active, r.secondary, String(r.epoch), `${r.lagEntries} entries, ${r.lagMs} ms${r.paused ? ' (paused)' : ''}`]),
+          status.replication.map((r) => [
+            r.tenant,
+            r.active,
+            r.secondary,
+            String(r.epoch),
+            `${r.lagEntries} entries, ${r.lagMs} ms${r.broken ? ` (BROKEN at entry ${r.broken.lsn}: shipping stopped)` : r.paused ? ' (paused)' : ''}`,
+          ]),
           this.ctx.io,
         ) +
+        status.replication
+          .filter((r) => r.broken)
+          .map((r) => `\n${sanitizeOneLine(`Replication of ${r.tenant} is broken: ${r.broken?.error ?? ''}`)}\nNext: ${sanitizeOneLine(r.broken?.repair ?? '')}`)
+          .join('') +
         (status.faults.length > 0
           ? '\n' + renderTable(['Cluster', 'Injected fault', 'Since'], status.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io)
           : ''),

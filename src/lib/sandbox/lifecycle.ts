@@ -2,7 +2,7 @@
 import {spawn} from 'node:child_process'
 import {closeSync, openSync, readFileSync} from 'node:fs'
 import {readFile, rm, stat} from 'node:fs/promises'
-import {request} from 'node:http'
+import {connect} from 'node:net'
 import {isAbsolute, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -71,28 +71,91 @@ export async function requireRunning(dataDir: string): Promise<PlatformState> {
   return state
 }
 
-/** A JSON request to the platform's control socket. */
+/**
+ * A JSON request to the platform's control socket: one connection per request, the whole request in ONE write,
+ * then the answer read until the platform closes the connection. Not node:http: its keep-alive pool hands out a
+ * connection the platform closed while it sat idle (past the server's 5 s keep-alive timeout) to a client too busy
+ * to have noticed, and its request ends with a second, empty write that can land after the platform has answered
+ * and closed (what a test's HTTP interceptor does on every request). On a Unix socket either fails at once with
+ * `write EPIPE`. Here nothing is written after the request, so there is nothing to fail.
+ */
 export function controlRequest<T>(socketPath: string, method: string, path: string, body?: unknown): Promise<{status: number; body: T}> {
   return new Promise((resolvePromise, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body)
-    const req = request(
-      {socketPath, method, path, headers: payload ? {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload)} : {}},
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          try {
-            resolvePromise({status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T})
-          } catch (err) {
-            reject(err)
-          }
-        })
-      },
-    )
-    req.setTimeout(10_000, () => req.destroy(new Error('control socket timed out')))
-    req.on('error', reject)
-    req.end(payload)
+    const payload = body === undefined ? '' : JSON.stringify(body)
+    const head = [
+      `${method} ${path} HTTP/1.1`,
+      'host: localhost',
+      'connection: close',
+      ...(body === undefined ? [] : ['content-type: application/json']),
+      `content-length: ${Buffer.byteLength(payload)}`,
+    ]
+    const chunks: Buffer[] = []
+    let settled = false
+    const done = (err: Error | undefined, value?: {status: number; body: T}) => {
+      if (settled) return
+      settled = true
+      socket.destroy()
+      if (err) reject(err)
+      else resolvePromise(value as {status: number; body: T})
+    }
+    const socket = connect(socketPath)
+    socket.setTimeout(10_000, () => done(new Error('control socket timed out')))
+    socket.on('error', (err) => done(err))
+    const settle = (ended: boolean) => {
+      try {
+        const answer = parseControlResponse(Buffer.concat(chunks), ended)
+        if (answer) done(undefined, answer as {status: number; body: T})
+        else if (ended) done(new Error('the control socket closed without a complete answer'))
+      } catch (err) {
+        done(err as Error)
+      }
+    }
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk)
+      settle(false)
+    })
+    socket.on('end', () => settle(true))
+    socket.write(`${head.join('\r\n')}\r\n\r\n${payload}`)
   })
+}
+
+/** The status and JSON body of a complete HTTP/1.1 answer (Content-Length, or read to the end), or undefined while incomplete. */
+function parseControlResponse(raw: Buffer, ended = false): {status: number; body: unknown} | undefined {
+  const split = raw.indexOf('\r\n\r\n')
+  if (split < 0) return undefined
+  const lines = raw.subarray(0, split).toString('latin1').split('\r\n')
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0])?.[1] ?? 0)
+  const headers = new Map(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+  let content = raw.subarray(split + 4)
+  const length = headers.get('content-length')
+  if (length !== undefined) {
+    if (content.length < Number(length)) return undefined
+    content = content.subarray(0, Number(length))
+  } else if (!ended) {
+    return undefined
+  } else if (headers.get('transfer-encoding')?.toLowerCase() === 'chunked') {
+    content = dechunk(content)
+  }
+  const text = content.toString('utf8')
+  try {
+    return {status, body: text ? (JSON.parse(text) as unknown) : {}}
+  } catch {
+    throw new Error(`the control socket answered ${status} with a body that is not JSON`)
+  }
+}
+
+function dechunk(data: Buffer): Buffer {
+  const parts: Buffer[] = []
+  let at = 0
+  for (;;) {
+    const eol = data.indexOf('\r\n', at)
+    if (eol < 0) break
+    const size = Number.parseInt(data.subarray(at, eol).toString('latin1'), 16)
+    if (!(size > 0)) break
+    parts.push(data.subarray(eol + 2, eol + 2 + size))
+    at = eol + 2 + size + 2
+  }
+  return Buffer.concat(parts)
 }
 
 async function tail(file: string, lines = 15): Promise<string> {

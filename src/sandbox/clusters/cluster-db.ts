@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS audit_seq (tenant_id TEXT PRIMARY KEY, last_seq INTEG
 CREATE TABLE IF NOT EXISTS repl_log (lsn INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id TEXT NOT NULL, time INTEGER NOT NULL, ops TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS repl_log_tenant ON repl_log (tenant_id, lsn);
 CREATE TABLE IF NOT EXISTS repl_applied (tenant_id TEXT NOT NULL, source TEXT NOT NULL, lsn INTEGER NOT NULL, PRIMARY KEY (tenant_id, source));
+CREATE TABLE IF NOT EXISTS repl_broken (tenant_id TEXT PRIMARY KEY, target TEXT NOT NULL, lsn INTEGER NOT NULL, error TEXT NOT NULL, since TEXT NOT NULL);
 `
 
 /** Tables holding a tenant's replicated state, copied whole when a secondary is rebuilt after a forced failover. */
@@ -62,12 +63,44 @@ export interface Tx {
 
 type Listener = (e: AuditEvent) => void
 
+/** Why a tenant's replication stopped: kept in the shipping (active) cluster's database, so a restart still knows. */
+export interface ReplBroken {
+  target: string
+  /** The entry that could not be applied. */
+  lsn: number
+  error: string
+  since: string
+}
+
+/** An entry the secondary could not apply: which one, and SQLite's reason. */
+export class ReplicationApplyError extends Error {
+  constructor(
+    readonly lsn: number,
+    readonly reason: string,
+    /** SQLite's error code, e.g. SQLITE_CONSTRAINT_PRIMARYKEY. */
+    readonly sqliteCode?: string,
+  ) {
+    super(`replication entry ${lsn} cannot be applied: ${reason}`)
+  }
+}
+
+/** A lock held elsewhere (another process on the file): worth retrying on the next tick, not a broken replication. */
+export function isTransientSqliteError(err: unknown): boolean {
+  const code = err instanceof ReplicationApplyError ? err.sqliteCode : (err as {code?: unknown})?.code
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+}
+
 export class ClusterDb implements AuditStore {
   readonly db: Database.Database
   private readonly listeners = new Map<string, Set<Listener>>()
   private readonly prunedAt = new Map<string, number>()
   /** Called after each commit that appended to the replication log. */
   onCommit: (tenantId: string) => void = () => {}
+  /**
+   * Called inside every write transaction, after the write lock is taken: throws when this cluster is not the
+   * tenant's active one (any more), so a write that raced a failover is refused instead of committed here and lost.
+   */
+  guard: (tenantId: string) => void = () => {}
 
   constructor(
     readonly clusterId: string,
@@ -111,6 +144,7 @@ export class ClusterDb implements AuditStore {
       },
     }
     const result = this.db.transaction(() => {
+      this.guard(tenantId)
       const value = fn(tx)
       if (ops.length > 0 && this.replicated) {
         this.db.prepare('INSERT INTO repl_log (tenant_id, time, ops) VALUES (?, ?, ?)').run(tenantId, Date.now(), JSON.stringify(ops))
@@ -153,6 +187,7 @@ export class ClusterDb implements AuditStore {
     // IMMEDIATE: the write lock is taken before the last seq is read, so another process appending to the same
     // file (a test seeding events beside a running platform) cannot be handed the same seqs.
     this.db.transaction(() => {
+      this.guard(tenantId)
       firstSeq = this.lastSeq(tenantId) + 1
       let chunk: Op[] = []
       inputs.forEach((input, i) => {
@@ -181,9 +216,13 @@ export class ClusterDb implements AuditStore {
     const events: AuditEvent[] = []
     this.db.transaction(() => {
       for (const entry of entries) {
-        for (const [sql, params] of entry.ops) {
-          this.db.prepare(sql).run(...params)
-          if (sql === AUDIT_INSERT) events.push(JSON.parse(params[9] as string) as AuditEvent)
+        try {
+          for (const [sql, params] of entry.ops) {
+            this.db.prepare(sql).run(...params)
+            if (sql === AUDIT_INSERT) events.push(JSON.parse(params[9] as string) as AuditEvent)
+          }
+        } catch (err) {
+          throw new ReplicationApplyError(entry.lsn, (err as Error).message, (err as {code?: string}).code)
         }
       }
       this.db
@@ -203,6 +242,21 @@ export class ClusterDb implements AuditStore {
     this.db
       .prepare('INSERT INTO repl_applied (tenant_id, source, lsn) VALUES (?, ?, ?) ON CONFLICT (tenant_id, source) DO UPDATE SET lsn = excluded.lsn')
       .run(tenantId, source, lsn)
+  }
+
+  /** Why shipping the tenant from here stopped, if it did. */
+  replBroken(tenantId: string): ReplBroken | undefined {
+    return this.db.prepare('SELECT target, lsn, error, since FROM repl_broken WHERE tenant_id = ?').get(tenantId) as ReplBroken | undefined
+  }
+
+  setReplBroken(tenantId: string, broken: ReplBroken | undefined): void {
+    if (!broken) {
+      this.db.prepare('DELETE FROM repl_broken WHERE tenant_id = ?').run(tenantId)
+      return
+    }
+    this.db
+      .prepare('INSERT INTO repl_broken (tenant_id, target, lsn, error, since) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET target = excluded.target, lsn = excluded.lsn, error = excluded.error, since = excluded.since')
+      .run(tenantId, broken.target, broken.lsn, broken.error, broken.since)
   }
 
   /** Replication entries of the tenant after `lsn`, oldest first. */

@@ -6,7 +6,8 @@ import type {Directory} from '../directory.js'
 import type {RouteTable} from '../global/route-table.js'
 import {CLUSTERS, OPERATOR_TENANT_ID, TENANTS, findTenant} from '../seed.js'
 import type {AuditRetention, AuditStore, PlatformAudit} from './audit-store.js'
-import {ClusterDb} from './cluster-db.js'
+import {ClusterDb, ReplicationApplyError, isTransientSqliteError} from './cluster-db.js'
+import {wrongCluster} from './api/problem.js'
 import {seedTenant} from './tenant-seed.js'
 
 export const GLOBAL_LOG = 'global'
@@ -22,7 +23,31 @@ export interface ReplicationStatus {
   lagEntries: number
   lagMs: number
   paused: boolean
+  /** Set when an entry could not be applied on the secondary: shipping of this tenant has stopped until repaired. */
+  broken?: ReplicationBroken
 }
+
+export interface ReplicationBroken {
+  /** The replication entry (lsn on the active cluster) that could not be applied. */
+  lsn: number
+  error: string
+  since: string
+  /** The command that repairs it. */
+  repair: string
+}
+
+/** A planned failover cannot drain a tenant whose replication is broken. */
+export class ReplicationBrokenError extends Error {
+  readonly code = 'REPLICATION_BROKEN'
+  constructor(
+    readonly tenantId: string,
+    readonly broken: ReplicationBroken,
+  ) {
+    super(`Replication of ${findTenant(tenantId)?.name ?? tenantId} is broken (entry ${broken.lsn}: ${broken.error}).`)
+  }
+}
+
+export const repairCommand = (tenantId: string) => `ppctl sandbox resync --tenant ${findTenant(tenantId)?.name ?? tenantId}`
 
 /** What a failover did; the control socket answers it as is (also `ppctl sandbox failover --json`). */
 export interface FailoverResult {
@@ -60,11 +85,19 @@ export class ClusterSet implements PlatformAudit {
   private shipScheduled = false
   private timer?: NodeJS.Timeout
   private closed = false
+  /** The URI a 421 names; the server sets it once its port is known. */
+  clusterUri: (clusterId: string) => string = (clusterId) => clusterId
 
   constructor(private readonly options: ClusterSetOptions) {
     for (const id of Object.keys(CLUSTERS)) {
       const db = new ClusterDb(id, join(options.dataDir, 'clusters', `${id}.db`), options.retention)
       db.onCommit = () => this.scheduleShip()
+      // Checked inside each write's transaction: a failover (synchronous, like the transaction) is either wholly
+      // before it, and the write is refused, or wholly after it, and the write is drained or counted as lost.
+      db.guard = (tenantId) => {
+        const route = options.routes.get(tenantId)
+        if (route && route.home !== id) throw wrongCluster(route, this.clusterUri(route.home))
+      }
       this.dbs.set(id, db)
     }
     this.globalLog = new ClusterDb(GLOBAL_LOG, join(options.dataDir, 'clusters', 'global-audit.db'), options.retention, false)
@@ -129,16 +162,58 @@ export class ClusterSet implements PlatformAudit {
     })
   }
 
-  /** Ships one batch per tenant; reschedules itself while entries remain. */
+  /**
+   * Ships one batch per tenant; reschedules itself while entries remain. Runs from timers, so nothing may escape:
+   * a tenant whose entry cannot be applied is marked broken and skipped, the others keep replicating.
+   */
   ship(): void {
     if (this.closed) return
     let more = false
     for (const tenant of TENANTS) {
-      if (this.paused.has(tenant.id)) continue
-      const shipped = this.shipTenant(tenant.id, SHIP_BATCH, this.options.replicationDelayMs ?? 0)
-      if (shipped === SHIP_BATCH) more = true
+      try {
+        if (this.paused.has(tenant.id) || this.broken(tenant.id)) continue
+        const shipped = this.shipTenant(tenant.id, SHIP_BATCH, this.options.replicationDelayMs ?? 0)
+        if (shipped === SHIP_BATCH) more = true
+      } catch (err) {
+        if (isTransientSqliteError(err)) this.options.log?.(`replication of ${tenant.id} waits for a lock, retried on the next tick: ${(err as Error).message}`)
+        else this.markBroken(tenant.id, err)
+      }
     }
     if (more) this.scheduleShip()
+  }
+
+  /** Why the tenant's replication stopped, if it did (kept in the active cluster's database). */
+  broken(tenantId: string): ReplicationBroken | undefined {
+    const route = this.options.routes.get(tenantId)
+    if (!route) return undefined
+    const row = this.cluster(route.home).replBroken(tenantId)
+    if (!row || row.target !== route.secondary) return undefined
+    return {lsn: row.lsn, error: row.error, since: row.since, repair: repairCommand(tenantId)}
+  }
+
+  /** Stops shipping the tenant, says so in the log and in the tenant's audit; never throws. */
+  private markBroken(tenantId: string, err: unknown): void {
+    try {
+      const route = this.options.routes.get(tenantId)
+      if (!route) return
+      const lsn = err instanceof ReplicationApplyError ? err.lsn : 0
+      const error = err instanceof ReplicationApplyError ? err.reason : (err as Error)?.message ?? String(err)
+      const since = new Date().toISOString()
+      this.cluster(route.home).setReplBroken(tenantId, {target: route.secondary, lsn, error, since})
+      this.options.log?.(`replication of ${tenantId} ${route.home} → ${route.secondary} broken at entry ${lsn}: ${error}; repair: ${repairCommand(tenantId)}`)
+      this.cluster(route.home).record({
+        tenantId,
+        action: 'replication.broken',
+        result: 'failed',
+        actor: {type: 'system', id: 'replication'},
+        target: {type: 'tenant', id: tenantId},
+        cluster: route.home,
+        details: {from: route.home, to: route.secondary, epoch: route.epoch, lsn, error, repair: repairCommand(tenantId)},
+      })
+    } catch (inner) {
+      // The stores themselves fail (closed, disk full): the log line is all that is left; the process stays up.
+      this.options.log?.(`replication of ${tenantId} failed and could not be marked broken: ${(inner as Error)?.message ?? String(inner)}`)
+    }
   }
 
   private shipTenant(tenantId: string, limit: number, minAgeMs: number): number {
@@ -158,20 +233,65 @@ export class ClusterSet implements PlatformAudit {
     return entries.length
   }
 
-  /** Applies everything pending for the tenant now, whatever the pause or delay. */
+  /** Applies everything pending for the tenant now, whatever the pause or delay; throws when replication is (or breaks) broken. */
   drain(tenantId: string): number {
     let total = 0
     for (;;) {
-      const n = this.shipTenant(tenantId, SHIP_BATCH, 0)
+      const already = this.broken(tenantId)
+      if (already) throw new ReplicationBrokenError(tenantId, already)
+      let n: number
+      try {
+        n = this.shipTenant(tenantId, SHIP_BATCH, 0)
+      } catch (err) {
+        this.markBroken(tenantId, err)
+        const broken = this.broken(tenantId)
+        if (broken) throw new ReplicationBrokenError(tenantId, broken)
+        throw err
+      }
       total += n
       if (n < SHIP_BATCH) return total
     }
+  }
+
+  /**
+   * Repairs a broken (or suspect) replication: the secondary's copy of the tenant is rebuilt from the active
+   * cluster and shipping resumes from the active's current position. Nothing acknowledged is lost: the active
+   * cluster holds every acknowledged write.
+   */
+  resync(tenantId: string): ReplicationStatus {
+    const route = this.options.routes.get(tenantId)
+    if (!route) throw new Error(`no route for tenant ${tenantId}`)
+    const active = this.cluster(route.home)
+    const secondary = this.cluster(route.secondary)
+    const was = this.broken(tenantId)
+    secondary.copyTenantFrom(active, tenantId)
+    secondary.setAppliedLsn(tenantId, route.home, active.maxLsn())
+    active.trimLog(tenantId, active.maxLsn())
+    active.setReplBroken(tenantId, undefined)
+    active.record({
+      tenantId,
+      action: 'replication.resynced',
+      result: 'succeeded',
+      actor: {type: 'system', id: 'sandbox-control'},
+      target: {type: 'tenant', id: tenantId},
+      cluster: route.home,
+      details: {from: route.home, to: route.secondary, epoch: route.epoch, ...(was ? {brokenAt: was.lsn, error: was.error} : {})},
+    })
+    this.options.log?.(`replication of ${tenantId} resynced: ${route.secondary} rebuilt from ${route.home}`)
+    try {
+      // Ships the resync's own event now, which also proves the repaired pair replicates.
+      this.drain(tenantId)
+    } catch (err) {
+      if (!(err instanceof ReplicationBrokenError)) throw err
+    }
+    return this.replicationStatus(tenantId)
   }
 
   replicationStatus(tenantId: string): ReplicationStatus {
     const route = this.options.routes.get(tenantId)
     if (!route) throw new Error(`no route for tenant ${tenantId}`)
     const stats = this.cluster(route.home).pendingStats(tenantId, this.cluster(route.secondary).appliedLsn(tenantId, route.home))
+    const broken = this.broken(tenantId)
     return {
       tenantId,
       tenant: findTenant(tenantId)?.name ?? tenantId,
@@ -181,6 +301,7 @@ export class ClusterSet implements PlatformAudit {
       lagEntries: stats.entries,
       lagMs: stats.oldestTime === undefined ? 0 : Math.max(0, Date.now() - stats.oldestTime),
       paused: this.paused.has(tenantId),
+      ...(broken ? {broken} : {}),
     }
   }
 
@@ -203,6 +324,8 @@ export class ClusterSet implements PlatformAudit {
     let drainedWrites = 0
     let lostWrites = 0
     if (force) {
+      // The pair is rebuilt below from the new active: whatever broke the old shipping is gone with it.
+      oldActive.setReplBroken(tenantId, undefined)
       const applied = newActive.appliedLsn(tenantId, from)
       lostWrites = oldActive.pendingStats(tenantId, applied).entries
       oldActive.trimLog(tenantId, Number.MAX_SAFE_INTEGER)

@@ -4,12 +4,13 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import {readJsonObject} from '../body.js'
 import {sendJson} from '../http-util.js'
 import {findTenant} from '../seed.js'
-import type {ClusterSet} from './cluster-set.js'
+import {ReplicationBrokenError, type ClusterSet} from './cluster-set.js'
 
 /**
  * POST /v1/failover {tenant, force?} → FailoverResult
  * GET  /v1/replication → ReplicationStatus[]
  * POST /v1/replication {tenant?, paused} → ReplicationStatus[] (pausing lets a drill build up lag)
+ * POST /v1/replication/resync {tenant} → ReplicationStatus (rebuilds the secondary from the active: repairs a broken replication)
  */
 export function createClusterControlRoutes(clusters: ClusterSet) {
   const fail = (res: ServerResponse, status: number, code: string, message: string) => sendJson(res, status, {code, message})
@@ -29,6 +30,16 @@ export function createClusterControlRoutes(clusters: ClusterSet) {
       sendJson(res, 200, clusters.replication())
       return true
     }
+    if (req.url === '/v1/replication/resync' && req.method === 'POST') {
+      const body = await readJsonObject(req)
+      const tenant = findTenant(String(body.tenant ?? ''))
+      if (!tenant) {
+        fail(res, 404, 'TENANT_NOT_FOUND', `No tenant "${String(body.tenant ?? '')}"; the seeded tenants are contoso and fabrikam.`)
+        return true
+      }
+      sendJson(res, 200, clusters.resync(tenant.id))
+      return true
+    }
     if (req.url === '/v1/failover' && req.method === 'POST') {
       const body = await readJsonObject(req)
       const tenant = findTenant(String(body.tenant ?? ''))
@@ -36,7 +47,12 @@ export function createClusterControlRoutes(clusters: ClusterSet) {
         fail(res, 404, 'TENANT_NOT_FOUND', `No tenant "${String(body.tenant ?? '')}"; the seeded tenants are contoso and fabrikam.`)
         return true
       }
-      sendJson(res, 200, clusters.failover(tenant.id, body.force === true))
+      try {
+        sendJson(res, 200, clusters.failover(tenant.id, body.force === true))
+      } catch (err) {
+        if (!(err instanceof ReplicationBrokenError)) throw err
+        sendJson(res, 409, {code: err.code, message: err.message, repair: err.broken.repair})
+      }
       return true
     }
     return false

@@ -1,11 +1,11 @@
-// isAlive: a running process is alive; an exited one, and a zombie not yet reaped by its parent, are not. choosePort: which port a start uses.
+// isAlive: a running process is alive; an exited one, and a zombie not yet reaped by its parent, are not. choosePort: which port a start uses. controlRequest: one connection per request.
 import {expect} from 'chai'
 import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {choosePort, DEFAULT_PORT, isAlive, recordedPort} from '../../../src/lib/sandbox/lifecycle.js'
+import {choosePort, controlRequest, DEFAULT_PORT, isAlive, recordedPort} from '../../../src/lib/sandbox/lifecycle.js'
 
 const state = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -55,6 +55,47 @@ describe('sandbox lifecycle: choosePort', () => {
     for (const text of ['{"port":0}', '{"port":70000}', '{"port":"8443"}', '{"port":1.5}', 'not json']) {
       writeFileSync(join(dir, 'port.json'), text)
       expect(await recordedPort(dir), text).to.equal(undefined)
+    }
+  })
+})
+
+describe('sandbox lifecycle: controlRequest', () => {
+  it('gets every answer of a control server that answers and closes at once, each request on a connection of its own', async () => {
+    // The control socket failed with "write EPIPE" on a loaded machine: node:http wrote after the request (an empty
+    // end-of-request write, replayed late by this process's HTTP interceptor; or into a pooled connection the server
+    // had closed while idle). The server runs in its own process, as the platform does, and closes right after answering.
+    const dir = mkdtempSync(join(tmpdir(), 'ppctl-control-'))
+    const socketPath = join(dir, 'control.sock')
+    const server = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const http = require('node:http'); let connections = 0
+         const server = http.createServer(async (req, res) => {
+           let text = ''; for await (const c of req) text += c
+           const body = JSON.stringify({connections, method: req.method, connection: req.headers.connection, echo: text ? JSON.parse(text) : null})
+           res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close'}).end(body)
+         })
+         server.on('connection', () => connections++)
+         server.listen(process.argv[1], () => console.log('ready'))`,
+        socketPath,
+      ],
+      {stdio: ['ignore', 'pipe', 'inherit']},
+    )
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.stdout.once('data', () => resolve())
+        server.once('exit', (code) => reject(new Error(`control server exited ${code}`)))
+      })
+      for (let i = 1; i <= 60; i++) {
+        const answer = await controlRequest<{connections: number; method: string; connection: string; echo: unknown}>(socketPath, 'POST', '/v1/replication', {paused: i})
+        expect(answer).to.deep.equal({status: 200, body: {connections: i, method: 'POST', connection: 'close', echo: {paused: i}}})
+      }
+      const get = await controlRequest<{method: string; echo: unknown}>(socketPath, 'GET', '/v1/health')
+      expect(get.body).to.include({method: 'GET', echo: null})
+    } finally {
+      server.kill()
+      rmSync(dir, {recursive: true, force: true})
     }
   })
 })

@@ -22,8 +22,11 @@ export function sendHealth(routes: RouteTable, clusters: ClusterSet | undefined,
         peer: r.home === clusterId ? r.secondary : r.home,
         replicationLagEntries: repl?.lagEntries ?? 0,
         replicationLagMs: repl?.lagMs ?? 0,
+        // Only when it is not flowing: absent means ok.
+        ...(repl?.broken ? {replication: 'broken', replicationBroken: repl.broken} : repl?.paused ? {replication: 'paused'} : {}),
       }
     })
   const replicationLagMs = Math.max(0, ...tenants.map((t) => t.replicationLagMs))
-  sendJson(res, 200, {clusterId, region: CLUSTERS[clusterId].region, status: 'ok', replicationLagMs, tenants}, {'cache-control': 'no-store'})
+  const status = tenants.some((t) => 'replicationBroken' in t) ? 'degraded' : 'ok'
+  sendJson(res, 200, {clusterId, region: CLUSTERS[clusterId].region, status, replicationLagMs, tenants}, {'cache-control': 'no-store'})
 }
