@@ -53,13 +53,16 @@ export async function tryFastPath(argv: string[], version: string): Promise<bool
   const command = COMMANDS.find((c) => c.words.every((w, i) => argv[i] === w))
   const flags = command && parseFast(argv, command)
   if (!command || !flags) return false
-  const [{createContext}, {renderError}, {toPpctlError}, {sanitizeForTerminal}] = await Promise.all([
+  const [{createContext}, {renderError}, {toPpctlError}, {sanitizeForTerminal}, {takeIgnoredTlsEnv}] = await Promise.all([
     import('./lib/context.js'),
     import('./lib/output/render-error.js'),
     import('./lib/errors/index.js'),
     import('./lib/output/sanitize.js'),
+    import('./lib/http/tls-env.js'),
   ])
+  const tlsWarning = takeIgnoredTlsEnv(process.env)
   const ctx = createContext({version, profileFlag: flags.profile as string | undefined, debug: flags.debug === true})
+  if (tlsWarning) ctx.io.stderr.write(tlsWarning + '\n')
   const json = flags.json === true
   try {
     const {result, render} = await command.run(ctx, flags)

@@ -3,6 +3,7 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {createContext, type Context} from './context.js'
 import {toPpctlError} from './errors/index.js'
+import {takeIgnoredTlsEnv} from './http/tls-env.js'
 import {renderError} from './output/render-error.js'
 import {sanitizeForTerminal} from './output/sanitize.js'
 
@@ -28,6 +29,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private context?: Context
 
   public override async init(): Promise<void> {
+    // Before anything can connect: the variable is taken out of the environment, and said to be ignored after parsing.
+    const tlsWarning = takeIgnoredTlsEnv(this.context?.env ?? process.env)
     await super.init()
     const {args, flags} = await this.parse({
       flags: this.ctor.flags,
@@ -38,6 +41,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
+    if (tlsWarning) this.note(tlsWarning)
   }
 
   /** Runs the command in the given context instead of one built from the process (tests hand in fakes). */
