@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../lib/base-command.js'
+import {indent, joinRendered, lines, text} from '../../lib/output/render.js'
 import {authStatus, type StatusResult} from '../../lib/auth/status.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 
@@ -17,10 +18,10 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
   async run(): Promise<AuthStatusResult> {
     const result = await authStatus(this.ctx)
     if (result.profiles.length === 0) {
-      this.out('No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)')
+      this.out(text`No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)`)
       return result
     }
-    if (result.mode === 'environment') this.out('CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.')
+    if (result.mode === 'environment') this.out(text`CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.`)
     const blocks = result.profiles.map((p) => {
       const store = p.credentialStore
       const pairs: Array<[string, string]> = [
@@ -33,10 +34,9 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
         ['Routing cache', p.routingCacheAgeSeconds === null ? 'none' : `${p.routingCacheAgeSeconds} s old`],
         ['Authority', p.authority ?? '-'],
       ]
-      const body = renderKeyValue(pairs, this.ctx.io).split('\n').map((line) => `  ${line}`).join('\n')
-      return `${p.active ? '*' : ' '} ${p.profile}${p.active ? ' (active)' : ''}\n${body}`
+      return lines(text`${p.active ? '*' : ' '} ${p.profile}${p.active ? ' (active)' : ''}`, indent(renderKeyValue(pairs, this.ctx.io), '  '))
     })
-    this.out(blocks.join('\n\n'))
+    this.out(joinRendered(blocks, '\n\n'))
     return result
   }
 }

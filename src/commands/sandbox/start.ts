@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {lines, text} from '../../lib/output/render.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
 import {DEFAULT_PORT, resolveDataDir, startBackground, type StartResult} from '../../lib/sandbox/lifecycle.js'
@@ -38,7 +39,8 @@ A second start while one runs reports it and exits 0. --foreground keeps it in t
 
   private report(result: SandboxStartResult): void {
     this.out(
-      (result.status === 'already-running' ? 'The local platform is already running.\n' : 'The local platform is running.\n') +
+      lines(
+        result.status === 'already-running' ? text`The local platform is already running.` : text`The local platform is running.`,
         renderKeyValue(
           [
             ['Gateway', result.urls.gateway],
@@ -51,8 +53,9 @@ A second start while one runs reports it and exits 0. --foreground keeps it in t
             ['Profile', `${result.profile}${result.defaultProfile ? ' (default)' : ''}`],
           ],
           this.ctx.io,
-        ) +
-        '\nNext: ppctl sandbox users   (the seeded identities and their passwords)',
+        ),
+        text`Next: ppctl sandbox users   (the seeded identities and their passwords)`,
+      ),
     )
   }
 }

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../lib/base-command.js'
+import {lines} from '../../lib/output/render.js'
 import {ExitCode, UnreachableError} from '../../lib/errors/index.js'
 import {renderKeyValue, renderTable} from '../../lib/output/table.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
@@ -27,34 +28,32 @@ export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
     }
     if (!status.healthy) process.exitCode = ExitCode.UNREACHABLE
     this.out(
-      renderKeyValue(
-        [
-          ['Status', status.healthy ? 'running, healthy' : 'running, DEGRADED'],
-          ['Gateway', status.urls?.gateway ?? ''],
-          ['Identity', status.urls?.authority ?? ''],
-          ['Global service', status.urls?.global ?? ''],
-          ['Clusters', status.urls?.clusterPattern ?? ''],
-          ['PID', String(status.pid)],
-          ['Uptime', formatUptime(status.uptimeSeconds ?? 0)],
-          ['Data folder', status.dataDir],
-        ],
-        this.ctx.io,
-      ) +
-        '\n' +
+      lines(
+        renderKeyValue(
+          [
+            ['Status', status.healthy ? 'running, healthy' : 'running, DEGRADED'],
+            ['Gateway', status.urls?.gateway ?? ''],
+            ['Identity', status.urls?.authority ?? ''],
+            ['Global service', status.urls?.global ?? ''],
+            ['Clusters', status.urls?.clusterPattern ?? ''],
+            ['PID', String(status.pid)],
+            ['Uptime', formatUptime(status.uptimeSeconds ?? 0)],
+            ['Data folder', status.dataDir],
+          ],
+          this.ctx.io,
+        ),
         renderTable(
           ['Component', 'Status', 'Detail'],
           status.components.map((c) => [c.name, c.status === 'ok' ? 'OK' : 'DOWN', c.detail]),
           this.ctx.io,
-        ) +
-        '\n' +
+        ),
         renderTable(
           ['Tenant', 'Active', 'Secondary', 'Epoch', 'Replication lag'],
           status.replication.map((r) => [r.tenant, r.active, r.secondary, String(r.epoch), `${r.lagEntries} entries, ${r.lagMs} ms${r.paused ? ' (paused)' : ''}`]),
           this.ctx.io,
-        ) +
-        (status.faults.length > 0
-          ? '\n' + renderTable(['Cluster', 'Injected fault', 'Since'], status.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io)
-          : ''),
+        ),
+        status.faults.length > 0 && renderTable(['Cluster', 'Injected fault', 'Since'], status.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io),
+      ),
     )
     return status
   }
