@@ -46,7 +46,7 @@ describe('hostile routing data is inert at a terminal and exact in --json (real 
     }
     // A global service impostor with the platform's own certificate (trusted by the profile's CA) that answers the hostile route.
     const tls = join(platform.dataDir, 'tls')
-    fake = createServer({cert: readFileSync(join(tls, 'server.pem')), key: readFileSync(join(tls, 'server-key.pem'))}, (req, res) => {
+    fake = createServer({cert: readFileSync(join(tls, 'server.pem')), key: readFileSync(join(tls, 'server-key.pem'))}, (_req, res) => {
       res.setHeader('content-type', 'application/json')
       res.end(JSON.stringify({...hostile, ttlSeconds: 0}))
     })
