@@ -1,13 +1,14 @@
 // Hot commands answered without loading oclif (~40 ms of start-up): exactly recognized argv only, everything else goes to oclif.
 import type {Context} from './lib/context.js'
 import type {IO} from './lib/io/io.js'
+import type {Rendered} from './lib/output/render.js'
 
 type FlagKind = 'string' | 'boolean'
 
 interface FastCommand {
   words: string[]
   flags: Record<string, FlagKind>
-  run(ctx: Context, flags: Record<string, string | boolean>): Promise<{result: unknown; render: (io: IO) => string}>
+  run(ctx: Context, flags: Record<string, string | boolean>): Promise<{result: unknown; render: (io: IO) => Rendered}>
 }
 
 const BASE_FLAGS: Record<string, FlagKind> = {json: 'boolean', debug: 'boolean', profile: 'string'}
@@ -53,25 +54,29 @@ export async function tryFastPath(argv: string[], version: string): Promise<bool
   const command = COMMANDS.find((c) => c.words.every((w, i) => argv[i] === w))
   const flags = command && parseFast(argv, command)
   if (!command || !flags) return false
-  const [{createContext}, {renderError}, {toPpctlError}, {sanitizeForTerminal}] = await Promise.all([
+  const [{createContext}, {renderError}, {toPpctlError}, {sanitizeForTerminal}, {takeIgnoredTlsEnv}, {safeJsonStringify}] = await Promise.all([
     import('./lib/context.js'),
     import('./lib/output/render-error.js'),
     import('./lib/errors/index.js'),
     import('./lib/output/sanitize.js'),
+    import('./lib/http/tls-env.js'),
+    import('./lib/output/json.js'),
   ])
+  const tlsWarning = takeIgnoredTlsEnv(process.env)
   const ctx = createContext({version, profileFlag: flags.profile as string | undefined, debug: flags.debug === true})
+  if (tlsWarning) ctx.io.stderr.write(tlsWarning + '\n')
   const json = flags.json === true
   try {
     const {result, render} = await command.run(ctx, flags)
-    if (json) ctx.io.stdout.write(JSON.stringify(result, null, 2) + '\n')
+    if (json) ctx.io.stdout.write(safeJsonStringify(result, 2) + '\n')
     else {
-      const text = render(ctx.io)
+      const {text} = render(ctx.io)
       ctx.io.stdout.write(text.endsWith('\n') ? text : text + '\n')
     }
   } catch (err) {
     const error = toPpctlError(err, command.words.join(':'))
     process.exitCode = error.exitCode
-    if (json) ctx.io.stdout.write(JSON.stringify({error: error.toJSON()}, null, 2) + '\n')
+    if (json) ctx.io.stdout.write(safeJsonStringify({error: error.toJSON()}, 2) + '\n')
     else ctx.io.stderr.write(renderError(error))
     if (flags.debug === true && err instanceof Error && err.stack) ctx.io.stderr.write(sanitizeForTerminal(err.stack) + '\n')
   }

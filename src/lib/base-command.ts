@@ -3,6 +3,9 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {createContext, type Context} from './context.js'
 import {toPpctlError} from './errors/index.js'
+import {takeIgnoredTlsEnv} from './http/tls-env.js'
+import {safeJsonStringify} from './output/json.js'
+import {text, toTerminalText, type Rendered} from './output/render.js'
 import {renderError} from './output/render-error.js'
 import {sanitizeForTerminal} from './output/sanitize.js'
 
@@ -28,6 +31,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private context?: Context
 
   public override async init(): Promise<void> {
+    // Before anything can connect: the variable is taken out of the environment, and said to be ignored after parsing.
+    const tlsWarning = takeIgnoredTlsEnv(this.context?.env ?? process.env)
     await super.init()
     const {args, flags} = await this.parse({
       flags: this.ctor.flags,
@@ -38,6 +43,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
+    if (tlsWarning) this.note(text`${tlsWarning}`)
   }
 
   /** Runs the command in the given context instead of one built from the process (tests hand in fakes). */
@@ -60,14 +66,35 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }))
   }
 
-  /** Human output: silent under --json; platform text must be sanitized by the caller's renderer. */
-  protected out(text: string): void {
-    if (!this.jsonEnabled()) this.ctx.io.stdout.write(text.endsWith('\n') ? text : text + '\n')
+  /**
+   * Human output, silent under --json: only what a renderer made (text``, lines, tables, key/value blocks, hop
+   * lists), so every value from the platform has been sanitized. Should anything else arrive here at run time
+   * anyway, it is sanitized as a whole.
+   */
+  protected out(content: Rendered): void {
+    if (this.jsonEnabled()) return
+    const text = toTerminalText(content)
+    this.ctx.io.stdout.write(text.endsWith('\n') ? text : text + '\n')
   }
 
-  /** Notes for people (warnings, progress) always go to stderr, never to stdout. */
-  protected note(text: string): void {
-    this.ctx.io.stderr.write(sanitizeForTerminal(text) + '\n')
+  /** Notes for people (warnings, progress) always go to stderr, never to stdout; rendered like out(). */
+  protected note(content: Rendered): void {
+    this.ctx.io.stderr.write(toTerminalText(content) + '\n')
+  }
+
+  /** A JSON line on stderr for scripts (the device code under --json), terminal-safe like --json output. */
+  protected noteJson(value: unknown): void {
+    this.ctx.io.stderr.write(safeJsonStringify(value) + '\n')
+  }
+
+  /** oclif's log, should anything call it: the string sanitized as a whole, silent under --json. */
+  public override log(message = '', ...args: unknown[]): void {
+    if (!this.jsonEnabled()) this.ctx.io.stdout.write(toTerminalText([message, ...args.map(String)].join(' ')) + '\n')
+  }
+
+  /** oclif's logToStderr: the same, on stderr. */
+  public override logToStderr(message = '', ...args: unknown[]): void {
+    this.ctx.io.stderr.write(toTerminalText([message, ...args.map(String)].join(' ')) + '\n')
   }
 
   protected override async catch(err: unknown): Promise<void> {
@@ -83,9 +110,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
-  /** --json output goes through the context's stdout, so a test's fake streams receive it. */
+  /** --json output goes through the context's stdout (so a test's fake streams receive it), exact but terminal-safe. */
   public override logJson(json: unknown): void {
-    this.ctx.io.stdout.write(JSON.stringify(json, null, 2) + '\n')
+    this.ctx.io.stdout.write(safeJsonStringify(json, 2) + '\n')
   }
 
   private isDebug(): boolean {

@@ -150,7 +150,7 @@ describe('connector and license contract (nock)', () => {
     nock(CLUSTER).get('/v1/connectors/shared_sql').reply(200, connector({displayName: evil}), {etag: '"1"'})
     expect((await getConnector(t.ctx, 'shared_sql')).displayName).to.equal(evil)
     const {renderTable} = await import('../../src/lib/output/table.js')
-    const table = renderTable(['Name'], [[evil]], {columns: 80, color: false})
+    const table = renderTable(['Name'], [[evil]], {columns: 80, color: false}).text
     expect(table).to.contain('Evilgnp.exe').and.not.to.match(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/)
   })
 })

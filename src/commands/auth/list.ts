@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {listProfiles, type ProfileSummary} from '../../lib/auth/profiles.js'
 import {renderTable} from '../../lib/output/table.js'
 
@@ -18,7 +19,7 @@ export default class AuthList extends BaseCommand<typeof AuthList> {
   async run(): Promise<AuthListResult> {
     const result = await listProfiles(this.ctx)
     if (result.profiles.length === 0) {
-      this.out('No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)')
+      this.out(text`No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)`)
       return result
     }
     const rows = result.profiles.map((p) => [

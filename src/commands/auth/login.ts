@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import type {DeviceCodeInfo} from '../../lib/auth/device-flow.js'
 import {login, type LoginResult} from '../../lib/auth/login.js'
 import {createSpinner} from '../../lib/output/spinner.js'
@@ -52,12 +53,12 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
         },
       })
       spinner.stop()
-      for (const warning of result.warnings) this.note(`Warning: ${warning}`)
+      for (const warning of result.warnings) this.note(text`Warning: ${warning}`)
       const who = result.account ?? result.clientId
-      this.out(`Signed in to profile "${result.profile}" as ${who}${result.tenantId ? ` (tenant ${result.tenantId})` : ''}.`)
+      this.out(text`Signed in to profile "${result.profile}" as ${who}${result.tenantId ? ` (tenant ${result.tenantId})` : ''}.`)
       this.out(result.credentialStore === 'none'
-        ? 'CI mode: the token was acquired in memory from PPCTL_* variables; nothing was stored.'
-        : `Tokens are kept in: ${result.credentialLocation ?? result.credentialStore}.`)
+        ? text`CI mode: the token was acquired in memory from PPCTL_* variables; nothing was stored.`
+        : text`Tokens are kept in: ${result.credentialLocation ?? result.credentialStore}.`)
       return result
     } catch (err) {
       spinner.stop()
@@ -69,11 +70,11 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
 
   private showDeviceCode(info: DeviceCodeInfo): void {
     if (this.jsonEnabled()) {
-      this.ctx.io.stderr.write(JSON.stringify({event: 'device_code', ...info}) + '\n')
+      this.noteJson({event: 'device_code', ...info})
       return
     }
-    this.note(`To sign in, open ${info.verificationUri} in a browser (host: ${info.host})`)
-    this.note(`and enter the code: ${info.userCode}`)
-    this.note(`The code expires in ${Math.round(info.expiresIn / 60)} minutes.`)
+    this.note(text`To sign in, open ${info.verificationUri} in a browser (host: ${info.host})`)
+    this.note(text`and enter the code: ${info.userCode}`)
+    this.note(text`The code expires in ${Math.round(info.expiresIn / 60)} minutes.`)
   }
 }

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {logout, type LogoutResult} from '../../lib/auth/logout.js'
 
 export type AuthLogoutResult = LogoutResult
@@ -22,9 +23,9 @@ export default class AuthLogout extends BaseCommand<typeof AuthLogout> {
   async run(): Promise<AuthLogoutResult> {
     const result = await logout(this.ctx, {all: this.flags.all})
     for (const p of result.profiles) {
-      this.out(`Signed out of "${p.profile}": secrets and cache deleted${p.revoked ? ', refresh token revoked' : p.revocationNote ? ` (not revoked: ${p.revocationNote})` : ''}.`)
+      this.out(text`Signed out of "${p.profile}": secrets and cache deleted${p.revoked ? ', refresh token revoked' : p.revocationNote ? ` (not revoked: ${p.revocationNote})` : ''}.`)
     }
-    if (result.profiles.length === 0) this.out('No profiles to sign out of.')
+    if (result.profiles.length === 0) this.out(text`No profiles to sign out of.`)
     return result
   }
 }

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../lib/base-command.js'
+import {indent, joinRendered, lines, multiline, text} from '../../lib/output/render.js'
 import {authStatus, type StatusResult} from '../../lib/auth/status.js'
 import {PpctlError, type ExitCodeValue} from '../../lib/errors/index.js'
 import {renderError} from '../../lib/output/render-error.js'
@@ -19,10 +20,10 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
   async run(): Promise<AuthStatusResult> {
     const result = await authStatus(this.ctx)
     if (result.profiles.length === 0) {
-      this.out('No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)')
+      this.out(text`No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)`)
       return result
     }
-    if (result.mode === 'environment') this.out('CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.')
+    if (result.mode === 'environment') this.out(text`CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.`)
     const blocks = result.profiles.map((p) => {
       const store = p.credentialStore
       const pairs: Array<[string, string]> = [
@@ -35,15 +36,14 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
         ['Routing cache', p.routingCacheAgeSeconds === null ? 'none' : `${p.routingCacheAgeSeconds} s old`],
         ['Authority', p.authority ?? '-'],
       ]
-      const body = renderKeyValue(pairs, this.ctx.io).split('\n').map((line) => `  ${line}`).join('\n')
-      return `${p.active ? '*' : ' '} ${p.profile}${p.active ? ' (active)' : ''}\n${body}`
+      return lines(text`${p.active ? '*' : ' '} ${p.profile}${p.active ? ' (active)' : ''}`, indent(renderKeyValue(pairs, this.ctx.io), '  '))
     })
-    this.out(blocks.join('\n\n'))
+    this.out(joinRendered(blocks, '\n\n'))
     const problem = result.profiles.find((p) => p.active)?.problem
     if (problem) {
       // Exit 4 like the commands that would fail with this sign-in; the status above is still printed (or returned in --json).
       process.exitCode = problem.exitCode
-      if (!this.jsonEnabled()) this.ctx.io.stderr.write(renderError(new PpctlError(problem.code, problem.message, problem.exitCode as ExitCodeValue, {nextStep: problem.nextStep})))
+      if (!this.jsonEnabled()) this.note(multiline(renderError(new PpctlError(problem.code, problem.message, problem.exitCode as ExitCodeValue, {nextStep: problem.nextStep})).trimEnd()))
     }
     return result
   }

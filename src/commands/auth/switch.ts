@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {switchProfile, type SwitchResult} from '../../lib/auth/profiles.js'
 
 export type AuthSwitchResult = SwitchResult
@@ -21,8 +22,8 @@ export default class AuthSwitch extends BaseCommand<typeof AuthSwitch> {
 
   async run(): Promise<AuthSwitchResult> {
     const result = await switchProfile(this.ctx, this.args.name)
-    this.out(`The default profile is now "${result.defaultProfile}".`)
-    if (result.overriddenBy) this.note(`Note: ${result.overriddenBy} is set in this shell and still wins over the default.`)
+    this.out(text`The default profile is now "${result.defaultProfile}".`)
+    if (result.overriddenBy) this.note(text`Note: ${result.overriddenBy} is set in this shell and still wins over the default.`)
     return result
   }
 }

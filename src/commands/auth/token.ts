@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {getAccessToken} from '../../lib/auth/token-lifecycle.js'
 
 export interface AuthTokenResult {
@@ -27,7 +28,7 @@ export default class AuthToken extends BaseCommand<typeof AuthToken> {
 
   async run(): Promise<AuthTokenResult> {
     const token = await getAccessToken(this.ctx, {forceRefresh: this.flags['force-refresh']})
-    if (!this.jsonEnabled()) this.ctx.io.stdout.write(token.token + '\n')
+    this.out(text`${token.token}`)
     return {accessToken: token.token, tokenType: 'Bearer', expiresAt: new Date(token.expiresAt).toISOString(), profile: token.profile}
   }
 }

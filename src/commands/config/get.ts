@@ -1,9 +1,9 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {formatConfigValue} from '../../lib/config/keys.js'
 import {getConfig, type ConfigGetResult} from '../../lib/config/settings.js'
-import {sanitizeOneLine} from '../../lib/output/sanitize.js'
 
 export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
   static override summary = 'Print the effective value of one setting.'
@@ -23,7 +23,7 @@ export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
 
   async run(): Promise<ConfigGetResult> {
     const result = await getConfig(this.ctx, this.args.key)
-    this.out(sanitizeOneLine(formatConfigValue(result.value)))
+    this.out(text`${formatConfigValue(result.value)}`)
     return result
   }
 }

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../lib/base-command.js'
+import {lines, text} from '../../lib/output/render.js'
 import {formatConfigValue} from '../../lib/config/keys.js'
 import {listConfig, type ConfigEntry, type ConfigListResult} from '../../lib/config/settings.js'
 import {renderTable} from '../../lib/output/table.js'
@@ -17,8 +18,10 @@ export default class ConfigList extends BaseCommand<typeof ConfigList> {
   async run(): Promise<ConfigListResult> {
     const result = await listConfig(this.ctx)
     this.out(
-      `Profile: ${result.profile}${result.profileExists ? '' : ' (not created yet)'}\n` +
+      lines(
+        text`Profile: ${result.profile}${result.profileExists ? '' : ' (not created yet)'}`,
         renderTable(['Key', 'Value', 'Source'], result.keys.map((k) => [k.key, k.value === null ? '' : formatConfigValue(k.value), sourceText(k)]), this.ctx.io),
+      ),
     )
     return result
   }

@@ -1,9 +1,9 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {formatConfigValue} from '../../lib/config/keys.js'
 import {setConfig, type ConfigSetResult} from '../../lib/config/settings.js'
-import {sanitizeOneLine} from '../../lib/output/sanitize.js'
 
 export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   static override summary = 'Set one setting of a profile (created when it does not exist).'
@@ -26,8 +26,8 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   async run(): Promise<ConfigSetResult> {
     const result = await setConfig(this.ctx, this.args.key, this.args.value)
     const where = result.profile === null ? '' : ` in profile "${result.profile}"${result.profileCreated ? ' (created)' : ''}`
-    this.out(sanitizeOneLine(`Set ${result.key} to ${formatConfigValue(result.value)}${where}.`))
-    if (result.overriddenBy) this.note(`Note: ${result.overriddenBy} is set in the environment and overrides this value.`)
+    this.out(text`Set ${result.key} to ${formatConfigValue(result.value)}${where}.`)
+    if (result.overriddenBy) this.note(text`Note: ${result.overriddenBy} is set in the environment and overrides this value.`)
     return result
   }
 }

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {unsetConfig, type ConfigUnsetResult} from '../../lib/config/settings.js'
-import {sanitizeOneLine} from '../../lib/output/sanitize.js'
 
 export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
   static override summary = 'Remove one setting from a profile.'
@@ -22,8 +22,8 @@ export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
   async run(): Promise<ConfigUnsetResult> {
     const result = await unsetConfig(this.ctx, this.args.key)
     const where = result.profile === null ? '' : ` from profile "${result.profile}"`
-    this.out(sanitizeOneLine(result.removed ? `Removed ${result.key}${where}.` : `${result.key} was not set${where}; nothing changed.`))
-    if (result.overriddenBy) this.note(`Note: ${result.overriddenBy} is still set in the environment and provides this value.`)
+    this.out(result.removed ? text`Removed ${result.key}${where}.` : text`${result.key} was not set${where}; nothing changed.`)
+    if (result.overriddenBy) this.note(text`Note: ${result.overriddenBy} is still set in the environment and provides this value.`)
     return result
   }
 }

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {ExitCode, UsageError} from '../../lib/errors/index.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
 import {renderTable} from '../../lib/output/table.js'
@@ -59,7 +60,7 @@ export default class ConnectorBlock extends BaseCommand<typeof ConnectorBlock> {
     )
     if (failed > 0) {
       process.exitCode = ExitCode.PARTIAL
-      this.note(`${failed} of ${results.length} connectors could not be ${this.block ? 'blocked' : 'unblocked'}; the others were (exit 10).`)
+      this.note(text`${failed} of ${results.length} connectors could not be ${this.block ? 'blocked' : 'unblocked'}; the others were (exit 10).`)
     }
     return {results, failed}
   }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
-import {sanitizeOneLine} from '../../lib/output/sanitize.js'
+import {text} from '../../lib/output/render.js'
 import {createConnector, readConnectorDefinition, type Connector} from '../../lib/platform/connectors.js'
 
 export type ConnectorCreateResult = Connector
@@ -24,7 +24,7 @@ export default class ConnectorCreate extends BaseCommand<typeof ConnectorCreate>
   async run(): Promise<ConnectorCreateResult> {
     const definition = await readConnectorDefinition(this.flags.file)
     const c = await createConnector(this.ctx, definition)
-    this.out(sanitizeOneLine(`Created custom connector ${c.displayName} (${c.id}).`))
+    this.out(text`Created custom connector ${c.displayName} (${c.id}).`)
     return c
   }
 }

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
-import {sanitizeOneLine} from '../../lib/output/sanitize.js'
 import {deleteConnector, type DeleteResult} from '../../lib/platform/connectors.js'
 
 export type ConnectorDeleteResult = DeleteResult
@@ -29,7 +29,7 @@ export default class ConnectorDelete extends BaseCommand<typeof ConnectorDelete>
   async run(): Promise<ConnectorDeleteResult> {
     await confirmOrCancel(this.ctx.prompter, `Delete the custom connector ${this.args.id}? Apps that use it stop working.`, this.flags.yes)
     const result = await deleteConnector(this.ctx, this.args.id)
-    this.out(sanitizeOneLine(`Deleted ${result.displayName} (${result.id}).`))
+    this.out(text`Deleted ${result.displayName} (${result.id}).`)
     return result
   }
 }

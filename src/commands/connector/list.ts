@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {renderTable} from '../../lib/output/table.js'
 import {listConnectors, type Connector, type ConnectorTier} from '../../lib/platform/connectors.js'
 
@@ -40,7 +41,7 @@ export default class ConnectorList extends BaseCommand<typeof ConnectorList> {
           this.ctx.io,
         ),
       )
-      this.out(`${items.length} connector${items.length === 1 ? '' : 's'}`)
+      this.out(text`${items.length} connector${items.length === 1 ? '' : 's'}`)
     }
     return {count: items.length, items}
   }

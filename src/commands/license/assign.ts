@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {ExitCode, UsageError} from '../../lib/errors/index.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
 import {renderTable} from '../../lib/output/table.js'
@@ -77,7 +78,7 @@ export default class LicenseAssign extends BaseCommand<typeof LicenseAssign> {
     )
     if (failed > 0) {
       process.exitCode = ExitCode.PARTIAL
-      this.note(`${failed} of ${results.length} rows failed; the others are done, and running the file again is safe (exit 10).`)
+      this.note(text`${failed} of ${results.length} rows failed; the others are done, and running the file again is safe (exit 10).`)
     }
     return {operation, dryRun, results, failed}
   }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
-import {sanitizeOneLine} from '../../lib/output/sanitize.js'
+import {text} from '../../lib/output/render.js'
 import {renderTable} from '../../lib/output/table.js'
 import {userLicenses, type HeldLicense} from '../../lib/platform/licenses.js'
 
@@ -27,7 +27,7 @@ export default class LicenseShow extends BaseCommand<typeof LicenseShow> {
 
   async run(): Promise<LicenseShowResult> {
     const {userId, upn, items} = await userLicenses(this.ctx, this.flags.user)
-    this.out(sanitizeOneLine(`Licenses of ${upn}:`))
+    this.out(text`Licenses of ${upn}:`)
     this.out(renderTable(['Part number', 'Name', 'Grants', 'Assigned'], items.map((l) => [l.skuId, l.displayName, l.capabilities.join(', '), l.assignedAt]), this.ctx.io))
     return {userId, upn, items}
   }

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
-import {sanitizeOneLine} from '../../lib/output/sanitize.js'
 import {diagnoseRoute, diagnosisExitCode, type RouteDiagnosis} from '../../lib/routing/diagnose.js'
+import {renderDiagnosis} from '../../lib/routing/diagnose-render.js'
 
 export type RouteDiagnoseResult = RouteDiagnosis
 
@@ -23,13 +23,7 @@ Exit 0 when the route works (OK, or WARN only), 8 when it does not (the JSON res
 
   async run(): Promise<RouteDiagnoseResult> {
     const diagnosis = await diagnoseRoute(this.ctx, {tenant: this.flags.tenant})
-    const width = Math.max(...diagnosis.hops.map((h) => h.title.length))
-    const lines = diagnosis.hops.map((h) => {
-      const head = `${h.verdict.padEnd(4)}  ${`${h.ms} ms`.padStart(7)}  ${h.title.padEnd(width)}  ${sanitizeOneLine(h.summary)}`
-      const more = [h.verdict !== 'OK' && h.cause ? `      cause: ${sanitizeOneLine(h.cause)}` : '', h.verdict !== 'OK' && h.nextStep ? `      next:  ${sanitizeOneLine(h.nextStep)}` : ''].filter(Boolean)
-      return [head, ...more].join('\n')
-    })
-    this.out([`Route diagnosis for ${sanitizeOneLine(diagnosis.tenant)} (profile ${diagnosis.profile}), ${diagnosis.totalMs} ms`, ...lines, `Verdict: ${sanitizeOneLine(diagnosis.summary)}`].join('\n'))
+    this.out(renderDiagnosis(diagnosis))
     // Not an error: the result (and its JSON) is the report either way; the exit code says whether the route works.
     process.exitCode = diagnosisExitCode(diagnosis)
     return diagnosis

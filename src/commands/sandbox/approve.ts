@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {readSecret} from '../../lib/io/read-secret.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
@@ -30,7 +31,7 @@ export default class SandboxApprove extends BaseCommand<typeof SandboxApprove> {
     const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
     const password = await readSecret(this.ctx, `Password for ${this.flags.user}`, 'pipe the password on stdin')
     const result = await approvePendingSignIn(this.ctx, {dataDir, userCode: this.args['user-code'], upn: this.flags.user, password})
-    this.out(`Approved the sign-in of ${result.upn}; the waiting \`ppctl auth login\` will now finish.`)
+    this.out(text`Approved the sign-in of ${result.upn}; the waiting \`ppctl auth login\` will now finish.`)
     return result
   }
 }

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {lines, text} from '../../lib/output/render.js'
 import {renderTable} from '../../lib/output/table.js'
 import {describeFault, FAULT_ACTIONS, injectFault, type FaultAction, type FaultResult} from '../../lib/sandbox/fault.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
@@ -47,11 +48,15 @@ One fault per cluster: a new one replaces the old. Faults live in the running pl
       value: this.args.value,
       mode: this.flags.mode as 'reset' | '503',
     })
-    const head = result.fault ? `${result.cluster} is now ${describeFault(result.fault)}.` : `Cleared the fault of ${result.cluster}.`
-    const table = result.faults.length > 0
-      ? '\n' + renderTable(['Cluster', 'Fault', 'Since'], result.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io)
-      : '\nNo cluster has a fault.'
-    this.out(head + table + (result.fault ? `\nUndo: ppctl sandbox fault --cluster ${result.cluster} up` : ''))
+    this.out(
+      lines(
+        result.fault ? text`${result.cluster} is now ${describeFault(result.fault)}.` : text`Cleared the fault of ${result.cluster}.`,
+        result.faults.length > 0
+          ? renderTable(['Cluster', 'Fault', 'Since'], result.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io)
+          : text`No cluster has a fault.`,
+        result.fault && text`Undo: ppctl sandbox fault --cluster ${result.cluster} up`,
+      ),
+    )
     return result
   }
 }

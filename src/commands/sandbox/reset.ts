@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
 import {assertWipeable, resolveDataDir, stopPlatform, wipeDataDir} from '../../lib/sandbox/lifecycle.js'
@@ -28,13 +29,13 @@ export default class SandboxReset extends BaseCommand<typeof SandboxReset> {
   async run(): Promise<SandboxResetResult> {
     const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
     if (!(await assertWipeable(dataDir))) {
-      this.out(`Nothing to reset: ${dataDir} does not exist.`)
+      this.out(text`Nothing to reset: ${dataDir} does not exist.`)
       return {dataDir, wiped: false, stopped: false}
     }
     await confirmOrCancel(this.ctx.prompter, `Delete every user, key, certificate and audit event in ${dataDir}?`, this.flags.yes)
     const stop = await stopPlatform(this.ctx, dataDir)
     await wipeDataDir(dataDir)
-    this.out(`Wiped ${dataDir}.${stop.status === 'stopped' ? ' The platform was stopped first.' : ''}\nNext: ppctl sandbox start`)
+    this.out(text`Wiped ${dataDir}.${stop.status === 'stopped' ? ' The platform was stopped first.' : ''}\nNext: ppctl sandbox start`)
     return {dataDir, wiped: true, stopped: stop.status === 'stopped'}
   }
 }

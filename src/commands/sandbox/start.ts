@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {lines, text} from '../../lib/output/render.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
 import {resolveDataDir, startBackground, type StartResult} from '../../lib/sandbox/lifecycle.js'
@@ -43,7 +44,8 @@ Without --port, the platform listens where it did last time (the port is recorde
 
   private report(result: SandboxStartResult): void {
     this.out(
-      (result.status === 'already-running' ? 'The local platform is already running.\n' : 'The local platform is running.\n') +
+      lines(
+        result.status === 'already-running' ? text`The local platform is already running.` : text`The local platform is running.`,
         renderKeyValue(
           [
             ['Gateway', result.urls.gateway],
@@ -56,8 +58,9 @@ Without --port, the platform listens where it did last time (the port is recorde
             ['Profile', `${result.profile}${result.defaultProfile ? ' (default)' : ''}`],
           ],
           this.ctx.io,
-        ) +
-        '\nNext: ppctl sandbox users   (the seeded identities and their passwords)',
+        ),
+        text`Next: ppctl sandbox users   (the seeded identities and their passwords)`,
+      ),
     )
   }
 }

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../lib/base-command.js'
+import {lines, text} from '../../lib/output/render.js'
 import {ExitCode, UnreachableError} from '../../lib/errors/index.js'
-import {sanitizeOneLine} from '../../lib/output/sanitize.js'
 import {renderKeyValue, renderTable} from '../../lib/output/table.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
@@ -29,26 +29,25 @@ export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
     }
     if (!status.healthy) process.exitCode = ExitCode.UNREACHABLE
     this.out(
-      renderKeyValue(
-        [
-          ['Status', status.healthy ? 'running, healthy' : 'running, DEGRADED'],
-          ['Gateway', status.urls?.gateway ?? ''],
-          ['Identity', status.urls?.authority ?? ''],
-          ['Global service', status.urls?.global ?? ''],
-          ['Clusters', status.urls?.clusterPattern ?? ''],
-          ['PID', String(status.pid)],
-          ['Uptime', formatUptime(status.uptimeSeconds ?? 0)],
-          ['Data folder', status.dataDir],
-        ],
-        this.ctx.io,
-      ) +
-        '\n' +
+      lines(
+        renderKeyValue(
+          [
+            ['Status', status.healthy ? 'running, healthy' : 'running, DEGRADED'],
+            ['Gateway', status.urls?.gateway ?? ''],
+            ['Identity', status.urls?.authority ?? ''],
+            ['Global service', status.urls?.global ?? ''],
+            ['Clusters', status.urls?.clusterPattern ?? ''],
+            ['PID', String(status.pid)],
+            ['Uptime', formatUptime(status.uptimeSeconds ?? 0)],
+            ['Data folder', status.dataDir],
+          ],
+          this.ctx.io,
+        ),
         renderTable(
           ['Component', 'Status', 'Detail'],
           status.components.map((c) => [c.name, c.status === 'ok' ? 'OK' : 'DOWN', c.detail]),
           this.ctx.io,
-        ) +
-        '\n' +
+        ),
         renderTable(
           ['Tenant', 'Active', 'Secondary', 'Epoch', 'Replication lag'],
           status.replication.map((r) => [
@@ -59,14 +58,12 @@ export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
             `${r.lagEntries} entries, ${r.lagMs} ms${r.broken ? ` (BROKEN at entry ${r.broken.lsn}: shipping stopped)` : r.paused ? ' (paused)' : ''}`,
           ]),
           this.ctx.io,
-        ) +
-        status.replication
+        ),
+        ...status.replication
           .filter((r) => r.broken)
-          .map((r) => `\n${sanitizeOneLine(`Replication of ${r.tenant} is broken: ${r.broken?.error ?? ''}`)}\nNext: ${sanitizeOneLine(r.broken?.repair ?? '')}`)
-          .join('') +
-        (status.faults.length > 0
-          ? '\n' + renderTable(['Cluster', 'Injected fault', 'Since'], status.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io)
-          : ''),
+          .map((r) => lines(text`Replication of ${r.tenant} is broken: ${r.broken?.error ?? ''}`, text`Next: ${r.broken?.repair ?? ''}`)),
+        status.faults.length > 0 && renderTable(['Cluster', 'Injected fault', 'Since'], status.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io),
+      ),
     )
     return status
   }

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {dataDirFlag} from '../../lib/sandbox/flags.js'
 import {resolveDataDir, stopPlatform, type StopResult} from '../../lib/sandbox/lifecycle.js'
 
@@ -24,8 +25,8 @@ export default class SandboxStop extends BaseCommand<typeof SandboxStop> {
   async run(): Promise<SandboxStopResult> {
     const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
     const result = await stopPlatform(this.ctx, dataDir, this.flags.timeout * 1000)
-    if (result.status === 'not-running') this.out(`The local platform is not running (data folder ${dataDir}).`)
-    else this.out(`Stopped the local platform (pid ${result.pid})${result.forced ? ' — it did not drain in time and was killed' : ''}.`)
+    if (result.status === 'not-running') this.out(text`The local platform is not running (data folder ${dataDir}).`)
+    else this.out(text`Stopped the local platform (pid ${result.pid})${result.forced ? ' — it did not drain in time and was killed' : ''}.`)
     return result
   }
 }

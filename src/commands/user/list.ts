@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../lib/base-command.js'
+import {text} from '../../lib/output/render.js'
 import {renderTable} from '../../lib/output/table.js'
 import {listUsers, type User} from '../../lib/platform/users.js'
 
@@ -27,7 +28,7 @@ export default class UserList extends BaseCommand<typeof UserList> {
     const items: User[] = []
     for await (const u of listUsers(this.ctx, {search: this.flags.search})) items.push(u)
     this.out(renderTable(['UPN', 'Name', 'Roles', 'Sign-in'], items.map((u) => [u.upn, u.displayName, u.roles.join(', '), u.signInEnabled ? 'yes' : 'no']), this.ctx.io))
-    this.out(`${items.length} user${items.length === 1 ? '' : 's'}`)
+    this.out(text`${items.length} user${items.length === 1 ? '' : 's'}`)
     return {count: items.length, items}
   }
 }

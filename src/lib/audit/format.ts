@@ -1,4 +1,5 @@
-// Renders audit events for stdout: NDJSON (the platform's bytes), a JSON array, or table rows for people.
+// Renders audit events for stdout: NDJSON (the platform's JSON, terminal-safe), a JSON array, or table rows for people.
+import {terminalSafeJsonText} from '../output/json.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 import type {AuditFrame} from './sse-decoder.js'
 
@@ -50,10 +51,11 @@ export function createFormatter(output: AuditOutput): {batch(frames: AuditFrame[
     batch(frames) {
       let out = ''
       if (output === 'ndjson') {
-        for (const f of frames) out += `${f.data}\n`
+        // The platform's JSON, with what a terminal would act on written as \uXXXX: the same values, parsed back.
+        for (const f of frames) out += `${terminalSafeJsonText(f.data)}\n`
       } else if (output === 'json') {
         for (const f of frames) {
-          out += `${started ? ',\n' : '[\n'}${f.data}`
+          out += `${started ? ',\n' : '[\n'}${terminalSafeJsonText(f.data)}`
           started = true
         }
       } else {

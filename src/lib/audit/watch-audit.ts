@@ -1,6 +1,7 @@
 // `ppctl audit watch`: the live stream through the detectors; alerts to stdout, optionally to a command.
 import type {Context} from '../context.js'
 import {ExitCode, PpctlError} from '../errors/index.js'
+import {safeJsonStringify} from '../output/json.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 import type {AuditFilters} from './consume.js'
 import {createDetectors, type DetectorSettings} from './detectors/detectors.js'
@@ -41,7 +42,7 @@ export interface WatchResult {
 }
 
 export function renderAlert(alert: Alert, output: 'ndjson' | 'table'): string {
-  if (output === 'ndjson') return JSON.stringify(alert) + '\n'
+  if (output === 'ndjson') return safeJsonStringify(alert) + '\n'
   return `${alert.time}  ${alert.detector.padEnd(24)}  ${sanitizeOneLine(alert.summary)}  (seq ${alert.seqs.join(', ')})\n`
 }
 

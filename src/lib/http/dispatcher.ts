@@ -1,4 +1,4 @@
-// The undici dispatcher: system CAs plus an extra CA, .localhost → loopback, proxies from the given environment.
+// The undici dispatcher: certificates always verified, system CAs plus an extra CA, .localhost → loopback, proxies from the given environment.
 import {rootCertificates} from 'node:tls'
 import {Agent, EnvHttpProxyAgent, type Dispatcher} from 'undici'
 
@@ -37,8 +37,10 @@ export function createDispatcher(options: DispatcherOptions): CreatedDispatcher 
     ...(t.body === undefined ? {} : {bodyTimeout: t.body}),
   }
   const timeout = t.connect === undefined ? {} : {timeout: t.connect}
-  // Direct connections: verification stays on (rejectUnauthorized defaults to true); only the roots are extended.
-  const connect = {ca, lookup, ...timeout}
+  // rejectUnauthorized is set on every TLS connector, never left to its default: Node's default follows the
+  // NODE_TLS_REJECT_UNAUTHORIZED variable, and a man in the middle would then read tokens and assertions.
+  const verify = {rejectUnauthorized: true} as const
+  const connect = {ca, lookup, ...verify, ...timeout}
   const proxy = proxySettingsFromEnv(options.env)
   if (!proxy) return {dispatcher: new Agent({...common, connect})}
   // EnvHttpProxyAgent gives `connect` to its direct Agent only. Through a proxy, ProxyAgent builds its own
@@ -48,8 +50,8 @@ export function createDispatcher(options: DispatcherOptions): CreatedDispatcher 
   const dispatcher = new EnvHttpProxyAgent({
     ...common,
     connect,
-    proxyTls: {ca, lookup, ...timeout},
-    requestTls: {ca, ...timeout},
+    proxyTls: {ca, lookup, ...verify, ...timeout},
+    requestTls: {ca, ...verify, ...timeout},
     httpProxy: proxy.httpProxy,
     httpsProxy: proxy.httpsProxy,
     noProxy: proxy.noProxy,

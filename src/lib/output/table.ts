@@ -2,6 +2,7 @@
 import {createRequire} from 'node:module'
 
 import type {IO} from '../io/io.js'
+import {Rendered} from './render.js'
 import {sanitizeOneLine} from './sanitize.js'
 
 export type CellValue = string | number | boolean | null | undefined
@@ -43,7 +44,7 @@ export function renderTable(
   rows: ReadonlyArray<readonly CellValue[]>,
   io: Pick<IO, 'columns' | 'color'>,
   options: TableOptions = {},
-): string {
+): Rendered {
   const {Table, width} = tableLib()
   const head = columns.map((c) => sanitizeOneLine(c))
   const body = rows.map((row) => head.map((_, i) => cellText(row[i])))
@@ -60,19 +61,20 @@ export function renderTable(
     style: {head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact: true},
   })
   for (const row of body) table.push(row.map((cell, i) => layout(cell, i)))
-  return table.toString()
+  return new Rendered(table.toString())
 }
 
 /** "Key   value" lines with the keys aligned, for show-style output. No trailing newline. */
-export function renderKeyValue(pairs: ReadonlyArray<readonly [string, CellValue]>, io: Pick<IO, 'color'>): string {
+export function renderKeyValue(pairs: ReadonlyArray<readonly [string, CellValue]>, io: Pick<IO, 'color'>): Rendered {
   const keys = pairs.map(([key]) => sanitizeOneLine(key) + ':')
   const pad = Math.max(0, ...keys.map((k) => [...k].length))
-  return pairs
+  const text = pairs
     .map(([, value], i) => {
       const key = keys[i] + ' '.repeat(pad - [...keys[i]].length)
       return `${io.color ? bold(key) : key}  ${cellText(value)}`.trimEnd()
     })
     .join('\n')
+  return new Rendered(text)
 }
 
 function cellText(value: CellValue): string {

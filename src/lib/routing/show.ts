@@ -1,6 +1,7 @@
 // `route show`: the route as a typed result, and its rendering for people.
 import type {Context} from '../context.js'
 import type {IO} from '../io/io.js'
+import type {Rendered} from '../output/render.js'
 import {renderKeyValue} from '../output/table.js'
 import {routeFor} from './route-for.js'
 import type {ClusterRef} from './types.js'
@@ -33,7 +34,7 @@ export async function showRoute(ctx: Context, options: {tenant?: string; refresh
   }
 }
 
-export function renderRouteShow(result: RouteShowResult, io: IO): string {
+export function renderRouteShow(result: RouteShowResult, io: IO): Rendered {
   return renderKeyValue(
     [
       ['Tenant', result.tenantName ? `${result.tenantName} (${result.tenantId})` : result.tenantId],

@@ -9,7 +9,7 @@ const plain = {columns: 80, color: false}
 
 describe('renderTable', () => {
   it('renders the header and every row, without a trailing newline', () => {
-    const out = renderTable(['Name', 'Tier'], [['Outlook', 'standard'], ['SQL', 'premium']], plain)
+    const out = renderTable(['Name', 'Tier'], [['Outlook', 'standard'], ['SQL', 'premium']], plain).text
     const lines = out.split('\n')
     expect(lines[1]).to.match(/│ Name +│ Tier +│/)
     expect(out).to.contain('Outlook').and.contain('premium')
@@ -18,20 +18,20 @@ describe('renderTable', () => {
   })
 
   it('sanitizes every cell and header: escape sequences, newlines and bidi controls never reach the terminal', () => {
-    const out = renderTable(['H\x1b[31mead'], [['a\x1b]8;;https://evil\x07link\x1b]8;;\x07'], ['two\nlines\r'], ['x\u202Eyz']], plain)
+    const out = renderTable(['H\x1b[31mead'], [['a\x1b]8;;https://evil\x07link\x1b]8;;\x07'], ['two\nlines\r'], ['x\u202Eyz']], plain).text
     expect(out).not.to.match(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/)
     expect(out).to.contain('Head').and.contain('alink').and.contain('two lines').and.contain('xyz')
   })
 
   it('prints numbers, booleans and empty cells', () => {
-    const out = renderTable(['n', 'b', 'e'], [[42, true, null]], plain)
+    const out = renderTable(['n', 'b', 'e'], [[42, true, null]], plain).text
     expect(out).to.match(/│ 42 │ true │ +│/)
   })
 
   it('fits io.columns by wrapping the widest columns, keeping every character', () => {
     const long = 'Z'.repeat(150)
     const words = 'the quick brown fox jumps over the lazy dog '.repeat(3).trim()
-    const out = renderTable(['Id', 'Secret', 'Text'], [['1', long, words]], {columns: 60, color: false})
+    const out = renderTable(['Id', 'Secret', 'Text'], [['1', long, words]], {columns: 60, color: false}).text
     const lines = out.split('\n')
     for (const line of lines) expect(displayWidth(line), line).to.be.at.most(60)
     expect(out).not.to.contain('…')
@@ -41,21 +41,21 @@ describe('renderTable', () => {
   })
 
   it('truncates with "…" when asked to', () => {
-    const out = renderTable(['Id', 'Value'], [['1', 'y'.repeat(200)]], {columns: 40, color: false}, {overflow: 'truncate'})
+    const out = renderTable(['Id', 'Value'], [['1', 'y'.repeat(200)]], {columns: 40, color: false}, {overflow: 'truncate'}).text
     for (const line of out.split('\n')) expect(displayWidth(line)).to.be.at.most(40)
     expect(out).to.contain('…')
     expect(out.split('\n')).to.have.length(5)
   })
 
   it('keeps the columns aligned with wide (CJK) characters', () => {
-    const out = renderTable(['Tenant', 'City'], [['contoso', '東京都'], ['fabrikam', 'Paris']], plain)
+    const out = renderTable(['Tenant', 'City'], [['contoso', '東京都'], ['fabrikam', 'Paris']], plain).text
     expect(new Set(out.split('\n').map(displayWidth)).size).to.equal(1)
     expect(out).to.contain('東京都')
   })
 
   it('uses no colour (no ESC at all) when io.color is false, and a bold header when it is true', () => {
-    expect(renderTable(['A'], [['b']], plain)).not.to.contain('\x1b')
-    const coloured = renderTable(['A'], [['b']], {columns: 80, color: true})
+    expect(renderTable(['A'], [['b']], plain).text).not.to.contain('\x1b')
+    const coloured = renderTable(['A'], [['b']], {columns: 80, color: true}).text
     expect(coloured).to.contain('\x1b[1mA\x1b[22m')
     expect(coloured.split('\n').filter((l) => l.includes('\x1b'))).to.have.length(1)
   })
@@ -93,12 +93,12 @@ describe('wrapText', () => {
 
 describe('renderKeyValue', () => {
   it('aligns the keys and sanitizes the values', () => {
-    const out = renderKeyValue([['Gateway', 'https://sandbox.localhost'], ['PID', 42], ['Evil', 'a\x1b[2Jb\nc']], plain)
+    const out = renderKeyValue([['Gateway', 'https://sandbox.localhost'], ['PID', 42], ['Evil', 'a\x1b[2Jb\nc']], plain).text
     expect(out.split('\n')).to.deep.equal(['Gateway:  https://sandbox.localhost', 'PID:      42', 'Evil:     ab c'])
   })
 
   it('makes the keys bold only with colour', () => {
-    expect(renderKeyValue([['K', 'v']], {color: true})).to.equal('\x1b[1mK:\x1b[22m  v')
-    expect(renderKeyValue([['K', 'v']], {color: false})).to.equal('K:  v')
+    expect(renderKeyValue([['K', 'v']], {color: true}).text).to.equal('\x1b[1mK:\x1b[22m  v')
+    expect(renderKeyValue([['K', 'v']], {color: false}).text).to.equal('K:  v')
   })
 })

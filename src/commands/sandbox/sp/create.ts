@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../../lib/base-command.js'
+import {lines, text} from '../../../lib/output/render.js'
 import {readSecret} from '../../../lib/io/read-secret.js'
 import {renderKeyValue} from '../../../lib/output/table.js'
 import {dataDirFlag} from '../../../lib/sandbox/flags.js'
@@ -42,19 +43,22 @@ export default class SandboxSpCreate extends BaseCommand<typeof SandboxSpCreate>
       days: this.flags.days,
     })
     this.out(
-      renderKeyValue(
-        [
-          ['Client id', result.clientId],
-          ['Tenant', result.tenantId],
-          ['Roles', result.roles.join(', ')],
-          ['Thumbprint (SHA-1)', result.thumbprint],
-          ['x5t#S256', result.thumbprintS256],
-          ['Expires', result.notAfter],
-          ['PEM', result.pemFile],
-          ...(result.pfxFile ? ([['PFX', result.pfxFile]] as Array<[string, string]>) : []),
-        ],
-        this.ctx.io,
-      ) + `\nNext: ppctl auth login --certificate ${result.pemFile} --client-id ${result.clientId} --tenant ${this.flags.tenant}`,
+      lines(
+        renderKeyValue(
+          [
+            ['Client id', result.clientId],
+            ['Tenant', result.tenantId],
+            ['Roles', result.roles.join(', ')],
+            ['Thumbprint (SHA-1)', result.thumbprint],
+            ['x5t#S256', result.thumbprintS256],
+            ['Expires', result.notAfter],
+            ['PEM', result.pemFile],
+            ...(result.pfxFile ? ([['PFX', result.pfxFile]] as Array<[string, string]>) : []),
+          ],
+          this.ctx.io,
+        ),
+        text`Next: ppctl auth login --certificate ${result.pemFile} --client-id ${result.clientId} --tenant ${this.flags.tenant}`,
+      ),
     )
     return result
   }
