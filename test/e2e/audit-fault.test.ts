@@ -10,6 +10,8 @@ const TOTAL = 100_000
 const ROUNDS = 4 // one batch before the first kill, then one while the platform is down after each of three kills
 
 describe('ppctl audit stream fault run (real platform, SIGKILL ×3)', function () {
+  // 100,000 events and three restarts: about 20 s on an idle 2-core machine, several times that on a loaded one.
+  this.timeout(300_000)
   let platform: TestPlatform
   let m: CliEnv
 

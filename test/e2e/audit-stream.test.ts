@@ -5,6 +5,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {consumeAudit, type StatusEvent} from '../../src/lib/audit/consume.js'
+import {REFRESH_AHEAD_MS} from '../../src/lib/auth/token-lifecycle.js'
 import type {AuditFrame} from '../../src/lib/audit/sse-decoder.js'
 import {clusterTransport} from '../../src/lib/audit/transport.js'
 import {createContext} from '../../src/lib/context.js'
@@ -180,10 +181,12 @@ describe('ppctl audit stream (real platform)', function () {
   })
 
   it('renews an access token that expires mid-stream without a gap', async () => {
-    // The stored token is made to look like it has 5 min 1 s left: the stream opens with it, then must move to a new one.
+    // The stored token is made to look like it has 5 min 45 s left: still good for getAccessToken (which renews at
+    // 5 min), inside the stream's own margin (6 min). So the stream opens with it and moves to a new one at once —
+    // however long this loaded machine takes to start ppctl, up to 45 s.
     const file = join(m.env.PPCTL_CONFIG_DIR as string, 'credentials', 'sandbox.json')
     const creds = JSON.parse(readFileSync(file, 'utf8')) as {accessToken: string; accessTokenExpiresAt: number}
-    writeFileSync(file, JSON.stringify({...creds, accessTokenExpiresAt: Date.now() + 5 * 60_000 + 1_000}))
+    writeFileSync(file, JSON.stringify({...creds, accessTokenExpiresAt: Date.now() + REFRESH_AHEAD_MS + 45_000}))
     const child = spawnStream(m.env, ['--follow', '--heartbeat', `${HEARTBEAT_MS}ms`])
     const c = collect(child)
     await c.until(() => /renewing the access token/.test(c.stderr()), 'renewing its token')

@@ -71,8 +71,12 @@ export interface ConsumeResult {
 }
 
 export const DEFAULT_HEARTBEAT_MS = 15_000
-/** The stream moves to a new token when getAccessToken would stop handing out the current one (its REFRESH_AHEAD_MS). */
-export const TOKEN_RENEW_MARGIN_MS = 5 * 60 * 1000
+/**
+ * The stream moves to a new token a minute before getAccessToken would stop handing out the current one (its
+ * REFRESH_AHEAD_MS, 5 min): a token that is still good for a one-shot command is renewed by a long-lived stream, so
+ * the renewal happens on the stream (forced), never as a side effect of a reconnect racing the command's own margin.
+ */
+export const TOKEN_RENEW_MARGIN_MS = 6 * 60 * 1000
 const BACKOFF_BASE_MS = 200
 const BACKOFF_CAP_MS = 5_000
 

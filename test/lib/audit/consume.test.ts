@@ -3,7 +3,8 @@ import {expect} from 'chai'
 
 import {systemClock} from '../../../src/lib/clock.js'
 import {ExitCode} from '../../../src/lib/errors/index.js'
-import {backoffMs, consumeAudit, type ConsumeOptions, type OpenOptions, type StatusEvent} from '../../../src/lib/audit/consume.js'
+import {backoffMs, consumeAudit, TOKEN_RENEW_MARGIN_MS, type ConsumeOptions, type OpenOptions, type StatusEvent} from '../../../src/lib/audit/consume.js'
+import {REFRESH_AHEAD_MS} from '../../../src/lib/auth/token-lifecycle.js'
 import type {AuditFrame} from '../../../src/lib/audit/sse-decoder.js'
 
 const frame = (seq: number) => `id: ${seq}\nevent: audit\ndata: {"seq":${seq},"time":"2026-01-01T00:00:00Z","action":"signin"}\n\n`
@@ -179,6 +180,10 @@ describe('audit consumer (scripted connections)', () => {
     h.stop()
     await h.run
     expect(h.calls).to.have.length(1)
+  })
+
+  it("renews a stream's token before getAccessToken would renew it, so a reconnect never renews it by the way", () => {
+    expect(TOKEN_RENEW_MARGIN_MS).to.be.greaterThan(REFRESH_AHEAD_MS)
   })
 
   it('renews the token before it expires and resumes at the right seq', async () => {
