@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {durationFlag} from '../../lib/audit/duration.js'
 import {BaseCommand} from '../../lib/base-command.js'
 import {diagnoseRoute, diagnosisExitCode, type RouteDiagnosis} from '../../lib/routing/diagnose.js'
 import {renderDiagnosis} from '../../lib/routing/diagnose-render.js'
@@ -19,10 +20,11 @@ Exit 0 when the route works (OK, or WARN only), 8 when it does not (the JSON res
 
   static override flags = {
     tenant: Flags.string({description: 'Tenant id or name (default: the signed-in tenant; others need the Support role).'}),
+    slow: Flags.string({description: 'A hop that takes longer than this is WARN (a duration: 500ms, 2s).', default: '1s'}),
   }
 
   async run(): Promise<RouteDiagnoseResult> {
-    const diagnosis = await diagnoseRoute(this.ctx, {tenant: this.flags.tenant})
+    const diagnosis = await diagnoseRoute(this.ctx, {tenant: this.flags.tenant, slowMs: durationFlag('slow', this.flags.slow)})
     this.out(renderDiagnosis(diagnosis))
     // Not an error: the result (and its JSON) is the report either way; the exit code says whether the route works.
     process.exitCode = diagnosisExitCode(diagnosis)
