@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {diagnoseRoute, diagnosisExitCode, type RouteDiagnosis} from '../../lib/routing/diagnose.js'
 import {renderDiagnosis} from '../../lib/routing/diagnose-render.js'
 

@@ -3,9 +3,9 @@ import {expect} from 'chai'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
-import {BaseCommand} from '../../../src/lib/base-command.js'
-import {text} from '../../../src/lib/output/render.js'
-import {ROOT} from '../../helpers/cli.js'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {text} from '../../src/lib/output/render.js'
+import {ROOT} from '../helpers/cli.js'
 
 function sources(dir: string): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))

@@ -1,13 +1,13 @@
 // The base of every command: --json, --profile, --debug, a lazy context, and one way to report errors.
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
-import {createContext, type Context} from './context.js'
-import {toPpctlError} from './errors/index.js'
-import {takeIgnoredTlsEnv} from './http/tls-env.js'
-import {safeJsonStringify} from './output/json.js'
-import {text, toTerminalText, type Rendered} from './output/render.js'
-import {renderError} from './output/render-error.js'
-import {sanitizeForTerminal} from './output/sanitize.js'
+import {createContext, type Context} from '../lib/context.js'
+import {toPpctlError} from '../lib/errors/index.js'
+import {takeIgnoredTlsEnv} from '../lib/http/tls-env.js'
+import {safeJsonStringify} from '../lib/output/json.js'
+import {text, toTerminalText, type Rendered} from '../lib/output/render.js'
+import {renderError} from '../lib/output/render-error.js'
+import {sanitizeForTerminal} from '../lib/output/sanitize.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
