@@ -55,6 +55,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       version: this.config.version,
       profileFlag: this.flags?.profile,
       debug: this.flags?.debug,
+      reporter: {warn: (content) => this.note(content)},
     }))
   }
 
