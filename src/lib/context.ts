@@ -9,6 +9,7 @@ import type {Http} from './http/types.js'
 import {processIO, type IO} from './io/io.js'
 import {createPrompter, type Prompter} from './io/prompter.js'
 import {createDebugLog, type DebugLog} from './io/debug-log.js'
+import {stderrReporter, type Reporter} from './output/reporter.js'
 
 export interface ActiveProfile {
   name: string
@@ -25,6 +26,8 @@ export interface Context {
   readonly paths: Paths
   readonly prompter: Prompter
   readonly debug: DebugLog
+  /** Where lib's warnings go: the command's sanitizing note(), or the context's stderr. */
+  readonly reporter: Reporter
   readonly version: string
   config(): ConfigStore
   activeProfile(): Promise<ActiveProfile>
@@ -38,6 +41,7 @@ export interface ContextOptions {
   clock?: Clock
   paths?: Paths
   prompter?: Prompter
+  reporter?: Reporter
   version: string
   profileFlag?: string
   debug?: boolean
@@ -58,6 +62,7 @@ export function createContext(options: ContextOptions): Context {
     clock,
     paths,
     debug,
+    reporter: options.reporter ?? stderrReporter(io),
     version: options.version,
     prompter: options.prompter ?? createPrompter(io, env),
     config: () => (configStore ??= new ConfigStore(paths)),

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../lib/audit/flags.js'
+import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../cli/flags/audit.js'
 import {streamAudit, type AuditStreamResult} from '../../lib/audit/stream-audit.js'
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {InterruptedError, UsageError} from '../../lib/errors/index.js'
 
 export type AuditStreamCommandResult = AuditStreamResult

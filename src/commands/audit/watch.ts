@@ -3,9 +3,9 @@ import {Flags} from '@oclif/core'
 import {DEFAULT_SETTINGS, DETECTOR_NAMES} from '../../lib/audit/detectors/detectors.js'
 import {durationFlag} from '../../lib/audit/duration.js'
 import {splitCommand} from '../../lib/audit/exec-alert.js'
-import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../lib/audit/flags.js'
+import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../cli/flags/audit.js'
 import {ALERT_EXIT_CODE, watchAudit, type WatchResult} from '../../lib/audit/watch-audit.js'
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {InterruptedError} from '../../lib/errors/index.js'
 
 export type AuditWatchResult = WatchResult

@@ -1,4 +1,4 @@
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {listProfiles, type ProfileSummary} from '../../lib/auth/profiles.js'
 import {renderTable} from '../../lib/output/table.js'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import type {DeviceCodeInfo} from '../../lib/auth/device-flow.js'
 import {login, type LoginResult} from '../../lib/auth/login.js'

@@ -1,4 +1,4 @@
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {indent, joinRendered, lines, multiline, text} from '../../lib/output/render.js'
 import {authStatus, type StatusResult} from '../../lib/auth/status.js'
 import {PpctlError, type ExitCodeValue} from '../../lib/errors/index.js'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {getAccessToken} from '../../lib/auth/token-lifecycle.js'
 

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {formatConfigValue} from '../../lib/config/keys.js'
 import {getConfig, type ConfigGetResult} from '../../lib/config/settings.js'

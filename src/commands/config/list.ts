@@ -1,4 +1,4 @@
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {lines, text} from '../../lib/output/render.js'
 import {formatConfigValue} from '../../lib/config/keys.js'
 import {listConfig, type ConfigEntry, type ConfigListResult} from '../../lib/config/settings.js'

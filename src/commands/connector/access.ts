@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 import {explainAccess, type AccessExplanation, type AccessRole} from '../../lib/platform/access-explain.js'
 

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {createConnector, readConnectorDefinition, type Connector} from '../../lib/platform/connectors.js'
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
 import {deleteConnector, type DeleteResult} from '../../lib/platform/connectors.js'

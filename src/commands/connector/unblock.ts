@@ -1,17 +1,41 @@
-import ConnectorBlock from './block.js'
+// `ppctl connector unblock`: let the tenant use connectors again, after asking.
+import {Args, Flags} from '@oclif/core'
 
-export type {ConnectorBlockResult as ConnectorUnblockResult} from './block.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {setConnectorsBlocked, type ConnectorBlockingResult} from '../../cli/connector-blocking.js'
+import {ExitCode} from '../../lib/errors/index.js'
 
-export default class ConnectorUnblock extends ConnectorBlock {
+export type ConnectorUnblockResult = ConnectorBlockingResult
+
+export default class ConnectorUnblock extends BaseCommand<typeof ConnectorUnblock> {
   static override summary = 'Unblock connectors, so users and apps of the tenant may use them again (ETag-guarded).'
   static override description =
     'Reads each connector for its ETag and unblocks it with If-Match; when someone changed it in between (412) it reads it again once and unblocks only if it is still blocked. With several ids each gets a result (the --json output too) and the command exits 10 when some failed. Asks for confirmation at a terminal; without one, pass --yes. Needs the Admin role.'
 
-  protected override readonly block: boolean = false
+  static override strict = false
 
   static override examples = [
     {description: 'Unblock one connector (asks first)', command: '<%= config.bin %> <%= command.id %> shared_dropbox'},
     {description: 'Unblock several, unattended', command: '<%= config.bin %> <%= command.id %> shared_dropbox shared_gmail --yes'},
     {description: 'Unblock, for a script', command: '<%= config.bin %> <%= command.id %> shared_ftp --yes --json'},
   ]
+
+  static override args = {
+    id: Args.string({description: 'Connector ids (one or more).', required: true}),
+  }
+
+  static override flags = {
+    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (needed without a terminal).'}),
+  }
+
+  async run(): Promise<ConnectorUnblockResult> {
+    const {argv} = await this.parse({flags: this.ctor.flags, baseFlags: BaseCommand.baseFlags, enableJsonFlag: true, args: this.ctor.args, strict: false})
+    const {result, table, partial} = await setConnectorsBlocked(this.ctx, argv as string[], {block: false, yes: this.flags.yes})
+    this.out(table)
+    if (partial) {
+      process.exitCode = ExitCode.PARTIAL
+      this.note(partial)
+    }
+    return result
+  }
 }

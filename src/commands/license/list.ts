@@ -1,4 +1,4 @@
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {renderTable} from '../../lib/output/table.js'
 import {listSkus, type Sku} from '../../lib/platform/licenses.js'
 

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
+import {BaseCommand} from '../../cli/base-command.js'
 import {durationFlag} from '../../lib/audit/duration.js'
-import {BaseCommand} from '../../lib/base-command.js'
 import {diagnoseRoute, diagnosisExitCode, type RouteDiagnosis} from '../../lib/routing/diagnose.js'
 import {renderDiagnosis} from '../../lib/routing/diagnose-render.js'
 

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {renderRouteShow, showRoute, type RouteShowResult} from '../../lib/routing/show.js'
 
 export type {RouteShowResult}

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {readSecret} from '../../lib/io/read-secret.js'
-import {dataDirFlag} from '../../lib/sandbox/flags.js'
+import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {approvePendingSignIn, type ApproveResult} from '../../lib/sandbox/approve.js'
 

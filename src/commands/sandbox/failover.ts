@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 import {failoverSandbox, type SandboxFailoverResult} from '../../lib/sandbox/failover.js'
-import {dataDirFlag} from '../../lib/sandbox/flags.js'
+import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
 export default class SandboxFailover extends BaseCommand<typeof SandboxFailover> {

@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {lines, text} from '../../lib/output/render.js'
 import {renderTable} from '../../lib/output/table.js'
 import {describeFault, FAULT_ACTIONS, injectFault, type FaultAction, type FaultResult} from '../../lib/sandbox/fault.js'
-import {dataDirFlag} from '../../lib/sandbox/flags.js'
+import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
 export type SandboxFaultResult = FaultResult

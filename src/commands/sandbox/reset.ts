@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
-import {dataDirFlag} from '../../lib/sandbox/flags.js'
+import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {assertWipeable, resolveDataDir, stopPlatform, wipeDataDir} from '../../lib/sandbox/lifecycle.js'
 
 export interface SandboxResetResult {

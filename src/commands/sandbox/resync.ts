@@ -1,10 +1,10 @@
 // `ppctl sandbox resync`: rebuilds a tenant's passive cluster from its active one (repairs a broken replication).
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 import {resyncSandbox, type SandboxResyncResult} from '../../lib/sandbox/failover.js'
-import {dataDirFlag} from '../../lib/sandbox/flags.js'
+import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
 export default class SandboxResync extends BaseCommand<typeof SandboxResync> {

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {lines, text} from '../../lib/output/render.js'
 import {renderKeyValue} from '../../lib/output/table.js'
-import {dataDirFlag} from '../../lib/sandbox/flags.js'
+import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {resolveDataDir, startBackground, type StartResult} from '../../lib/sandbox/lifecycle.js'
 
 export type SandboxStartResult = StartResult

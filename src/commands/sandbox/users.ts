@@ -1,6 +1,6 @@
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {renderTable} from '../../lib/output/table.js'
-import {dataDirFlag} from '../../lib/sandbox/flags.js'
+import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {listSandboxUsers, type SandboxUser} from '../../lib/sandbox/users.js'
 

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 import {getUser, type UserDetails} from '../../lib/platform/users.js'
 

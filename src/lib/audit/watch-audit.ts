@@ -2,6 +2,7 @@
 import type {Context} from '../context.js'
 import {ExitCode, PpctlError} from '../errors/index.js'
 import {safeJsonStringify} from '../output/json.js'
+import {text} from '../output/render.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 import type {AuditFilters} from './consume.js'
 import {createDetectors, type DetectorSettings} from './detectors/detectors.js'
@@ -74,7 +75,7 @@ export async function watchAudit(ctx: Context, options: WatchOptions): Promise<W
               await writeFlushed(ctx.io.stdout, renderAlert(alert, options.output))
               if (options.exec) {
                 const r = await execAlert(options.exec, JSON.stringify(alert), ctx.io.stderr, ctx.env)
-                if (r.code !== 0) ctx.io.stderr.write(`audit watch: --exec ${options.exec[0]} ${r.error ? `failed to start (${r.error})` : `exited with ${r.code}`}\n`)
+                if (r.code !== 0) ctx.reporter.warn(text`audit watch: --exec ${options.exec[0]} ${r.error ? text`failed to start (${r.error})` : text`exited with ${r.code}`}`)
               }
               if (options.exitOnAlert && !stop) {
                 stop = alert

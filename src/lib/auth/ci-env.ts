@@ -1,6 +1,7 @@
 // CI mode: a certificate from the environment, tokens acquired in memory on demand, nothing written anywhere.
 import type {Context} from '../context.js'
 import {UsageError} from '../errors/index.js'
+import {text} from '../output/render.js'
 import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
 import {resourceFor} from './resource.js'
 import {identityOf} from './token-response.js'
@@ -57,7 +58,7 @@ async function acquire(ctx: Context, ci: CiCredentials): Promise<CiToken> {
     })
   }
   const cert = await loadClientCertificate(ctx, ci.certificatePath ? {file: ci.certificatePath} : {pem: ci.certificatePem ?? '', name: 'PPCTL_CERTIFICATE'})
-  for (const warning of cert.warnings) ctx.io.stderr.write(`Warning: ${warning}\n`)
+  for (const warning of cert.warnings) ctx.reporter.warn(text`Warning: ${warning}`)
   const now = ctx.clock.now()
   const res = await certificateGrant(ctx, {authority, clientId: ci.clientId, cert, resource: resourceFor(profile)})
   const who = identityOf(res)

@@ -3,6 +3,7 @@ import type {Context} from '../context.js'
 import type {Profile} from '../config/store.js'
 import type {CredentialStore, StoredCredentials} from '../credentials/types.js'
 import {AuthRequiredError} from '../errors/index.js'
+import {text} from '../output/render.js'
 import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
 import {acquireCiToken, ciCredentialsFromEnv} from './ci-env.js'
 import {defaultCredentialAccess, type CredentialAccess} from './credential-access.js'
@@ -97,7 +98,7 @@ async function refresh(ctx: Context, name: string, profile: Profile, store: Cred
 async function renewWithCertificate(ctx: Context, name: string, profile: Profile, store: CredentialStore): Promise<AccessToken> {
   if (!profile.certificatePath || !profile.authority || !profile.clientId) throw notSignedIn(name)
   const cert = await loadClientCertificate(ctx, {file: profile.certificatePath})
-  for (const warning of cert.warnings) ctx.io.stderr.write(`Warning: ${warning}\n`)
+  for (const warning of cert.warnings) ctx.reporter.warn(text`Warning: ${warning}`)
   const now = ctx.clock.now()
   const res = await certificateGrant(ctx, {authority: profile.authority, clientId: profile.clientId, cert, resource: resourceFor(profile)})
   const next = toStoredCredentials(res, now)

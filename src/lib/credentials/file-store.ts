@@ -3,6 +3,7 @@ import {chmod, readFile, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {ensurePrivateDir, writeFileAtomic} from '../config/atomic.js'
+import {text, type Rendered} from '../output/render.js'
 import {parseCredentials, pickCredentials} from './credentials-json.js'
 import type {CredentialStore, StoredCredentials} from './types.js'
 
@@ -14,13 +15,9 @@ export function credentialFile(configDir: string, profile: string): string {
   return join(credentialsDir(configDir), `${profile}.json`)
 }
 
-/** The one-line warning printed at every use of the file store. */
-export function insecureStorageWarning(file: string, profile: string): string {
-  return (
-    `Warning: ppctl keeps the tokens of profile "${profile}" unencrypted in ${file} (insecure storage). ` +
-    `To move them to the OS keychain: ppctl config set credential-store keychain --profile ${profile}, ` +
-    `unset PPCTL_CREDENTIAL_STORE, and sign in again without --insecure-storage.`
-  )
+/** The one-line warning reported once per command run that uses the file store. */
+export function insecureStorageWarning(file: string, profile: string): Rendered {
+  return text`Warning: ppctl keeps the tokens of profile "${profile}" unencrypted in ${file} (insecure storage). To move them to the OS keychain: ppctl config set credential-store keychain --profile ${profile}, unset PPCTL_CREDENTIAL_STORE, and sign in again without --insecure-storage.`
 }
 
 export class FileStore implements CredentialStore {

@@ -46,7 +46,7 @@ export async function selectCredentialStoreKind(ctx: Context, options: OpenCrede
 }
 
 /**
- * The profile's credential store. The file store prints its warning to stderr once per command run (context) and profile.
+ * The profile's credential store. The file store reports its warning once per command run (context) and profile.
  * Throws KeychainUnavailableError at once when no D-Bus session bus is set on Linux; other keychain
  * failures (KEYCHAIN_UNAVAILABLE, KEYCHAIN_TIMEOUT) surface at the first get/set/delete. Never falls back.
  */
@@ -66,7 +66,7 @@ export async function openCredentialStore(ctx: Context, options: OpenCredentialS
     fileWarnings.set(ctx, warned)
     if (!warned.has(options.profile)) {
       warned.add(options.profile)
-      ctx.io.stderr.write(insecureStorageWarning(store.location, options.profile) + '\n')
+      ctx.reporter.warn(insecureStorageWarning(store.location, options.profile))
     }
     return store
   }

@@ -1,5 +1,5 @@
 // Failover drills of the local platform, through its control socket: planned (drain, swap) or forced (swap, lose what was not shipped); and the resync that repairs a broken replication.
-import type {FailoverResult, ReplicationStatus} from '../../sandbox/clusters/cluster-set.js'
+import type {FailoverResult, ReplicationStatus} from '../../sandbox/contract.js'
 import type {Context} from '../context.js'
 import {ConflictError, ExitCode, NotFoundError, PpctlError} from '../errors/index.js'
 import {controlRequest, requireRunning} from './lifecycle.js'

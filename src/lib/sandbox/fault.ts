@@ -1,7 +1,7 @@
 // `sandbox fault`: sets or clears an injected fault of one cluster through the platform's control socket.
 import type {Context} from '../context.js'
 import {ExitCode, NotFoundError, PpctlError, UsageError} from '../errors/index.js'
-import type {ActiveFault, FaultSpec} from '../../sandbox/faults/fault-table.js'
+import type {ActiveFault, FaultSpec} from '../../sandbox/contract.js'
 import {controlRequest, requireRunning} from './lifecycle.js'
 
 export type {ActiveFault, FaultSpec}

@@ -14,6 +14,7 @@ export async function runForeground(ctx: Context, dataDir: string, portFlag: num
   const {port, recorded} = await choosePort(dataDir, portFlag)
   assertUsablePort(port)
   await ensurePrivateDir(dataDir)
+  // eslint-disable-next-line no-restricted-syntax -- `sandbox start --foreground` runs the platform in this process: the one launcher allowed past the contract.
   const {runPlatform} = await import('../../sandbox/daemon.js')
   const ready = await new Promise<StartResult>((resolve, reject) => {
     runPlatform(dataDir, port, async (state) => {

@@ -9,7 +9,7 @@ import {fileURLToPath} from 'node:url'
 import type {Context} from '../context.js'
 import {ensurePrivateDir} from '../config/atomic.js'
 import {ConflictError, PpctlError, ExitCode, UnreachableError, UsageError} from '../errors/index.js'
-import type {PlatformState} from '../../sandbox/daemon.js'
+import type {PlatformState} from '../../sandbox/contract.js'
 
 export const STATE_FILE = 'state.json'
 export const PID_FILE = 'platform.pid'
@@ -275,7 +275,7 @@ async function resultFor(ctx: Context, state: PlatformState): Promise<Omit<Start
 
 /** Writes (or updates) the `sandbox` profile, and makes it the default when no other default exists. */
 export async function writeSandboxProfile(ctx: Context, state: PlatformState): Promise<{profile: string; isDefault: boolean}> {
-  const {CLI_CLIENT_ID} = await import('../../sandbox/seed.js')
+  const {CLI_CLIENT_ID} = await import('../../sandbox/contract.js')
   const next = await ctx.config().update((config) => {
     config.profiles[SANDBOX_PROFILE] = {
       ...config.profiles[SANDBOX_PROFILE],

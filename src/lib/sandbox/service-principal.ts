@@ -38,6 +38,7 @@ export async function createServicePrincipal(_ctx: Context, options: CreateServi
     })
   }
   const state = await requireRunning(options.dataDir)
+  // eslint-disable-next-line no-restricted-syntax -- the service principal's certificate is made with the platform's own certificate helpers (no server code runs).
   const [{default: forge}, tls] = await Promise.all([import('node-forge'), import('../../sandbox/tls.js')])
   const outDir = resolve(options.outDir)
   const pemFile = join(outDir, `${options.name}.pem`)

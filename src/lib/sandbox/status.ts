@@ -1,8 +1,7 @@
 // The local platform's status: process, URLs, uptime, and each component's health checked over real TLS.
 import {readFile} from 'node:fs/promises'
 
-import type {ReplicationStatus} from '../../sandbox/clusters/cluster-set.js'
-import type {HealthReport} from '../../sandbox/server.js'
+import type {HealthReport, ReplicationStatus} from '../../sandbox/contract.js'
 import type {Context} from '../context.js'
 import {listFaults, type ActiveFault} from './fault.js'
 import {controlRequest, runningState, type PlatformState} from './lifecycle.js'

@@ -25,7 +25,7 @@ export async function listSandboxUsers(_ctx: Context, dataDir: string): Promise<
       nextStep: 'Start it once to create them: ppctl sandbox start',
     })
   }
-  const {TENANTS} = await import('../../sandbox/seed.js')
+  const {TENANTS} = await import('../../sandbox/contract.js')
   return directory.users.map((u) => ({
     upn: u.upn,
     displayName: u.displayName,

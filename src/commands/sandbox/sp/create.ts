@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../../lib/base-command.js'
+import {BaseCommand} from '../../../cli/base-command.js'
 import {lines, text} from '../../../lib/output/render.js'
 import {readSecret} from '../../../lib/io/read-secret.js'
 import {renderKeyValue} from '../../../lib/output/table.js'
-import {dataDirFlag} from '../../../lib/sandbox/flags.js'
+import {dataDirFlag} from '../../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../../lib/sandbox/lifecycle.js'
 import {createServicePrincipal, type ServicePrincipalResult} from '../../../lib/sandbox/service-principal.js'
 

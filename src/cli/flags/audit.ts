@@ -1,10 +1,10 @@
 // Flags shared by `audit stream` and `audit watch`, and their translation into consumer options.
 import {Flags} from '@oclif/core'
 
-import type {Clock} from '../clock.js'
-import {UsageError} from '../errors/index.js'
-import type {AuditFilters} from './consume.js'
-import {durationFlag, parseTimeBound} from './duration.js'
+import type {Clock} from '../../lib/clock.js'
+import {UsageError} from '../../lib/errors/index.js'
+import type {AuditFilters} from '../../lib/audit/consume.js'
+import {durationFlag, parseTimeBound} from '../../lib/audit/duration.js'
 
 export const connectionFlags = {
   heartbeat: Flags.string({description: "The platform's heartbeat period (e.g. 15s); no bytes for three periods → reconnect. Default: learned from the stream, starting from 15s.", helpGroup: 'CONNECTION'}),

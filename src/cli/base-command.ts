@@ -1,13 +1,14 @@
 // The base of every command: --json, --profile, --debug, a lazy context, and one way to report errors.
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command, type Interfaces} from '@oclif/core'
 
-import {createContext, type Context} from './context.js'
-import {toPpctlError} from './errors/index.js'
-import {takeIgnoredTlsEnv} from './http/tls-env.js'
-import {safeJsonStringify} from './output/json.js'
-import {text, toTerminalText, type Rendered} from './output/render.js'
-import {renderError} from './output/render-error.js'
-import {sanitizeForTerminal} from './output/sanitize.js'
+import {createContext, type Context} from '../lib/context.js'
+import {toPpctlError} from '../lib/errors/index.js'
+import {takeIgnoredTlsEnv} from '../lib/http/tls-env.js'
+import {safeJsonStringify} from '../lib/output/json.js'
+import {text, toTerminalText, type Rendered} from '../lib/output/render.js'
+import {renderError} from '../lib/output/render-error.js'
+import {sanitizeForTerminal} from '../lib/output/sanitize.js'
+import {baseFlags} from './flags/base.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -15,16 +16,7 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
-  static override baseFlags = {
-    profile: Flags.string({
-      description: 'Profile to use (default: PPCTL_PROFILE, then the default profile).',
-      helpGroup: 'GLOBAL',
-    }),
-    debug: Flags.boolean({
-      description: 'Print diagnostic traces to stderr, with every secret redacted.',
-      helpGroup: 'GLOBAL',
-    }),
-  }
+  static override baseFlags = baseFlags
 
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
@@ -63,6 +55,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       version: this.config.version,
       profileFlag: this.flags?.profile,
       debug: this.flags?.debug,
+      reporter: {warn: (content) => this.note(content)},
     }))
   }
 

@@ -1,0 +1,40 @@
+// What `connector block` and `connector unblock` share: ids from argv, one confirmation, the per-id results and their table.
+import {UsageError} from '../lib/errors/index.js'
+import type {Context} from '../lib/context.js'
+import {confirmOrCancel} from '../lib/io/prompter.js'
+import {text, type Rendered} from '../lib/output/render.js'
+import {renderTable} from '../lib/output/table.js'
+import {blockConnectors, setConnectorBlocked, type BlockResult} from '../lib/platform/connectors.js'
+
+export interface ConnectorBlockingResult {
+  results: BlockResult[]
+  failed: number
+}
+
+export interface ConnectorBlockingOutcome {
+  result: ConnectorBlockingResult
+  table: Rendered
+  /** The note for stderr when some ids failed (the command then exits 10). */
+  partial?: Rendered
+}
+
+/** Blocks (block: true) or unblocks the connectors named in argv, after asking unless yes. */
+export async function setConnectorsBlocked(ctx: Context, argv: readonly string[], options: {block: boolean; yes: boolean}): Promise<ConnectorBlockingOutcome> {
+  const {block} = options
+  const ids = [...new Set(argv)]
+  const stray = ids.find((id) => id.startsWith('-'))
+  if (stray) throw new UsageError('USAGE', `Nonexistent flag: ${stray}`, {nextStep: `See the command help: ppctl connector ${block ? 'block' : 'unblock'} --help`})
+  const verb = block ? 'Block' : 'Unblock'
+  const what = ids.length === 1 ? `connector ${ids[0]}` : `${ids.length} connectors (${ids.join(', ')})`
+  await confirmOrCancel(ctx.prompter, `${verb} ${what} for every user and app of the tenant?`, options.yes)
+  // One id: its error is the command's error (exit 6, 7 ...). Several: a result per id.
+  const results = ids.length === 1 ? [await setConnectorBlocked(ctx, ids[0], block)] : await blockConnectors(ctx, ids, block)
+  const failed = results.filter((r) => r.outcome === 'failed').length
+  const table = renderTable(
+    ['Connector', 'Name', 'Result'],
+    results.map((r) => [r.id, r.displayName ?? '', r.outcome === 'failed' ? `failed: ${r.error?.message ?? ''}` : r.outcome.replace('-', ' ')]),
+    ctx.io,
+  )
+  const partial = failed > 0 ? text`${failed} of ${results.length} connectors could not be ${block ? 'blocked' : 'unblocked'}; the others were (exit 10).` : undefined
+  return {result: {results, failed}, table, partial}
+}
