@@ -2,12 +2,12 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {createContext, type Context} from './context.js'
-import {toPpctlError} from './errors/index.js'
+import {BASE_FLAG_DEFS} from './flag-defs.js'
 import {takeIgnoredTlsEnv} from './http/tls-env.js'
+import {debugRequested, reportError, writeHuman, writeJson, writeNote} from './output/command-output.js'
 import {safeJsonStringify} from './output/json.js'
 import {text, toTerminalText, type Rendered} from './output/render.js'
 import {renderError} from './output/render-error.js'
-import {sanitizeForTerminal} from './output/sanitize.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -16,14 +16,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
-    profile: Flags.string({
-      description: 'Profile to use (default: PPCTL_PROFILE, then the default profile).',
-      helpGroup: 'GLOBAL',
-    }),
-    debug: Flags.boolean({
-      description: 'Print diagnostic traces to stderr, with every secret redacted.',
-      helpGroup: 'GLOBAL',
-    }),
+    // Plain data shared with the fast path, which must not load oclif.
+    profile: Flags.string(BASE_FLAG_DEFS.profile),
+    debug: Flags.boolean(BASE_FLAG_DEFS.debug),
   }
 
   protected flags!: BaseFlags<T>
@@ -73,13 +68,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected out(content: Rendered): void {
     if (this.jsonEnabled()) return
-    const text = toTerminalText(content)
-    this.ctx.io.stdout.write(text.endsWith('\n') ? text : text + '\n')
+    writeHuman(this.ctx.io, content)
   }
 
   /** Notes for people (warnings, progress) always go to stderr, never to stdout; rendered like out(). */
   protected note(content: Rendered): void {
-    this.ctx.io.stderr.write(toTerminalText(content) + '\n')
+    writeNote(this.ctx.io, content)
   }
 
   /** A JSON line on stderr for scripts (the device code under --json), terminal-safe like --json output. */
@@ -98,25 +92,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override async catch(err: unknown): Promise<void> {
-    const error = toPpctlError(err, this.id)
-    process.exitCode = error.exitCode
-    if (this.jsonEnabled()) {
-      this.logJson({error: error.toJSON()})
-    } else {
-      this.ctx.io.stderr.write(renderError(error))
-    }
-    if (this.isDebug() && err instanceof Error && err.stack) {
-      this.ctx.io.stderr.write(sanitizeForTerminal(err.stack) + '\n')
-    }
+    reportError(this.ctx.io, err, {commandId: this.id, json: this.jsonEnabled(), debug: this.isDebug()})
   }
 
   /** --json output goes through the context's stdout (so a test's fake streams receive it), exact but terminal-safe. */
   public override logJson(json: unknown): void {
-    this.ctx.io.stdout.write(safeJsonStringify(json, 2) + '\n')
+    writeJson(this.ctx.io, json)
   }
 
   private isDebug(): boolean {
-    return Boolean(this.flags?.debug) || this.argv.includes('--debug')
+    return debugRequested(this.flags?.debug, this.argv)
   }
 }
 
