@@ -1,84 +1,150 @@
-// Hot commands answered without loading oclif (~40 ms of start-up): exactly recognized argv only, everything else goes to oclif.
+// Hot commands answered without loading oclif (~40 ms of start-up): their flags and output come from what oclif's command uses; anything else goes to oclif.
+//
+// The fast path never decides anything oclif would decide differently: it reads the same flag definitions
+// (plain data, lib/flag-defs.ts), reports through the same functions as BaseCommand (lib/output/command-output.ts),
+// and hands over ("not handled") whenever argv, a flag definition, the environment or the oclif configuration
+// holds anything it does not understand exactly, so that oclif's own parsing, errors, help and hooks apply.
 import type {Context} from './lib/context.js'
-import type {IO} from './lib/io/io.js'
+import {BASE_FLAG_DEFS, JSON_FLAG_DEF, type FlagDef} from './lib/flag-defs.js'
 import type {Rendered} from './lib/output/render.js'
+import {ROUTE_SHOW_FLAGS} from './lib/routing/show-flags.js'
 
-type FlagKind = 'string' | 'boolean'
+export type FastFlags = Record<string, string | boolean | undefined>
 
-interface FastCommand {
-  words: string[]
-  flags: Record<string, FlagKind>
-  run(ctx: Context, flags: Record<string, string | boolean>): Promise<{result: unknown; render: (io: IO) => Rendered}>
+export interface FastCommand {
+  /** The oclif command id, e.g. `route:show`. */
+  id: string
+  /** The command's own flags, the same definitions its oclif class builds its flags from. */
+  flags: Readonly<Record<string, FlagDef>>
+  /** What the oclif command's run() does: human output through `out` (silent under --json), the result returned for --json. */
+  run(ctx: Context, flags: FastFlags, out: (content: Rendered) => void): Promise<unknown>
 }
 
-const BASE_FLAGS: Record<string, FlagKind> = {json: 'boolean', debug: 'boolean', profile: 'string'}
+/** What oclif adds to every BaseCommand's own flags, in oclif's order: the json flag (enableJsonFlag), then baseFlags. */
+export const FAST_BASE_FLAGS: Readonly<Record<string, FlagDef>> = {json: JSON_FLAG_DEF, ...BASE_FLAG_DEFS}
 
-const COMMANDS: FastCommand[] = [
+export const FAST_COMMANDS: readonly FastCommand[] = [
   {
-    words: ['route', 'show'],
-    flags: {tenant: 'string', refresh: 'boolean'},
-    async run(ctx, flags) {
+    id: 'route:show',
+    flags: ROUTE_SHOW_FLAGS,
+    async run(ctx, flags, out) {
+      // The body of RouteShow.run (src/commands/route/show.ts).
       const {renderRouteShow, showRoute} = await import('./lib/routing/show.js')
-      const result = await showRoute(ctx, {tenant: flags.tenant as string | undefined, refresh: flags.refresh === true})
-      return {result, render: (io) => renderRouteShow(result, io)}
+      const result = await showRoute(ctx, {tenant: flags.tenant as string | undefined, refresh: flags.refresh as boolean | undefined})
+      out(renderRouteShow(result, ctx.io))
+      return result
     },
   },
 ]
 
-/** The flags of argv when it is exactly `words` followed by known flags (each at most once); undefined otherwise. */
-export function parseFast(argv: string[], command: Pick<FastCommand, 'words' | 'flags'>): Record<string, string | boolean> | undefined {
-  if (argv.length < command.words.length || command.words.some((w, i) => argv[i] !== w)) return undefined
-  const kinds = {...BASE_FLAGS, ...command.flags}
-  const flags: Record<string, string | boolean> = {}
-  const rest = argv.slice(command.words.length)
+/** Every flag the command accepts, aggregated as oclif does: json, then the base flags, then the command's own. */
+export function fastFlagDefs(command: Pick<FastCommand, 'flags'>): Readonly<Record<string, FlagDef>> {
+  return {...FAST_BASE_FLAGS, ...command.flags}
+}
+
+/** The keys of a definition the parser below honours; a definition with any other key is oclif's to parse. */
+const UNDERSTOOD_KEYS = new Set(['type', 'description', 'summary', 'helpGroup', 'hidden', 'char', 'env', 'required', 'default', 'options', 'exclusive', 'dependsOn'])
+
+function understood(def: FlagDef): boolean {
+  return (
+    (def.type === 'boolean' || def.type === 'option') &&
+    Object.keys(def).every((key) => UNDERSTOOD_KEYS.has(key)) &&
+    (def.char === undefined || /^[a-zA-Z]$/.test(def.char)) &&
+    (def.default === undefined || typeof def.default === (def.type === 'boolean' ? 'boolean' : 'string'))
+  )
+}
+
+/** oclif's reading of a boolean flag's environment variable. */
+const isTruthy = (value: string) => ['1', 'true', 'y', 'yes'].includes(value.toLowerCase())
+
+/**
+ * The flags of argv when it is exactly the command's words followed by flags it defines (each at most once),
+ * resolved like oclif resolves them (argv, then `env`, then `default`; `options`, `required`, `exclusive` and
+ * `dependsOn` checked); undefined whenever oclif must decide (including every case in which oclif would fail).
+ */
+export function parseFast(argv: readonly string[], command: Pick<FastCommand, 'id' | 'flags'>, env: NodeJS.ProcessEnv = process.env): FastFlags | undefined {
+  const words = command.id.split(':')
+  if (argv.length < words.length || words.some((w, i) => argv[i] !== w)) return undefined
+  const defs = fastFlagDefs(command)
+  if (!Object.values(defs).every((def) => understood(def))) return undefined
+  const byChar = new Map(Object.entries(defs).flatMap(([name, def]) => (def.char ? [[def.char, name] as const] : [])))
+  const given: Record<string, string | boolean> = {}
+  const rest = argv.slice(words.length)
   for (let i = 0; i < rest.length; i++) {
-    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(rest[i])
-    if (!match) return undefined
-    const [, name, inline] = match
-    const kind = kinds[name]
-    if (!kind || name in flags) return undefined
-    if (kind === 'boolean') {
+    const long = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(rest[i])
+    const short = /^-([a-zA-Z])$/.exec(rest[i])
+    const name = long ? long[1] : short ? byChar.get(short[1]) : undefined
+    if (name === undefined || !Object.hasOwn(defs, name) || Object.hasOwn(given, name)) return undefined
+    const inline = long?.[2]
+    if (defs[name].type === 'boolean') {
       if (inline !== undefined) return undefined
-      flags[name] = true
+      given[name] = true
     } else {
       const value = inline ?? rest[++i]
       if (value === undefined || value === '' || (inline === undefined && value.startsWith('-'))) return undefined
-      flags[name] = value
+      given[name] = value
     }
+  }
+  const flags: FastFlags = {}
+  for (const [name, def] of Object.entries(defs)) {
+    let value: string | boolean | undefined = given[name]
+    const fromEnv = def.env ? env[def.env] : undefined
+    if (value === undefined && fromEnv) value = def.type === 'boolean' ? isTruthy(fromEnv) : fromEnv
+    value ??= def.default
+    if (value === undefined) {
+      if (def.required) return undefined
+      continue
+    }
+    if (def.type === 'option' && def.options && !def.options.includes(value as string)) return undefined
+    flags[name] = value
+  }
+  for (const [name, def] of Object.entries(defs)) {
+    if (flags[name] === undefined) continue
+    // Stricter than oclif (defaults count, dependencies must be on the command line): a doubtful case is oclif's.
+    if (def.exclusive?.some((other) => flags[other] !== undefined)) return undefined
+    if (def.dependsOn?.some((other) => given[other] === undefined)) return undefined
   }
   return flags
 }
 
+interface PackageJson {
+  version: string
+  oclif?: {hooks?: Record<string, unknown>; plugins?: unknown[]}
+}
+
+/** oclif would run hooks around a command (init, prerun, postrun …) or load plugins: then only oclif may run it. */
+function oclifAddsBehaviour(pjson: PackageJson): boolean {
+  const hooks = Object.keys(pjson.oclif?.hooks ?? {}).filter((hook) => hook !== 'command_not_found')
+  return hooks.length > 0 || (pjson.oclif?.plugins?.length ?? 0) > 0
+}
+
 /** Runs argv when a fast command recognizes it; false means oclif must handle it. */
-export async function tryFastPath(argv: string[], version: string): Promise<boolean> {
-  const command = COMMANDS.find((c) => c.words.every((w, i) => argv[i] === w))
-  const flags = command && parseFast(argv, command)
+export async function tryFastPath(argv: string[], pjson: PackageJson, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  // PPCTL_CONTENT_TYPE=json turns on oclif's jsonEnabled(); rare enough to leave to oclif.
+  if (env.PPCTL_CONTENT_TYPE !== undefined || oclifAddsBehaviour(pjson)) return false
+  const command = FAST_COMMANDS.find((c) => c.id.split(':').every((w, i) => argv[i] === w))
+  const flags = command && parseFast(argv, command, env)
   if (!command || !flags) return false
-  const [{createContext}, {renderError}, {toPpctlError}, {sanitizeForTerminal}, {takeIgnoredTlsEnv}, {safeJsonStringify}] = await Promise.all([
+  const [{createContext}, {takeIgnoredTlsEnv}, {debugRequested, reportError, writeHuman, writeJson, writeNote}, {text}] = await Promise.all([
     import('./lib/context.js'),
-    import('./lib/output/render-error.js'),
-    import('./lib/errors/index.js'),
-    import('./lib/output/sanitize.js'),
     import('./lib/http/tls-env.js'),
-    import('./lib/output/json.js'),
+    import('./lib/output/command-output.js'),
+    import('./lib/output/render.js'),
   ])
-  const tlsWarning = takeIgnoredTlsEnv(process.env)
-  const ctx = createContext({version, profileFlag: flags.profile as string | undefined, debug: flags.debug === true})
-  if (tlsWarning) ctx.io.stderr.write(tlsWarning + '\n')
+  // As BaseCommand.init: taken out of the environment before anything can connect, said to be ignored once parsed.
+  const tlsWarning = takeIgnoredTlsEnv(env)
+  const ctx = createContext({version: pjson.version, profileFlag: flags.profile as string | undefined, debug: flags.debug as boolean | undefined})
+  if (tlsWarning) writeNote(ctx.io, text`${tlsWarning}`)
+  // oclif's jsonEnabled() (no `--` can reach here) and BaseCommand.isDebug().
   const json = flags.json === true
+  const debug = debugRequested(flags.debug as boolean | undefined, argv)
   try {
-    const {result, render} = await command.run(ctx, flags)
-    if (json) ctx.io.stdout.write(safeJsonStringify(result, 2) + '\n')
-    else {
-      const {text} = render(ctx.io)
-      ctx.io.stdout.write(text.endsWith('\n') ? text : text + '\n')
-    }
+    const result = await command.run(ctx, flags, (content) => {
+      if (!json) writeHuman(ctx.io, content)
+    })
+    if (result && json) writeJson(ctx.io, result)
   } catch (err) {
-    const error = toPpctlError(err, command.words.join(':'))
-    process.exitCode = error.exitCode
-    if (json) ctx.io.stdout.write(safeJsonStringify({error: error.toJSON()}, 2) + '\n')
-    else ctx.io.stderr.write(renderError(error))
-    if (flags.debug === true && err instanceof Error && err.stack) ctx.io.stderr.write(sanitizeForTerminal(err.stack) + '\n')
+    reportError(ctx.io, err, {commandId: command.id, json, debug})
   }
   return true
 }

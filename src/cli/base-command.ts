@@ -2,12 +2,11 @@
 import {Command, type Interfaces} from '@oclif/core'
 
 import {createContext, type Context} from '../lib/context.js'
-import {toPpctlError} from '../lib/errors/index.js'
 import {takeIgnoredTlsEnv} from '../lib/http/tls-env.js'
+import {debugRequested, reportError, writeHuman, writeJson, writeNote} from '../lib/output/command-output.js'
 import {safeJsonStringify} from '../lib/output/json.js'
 import {text, toTerminalText, type Rendered} from '../lib/output/render.js'
 import {renderError} from '../lib/output/render-error.js'
-import {sanitizeForTerminal} from '../lib/output/sanitize.js'
 import {baseFlags} from './flags/base.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -66,13 +65,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected out(content: Rendered): void {
     if (this.jsonEnabled()) return
-    const text = toTerminalText(content)
-    this.ctx.io.stdout.write(text.endsWith('\n') ? text : text + '\n')
+    writeHuman(this.ctx.io, content)
   }
 
   /** Notes for people (warnings, progress) always go to stderr, never to stdout; rendered like out(). */
   protected note(content: Rendered): void {
-    this.ctx.io.stderr.write(toTerminalText(content) + '\n')
+    writeNote(this.ctx.io, content)
   }
 
   /** A JSON line on stderr for scripts (the device code under --json), terminal-safe like --json output. */
@@ -91,25 +89,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override async catch(err: unknown): Promise<void> {
-    const error = toPpctlError(err, this.id)
-    process.exitCode = error.exitCode
-    if (this.jsonEnabled()) {
-      this.logJson({error: error.toJSON()})
-    } else {
-      this.ctx.io.stderr.write(renderError(error))
-    }
-    if (this.isDebug() && err instanceof Error && err.stack) {
-      this.ctx.io.stderr.write(sanitizeForTerminal(err.stack) + '\n')
-    }
+    reportError(this.ctx.io, err, {commandId: this.id, json: this.jsonEnabled(), debug: this.isDebug()})
   }
 
   /** --json output goes through the context's stdout (so a test's fake streams receive it), exact but terminal-safe. */
   public override logJson(json: unknown): void {
-    this.ctx.io.stdout.write(safeJsonStringify(json, 2) + '\n')
+    writeJson(this.ctx.io, json)
   }
 
   private isDebug(): boolean {
-    return Boolean(this.flags?.debug) || this.argv.includes('--debug')
+    return debugRequested(this.flags?.debug, this.argv)
   }
 }
 

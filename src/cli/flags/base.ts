@@ -1,13 +1,9 @@
-// The global flags every command has (besides oclif's --json): --profile and --debug.
+// The global flags every command has (besides oclif's --json): --profile and --debug, built from the plain data the fast path reads too.
 import {Flags} from '@oclif/core'
 
+import {BASE_FLAG_DEFS} from '../../lib/flag-defs.js'
+
 export const baseFlags = {
-  profile: Flags.string({
-    description: 'Profile to use (default: PPCTL_PROFILE, then the default profile).',
-    helpGroup: 'GLOBAL',
-  }),
-  debug: Flags.boolean({
-    description: 'Print diagnostic traces to stderr, with every secret redacted.',
-    helpGroup: 'GLOBAL',
-  }),
+  profile: Flags.string(BASE_FLAG_DEFS.profile),
+  debug: Flags.boolean(BASE_FLAG_DEFS.debug),
 }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {renderRouteShow, showRoute, type RouteShowResult} from '../../lib/routing/show.js'
+import {ROUTE_SHOW_FLAGS} from '../../lib/routing/show-flags.js'
 
 export type {RouteShowResult}
 
@@ -16,8 +17,9 @@ export default class RouteShow extends BaseCommand<typeof RouteShow> {
   ]
 
   static override flags = {
-    tenant: Flags.string({description: 'Tenant id or name (default: the signed-in tenant).'}),
-    refresh: Flags.boolean({description: 'Ignore the routing cache.'}),
+    // Plain data shared with the fast path (src/fast-path.ts), which answers a warm `route show` without oclif.
+    tenant: Flags.string(ROUTE_SHOW_FLAGS.tenant),
+    refresh: Flags.boolean(ROUTE_SHOW_FLAGS.refresh),
   }
 
   async run(): Promise<RouteShowResult> {
