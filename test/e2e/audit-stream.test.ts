@@ -4,6 +4,7 @@ import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {systemClock} from '../../src/lib/clock.js'
 import {consumeAudit, type StatusEvent} from '../../src/lib/audit/consume.js'
 import {REFRESH_AHEAD_MS} from '../../src/lib/auth/token-lifecycle.js'
 import type {AuditFrame} from '../../src/lib/audit/sse-decoder.js'
@@ -65,7 +66,7 @@ describe('ppctl audit stream (real platform)', function () {
     const last = (await storedJson(platform, 'eastus-1')).length
     await consumeAudit(
       {
-        clock: {now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms))},
+        clock: systemClock,
         async open(path, h, o) {
           headers.push(h)
           const opened = await transport.open(path, h, o)
@@ -92,7 +93,7 @@ describe('ppctl audit stream (real platform)', function () {
     let heartbeats = 0
     await consumeAudit(
       {
-        clock: {now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms))},
+        clock: systemClock,
         open: (path, h, o) => transport.open(path, h, o),
         emit: async () => {},
         status(e) {
