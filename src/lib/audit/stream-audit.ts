@@ -117,11 +117,10 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
     rate.count(batch.length)
     crash()
     if (options.checkpoint) {
-      // The cluster and time come from the event itself (its first "time" and "cluster" keys are the top-level ones).
-      const meta = /"time":"([^"]*)"/.exec(last.data)
-      const served = /"cluster":"([^"]*)"/.exec(last.data)
-      lastTime = meta?.[1] ?? lastTime
-      cluster = served?.[1] ?? transport.route?.home.clusterId ?? cluster
+      // The cluster and time come from the event itself.
+      const {time, cluster: served} = last.event
+      lastTime = typeof time === 'string' ? time : lastTime
+      cluster = (typeof served === 'string' ? served : undefined) ?? transport.route?.home.clusterId ?? cluster
       await writeCheckpoint(options.checkpoint, {tenantId: route.tenantId, cluster, lastSeq: last.seq, lastTime}, ctx.clock.now())
       fromCheckpoint = true
     }
