@@ -1,9 +1,12 @@
 // `ppctl audit stream` against a real local platform started by the CLI: exact history, a cut mid-frame, heartbeats,
 // checkpoints (consumer crash, corrupt and foreign files), token renewal, failover, and 410 past retention.
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
+import {systemClock} from '../../src/lib/clock.js'
 import {consumeAudit, type StatusEvent} from '../../src/lib/audit/consume.js'
 import {REFRESH_AHEAD_MS} from '../../src/lib/auth/token-lifecycle.js'
 import type {AuditFrame} from '../../src/lib/audit/sse-decoder.js'
@@ -14,6 +17,7 @@ import type {TestPlatform} from '../helpers/platform.js'
 import {CONTOSO, adminMachine, collect, seedEvents, seqs, spawnStream, startAuditPlatform} from '../lib/audit/e2e-helpers.js'
 
 const HEARTBEAT_MS = 300
+const CRASH_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'audit-stream-crash.ts')
 
 /** The platform's own bytes for each stored event of Contoso (read-only, beside the running platform). */
 async function storedJson(platform: TestPlatform, cluster: string): Promise<string[]> {
@@ -65,7 +69,7 @@ describe('ppctl audit stream (real platform)', function () {
     const last = (await storedJson(platform, 'eastus-1')).length
     await consumeAudit(
       {
-        clock: {now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms))},
+        clock: systemClock,
         async open(path, h, o) {
           headers.push(h)
           const opened = await transport.open(path, h, o)
@@ -92,7 +96,7 @@ describe('ppctl audit stream (real platform)', function () {
     let heartbeats = 0
     await consumeAudit(
       {
-        clock: {now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms))},
+        clock: systemClock,
         open: (path, h, o) => transport.open(path, h, o),
         emit: async () => {},
         status(e) {
@@ -111,7 +115,10 @@ describe('ppctl audit stream (real platform)', function () {
     // Enough events (~1 MB) that the history arrives in many batches (one per chunk read from the socket).
     await seedEvents(platform.dataDir, 'eastus-1', 2000)
     const checkpoint = join(m.home, 'siem-state.json')
-    const crashed = collect(spawnStream({...m.env, PPCTL_TEST_CRASH_AFTER_FLUSH: '3'}, ['--checkpoint', checkpoint]))
+    // The same streamAudit as the command, in a process that dies after the third flushed batch, before its checkpoint.
+    const child = spawn(process.execPath, ['--import', 'tsx', CRASH_ENTRY, checkpoint, '3'], {env: m.env, stdio: ['pipe', 'pipe', 'pipe']})
+    child.stdin.end()
+    const crashed = collect(child)
     expect(await crashed.exited).to.equal(137)
     const first = seqs(crashed.lines)
     expect(first).to.deep.equal(Array.from({length: first.length}, (_, i) => i + 1))

@@ -233,6 +233,15 @@ describe('request hardening (real platform)', function () {
       expect(res.headers.get('allow')).to.equal('GET, HEAD')
       await res.arrayBuffer()
     })
+
+    it("answers the gateway's /healthz with another method with 405 and Allow, as openapi.yaml documents only GET", async () => {
+      const res = await client.fetch(`${platform.urls.gateway}/healthz`, {method: 'POST'})
+      expect(res.status).to.equal(405)
+      expect(res.headers.get('allow')).to.equal('GET, HEAD')
+      expect(((await res.json()) as {code: string}).code).to.equal('METHOD_NOT_ALLOWED')
+      const head = await client.fetch(`${platform.urls.gateway}/healthz`, {method: 'HEAD'})
+      expect(head.status).to.equal(200)
+    })
   })
 
   describe('slow clients', () => {

@@ -162,137 +162,231 @@ function describe(err: unknown): string {
   return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ') || String(err)
 }
 
-export async function consumeAudit(deps: ConsumeDeps, options: ConsumeOptions): Promise<ConsumeResult> {
-  const retry = new Retry(deps, options)
-  const {clock} = deps
-  const {signal} = options
-  let last = options.after
-  let events = 0
-  let heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
-  const learn = options.heartbeatMs === undefined
-  // Without --follow: the history up to the head, which the platform ends with an end frame.
-  const path = `/v1/audit/stream${query(options.filters, options.follow ? {} : {end: 'head'})}`
-  let stopTimer: NodeJS.Timeout | undefined
-  let done = false
-  let finished = false
-  let ahead: CursorAheadError | undefined
-  const stopped = new AbortController()
-  if (options.stopAt !== undefined) {
-    stopTimer = setTimeout(() => {
-      done = true
-      stopped.abort()
-    }, Math.max(0, options.stopAt - clock.now()))
+/** A one-shot timer on the injected clock: `fire` runs after `ms` unless the returned cancel ran first. */
+function timer(clock: Clock, ms: number, fire: () => void): () => void {
+  const cancelled = new AbortController()
+  clock.sleep(Math.max(0, ms), cancelled.signal).then(
+    () => cancelled.signal.aborted || fire(),
+    () => {},
+  )
+  return () => cancelled.abort()
+}
+
+/** What one connection ended with, and so what the next step is. */
+type Outcome = {next: 'finished'} | {next: 'stop'} | {next: 'renew-token'} | {next: 'reconnect'; reason: string}
+
+/** One connection's own state: dropped with it, so a frame cut with the connection is never delivered half. */
+interface Connection {
+  conn: AbortController
+  reader?: ReadableStreamDefaultReader<Uint8Array>
+  /** Why this consumer ended the connection itself (the watchdog, the token timer). */
+  planned?: string
+  cancelWatchdog(): void
+  cancelTokenTimer(): void
+  abort(): void
+}
+
+class Consumer {
+  private readonly retry: Retry
+  private readonly path: string
+  private readonly learn: boolean
+  private heartbeatMs: number
+  private last: number | undefined
+  private events = 0
+  /** --until passed (with --follow): stop as after Ctrl-C, but not interrupted. */
+  private done = false
+  private readonly stopped = new AbortController()
+
+  constructor(private readonly deps: ConsumeDeps, private readonly options: ConsumeOptions) {
+    this.retry = new Retry(deps, options)
+    this.last = options.after
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
+    this.learn = options.heartbeatMs === undefined
+    // Without --follow: the history up to the head, which the platform ends with an end frame.
+    this.path = `/v1/audit/stream${query(options.filters, options.follow ? {} : {end: 'head'})}`
   }
-  try {
-    while (!signal.aborted && !done) {
-      const conn = new AbortController()
-      let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
-      // Aborting the request does not always end a body already being read: cancel the reader too.
-      const abort = () => {
-        conn.abort()
-        reader?.cancel().catch(() => {})
-      }
-      signal.addEventListener('abort', abort)
-      stopped.signal.addEventListener('abort', abort)
-      let planned: string | undefined
-      let watchdog: NodeJS.Timeout | undefined
-      let tokenTimer: NodeJS.Timeout | undefined
-      let reason = 'the platform closed the stream'
-      let lastHeartbeat: number | undefined
-      try {
-        const headers: Record<string, string> = {accept: 'text/event-stream'}
-        if (last !== undefined) headers['last-event-id'] = String(last)
-        const opened = await deps.open(path, headers, {refreshRoute: retry.refreshRoute, forceToken: retry.forceToken, signal: conn.signal})
-        retry.refreshRoute = false
-        retry.forceToken = false
-        const {response} = opened
-        if (!response.ok || !response.body) {
-          reason = response.ok ? 'an empty answer' : await retry.answer(response, last, 'Streaming the audit log')
-        } else {
-          if (!options.follow && response.headers.get('x-audit-stream-end') !== 'head') throw new EndUnsupportedError()
-          deps.status?.({type: 'connected', after: last})
-          const arm = () => {
-            clearTimeout(watchdog)
-            watchdog = setTimeout(() => {
-              planned = `no bytes for ${Math.round((3 * heartbeatMs) / 100) / 10} s (3 heartbeat periods)`
-              abort()
-            }, 3 * heartbeatMs)
-          }
-          if (opened.tokenExpiresAt !== undefined) {
-            tokenTimer = setTimeout(() => {
-              planned = 'token'
-              abort()
-            }, Math.max(0, opened.tokenExpiresAt - TOKEN_RENEW_MARGIN_MS - clock.now()))
-          }
-          let pending: AuditFrame[] = []
-          const decoder = new SseDecoder({
-            onFrame: (f) => {
-              const prev = pending.length > 0 ? pending[pending.length - 1].seq : last
-              if (prev === undefined || f.seq > prev) pending.push(f)
-            },
-            // Only a history run ends on the end frame; a live one ignores it.
-            onEnd: (headSeq) => {
-              if (options.follow) return
-              // A platform that does not refuse a cursor ahead of its head (no 409) still tells the head here.
-              const seen = pending.length > 0 ? pending[pending.length - 1].seq : last
-              if (seen !== undefined && seen > headSeq) ahead = new CursorAheadError(seen, headSeq)
-              finished = true
-            },
-            onHeartbeat: () => {
-              retry.healthy()
-              deps.status?.({type: 'heartbeat'})
-              const now = clock.now()
-              // The gap between two heartbeats is the server's period (longer when a full socket delayed one: safer).
-              if (learn && lastHeartbeat !== undefined && now - lastHeartbeat > 0) heartbeatMs = now - lastHeartbeat
-              lastHeartbeat = now
-            },
+
+  private get halted() {
+    return this.options.signal.aborted || this.done
+  }
+
+  private result(): ConsumeResult {
+    return {events: this.events, lastSeq: this.last, reconnects: this.retry.reconnects, interrupted: this.options.signal.aborted}
+  }
+
+  async run(): Promise<ConsumeResult> {
+    const {stopAt} = this.options
+    const cancelStop =
+      stopAt === undefined
+        ? () => {}
+        : timer(this.deps.clock, stopAt - this.deps.clock.now(), () => {
+            this.done = true
+            this.stopped.abort()
           })
-          arm()
-          reader = response.body.getReader()
-          for (;;) {
-            const {done: ended, value: chunk} = await reader.read()
-            if (ended) break
-            decoder.feed(chunk)
-            if (pending.length > 0) {
-              const batch = pending
-              pending = []
-              retry.healthy()
-              // The watchdog guards the server's silence, not ours: a slow reader of stdout (or --exec) is not a dead stream.
-              clearTimeout(watchdog)
-              await deps.emit(batch)
-              last = batch[batch.length - 1].seq
-              events += batch.length
-            }
-            arm()
-            if (ahead) throw ahead
-            if (finished) return {events, lastSeq: last, reconnects: retry.reconnects, interrupted: false}
-            if (planned || signal.aborted || done) break
-          }
-        }
-      } catch (err) {
-        if (signal.aborted || done) break
-        if (!planned) {
-          if (!isRetryable(err)) throw err
-          reason = describe(err)
-          retry.refreshRoute = true
-        }
-      } finally {
-        clearTimeout(watchdog)
-        clearTimeout(tokenTimer)
-        signal.removeEventListener('abort', abort)
-        stopped.signal.removeEventListener('abort', abort)
-        abort()
+    try {
+      while (!this.halted) {
+        const outcome = await this.connection()
+        if (outcome.next === 'finished') return {...this.result(), interrupted: false}
+        if (outcome.next === 'stop' || !(await this.resume(outcome))) break
       }
-      if (signal.aborted || done) break
-      if (planned === 'token') {
-        retry.forceToken = true
-        deps.status?.({type: 'renewing-token', after: last})
-        continue
-      }
-      if (!(await retry.wait(planned ?? reason, last))) break
+    } finally {
+      cancelStop()
     }
-  } finally {
-    clearTimeout(stopTimer)
+    return this.result()
   }
-  return {events, lastSeq: last, reconnects: retry.reconnects, interrupted: signal.aborted}
+
+  /** One connection, from open to its end: what to do next, or a fatal error. */
+  private async connection(): Promise<Outcome> {
+    const c = this.connect()
+    try {
+      const body = await this.checkAnswer(await this.open(c))
+      if (typeof body === 'string') return this.classify(c, {reason: body})
+      return await this.read(c, body)
+    } catch (err) {
+      return this.classify(c, {err})
+    } finally {
+      c.cancelWatchdog()
+      c.cancelTokenTimer()
+      c.abort()
+    }
+  }
+
+  private connect(): Connection {
+    const {signal} = this.options
+    const c: Connection = {
+      conn: new AbortController(),
+      cancelWatchdog: () => {},
+      cancelTokenTimer: () => {},
+      // Aborting the request does not always end a body already being read: cancel the reader too.
+      abort: () => {
+        c.conn.abort()
+        c.reader?.cancel().catch(() => {})
+        signal.removeEventListener('abort', c.abort)
+        this.stopped.signal.removeEventListener('abort', c.abort)
+      },
+    }
+    signal.addEventListener('abort', c.abort)
+    this.stopped.signal.addEventListener('abort', c.abort)
+    return c
+  }
+
+  /** Step 1: GET the stream from the last seq delivered, with what the previous attempt asked to do differently. */
+  private async open(c: Connection): Promise<Opened & {c: Connection}> {
+    const headers: Record<string, string> = {accept: 'text/event-stream'}
+    if (this.last !== undefined) headers['last-event-id'] = String(this.last)
+    const opened = await this.deps.open(this.path, headers, {refreshRoute: this.retry.refreshRoute, forceToken: this.retry.forceToken, signal: c.conn.signal})
+    this.retry.refreshRoute = false
+    this.retry.forceToken = false
+    if (opened.response.ok && opened.response.body && opened.tokenExpiresAt !== undefined) {
+      c.cancelTokenTimer = timer(this.deps.clock, opened.tokenExpiresAt - TOKEN_RENEW_MARGIN_MS - this.deps.clock.now(), () => {
+        c.planned = 'token'
+        c.abort()
+      })
+    }
+    return {...opened, c}
+  }
+
+  /** Step 2: the body to read, or why to reconnect; a fatal answer throws. */
+  private async checkAnswer({response}: Opened): Promise<ReadableStream<Uint8Array> | string> {
+    if (!response.ok) return this.retry.answer(response, this.last, 'Streaming the audit log')
+    if (!response.body) return 'an empty answer'
+    if (!this.options.follow && response.headers.get('x-audit-stream-end') !== 'head') throw new EndUnsupportedError()
+    this.deps.status?.({type: 'connected', after: this.last})
+    return response.body
+  }
+
+  /** Step 3: frames in order, batch by batch, under the watchdog, until the end frame, a cut or a planned end. */
+  private async read(c: Connection, body: ReadableStream<Uint8Array>): Promise<Outcome> {
+    const {clock} = this.deps
+    let pending: AuditFrame[] = []
+    let finished = false
+    let ahead: CursorAheadError | undefined
+    let lastHeartbeat: number | undefined
+    const seen = () => (pending.length > 0 ? pending[pending.length - 1].seq : this.last)
+    const arm = () => {
+      c.cancelWatchdog()
+      const ms = 3 * this.heartbeatMs
+      c.cancelWatchdog = timer(clock, ms, () => {
+        c.planned = `no bytes for ${Math.round(ms / 100) / 10} s (3 heartbeat periods)`
+        c.abort()
+      })
+    }
+    const decoder = new SseDecoder({
+      onFrame: (f) => {
+        const prev = seen()
+        if (prev === undefined || f.seq > prev) pending.push(f)
+      },
+      // Only a history run ends on the end frame; a live one ignores it.
+      onEnd: (headSeq) => {
+        if (this.options.follow) return
+        // A platform that does not refuse a cursor ahead of its head (no 409) still tells the head here.
+        const at = seen()
+        if (at !== undefined && at > headSeq) ahead = new CursorAheadError(at, headSeq)
+        finished = true
+      },
+      onHeartbeat: () => {
+        this.retry.healthy()
+        this.deps.status?.({type: 'heartbeat'})
+        const now = clock.now()
+        // The gap between two heartbeats is the server's period (longer when a full socket delayed one: safer).
+        if (this.learn && lastHeartbeat !== undefined && now - lastHeartbeat > 0) this.heartbeatMs = now - lastHeartbeat
+        lastHeartbeat = now
+      },
+    })
+    arm()
+    c.reader = body.getReader()
+    for (;;) {
+      const {done: ended, value: chunk} = await c.reader.read()
+      if (ended) break
+      decoder.feed(chunk)
+      if (pending.length > 0) {
+        const batch = pending
+        pending = []
+        // The watchdog guards the server's silence, not ours: a slow reader of stdout (or --exec) is not a dead stream.
+        c.cancelWatchdog()
+        await this.deliver(batch)
+      }
+      arm()
+      if (ahead) throw ahead
+      if (finished) return {next: 'finished'}
+      if (c.planned || this.halted) break
+    }
+    return this.classify(c, {reason: 'the platform closed the stream'})
+  }
+
+  private async deliver(batch: AuditFrame[]): Promise<void> {
+    this.retry.healthy()
+    await this.deps.emit(batch)
+    this.last = batch[batch.length - 1].seq
+    this.events += batch.length
+  }
+
+  /**
+   * Step 4: what the end of a connection means — the platform's reason, or what the connection threw. A stop wins,
+   * then an end this consumer planned; an error worth no other connection is thrown.
+   */
+  private classify(c: Connection, end: {reason: string} | {err: unknown}): Outcome {
+    if (this.halted) return {next: 'stop'}
+    if (c.planned === 'token') return {next: 'renew-token'}
+    if (c.planned) return {next: 'reconnect', reason: c.planned}
+    if ('reason' in end) return {next: 'reconnect', reason: end.reason}
+    if (!isRetryable(end.err)) throw end.err
+    // A network failure may be the cluster's: ask the global service again before the next attempt.
+    this.retry.refreshRoute = true
+    return {next: 'reconnect', reason: describe(end.err)}
+  }
+
+  /** Step 5: get ready for the next connection; false when the wait was interrupted. */
+  private async resume(outcome: Extract<Outcome, {next: 'renew-token' | 'reconnect'}>): Promise<boolean> {
+    if (outcome.next === 'renew-token') {
+      this.retry.forceToken = true
+      this.deps.status?.({type: 'renewing-token', after: this.last})
+      return true
+    }
+    return this.retry.wait(outcome.reason, this.last)
+  }
+}
+
+export async function consumeAudit(deps: ConsumeDeps, options: ConsumeOptions): Promise<ConsumeResult> {
+  return new Consumer(deps, options).run()
 }

@@ -61,7 +61,7 @@ export function createFormatter(output: AuditOutput): {batch(frames: AuditFrame[
       } else {
         if (!started) out += tableHeader()
         started = true
-        for (const f of frames) out += tableRow(JSON.parse(f.data) as EventView)
+        for (const f of frames) out += tableRow(f.event as unknown as EventView)
       }
       return out
     },

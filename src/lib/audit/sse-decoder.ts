@@ -1,10 +1,21 @@
-// Turns the bytes of one SSE connection into audit frames (seq and the exact JSON text), heartbeats and retry advice.
+// Turns the bytes of one SSE connection into audit frames (seq, the exact JSON text and its parsed event), heartbeats and retry advice.
 import {createParser, type EventSourceParser} from 'eventsource-parser'
 
 export interface AuditFrame {
   seq: number
   /** The event exactly as the platform sent it (one JSON object, no newline). */
   data: string
+  /** `data` parsed, once for every reader of the frame; `{}` when it is not a JSON object. */
+  event: Readonly<Record<string, unknown>>
+}
+
+function parseEvent(data: string): Readonly<Record<string, unknown>> {
+  try {
+    const value: unknown = JSON.parse(data)
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
 }
 
 export interface DecoderCallbacks {
@@ -37,7 +48,7 @@ export class SseDecoder {
         if (e.event !== undefined && e.event !== 'audit') return
         const seq = Number(e.id)
         if (!Number.isSafeInteger(seq) || seq < 1) return
-        callbacks.onFrame({seq, data: e.data})
+        callbacks.onFrame({seq, data: e.data, event: parseEvent(e.data)})
       },
       onComment: (comment) => {
         if (comment.trim().startsWith('heartbeat')) callbacks.onHeartbeat?.()

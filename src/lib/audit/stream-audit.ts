@@ -24,21 +24,13 @@ export interface AuditStreamOptions {
   onBatch?(frames: AuditFrame[]): Promise<void> | void
   /** false: print nothing to stdout (audit watch prints alerts instead). */
   print?: boolean
+  /** Called once a batch is flushed and before its checkpoint is written (a test dies here to show what a crash re-emits). */
+  afterFlush?(frames: AuditFrame[]): void
 }
 
 export interface AuditStreamResult extends ConsumeResult {
   tenantId: string
   checkpoint?: string
-}
-
-/** Test-only: PPCTL_TEST_CRASH_AFTER_FLUSH=N kills the process with SIGKILL after the N-th flushed batch, before its checkpoint. */
-function crashHook(env: NodeJS.ProcessEnv): () => void {
-  const n = Number(env.PPCTL_TEST_CRASH_AFTER_FLUSH)
-  if (!Number.isSafeInteger(n) || n <= 0) return () => {}
-  let flushed = 0
-  return () => {
-    if (++flushed === n) process.kill(process.pid, 'SIGKILL')
-  }
 }
 
 export async function streamAudit(ctx: Context, options: AuditStreamOptions, transport: ClusterTransport = clusterTransport(ctx)): Promise<AuditStreamResult> {
@@ -63,7 +55,6 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
   const format = createFormatter(options.output)
   const print = options.print ?? true
   const stdout = ctx.io.stdout
-  const crash = crashHook(ctx.env)
   const rate = rateLine(ctx, options.follow)
 
   const output = watchOutput(stdout)
@@ -115,13 +106,12 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       }
     }
     rate.count(batch.length)
-    crash()
+    options.afterFlush?.(batch)
     if (options.checkpoint) {
-      // The cluster and time come from the event itself (its first "time" and "cluster" keys are the top-level ones).
-      const meta = /"time":"([^"]*)"/.exec(last.data)
-      const served = /"cluster":"([^"]*)"/.exec(last.data)
-      lastTime = meta?.[1] ?? lastTime
-      cluster = served?.[1] ?? transport.route?.home.clusterId ?? cluster
+      // The cluster and time come from the event itself.
+      const {time, cluster: served} = last.event
+      lastTime = typeof time === 'string' ? time : lastTime
+      cluster = (typeof served === 'string' ? served : undefined) ?? transport.route?.home.clusterId ?? cluster
       await writeCheckpoint(options.checkpoint, {tenantId: route.tenantId, cluster, lastSeq: last.seq, lastTime}, ctx.clock.now())
       fromCheckpoint = true
     }

@@ -68,7 +68,7 @@ export async function watchAudit(ctx: Context, options: WatchOptions): Promise<W
       onBatch: async (frames) => {
         for (const frame of frames) {
           if (stop) return
-          const event = JSON.parse(frame.data) as WatchedEvent
+          const event = frame.event as unknown as WatchedEvent
           for (const d of detectors) {
             for (const alert of d.observe(event)) {
               alerts++

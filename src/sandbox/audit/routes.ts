@@ -4,6 +4,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AuditRouteContext} from '../clusters/audit-store.js'
 import type {Principal} from '../gateway/verify-token.js'
 import {sendJson, sendProblem, type RequestContext} from '../http-util.js'
+import {findRoute, type RouteSpec} from '../route-spec.js'
 import {QueryError, checkHead, checkRetention, parseFilters, parseLimit, parsePageCursor, parseStreamCursor, parseStreamEnd} from './query.js'
 import type {AuditReader} from './reader.js'
 import {negotiateFormat, serveStream, type StreamProbe} from './stream.js'
@@ -11,6 +12,12 @@ import {negotiateFormat, serveStream, type StreamProbe} from './stream.js'
 export const DEFAULT_HEARTBEAT_MS = 15_000
 export const DEFAULT_RETRY_MS = 3_000
 export const DEFAULT_BATCH_SIZE = 500
+
+/** The audit API on a cluster; the cluster handler asks for one of these roles before it hands a request here. */
+export const AUDIT_ROUTES: readonly RouteSpec[] = [
+  {method: 'GET', path: '/v1/audit/events', roles: ['Admin']},
+  {method: 'GET', path: '/v1/audit/stream', roles: ['Admin']},
+]
 
 export interface AuditRoutesOptions<C> {
   /** The audit log of the tenant's active cluster (the handler has already refused other clusters with 421); default `cluster.audit`. */
@@ -44,12 +51,13 @@ export function createAuditRoutes<C = AuditRouteContext>(options: AuditRoutesOpt
 
   return function auditRoutes(clusterId, req, res, rc, principal, cluster) {
     const url = new URL(req.url ?? '/', 'https://cluster.invalid')
-    const route = url.pathname === '/v1/audit/events' ? 'events' : url.pathname === '/v1/audit/stream' ? 'stream' : undefined
-    if (!route) return false
-    if (req.method !== 'GET') {
-      sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed'}, {allow: 'GET'})
+    const found = findRoute(AUDIT_ROUTES, req.method ?? 'GET', url.pathname)
+    if (found.allowed.length === 0) return false
+    if (!found.route) {
+      sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed'}, {allow: found.allowed.join(', ')})
       return true
     }
+    const route = found.route.path === '/v1/audit/events' ? 'events' : 'stream'
     if (!canRead(principal)) {
       sendProblem(res, rc, {status: 403, code: 'ROLE_FORBIDDEN', title: 'The audit log needs the Admin role', detail: 'Sign in as an administrator of the tenant.'})
       return true

@@ -7,7 +7,8 @@ import type {RequestContext} from '../http-util.js'
 import {OPERATOR_TENANT_ID} from '../seed.js'
 import type {AuditRouteContext} from './audit-store.js'
 import type {ClusterSet} from './cluster-set.js'
-import {dispatch, methodNotAllowed} from './api/dispatch.js'
+import {findRoute, type RouteSpec} from '../route-spec.js'
+import {dispatch, methodNotAllowed, ROUTES as API_ROUTES} from './api/dispatch.js'
 import {createFailer} from './api/fail.js'
 import {sendHealth} from './api/health.js'
 import {HttpProblem, problem} from './api/problem.js'
@@ -26,6 +27,12 @@ export interface ClusterHandlerOptions {
 
 export const ACTIVE_CLUSTER_HEADER = 'x-active-cluster-uri'
 
+/** Answered on any cluster, for any signed-in caller (Support too). */
+export const HEALTH_ROUTES: readonly RouteSpec[] = [{method: 'GET', path: '/v1/health'}]
+
+/** The routes a cluster serves itself; the audit API (`AUDIT_ROUTES`) is plugged in by whoever builds the handler. */
+export const CLUSTER_ROUTES: readonly RouteSpec[] = [...HEALTH_ROUTES, ...API_ROUTES.map(({method, path, roles}) => ({method, path, roles}))]
+
 /** The handler returns the promise of the tenant API's work, so a server can wait for it before closing the stores. */
 export function createClusterHandler(options: ClusterHandlerOptions) {
   const {routes} = options
@@ -36,9 +43,10 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
     const method = req.method ?? 'GET'
     const clusters = options.clusters
     const fail = createFailer({clusterId, req, res, rc, principal, method, path, clusters})
-    if (path === '/v1/health') {
-      if (method === 'GET') sendHealth(routes, options.clusters, clusterId, res, principal)
-      else fail(methodNotAllowed(method, path, ['GET']))
+    const health = findRoute(HEALTH_ROUTES, method, path)
+    if (health.allowed.length > 0) {
+      if (health.route) sendHealth(routes, options.clusters, clusterId, res, principal)
+      else fail(methodNotAllowed(method, path, health.allowed))
       return
     }
     try {

@@ -2,11 +2,15 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import {answerUnexpected, correlationIdOf, hostOf, newTraceId, sendJson, sendProblem, targetOf, type RequestContext} from '../http-util.js'
+import {findRoute, type RouteSpec} from '../route-spec.js'
 import type {RateLimit} from './rate-limit.js'
 import {createRateLimiter} from './rate-limit.js'
 import {TokenRejected, type Principal} from './verify-token.js'
 
 export const BASE_DOMAIN = 'sandbox.localhost'
+
+/** What the gateway answers itself, on the bare domain (HEAD too): its health, without a token. */
+export const GATEWAY_ROUTES: readonly RouteSpec[] = [{method: 'GET', path: '/healthz'}]
 
 export type ServiceHandler = (req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void | Promise<void>
 export type ClusterHandler = (clusterId: string, req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void | Promise<void>
@@ -110,8 +114,13 @@ export function createGateway(options: GatewayOptions) {
         await options.identity(req, res)
         return
       }
-      if ((host === BASE_DOMAIN || host === 'localhost' || host === '127.0.0.1') && req.url === '/healthz') {
+      const own = host === BASE_DOMAIN || host === 'localhost' || host === '127.0.0.1' ? findRoute(GATEWAY_ROUTES, req.method ?? 'GET', req.url ?? '/', {head: true}) : undefined
+      if (own?.route) {
         sendJson(res, 200, options.health(), {'cache-control': 'no-store'})
+        return
+      }
+      if (own && own.allowed.length > 0) {
+        sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: `${req.method} ${req.url}; it takes ${own.allowed.join(', ')}.`}, {allow: own.allowed.join(', ')})
         return
       }
       if (host === `global.${BASE_DOMAIN}`) {

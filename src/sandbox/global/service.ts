@@ -5,10 +5,17 @@ import type {AuditSink} from '../audit-sink.js'
 import {actorOf} from '../clusters/api/request.js'
 import {decodeSegment, hostOf, sendJson, sendProblem, type RequestContext} from '../http-util.js'
 import type {Principal} from '../gateway/verify-token.js'
+import {findRoute, type RouteSpec} from '../route-spec.js'
 import {CLUSTERS, findTenant} from '../seed.js'
 import type {RouteTable} from './route-table.js'
 
 export const ROUTE_TTL_SECONDS = 300
+
+/** The global service's routes (HEAD too, wherever GET); any signed-in caller, other tenants' routes for Support only. */
+export const GLOBAL_ROUTES: readonly RouteSpec[] = [
+  {method: 'GET', path: '/v1/me/home'},
+  {method: 'GET', path: '/v1/tenants/:tenantId/home'},
+]
 
 export interface GlobalServiceOptions {
   routes: RouteTable
@@ -49,21 +56,21 @@ export function createGlobalService(options: GlobalServiceOptions) {
 
   return function handle(req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal): void {
     const url = new URL(req.url ?? '/', 'https://global.invalid')
-    // Both routes take GET and HEAD: an unknown path is 404 whatever its method, a known one 405 for another method.
-    const match = url.pathname === '/v1/me/home' ? undefined : /^\/v1\/tenants\/([^/]+)\/home$/.exec(url.pathname)
-    if (url.pathname !== '/v1/me/home' && !match) {
+    // An unknown path is 404 whatever its method, a known one 405 for another method.
+    const {route, allowed} = findRoute(GLOBAL_ROUTES, req.method ?? 'GET', url.pathname, {head: true})
+    if (allowed.length === 0) {
       sendProblem(res, rc, {status: 404, code: 'NOT_FOUND', title: 'No such endpoint', detail: url.pathname})
       return
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: `${req.method} ${url.pathname}; it takes GET, HEAD.`}, {allow: 'GET, HEAD'})
+    if (!route) {
+      sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: `${req.method} ${url.pathname}; it takes ${allowed.join(', ')}.`}, {allow: allowed.join(', ')})
       return
     }
     let tenantKey: string | undefined
-    if (!match) {
+    if (route.path === '/v1/me/home') {
       tenantKey = principal.tenantId
     } else {
-      tenantKey = decodeSegment(match[1])
+      tenantKey = decodeSegment(url.pathname.split('/')[3])
       if (tenantKey === undefined) {
         sendProblem(res, rc, {status: 400, code: 'INVALID_PATH', title: 'The path has a malformed percent-encoding', detail: url.pathname})
         return

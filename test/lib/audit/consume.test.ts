@@ -1,11 +1,11 @@
 // The consumer against scripted connections: cut mid-frame, silent server (watchdog), token renewal, 421, 410, give-up.
 import {expect} from 'chai'
 
-import {systemClock} from '../../../src/lib/clock.js'
 import {ExitCode} from '../../../src/lib/errors/index.js'
 import {backoffMs, consumeAudit, TOKEN_RENEW_MARGIN_MS, type ConsumeOptions, type OpenOptions, type StatusEvent} from '../../../src/lib/audit/consume.js'
 import {REFRESH_AHEAD_MS} from '../../../src/lib/auth/token-lifecycle.js'
 import type {AuditFrame} from '../../../src/lib/audit/sse-decoder.js'
+import {manualClock, type ManualClock} from '../../helpers/fake-clock.js'
 
 const frame = (seq: number) => `id: ${seq}\nevent: audit\ndata: {"seq":${seq},"time":"2026-01-01T00:00:00Z","action":"signin"}\n\n`
 const enc = new TextEncoder()
@@ -28,15 +28,17 @@ interface Call {
   options: OpenOptions
 }
 
-function harness(script: (call: Call, n: number) => Response | Promise<Response>, extra: Partial<ConsumeOptions> = {}, tokenExpiresAt?: (n: number) => number) {
+/** Time moves only when the test moves it, or by a backoff the consumer announced: no test waits on real time. */
+function harness(script: (call: Call, n: number) => Response | Promise<Response>, extra: Partial<ConsumeOptions> = {}, tokenExpiresAt?: (n: number) => number, clock: ManualClock = manualClock()) {
   const calls: Call[] = []
   const got: AuditFrame[] = []
   const statuses: StatusEvent[] = []
   const controller = new AbortController()
   let onEmit: ((frames: AuditFrame[]) => void) | undefined
+  let onStatus: (() => void) | undefined
   const run = consumeAudit(
     {
-      clock: systemClock,
+      clock,
       random: () => 0.5,
       open: async (path, headers, options) => {
         const call = {path, headers, options}
@@ -47,7 +49,12 @@ function harness(script: (call: Call, n: number) => Response | Promise<Response>
         got.push(...batch)
         onEmit?.(batch)
       },
-      status: (e) => statuses.push(e),
+      status: (e) => {
+        statuses.push(e)
+        // The backoff passes at once: the consumer starts its wait right after announcing it.
+        if (e.type === 'reconnecting') queueMicrotask(() => clock.advance(e.delayMs))
+        onStatus?.()
+      },
     },
     {follow: true, filters: {}, reconnectLimitMs: 10_000, signal: controller.signal, heartbeatMs: 60_000, ...extra},
   )
@@ -62,8 +69,18 @@ function harness(script: (call: Call, n: number) => Response | Promise<Response>
         if (got.some((f) => f.seq === seq)) return resolve()
         onEmit = (b) => b.some((f) => f.seq === seq) && resolve()
       }),
+    /** Resolves once the consumer reported `count` statuses of this type (it has acted on them). */
+    whenStatus: (type: StatusEvent['type'], count = 1) =>
+      new Promise<void>((resolve) => {
+        const check = () => statuses.filter((s) => s.type === type).length >= count && resolve()
+        onStatus = check
+        check()
+      }),
   }
 }
+
+/** Lets every pending promise callback and I/O callback run: the consumer has acted on what it was given. */
+const settled = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 const sse = (stream: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) => new Response(stream, {status: 200, headers: {'content-type': 'text/event-stream', ...headers}})
 
@@ -134,6 +151,20 @@ describe('audit consumer (scripted connections)', () => {
     expect(await history.run).to.include({interrupted: false, lastSeq: 2, reconnects: 1})
   })
 
+  it('hands each event on parsed once next to its exact text, the top-level fields where nested ones come first', async () => {
+    const a = body()
+    const h = harness(() => sse(a.stream))
+    const text = '{"seq":1,"details":{"time":"nested","cluster":"nested"},"time":"2026-01-01T00:00:00Z","cluster":"eastus-1"}'
+    a.push(`id: 1\nevent: audit\ndata: ${text}\n\nid: 2\nevent: audit\ndata: [2]\n\n`)
+    await h.whenSeq(2)
+    h.stop()
+    await h.run
+    expect(h.got[0].data).to.equal(text)
+    expect(h.got[0].event).to.deep.include({time: '2026-01-01T00:00:00Z', cluster: 'eastus-1'})
+    // Not a JSON object: the text still passes through as sent, with no fields to read.
+    expect(h.got[1]).to.deep.equal({seq: 2, data: '[2]', event: {}})
+  })
+
   it('drops duplicates a server replays after a resume', async () => {
     const a = body()
     const b = body()
@@ -151,10 +182,16 @@ describe('audit consumer (scripted connections)', () => {
   it('reconnects when no byte arrives for three heartbeat periods (the watchdog)', async () => {
     const silent = body()
     const live = body()
-    const h = harness((_c, n) => sse(n === 1 ? silent.stream : live.stream), {heartbeatMs: 30})
+    const clock = manualClock()
+    const h = harness((_c, n) => sse(n === 1 ? silent.stream : live.stream), {heartbeatMs: 30_000}, undefined, clock)
     silent.push(frame(1))
     await h.whenSeq(1)
-    // The server goes quiet; the watchdog must open a new connection that resumes after seq 1.
+    await settled()
+    // Just short of three periods of silence the connection stays; at three the watchdog opens a new one after seq 1.
+    clock.advance(89_999)
+    await settled()
+    expect(h.calls).to.have.length(1)
+    clock.advance(1)
     live.push(frame(2))
     await h.whenSeq(2)
     h.stop()
@@ -167,13 +204,15 @@ describe('audit consumer (scripted connections)', () => {
 
   it('keeps a quiet stream open while heartbeats arrive', async () => {
     const a = body()
-    const h = harness(() => sse(a.stream), {heartbeatMs: 30})
+    const clock = manualClock()
+    const h = harness(() => sse(a.stream), {heartbeatMs: 30_000}, undefined, clock)
     a.push(frame(1))
     await h.whenSeq(1)
-    // Ten heartbeats spaced by the period: more than three periods in total, yet no reconnect.
-    for (let i = 0; i < 10; i++) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 15))
+    // Ten heartbeats, each two thirds of the watchdog's limit after the last: 200 s in all, yet no reconnect.
+    for (let i = 1; i <= 10; i++) {
+      clock.advance(60_000)
       a.push(': heartbeat\n\n')
+      await h.whenStatus('heartbeat', i)
     }
     a.push(frame(2))
     await h.whenSeq(2)
@@ -189,9 +228,15 @@ describe('audit consumer (scripted connections)', () => {
   it('renews the token before it expires and resumes at the right seq', async () => {
     const a = body()
     const b = body()
-    const h = harness((_c, n) => sse(n === 1 ? a.stream : b.stream), {}, (n) => (n === 1 ? Date.now() + 5 * 60_000 + 50 : Date.now() + 3_600_000))
+    const clock = manualClock()
+    const h = harness((_c, n) => sse(n === 1 ? a.stream : b.stream), {}, (n) => clock.now() + (n === 1 ? TOKEN_RENEW_MARGIN_MS + 60_000 : 3_600_000), clock)
     a.push(frame(1) + frame(2))
     await h.whenSeq(2)
+    // A minute before the margin: still the first connection; at the margin, a new one with a forced token.
+    clock.advance(59_999)
+    await settled()
+    expect(h.calls).to.have.length(1)
+    clock.advance(1)
     b.push(frame(3))
     await h.whenSeq(3)
     h.stop()

@@ -38,7 +38,7 @@ describe('output/json', () => {
 
   it('audit stream: NDJSON lines and the JSON array are terminal-safe and parse back to the events the platform sent', () => {
     const events = [{seq: 1, actor: {upn: 'evil\x9b2J\u202Egnp.exe@contoso.example'}, details: {note: 'a\u2028b\x85'}}, {seq: 2, action: 'signin'}]
-    const frames = events.map((e) => ({seq: e.seq, data: JSON.stringify(e)}))
+    const frames = events.map((e) => ({seq: e.seq, data: JSON.stringify(e), event: e}))
     const ndjson = createFormatter('ndjson').batch(frames)
     expect(ndjson).not.to.match(RAW_UNSAFE)
     expect(ndjson).to.contain('\\u009b2J\\u202egnp.exe').and.contain('a\\u2028b\\u0085')

@@ -1,5 +1,6 @@
 // Sends a tenant API request on its active cluster to the resource that serves it: a route table of method and path pattern; 404 for an unknown path, 405 with Allow for a known path and another method.
 import {decodeSegment} from '../../http-util.js'
+import {matchesPattern, type RouteSpec} from '../../route-spec.js'
 import {accessChecksApi} from './access-checks.js'
 import {connectorsApi} from './connectors.js'
 import type {ApiRoute, Ctx} from './context.js'
@@ -7,14 +8,13 @@ import {assignmentsApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
 import {usersApi} from './users.js'
 
-interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+interface Route extends RouteSpec {
   /** Path segments after the leading slash; `:name` matches one non-empty segment. */
   pattern: readonly string[]
   handler: ApiRoute
 }
 
-const route = (method: Route['method'], path: string, handler: ApiRoute): Route => ({method, pattern: path.split('/').slice(1), handler})
+const route = (method: Route['method'], path: string, handler: ApiRoute): Route => ({method, path, pattern: path.split('/').slice(1), handler})
 
 export const ROUTES: readonly Route[] = [
   route('GET', '/v1/users', usersApi),
@@ -33,8 +33,7 @@ export const ROUTES: readonly Route[] = [
   route('POST', '/v1/access-checks', accessChecksApi),
 ]
 
-const matches = (pattern: readonly string[], seg: readonly string[]) =>
-  pattern.length === seg.length && pattern.every((p, i) => (p.startsWith(':') ? seg[i] !== '' : p === seg[i]))
+const matches = matchesPattern
 
 /** The methods a path takes, or undefined when no route has that path. */
 export function allowedMethods(seg: readonly string[]): string[] | undefined {
