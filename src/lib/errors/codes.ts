@@ -21,7 +21,7 @@ export type ErrorCategory =
 export interface CodeInfo {
   readonly exit: ExitCodeValue
   readonly category: ErrorCategory
-  /** The same request may succeed when sent again (the HTTP retries and the audit stream's reconnects go by it). */
+  /** ppctl sends the request again on it (the HTTP retries, the route re-resolution and the audit stream's reconnects go by it). */
   readonly retryable: boolean
   readonly description: string
 }
@@ -147,8 +147,8 @@ export const CODES = {
   RESYNC_FAILED: code(ERROR, 'platform', false, 'the local platform refused the resync'),
   SANDBOX_START_FAILED: code(ERROR, 'local', false, 'the local platform did not start'),
   KEYCHAIN_UNAVAILABLE: code(ERROR, 'local', false, 'the OS keychain cannot be used'),
-  KEYCHAIN_TIMEOUT: code(ERROR, 'local', true, 'the OS keychain did not answer in time'),
-  CREDENTIAL_LOCK_TIMEOUT: code(ERROR, 'local', true, "another ppctl process holds the profile's credential lock"),
+  KEYCHAIN_TIMEOUT: code(ERROR, 'local', false, 'the OS keychain did not answer in time'),
+  CREDENTIAL_LOCK_TIMEOUT: code(ERROR, 'local', false, "another ppctl process holds the profile's credential lock"),
   CONFIG_CORRUPT: code(ERROR, 'local', false, 'the configuration file cannot be read'),
   CHECKPOINT_INVALID: code(ERROR, 'local', false, 'the audit checkpoint file cannot be read or written'),
   OUTPUT_FAILED: code(ERROR, 'output', false, 'writing the output failed'),
