@@ -91,7 +91,7 @@ export function backoffMs(attempt: number, random: () => number = Math.random, c
  * Worth another connection: non-PpctlErrors (undici's "terminated", socket errors), network failures, throttling or
  * the platform failing (exit 9, 5xx included), and a 421 from a cluster that is no longer the tenant's home.
  */
-function isRetryable(err: unknown): boolean {
+export function isReconnectable(err: unknown): boolean {
   if (!(err instanceof PpctlError)) return true
   return isNetworkFailure(err) || err.exitCode === ExitCode.THROTTLED || (err instanceof PlatformProblemError && err.status === 421)
 }
@@ -137,7 +137,7 @@ class Retry {
       return 'the token was refused (401)'
     }
     const err = problemError(response.status, problem, what, response.headers.get('x-correlation-id') ?? undefined)
-    if (isRetryable(err)) return err.message
+    if (isReconnectable(err)) return err.message
     throw err
   }
 
@@ -274,7 +274,7 @@ export async function consumeAudit(deps: ConsumeDeps, options: ConsumeOptions): 
       } catch (err) {
         if (signal.aborted || done) break
         if (!planned) {
-          if (!isRetryable(err)) throw err
+          if (!isReconnectable(err)) throw err
           reason = describe(err)
           retry.refreshRoute = true
         }

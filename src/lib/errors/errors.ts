@@ -37,7 +37,8 @@ export class PpctlError extends Error {
     super(message, details.cause === undefined ? undefined : {cause: details.cause})
     this.name = new.target.name
     this.code = typeof code === 'string' ? code : code.platformCode
-    this.exitCode = typeof code === 'string' ? CODES[code].exit : code.exitCode
+    // A code from outside TypeScript that is not in the table is unexpected (1), never a crash while reporting an error.
+    this.exitCode = typeof code === 'string' ? (isErrorCode(code) ? CODES[code].exit : ExitCode.ERROR) : code.exitCode
     this.nextStep = details.nextStep
     this.correlationId = details.correlationId
   }

@@ -26,7 +26,7 @@ export interface ApiResponse<T> {
 }
 
 /** Failures after which the home may have moved: the network ones, and a cluster that stayed unavailable through the retries. */
-const homeUnreachable = (err: unknown) => isNetworkFailure(err) || (err instanceof PpctlError && err.code === 'PLATFORM_UNAVAILABLE')
+export const homeMayHaveMoved = (err: unknown) => isNetworkFailure(err) || (err instanceof PpctlError && err.code === 'PLATFORM_UNAVAILABLE')
 
 const sameHome = (a: HomeRoute, b: HomeRoute) => a.home.clusterId === b.home.clusterId && a.home.uri === b.home.uri && a.epoch === b.epoch
 
@@ -56,7 +56,7 @@ export async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<
       // http.fetch retries (idempotent requests, or with an Idempotency-Key) before it gives up.
       response = await http.fetch(url, {method: request.method ?? 'GET', headers, body: request.body === undefined ? undefined : JSON.stringify(request.body)})
     } catch (err) {
-      if (attempt === 0 && err instanceof PpctlError && homeUnreachable(err)) {
+      if (attempt === 0 && err instanceof PpctlError && homeMayHaveMoved(err)) {
         ctx.debug.log(`home cluster ${route.home.clusterId} unreachable (${err.code}); re-resolving the route`)
         previous = route
         pending = err
