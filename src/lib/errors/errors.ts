@@ -129,7 +129,7 @@ function parseErrorLine(e: OclifLike, raw: string): string {
   if (Array.isArray(e.args) && e.args.length > 0) {
     const list = names(e.args)
     // RequiredArgsError lists argument definitions, UnexpectedArgsError the words given.
-    return typeof e.args[0] === 'string' ? `Unexpected argument${list.length === 1 ? '' : 's'}: ${list.join(', ')}` : `Missing required argument${list.length === 1 ? '' : 's'}: ${list.join(', ')}`
+    return typeof e.args[0] === 'string' ? `Unexpected argument${list.length === 1 ? '' : 's'}: ${list.join(', ')}` : `Missing ${list.length} required arg${list.length === 1 ? '' : 's'}: ${list.join(', ')}`
   }
   if (Array.isArray(e.flags) && e.flags.length > 0) {
     const list = names(e.flags)

@@ -71,7 +71,7 @@ describe('toPpctlError and oclif', () => {
   const parserErrors = require(join(dirname(require.resolve('@oclif/core')), 'parser', 'errors.js')) as Record<string, new (options: Record<string, unknown>) => Error>
 
   const cases: Array<[string, Error, string]> = [
-    ['RequiredArgsError', new parserErrors.RequiredArgsError({args: [{name: 'key', description: 'the key'}], parse: {}}), 'Missing required argument: key'],
+    ['RequiredArgsError', new parserErrors.RequiredArgsError({args: [{name: 'key', description: 'the key'}], parse: {}}), 'Missing 1 required arg: key'],
     ['UnexpectedArgsError', new parserErrors.UnexpectedArgsError({args: ['extra'], parse: {}}), 'Unexpected argument: extra'],
     ['NonExistentFlagsError', new parserErrors.NonExistentFlagsError({flags: ['--nope'], parse: {}}), 'Nonexistent flag: --nope'],
     ['FailedFlagValidationError', new parserErrors.FailedFlagValidationError({failed: [{reason: '--a cannot be used with --b'}], parse: {}}), '--a cannot be used with --b'],
