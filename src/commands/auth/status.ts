@@ -1,7 +1,7 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {indent, joinRendered, lines, multiline, text} from '../../lib/output/render.js'
 import {authStatus, type StatusResult} from '../../lib/auth/status.js'
-import {PpctlError, type ExitCodeValue} from '../../lib/errors/index.js'
+import {PpctlError} from '../../lib/errors/index.js'
 import {renderError} from '../../lib/output/render-error.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 
@@ -43,7 +43,7 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
     if (problem) {
       // Exit 4 like the commands that would fail with this sign-in; the status above is still printed (or returned in --json).
       process.exitCode = problem.exitCode
-      if (!this.jsonEnabled()) this.note(multiline(renderError(new PpctlError(problem.code, problem.message, problem.exitCode as ExitCodeValue, {nextStep: problem.nextStep})).trimEnd()))
+      if (!this.jsonEnabled()) this.note(multiline(renderError(PpctlError.revive(problem)).trimEnd()))
     }
     return result
   }

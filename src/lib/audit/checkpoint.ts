@@ -1,7 +1,7 @@
 // The --checkpoint file: where a stream resumes (tenant, cluster, last seq), validated before any event is read.
 import {readFile} from 'node:fs/promises'
 
-import {PpctlError, ExitCode} from '../errors/index.js'
+import {PpctlError} from '../errors/index.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 import {writeFileAtomic} from '../config/atomic.js'
 
@@ -20,7 +20,7 @@ export interface Checkpoint {
 
 export class CheckpointError extends PpctlError {
   constructor(file: string, reason: string) {
-    super('CHECKPOINT_INVALID', `The checkpoint ${sanitizeOneLine(file)} ${reason}.`, ExitCode.ERROR, {
+    super('CHECKPOINT_INVALID', `The checkpoint ${sanitizeOneLine(file)} ${reason}.`, {
       nextStep: 'Nothing was read. Fix or move the file; to start over on purpose, delete it (every retained event is then shipped again).',
     })
   }

@@ -5,7 +5,8 @@
 // its decoder, and the next connection resumes with Last-Event-ID = the last seq emitted. Without --follow, only
 // the end frame finishes the run: a connection that closes without it was cut, and is resumed like any other.
 import type {Clock} from '../clock.js'
-import {AuthRequiredError, ExitCode, PpctlError} from '../errors/index.js'
+import {ExitCode, PlatformProblemError, PpctlError} from '../errors/index.js'
+import {isNetworkFailure} from '../http/network-error.js'
 
 import {problemError, readProblem} from '../platform/problem.js'
 import {CursorAheadError, CursorExpiredError, EndUnsupportedError, StreamLostError} from './errors.js'
@@ -86,11 +87,13 @@ export function backoffMs(attempt: number, random: () => number = Math.random, c
   return Math.round(base * (0.8 + 0.4 * random()))
 }
 
-/** Non-PpctlErrors (undici's "terminated", socket errors) and these codes are worth another connection. */
-const RETRYABLE = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'DNS_FAILED', 'NETWORK_UNREACHABLE', 'UNREACHABLE', 'WRONG_CLUSTER', 'ROUTE_UNAVAILABLE'])
-function isRetryable(err: unknown): boolean {
+/**
+ * Worth another connection: non-PpctlErrors (undici's "terminated", socket errors), network failures, throttling or
+ * the platform failing (exit 9, 5xx included), and a 421 from a cluster that is no longer the tenant's home.
+ */
+export function isReconnectable(err: unknown): boolean {
   if (!(err instanceof PpctlError)) return true
-  return err.exitCode === ExitCode.THROTTLED || (err.exitCode === ExitCode.UNREACHABLE && (RETRYABLE.has(err.code) || /^HTTP_5/.test(err.code)))
+  return isNetworkFailure(err) || err.exitCode === ExitCode.THROTTLED || (err instanceof PlatformProblemError && err.status === 421)
 }
 
 function query(filters: AuditFilters, extra: Record<string, string>): string {
@@ -134,8 +137,7 @@ class Retry {
       return 'the token was refused (401)'
     }
     const err = problemError(response.status, problem, what, response.headers.get('x-correlation-id') ?? undefined)
-    if (response.status === 401) throw new AuthRequiredError(err.code, err.message, {nextStep: 'Sign in again: ppctl auth login'})
-    if (isRetryable(err)) return err.message
+    if (isReconnectable(err)) return err.message
     throw err
   }
 
@@ -370,7 +372,7 @@ class Consumer {
     if (c.planned === 'token') return {next: 'renew-token'}
     if (c.planned) return {next: 'reconnect', reason: c.planned}
     if ('reason' in end) return {next: 'reconnect', reason: end.reason}
-    if (!isRetryable(end.err)) throw end.err
+    if (!isReconnectable(end.err)) throw end.err
     // A network failure may be the cluster's: ask the global service again before the next attempt.
     this.retry.refreshRoute = true
     return {next: 'reconnect', reason: describe(end.err)}

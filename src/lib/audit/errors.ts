@@ -1,6 +1,6 @@
 // The audit stream's own failures: a cursor past retention or ahead of the log (exit 7), a stream that stays lost
 // (exit 8), and a platform that cannot end a history read (exit 1).
-import {ConflictError, ExitCode, PpctlError, UnreachableError} from '../errors/index.js'
+import {ConflictError, PpctlError, UnreachableError} from '../errors/index.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 
 export class CursorExpiredError extends ConflictError {
@@ -40,7 +40,7 @@ export class StreamLostError extends UnreachableError {
 /** Without --follow, a platform that does not confirm end=head would stream on forever: say so instead. */
 export class EndUnsupportedError extends PpctlError {
   constructor() {
-    super('END_UNSUPPORTED', 'The platform streams the audit log without end=head support, so ppctl cannot tell where the history ends.', ExitCode.ERROR, {
+    super('END_UNSUPPORTED', 'The platform streams the audit log without end=head support, so ppctl cannot tell where the history ends.', {
       nextStep: 'Read the history with --follow --until <time>, or update the platform.',
     })
   }

@@ -1,6 +1,6 @@
 // `ppctl audit stream`: resume point (flag or checkpoint) → consumer → stdout, flushed batch by batch, then checkpoint.
 import type {Context} from '../context.js'
-import {ExitCode, OutputClosedError, PpctlError, UsageError} from '../errors/index.js'
+import {OutputClosedError, PpctlError, UsageError} from '../errors/index.js'
 import {routeFor} from '../routing/route-for.js'
 import {readCheckpoint, writeCheckpoint} from './checkpoint.js'
 import {consumeAudit, type AuditFilters, type ConsumeResult, type StatusEvent} from './consume.js'
@@ -78,7 +78,7 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       return new OutputClosedError('OUTPUT_CLOSED', `stdout was closed by the program reading it, after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, hint ? {nextStep: hint} : {})
     }
     const reason = code ?? (err as Error)?.message ?? String(err)
-    return new PpctlError('OUTPUT_FAILED', `Writing the events to stdout failed (${reason}) after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, ExitCode.ERROR, {
+    return new PpctlError('OUTPUT_FAILED', `Writing the events to stdout failed (${reason}) after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, {
       nextStep: `Check where stdout goes (a full disk, a closed file).${hint ? ` ${hint}` : ''}`,
     })
   }

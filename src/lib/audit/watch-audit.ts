@@ -16,7 +16,7 @@ export const ALERT_EXIT_CODE = ExitCode.ALERT
 
 export class AlertRaisedError extends PpctlError {
   constructor(alert: Alert) {
-    super('ALERT', `Alert ${alert.detector}: ${sanitizeOneLine(alert.summary)}.`, ALERT_EXIT_CODE, {nextStep: `Look at the events: ppctl audit stream --after ${Math.min(...alert.seqs) - 1} --output table`})
+    super('ALERT', `Alert ${alert.detector}: ${sanitizeOneLine(alert.summary)}.`, {nextStep: `Look at the events: ppctl audit stream --after ${Math.min(...alert.seqs) - 1} --output table`})
   }
 }
 

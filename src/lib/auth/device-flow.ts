@@ -42,7 +42,7 @@ export function checkVerificationUri(uri: string, authority: string): URL {
 }
 
 function refusedUri(uri: string, why: string): PpctlError {
-  return new PpctlError('UNSAFE_VERIFICATION_URI', `The identity provider sent a verification URI ppctl will not show: ${why} (${uri.slice(0, 200)}).`, ExitCode.ERROR, {
+  return new PpctlError('UNSAFE_VERIFICATION_URI', `The identity provider sent a verification URI ppctl will not show: ${why} (${uri.slice(0, 200)}).`, {
     nextStep: 'Check the authority of this profile (ppctl config get authority); it may not be the provider you expect.',
   })
 }

@@ -1,5 +1,5 @@
 // Turns what openid-client throws (OAuth error responses, network failures, bad metadata) into typed ppctl errors.
-import {AuthRequiredError, PpctlError, ExitCode} from '../errors/index.js'
+import {AuthRequiredError, PpctlError} from '../errors/index.js'
 import {ppctlErrorFrom} from '../http/custom-fetch.js'
 import {redactText} from '../output/redact.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
@@ -47,12 +47,12 @@ export function toAuthError(err: unknown, what: string): PpctlError {
     })
   }
   if (oauth) {
-    return new PpctlError('IDENTITY_ERROR', `${what} failed: the identity provider answered ${oauth}${description(err)}.`, ExitCode.ERROR, {
+    return new PpctlError('IDENTITY_ERROR', `${what} failed: the identity provider answered ${oauth}${description(err)}.`, {
       nextStep: 'Run again with --debug to see the conversation; check the profile with: ppctl config list',
     })
   }
   const message = err instanceof Error ? sanitizeOneLine(redactText(err.message)) : 'unknown error'
-  return new PpctlError('IDENTITY_ERROR', `${what} failed: ${message}.`, ExitCode.ERROR, {
+  return new PpctlError('IDENTITY_ERROR', `${what} failed: ${message}.`, {
     nextStep: 'Check the authority (ppctl config get authority); run again with --debug to see the conversation.',
     cause: err,
   })

@@ -2,7 +2,7 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {PpctlError, ExitCode, UsageError} from '../errors/index.js'
+import {PpctlError, UsageError} from '../errors/index.js'
 import {writeFileAtomic} from './atomic.js'
 import {parseAllowList, parseHttpsUrl} from './parse.js'
 import type {Paths} from './paths.js'
@@ -82,7 +82,7 @@ export class ConfigStore {
       if (typeof parsed !== 'object' || parsed === null || typeof parsed.profiles !== 'object') throw new Error('shape')
       return {version: 1, defaultProfile: parsed.defaultProfile, profiles: parsed.profiles ?? {}}
     } catch {
-      throw new PpctlError('CONFIG_CORRUPT', `The configuration file ${this.file} is not valid JSON.`, ExitCode.ERROR, {
+      throw new PpctlError('CONFIG_CORRUPT', `The configuration file ${this.file} is not valid JSON.`, {
         nextStep: `Fix or move it aside (mv "${this.file}" "${this.file}.bak"); ppctl will not overwrite it.`,
       })
     }

@@ -1,5 +1,5 @@
 // Keychain failures as typed errors that say why the keychain is unreachable and what to do instead.
-import {ExitCode, PpctlError} from '../errors/index.js'
+import {PpctlError} from '../errors/index.js'
 import {redactText} from '../output/redact.js'
 
 // Exit code 1, not 4: 4 tells a script "run ppctl auth login", which would fail the same way. An
@@ -24,7 +24,7 @@ export class KeychainUnavailableError extends PpctlError {
   readonly reason: string
 
   constructor(reason: string, platform: NodeJS.Platform = process.platform, cause?: unknown) {
-    super('KEYCHAIN_UNAVAILABLE', `The OS keychain is not reachable: ${reason}.`, ExitCode.ERROR, {
+    super('KEYCHAIN_UNAVAILABLE', `The OS keychain is not reachable: ${reason}.`, {
       nextStep: nextStepFor(platform),
       cause,
     })
@@ -34,7 +34,7 @@ export class KeychainUnavailableError extends PpctlError {
 
 export class KeychainTimeoutError extends PpctlError {
   constructor(operation: string, timeoutMs: number, platform: NodeJS.Platform = process.platform) {
-    super('KEYCHAIN_TIMEOUT', `The OS keychain did not answer within ${Math.round(timeoutMs / 1000)} s (${operation}); it may be waiting for an unlock prompt.`, ExitCode.ERROR, {
+    super('KEYCHAIN_TIMEOUT', `The OS keychain did not answer within ${Math.round(timeoutMs / 1000)} s (${operation}); it may be waiting for an unlock prompt.`, {
       nextStep: nextStepFor(platform),
     })
   }
@@ -42,7 +42,7 @@ export class KeychainTimeoutError extends PpctlError {
 
 export class CredentialLockTimeoutError extends PpctlError {
   constructor(profile: string, lockFile: string, waitedMs: number) {
-    super('CREDENTIAL_LOCK_TIMEOUT', `Another ppctl process has held the credential lock of profile "${profile}" for over ${Math.round(waitedMs / 1000)} s.`, ExitCode.ERROR, {
+    super('CREDENTIAL_LOCK_TIMEOUT', `Another ppctl process has held the credential lock of profile "${profile}" for over ${Math.round(waitedMs / 1000)} s.`, {
       nextStep: `Wait for the other ppctl to finish; if none is running, delete ${lockFile}.`,
     })
   }

@@ -1,4 +1,5 @@
-// Typed errors: a stable code for scripts, an exit code, and a next step for people.
+// Typed errors: a stable code for scripts, an exit code from the code table, and a next step for people.
+import {CODES, isErrorCode, type CodeExiting, type ErrorCode} from './codes.js'
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
 export interface ErrorDetails {
@@ -9,22 +10,46 @@ export interface ErrorDetails {
   cause?: unknown
 }
 
+/**
+ * A code of the platform's vocabulary (a problem+json `code`, or HTTP_<status> when it named none), passed on as
+ * the error's code; its exit code comes from the HTTP status, not from the client's table.
+ */
+export type PlatformProblemCode = string & {}
+
+export interface PpctlErrorJson {
+  code: string
+  message: string
+  exitCode: number
+  nextStep?: string
+  correlationId?: string
+}
+
 export class PpctlError extends Error {
-  readonly code: string
+  readonly code: ErrorCode | PlatformProblemCode
   readonly exitCode: ExitCodeValue
   readonly nextStep?: string
   readonly correlationId?: string
 
-  constructor(code: string, message: string, exitCode: ExitCodeValue, details: ErrorDetails = {}) {
+  constructor(code: ErrorCode, message: string, details?: ErrorDetails)
+  /** For PlatformProblemError and revive() only: a code that is not the client's, with the exit code it came with. */
+  constructor(code: {platformCode: PlatformProblemCode; exitCode: ExitCodeValue}, message: string, details?: ErrorDetails)
+  constructor(code: ErrorCode | {platformCode: PlatformProblemCode; exitCode: ExitCodeValue}, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : {cause: details.cause})
     this.name = new.target.name
-    this.code = code
-    this.exitCode = exitCode
+    this.code = typeof code === 'string' ? code : code.platformCode
+    // A code from outside TypeScript that is not in the table is unexpected (1), never a crash while reporting an error.
+    this.exitCode = typeof code === 'string' ? (isErrorCode(code) ? CODES[code].exit : ExitCode.ERROR) : code.exitCode
     this.nextStep = details.nextStep
     this.correlationId = details.correlationId
   }
 
-  toJSON(): {code: string; message: string; exitCode: number; nextStep?: string; correlationId?: string} {
+  /** The error again from its toJSON() (a result that carried it); a code not in the table keeps the exit code it had. */
+  static revive(json: PpctlErrorJson): PpctlError {
+    const details = {nextStep: json.nextStep, correlationId: json.correlationId}
+    return isErrorCode(json.code) ? new PpctlError(json.code, json.message, details) : new PpctlError({platformCode: json.code, exitCode: json.exitCode as ExitCodeValue}, json.message, details)
+  }
+
+  toJSON(): PpctlErrorJson {
     return {
       code: this.code,
       message: this.message,
@@ -35,10 +60,25 @@ export class PpctlError extends Error {
   }
 }
 
-const kind = (exitCode: ExitCodeValue) =>
+/** A platform error answer: the platform's own code, the exit code its HTTP status maps to. */
+export class PlatformProblemError extends PpctlError {
+  readonly status?: number
+  constructor(platformCode: PlatformProblemCode, exitCode: ExitCodeValue, message: string, details: ErrorDetails & {status?: number} = {}) {
+    super({platformCode, exitCode}, message, details)
+    this.status = details.status
+  }
+}
+
+/** The platform's code when it named one (with `fallback`'s exit code), else the client's `fallback`. */
+export function platformOrOwn(platformCode: string | undefined, fallback: ErrorCode, message: string, details: ErrorDetails = {}): PpctlError {
+  return platformCode ? new PlatformProblemError(platformCode, CODES[fallback].exit, message, details) : new PpctlError(fallback, message, details)
+}
+
+// Each class takes only the codes the table gives its exit code, so the class and the table cannot disagree.
+const kind = <E extends ExitCodeValue>(_exitCode: E) =>
   class extends PpctlError {
-    constructor(code: string, message: string, details?: ErrorDetails) {
-      super(code, message, exitCode, details)
+    constructor(code: CodeExiting<E>, message: string, details?: ErrorDetails) {
+      super(code, message, details)
     }
   }
 
@@ -50,33 +90,56 @@ export class NotFoundError extends kind(ExitCode.NOT_FOUND) {}
 export class ConflictError extends kind(ExitCode.CONFLICT) {}
 export class UnreachableError extends kind(ExitCode.UNREACHABLE) {}
 export class ThrottledError extends kind(ExitCode.THROTTLED) {}
-export class PartialSuccessError extends kind(ExitCode.PARTIAL) {}
 export class InterruptedError extends kind(ExitCode.INTERRUPTED) {}
 export class OutputClosedError extends kind(ExitCode.OUTPUT_CLOSED) {}
 
-/** Any failure as a PpctlError: typed ones pass through, oclif's flag errors become usage errors. */
+interface OclifLike {
+  message?: unknown
+  name?: unknown
+  oclif?: {exit?: unknown}
+  args?: unknown
+  flags?: unknown
+}
+
+const OCLIF_HELP_HINT = 'See more help with --help'
+
+/**
+ * Any failure as a PpctlError: typed ones pass through; oclif's errors go by their `oclif.exit` (every parse
+ * error — RequiredArgsError, NonExistentFlagsError, FailedFlagValidationError, a flag's parse — is a CLIError
+ * with exit 2), never by their text; inquirer's Ctrl-C by its name.
+ */
 export function toPpctlError(err: unknown, commandId?: string): PpctlError {
   if (err instanceof PpctlError) return err
-  const e = err as {message?: string; code?: string; oclif?: {exit?: number}; name?: string}
-  const message = typeof e?.message === 'string' ? firstLine(e.message) : String(err)
-  if (e?.oclif?.exit === 2 || /Flag|Arg|Nonexistent|Unexpected argument|Missing required/i.test(e?.name ?? '') ||
-      (e?.oclif?.exit === undefined && /^(Missing|Unexpected|Expected|Nonexistent flag)/.test(message))) {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as OclifLike
+  const raw = typeof e.message === 'string' ? e.message : String(err)
+  if (e.oclif?.exit === ExitCode.USAGE) {
     const help = commandId ? `ppctl ${commandId.replace(/:/g, ' ')} --help` : 'ppctl <command> --help'
-    return new UsageError('USAGE', message, {nextStep: `See the command help: ${help}`, cause: err})
+    return new UsageError('USAGE', parseErrorLine(e, raw), {nextStep: `See the command help: ${help}`, cause: err})
   }
-  if (e?.name === 'ExitPromptError') return new InterruptedError('INTERRUPTED', 'Interrupted.', {cause: err})
-  return new PpctlError('UNEXPECTED', message, ExitCode.ERROR, {
+  if (e.name === 'ExitPromptError') return new InterruptedError('INTERRUPTED', 'Interrupted.', {cause: err})
+  return new PpctlError('UNEXPECTED', raw.split('\n')[0].trim(), {
     nextStep: 'Run the command again with --debug to see the details, and report it if it persists.',
     cause: err,
   })
 }
 
-/** One line from a multi-line message: oclif's "Missing 1 required arg:" and "Parsing --port" carry the detail on the next line. */
-function firstLine(message: string): string {
-  const [first, second] = message.split('\n')
-  const detail = second?.trim().split(/\s{2,}/)[0]
-  if (!detail) return first.trim()
-  if (first.trimEnd().endsWith(':')) return `${first.trimEnd()} ${detail}`
-  if (/^Parsing --?[\w-]+\s*$/.test(first)) return `${first.trim()}: ${detail}`
-  return first.trim()
+/** A parse error in one line, from its structured fields where oclif gives them (the names of the arguments or flags). */
+function parseErrorLine(e: OclifLike, raw: string): string {
+  const names = (list: unknown) => (Array.isArray(list) ? list.map((a) => (typeof a === 'string' ? a : String((a as {name?: unknown})?.name ?? ''))).filter(Boolean) : [])
+  if (Array.isArray(e.args) && e.args.length > 0) {
+    const list = names(e.args)
+    // RequiredArgsError lists argument definitions, UnexpectedArgsError the words given.
+    return typeof e.args[0] === 'string' ? `Unexpected argument${list.length === 1 ? '' : 's'}: ${list.join(', ')}` : `Missing ${list.length} required arg${list.length === 1 ? '' : 's'}: ${list.join(', ')}`
+  }
+  if (Array.isArray(e.flags) && e.flags.length > 0) {
+    const list = names(e.flags)
+    return `Nonexistent flag${list.length === 1 ? '' : 's'}: ${list.join(', ')}`
+  }
+  return oneLine(raw).replace(/\n/g, ' ')
+}
+
+/** The lines of a message without oclif's help hint and indentation, joined after a colon; the first line alone when there is no more. */
+function oneLine(message: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== OCLIF_HELP_HINT)
+  return lines.reduce((acc, line, i) => (i === 0 ? line : `${acc}${acc.endsWith(':') ? ' ' : ': '}${line}`), '')
 }

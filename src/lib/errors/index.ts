@@ -1,3 +1,4 @@
-// The error module: typed errors and exit codes.
+// The error module: the code table, typed errors and exit codes.
+export * from './codes.js'
 export * from './errors.js'
 export * from './exit-codes.js'

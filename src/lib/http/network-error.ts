@@ -1,5 +1,5 @@
 // Turns a failed fetch (refused, DNS, TLS, timeout, proxy) into an UnreachableError that names the host and the cause.
-import {UnreachableError} from '../errors/index.js'
+import {CODES, PpctlError, UnreachableError, type CodeExiting} from '../errors/index.js'
 import {redactText, redactUrl} from '../output/redact.js'
 
 interface ErrorLike {
@@ -30,7 +30,7 @@ function findCoded(err: unknown, depth = 0): ErrorLike | undefined {
 const CERT_VERIFY = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/
 
 interface Classified {
-  code: string
+  code: CodeExiting<8>
   reason: string
   nextStep: string
 }
@@ -141,4 +141,22 @@ export function toNetworkError(err: unknown, url: URL, proxy?: string): Unreacha
   }
   const detail = coded?.code ?? asErrorLike(e.cause)?.message ?? e.message ?? 'network error'
   return new UnreachableError('UNREACHABLE', `Cannot reach ${where}: ${redactText(String(detail))}.`, {nextStep: CHECK_NETWORK, cause: err})
+}
+
+/**
+ * A network failure worth sending the request again (refused, reset, DNS, timeout, unreachable), as the one answer
+ * for the HTTP retries, the home cluster's re-resolution and the audit stream's reconnects. A PpctlError goes by its
+ * code in the table (category network, retryable); a raw socket error (ECONNRESET, UND_ERR_SOCKET…) by the code
+ * toNetworkError would give it. TLS, proxy and redirect failures are not: sending again changes nothing.
+ */
+export function isNetworkFailure(err: unknown): boolean {
+  if (err instanceof PpctlError) {
+    const info = (CODES as Record<string, (typeof CODES)[keyof typeof CODES] | undefined>)[err.code]
+    return info?.category === 'network' && info.retryable
+  }
+  if (isTimeoutAbort(err)) return true
+  const e = asErrorLike(err)
+  const coded = isFetchNetworkFailure(err) ? findCoded(e?.cause) : findCoded(err)
+  const classified = coded ? classify(coded) : undefined
+  return classified !== undefined && CODES[classified.code].category === 'network' && CODES[classified.code].retryable
 }

@@ -2,6 +2,7 @@
 import type {Clock} from '../clock.js'
 import {PpctlError, ThrottledError} from '../errors/index.js'
 import type {DebugLog} from '../io/debug-log.js'
+import {isNetworkFailure} from './network-error.js'
 import type {HttpRequestInit} from './types.js'
 
 export interface RetryPolicy {
@@ -23,7 +24,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 }
 
 const RETRY_STATUS = new Set([429, 502, 503, 504])
-const RETRY_NETWORK = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'NETWORK_UNREACHABLE', 'UNREACHABLE'])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
 /** Safe to send twice: an idempotent method, or a POST/PATCH that carries an Idempotency-Key. */
@@ -66,7 +66,7 @@ export async function fetchWithRetry(
     try {
       response = await fetch(input, init)
     } catch (err) {
-      if (!retryable || last || !(err instanceof PpctlError) || !RETRY_NETWORK.has(err.code)) throw err
+      if (!retryable || last || !(err instanceof PpctlError) || !isNetworkFailure(err)) throw err
       const wait = backoffDelay(attempt, policy)
       options.debug?.log(`HTTP ⟳ retry ${attempt + 1}/${policy.maxAttempts - 1} of ${(init.method ?? 'GET').toUpperCase()} ${host} after ${err.code}: waiting ${wait} ms (backoff)`)
       await clock.sleep(wait, init.signal ?? undefined)

@@ -1,6 +1,7 @@
 // Requests to the tenant's home cluster: route → allow-list → token → retries → 421 re-resolve → typed errors.
 import type {Context} from '../context.js'
-import {PpctlError, ExitCode} from '../errors/index.js'
+import {PpctlError} from '../errors/index.js'
+import {isNetworkFailure} from '../http/network-error.js'
 import {assertAllowedClusterUri} from '../routing/allow-list.js'
 import {allowListOf, routeFor} from '../routing/route-for.js'
 import type {HomeRoute} from '../routing/types.js'
@@ -25,7 +26,7 @@ export interface ApiResponse<T> {
 }
 
 /** Failures after which the home may have moved: the network ones, and a cluster that stayed unavailable through the retries. */
-const HOME_UNREACHABLE = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'DNS_FAILED', 'NETWORK_UNREACHABLE', 'UNREACHABLE', 'PLATFORM_UNAVAILABLE'])
+export const homeMayHaveMoved = (err: unknown) => isNetworkFailure(err) || (err instanceof PpctlError && err.code === 'PLATFORM_UNAVAILABLE')
 
 const sameHome = (a: HomeRoute, b: HomeRoute) => a.home.clusterId === b.home.clusterId && a.home.uri === b.home.uri && a.epoch === b.epoch
 
@@ -55,7 +56,7 @@ export async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<
       // http.fetch retries (idempotent requests, or with an Idempotency-Key) before it gives up.
       response = await http.fetch(url, {method: request.method ?? 'GET', headers, body: request.body === undefined ? undefined : JSON.stringify(request.body)})
     } catch (err) {
-      if (attempt === 0 && err instanceof PpctlError && HOME_UNREACHABLE.has(err.code)) {
+      if (attempt === 0 && err instanceof PpctlError && homeMayHaveMoved(err)) {
         ctx.debug.log(`home cluster ${route.home.clusterId} unreachable (${err.code}); re-resolving the route`)
         previous = route
         pending = err
@@ -77,7 +78,7 @@ export async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<
     try {
       return {status: response.status, body: JSON.parse(text) as T, headers: response.headers}
     } catch {
-      throw new PpctlError('MALFORMED_RESPONSE', `${request.what} failed: the platform's answer is not valid JSON.`, ExitCode.THROTTLED, {
+      throw new PpctlError('MALFORMED_RESPONSE', `${request.what} failed: the platform's answer is not valid JSON.`, {
         correlationId,
         nextStep: 'Try again; if it persists, report it with the correlation id.',
       })

@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises'
 import {basename} from 'node:path'
 
 import type {Context} from '../context.js'
-import {ConflictError, PpctlError, UsageError} from '../errors/index.js'
+import {ConflictError, PpctlError, UsageError, toPpctlError, type PpctlErrorJson} from '../errors/index.js'
 import {apiRequest, listAll} from './client.js'
 
 export type ConnectorTier = 'standard' | 'premium' | 'custom'
@@ -47,11 +47,8 @@ export async function getConnector(ctx: Context, id: string): Promise<Connector>
 
 export type BlockOutcome = 'blocked' | 'unblocked' | 'already-blocked' | 'already-unblocked' | 'failed'
 
-export interface ErrorInfo {
-  code: string
-  message: string
-  exitCode: number
-}
+/** A failed item's error in a bulk result: the error's own --json form. */
+export type ErrorInfo = PpctlErrorJson
 
 export interface BlockResult {
   id: string
@@ -60,11 +57,6 @@ export interface BlockResult {
   blocked?: boolean
   etag?: string
   error?: ErrorInfo
-}
-
-export function errorInfo(err: unknown): ErrorInfo {
-  if (err instanceof PpctlError) return {code: err.code, message: err.message, exitCode: err.exitCode}
-  return {code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err), exitCode: 1}
 }
 
 /**
@@ -103,7 +95,7 @@ export async function blockConnectors(ctx: Context, ids: readonly string[], bloc
     try {
       results.push(await setConnectorBlocked(ctx, id, block))
     } catch (err) {
-      results.push({id, outcome: 'failed', error: errorInfo(err)})
+      results.push({id, outcome: 'failed', error: toPpctlError(err).toJSON()})
     }
   }
   return results

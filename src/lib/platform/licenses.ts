@@ -2,10 +2,10 @@
 import {createHash} from 'node:crypto'
 
 import type {Context} from '../context.js'
-import {ConflictError, PpctlError} from '../errors/index.js'
+import {ConflictError, PpctlError, toPpctlError} from '../errors/index.js'
 import {routeFor} from '../routing/route-for.js'
 import {apiRequest} from './client.js'
-import {errorInfo, type ErrorInfo} from './connectors.js'
+import type {ErrorInfo} from './connectors.js'
 
 export interface Seats {
   enabled: number
@@ -127,7 +127,7 @@ export async function changeLicense(
     if (now.items.some((l) => l.skuId === sku.id)) return {...base, outcome: 'already-assigned', ok: true, seats: (await getSku(ctx, sku.id)).seats}
     generation = body.assignedAt
   }
-  throw new PpctlError('IDEMPOTENCY_LOOP', `Assigning ${sku.id} to ${row.upn} failed: the platform kept replaying old answers.`, 1)
+  throw new PpctlError('IDEMPOTENCY_LOOP', `Assigning ${sku.id} to ${row.upn} failed: the platform kept replaying old answers.`)
 }
 
 /** Runs every row in order, continuing past failures; a row repeating an earlier upn+sku is reported as a duplicate. */
@@ -153,7 +153,7 @@ export async function changeLicenses(
       results.push({...where, ...(await changeLicense(ctx, row, operation, {...options, tenantId}))})
     } catch (err) {
       if (err instanceof PpctlError && err.exitCode === 4) throw err
-      results.push({...where, upn: row.upn, sku: row.sku, outcome: 'failed', ok: false, error: errorInfo(err)})
+      results.push({...where, upn: row.upn, sku: row.sku, outcome: 'failed', ok: false, error: toPpctlError(err).toJSON()})
     }
   }
   return results

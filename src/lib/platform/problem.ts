@@ -1,15 +1,5 @@
 // Turns a platform error answer (problem+json, or anything else) into a typed error with its exit code.
-import {
-  AuthRequiredError,
-  ConflictError,
-  ExitCode,
-  NotFoundError,
-  PermissionDeniedError,
-  PpctlError,
-  ThrottledError,
-  UnreachableError,
-  UsageError,
-} from '../errors/index.js'
+import {ExitCode, PlatformProblemError, type ExitCodeValue} from '../errors/index.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 
 export interface Problem {
@@ -29,7 +19,7 @@ export async function readProblem(response: Response): Promise<Problem> {
       const parsed = JSON.parse(text) as Problem
       if (parsed && typeof parsed === 'object') return parsed
     } catch {
-      return {code: 'MALFORMED_RESPONSE', detail: `the platform answered HTTP ${response.status} with JSON that does not parse`}
+      return {code: 'MALFORMED_PROBLEM', detail: `the platform answered HTTP ${response.status} with JSON that does not parse`}
     }
   }
   if (/html/.test(type) || /^\s*</.test(text)) {
@@ -39,18 +29,31 @@ export async function readProblem(response: Response): Promise<Problem> {
   return {detail: text ? sanitizeOneLine(text).slice(0, 200) : `HTTP ${response.status}`}
 }
 
-export function problemError(status: number, problem: Problem, what: string, headerCorrelationId?: string): PpctlError {
+/** The exit code of a platform error answer, from its HTTP status: the platform's codes are its own vocabulary, not the client's table. */
+export function problemExitCode(status: number, code: string): ExitCodeValue {
+  if (status === 400 || (status === 422 && code === 'VALIDATION_FAILED')) return ExitCode.USAGE
+  if (status === 401) return ExitCode.AUTH_REQUIRED
+  if (status === 403) return ExitCode.PERMISSION_DENIED
+  if (status === 404) return ExitCode.NOT_FOUND
+  if ([409, 412, 422, 428].includes(status)) return ExitCode.CONFLICT
+  if (status === 421) return ExitCode.UNREACHABLE
+  if (status === 429 || status >= 500) return ExitCode.THROTTLED
+  return ExitCode.ERROR
+}
+
+const NEXT_STEP: Partial<Record<ExitCodeValue, string>> = {
+  [ExitCode.USAGE]: 'Check the values given; see the command help.',
+  [ExitCode.AUTH_REQUIRED]: 'Sign in again: ppctl auth login',
+  [ExitCode.PERMISSION_DENIED]: 'Ask an administrator of the tenant for the role this needs.',
+  [ExitCode.UNREACHABLE]: 'The route changed; run the command again (the routing cache is refreshed).',
+  [ExitCode.THROTTLED]: 'Try again in a minute.',
+}
+
+/** A platform error answer as an error carrying the platform's code (HTTP_<status> when it named none). */
+export function problemError(status: number, problem: Problem, what: string, headerCorrelationId?: string): PlatformProblemError {
   const correlationId = (typeof problem.correlationId === 'string' ? problem.correlationId : undefined) ?? headerCorrelationId
   const detail = sanitizeOneLine(String(problem.detail ?? problem.title ?? `HTTP ${status}`))
   const code = typeof problem.code === 'string' ? problem.code : `HTTP_${status}`
-  const message = `${what} failed: ${detail}`
-  const details = {correlationId}
-  if (status === 400 || (status === 422 && code === 'VALIDATION_FAILED')) return new UsageError(code, message, {...details, nextStep: 'Check the values given; see the command help.'})
-  if (status === 401) return new AuthRequiredError(code, message, {...details, nextStep: 'Sign in again: ppctl auth login'})
-  if (status === 403) return new PermissionDeniedError(code, message, {...details, nextStep: 'Ask an administrator of the tenant for the role this needs.'})
-  if (status === 404) return new NotFoundError(code, message, details)
-  if ([409, 412, 422, 428].includes(status)) return new ConflictError(code, message, details)
-  if (status === 421) return new UnreachableError(code, message, {...details, nextStep: 'The route changed; run the command again (the routing cache is refreshed).'})
-  if (status === 429 || status >= 500) return new ThrottledError(code, message, {...details, nextStep: 'Try again in a minute.'})
-  return new PpctlError(code, message, ExitCode.ERROR, details)
+  const exitCode = problemExitCode(status, code)
+  return new PlatformProblemError(code, exitCode, `${what} failed: ${detail}`, {correlationId, status, nextStep: NEXT_STEP[exitCode]})
 }

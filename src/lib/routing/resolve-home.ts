@@ -1,6 +1,6 @@
 // Resolves a tenant's home cluster through the global service, with a TTL cache and re-resolution on demand.
 import type {Clock} from '../clock.js'
-import {NotFoundError, PermissionDeniedError, PpctlError, ExitCode, UnreachableError, AuthRequiredError} from '../errors/index.js'
+import {PpctlError, platformOrOwn} from '../errors/index.js'
 import type {DebugLog} from '../io/debug-log.js'
 import {assertAllowedClusterUri, type AllowListPolicy} from './allow-list.js'
 import type {RouteCacheStore} from './route-cache.js'
@@ -48,7 +48,7 @@ export async function resolveHome(deps: ResolveDeps, options: ResolveOptions = {
   const body = (await response.json().catch(() => undefined)) as unknown
   if (!response.ok) throw routeError(response.status, body, key, correlationId)
   if (!validRoute(body)) {
-    throw new PpctlError('ROUTE_MALFORMED', `The global service's answer for ${key} is not a route.`, ExitCode.UNREACHABLE, {correlationId})
+    throw new PpctlError('ROUTE_MALFORMED', `The global service's answer for ${key} is not a route.`, {correlationId})
   }
   assertAllowedClusterUri(body.home.uri, deps.allowList)
   const ttl = Math.min(MAX_TTL_SECONDS, Math.max(0, Number(body.ttlSeconds) || 0))
@@ -60,8 +60,8 @@ export async function resolveHome(deps: ResolveDeps, options: ResolveOptions = {
 function routeError(status: number, body: unknown, key: string, correlationId?: string): PpctlError {
   const problem = (body ?? {}) as {code?: string; detail?: string; title?: string}
   const detail = problem.detail ?? problem.title ?? `HTTP ${status}`
-  if (status === 401) return new AuthRequiredError(problem.code ?? 'UNAUTHENTICATED', `The global service did not accept the token: ${detail}`, {nextStep: 'Sign in again: ppctl auth login', correlationId})
-  if (status === 403) return new PermissionDeniedError(problem.code ?? 'FORBIDDEN', `Not allowed to read the route of ${key}: ${detail}`, {nextStep: "Only the Support role reads other tenants' routes.", correlationId})
-  if (status === 404) return new NotFoundError(problem.code ?? 'TENANT_NOT_FOUND', `The global service knows no tenant ${key}.`, {nextStep: 'Check --tenant (id or name).', correlationId})
-  return new UnreachableError(problem.code ?? 'ROUTING_FAILED', `The global service answered HTTP ${status} for ${key}: ${detail}`, {correlationId})
+  if (status === 401) return platformOrOwn(problem.code, 'UNAUTHENTICATED', `The global service did not accept the token: ${detail}`, {nextStep: 'Sign in again: ppctl auth login', correlationId})
+  if (status === 403) return platformOrOwn(problem.code, 'FORBIDDEN', `Not allowed to read the route of ${key}: ${detail}`, {nextStep: "Only the Support role reads other tenants' routes.", correlationId})
+  if (status === 404) return platformOrOwn(problem.code, 'TENANT_NOT_FOUND', `The global service knows no tenant ${key}.`, {nextStep: 'Check --tenant (id or name).', correlationId})
+  return platformOrOwn(problem.code, 'ROUTING_FAILED', `The global service answered HTTP ${status} for ${key}: ${detail}`, {correlationId})
 }

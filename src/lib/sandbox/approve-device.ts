@@ -1,5 +1,5 @@
 // Approves a pending device sign-in by driving the identity's HTML pages as a browser would: forms, cookies, redirects.
-import {AuthRequiredError, ExitCode, NotFoundError, PpctlError} from '../errors/index.js'
+import {AuthRequiredError, NotFoundError, PpctlError} from '../errors/index.js'
 
 export interface ApproveDeviceOptions {
   /** The identity's origin, e.g. https://login.sandbox.localhost:8443. */
@@ -130,7 +130,7 @@ function parsePage(url: URL, status: number, html: string): Page {
 export async function approveDevice(fetchImpl: typeof fetch, options: ApproveDeviceOptions): Promise<void> {
   const base = new URL(options.authority)
   if (base.protocol !== 'https:') {
-    throw new PpctlError('INSECURE_AUTHORITY', 'The authority must be an https URL; sign-in pages are never used over http.', ExitCode.ERROR)
+    throw new PpctlError('INSECURE_AUTHORITY', 'The authority must be an https URL; sign-in pages are never used over http.')
   }
   const origin = base.origin
   const jar = new CookieJar()
@@ -138,13 +138,13 @@ export async function approveDevice(fetchImpl: typeof fetch, options: ApproveDev
   const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text)
 
   const unexpected = (page: Page, what: string) =>
-    new PpctlError('APPROVAL_FAILED', `${what}: the sign-in page answered "${redact(page.title) || 'an untitled page'}" (HTTP ${page.status}).`, ExitCode.ERROR, {
+    new PpctlError('APPROVAL_FAILED', `${what}: the sign-in page answered "${redact(page.title) || 'an untitled page'}" (HTTP ${page.status}).`, {
       nextStep: 'Check that the local platform is running (ppctl sandbox status) and start the sign-in again.',
     })
 
   const sameOrigin = (target: URL) => {
     if (target.protocol !== 'https:' || target.origin !== origin) {
-      throw new PpctlError('UNSAFE_REDIRECT', `The sign-in page sent ppctl to another origin (${target.protocol}//${target.host}); ppctl only follows the authority's own pages.`, ExitCode.ERROR)
+      throw new PpctlError('UNSAFE_REDIRECT', `The sign-in page sent ppctl to another origin (${target.protocol}//${target.host}); ppctl only follows the authority's own pages.`)
     }
     return target
   }
@@ -165,18 +165,18 @@ export async function approveDevice(fetchImpl: typeof fetch, options: ApproveDev
         await res.body?.cancel()
         url = sameOrigin(new URL(location, url))
         // 301/302/303 turn a form post into a GET, as browsers do; 307/308 are not used by the identity's pages.
-        if (res.status === 307 || res.status === 308) throw new PpctlError('APPROVAL_FAILED', `The sign-in page answered with an unexpected redirect (HTTP ${res.status}).`, ExitCode.ERROR)
+        if (res.status === 307 || res.status === 308) throw new PpctlError('APPROVAL_FAILED', `The sign-in page answered with an unexpected redirect (HTTP ${res.status}).`)
         body = undefined
         continue
       }
       const type = res.headers.get('content-type') ?? ''
       const text = await res.text()
       if (!type.includes('text/html')) {
-        throw new PpctlError('APPROVAL_FAILED', `The sign-in page answered with ${type.split(';')[0] || 'no content type'} instead of a page (HTTP ${res.status}).`, ExitCode.ERROR)
+        throw new PpctlError('APPROVAL_FAILED', `The sign-in page answered with ${type.split(';')[0] || 'no content type'} instead of a page (HTTP ${res.status}).`)
       }
       return parsePage(url, res.status, text)
     }
-    throw new PpctlError('APPROVAL_FAILED', 'The sign-in pages redirected too many times.', ExitCode.ERROR)
+    throw new PpctlError('APPROVAL_FAILED', 'The sign-in pages redirected too many times.')
   }
 
   const submit = (page: Page, form: Form, values: Record<string, string> = {}) => {

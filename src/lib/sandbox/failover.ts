@@ -1,7 +1,7 @@
 // Failover drills of the local platform, through its control socket: planned (drain, swap) or forced (swap, lose what was not shipped); and the resync that repairs a broken replication.
 import type {FailoverResult, ReplicationStatus} from '../../sandbox/contract.js'
 import type {Context} from '../context.js'
-import {ConflictError, ExitCode, NotFoundError, PpctlError} from '../errors/index.js'
+import {ConflictError, NotFoundError, platformOrOwn} from '../errors/index.js'
 import {controlRequest, requireRunning} from './lifecycle.js'
 
 /** The platform's answer as is; a type-only import, so the CLI never loads the platform's code. */
@@ -22,7 +22,7 @@ export async function failoverSandbox(_ctx: Context, dataDir: string, tenant: st
       nextStep: `Repair it, then fail over: ${body.repair ?? `ppctl sandbox resync --tenant ${tenant}`}`,
     })
   }
-  if (status !== 200) throw new PpctlError(body.code ?? 'FAILOVER_FAILED', body.message ?? `The platform answered ${status}.`, ExitCode.ERROR)
+  if (status !== 200) throw platformOrOwn(body.code, 'FAILOVER_FAILED', body.message ?? `The platform answered ${status}.`)
   return body
 }
 
@@ -32,6 +32,6 @@ export async function resyncSandbox(_ctx: Context, dataDir: string, tenant: stri
   if (status === 404) {
     throw new NotFoundError('TENANT_NOT_FOUND', body.message ?? `No tenant "${tenant}".`, {nextStep: 'Use a seeded tenant: --tenant contoso or --tenant fabrikam.'})
   }
-  if (status !== 200) throw new PpctlError(body.code ?? 'RESYNC_FAILED', body.message ?? `The platform answered ${status}.`, ExitCode.ERROR)
+  if (status !== 200) throw platformOrOwn(body.code, 'RESYNC_FAILED', body.message ?? `The platform answered ${status}.`)
   return body
 }

@@ -1,6 +1,6 @@
 // `sandbox fault`: sets or clears an injected fault of one cluster through the platform's control socket.
 import type {Context} from '../context.js'
-import {ExitCode, NotFoundError, PpctlError, UsageError} from '../errors/index.js'
+import {NotFoundError, PpctlError, UsageError, platformOrOwn} from '../errors/index.js'
 import type {ActiveFault, FaultSpec} from '../../sandbox/contract.js'
 import {controlRequest, requireRunning} from './lifecycle.js'
 
@@ -73,9 +73,9 @@ export async function injectFault(
     throw new NotFoundError(body.code, body.message ?? `No cluster "${options.cluster}".`, {nextStep: 'Use one of eastus-1, westus-1, westeurope-1, northeurope-1.'})
   }
   if (status === 404) {
-    throw new PpctlError('FAULTS_UNSUPPORTED', 'The running platform does not support fault injection.', ExitCode.ERROR, {nextStep: 'Restart it with this version: ppctl sandbox stop && ppctl sandbox start'})
+    throw new PpctlError('FAULTS_UNSUPPORTED', 'The running platform does not support fault injection.', {nextStep: 'Restart it with this version: ppctl sandbox stop && ppctl sandbox start'})
   }
-  if (status !== 200 || !body.faults) throw new PpctlError(body.code ?? 'FAULT_FAILED', body.message ?? `The platform refused the fault (HTTP ${status}).`, ExitCode.ERROR)
+  if (status !== 200 || !body.faults) throw platformOrOwn(body.code, 'FAULT_FAILED', body.message ?? `The platform refused the fault (HTTP ${status}).`)
   return {cluster: options.cluster, action: options.action, fault: spec ? (body.fault ?? null) : null, faults: body.faults}
 }
 

@@ -8,7 +8,7 @@ import {fileURLToPath} from 'node:url'
 
 import type {Context} from '../context.js'
 import {ensurePrivateDir} from '../config/atomic.js'
-import {ConflictError, PpctlError, ExitCode, UnreachableError, UsageError} from '../errors/index.js'
+import {ConflictError, PpctlError, UnreachableError, UsageError} from '../errors/index.js'
 import type {PlatformState} from '../../sandbox/contract.js'
 
 export const STATE_FILE = 'state.json'
@@ -250,7 +250,7 @@ export async function startBackground(ctx: Context, dataDir: string, portFlag: n
   if (!outcome.ok) {
     if (child.exitCode === null) child.kill('SIGKILL')
     if (recorded && /in use/.test(outcome.reason)) throw recordedPortInUse(port, dataDir)
-    throw new PpctlError('SANDBOX_START_FAILED', `The local platform did not start: ${outcome.reason}.\n${await tail(logFile)}`, ExitCode.ERROR, {
+    throw new PpctlError('SANDBOX_START_FAILED', `The local platform did not start: ${outcome.reason}.\n${await tail(logFile)}`, {
       nextStep: /in use/.test(outcome.reason) ? 'Pick a free port: ppctl sandbox start --port 0' : `See the whole log: ${logFile}`,
     })
   }

@@ -4,7 +4,7 @@ import {join, resolve} from 'node:path'
 
 import type {Context} from '../context.js'
 import {writeFileAtomic} from '../config/atomic.js'
-import {ConflictError, NotFoundError, PpctlError, ExitCode, UsageError} from '../errors/index.js'
+import {ConflictError, NotFoundError, UsageError, platformOrOwn} from '../errors/index.js'
 import {controlRequest, requireRunning} from './lifecycle.js'
 
 export interface CreateServicePrincipalOptions {
@@ -74,7 +74,7 @@ export async function createServicePrincipal(_ctx: Context, options: CreateServi
   )
   if (status !== 201 || !body.clientId) {
     if (body.code === 'TENANT_NOT_FOUND') throw new NotFoundError(body.code, body.message ?? 'Unknown tenant.', {nextStep: 'Use --tenant contoso or --tenant fabrikam.'})
-    throw new PpctlError(body.code ?? 'REGISTRATION_FAILED', body.message ?? `The platform refused the registration (HTTP ${status}).`, ExitCode.ERROR)
+    throw platformOrOwn(body.code, 'REGISTRATION_FAILED', body.message ?? `The platform refused the registration (HTTP ${status}).`)
   }
 
   await writeFileAtomic(pemFile, certPem + key.privatePem, 0o600)

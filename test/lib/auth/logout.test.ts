@@ -66,7 +66,7 @@ describe('logout', () => {
     nock(ISSUER).get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`})
     const open = access.open
     access.open = async (ctx, options) => {
-      if (options.profile === 'idle') throw new PpctlError('KEYCHAIN_UNAVAILABLE', 'no D-Bus session bus', ExitCode.ERROR)
+      if (options.profile === 'idle') throw new PpctlError('KEYCHAIN_UNAVAILABLE', 'no D-Bus session bus')
       return open(ctx, options)
     }
     const result = await logout(t.ctx, {access, all: true})

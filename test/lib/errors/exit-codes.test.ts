@@ -10,7 +10,6 @@ import {
   ExitCode,
   InterruptedError,
   NotFoundError,
-  PartialSuccessError,
   PermissionDeniedError,
   PpctlError,
   ThrottledError,
@@ -20,24 +19,23 @@ import {
 } from '../../../src/lib/errors/index.js'
 
 describe('exit codes', () => {
-  const classes: Array<[new (code: string, message: string) => PpctlError, number]> = [
-    [UsageError, 2],
-    [CancelledError, 3],
-    [AuthRequiredError, 4],
-    [PermissionDeniedError, 5],
-    [NotFoundError, 6],
-    [ConflictError, 7],
-    [UnreachableError, 8],
-    [ThrottledError, 9],
-    [PartialSuccessError, 10],
-    [InterruptedError, 130],
+  // Each class with one code of its exit code (the constructors take only those).
+  const classes: Array<[PpctlError, number, string]> = [
+    [new UsageError('INVALID_DURATION', 'Something happened.'), 2, 'INVALID_DURATION'],
+    [new CancelledError('CANCELLED', 'Something happened.'), 3, 'CANCELLED'],
+    [new AuthRequiredError('SESSION_EXPIRED', 'Something happened.'), 4, 'SESSION_EXPIRED'],
+    [new PermissionDeniedError('FORBIDDEN', 'Something happened.'), 5, 'FORBIDDEN'],
+    [new NotFoundError('PROFILE_NOT_FOUND', 'Something happened.'), 6, 'PROFILE_NOT_FOUND'],
+    [new ConflictError('NO_SEATS_AVAILABLE', 'Something happened.'), 7, 'NO_SEATS_AVAILABLE'],
+    [new UnreachableError('DNS_FAILED', 'Something happened.'), 8, 'DNS_FAILED'],
+    [new ThrottledError('THROTTLED', 'Something happened.'), 9, 'THROTTLED'],
+    [new InterruptedError('INTERRUPTED', 'Something happened.'), 130, 'INTERRUPTED'],
   ]
-  for (const [ErrorClass, code] of classes) {
-    it(`${ErrorClass.name} exits ${code} and keeps its code and name`, () => {
-      const err = new ErrorClass('SOME_CODE', 'Something happened.')
+  for (const [err, code, errorCode] of classes) {
+    it(`${err.name} exits ${code} and keeps its code and name`, () => {
       expect(err.exitCode).to.equal(code)
-      expect(err.code).to.equal('SOME_CODE')
-      expect(err.name).to.equal(ErrorClass.name)
+      expect(err.code).to.equal(errorCode)
+      expect(err.name).to.equal(err.constructor.name)
       expect(err).to.be.instanceOf(PpctlError)
       expect(toPpctlError(err)).to.equal(err)
     })
