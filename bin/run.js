@@ -3,8 +3,12 @@
 import module from 'node:module'
 import {readFileSync} from 'node:fs'
 
-// Node 22+ caches compiled code between runs; on Node 20 this is absent and skipped.
-module.enableCompileCache?.()
+// Node 22+ caches compiled code between runs (in TMPDIR); on Node 20 this is absent and skipped. Not in a pipeline:
+// CI mode (the certificate variables, as ciCredentialsFromEnv in src/lib/auth/ci-env.ts reads them) and CI runners
+// leave nothing on disk, not even a cache.
+const env = process.env
+const ciMode = Boolean(env.PPCTL_CLIENT_ID && env.PPCTL_TENANT_ID && (env.PPCTL_CERTIFICATE_PATH || env.PPCTL_CERTIFICATE))
+if (!ciMode && !env.CI) module.enableCompileCache?.()
 
 const argv = process.argv.slice(2)
 const pjson = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
