@@ -12,6 +12,20 @@ const state = (pid: number) => {
   return stat[stat.lastIndexOf(')') + 2]
 }
 
+/** Resolves once the check holds, checking again on each turn of the event loop. */
+const until = (check: () => boolean) =>
+  new Promise<void>((resolve, reject) => {
+    const next = () => {
+      try {
+        if (check()) resolve()
+        else setImmediate(next)
+      } catch (err) {
+        reject(err)
+      }
+    }
+    next()
+  })
+
 describe('sandbox lifecycle: isAlive', () => {
   it('is true for this process and false for a pid that does not exist', () => {
     expect(isAlive(process.pid)).to.equal(true)
@@ -20,15 +34,16 @@ describe('sandbox lifecycle: isAlive', () => {
 
   it('is false for a zombie (killed, not yet reaped), as after SIGKILL of a detached platform', async function () {
     if (process.platform !== 'linux') this.skip()
-    // The shell starts a child and exec's into a program that never reaps it: the child becomes a zombie.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {stdio: ['ignore', 'pipe', 'ignore']})
+    // The shell starts a child that waits on our pipe (fd 3), then exec's into a program that never reaps it. Only
+    // once the shell has become `sleep` is the child let go, so no shell is left to reap it: it stays a zombie.
+    const parent = spawn('sh', ['-c', 'exec 3<&0; (read x <&3) </dev/null & echo $!; exec sleep 30 3<&-'], {stdio: ['pipe', 'pipe', 'ignore']})
     try {
       const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))))
-      // Wait for the condition, not for a time: the child exits at once.
-      await new Promise<void>((resolve) => {
-        const check = () => (state(pid) === 'Z' ? resolve() : setImmediate(check))
-        check()
-      })
+      // Wait for conditions, not for a time: first the exec, then the child's exit.
+      await until(() => readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim() === 'sleep')
+      expect(isAlive(pid), 'the waiting child is alive').to.equal(true)
+      parent.stdin.end('go\n')
+      await until(() => state(pid) === 'Z')
       expect(isAlive(pid)).to.equal(false)
     } finally {
       parent.kill('SIGKILL')
