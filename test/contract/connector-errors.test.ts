@@ -2,13 +2,11 @@
 import {expect} from 'chai'
 import nock from 'nock'
 
-import {defaultCredentialAccess} from '../../src/lib/auth/credential-access.js'
 import type {PpctlError} from '../../src/lib/errors/index.js'
 import {blockConnectors, getConnector, setConnectorBlocked} from '../../src/lib/platform/connectors.js'
 import {assignLicenses, changeLicense} from '../../src/lib/platform/licenses.js'
-import {RouteCache} from '../../src/lib/routing/route-cache.js'
 import {fakeClock} from '../helpers/fake-clock.js'
-import {testContext, type TestContext} from '../lib/auth/helpers.js'
+import {memoryAccess, testContext, type TestContext} from '../helpers/context.js'
 
 const CLUSTER = 'https://eastus-1.clusters.example.com'
 const TENANT = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
@@ -23,15 +21,14 @@ describe('connector and license contract (nock)', () => {
 
   beforeEach(async () => {
     clock = fakeClock()
-    t = testContext({clock, profile: 'work', env: {PPCTL_CREDENTIAL_STORE: 'memory'}})
+    const access = memoryAccess()
+    t = testContext({clock, profile: 'work', credentials: access})
     await t.ctx.config().update((c) => {
       c.profiles.work = {globalUrl: 'https://global.example.com', authority: 'https://login.example.com', clientId: 'ppctl', authMethod: 'device-code', clusterAllowList: ['*.clusters.example.com']}
     })
-    // The store the token lifecycle opens (the memory store is per context and per module instance).
-    const store = await defaultCredentialAccess.open(t.ctx, {profile: 'work'})
-    await store.set('work', {accessToken: 'at', accessTokenExpiresAt: clock.now() + 30 * 86400_000, refreshToken: 'rt'})
+    access.entries.set('work', {accessToken: 'at', accessTokenExpiresAt: clock.now() + 30 * 86400_000, refreshToken: 'rt'})
     const route = {tenantId: TENANT, home: {clusterId: 'eastus-1', region: 'eastus', uri: CLUSTER}, secondary: {clusterId: 'westus-1', region: 'westus', uri: 'https://westus-1.clusters.example.com', mode: 'passive'}, epoch: 1, ttlSeconds: 3600}
-    await RouteCache.forProfile(t.ctx.paths.cache, 'work').put(['me', TENANT], {route, fetchedAt: clock.now(), expiresAt: clock.now() + 30 * 86400_000})
+    await (await t.ctx.router().cache('work')).put(['me', TENANT], {route, fetchedAt: clock.now(), expiresAt: clock.now() + 30 * 86400_000})
   })
   afterEach(() => {
     nock.cleanAll()

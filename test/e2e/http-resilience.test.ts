@@ -1,13 +1,14 @@
 // apiRequest against a real platform with `sandbox fault` and `sandbox failover`: re-resolution after a failover
 // (home down, old primary's 421), timeouts naming the host, retries through a flaky cluster, throttling.
 import {expect} from 'chai'
+import {readFile} from 'node:fs/promises'
 
 import type {Clock} from '../../src/lib/clock.js'
 import {createContext, type Context} from '../../src/lib/context.js'
 import {ExitCode, PpctlError} from '../../src/lib/errors/index.js'
 import {createHttp} from '../../src/lib/http/client.js'
+import {createDebugLog} from '../../src/lib/io/debug-log.js'
 import type {Http} from '../../src/lib/http/types.js'
-import {apiRequest} from '../../src/lib/platform/client.js'
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import {fakeIO} from '../helpers/fake-io.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
@@ -41,28 +42,23 @@ describe('HTTP resilience and re-resolution (in-process apiRequest, real platfor
   })
 
   /** A context on the signed-in machine's config, with a recording clock, a debug log to read, and retry overrides. */
-  function context(options: {env?: NodeJS.ProcessEnv; maxAttempts?: number} = {}) {
+  async function context(options: {env?: NodeJS.ProcessEnv; maxAttempts?: number} = {}) {
     const io = fakeIO()
     const clock = recordingClock()
     const env = {...admin.env, ...options.env}
-    const base = createContext({env, io: io.io, clock, version: '0.0.0-test', debug: true})
-    const ctx: Context = {
-      ...base,
-      http: async () => {
-        const {profile} = await base.activeProfile()
-        const {readFile} = await import('node:fs/promises')
-        const http = createHttp({env, ca: await readFile(profile.caFile!, 'utf8'), userAgent: 'ppctl/test', debug: base.debug, clock, retry: {maxAttempts: options.maxAttempts ?? 4}})
-        https.push(http)
-        return http
-      },
-    }
+    // The context's own HTTP stack, with the platform's CA and this test's retry policy.
+    const {profile} = await createContext({env, io: io.io, version: '0.0.0-test'}).activeProfile()
+    const debug = createDebugLog(io.io, true)
+    const http = createHttp({env, ca: await readFile(profile.caFile!, 'utf8'), userAgent: 'ppctl/test', debug, clock, retry: {maxAttempts: options.maxAttempts ?? 4}})
+    https.push(http)
+    const ctx = createContext({env, io: io.io, clock, version: '0.0.0-test', debug: true, http})
     return {ctx, clock, log: () => io.stderrText()}
   }
   const cli = async (...args: string[]) => {
     const res = await runCli([...args, '--data-dir', platform.dataDir], platform.cli.env)
     expect(res.code, res.stderr).to.equal(0)
   }
-  const list = (ctx: Context) => apiRequest<{items: unknown[]}>(ctx, {path: '/v1/connectors?limit=1', what: 'Listing connectors'})
+  const list = (ctx: Context) => ctx.api().request<{items: unknown[]}>({path: '/v1/connectors?limit=1', what: 'Listing connectors'})
   async function rejection(promise: Promise<unknown>): Promise<PpctlError> {
     try {
       await promise
@@ -76,7 +72,7 @@ describe('HTTP resilience and re-resolution (in-process apiRequest, real platfor
   it("re-resolves on the old primary's 421 and reaches the new active cluster (epoch grows)", async () => {
     expect((await runCli(['route', 'show', '--refresh'], admin.env)).code).to.equal(0)
     await cli('sandbox', 'failover', '--tenant', 'contoso')
-    const {ctx, log} = context()
+    const {ctx, log} = await context()
     const res = await list(ctx)
     expect(res.status).to.equal(200)
     expect(log()).to.match(/421 WRONG_CLUSTER from eastus-1: re-resolving/)
@@ -87,7 +83,7 @@ describe('HTTP resilience and re-resolution (in-process apiRequest, real platfor
     // The cache says westus-1 (epoch 2); contoso fails over back to eastus-1, and westus-1 goes down.
     await cli('sandbox', 'failover', '--tenant', 'contoso')
     await cli('sandbox', 'fault', '--cluster', 'westus-1', 'down', '--mode', '503')
-    const {ctx, log, clock} = context()
+    const {ctx, log, clock} = await context()
     const res = await list(ctx)
     expect(res.status).to.equal(200)
     expect(clock.sleeps.length, 'retried the down cluster first').to.be.greaterThan(0)
@@ -99,7 +95,7 @@ describe('HTTP resilience and re-resolution (in-process apiRequest, real platfor
 
   it('fails with the first error, naming the host, when the route has not moved', async () => {
     await cli('sandbox', 'fault', '--cluster', 'eastus-1', 'down', '--mode', '503')
-    const {ctx, log} = context({maxAttempts: 2})
+    const {ctx, log} = await context({maxAttempts: 2})
     const err = await rejection(list(ctx))
     expect(err.code).to.equal('PLATFORM_UNAVAILABLE')
     expect(err.exitCode).to.equal(ExitCode.THROTTLED)
@@ -109,7 +105,7 @@ describe('HTTP resilience and re-resolution (in-process apiRequest, real platfor
 
   it('times out on a slow cluster with an error naming the host (PPCTL_HTTP_TIMEOUT_MS)', async () => {
     await cli('sandbox', 'fault', '--cluster', 'eastus-1', 'slow', '5000')
-    const {ctx} = context({env: {PPCTL_HTTP_TIMEOUT_MS: '400'}, maxAttempts: 1})
+    const {ctx} = await context({env: {PPCTL_HTTP_TIMEOUT_MS: '400'}, maxAttempts: 1})
     const err = await rejection(list(ctx))
     expect(err.code).to.equal('TIMEOUT')
     expect(err.exitCode).to.equal(ExitCode.UNREACHABLE)
@@ -118,7 +114,7 @@ describe('HTTP resilience and re-resolution (in-process apiRequest, real platfor
 
   it('retries through a flaky cluster and succeeds', async () => {
     await cli('sandbox', 'fault', '--cluster', 'eastus-1', 'flaky', '0.5')
-    const {ctx, clock, log} = context({maxAttempts: 12})
+    const {ctx, clock, log} = await context({maxAttempts: 12})
     for (let i = 0; i < 12; i++) expect((await list(ctx)).status).to.equal(200)
     // 12 requests at a 50 % failure rate: at least one retry, unless the platform's draws are all lucky (p = 1/4096).
     expect(clock.sleeps.length).to.be.greaterThan(0)
@@ -127,7 +123,7 @@ describe('HTTP resilience and re-resolution (in-process apiRequest, real platfor
 
   it('waits at least Retry-After when throttled, and gives up with exit 9 past the attempts', async () => {
     await cli('sandbox', 'fault', '--cluster', 'eastus-1', 'throttle', '1')
-    const {ctx, clock} = context()
+    const {ctx, clock} = await context()
     // The clock records the waits without passing real time, so the platform keeps throttling.
     const err = await rejection(Promise.all([list(ctx), list(ctx), list(ctx)]))
     expect(err.exitCode).to.equal(ExitCode.THROTTLED)

@@ -1,4 +1,4 @@
-// IOStreams for tests: in-memory stdin/stdout/stderr, never a TTY, with the text written so far.
+// IOStreams for tests: in-memory stdin/stdout/stderr (a TTY or not, as asked), with the text written so far.
 import {PassThrough} from 'node:stream'
 
 import type {IO} from '../../src/lib/io/io.js'
@@ -9,7 +9,8 @@ export interface FakeIO {
   stderrText(): string
 }
 
-export function fakeIO(options: {columns?: number} = {}): FakeIO {
+/** tty: stdin, stdout and stderr all claim to be a terminal (what a person at a prompt has), still in memory. */
+export function fakeIO(options: {columns?: number; tty?: boolean} = {}): FakeIO {
   const stdout = new PassThrough()
   const stderr = new PassThrough()
   const drain = (stream: PassThrough, into: string[]) => () => {
@@ -21,9 +22,9 @@ export function fakeIO(options: {columns?: number} = {}): FakeIO {
       stdin: new PassThrough(),
       stdout,
       stderr,
-      stdinIsTTY: false,
-      stdoutIsTTY: false,
-      stderrIsTTY: false,
+      stdinIsTTY: Boolean(options.tty),
+      stdoutIsTTY: Boolean(options.tty),
+      stderrIsTTY: Boolean(options.tty),
       columns: options.columns ?? 80,
       color: false,
     },

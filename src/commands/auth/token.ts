@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
-import {getAccessToken} from '../../lib/auth/token-lifecycle.js'
 
 export interface AuthTokenResult {
   accessToken: string
@@ -27,7 +26,7 @@ export default class AuthToken extends BaseCommand<typeof AuthToken> {
   }
 
   async run(): Promise<AuthTokenResult> {
-    const token = await getAccessToken(this.ctx, {forceRefresh: this.flags['force-refresh']})
+    const token = await this.ctx.tokens().get({forceRefresh: this.flags['force-refresh']})
     this.out(text`${token.token}`)
     return {accessToken: token.token, tokenType: 'Bearer', expiresAt: new Date(token.expiresAt).toISOString(), profile: token.profile}
   }

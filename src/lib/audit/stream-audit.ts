@@ -1,7 +1,6 @@
 // `ppctl audit stream`: resume point (flag or checkpoint) → consumer → stdout, flushed batch by batch, then checkpoint.
 import type {Context} from '../context.js'
 import {OutputClosedError, PpctlError, UsageError} from '../errors/index.js'
-import {routeFor} from '../routing/route-for.js'
 import {readCheckpoint, writeCheckpoint} from './checkpoint.js'
 import {consumeAudit, type AuditFilters, type ConsumeResult, type StatusEvent} from './consume.js'
 import {CursorAheadError} from './errors.js'
@@ -34,7 +33,7 @@ export interface AuditStreamResult extends ConsumeResult {
 }
 
 export async function streamAudit(ctx: Context, options: AuditStreamOptions, transport: ClusterTransport = clusterTransport(ctx)): Promise<AuditStreamResult> {
-  const {route} = await routeFor(ctx)
+  const {route} = await ctx.router().route()
   let after = options.after
   let cluster = route.home.clusterId
   let lastTime = ''

@@ -1,7 +1,6 @@
 // GET requests to the tenant's home cluster for the audit consumer: route → allow-list → token, no body timeout.
 import type {Context} from '../context.js'
 import {assertAllowedClusterUri} from '../routing/allow-list.js'
-import {allowListOf, routeFor} from '../routing/route-for.js'
 import type {HomeRoute} from '../routing/types.js'
 import {TOKEN_RENEW_MARGIN_MS, type Opened, type OpenOptions} from './consume.js'
 
@@ -23,11 +22,10 @@ export function clusterTransport(ctx: Context): ClusterTransport {
     async open(path, headers, options) {
       const http = await ctx.http()
       if (!cached || options.refreshRoute || options.forceToken || cached.token.expiresAt - ctx.clock.now() <= TOKEN_RENEW_MARGIN_MS) {
-        const {getAccessToken} = await import('../auth/token-lifecycle.js')
-        const {route} = await routeFor(ctx, {refresh: options.refreshRoute})
+        const {route} = await ctx.router().route({refresh: options.refreshRoute})
         transport.route = route
-        const base = assertAllowedClusterUri(route.home.uri, await allowListOf(ctx))
-        cached = {base, token: await getAccessToken(ctx, {forceRefresh: options.forceToken})}
+        const base = assertAllowedClusterUri(route.home.uri, await ctx.router().allowList())
+        cached = {base, token: await ctx.tokens().get({forceRefresh: options.forceToken})}
       }
       const {base, token} = cached
       const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base.href : `${base.href}/`)

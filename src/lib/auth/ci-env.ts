@@ -36,17 +36,12 @@ export interface CiToken {
   authority: string
 }
 
-const cache = new WeakMap<Context, Promise<CiToken>>()
-
-/** An access token for the CI credentials, acquired once per command run and kept only in this process's memory. */
+/**
+ * An access token for the CI credentials, kept only in this process's memory. Not cached here: the context's
+ * tokens() asks once per command run (see createTokens).
+ */
 export function acquireCiToken(ctx: Context, ci: CiCredentials): Promise<CiToken> {
-  let pending = cache.get(ctx)
-  if (!pending) {
-    pending = acquire(ctx, ci)
-    cache.set(ctx, pending)
-    pending.catch(() => cache.delete(ctx))
-  }
-  return pending
+  return acquire(ctx, ci)
 }
 
 async function acquire(ctx: Context, ci: CiCredentials): Promise<CiToken> {

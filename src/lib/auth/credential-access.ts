@@ -1,26 +1,32 @@
-// How auth reaches the credential store and the profile lock: the real ones by default, fakes in tests.
+// How a context reaches the credential store and the profile lock: built by the context, replaced by a fake in tests.
 import type {Context} from '../context.js'
 import type {CredentialStore} from '../credentials/types.js'
+import type {StoreSession} from '../credentials/open.js'
 
 export interface CredentialAccess {
-  open(ctx: Context, options: {profile: string; insecureStorage?: boolean}): Promise<CredentialStore>
-  withLock<T>(ctx: Context, profile: string, fn: () => Promise<T>): Promise<T>
+  open(options: {profile: string; insecureStorage?: boolean}): Promise<CredentialStore>
+  withLock<T>(profile: string, fn: () => Promise<T>): Promise<T>
   /** Every secret of the profile, in whichever store holds it (an insecure file left from an earlier opt-in too). */
-  deleteSecrets(ctx: Context, profile: string): Promise<void>
+  deleteSecrets(profile: string): Promise<void>
 }
 
-/** The credential store module (keychain, opt-in file, memory) and its cross-process lock, loaded on first use. */
-export const defaultCredentialAccess: CredentialAccess = {
-  async open(ctx, options) {
-    const {openCredentialStore} = await import('../credentials/index.js')
-    return openCredentialStore(ctx, options)
-  },
-  async withLock(ctx, profile, fn) {
-    const {withProfileLock} = await import('../credentials/index.js')
-    return withProfileLock(ctx, profile, fn)
-  },
-  async deleteSecrets(ctx, profile) {
-    const {deleteProfileSecrets} = await import('../credentials/index.js')
-    await deleteProfileSecrets(ctx, {profile})
-  },
+/**
+ * The real stores (keychain, opt-in file, memory) and the cross-process lock, for one context. The credential
+ * modules are loaded on first use, so a command that never touches credentials pays nothing for them; the memory
+ * store and the "file store warned" marks live as long as the context (one command run).
+ */
+export function createCredentialAccess(ctx: Context): CredentialAccess {
+  const session: StoreSession = {warned: new Set()}
+  const credentials = () => import('../credentials/index.js')
+  return {
+    async open(options) {
+      return (await credentials()).openCredentialStore(ctx, {...options, session})
+    },
+    async withLock(profile, fn) {
+      return (await credentials()).withProfileLock(ctx, profile, fn)
+    },
+    async deleteSecrets(profile) {
+      await (await credentials()).deleteProfileSecrets(ctx, {profile, session})
+    },
+  }
 }

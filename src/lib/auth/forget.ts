@@ -3,7 +3,6 @@ import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {Context} from '../context.js'
-import type {CredentialAccess} from './credential-access.js'
 import type {Profile} from '../config/store.js'
 
 /** The profile's fields that describe a sign-in (cleared at logout and when the sign-in is revoked). */
@@ -14,8 +13,8 @@ export function profileCacheDir(ctx: Context, profile: string): string {
   return join(ctx.paths.cache, profile)
 }
 
-export async function forgetSignIn(ctx: Context, profile: string, access: CredentialAccess): Promise<{cacheDir: string}> {
-  await access.deleteSecrets(ctx, profile)
+export async function forgetSignIn(ctx: Context, profile: string): Promise<{cacheDir: string}> {
+  await ctx.credentials().deleteSecrets(profile)
   const cacheDir = profileCacheDir(ctx, profile)
   await rm(cacheDir, {recursive: true, force: true})
   const config = await ctx.config().read()

@@ -5,8 +5,7 @@ import type {Context} from '../context.js'
 import type {Profile} from '../config/store.js'
 import {UsageError} from '../errors/index.js'
 import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
-import {acquireCiToken, ciCredentialsFromEnv} from './ci-env.js'
-import {defaultCredentialAccess, type CredentialAccess} from './credential-access.js'
+import {ciCredentialsFromEnv} from './ci-env.js'
 import {pollDeviceToken, startDeviceAuthorization, type DeviceCodeInfo} from './device-flow.js'
 import {discover, parseAuthority} from './discovery.js'
 import {recordSignIn} from './forget.js'
@@ -44,7 +43,6 @@ export interface LoginOptions {
   onWait?: (ms: number, reason: string) => void
   /** Ctrl-C. */
   signal?: AbortSignal
-  access?: CredentialAccess
 }
 
 /** The profile this sign-in will write: the stored one with the flags on top (checked, not yet saved). */
@@ -79,9 +77,9 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
     })
   }
   const {name, profile, changes, authority, clientId} = await targetProfile(ctx, options)
-  const access = options.access ?? defaultCredentialAccess
+  const access = ctx.credentials()
   // Opened first: a sign-in that could not be kept would be wasted (and the person would have approved it for nothing).
-  const store = await access.open(ctx, {profile: name, insecureStorage: options.insecureStorage})
+  const store = await access.open({profile: name, insecureStorage: options.insecureStorage})
   // The file store warns by itself each time it is opened.
   const warnings: string[] = []
   const now = () => ctx.clock.now()
@@ -108,7 +106,7 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
   const who = identityOf(res)
   const creds = toStoredCredentials(res, started)
   const expiresAt = new Date(creds.accessTokenExpiresAt ?? started).toISOString()
-  await access.withLock(ctx, name, () => store.set(name, creds))
+  await access.withLock(name, () => store.set(name, creds))
   await recordSignIn(ctx, name, {
     ...changes,
     account: who.account ?? (method === 'certificate' ? clientId : undefined),
@@ -137,7 +135,7 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
 /** CI mode: proves the variables work by getting a token, and stores nothing (not even the profile). */
 async function loginFromEnvironment(ctx: Context, ci: NonNullable<ReturnType<typeof ciCredentialsFromEnv>>): Promise<LoginResult> {
   const {name} = await ctx.activeProfile()
-  const t = await acquireCiToken(ctx, ci)
+  const t = await ctx.tokens().ci(ci)
   return {
     profile: name,
     method: 'certificate',

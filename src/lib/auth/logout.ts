@@ -6,7 +6,6 @@ import type {Profile} from '../config/store.js'
 import type {CredentialStore} from '../credentials/types.js'
 import type {Http} from '../http/types.js'
 import {NotFoundError} from '../errors/index.js'
-import {defaultCredentialAccess, type CredentialAccess} from './credential-access.js'
 import {discover} from './discovery.js'
 import {forgetSignIn, profileCacheDir} from './forget.js'
 
@@ -24,8 +23,7 @@ export interface LogoutResult {
   profiles: LogoutEntry[]
 }
 
-export async function logout(ctx: Context, options: {all?: boolean; access?: CredentialAccess} = {}): Promise<LogoutResult> {
-  const access = options.access ?? defaultCredentialAccess
+export async function logout(ctx: Context, options: {all?: boolean} = {}): Promise<LogoutResult> {
   const config = await ctx.config().read()
   let names: string[]
   if (options.all) {
@@ -38,25 +36,25 @@ export async function logout(ctx: Context, options: {all?: boolean; access?: Cre
     names = [name]
   }
   const profiles: LogoutEntry[] = []
-  for (const name of names) profiles.push(await logoutOne(ctx, name, access))
+  for (const name of names) profiles.push(await logoutOne(ctx, name))
   return {profiles}
 }
 
 const KEYCHAIN_DOWN = new Set(['KEYCHAIN_UNAVAILABLE', 'KEYCHAIN_TIMEOUT'])
 
-async function logoutOne(ctx: Context, name: string, access: CredentialAccess): Promise<LogoutEntry> {
+async function logoutOne(ctx: Context, name: string): Promise<LogoutEntry> {
   const config = await ctx.config().read()
   const stored = config.profiles[name] ?? {}
   let store: CredentialStore
   try {
-    store = await access.open(ctx, {profile: name})
+    store = await ctx.credentials().open({profile: name})
   } catch (err) {
     // A profile that never signed in has nothing in the keychain: an unreachable keychain must not block `logout --all`.
     if (stored.authMethod || !KEYCHAIN_DOWN.has((err as {code?: string}).code ?? '')) throw err
     await rm(profileCacheDir(ctx, name), {recursive: true, force: true})
     return {profile: name, revoked: false, revocationNote: 'not signed in', credentialsDeleted: false, cacheDeleted: profileCacheDir(ctx, name)}
   }
-  return access.withLock(ctx, name, async () => {
+  return ctx.credentials().withLock(name, async () => {
     const creds = await store.get(name)
     let revoked = false
     let revocationNote: string | undefined
@@ -73,7 +71,7 @@ async function logoutOne(ctx: Context, name: string, access: CredentialAccess): 
         revocationNote = `revocation failed: ${(err as {code?: string}).code ?? 'error'}`
       }
     }
-    const {cacheDir} = await forgetSignIn(ctx, name, access)
+    const {cacheDir} = await forgetSignIn(ctx, name)
     return {profile: name, revoked, ...(revocationNote ? {revocationNote} : {}), credentialsDeleted: true, cacheDeleted: cacheDir}
   })
 }

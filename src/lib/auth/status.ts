@@ -4,8 +4,8 @@ import {join} from 'node:path'
 
 import type {Context} from '../context.js'
 import {effectiveProfile} from '../config/store.js'
+import type {ExitCodeValue} from '../errors/index.js'
 import {ciCredentialsFromEnv} from './ci-env.js'
-import {defaultCredentialAccess, type CredentialAccess} from './credential-access.js'
 import {profileCacheDir} from './forget.js'
 import {identityProviderChanged, issuerChange} from './issuer-check.js'
 
@@ -24,7 +24,7 @@ export interface ProfileStatus {
   /** Seconds since the routing cache was written, or null without one. */
   routingCacheAgeSeconds: number | null
   /** Why stored tokens cannot be used (IDENTITY_PROVIDER_CHANGED): `signedIn` is then false. */
-  problem?: {code: string; message: string; nextStep?: string; exitCode: number}
+  problem?: {code: string; message: string; nextStep?: string; exitCode: ExitCodeValue}
 }
 
 export interface StatusResult {
@@ -33,8 +33,7 @@ export interface StatusResult {
   profiles: ProfileStatus[]
 }
 
-export async function authStatus(ctx: Context, options: {access?: CredentialAccess} = {}): Promise<StatusResult> {
-  const access = options.access ?? defaultCredentialAccess
+export async function authStatus(ctx: Context): Promise<StatusResult> {
   const config = await ctx.config().read()
   const {name: active, profile: activeProfile} = await ctx.activeProfile()
   const ci = ciCredentialsFromEnv(ctx.env)
@@ -76,7 +75,7 @@ export async function authStatus(ctx: Context, options: {access?: CredentialAcce
     }
     if (stored.authMethod) {
       try {
-        const store = await access.open(ctx, {profile: name})
+        const store = await ctx.credentials().open({profile: name})
         entry.credentialStore = {kind: store.kind, location: store.location}
         const creds = await store.get(name)
         entry.hasRefreshToken = Boolean(creds?.refreshToken)

@@ -5,8 +5,7 @@ import type {CredentialStore, StoredCredentials} from '../credentials/types.js'
 import {AuthRequiredError} from '../errors/index.js'
 import {text} from '../output/render.js'
 import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
-import {acquireCiToken, ciCredentialsFromEnv} from './ci-env.js'
-import {defaultCredentialAccess, type CredentialAccess} from './credential-access.js'
+import {acquireCiToken, ciCredentialsFromEnv, type CiCredentials, type CiToken} from './ci-env.js'
 import {discover} from './discovery.js'
 import {forgetSignIn, recordExpiry} from './forget.js'
 import {identityProviderChanged, issuerChange} from './issuer-check.js'
@@ -29,7 +28,29 @@ export interface AccessToken {
 export interface GetAccessTokenOptions {
   /** Renew even when the cached token is fresh. */
   forceRefresh?: boolean
-  access?: CredentialAccess
+}
+
+/** The context's tokens: the one way commands get an access token. */
+export interface Tokens {
+  /** The active profile's token: from the store while fresh, else renewed under the profile lock; from the CI variables in CI mode. */
+  get(options?: GetAccessTokenOptions): Promise<AccessToken>
+  /** The CI variables' token, acquired once per command run (context) and kept only in memory. */
+  ci(ci: CiCredentials): Promise<CiToken>
+}
+
+export function createTokens(ctx: Context): Tokens {
+  let ciToken: Promise<CiToken> | undefined
+  const tokens: Tokens = {
+    get: (options = {}) => getAccessToken(ctx, tokens, options),
+    ci(ci) {
+      if (!ciToken) {
+        ciToken = acquireCiToken(ctx, ci)
+        ciToken.catch(() => (ciToken = undefined))
+      }
+      return ciToken
+    },
+  }
+  return tokens
 }
 
 export function isFresh(creds: StoredCredentials | undefined, now: number): creds is StoredCredentials & {accessToken: string; accessTokenExpiresAt: number} {
@@ -40,16 +61,16 @@ export function notSignedIn(profile: string): AuthRequiredError {
   return new AuthRequiredError('NOT_SIGNED_IN', `Profile "${profile}" is not signed in.`, {nextStep: `${SIGN_IN_AGAIN}${profile === 'default' ? '' : ` --profile ${profile}`}`})
 }
 
-export async function getAccessToken(ctx: Context, options: GetAccessTokenOptions = {}): Promise<AccessToken> {
+async function getAccessToken(ctx: Context, tokens: Tokens, options: GetAccessTokenOptions): Promise<AccessToken> {
   const ci = ciCredentialsFromEnv(ctx.env)
   const {name, profile} = await ctx.activeProfile()
   if (ci) {
-    const t = await acquireCiToken(ctx, ci)
+    const t = await tokens.ci(ci)
     return {token: t.token, expiresAt: t.expiresAt, profile: name, source: 'environment'}
   }
   if (!profile.authMethod) throw notSignedIn(name)
-  const access = options.access ?? defaultCredentialAccess
-  const store = await access.open(ctx, {profile: name})
+  const access = ctx.credentials()
+  const store = await access.open({profile: name})
   const cached = await store.get(name)
   // Cheap, offline, and before any request: a token from another issuer is refused by the platform anyway, with a
   // message ("iss claim is not accepted") that does not say why. The tokens are kept: auth status still explains it.
@@ -58,19 +79,19 @@ export async function getAccessToken(ctx: Context, options: GetAccessTokenOption
   if (!options.forceRefresh && isFresh(cached, ctx.clock.now())) {
     return {token: cached.accessToken, expiresAt: cached.accessTokenExpiresAt, profile: name, source: 'cache'}
   }
-  return access.withLock(ctx, name, async () => {
+  return access.withLock(name, async () => {
     // Another process may have renewed it while this one waited for the lock.
     const current = await store.get(name)
     if (isFresh(current, ctx.clock.now()) && (!options.forceRefresh || current.accessToken !== cached?.accessToken)) {
       return {token: current.accessToken, expiresAt: current.accessTokenExpiresAt, profile: name, source: 'cache' as const}
     }
-    return profile.authMethod === 'certificate' ? renewWithCertificate(ctx, name, profile, store) : refresh(ctx, name, profile, store, access, current)
+    return profile.authMethod === 'certificate' ? renewWithCertificate(ctx, name, profile, store) : refresh(ctx, name, profile, store, current)
   })
 }
 
-async function refresh(ctx: Context, name: string, profile: Profile, store: CredentialStore, access: CredentialAccess, current: StoredCredentials | undefined): Promise<AccessToken> {
+async function refresh(ctx: Context, name: string, profile: Profile, store: CredentialStore, current: StoredCredentials | undefined): Promise<AccessToken> {
   if (!current?.refreshToken || !profile.authority || !profile.clientId) {
-    await forgetSignIn(ctx, name, access)
+    await forgetSignIn(ctx, name)
     throw new AuthRequiredError('SESSION_EXPIRED', `The sign-in of profile "${name}" has expired and cannot be renewed.`, {nextStep: SIGN_IN_AGAIN})
   }
   const client = await import('openid-client')
@@ -83,7 +104,7 @@ async function refresh(ctx: Context, name: string, profile: Profile, store: Cred
     const code = oauthErrorCode(err)
     if (code === 'invalid_grant' || code === 'invalid_token') {
       // Revoked, expired or already rotated by a process that did not hold the lock: what is cached is useless now.
-      await forgetSignIn(ctx, name, access)
+      await forgetSignIn(ctx, name)
       throw new AuthRequiredError('SESSION_EXPIRED', `The sign-in of profile "${name}" has expired or was revoked; its cached tokens were deleted.`, {nextStep: SIGN_IN_AGAIN})
     }
     throw toAuthError(err, 'Token refresh')

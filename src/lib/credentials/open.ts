@@ -24,10 +24,17 @@ export interface OpenCredentialStoreOptions {
   /** --insecure-storage: the file store, whatever the profile or environment says. */
   insecureStorage?: boolean
   keychain?: KeychainOptions
+  /** What lasts for one command run (the context's credential access keeps it): a fresh one per call otherwise. */
+  session?: StoreSession
+}
+
+/** The memory store of a run, and the profiles whose file-store warning it has printed. */
+export interface StoreSession {
+  memory?: MemoryStore
+  warned: Set<string>
 }
 
 const KINDS: readonly CredentialStoreKind[] = ['keychain', 'file', 'memory']
-const memoryStores = new WeakMap<Context, MemoryStore>()
 
 /** Which store a profile uses, without opening it. */
 export async function selectCredentialStoreKind(ctx: Context, options: OpenCredentialStoreOptions): Promise<CredentialStoreKind> {
@@ -46,24 +53,17 @@ export async function selectCredentialStoreKind(ctx: Context, options: OpenCrede
 }
 
 /**
- * The profile's credential store. The file store reports its warning once per command run (context) and profile.
+ * The profile's credential store. The file store reports its warning once per session (command run) and profile.
  * Throws KeychainUnavailableError at once when no D-Bus session bus is set on Linux; other keychain
  * failures (KEYCHAIN_UNAVAILABLE, KEYCHAIN_TIMEOUT) surface at the first get/set/delete. Never falls back.
  */
-/** Profiles whose file-store warning a command run has already printed. */
-const fileWarnings = new WeakMap<Context, Set<string>>()
-
 export async function openCredentialStore(ctx: Context, options: OpenCredentialStoreOptions): Promise<CredentialStore> {
   const kind = await selectCredentialStoreKind(ctx, options)
-  if (kind === 'memory') {
-    let store = memoryStores.get(ctx)
-    if (!store) memoryStores.set(ctx, (store = new MemoryStore()))
-    return store
-  }
+  const session = options.session ?? {warned: new Set<string>()}
+  if (kind === 'memory') return (session.memory ??= new MemoryStore())
   if (kind === 'file') {
     const store = new FileStore(ctx.paths.config, options.profile)
-    const warned = fileWarnings.get(ctx) ?? new Set<string>()
-    fileWarnings.set(ctx, warned)
+    const {warned} = session
     if (!warned.has(options.profile)) {
       warned.add(options.profile)
       ctx.reporter.warn(insecureStorageWarning(store.location, options.profile))

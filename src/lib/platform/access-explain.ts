@@ -1,7 +1,6 @@
 // Why a user may or may not use a connector: the platform's access check, told in words a person understands.
 import type {Context} from '../context.js'
 import {PpctlError} from '../errors/index.js'
-import {apiRequest} from './client.js'
 import {getConnector, type ConnectorTier} from './connectors.js'
 import {listSkus, userLicenses, type HeldLicense} from './licenses.js'
 
@@ -41,7 +40,7 @@ export interface AccessExplanation {
 }
 
 async function check(ctx: Context, connectorId: string, upn: string, role: AccessRole): Promise<AccessCheck> {
-  const {body} = await apiRequest<AccessCheck>(ctx, {
+  const {body} = await ctx.api().request<AccessCheck>({
     method: 'POST',
     path: '/v1/access-checks',
     body: {userId: upn, connectorId, role},

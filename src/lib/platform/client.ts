@@ -3,7 +3,6 @@ import type {Context} from '../context.js'
 import {PpctlError} from '../errors/index.js'
 import {isNetworkFailure} from '../http/network-error.js'
 import {assertAllowedClusterUri} from '../routing/allow-list.js'
-import {allowListOf, routeFor} from '../routing/route-for.js'
 import type {HomeRoute} from '../routing/types.js'
 import {problemError, readProblem} from './problem.js'
 
@@ -30,15 +29,47 @@ export const homeMayHaveMoved = (err: unknown) => isNetworkFailure(err) || (err 
 
 const sameHome = (a: HomeRoute, b: HomeRoute) => a.home.clusterId === b.home.clusterId && a.home.uri === b.home.uri && a.epoch === b.epoch
 
-export async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<ApiResponse<T>> {
+/** The context's API client: requests to the tenant's home cluster, and paged lists. */
+export interface Api {
+  request<T>(request: ApiRequest): Promise<ApiResponse<T>>
+  /** Every item of a paged list ({items, nextCursor}), fetching pages as needed. */
+  list<T>(request: ApiRequest, pageSize?: number): AsyncGenerator<T>
+}
+
+export function createApi(ctx: Context): Api {
+  const api: Api = {
+    request: (request) => apiRequest(ctx, request),
+    async *list<T>(request: ApiRequest, pageSize = 100): AsyncGenerator<T> {
+      let cursor: string | undefined
+      do {
+        const sep = request.path.includes('?') ? '&' : '?'
+        const path = `${request.path}${sep}limit=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+        const {body} = await api.request<{items: T[]; nextCursor?: string | null}>({...request, path})
+        for (const item of body.items) yield item
+        cursor = body.nextCursor ?? undefined
+      } while (cursor)
+    },
+  }
+  return api
+}
+
+async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<ApiResponse<T>> {
   const http = await ctx.http()
-  const {getAccessToken} = await import('../auth/token-lifecycle.js')
-  const allowList = await allowListOf(ctx)
+  const router = ctx.router()
+  const allowList = await router.allowList()
   let previous: HomeRoute | undefined
   let pending: unknown
   // At most one re-resolution: the second route comes from the global service, ignoring the cache.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const {route} = await routeFor(ctx, {tenant: request.tenant, refresh: attempt > 0})
+    let route: HomeRoute
+    try {
+      ;({route} = await router.route({tenant: request.tenant, refresh: attempt > 0}))
+    } catch (err) {
+      if (attempt === 0) throw err
+      // The cluster's failure is what the person needs to see: the global service being out of reach too is secondary.
+      ctx.debug.log(`re-resolving the route failed (${(err as {code?: string}).code ?? String(err)}); reporting the first failure`)
+      throw pending
+    }
     if (previous && sameHome(previous, route)) {
       // The global service still names the same home: nothing moved, so the first failure is the answer.
       ctx.debug.log(`the route of ${route.tenantId} is unchanged (${route.home.clusterId}, epoch ${route.epoch})`)
@@ -49,7 +80,7 @@ export async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<
     const base = assertAllowedClusterUri(route.home.uri, allowList)
     const url = new URL(request.path.replace(/^\//, ''), base.href.endsWith('/') ? base.href : `${base.href}/`)
     const headers: Record<string, string> = {accept: 'application/json', ...request.headers}
-    headers.authorization = `Bearer ${(await getAccessToken(ctx)).token}`
+    headers.authorization = `Bearer ${(await ctx.tokens().get()).token}`
     if (request.body !== undefined) headers['content-type'] = 'application/json'
     let response: Response
     try {
@@ -85,16 +116,4 @@ export async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<
     }
   }
   throw pending
-}
-
-/** Every item of a paged list ({items, nextCursor}), fetching pages as needed. */
-export async function* listAll<T>(ctx: Context, request: ApiRequest, pageSize = 100): AsyncGenerator<T> {
-  let cursor: string | undefined
-  do {
-    const sep = request.path.includes('?') ? '&' : '?'
-    const path = `${request.path}${sep}limit=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
-    const {body} = await apiRequest<{items: T[]; nextCursor?: string | null}>(ctx, {...request, path})
-    for (const item of body.items) yield item
-    cursor = body.nextCursor ?? undefined
-  } while (cursor)
 }

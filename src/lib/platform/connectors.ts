@@ -4,7 +4,6 @@ import {basename} from 'node:path'
 
 import type {Context} from '../context.js'
 import {ConflictError, PpctlError, UsageError, toPpctlError, type PpctlErrorJson} from '../errors/index.js'
-import {apiRequest, listAll} from './client.js'
 
 export type ConnectorTier = 'standard' | 'premium' | 'custom'
 
@@ -37,11 +36,11 @@ export function listConnectors(ctx: Context, filter: ConnectorFilter = {}, pageS
   if (filter.blocked !== undefined) query.set('blocked', String(filter.blocked))
   if (filter.search) query.set('search', filter.search)
   const qs = query.toString()
-  return listAll<Connector>(ctx, {path: `/v1/connectors${qs ? `?${qs}` : ''}`, what: 'Listing connectors'}, pageSize)
+  return ctx.api().list<Connector>({path: `/v1/connectors${qs ? `?${qs}` : ''}`, what: 'Listing connectors'}, pageSize)
 }
 
 export async function getConnector(ctx: Context, id: string): Promise<Connector> {
-  const {body, headers} = await apiRequest<Connector>(ctx, {path: path(id), what: `Reading connector ${id}`})
+  const {body, headers} = await ctx.api().request<Connector>({path: path(id), what: `Reading connector ${id}`})
   return {...body, etag: headers.get('etag') ?? body.etag}
 }
 
@@ -76,7 +75,7 @@ export async function setConnectorBlocked(ctx: Context, id: string, block: boole
       })
     }
     try {
-      const {body} = await apiRequest<Connector>(ctx, {method: 'POST', path: `${path(id)}/${block ? 'block' : 'unblock'}`, headers: {'if-match': current.etag}, what: `${verb} connector ${id}`})
+      const {body} = await ctx.api().request<Connector>({method: 'POST', path: `${path(id)}/${block ? 'block' : 'unblock'}`, headers: {'if-match': current.etag}, what: `${verb} connector ${id}`})
       return {id, displayName: body.displayName, outcome: block ? 'blocked' : 'unblocked', blocked: body.blocked, etag: body.etag}
     } catch (err) {
       if (attempt === 0 && err instanceof PpctlError && err.code === 'PRECONDITION_FAILED') {
@@ -136,7 +135,7 @@ export async function readConnectorDefinition(file: string): Promise<ConnectorDe
 }
 
 export async function createConnector(ctx: Context, definition: ConnectorDefinition): Promise<Connector> {
-  const {body} = await apiRequest<Connector>(ctx, {method: 'POST', path: '/v1/connectors', body: definition, what: `Creating connector "${definition.displayName}"`})
+  const {body} = await ctx.api().request<Connector>({method: 'POST', path: '/v1/connectors', body: definition, what: `Creating connector "${definition.displayName}"`})
   return body
 }
 
@@ -154,6 +153,6 @@ export async function deleteConnector(ctx: Context, id: string): Promise<DeleteR
       nextStep: `Block it instead: ppctl connector block ${id}`,
     })
   }
-  await apiRequest(ctx, {method: 'DELETE', path: path(id), headers: {'if-match': current.etag}, what: `Deleting connector ${id}`})
+  await ctx.api().request({method: 'DELETE', path: path(id), headers: {'if-match': current.etag}, what: `Deleting connector ${id}`})
   return {id, displayName: current.displayName, deleted: true}
 }

@@ -3,8 +3,6 @@ import {createHash} from 'node:crypto'
 
 import type {Context} from '../context.js'
 import {ConflictError, PpctlError, toPpctlError} from '../errors/index.js'
-import {routeFor} from '../routing/route-for.js'
-import {apiRequest} from './client.js'
 import type {ErrorInfo} from './connectors.js'
 
 export interface Seats {
@@ -30,17 +28,17 @@ export interface HeldLicense {
 }
 
 export async function listSkus(ctx: Context): Promise<Sku[]> {
-  const {body} = await apiRequest<{items: Sku[]}>(ctx, {path: '/v1/licenses/skus', what: 'Listing license SKUs'})
+  const {body} = await ctx.api().request<{items: Sku[]}>({path: '/v1/licenses/skus', what: 'Listing license SKUs'})
   return body.items
 }
 
 export async function getSku(ctx: Context, id: string): Promise<Sku> {
-  const {body} = await apiRequest<Sku>(ctx, {path: `/v1/licenses/skus/${encodeURIComponent(id)}`, what: `Reading license SKU ${id}`})
+  const {body} = await ctx.api().request<Sku>({path: `/v1/licenses/skus/${encodeURIComponent(id)}`, what: `Reading license SKU ${id}`})
   return body
 }
 
 export async function userLicenses(ctx: Context, user: string): Promise<{userId: string; upn: string; items: HeldLicense[]}> {
-  const {body} = await apiRequest<{userId: string; upn: string; items: HeldLicense[]}>(ctx, {
+  const {body} = await ctx.api().request<{userId: string; upn: string; items: HeldLicense[]}>({
     path: `/v1/users/${encodeURIComponent(user)}/licenses`,
     what: `Reading the licenses of ${user}`,
   })
@@ -92,11 +90,11 @@ export async function changeLicense(
   const sku = await getSku(ctx, row.sku)
   const held = await userLicenses(ctx, row.upn)
   const current = held.items.find((l) => l.skuId === sku.id)
-  const tenantId = options.tenantId ?? (await routeFor(ctx)).route.tenantId
+  const tenantId = options.tenantId ?? (await ctx.router().route()).route.tenantId
   if (operation === 'revoke') {
     if (!current) return {...base, outcome: 'not-assigned', ok: true, seats: sku.seats}
     if (options.dryRun) return {...base, outcome: 'would-revoke', ok: true, seats: sku.seats}
-    const {body} = await apiRequest<{seats: Seats}>(ctx, {
+    const {body} = await ctx.api().request<{seats: Seats}>({
       method: 'DELETE',
       path: `/v1/users/${encodeURIComponent(held.userId)}/licenses/${encodeURIComponent(sku.id)}`,
       headers: {'idempotency-key': idempotencyKey(tenantId, held.upn, sku.id, 'revoke', current.assignedAt)},
@@ -115,7 +113,7 @@ export async function changeLicense(
   // A replayed answer is only trusted when the license is still held; otherwise it belongs to an assignment
   // revoked since, and the next generation's key makes a new one.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const {body, headers} = await apiRequest<AssignAnswer>(ctx, {
+    const {body, headers} = await ctx.api().request<AssignAnswer>({
       method: 'POST',
       path: `/v1/users/${encodeURIComponent(held.userId)}/licenses`,
       body: {skuId: sku.id},
@@ -138,7 +136,7 @@ export async function changeLicenses(
   options: {dryRun?: boolean} = {},
 ): Promise<LicenseRowResult[]> {
   const seen = new Map<string, number | undefined>()
-  const tenantId = (await routeFor(ctx)).route.tenantId
+  const tenantId = (await ctx.router().route()).route.tenantId
   const results: LicenseRowResult[] = []
   for (const row of rows) {
     const key = `${row.upn.toLowerCase()}\n${row.sku.toUpperCase()}`

@@ -1,6 +1,5 @@
 // Users of the signed-in tenant: list (paged, searchable) and one user with roles, licenses and premium entitlement.
 import type {Context} from '../context.js'
-import {apiRequest, listAll} from './client.js'
 import {userLicenses, type HeldLicense} from './licenses.js'
 
 export interface User {
@@ -19,11 +18,11 @@ export interface UserDetails extends User {
 
 export function listUsers(ctx: Context, options: {search?: string} = {}, pageSize = 200): AsyncGenerator<User> {
   const qs = options.search ? `?search=${encodeURIComponent(options.search)}` : ''
-  return listAll<User>(ctx, {path: `/v1/users${qs}`, what: 'Listing users'}, pageSize)
+  return ctx.api().list<User>({path: `/v1/users${qs}`, what: 'Listing users'}, pageSize)
 }
 
 export async function getUser(ctx: Context, upn: string): Promise<UserDetails> {
-  const {body: user} = await apiRequest<User>(ctx, {path: `/v1/users/${encodeURIComponent(upn)}`, what: `Reading user ${upn}`})
+  const {body: user} = await ctx.api().request<User>({path: `/v1/users/${encodeURIComponent(upn)}`, what: `Reading user ${upn}`})
   const {items} = await userLicenses(ctx, user.id)
   const via = items.filter((l) => l.grantsPremium).map((l) => l.skuId)
   return {...user, licenses: items, premium: {entitled: via.length > 0, via}}

@@ -2,14 +2,13 @@
 import {performance} from 'node:perf_hooks'
 
 import type {Context} from '../context.js'
+import {ExitCode, type ExitCodeValue} from '../errors/index.js'
 import type {Http} from '../http/types.js'
 import {proxyFor, proxySettingsFromEnv} from '../http/proxy-env.js'
 import {redactUrl} from '../output/redact.js'
 import {assertAllowedClusterUri} from './allow-list.js'
 import {diagnoseCluster} from './diagnose-cluster.js'
 import {causeOf, hop, type Hop, type Verdict} from './diagnose-hop.js'
-import {routeCacheFor} from './route-cache.js'
-import {allowListOf, routeFor} from './route-for.js'
 import type {ClusterRef, HomeRoute} from './types.js'
 
 export interface RouteDiagnosis {
@@ -124,8 +123,7 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
   }
 
   // 3. The token.
-  const {getAccessToken} = await import('../auth/token-lifecycle.js')
-  const token = await timed(() => getAccessToken(ctx))
+  const token = await timed(() => ctx.tokens().get())
   let bearer: string | undefined
   if (token.value) {
     bearer = token.value.token
@@ -168,11 +166,11 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
   )
 
   // 5. The global service: cache state, then a fresh answer.
-  const cache = routeCacheFor(ctx, name)
+  const cache = await ctx.router().cache(name)
   const cached = await cache.get(options.tenant ?? 'me')
   const now = ctx.clock.now()
   const cacheState = cached ? {state: cached.expiresAt > now ? 'fresh' : 'expired', ageSeconds: Math.round((now - cached.fetchedAt) / 1000), epoch: cached.route.epoch, home: cached.route.home.clusterId} : {state: 'empty'}
-  const live = await timed(() => routeFor(ctx, {tenant: options.tenant, refresh: true}))
+  const live = await timed(() => ctx.router().route({tenant: options.tenant, refresh: true}))
   if (!live.value) {
     hops.push(hop({id: 'global', title: `global service ${globalUrl.host}`, verdict: 'FAIL', ms: live.ms, summary: 'no route', ...causeOf(live.error), details: {url: globalUrl.href, cache: cacheState}}))
     return finish()
@@ -193,7 +191,7 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
   )
 
   // 6. The clusters.
-  const allowList = await allowListOf(ctx)
+  const allowList = await ctx.router().allowList()
   for (const [role, ref] of [['home', route.home], ['secondary', route.secondary]] as Array<['home' | 'secondary', ClusterRef]>) {
     try {
       assertAllowedClusterUri(ref.uri, allowList)
@@ -214,5 +212,5 @@ async function caOf(ctx: Context): Promise<string | undefined> {
 }
 
 /** Exit code of a diagnosis: 0 when the route works (OK or WARN), 8 when it does not. */
-export const diagnosisExitCode = (d: RouteDiagnosis): number => (d.verdict === 'FAIL' ? 8 : 0)
+export const diagnosisExitCode = (d: RouteDiagnosis): ExitCodeValue => (d.verdict === 'FAIL' ? ExitCode.UNREACHABLE : ExitCode.OK)
 export type {Hop, Verdict} from './diagnose-hop.js'

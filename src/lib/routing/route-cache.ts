@@ -2,9 +2,7 @@
 import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {ciCredentialsFromEnv} from '../auth/ci-env.js'
 import {writeFileAtomic} from '../config/atomic.js'
-import type {Context} from '../context.js'
 import type {HomeRoute} from './types.js'
 
 export interface CachedRoute {
@@ -95,16 +93,4 @@ export class MemoryRouteCache implements RouteCacheStore {
 function forgetIn(entries: Record<string, CachedRoute>, key: string): void {
   const target = entries[key.toLowerCase()]?.route.tenantId
   for (const [k, v] of Object.entries(entries)) if (k === key.toLowerCase() || v.route.tenantId === target) delete entries[k]
-}
-
-const memoryCaches = new WeakMap<Context, Map<string, MemoryRouteCache>>()
-
-/** The profile's routing cache: its file under the cache folder, or, in CI mode, memory kept for this context only. */
-export function routeCacheFor(ctx: Context, profile: string): RouteCacheStore {
-  if (!ciCredentialsFromEnv(ctx.env)) return RouteCache.forProfile(ctx.paths.cache, profile)
-  let caches = memoryCaches.get(ctx)
-  if (!caches) memoryCaches.set(ctx, (caches = new Map()))
-  let cache = caches.get(profile)
-  if (!cache) caches.set(profile, (cache = new MemoryRouteCache()))
-  return cache
 }

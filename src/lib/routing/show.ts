@@ -3,7 +3,6 @@ import type {Context} from '../context.js'
 import type {IO} from '../io/io.js'
 import type {Rendered} from '../output/render.js'
 import {renderKeyValue} from '../output/table.js'
-import {routeFor} from './route-for.js'
 import type {ClusterRef} from './types.js'
 
 export interface RouteShowResult {
@@ -19,7 +18,7 @@ export interface RouteShowResult {
 }
 
 export async function showRoute(ctx: Context, options: {tenant?: string; refresh?: boolean}): Promise<RouteShowResult> {
-  const resolved = await routeFor(ctx, options)
+  const resolved = await ctx.router().route(options)
   const {route} = resolved
   return {
     tenantId: route.tenantId,

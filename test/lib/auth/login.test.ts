@@ -6,19 +6,19 @@ import {login} from '../../../src/lib/auth/login.js'
 import {ExitCode} from '../../../src/lib/errors/index.js'
 import {fakeClock} from '../../helpers/fake-clock.js'
 import {rejection} from '../../helpers/rejection.js'
-import {memoryAccess, testContext, type TestContext} from './helpers.js'
+import {memoryAccess, testContext, type MemoryAccess, type TestContext} from '../../helpers/context.js'
 
 const ISSUER = 'https://login.example.com'
 const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
 
 describe('login', () => {
   let t: TestContext
-  let access: ReturnType<typeof memoryAccess>
+  let access: MemoryAccess
   const clock = fakeClock()
 
   beforeEach(() => {
-    t = testContext({clock, profile: 'work'})
     access = memoryAccess()
+    t = testContext({clock, profile: 'work', credentials: access})
   })
   afterEach(() => {
     nock.cleanAll()
@@ -26,10 +26,10 @@ describe('login', () => {
   })
 
   it('refuses an http authority, a missing authority, a missing client id, and a certificate without --client-id/--tenant', async () => {
-    expect((await rejection(login(t.ctx, {authority: 'http://login.example.com', clientId: 'x', access}))).code).to.equal('INSECURE_AUTHORITY')
-    expect((await rejection(login(t.ctx, {access}))).code).to.equal('AUTHORITY_REQUIRED')
-    expect((await rejection(login(t.ctx, {authority: ISSUER, access}))).code).to.equal('CLIENT_ID_REQUIRED')
-    const cert = await rejection(login(t.ctx, {authority: ISSUER, certificate: 'x.pem', clientId: 'sp', access}))
+    expect((await rejection(login(t.ctx, {authority: 'http://login.example.com', clientId: 'x'}))).code).to.equal('INSECURE_AUTHORITY')
+    expect((await rejection(login(t.ctx, {}))).code).to.equal('AUTHORITY_REQUIRED')
+    expect((await rejection(login(t.ctx, {authority: ISSUER}))).code).to.equal('CLIENT_ID_REQUIRED')
+    const cert = await rejection(login(t.ctx, {authority: ISSUER, certificate: 'x.pem', clientId: 'sp'}))
     expect(cert.code).to.equal('CERTIFICATE_FLAGS_REQUIRED')
     expect(cert.exitCode).to.equal(ExitCode.USAGE)
     expect(access.entries.size).to.equal(0)
@@ -43,7 +43,7 @@ describe('login', () => {
       .post('/device/auth').reply(200, {device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: `${ISSUER}/device`, expires_in: 600})
       .post('/token').reply(200, {access_token, token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt'})
     const shown: string[] = []
-    const result = await login(t.ctx, {authority: ISSUER, clientId: 'ppctl', access, onDeviceCode: (info) => shown.push(info.userCode)})
+    const result = await login(t.ctx, {authority: ISSUER, clientId: 'ppctl', onDeviceCode: (info) => shown.push(info.userCode)})
     expect(shown).to.deep.equal(['ABCD-EFGH'])
     expect(result).to.include({profile: 'work', method: 'device-code', account: 'a@contoso.example', tenantId: 'tenant-1', credentialStore: 'memory'})
     expect(access.entries.get('work')).to.include({accessToken: access_token, refreshToken: 'rt'})
@@ -55,7 +55,7 @@ describe('login', () => {
   })
 
   it('persists only what the flags say, never PPCTL_* overrides', async () => {
-    const env = testContext({clock, profile: 'work', env: {PPCTL_CA_FILE: '/tmp/ca.pem', PPCTL_AUTHORITY: ISSUER, PPCTL_CLIENT_ID: 'ppctl'}})
+    const env = testContext({clock, profile: 'work', env: {PPCTL_CA_FILE: '/tmp/ca.pem', PPCTL_AUTHORITY: ISSUER, PPCTL_CLIENT_ID: 'ppctl'}, credentials: access})
     try {
       nock(ISSUER)
         .get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, device_authorization_endpoint: `${ISSUER}/device/auth`})
@@ -63,7 +63,7 @@ describe('login', () => {
         .post('/token').reply(200, {access_token: 'at', token_type: 'Bearer', expires_in: 3600})
       // The CA file does not exist, so the HTTP stack cannot be built with it: give the context one without it.
       const ctx = {...env.ctx, http: t.ctx.http}
-      await login(ctx, {access})
+      await login(ctx, {})
       const profile = (await env.ctx.config().read()).profiles.work
       expect(profile).not.to.have.any.keys('caFile', 'authority', 'clientId')
       expect(profile).to.include({authMethod: 'device-code'})

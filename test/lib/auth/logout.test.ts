@@ -7,17 +7,17 @@ import nock from 'nock'
 import {logout} from '../../../src/lib/auth/logout.js'
 import {PpctlError, ExitCode} from '../../../src/lib/errors/index.js'
 import {fakeClock} from '../../helpers/fake-clock.js'
-import {memoryAccess, testContext, type TestContext} from './helpers.js'
+import {memoryAccess, testContext, type MemoryAccess, type TestContext} from '../../helpers/context.js'
 
 const ISSUER = 'https://login.example.com'
 
 describe('logout', () => {
   let t: TestContext
-  let access: ReturnType<typeof memoryAccess>
+  let access: MemoryAccess
 
   beforeEach(async () => {
-    t = testContext({profile: 'work', clock: fakeClock()})
     access = memoryAccess()
+    t = testContext({profile: 'work', clock: fakeClock(), credentials: access})
     await t.ctx.config().update((c) => {
       c.profiles.work = {authority: ISSUER, clientId: 'ppctl', authMethod: 'device-code', account: 'a@x', tenantId: 't', tokenExpiresAt: 'x', signedInAt: 'y'}
       c.profiles.idle = {authority: ISSUER, clientId: 'ppctl'}
@@ -36,7 +36,7 @@ describe('logout', () => {
     const scope = nock(ISSUER)
       .get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, revocation_endpoint: `${ISSUER}/revoke`})
       .post('/revoke', (body: Record<string, string>) => ((sent = body), true)).reply(200)
-    const result = await logout(t.ctx, {access})
+    const result = await logout(t.ctx)
     expect(result.profiles).to.have.length(1)
     expect(result.profiles[0]).to.include({profile: 'work', revoked: true, credentialsDeleted: true})
     expect(sent).to.include({token: 'rt-secret', token_type_hint: 'refresh_token', client_id: 'ppctl'})
@@ -49,7 +49,7 @@ describe('logout', () => {
   it('offline: the revocation fails, everything local is deleted anyway', async () => {
     // Discovery is a GET: the HTTP stack retries it (with the test's fake clock), so every attempt is refused.
     nock(ISSUER).get('/.well-known/openid-configuration').times(4).replyWithError(Object.assign(new Error('ECONNREFUSED'), {code: 'ECONNREFUSED'}))
-    const result = await logout(t.ctx, {access})
+    const result = await logout(t.ctx)
     expect(result.profiles[0]).to.include({revoked: false, revocationNote: 'revocation failed: CONNECTION_REFUSED', credentialsDeleted: true})
     expect(access.entries.has('work')).to.equal(false)
     expect(existsSync(join(t.ctx.paths.cache, 'work'))).to.equal(false)
@@ -57,7 +57,7 @@ describe('logout', () => {
 
   it('a provider without a revocation endpoint: signed out, and says so', async () => {
     nock(ISSUER).get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`})
-    const result = await logout(t.ctx, {access})
+    const result = await logout(t.ctx)
     expect(result.profiles[0]).to.include({revoked: false, revocationNote: 'the provider offers no revocation'})
     expect(access.entries.has('work')).to.equal(false)
   })
@@ -65,18 +65,18 @@ describe('logout', () => {
   it('--all: every profile; a profile that never signed in is not blocked by an unreachable keychain', async () => {
     nock(ISSUER).get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`})
     const open = access.open
-    access.open = async (ctx, options) => {
+    access.open = async (options) => {
       if (options.profile === 'idle') throw new PpctlError('KEYCHAIN_UNAVAILABLE', 'no D-Bus session bus')
-      return open(ctx, options)
+      return open(options)
     }
-    const result = await logout(t.ctx, {access, all: true})
+    const result = await logout(t.ctx, {all: true})
     expect(result.profiles.map((p) => [p.profile, p.credentialsDeleted])).to.deep.equal([['work', true], ['idle', false]])
   })
 
   it('an unknown profile: exit 6', async () => {
-    const other = testContext({profile: 'ghost'})
+    const other = testContext({profile: 'ghost', credentials: access})
     try {
-      await logout(other.ctx, {access})
+      await logout(other.ctx)
       expect.fail('expected a rejection')
     } catch (err) {
       expect((err as PpctlError).exitCode).to.equal(ExitCode.NOT_FOUND)

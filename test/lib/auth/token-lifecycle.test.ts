@@ -4,23 +4,23 @@ import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import nock from 'nock'
 
-import {getAccessToken, REFRESH_AHEAD_MS} from '../../../src/lib/auth/token-lifecycle.js'
+import {REFRESH_AHEAD_MS} from '../../../src/lib/auth/token-lifecycle.js'
 import {ExitCode} from '../../../src/lib/errors/index.js'
 import {fakeClock} from '../../helpers/fake-clock.js'
 import {rejection} from '../../helpers/rejection.js'
-import {memoryAccess, testContext, type TestContext} from './helpers.js'
+import {memoryAccess, testContext, type MemoryAccess, type TestContext} from '../../helpers/context.js'
 
 const ISSUER = 'https://login.example.com'
 const METADATA = {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, revocation_endpoint: `${ISSUER}/token/revocation`}
 
 describe('token lifecycle', () => {
   let t: TestContext
-  let access: ReturnType<typeof memoryAccess>
+  let access: MemoryAccess
   const clock = fakeClock()
 
   beforeEach(async () => {
-    t = testContext({clock, profile: 'work'})
     access = memoryAccess()
+    t = testContext({clock, profile: 'work', credentials: access})
     await t.ctx.config().update((c) => {
       c.profiles.work = {authority: ISSUER, clientId: 'ppctl', authMethod: 'device-code', account: 'a@contoso.example', tokenExpiresAt: 'x'}
     })
@@ -32,7 +32,7 @@ describe('token lifecycle', () => {
 
   it('returns the cached token while it has more than 5 minutes left, without the lock or the network', async () => {
     access.entries.set('work', {accessToken: 'cached', accessTokenExpiresAt: clock.now() + REFRESH_AHEAD_MS + 1000, refreshToken: 'rt'})
-    const token = await getAccessToken(t.ctx, {access})
+    const token = await t.ctx.tokens().get()
     expect(token).to.include({token: 'cached', source: 'cache', profile: 'work'})
     expect(access.locks).to.equal(0)
   })
@@ -44,7 +44,7 @@ describe('token lifecycle', () => {
       .get('/.well-known/openid-configuration').reply(200, METADATA)
       .post('/token', (body: Record<string, string>) => ((sent = body), true))
       .reply(200, {access_token: 'new', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt-2'})
-    const token = await getAccessToken(t.ctx, {access})
+    const token = await t.ctx.tokens().get()
     expect(token).to.include({token: 'new', source: 'refreshed'})
     expect(sent).to.include({grant_type: 'refresh_token', refresh_token: 'rt-1', client_id: 'ppctl'})
     expect(access.locks).to.equal(1)
@@ -58,11 +58,11 @@ describe('token lifecycle', () => {
   it('re-reads the store after taking the lock: another process refreshed, so no request is made', async () => {
     access.entries.set('work', {accessToken: 'old', accessTokenExpiresAt: clock.now() - 1, refreshToken: 'rt-1'})
     const inner = access.withLock
-    access.withLock = async (ctx, profile, fn) => {
+    access.withLock = async (profile, fn) => {
       access.entries.set('work', {accessToken: 'by-other', accessTokenExpiresAt: clock.now() + 3600_000, refreshToken: 'rt-2'})
-      return inner(ctx, profile, fn)
+      return inner(profile, fn)
     }
-    const token = await getAccessToken(t.ctx, {access})
+    const token = await t.ctx.tokens().get()
     expect(token).to.include({token: 'by-other', source: 'cache'})
     expect(nock.pendingMocks()).to.deep.equal([])
   })
@@ -75,7 +75,7 @@ describe('token lifecycle', () => {
     const scope = nock(ISSUER)
       .get('/.well-known/openid-configuration').reply(200, METADATA)
       .post('/token').reply(400, {error: 'invalid_grant', error_description: 'grant request is invalid'}, {'content-type': 'application/json'})
-    const err = await rejection(getAccessToken(t.ctx, {access}))
+    const err = await rejection(t.ctx.tokens().get())
     expect(err.code).to.equal('SESSION_EXPIRED')
     expect(err.exitCode).to.equal(ExitCode.AUTH_REQUIRED)
     expect(err.nextStep).to.equal('sign in again: ppctl auth login')
@@ -90,12 +90,12 @@ describe('token lifecycle', () => {
     await t.ctx.config().update((c) => {
       c.profiles.work = {authority: ISSUER, clientId: 'ppctl'}
     })
-    const fresh = testContext({clock, profile: 'work'})
+    const fresh = testContext({clock, profile: 'work', credentials: access})
     try {
       await fresh.ctx.config().update((c) => {
         c.profiles.work = {authority: ISSUER}
       })
-      const err = await rejection(getAccessToken(fresh.ctx, {access}))
+      const err = await rejection(fresh.ctx.tokens().get())
       expect(err.code).to.equal('NOT_SIGNED_IN')
       expect(err.exitCode).to.equal(ExitCode.AUTH_REQUIRED)
       expect(err.message).to.contain('"work"')
@@ -110,7 +110,7 @@ describe('token lifecycle', () => {
     nock(ISSUER)
       .get('/.well-known/openid-configuration').reply(200, METADATA)
       .post('/token').replyWithError(Object.assign(new Error('ECONNRESET'), {code: 'ECONNRESET'}))
-    const err = await rejection(getAccessToken(t.ctx, {access}))
+    const err = await rejection(t.ctx.tokens().get())
     expect(err.exitCode).to.equal(ExitCode.UNREACHABLE)
     expect(access.entries.get('work')?.refreshToken).to.equal('rt-1')
   })

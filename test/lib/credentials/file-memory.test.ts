@@ -4,9 +4,9 @@ import {existsSync, readdirSync, statSync, writeFileSync, chmodSync, mkdirSync} 
 import {join} from 'node:path'
 
 import {makeScratchHome, type ScratchHome} from '../../helpers/keyring.js'
-import {deleteProfileSecrets, openCredentialStore, selectCredentialStoreKind} from '../../../src/lib/credentials/index.js'
+import {openCredentialStore, selectCredentialStoreKind} from '../../../src/lib/credentials/index.js'
 import {PpctlError} from '../../../src/lib/errors/index.js'
-import {testContext} from './context.js'
+import {testContext} from '../../helpers/context.js'
 
 describe('credential store selection and the file and memory stores', () => {
   let scratch: ScratchHome
@@ -15,8 +15,8 @@ describe('credential store selection and the file and memory stores', () => {
   const config = () => join(scratch.home, 'config')
 
   it('file store: 0600 file in a 0700 folder, atomic, and a warning naming the file once per command run', async () => {
-    const {ctx, stderr} = testContext({...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'})
-    const store = await openCredentialStore(ctx, {profile: 'dev'})
+    const {ctx, stderr} = testContext({env: {...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'}, pathsFromEnv: true})
+    const store = await ctx.credentials().open({profile: 'dev'})
     const file = join(config(), 'credentials', 'dev.json')
     expect(store.kind).to.equal('file')
     expect(store.location).to.equal(file)
@@ -25,10 +25,10 @@ describe('credential store selection and the file and memory stores', () => {
     expect(statSync(join(config(), 'credentials')).mode & 0o777).to.equal(0o700)
     expect(readdirSync(join(config(), 'credentials'))).to.deep.equal(['dev.json'])
     expect(await store.get('dev')).to.deep.equal({refreshToken: 'SECRET-VALUE', accessTokenExpiresAt: 1})
-    await openCredentialStore(ctx, {profile: 'dev'})
+    await ctx.credentials().open({profile: 'dev'})
     expect(stderr().trim().split('\n'), 'one warning per command run').to.have.length(1)
-    const next = testContext({...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'})
-    await openCredentialStore(next.ctx, {profile: 'dev'})
+    const next = testContext({env: {...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'}, pathsFromEnv: true})
+    await next.ctx.credentials().open({profile: 'dev'})
     const lines = [...stderr().trim().split('\n'), ...next.stderr().trim().split('\n')]
     expect(lines, 'the next command run warns again').to.have.length(2)
     for (const line of lines) {
@@ -40,7 +40,7 @@ describe('credential store selection and the file and memory stores', () => {
   })
 
   it('file store: a file made readable by others is put back to 0600', async () => {
-    const {ctx} = testContext(scratch.env)
+    const {ctx} = testContext({env: scratch.env, pathsFromEnv: true})
     const store = await openCredentialStore(ctx, {profile: 'dev', insecureStorage: true})
     await store.set('dev', {refreshToken: 'r'})
     chmodSync(store.location, 0o644)
@@ -49,10 +49,10 @@ describe('credential store selection and the file and memory stores', () => {
   })
 
   it('memory store: round-trips within the process and writes nothing, no warning', async () => {
-    const {ctx, stderr} = testContext({...scratch.env, PPCTL_CREDENTIAL_STORE: 'memory'})
-    const store = await openCredentialStore(ctx, {profile: 'ci'})
+    const {ctx, stderr} = testContext({env: {...scratch.env, PPCTL_CREDENTIAL_STORE: 'memory'}, pathsFromEnv: true})
+    const store = await ctx.credentials().open({profile: 'ci'})
     await store.set('ci', {accessToken: 'a'})
-    expect(await (await openCredentialStore(ctx, {profile: 'ci'})).get('ci')).to.deep.equal({accessToken: 'a'})
+    expect(await (await ctx.credentials().open({profile: 'ci'})).get('ci')).to.deep.equal({accessToken: 'a'})
     await store.delete('ci')
     expect(await store.get('ci')).to.equal(undefined)
     expect(readdirSync(scratch.home)).to.deep.equal([])
@@ -63,7 +63,7 @@ describe('credential store selection and the file and memory stores', () => {
     mkdirSync(config(), {recursive: true})
     writeFileSync(join(config(), 'config.json'), JSON.stringify({version: 1, profiles: {m: {credentialStore: 'memory'}}}))
     const kind = (env: NodeJS.ProcessEnv, profile: string, insecureStorage?: boolean) =>
-      selectCredentialStoreKind(testContext({...scratch.env, ...env}).ctx, {profile, insecureStorage})
+      selectCredentialStoreKind(testContext({env: {...scratch.env, ...env}, pathsFromEnv: true}).ctx, {profile, insecureStorage})
     expect(await kind({}, 'other')).to.equal('keychain')
     expect(await kind({}, 'm')).to.equal('memory')
     expect(await kind({PPCTL_CREDENTIAL_STORE: 'keychain'}, 'm')).to.equal('keychain')
@@ -73,14 +73,14 @@ describe('credential store selection and the file and memory stores', () => {
     expect(err.exitCode).to.equal(2)
   })
 
-  it('deleteProfileSecrets clears the store in use and any insecure file left behind', async () => {
-    const {ctx} = testContext(scratch.env)
+  it('deleteSecrets clears the store in use and any insecure file left behind', async () => {
+    const {ctx} = testContext({env: scratch.env, pathsFromEnv: true})
     const file = await openCredentialStore(ctx, {profile: 'p', insecureStorage: true})
     await file.set('p', {refreshToken: 'r'})
-    const {ctx: memCtx} = testContext({...scratch.env, PPCTL_CREDENTIAL_STORE: 'memory'})
-    const mem = await openCredentialStore(memCtx, {profile: 'p'})
+    const {ctx: memCtx} = testContext({env: {...scratch.env, PPCTL_CREDENTIAL_STORE: 'memory'}, pathsFromEnv: true})
+    const mem = await memCtx.credentials().open({profile: 'p'})
     await mem.set('p', {refreshToken: 'm'})
-    expect(await deleteProfileSecrets(memCtx, {profile: 'p'})).to.deep.include({kind: 'memory'})
+    await memCtx.credentials().deleteSecrets('p')
     expect(await mem.get('p')).to.equal(undefined)
     expect(existsSync(file.location)).to.equal(false)
   })

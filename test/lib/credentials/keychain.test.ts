@@ -8,7 +8,7 @@ import {assertSecretServiceTools, makeScratchHome, runInKeyringSession, secretAc
 import {ROOT} from '../../helpers/cli.js'
 import {openCredentialStore} from '../../../src/lib/credentials/index.js'
 import {PpctlError} from '../../../src/lib/errors/index.js'
-import {testContext} from './context.js'
+import {testContext} from '../../helpers/context.js'
 
 const SCRIPT = join(ROOT, 'test', 'lib', 'credentials', 'fixtures', 'store-ops.ts')
 const jwtLike = (n: number, c = 'x') => 'eyJ' + c.repeat(n)
@@ -97,7 +97,7 @@ describe('keychain store: unreachable keychain', () => {
   afterEach(() => scratch.cleanup())
 
   it('without DBUS_SESSION_BUS_ADDRESS: KEYCHAIN_UNAVAILABLE with the cause and the opt-ins, exit 1, nothing written', async () => {
-    const {ctx} = testContext(scratch.env)
+    const {ctx} = testContext({env: scratch.env, pathsFromEnv: true})
     const err = await openCredentialStore(ctx, {profile: 'p'}).then(
       () => undefined,
       (e: unknown) => e,
@@ -114,7 +114,7 @@ describe('keychain store: unreachable keychain', () => {
   })
 
   it('a bus address that does not answer: KEYCHAIN_UNAVAILABLE saying it is unreachable, nothing written', async () => {
-    const {ctx} = testContext({...scratch.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(scratch.home, 'nobus')}`})
+    const {ctx} = testContext({env: {...scratch.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(scratch.home, 'nobus')}`}, pathsFromEnv: true})
     const store = await openCredentialStore(ctx, {profile: 'p'})
     const err = (await store.set('p', {refreshToken: 'SECRET-VALUE'}).catch((e: unknown) => e)) as PpctlError
     expect(err.code).to.equal('KEYCHAIN_UNAVAILABLE')
@@ -130,7 +130,7 @@ describe('keychain store: unreachable keychain', () => {
     const server = net.createServer((c) => connections.push(c.on('data', () => {})))
     await new Promise<void>((resolve) => server.listen(socket, resolve))
     try {
-      const {ctx} = testContext({...scratch.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${socket}`})
+      const {ctx} = testContext({env: {...scratch.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${socket}`}, pathsFromEnv: true})
       const store = await openCredentialStore(ctx, {profile: 'p', keychain: {timeoutMs: 300}})
       const err = (await store.get('p').catch((e: unknown) => e)) as PpctlError
       expect(err.code).to.equal('KEYCHAIN_TIMEOUT')

@@ -9,7 +9,7 @@ import {ROOT} from '../../helpers/cli.js'
 import {makeScratchHome, type ScratchHome} from '../../helpers/keyring.js'
 import {lockFileFor, withProfileLock} from '../../../src/lib/credentials/index.js'
 import {backoffMs} from '../../../src/lib/credentials/lock.js'
-import {testContext} from './context.js'
+import {testContext} from '../../helpers/context.js'
 
 const HOLDER = join(ROOT, 'test', 'lib', 'credentials', 'fixtures', 'lock-holder.ts')
 const WAITER = join(ROOT, 'test', 'lib', 'credentials', 'fixtures', 'lock-waiter.ts')
@@ -86,7 +86,7 @@ describe('profile lock', () => {
     expect(statSync(file).mode & 0o777).to.equal(0o600)
     holder.kill('SIGKILL')
     await holder.output
-    const {ctx} = testContext(scratch.env)
+    const {ctx} = testContext({env: scratch.env, pathsFromEnv: true})
     // The lock file stays behind; a fresh heartbeat-free mtime would take 10 s to go stale, the dead pid does not.
     const result = await withProfileLock(ctx, 'shared', async () => 'got it', {waitTimeoutMs: 5000})
     expect(result).to.equal('got it')
@@ -98,7 +98,7 @@ describe('profile lock', () => {
     writeFileSync(file, JSON.stringify({pid: 1, host: 'another-host', token: 'abc'}))
     const old = new Date(Date.now() - 60_000)
     utimesSync(file, old, old)
-    const {ctx} = testContext(scratch.env)
+    const {ctx} = testContext({env: scratch.env, pathsFromEnv: true})
     expect(await withProfileLock(ctx, 'shared', async () => 1, {staleMs: 200, waitTimeoutMs: 5000})).to.equal(1)
     // A live holder elsewhere keeps its lock fresh: the waiter gives up with a clear error instead.
     writeFileSync(file, JSON.stringify({pid: 1, host: 'another-host', token: 'def'}))
@@ -146,7 +146,7 @@ describe('profile lock', () => {
     it('gets a lock held on another host once it is released, after the waits the test chose', async () => {
       prepare()
       writeFileSync(lockFile(), JSON.stringify({pid: 1, host: 'another-host', token: 'abc'}))
-      const {ctx} = testContext(scratch.env)
+      const {ctx} = testContext({env: scratch.env, pathsFromEnv: true})
       const seen: number[] = []
       const result = await withProfileLock(ctx, 'shared', async () => 'got it', {
         staleMs: HOUR,

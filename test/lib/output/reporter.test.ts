@@ -5,9 +5,7 @@ import {join} from 'node:path'
 
 import forge from 'node-forge'
 
-import {acquireCiToken} from '../../../src/lib/auth/ci-env.js'
 import {createContext} from '../../../src/lib/context.js'
-import {openCredentialStore} from '../../../src/lib/credentials/index.js'
 import {resolvePaths} from '../../../src/lib/config/paths.js'
 import {toTerminalText, type Rendered} from '../../../src/lib/output/render.js'
 import {issueCertificate, rsaKeyPair} from '../../../src/sandbox/tls.js'
@@ -30,9 +28,9 @@ describe('lib warnings go to the injected reporter', function () {
 
   it('the insecure-storage warning: once per run and profile, to the reporter, nothing written to the streams', async () => {
     const {ctx, io, warnings} = recordingContext({...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'})
-    const store = await openCredentialStore(ctx, {profile: 'dev'})
-    await openCredentialStore(ctx, {profile: 'dev'})
-    await openCredentialStore(ctx, {profile: 'other'})
+    const store = await ctx.credentials().open({profile: 'dev'})
+    await ctx.credentials().open({profile: 'dev'})
+    await ctx.credentials().open({profile: 'other'})
     expect(warnings.map((w) => toTerminalText(w))).to.have.length(2)
     expect(toTerminalText(warnings[0])).to.include(store.location).and.include('unencrypted').and.include('ppctl config set credential-store keychain --profile dev')
     expect(toTerminalText(warnings[1])).to.include('"other"')
@@ -48,7 +46,7 @@ describe('lib warnings go to the injected reporter', function () {
     chmodSync(file, 0o644)
     // An http authority is refused after the certificate is loaded and before any request: no network needed.
     const {ctx, io, warnings} = recordingContext({...scratch.env, PPCTL_AUTHORITY: 'http://127.0.0.1'})
-    const err = await rejection(acquireCiToken(ctx, {clientId: 'ci', tenant: 'contoso', certificatePath: file}))
+    const err = await rejection(ctx.tokens().ci({clientId: 'ci', tenant: 'contoso', certificatePath: file}))
     expect(err).to.have.property('code', 'INSECURE_AUTHORITY')
     expect(warnings).to.have.length(1)
     const warning = toTerminalText(warnings[0])
@@ -61,7 +59,7 @@ describe('lib warnings go to the injected reporter', function () {
     const io = fakeIO()
     const env = {...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'}
     const ctx = createContext({version: '0.0.0-test', env, io: io.io, paths: resolvePaths(env)})
-    const store = await openCredentialStore(ctx, {profile: 'dev'})
+    const store = await ctx.credentials().open({profile: 'dev'})
     expect(io.stderrText()).to.equal(`Warning: ppctl keeps the tokens of profile "dev" unencrypted in ${store.location} (insecure storage). To move them to the OS keychain: ppctl config set credential-store keychain --profile dev, unset PPCTL_CREDENTIAL_STORE, and sign in again without --insecure-storage.\n`)
   })
 })

@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {createContext} from '../../../src/lib/context.js'
-import {MemoryRouteCache, RouteCache, routeCacheFor, type CachedRoute} from '../../../src/lib/routing/route-cache.js'
+import {MemoryRouteCache, RouteCache, type CachedRoute} from '../../../src/lib/routing/route-cache.js'
 import {fakeIO} from '../../helpers/fake-io.js'
 
 const entry = (tenantId: string, epoch = 1): CachedRoute => ({
@@ -34,12 +34,12 @@ describe('routing/route cache', () => {
 
   it('in CI mode keeps routes in memory, one cache per command run, and writes no file', async () => {
     const ctx = context(CI)
-    const cache = routeCacheFor(ctx, 'default')
+    const cache = await ctx.router().cache('default')
     expect(cache).to.be.instanceOf(MemoryRouteCache)
     await cache.put(['me', 'T1', 'contoso'], entry('T1'))
-    expect(await routeCacheFor(ctx, 'default').get('CONTOSO')).to.deep.equal(entry('T1'))
-    expect(await routeCacheFor(context(CI), 'default').get('me')).to.equal(undefined)
-    expect(await routeCacheFor(ctx, 'other').get('me')).to.equal(undefined)
+    expect(await (await ctx.router().cache('default')).get('CONTOSO')).to.deep.equal(entry('T1'))
+    expect(await (await context(CI).router().cache('default')).get('me')).to.equal(undefined)
+    expect(await (await ctx.router().cache('other')).get('me')).to.equal(undefined)
     expect(existsSync(join(dir, 'cache'))).to.equal(false)
   })
 
@@ -57,7 +57,7 @@ describe('routing/route cache', () => {
   })
 
   it('outside CI mode is the profile\'s file under the cache folder', async () => {
-    const cache = routeCacheFor(context({}), 'work')
+    const cache = await context({}).router().cache('work')
     expect(cache).to.be.instanceOf(RouteCache)
     await cache.put(['me'], entry('T1'))
     expect(existsSync(join(dir, 'cache', 'work', 'routes.json'))).to.equal(true)
