@@ -2,6 +2,7 @@
 import {Command, type Interfaces} from '@oclif/core'
 
 import {createContext, type Context} from '../lib/context.js'
+import {ExitCode, type ExitCodeValue} from '../lib/errors/index.js'
 import {takeIgnoredTlsEnv} from '../lib/http/tls-env.js'
 import {debugRequested, reportError, writeHuman, writeJson, writeNote} from '../lib/output/command-output.js'
 import {safeJsonStringify} from '../lib/output/json.js'
@@ -20,6 +21,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
   private context?: Context
+  /** The exit code of a run that returned its result but is not a full success; applied once, in finally(). */
+  private outcome?: ExitCodeValue
 
   public override async init(): Promise<void> {
     // Before anything can connect: the variable is taken out of the environment, and said to be ignored after parsing.
@@ -66,6 +69,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected out(content: Rendered): void {
     if (this.jsonEnabled()) return
     writeHuman(this.ctx.io, content)
+  }
+
+  /**
+   * The run returned its result (printed, or the --json document) but not everything succeeded: exit 10, and the
+   * note saying what failed and what to do on stderr.
+   */
+  protected partial(note: Rendered): void {
+    this.exitWith(ExitCode.PARTIAL)
+    this.note(note)
+  }
+
+  /** The exit code for a run that still returns its result (a report saying "unhealthy", "signed out", …). */
+  protected exitWith(code: ExitCodeValue): void {
+    this.outcome = code
+  }
+
+  public override async finally(err: Error | undefined): Promise<void> {
+    // oclif exits with process.exitCode; an error's code is set by catch(), so only a returned result's is set here.
+    if (!err && this.outcome !== undefined && this.outcome !== ExitCode.OK) process.exitCode = this.outcome
+    await super.finally(err)
   }
 
   /** Notes for people (warnings, progress) always go to stderr, never to stdout; rendered like out(). */

@@ -42,7 +42,7 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
     const problem = result.profiles.find((p) => p.active)?.problem
     if (problem) {
       // Exit 4 like the commands that would fail with this sign-in; the status above is still printed (or returned in --json).
-      process.exitCode = problem.exitCode
+      this.exitWith(problem.exitCode)
       if (!this.jsonEnabled()) this.note(multiline(renderError(PpctlError.revive(problem)).trimEnd()))
     }
     return result

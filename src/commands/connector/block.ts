@@ -3,7 +3,6 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {setConnectorsBlocked, type ConnectorBlockingResult} from '../../cli/connector-blocking.js'
-import {ExitCode} from '../../lib/errors/index.js'
 
 export type ConnectorBlockResult = ConnectorBlockingResult
 
@@ -32,10 +31,7 @@ export default class ConnectorBlock extends BaseCommand<typeof ConnectorBlock> {
     const {argv} = await this.parse({flags: this.ctor.flags, baseFlags: BaseCommand.baseFlags, enableJsonFlag: true, args: this.ctor.args, strict: false})
     const {result, table, partial} = await setConnectorsBlocked(this.ctx, argv as string[], {block: true, yes: this.flags.yes})
     this.out(table)
-    if (partial) {
-      process.exitCode = ExitCode.PARTIAL
-      this.note(partial)
-    }
+    if (partial) this.partial(partial)
     return result
   }
 }

@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {changeLicenseRows, licenseRows, type LicenseChangeResult} from '../../cli/license-changes.js'
-import {ExitCode} from '../../lib/errors/index.js'
 
 export type LicenseAssignResult = LicenseChangeResult
 
@@ -31,10 +30,7 @@ export default class LicenseAssign extends BaseCommand<typeof LicenseAssign> {
     const rows = await licenseRows(request, 'assign')
     const {result, table, partial} = await changeLicenseRows(this.ctx, rows, 'assign', request)
     this.out(table)
-    if (partial) {
-      process.exitCode = ExitCode.PARTIAL
-      this.note(partial)
-    }
+    if (partial) this.partial(partial)
     return result
   }
 }

@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {changeLicenseRows, licenseRows, type LicenseChangeResult} from '../../cli/license-changes.js'
-import {ExitCode} from '../../lib/errors/index.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
 
 export type LicenseRevokeResult = LicenseChangeResult
@@ -37,10 +36,7 @@ export default class LicenseRevoke extends BaseCommand<typeof LicenseRevoke> {
     }
     const {result, table, partial} = await changeLicenseRows(this.ctx, rows, 'revoke', request)
     this.out(table)
-    if (partial) {
-      process.exitCode = ExitCode.PARTIAL
-      this.note(partial)
-    }
+    if (partial) this.partial(partial)
     return result
   }
 }

@@ -27,7 +27,7 @@ export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
         nextStep: 'Start it: ppctl sandbox start',
       })
     }
-    if (!status.healthy) process.exitCode = ExitCode.UNREACHABLE
+    if (!status.healthy) this.exitWith(ExitCode.UNREACHABLE)
     this.out(
       lines(
         renderKeyValue(
