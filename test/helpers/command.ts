@@ -1,0 +1,47 @@
+// Runs a command in-process, in a test context: oclif parses and reports as it does for `ppctl …`, nothing is spawned.
+import {Config} from '@oclif/core'
+
+import type {Context} from '../../src/lib/context.js'
+import {ROOT} from './cli.js'
+import type {TestContext} from './context.js'
+
+let loaded: Promise<Config> | undefined
+/** The project's oclif config (from package.json and the built manifest), loaded once per test process. */
+export const oclifConfig = () => (loaded ??= Config.load(ROOT))
+
+export interface CommandResult {
+  /** The exit code ppctl would exit with (0 when the command set none). */
+  code: number
+  stdout: string
+  stderr: string
+  /** What run() returned (the --json document), undefined after an error. */
+  result: unknown
+  /** stdout parsed as JSON (for --json runs). */
+  json<T = Record<string, unknown>>(): T
+}
+
+/** A ppctl command class (they all extend BaseCommand, which adds useContext and invoke). */
+type CommandClass = new (argv: string[], config: Config) => {useContext(context: Context): {invoke(): Promise<unknown>}}
+
+/**
+ * `ppctl <argv>` with the command class given, in `t`'s context (its fake streams, clock, credentials, HTTP).
+ * process.exitCode is where oclif's reporting leaves the code; it is read and put back, so a failing command
+ * never fails the test process.
+ */
+export async function runCommand(Command: CommandClass, argv: string[], t: TestContext): Promise<CommandResult> {
+  const config = await oclifConfig()
+  const saved = process.exitCode
+  process.exitCode = undefined
+  let result: unknown
+  let code: number
+  try {
+    const command = new Command(argv, config)
+    result = await command.useContext(t.ctx).invoke()
+  } finally {
+    code = Number(process.exitCode ?? 0)
+    process.exitCode = saved
+  }
+  const stdout = t.stdout()
+  const stderr = t.stderr()
+  return {code, stdout, stderr, result, json: <T>() => JSON.parse(stdout) as T}
+}
