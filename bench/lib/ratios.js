@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'run.js')
 
 /** --runs (at least 10), --warmup (at least 2), --json. */
@@ -22,7 +22,7 @@ export function requireBuild() {
 }
 
 /** Wall time of one run of a case ({name, args, mustSay?}); fails on a non-zero exit or output without mustSay. */
-export function timeOnce(c, env) {
+function timeOnce(c, env) {
   const started = process.hrtime.bigint()
   const res = spawnSync(process.execPath, c.args, {env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8'})
   const ms = Number(process.hrtime.bigint() - started) / 1e6

@@ -7,7 +7,6 @@ import {takeIgnoredTlsEnv} from '../lib/http/tls-env.js'
 import {debugRequested, reportError, writeHuman, writeJson, writeNote} from '../lib/output/command-output.js'
 import {safeJsonStringify} from '../lib/output/json.js'
 import {text, toTerminalText, type Rendered} from '../lib/output/render.js'
-import {renderError} from '../lib/output/render-error.js'
 import {baseFlags} from './flags/base.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -124,5 +123,3 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return debugRequested(this.flags?.debug, this.argv)
   }
 }
-
-export {renderError}

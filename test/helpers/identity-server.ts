@@ -19,7 +19,7 @@ import {certificateDer, certificateJwk, ensureTls, issueCertificate, rsaKeyPair,
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Array<{address: string; family: number}>, family?: number) => void
 
 /** Resolves *.localhost to 127.0.0.1 (RFC 6761), anything else through DNS. */
-export function loopbackLookup(hostname: string, options: {all?: boolean} | LookupCallback, callback?: LookupCallback): void {
+function loopbackLookup(hostname: string, options: {all?: boolean} | LookupCallback, callback?: LookupCallback): void {
   const cb = (typeof options === 'function' ? options : callback) as LookupCallback
   if (/(^|\.)localhost\.?$/i.test(hostname)) {
     if (typeof options === 'object' && options?.all) cb(null, [{address: '127.0.0.1', family: 4}])

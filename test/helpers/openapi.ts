@@ -53,7 +53,7 @@ export function schemaValidator(schemaPointer: string): ValidateFunction {
 }
 
 /** The JSON pointer of the documented schema of a response, with the resolved response's $ref followed. */
-export function responseSchemaPointer(method: string, pathTemplate: string, status: number, mediaType = 'application/json'): string {
+function responseSchemaPointer(method: string, pathTemplate: string, status: number, mediaType = 'application/json'): string {
   const {doc} = openApi()
   const paths = doc.paths as Record<string, Json>
   const item = paths[pathTemplate]

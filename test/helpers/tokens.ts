@@ -13,7 +13,7 @@ export interface TokenSet {
   token_type: string
 }
 
-export async function discovery(client: TestClient, platform: TestPlatform): Promise<Record<string, string>> {
+async function discovery(client: TestClient, platform: TestPlatform): Promise<Record<string, string>> {
   const res = await client.fetch(`${platform.urls.authority}/.well-known/openid-configuration`)
   if (!res.ok) throw new Error(`discovery failed: ${res.status}`)
   return (await res.json()) as Record<string, string>

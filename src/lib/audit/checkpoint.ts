@@ -18,7 +18,7 @@ export interface Checkpoint {
   updatedAt: string
 }
 
-export class CheckpointError extends PpctlError {
+class CheckpointError extends PpctlError {
   constructor(file: string, reason: string) {
     super('CHECKPOINT_INVALID', `The checkpoint ${sanitizeOneLine(file)} ${reason}.`, {
       nextStep: 'Nothing was read. Fix or move the file; to start over on purpose, delete it (every retained event is then shipped again).',

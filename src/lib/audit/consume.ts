@@ -71,7 +71,7 @@ export interface ConsumeResult {
   interrupted: boolean
 }
 
-export const DEFAULT_HEARTBEAT_MS = 15_000
+const DEFAULT_HEARTBEAT_MS = 15_000
 /**
  * The stream moves to a new token a minute before getAccessToken would stop handing out the current one (its
  * REFRESH_AHEAD_MS, 5 min): a token that is still good for a one-shot command is renewed by a long-lived stream, so

@@ -4,7 +4,7 @@ import {UsageError} from '../errors/index.js'
 const UNITS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
 
 /** Milliseconds of a duration like "15s" or "200ms"; undefined when the text is not one. */
-export function parseDuration(text: string): number | undefined {
+function parseDuration(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim())
   return m ? Number(m[1]) * UNITS[m[2]] : undefined
 }

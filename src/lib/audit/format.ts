@@ -34,11 +34,11 @@ function row(values: string[]): string {
   return values.map((v, i) => cell(v, COLUMNS[i][1])).join('  ').trimEnd() + '\n'
 }
 
-export function tableHeader(): string {
+function tableHeader(): string {
   return row(COLUMNS.map(([name]) => name))
 }
 
-export function tableRow(e: EventView): string {
+function tableRow(e: EventView): string {
   const actor = e.actor?.upn ?? e.actor?.appId ?? e.actor?.id ?? e.actor?.type ?? ''
   const target = e.target ? `${e.target.type ?? ''}:${e.target.id ?? ''}` : ''
   return row([e.time ?? '', String(e.seq), e.action ?? '', e.result ?? '', actor, target, e.clientIp ?? ''])

@@ -14,7 +14,7 @@ import {writeFlushed} from './write-flushed.js'
 /** Exit code of `audit watch --exit-on-alert` when an alert fired (documented in the command help and README). */
 export const ALERT_EXIT_CODE = ExitCode.ALERT
 
-export class AlertRaisedError extends PpctlError {
+class AlertRaisedError extends PpctlError {
   constructor(alert: Alert) {
     super('ALERT', `Alert ${alert.detector}: ${sanitizeOneLine(alert.summary)}.`, {nextStep: `Look at the events: ppctl audit stream --after ${Math.min(...alert.seqs) - 1} --output table`})
   }
@@ -42,7 +42,7 @@ export interface WatchResult {
   interrupted: boolean
 }
 
-export function renderAlert(alert: Alert, output: 'ndjson' | 'table'): string {
+function renderAlert(alert: Alert, output: 'ndjson' | 'table'): string {
   if (output === 'ndjson') return safeJsonStringify(alert) + '\n'
   return `${alert.time}  ${alert.detector.padEnd(24)}  ${sanitizeOneLine(alert.summary)}  (seq ${alert.seqs.join(', ')})\n`
 }

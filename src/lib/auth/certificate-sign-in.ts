@@ -9,7 +9,7 @@ import {discover} from './discovery.js'
 import {toAuthError} from './oauth-error.js'
 
 /** PPCTL_CERTIFICATE_PASSWORD, else a hidden prompt at a terminal, else stdin: never a flag. */
-export function certificatePassword(ctx: Context): () => Promise<string> {
+function certificatePassword(ctx: Context): () => Promise<string> {
   return async () => {
     const fromEnv = ctx.env.PPCTL_CERTIFICATE_PASSWORD
     if (fromEnv !== undefined && fromEnv !== '') return fromEnv

@@ -7,7 +7,7 @@ import type {Clock} from '../clock.js'
 import {UsageError} from '../errors/index.js'
 import type {ClientCertificate} from './certificate.js'
 
-export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 /** Well under the 5 minutes providers accept (the local platform refuses more). */
 export const ASSERTION_LIFETIME_SECONDS = 120
 

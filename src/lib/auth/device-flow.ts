@@ -5,13 +5,13 @@ import type {Clock} from '../clock.js'
 import {AuthRequiredError, CancelledError, ExitCode, InterruptedError, PpctlError} from '../errors/index.js'
 import {oauthErrorCode, SIGN_IN_AGAIN, toAuthError, typedErrorFrom} from './oauth-error.js'
 
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 /** RFC 8628 §3.2: the polling interval when the provider gives none. */
-export const DEFAULT_INTERVAL_SECONDS = 5
+const DEFAULT_INTERVAL_SECONDS = 5
 /** RFC 8628 §3.5: slow_down adds 5 seconds to the interval, for this and all later polls. */
-export const SLOW_DOWN_SECONDS = 5
+const SLOW_DOWN_SECONDS = 5
 /** Consecutive network failures tolerated while polling before giving up. */
-export const MAX_NETWORK_FAILURES = 5
+const MAX_NETWORK_FAILURES = 5
 const MAX_BACKOFF_MS = 60_000
 
 /** What the person needs to approve the sign-in; printed to stderr (and as a JSON line under --json). */

@@ -53,11 +53,11 @@ export function createTokens(ctx: Context): Tokens {
   return tokens
 }
 
-export function isFresh(creds: StoredCredentials | undefined, now: number): creds is StoredCredentials & {accessToken: string; accessTokenExpiresAt: number} {
+function isFresh(creds: StoredCredentials | undefined, now: number): creds is StoredCredentials & {accessToken: string; accessTokenExpiresAt: number} {
   return Boolean(creds?.accessToken) && typeof creds?.accessTokenExpiresAt === 'number' && creds.accessTokenExpiresAt - now > REFRESH_AHEAD_MS
 }
 
-export function notSignedIn(profile: string): AuthRequiredError {
+function notSignedIn(profile: string): AuthRequiredError {
   return new AuthRequiredError('NOT_SIGNED_IN', `Profile "${profile}" is not signed in.`, {nextStep: `${SIGN_IN_AGAIN}${profile === 'default' ? '' : ` --profile ${profile}`}`})
 }
 

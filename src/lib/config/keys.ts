@@ -43,7 +43,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {key: 'default-profile', scope: 'global', field: 'defaultProfile', description: 'The profile used when neither --profile nor PPCTL_PROFILE is given.'},
 ]
 
-export const CONFIG_KEY_NAMES: readonly string[] = CONFIG_KEYS.map((k) => k.key)
+const CONFIG_KEY_NAMES: readonly string[] = CONFIG_KEYS.map((k) => k.key)
 
 /** The key named `name`, or a usage error that lists the known keys. */
 export function findConfigKey(name: string): ConfigKey {

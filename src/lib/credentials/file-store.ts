@@ -7,7 +7,7 @@ import {text, type Rendered} from '../output/render.js'
 import {parseCredentials, pickCredentials} from './credentials-json.js'
 import type {CredentialStore, StoredCredentials} from './types.js'
 
-export function credentialsDir(configDir: string): string {
+function credentialsDir(configDir: string): string {
   return join(configDir, 'credentials')
 }
 

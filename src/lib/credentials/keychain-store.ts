@@ -6,7 +6,7 @@ import type {CredentialStore, StoredCredentials} from './types.js'
 
 export const KEYCHAIN_SERVICE = 'ppctl'
 /** Characters per entry on Windows: 1,200 UTF-16 code units = 2,400 bytes, under the 2,560-byte limit. */
-export const WINDOWS_CHUNK_SIZE = 1200
+const WINDOWS_CHUNK_SIZE = 1200
 const DEFAULT_CHUNK_SIZE = 16_000
 
 // Entries of profile P (profile names never contain "#"):

@@ -27,12 +27,12 @@ export interface ChildKeyringOptions {
   childSource?: string
 }
 
-export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 10_000
+const DEFAULT_KEYCHAIN_TIMEOUT_MS = 10_000
 
 // CommonJS run with `node -e`: argv[1] is the keyring module's path. One JSON request per line on stdin,
 // one JSON answer per line on stdout. On Linux every entry is pinned to the Secret Service, so the library
 // throws instead of silently falling back to the kernel keyring.
-export const KEYRING_CHILD_SOURCE = `
+const KEYRING_CHILD_SOURCE = `
 const {AsyncEntry} = require(process.argv[1]);
 const options = process.platform === 'linux' ? {linux: {store: 'secret-service'}} : undefined;
 const answer = (value) => process.stdout.write(JSON.stringify(value) + '\\n');

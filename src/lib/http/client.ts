@@ -14,7 +14,7 @@ import {effectiveTimeouts} from './timeouts.js'
 import {failureLine, requestLine, responseLine, type TraceRequest} from './trace.js'
 import type {Http, HttpOptions, HttpRequestInit} from './types.js'
 
-export type {Http, HttpOptions, HttpRequestInit} from './types.js'
+export type {Http, HttpOptions} from './types.js'
 
 /**
  * The HTTP stack of one command run. Requests go through `globalThis.fetch` with our undici dispatcher:

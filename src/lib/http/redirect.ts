@@ -5,8 +5,8 @@ import type {HttpRequestInit} from './types.js'
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
 /** Never sent to an origin other than the one the caller addressed. */
-export const ORIGIN_BOUND_HEADERS = ['authorization', 'dpop', 'cookie', 'cookie2', 'proxy-authorization'] as const
-export const MAX_REDIRECTS = 5
+const ORIGIN_BOUND_HEADERS = ['authorization', 'dpop', 'cookie', 'cookie2', 'proxy-authorization'] as const
+const MAX_REDIRECTS = 5
 
 export function isRedirect(response: Response): boolean {
   return REDIRECT_STATUS.has(response.status) && response.headers.has('location')

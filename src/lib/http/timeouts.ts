@@ -1,7 +1,7 @@
 // The HTTP timeouts: defaults, then PPCTL_HTTP_*TIMEOUT_MS from the environment, then what the caller gives.
 import type {HttpTimeouts} from './types.js'
 
-export const DEFAULT_TIMEOUTS: Required<HttpTimeouts> = {connect: 10_000, headers: 30_000, body: 30_000}
+const DEFAULT_TIMEOUTS: Required<HttpTimeouts> = {connect: 10_000, headers: 30_000, body: 30_000}
 
 function ms(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined
@@ -10,7 +10,7 @@ function ms(value: string | undefined): number | undefined {
 }
 
 /** PPCTL_HTTP_TIMEOUT_MS sets all three; PPCTL_HTTP_{CONNECT,HEADERS,BODY}_TIMEOUT_MS set one each (and win). */
-export function timeoutsFromEnv(env: NodeJS.ProcessEnv): HttpTimeouts {
+function timeoutsFromEnv(env: NodeJS.ProcessEnv): HttpTimeouts {
   const all = ms(env.PPCTL_HTTP_TIMEOUT_MS)
   const out: HttpTimeouts = {}
   const connect = ms(env.PPCTL_HTTP_CONNECT_TIMEOUT_MS) ?? all

@@ -1,7 +1,7 @@
 // The one environment variable that would turn Node's certificate verification off, which ppctl ignores: the warning saying so.
 
 /** The variable Node reads for its default of `rejectUnauthorized`; ppctl sets that option itself on every connection. */
-export const NODE_TLS_ENV = 'NODE_TLS_REJECT_UNAUTHORIZED'
+const NODE_TLS_ENV = 'NODE_TLS_REJECT_UNAUTHORIZED'
 
 /**
  * The warning to show when the environment asks Node not to verify certificates (Node treats exactly "0" so),

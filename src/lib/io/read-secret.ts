@@ -3,7 +3,7 @@ import type {Context} from '../context.js'
 import {UsageError} from '../errors/index.js'
 
 /** All of stdin, without the trailing newline (for `echo pw | ppctl ...`). */
-export async function readStdinLine(stdin: NodeJS.ReadableStream): Promise<string> {
+async function readStdinLine(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')

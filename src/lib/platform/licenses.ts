@@ -32,7 +32,7 @@ export async function listSkus(ctx: Context): Promise<Sku[]> {
   return body.items
 }
 
-export async function getSku(ctx: Context, id: string): Promise<Sku> {
+async function getSku(ctx: Context, id: string): Promise<Sku> {
   const {body} = await ctx.api().request<Sku>({path: `/v1/licenses/skus/${encodeURIComponent(id)}`, what: `Reading license SKU ${id}`})
   return body
 }
@@ -159,6 +159,3 @@ export async function changeLicenses(
 
 export const assignLicenses = (ctx: Context, rows: ReadonlyArray<{line?: number; upn: string; sku: string}>, options: {dryRun?: boolean} = {}) =>
   changeLicenses(ctx, rows, 'assign', options)
-export const revokeLicenses = (ctx: Context, rows: ReadonlyArray<{line?: number; upn: string; sku: string}>, options: {dryRun?: boolean} = {}) =>
-  changeLicenses(ctx, rows, 'revoke', options)
-

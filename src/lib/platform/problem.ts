@@ -30,7 +30,7 @@ export async function readProblem(response: Response): Promise<Problem> {
 }
 
 /** The exit code of a platform error answer, from its HTTP status: the platform's codes are its own vocabulary, not the client's table. */
-export function problemExitCode(status: number, code: string): ExitCodeValue {
+function problemExitCode(status: number, code: string): ExitCodeValue {
   if (status === 400 || (status === 422 && code === 'VALIDATION_FAILED')) return ExitCode.USAGE
   if (status === 401) return ExitCode.AUTH_REQUIRED
   if (status === 403) return ExitCode.PERMISSION_DENIED

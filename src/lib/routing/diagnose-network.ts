@@ -30,7 +30,7 @@ export interface Probed<T> {
 const errorOf = (err: unknown) => ({code: String((err as NodeJS.ErrnoException).code ?? 'ERROR'), message: String((err as Error).message ?? err)})
 
 /** Opens a TCP connection: directly, or a CONNECT tunnel through `proxy`. Resolves with the socket. */
-export function openSocket(target: {address: string; hostname: string; port: number}, timeoutMs: number, proxy?: URL): Promise<Socket> {
+function openSocket(target: {address: string; hostname: string; port: number}, timeoutMs: number, proxy?: URL): Promise<Socket> {
   return new Promise((resolve, reject) => {
     if (!proxy) {
       const socket = netConnect({host: target.address, port: target.port})

@@ -213,4 +213,4 @@ async function caOf(ctx: Context): Promise<string | undefined> {
 
 /** Exit code of a diagnosis: 0 when the route works (OK or WARN), 8 when it does not. */
 export const diagnosisExitCode = (d: RouteDiagnosis): ExitCodeValue => (d.verdict === 'FAIL' ? ExitCode.UNREACHABLE : ExitCode.OK)
-export type {Hop, Verdict} from './diagnose-hop.js'
+export type {Hop} from './diagnose-hop.js'

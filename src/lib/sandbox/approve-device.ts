@@ -10,7 +10,7 @@ export interface ApproveDeviceOptions {
 }
 
 /** The path of the device verification page (oidc-provider's `code_verification` route). */
-export const VERIFICATION_PATH = '/device'
+const VERIFICATION_PATH = '/device'
 const MAX_REDIRECTS = 10
 const MAX_STEPS = 8
 

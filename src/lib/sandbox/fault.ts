@@ -4,7 +4,7 @@ import {NotFoundError, PpctlError, UsageError, platformOrOwn} from '../errors/in
 import type {ActiveFault, FaultSpec} from '../../sandbox/contract.js'
 import {controlRequest, requireRunning} from './lifecycle.js'
 
-export type {ActiveFault, FaultSpec}
+export type {ActiveFault}
 
 export type FaultAction = 'down' | 'up' | 'slow' | 'flaky' | 'throttle'
 export const FAULT_ACTIONS: readonly FaultAction[] = ['down', 'up', 'slow', 'flaky', 'throttle']
@@ -19,7 +19,7 @@ export interface FaultResult {
 }
 
 /** The fault an action and its value stand for; undefined for `up`. */
-export function faultSpecOf(action: FaultAction, value: string | undefined, mode: 'reset' | '503' = 'reset'): FaultSpec | undefined {
+function faultSpecOf(action: FaultAction, value: string | undefined, mode: 'reset' | '503' = 'reset'): FaultSpec | undefined {
   const need = (what: string) => {
     if (value === undefined || value.trim() === '') {
       throw new UsageError('MISSING_VALUE', `\`${action}\` needs ${what}.`, {nextStep: `e.g. ppctl sandbox fault --cluster eastus-1 ${action} ${action === 'slow' ? '2000' : action === 'flaky' ? '0.3' : '5'}`})

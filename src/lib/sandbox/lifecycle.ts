@@ -11,11 +11,11 @@ import {ensurePrivateDir} from '../config/atomic.js'
 import {ConflictError, PpctlError, UnreachableError, UsageError} from '../errors/index.js'
 import type {PlatformState} from '../../sandbox/contract.js'
 
-export const STATE_FILE = 'state.json'
-export const PID_FILE = 'platform.pid'
+const STATE_FILE = 'state.json'
+const PID_FILE = 'platform.pid'
 export const LOG_FILE = 'platform.log'
-export const PORT_FILE = 'port.json'
-export const SANDBOX_PROFILE = 'sandbox'
+const PORT_FILE = 'port.json'
+const SANDBOX_PROFILE = 'sandbox'
 /** The port of a first start without --port; later starts without --port reuse the recorded one. */
 export const DEFAULT_PORT = 8443
 const START_TIMEOUT_MS = 60_000

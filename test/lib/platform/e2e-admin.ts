@@ -24,7 +24,7 @@ export function jsonOf<T = Record<string, unknown>>(res: CliResult, schema: stri
 }
 
 export type Role = 'admin' | 'maker' | 'user' | 'support'
-export const UPN: Record<Role, string> = {
+const UPN: Record<Role, string> = {
   admin: 'admin@contoso.example',
   maker: 'maker@contoso.example',
   user: 'user@contoso.example',

@@ -29,19 +29,19 @@ function burst(name: string, t: Threshold, match: (e: WatchedEvent) => boolean, 
 
 const failedSignIn = (e: WatchedEvent) => e.action === 'signin' && e.result === 'failed'
 
-export function failedSignInsByAccount(t: Threshold): Detector {
+function failedSignInsByAccount(t: Threshold): Detector {
   return burst('failed-signins-account', t, failedSignIn, actorOf, (key, n) => `${n} failed sign-ins for ${key} within ${t.windowSeconds} s`)
 }
 
-export function failedSignInsByAddress(t: Threshold): Detector {
+function failedSignInsByAddress(t: Threshold): Detector {
   return burst('failed-signins-address', t, failedSignIn, (e) => e.clientIp, (key, n) => `${n} failed sign-ins from ${key} within ${t.windowSeconds} s`)
 }
 
-export function massLicenseRevocation(t: Threshold): Detector {
+function massLicenseRevocation(t: Threshold): Detector {
   return burst('mass-license-revocation', t, (e) => e.action === 'license.revoked' && e.result === 'succeeded', (e) => e.tenantId ?? 'tenant', (_key, n) => `${n} licenses revoked within ${t.windowSeconds} s`)
 }
 
-export function connectorUnblocked(): Detector {
+function connectorUnblocked(): Detector {
   return {
     name: 'connector-unblocked',
     observe(e) {
@@ -53,7 +53,7 @@ export function connectorUnblocked(): Detector {
 }
 
 /** One account signing in successfully from N distinct client addresses within W seconds. */
-export function signInsFromManyAddresses(t: Threshold): Detector {
+function signInsFromManyAddresses(t: Threshold): Detector {
   const window = new KeyedWindow<string>(t.windowSeconds * 1000)
   return {
     name: 'signin-many-addresses',
