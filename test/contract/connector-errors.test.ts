@@ -113,7 +113,7 @@ describe('connector and license contract (nock)', () => {
     expect(keys[1]).to.equal(keys[0])
   })
 
-  it('404 for something named: "No connector \"nope\" in <tenant>", where to look, and the platform code kept', async () => {
+  it('404 for something named: No connector "nope" in <tenant>, where to look, and the platform code kept', async () => {
     nock(CLUSTER).get('/v1/connectors/nope').reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'nope'))
     const connector = await rejection(getConnector(t.ctx, 'nope'))
     expect(connector).to.include({code: 'CONNECTOR_NOT_FOUND', exitCode: 6, message: `No connector "nope" in ${TENANT}.`, nextStep: 'See the matches: ppctl connector list --search nope', correlationId: 'corr-1'})
