@@ -33,6 +33,17 @@ describe('ppctl (the CLI as a whole)', () => {
     for (const topic of ['config', 'sandbox']) expect(res.stdout).to.match(new RegExp(`^\\s+${topic}\\s`, 'm'))
   })
 
+  it('bare ppctl and --help end with "Start here" lines, none longer than 80 columns', async () => {
+    for (const args of [[], ['--help']]) {
+      const res = await runCli(args, cli.env)
+      expect(res.code, args.join(' ')).to.equal(0)
+      const start = res.stdout.slice(res.stdout.indexOf('START HERE'))
+      expect(start).to.match(/^START HERE\n {2}Try it on this machine +ppctl sandbox start && ppctl auth login\n/)
+      expect(start).to.contain('ppctl auth login --help')
+      for (const line of start.split('\n')) expect(line.length, line).to.be.at.most(80)
+    }
+  })
+
   it('rejects an unknown command with exit 2 and the nearest help', async () => {
     const res = await runCli(['sandbox', 'launch'], cli.env)
     expect(res.code).to.equal(2)
