@@ -57,6 +57,8 @@ else
   fi
   grep -v '"device_code"' "$work/login.err" >&2 || true
 fi
+# The insecure-storage warning was shown at sign-in; the demo does not repeat it at every command.
+[[ "${PPCTL_CREDENTIAL_STORE:-}" == file ]] && export PPCTL_NO_WARNINGS=1
 
 ppctl auth status
 echo

@@ -202,7 +202,7 @@ describe('ppctl config (real CLI)', () => {
     it('reports a missing argument as a usage error (exit 2)', async () => {
       const res = await run(['config', 'set', 'authority'])
       expect(res.code).to.equal(2)
-      expect(res.stderr).to.match(/^Error: Missing 1 required arg: value/)
+      expect(res.stderr).to.match(/^Error: ppctl config set needs an argument: <value>\./)
     })
 
     it('warns on stderr when an environment variable overrides the value just set', async () => {

@@ -113,6 +113,20 @@ describe('connector and license contract (nock)', () => {
     expect(keys[1]).to.equal(keys[0])
   })
 
+  it('404 for something named: No connector "nope" in <tenant>, where to look, and the platform code kept', async () => {
+    nock(CLUSTER).get('/v1/connectors/nope').reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'nope'))
+    const connector = await rejection(getConnector(t.ctx, 'nope'))
+    expect(connector).to.include({code: 'CONNECTOR_NOT_FOUND', exitCode: 6, message: `No connector "nope" in ${TENANT}.`, nextStep: 'See the matches: ppctl connector list --search nope', correlationId: 'corr-1'})
+    nock(CLUSTER)
+      .get('/v1/licenses/skus/P1').reply(200, {id: 'P1', seats: {enabled: 3, consumed: 0, available: 3}})
+      .get('/v1/users/nobody%40c.example/licenses').reply(...problem(404, 'USER_NOT_FOUND', 'nobody@c.example'))
+    const [row] = await assignLicenses(t.ctx, [{upn: 'nobody@c.example', sku: 'P1'}])
+    expect(row.error).to.include({code: 'USER_NOT_FOUND', exitCode: 6, message: `No user "nobody@c.example" in ${TENANT}.`, nextStep: 'See the matches: ppctl user list --search nobody'})
+    // A 404 the request did not expect (another code) keeps the platform's own words.
+    nock(CLUSTER).get('/v1/connectors/x').reply(...problem(404, 'NOT_FOUND', 'No such endpoint'))
+    expect((await rejection(getConnector(t.ctx, 'x'))).message).to.equal('Reading connector x failed: No such endpoint')
+  })
+
   it('429 and 503 are retried, then exit 9 with a next step', async () => {
     nock(CLUSTER).get('/v1/connectors/shared_sql').times(4).reply(429, {code: 'THROTTLED'}, {'content-type': 'application/json', 'retry-after': '1'})
     const err = await rejection(getConnector(t.ctx, 'shared_sql'))

@@ -2,6 +2,7 @@
 import type {TokenEndpointResponse} from 'openid-client'
 
 import type {Context} from '../context.js'
+import type {Http} from '../http/types.js'
 import {readSecret} from '../io/read-secret.js'
 import {loadCertificateFile, loadCertificatePem, type ClientCertificate} from './certificate.js'
 import {certificateClientAuth, chooseAssertionAlg} from './client-assertion.js'
@@ -29,13 +30,15 @@ export interface CertificateGrantOptions {
   clientId: string
   cert: ClientCertificate
   resource?: string
+  /** The HTTP stack to reach the provider with (a profile being created brings its own CA); the context's by default. */
+  http?: Http
 }
 
 export async function certificateGrant(ctx: Context, options: CertificateGrantOptions): Promise<TokenEndpointResponse> {
   const client = await import('openid-client')
   const {cert} = options
   const auth = certificateClientAuth(cert, undefined, ctx.clock)
-  const config = await discover(ctx, {authority: options.authority, clientId: options.clientId, clientAuth: auth})
+  const config = await discover(ctx, {authority: options.authority, clientId: options.clientId, clientAuth: auth, http: options.http})
   // Decided now, so an unusable key is reported before any request; the hook signs with it.
   chooseAssertionAlg(config.serverMetadata(), cert)
   try {

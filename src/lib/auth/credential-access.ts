@@ -16,7 +16,7 @@ export interface CredentialAccess {
  * store and the "file store warned" marks live as long as the context (one command run).
  */
 export function createCredentialAccess(ctx: Context): CredentialAccess {
-  const session: StoreSession = {warned: new Set()}
+  const session: StoreSession = {warned: false}
   const credentials = () => import('../credentials/index.js')
   return {
     async open(options) {

@@ -2,8 +2,10 @@
 import {resolve} from 'node:path'
 
 import type {Context} from '../context.js'
+import {findConfigKey, parseConfigValue} from '../config/keys.js'
 import type {Profile} from '../config/store.js'
-import {UsageError} from '../errors/index.js'
+import {NotFoundError, UsageError} from '../errors/index.js'
+import type {Http} from '../http/types.js'
 import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
 import {ciCredentialsFromEnv} from './ci-env.js'
 import {pollDeviceToken, startDeviceAuthorization, type DeviceCodeInfo} from './device-flow.js'
@@ -35,6 +37,13 @@ export interface LoginOptions {
   clientId?: string
   tenant?: string
   resource?: string
+  /** The rest of what a profile needs, so that one command creates it. */
+  globalUrl?: string
+  caFile?: string
+  /** Comma-separated host patterns, as for `config set cluster-allow-list`. */
+  clusterAllowList?: string
+  /** Copy the platform settings (authority, client id, global URL, CA file, allow-list, resource) of this profile. */
+  from?: string
   certificate?: string
   insecureStorage?: boolean
   /** Device code: called once the code is known, for the prompt (and the JSON line on stderr). */
@@ -49,7 +58,14 @@ export interface LoginOptions {
 async function targetProfile(ctx: Context, options: LoginOptions): Promise<{name: string; profile: Profile; changes: Partial<Profile>; authority: string; clientId: string}> {
   const {name, profile} = await ctx.activeProfile()
   // Only what the flags say is written: the effective profile also holds PPCTL_* overrides, which must not be persisted.
-  const changes: Partial<Profile> = {}
+  const changes: Partial<Profile> = options.from ? await platformSettingsOf(ctx, options.from, name) : {}
+  const setting = async (key: string, raw: string | undefined) => (raw === undefined ? undefined : parseConfigValue(findConfigKey(key), raw, {cwd: process.cwd()}))
+  const globalUrl = await setting('global-url', options.globalUrl)
+  if (globalUrl !== undefined) changes.globalUrl = globalUrl as string
+  const caFile = await setting('ca-file', options.caFile)
+  if (caFile !== undefined) changes.caFile = caFile as string
+  const allowList = await setting('cluster-allow-list', options.clusterAllowList)
+  if (allowList !== undefined) changes.clusterAllowList = allowList as string[]
   if (options.authority) changes.authority = parseAuthority(options.authority).href.replace(/\/$/, '')
   if (options.clientId) changes.clientId = options.clientId
   if (options.tenant) changes.tenant = options.tenant
@@ -77,58 +93,65 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
     })
   }
   const {name, profile, changes, authority, clientId} = await targetProfile(ctx, options)
-  const access = ctx.credentials()
-  // Opened first: a sign-in that could not be kept would be wasted (and the person would have approved it for nothing).
-  const store = await access.open({profile: name, insecureStorage: options.insecureStorage})
-  // The file store warns by itself each time it is opened.
-  const warnings: string[] = []
-  const now = () => ctx.clock.now()
+  // A CA file that is not the profile's yet: the provider is reached with it (the context's stack trusts the stored one).
+  const trusted = (await ctx.activeProfile()).profile.caFile
+  const http = changes.caFile && changes.caFile !== trusted ? await httpWithCa(ctx, changes.caFile) : undefined
+  try {
+    const access = ctx.credentials()
+    // Opened first: a sign-in that could not be kept would be wasted (and the person would have approved it for nothing).
+    const store = await access.open({profile: name, insecureStorage: options.insecureStorage})
+    // The file store warns by itself each time it is opened.
+    const warnings: string[] = []
+    const now = () => ctx.clock.now()
 
-  let res: Awaited<ReturnType<typeof certificateGrant>>
-  let started: number
-  let method: LoginResult['method']
-  let thumbprint: string | undefined
-  if (options.certificate) {
-    method = 'certificate'
-    const cert = await loadClientCertificate(ctx, {file: options.certificate})
-    warnings.push(...cert.warnings)
-    thumbprint = cert.thumbprint
-    started = now()
-    res = await certificateGrant(ctx, {authority, clientId, cert, resource: resourceFor(profile)})
-  } else {
-    method = 'device-code'
-    const config = await discover(ctx, {authority, clientId})
-    const {device, info} = await startDeviceAuthorization(config, {authority, scope: SIGN_IN_SCOPE, resource: resourceFor(profile)})
-    options.onDeviceCode?.(info)
-    res = await pollDeviceToken(config, device, {clock: ctx.clock, signal: options.signal, onWait: options.onWait})
-    started = now()
-  }
-  const who = identityOf(res)
-  const creds = toStoredCredentials(res, started)
-  const expiresAt = new Date(creds.accessTokenExpiresAt ?? started).toISOString()
-  await access.withLock(name, () => store.set(name, creds))
-  await recordSignIn(ctx, name, {
-    ...changes,
-    account: who.account ?? (method === 'certificate' ? clientId : undefined),
-    tenantId: who.tenantId,
-    authMethod: method,
-    tokenExpiresAt: expiresAt,
-    signedInAt: new Date(started).toISOString(),
-    certificatePath: options.certificate ? resolve(options.certificate) : undefined,
-    certificateThumbprint: thumbprint,
-  })
-  return {
-    profile: name,
-    method,
-    account: who.account ?? (method === 'certificate' ? clientId : null),
-    tenantId: who.tenantId ?? null,
-    authority,
-    clientId,
-    expiresAt,
-    credentialStore: store.kind,
-    credentialLocation: store.location,
-    ...(thumbprint ? {certificateThumbprint: thumbprint} : {}),
-    warnings,
+    let res: Awaited<ReturnType<typeof certificateGrant>>
+    let started: number
+    let method: LoginResult['method']
+    let thumbprint: string | undefined
+    if (options.certificate) {
+      method = 'certificate'
+      const cert = await loadClientCertificate(ctx, {file: options.certificate})
+      warnings.push(...cert.warnings)
+      thumbprint = cert.thumbprint
+      started = now()
+      res = await certificateGrant(ctx, {authority, clientId, cert, resource: resourceFor(profile), http})
+    } else {
+      method = 'device-code'
+      const config = await discover(ctx, {authority, clientId, http})
+      const {device, info} = await startDeviceAuthorization(config, {authority, scope: SIGN_IN_SCOPE, resource: resourceFor(profile)})
+      options.onDeviceCode?.(info)
+      res = await pollDeviceToken(config, device, {clock: ctx.clock, signal: options.signal, onWait: options.onWait})
+      started = now()
+    }
+    const who = identityOf(res)
+    const creds = toStoredCredentials(res, started)
+    const expiresAt = new Date(creds.accessTokenExpiresAt ?? started).toISOString()
+    await access.withLock(name, () => store.set(name, creds))
+    await recordSignIn(ctx, name, {
+      ...changes,
+      account: who.account ?? (method === 'certificate' ? clientId : undefined),
+      tenantId: who.tenantId,
+      authMethod: method,
+      tokenExpiresAt: expiresAt,
+      signedInAt: new Date(started).toISOString(),
+      certificatePath: options.certificate ? resolve(options.certificate) : undefined,
+      certificateThumbprint: thumbprint,
+    })
+    return {
+      profile: name,
+      method,
+      account: who.account ?? (method === 'certificate' ? clientId : null),
+      tenantId: who.tenantId ?? null,
+      authority,
+      clientId,
+      expiresAt,
+      credentialStore: store.kind,
+      credentialLocation: store.location,
+      ...(thumbprint ? {certificateThumbprint: thumbprint} : {}),
+      warnings,
+    }
+  } finally {
+    await http?.close()
   }
 }
 
@@ -149,4 +172,23 @@ async function loginFromEnvironment(ctx: Context, ci: NonNullable<ReturnType<typ
     certificateThumbprint: t.thumbprint,
     warnings: [],
   }
+}
+
+/** The settings that say which platform a profile talks to (not who signed in): what `--from` copies. */
+const PLATFORM_FIELDS = ['authority', 'clientId', 'globalUrl', 'caFile', 'clusterAllowList', 'allowIpLiterals', 'apiResource'] as const satisfies ReadonlyArray<keyof Profile>
+
+async function platformSettingsOf(ctx: Context, from: string, target: string): Promise<Partial<Profile>> {
+  const source = (await ctx.config().read()).profiles[from]
+  if (!source) {
+    throw new NotFoundError('PROFILE_NOT_FOUND', `There is no profile "${from}" to copy.`, {nextStep: 'See the profiles: ppctl auth list'})
+  }
+  if (from === target) throw new UsageError('USAGE', `--from ${from} names the profile being signed in to.`, {nextStep: `Give another profile: ppctl auth login --profile NEW --from ${from}`})
+  const copy: Partial<Profile> = {}
+  for (const field of PLATFORM_FIELDS) if (source[field] !== undefined) Object.assign(copy, {[field]: source[field]})
+  return copy
+}
+
+async function httpWithCa(ctx: Context, caFile: string): Promise<Http> {
+  const [{readFile}, {createHttp}] = await Promise.all([import('node:fs/promises'), import('../http/client.js')])
+  return createHttp({env: ctx.env, ca: await readFile(caFile, 'utf8'), userAgent: `ppctl/${ctx.version}`, debug: ctx.debug, clock: ctx.clock})
 }

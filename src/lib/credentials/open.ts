@@ -28,11 +28,14 @@ export interface OpenCredentialStoreOptions {
   session?: StoreSession
 }
 
-/** The memory store of a run, and the profiles whose file-store warning it has printed. */
+/** The memory store of a run, and whether it has printed the file-store warning. */
 export interface StoreSession {
   memory?: MemoryStore
-  warned: Set<string>
+  warned: boolean
 }
+
+/** PPCTL_NO_WARNINGS=1: a script that chose the file store knows; the warning is not repeated at every run. */
+const warningsOff = (env: NodeJS.ProcessEnv) => env.PPCTL_NO_WARNINGS !== undefined && env.PPCTL_NO_WARNINGS !== '' && env.PPCTL_NO_WARNINGS !== '0'
 
 const KINDS: readonly CredentialStoreKind[] = ['keychain', 'file', 'memory']
 
@@ -53,19 +56,19 @@ export async function selectCredentialStoreKind(ctx: Context, options: OpenCrede
 }
 
 /**
- * The profile's credential store. The file store reports its warning once per session (command run) and profile.
+ * The profile's credential store. The file store reports its warning once per session (command run), for the
+ * profile in use only (auth status reads the others too, and they are not what this run puts at risk).
  * Throws KeychainUnavailableError at once when no D-Bus session bus is set on Linux; other keychain
  * failures (KEYCHAIN_UNAVAILABLE, KEYCHAIN_TIMEOUT) surface at the first get/set/delete. Never falls back.
  */
 export async function openCredentialStore(ctx: Context, options: OpenCredentialStoreOptions): Promise<CredentialStore> {
   const kind = await selectCredentialStoreKind(ctx, options)
-  const session = options.session ?? {warned: new Set<string>()}
+  const session = options.session ?? {warned: false}
   if (kind === 'memory') return (session.memory ??= new MemoryStore())
   if (kind === 'file') {
     const store = new FileStore(ctx.paths.config, options.profile)
-    const {warned} = session
-    if (!warned.has(options.profile)) {
-      warned.add(options.profile)
+    if (!session.warned && !warningsOff(ctx.env) && options.profile === (await ctx.activeProfile()).name) {
+      session.warned = true
       ctx.reporter.warn(insecureStorageWarning(store.location, options.profile))
     }
     return store

@@ -34,6 +34,7 @@ const {ERROR, USAGE, CANCELLED, AUTH_REQUIRED, PERMISSION_DENIED, NOT_FOUND, CON
 export const CODES = {
   // usage: a flag, argument, answer, file or setting the person gave is missing or wrong
   USAGE: code(USAGE, 'usage', false, 'a flag or argument is missing, unknown or of the wrong type'),
+  UNKNOWN_COMMAND: code(USAGE, 'usage', false, 'no ppctl command by that name (the message suggests the closest one)'),
   ANSWER_REQUIRED: code(USAGE, 'usage', false, 'a prompt would be needed, but there is no terminal (or CI is set): give the flag'),
   SECRET_REQUIRED: code(USAGE, 'usage', false, 'a secret would be prompted for, but there is no terminal'),
   USER_OR_FILE_REQUIRED: code(USAGE, 'usage', false, '`license assign` needs --user or --file'),

@@ -1,6 +1,7 @@
 // Typed errors: a stable code for scripts, an exit code from the code table, and a next step for people.
 import {CODES, isErrorCode, type CodeExiting, type ErrorCode} from './codes.js'
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
+import {closest} from './suggest.js'
 
 export interface ErrorDetails {
   /** What to do next, as one line a person can act on (often a command). */
@@ -93,12 +94,21 @@ export class ThrottledError extends kind(ExitCode.THROTTLED) {}
 export class InterruptedError extends kind(ExitCode.INTERRUPTED) {}
 export class OutputClosedError extends kind(ExitCode.OUTPUT_CLOSED) {}
 
+interface FlagDefLike {
+  name?: string
+  char?: string
+  required?: boolean
+  exclusive?: string[]
+}
+
 interface OclifLike {
   message?: unknown
   name?: unknown
   oclif?: {exit?: unknown}
   args?: unknown
   flags?: unknown
+  /** oclif's parse state: the definitions (input) and what was given (output). */
+  parse?: {input?: {flags?: Record<string, FlagDefLike>; argv?: string[]}; output?: {flags?: Record<string, unknown>}}
 }
 
 const OCLIF_HELP_HINT = 'See more help with --help'
@@ -106,15 +116,16 @@ const OCLIF_HELP_HINT = 'See more help with --help'
 /**
  * Any failure as a PpctlError: typed ones pass through; oclif's errors go by their `oclif.exit` (every parse
  * error — RequiredArgsError, NonExistentFlagsError, FailedFlagValidationError, a flag's parse — is a CLIError
- * with exit 2), never by their text; inquirer's Ctrl-C by its name.
+ * with exit 2) and their structured fields, never by their text; inquirer's Ctrl-C by its name.
  */
 export function toPpctlError(err: unknown, commandId?: string): PpctlError {
   if (err instanceof PpctlError) return err
   const e = (typeof err === 'object' && err !== null ? err : {}) as OclifLike
   const raw = typeof e.message === 'string' ? e.message : String(err)
   if (e.oclif?.exit === ExitCode.USAGE) {
-    const help = commandId ? `ppctl ${commandId.replace(/:/g, ' ')} --help` : 'ppctl <command> --help'
-    return new UsageError('USAGE', parseErrorLine(e, raw), {nextStep: `See the command help: ${help}`, cause: err})
+    const command = commandId ? `ppctl ${commandId.replace(/:/g, ' ')}` : 'ppctl <command>'
+    const {message, nextStep} = parseError(e, raw, command)
+    return new UsageError('USAGE', message, {nextStep: nextStep ?? `See the command help: ${command} --help`, cause: err})
   }
   if (e.name === 'ExitPromptError') return new InterruptedError('INTERRUPTED', 'Interrupted.', {cause: err})
   return new PpctlError('UNEXPECTED', raw.split('\n')[0].trim(), {
@@ -123,19 +134,44 @@ export function toPpctlError(err: unknown, commandId?: string): PpctlError {
   })
 }
 
-/** A parse error in one line, from its structured fields where oclif gives them (the names of the arguments or flags). */
-function parseErrorLine(e: OclifLike, raw: string): string {
-  const names = (list: unknown) => (Array.isArray(list) ? list.map((a) => (typeof a === 'string' ? a : String((a as {name?: unknown})?.name ?? ''))).filter(Boolean) : [])
+const names = (list: unknown) => (Array.isArray(list) ? list.map((a) => (typeof a === 'string' ? a : String((a as {name?: unknown})?.name ?? ''))).filter(Boolean) : [])
+
+/** A parse error in ppctl's words, from the structured fields oclif gives (argument and flag definitions, what was given). */
+function parseError(e: OclifLike, raw: string, command: string): {message: string; nextStep?: string} {
+  const defs = e.parse?.input?.flags ?? {}
+  const given = e.parse?.output?.flags ?? {}
   if (Array.isArray(e.args) && e.args.length > 0) {
     const list = names(e.args)
-    // RequiredArgsError lists argument definitions, UnexpectedArgsError the words given.
-    return typeof e.args[0] === 'string' ? `Unexpected argument${list.length === 1 ? '' : 's'}: ${list.join(', ')}` : `Missing ${list.length} required arg${list.length === 1 ? '' : 's'}: ${list.join(', ')}`
+    // UnexpectedArgsError lists the words given, RequiredArgsError the argument definitions.
+    if (typeof e.args[0] === 'string') return {message: `${command} does not take ${list.length === 1 ? 'the argument' : 'the arguments'} ${list.map((a) => `"${a}"`).join(', ')}.`}
+    const usage = `${command} ${list.map((a) => a.toUpperCase()).join(' ')}`
+    return {message: `${command} needs ${list.length === 1 ? 'an argument' : 'arguments'}: ${list.map((a) => `<${a}>`).join(' ')}.`, nextStep: `${usage}   (see ${command} --help)`}
   }
   if (Array.isArray(e.flags) && e.flags.length > 0) {
-    const list = names(e.flags)
-    return `Nonexistent flag${list.length === 1 ? '' : 's'}: ${list.join(', ')}`
+    const unknown = names(e.flags)
+    const known = Object.values(defs).flatMap((d) => (d.name ? [`--${d.name}`] : []))
+    const suggestion = unknown.length === 1 ? closest(unknown[0].split('=')[0], known) : undefined
+    const message = `Unknown flag${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} for ${command}.`
+    return suggestion ? {message: `${message} Did you mean ${suggestion}?`, nextStep: retyped(e, unknown[0], suggestion, command)} : {message}
   }
-  return oneLine(raw).replace(/\n/g, ' ')
+  const present = (name: string) => given[name] !== undefined
+  // FailedFlagValidationError: which rule failed is read again from the definitions and what was given.
+  for (const [name, def] of Object.entries(defs)) {
+    if (!present(name)) continue
+    const clash = (def.exclusive ?? []).find((other) => present(other))
+    if (clash) return {message: `--${name} and --${clash} cannot be used together.`, nextStep: `Keep one of them: ${command} --${name}   or   ${command} --${clash}`}
+  }
+  const missing = Object.entries(defs).filter(([name, def]) => def.required && !present(name)).map(([name]) => `--${name}`)
+  if (missing.length > 0) return {message: `${command} needs ${missing.join(' and ')}.`, nextStep: `${command} ${missing.map((m) => `${m} ${m.slice(2).toUpperCase()}`).join(' ')}   (see ${command} --help)`}
+  return {message: oneLine(raw).replace(/^The following errors? occurred: /, '').replace(/\n/g, ' ')}
+}
+
+/** The command line as typed, with the mistyped flag replaced by the suggestion (its value kept). */
+function retyped(e: OclifLike, typed: string, suggestion: string, command: string): string {
+  const argv = e.parse?.input?.argv
+  if (!Array.isArray(argv)) return `${command} ${suggestion} …`
+  const words = argv.map((word) => (word === typed ? suggestion : word.startsWith(`${typed}=`) ? `${suggestion}${word.slice(typed.length)}` : word))
+  return `${command} ${words.join(' ')}`.trim()
 }
 
 /** The lines of a message without oclif's help hint and indentation, joined after a colon; the first line alone when there is no more. */

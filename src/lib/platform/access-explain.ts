@@ -3,6 +3,7 @@ import type {Context} from '../context.js'
 import {PpctlError} from '../errors/index.js'
 import {getConnector, type ConnectorTier} from './connectors.js'
 import {listSkus, userLicenses, type HeldLicense} from './licenses.js'
+import {connectorNotFound, userNotFound} from './not-found.js'
 
 export type AccessRole = 'maker' | 'app-user'
 export type AccessReason = 'CONNECTOR_BLOCKED' | 'MAKER_NOT_LICENSE_RESTRICTED' | 'STANDARD_CONNECTOR' | 'PREMIUM_LICENSE_HELD' | 'PREMIUM_LICENSE_REQUIRED'
@@ -45,6 +46,7 @@ async function check(ctx: Context, connectorId: string, upn: string, role: Acces
     path: '/v1/access-checks',
     body: {userId: upn, connectorId, role},
     what: `Checking access of ${upn} to ${connectorId}`,
+    notFound: {USER_NOT_FOUND: userNotFound(upn), CONNECTOR_NOT_FOUND: connectorNotFound(connectorId)},
   })
   return body
 }

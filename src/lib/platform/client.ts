@@ -4,7 +4,7 @@ import {PpctlError} from '../errors/index.js'
 import {isNetworkFailure} from '../http/network-error.js'
 import {assertAllowedClusterUri} from '../routing/allow-list.js'
 import type {HomeRoute} from '../routing/types.js'
-import {problemError, readProblem} from './problem.js'
+import {notFoundError, problemError, readProblem} from './problem.js'
 
 export interface ApiRequest {
   method?: string
@@ -16,6 +16,16 @@ export interface ApiRequest {
   tenant?: string
   /** What the person asked for, for error messages ("Blocking connector X"). */
   what: string
+  /** 404s by the platform's code: what was not found, in the person's words, and where to look instead. */
+  notFound?: Partial<Record<string, NotFoundHint>>
+}
+
+export interface NotFoundHint {
+  /** "connector", "user", "license SKU" */
+  kind: string
+  /** The name or id as the person gave it. */
+  id: string
+  nextStep: string
 }
 
 export interface ApiResponse<T> {
@@ -103,7 +113,12 @@ async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<ApiResp
       pending = problemError(421, problem, request.what, correlationId)
       continue
     }
-    if (!response.ok) throw problemError(response.status, await readProblem(response), request.what, correlationId)
+    if (!response.ok) {
+      const problem = await readProblem(response)
+      const hint = response.status === 404 && typeof problem.code === 'string' ? request.notFound?.[problem.code] : undefined
+      if (hint) throw notFoundError(problem.code as string, hint, route, correlationId)
+      throw problemError(response.status, problem, request.what, correlationId)
+    }
     if (response.status === 204) return {status: 204, body: undefined as T, headers: response.headers}
     const text = await response.text()
     try {

@@ -4,6 +4,7 @@ import {basename} from 'node:path'
 
 import type {Context} from '../context.js'
 import {ConflictError, PpctlError, UsageError, toPpctlError, type PpctlErrorJson} from '../errors/index.js'
+import {connectorNotFound} from './not-found.js'
 
 export type ConnectorTier = 'standard' | 'premium' | 'custom'
 
@@ -40,7 +41,7 @@ export function listConnectors(ctx: Context, filter: ConnectorFilter = {}, pageS
 }
 
 export async function getConnector(ctx: Context, id: string): Promise<Connector> {
-  const {body, headers} = await ctx.api().request<Connector>({path: path(id), what: `Reading connector ${id}`})
+  const {body, headers} = await ctx.api().request<Connector>({path: path(id), what: `Reading connector ${id}`, notFound: {CONNECTOR_NOT_FOUND: connectorNotFound(id)}})
   return {...body, etag: headers.get('etag') ?? body.etag}
 }
 

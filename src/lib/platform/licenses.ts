@@ -4,6 +4,7 @@ import {createHash} from 'node:crypto'
 import type {Context} from '../context.js'
 import {ConflictError, PpctlError, toPpctlError} from '../errors/index.js'
 import type {ErrorInfo} from './connectors.js'
+import {skuNotFound, userNotFound} from './not-found.js'
 
 export interface Seats {
   enabled: number
@@ -33,7 +34,7 @@ export async function listSkus(ctx: Context): Promise<Sku[]> {
 }
 
 async function getSku(ctx: Context, id: string): Promise<Sku> {
-  const {body} = await ctx.api().request<Sku>({path: `/v1/licenses/skus/${encodeURIComponent(id)}`, what: `Reading license SKU ${id}`})
+  const {body} = await ctx.api().request<Sku>({path: `/v1/licenses/skus/${encodeURIComponent(id)}`, what: `Reading license SKU ${id}`, notFound: {SKU_NOT_FOUND: skuNotFound(id)}})
   return body
 }
 
@@ -41,6 +42,7 @@ export async function userLicenses(ctx: Context, user: string): Promise<{userId:
   const {body} = await ctx.api().request<{userId: string; upn: string; items: HeldLicense[]}>({
     path: `/v1/users/${encodeURIComponent(user)}/licenses`,
     what: `Reading the licenses of ${user}`,
+    notFound: {USER_NOT_FOUND: userNotFound(user)},
   })
   return body
 }

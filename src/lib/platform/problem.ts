@@ -1,5 +1,6 @@
 // Turns a platform error answer (problem+json, or anything else) into a typed error with its exit code.
 import {ExitCode, PlatformProblemError, type ExitCodeValue} from '../errors/index.js'
+import type {HomeRoute} from '../routing/types.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 
 export interface Problem {
@@ -47,6 +48,15 @@ const NEXT_STEP: Partial<Record<ExitCodeValue, string>> = {
   [ExitCode.PERMISSION_DENIED]: 'Ask an administrator of the tenant for the role this needs.',
   [ExitCode.UNREACHABLE]: 'The route changed; run the command again (the routing cache is refreshed).',
   [ExitCode.THROTTLED]: 'Try again in a minute.',
+}
+
+/**
+ * A 404 for something the person named: "No connector "nope" in contoso.", with where to look. The platform's code
+ * stays the error's code (scripts keep matching it); the tenant is named as the route knows it.
+ */
+export function notFoundError(code: string, hint: {kind: string; id: string; nextStep: string}, route: HomeRoute, correlationId?: string): PlatformProblemError {
+  const tenant = route.tenantName ?? route.tenantId
+  return new PlatformProblemError(code, ExitCode.NOT_FOUND, `No ${hint.kind} "${sanitizeOneLine(hint.id)}" in ${sanitizeOneLine(tenant)}.`, {correlationId, status: 404, nextStep: hint.nextStep})
 }
 
 /** A platform error answer as an error carrying the platform's code (HTTP_<status> when it named none). */

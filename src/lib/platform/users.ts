@@ -1,6 +1,7 @@
 // Users of the signed-in tenant: list (paged, searchable) and one user with roles, licenses and premium entitlement.
 import type {Context} from '../context.js'
 import {userLicenses, type HeldLicense} from './licenses.js'
+import {userNotFound} from './not-found.js'
 
 export interface User {
   id: string
@@ -22,7 +23,7 @@ export function listUsers(ctx: Context, options: {search?: string} = {}, pageSiz
 }
 
 export async function getUser(ctx: Context, upn: string): Promise<UserDetails> {
-  const {body: user} = await ctx.api().request<User>({path: `/v1/users/${encodeURIComponent(upn)}`, what: `Reading user ${upn}`})
+  const {body: user} = await ctx.api().request<User>({path: `/v1/users/${encodeURIComponent(upn)}`, what: `Reading user ${upn}`, notFound: {USER_NOT_FOUND: userNotFound(upn)}})
   const {items} = await userLicenses(ctx, user.id)
   const via = items.filter((l) => l.grantsPremium).map((l) => l.skuId)
   return {...user, licenses: items, premium: {entitled: via.length > 0, via}}

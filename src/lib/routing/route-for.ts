@@ -1,6 +1,6 @@
 // The context's router: the route of the active profile's tenant (or another, for Support) — token, global service, cache, allow-list.
 import type {Context} from '../context.js'
-import {UsageError} from '../errors/index.js'
+import {AuthRequiredError, NotFoundError, UsageError, type PpctlError} from '../errors/index.js'
 import type {AllowListPolicy} from './allow-list.js'
 import {resolveHome, type ResolveOptions} from './resolve-home.js'
 import {ciCredentialsFromEnv} from '../auth/ci-env.js'
@@ -30,7 +30,7 @@ export function createRouter(ctx: Context): Router {
       return cache
     },
     async route(options = {}) {
-      const {name, profile} = await ctx.activeProfile()
+      const {name, profile, exists} = await ctx.activeProfile()
       if (!profile.globalUrl) {
         // In CI mode the fix must not be `config set`: that writes to disk, which CI mode promises never to do.
         if (ciCredentialsFromEnv(ctx.env)) {
@@ -38,6 +38,7 @@ export function createRouter(ctx: Context): Router {
             nextStep: "Set PPCTL_GLOBAL_URL to the global service's https URL (and PPCTL_CLUSTER_ALLOW_LIST to its cluster hosts, e.g. *.clusters.example.com).",
           })
         }
+        if (!exists) throw await missingProfile(ctx, name)
         throw new UsageError('NO_GLOBAL_URL', `The profile "${name}" has no global service URL.`, {
           nextStep: 'Set it: ppctl config set global-url https://global.example.com   (or PPCTL_GLOBAL_URL; the sandbox profile has one: ppctl sandbox start)',
         })
@@ -58,4 +59,17 @@ export function createRouter(ctx: Context): Router {
     },
   }
   return router
+}
+
+/** No such profile: on a fresh machine, where to start; otherwise that the name is wrong, and how to make it. */
+async function missingProfile(ctx: Context, name: string): Promise<PpctlError> {
+  const profiles = Object.keys((await ctx.config().read()).profiles)
+  if (profiles.length === 0) {
+    return new AuthRequiredError('NOT_SIGNED_IN', 'ppctl has no profile on this machine yet: sign in first.', {
+      nextStep: 'Try it on the local platform: ppctl sandbox start && ppctl auth login   (or your own: ppctl auth login --authority URL --client-id ID --global-url URL)',
+    })
+  }
+  return new NotFoundError('PROFILE_NOT_FOUND', `There is no profile "${name}" (there ${profiles.length === 1 ? 'is' : 'are'}: ${profiles.join(', ')}).`, {
+    nextStep: `Use one of them with --profile, or create it: ppctl auth login --profile ${name} --from ${profiles[0]}`,
+  })
 }

@@ -15,7 +15,7 @@ describe('credential store selection and the file and memory stores', () => {
   const config = () => join(scratch.home, 'config')
 
   it('file store: 0600 file in a 0700 folder, atomic, and a warning naming the file once per command run', async () => {
-    const {ctx, stderr} = testContext({env: {...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'}, pathsFromEnv: true})
+    const {ctx, stderr} = testContext({env: {...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'}, pathsFromEnv: true, profile: 'dev'})
     const store = await ctx.credentials().open({profile: 'dev'})
     const file = join(config(), 'credentials', 'dev.json')
     expect(store.kind).to.equal('file')
@@ -27,7 +27,7 @@ describe('credential store selection and the file and memory stores', () => {
     expect(await store.get('dev')).to.deep.equal({refreshToken: 'SECRET-VALUE', accessTokenExpiresAt: 1})
     await ctx.credentials().open({profile: 'dev'})
     expect(stderr().trim().split('\n'), 'one warning per command run').to.have.length(1)
-    const next = testContext({env: {...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'}, pathsFromEnv: true})
+    const next = testContext({env: {...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'}, pathsFromEnv: true, profile: 'dev'})
     await next.ctx.credentials().open({profile: 'dev'})
     const lines = [...stderr().trim().split('\n'), ...next.stderr().trim().split('\n')]
     expect(lines, 'the next command run warns again').to.have.length(2)
