@@ -13,7 +13,7 @@ export const METADATA = {
 }
 
 /** The secrets fakePlatform() stores, and those the tests' token endpoints hand out. */
-export const SECRETS = ['test-access-token', 'test-refresh-token', 'rotated-refresh-token', 'new-access-token', 'device-code-secret']
+const SECRETS = ['test-access-token', 'test-refresh-token', 'rotated-refresh-token', 'new-access-token', 'device-code-secret']
 
 /** The provider at AUTHORITY: its discovery document, once per .get() below unless times is given. */
 export function identityProvider(times = 1, metadata: Record<string, unknown> = METADATA): nock.Scope {
