@@ -97,6 +97,22 @@ describe('auth status (in-process)', () => {
     expect(res.json<StatusResult>().profiles.find((x) => x.profile === 'other')?.problem?.code).to.equal('IDENTITY_PROVIDER_CHANGED')
   })
 
+  it('CI mode (PPCTL_CLIENT_ID, PPCTL_TENANT_ID, a certificate variable): mode "environment", the store never opened', async () => {
+    p = await fakePlatform({env: {PPCTL_CLIENT_ID: 'sp-ci', PPCTL_TENANT_ID: 'contoso', PPCTL_CERTIFICATE_PATH: '/nonexistent/ci.pem'}})
+    p.credentials.open = async () => {
+      throw new Error('auth status opened the credential store in CI mode')
+    }
+    const res = await runCommand(AuthStatus, ['--json'], p)
+    expect(res.code, res.stdout).to.equal(0)
+    const out = res.json<StatusResult>()
+    expect(out.mode).to.equal('environment')
+    expect(out.profiles).to.have.length(1)
+    expect(out.profiles[0]).to.deep.include({profile: 'work', active: true, signedIn: true, account: 'sp-ci', tenantId: 'contoso', method: 'certificate', credentialStore: {kind: 'none', location: null}})
+    // The test context's streams keep everything written so far: the second run's output follows the first's.
+    const human = await runCommand(AuthStatus, [], p)
+    expect(human.stdout.slice(res.stdout.length)).to.match(/^CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID/)
+  })
+
   it('no profiles at all: says how to sign in, exit 0', async () => {
     p = await fakePlatform()
     await p.ctx.config().update((c) => void (c.profiles = {}))

@@ -19,7 +19,7 @@ describe('auth switch (in-process)', () => {
     expect((await p.ctx.config().read()).defaultProfile).to.equal('work')
   })
 
-  it('--json with PPCTL_PROFILE set: the previous default and the override, the note on stderr only without --json', async () => {
+  it('--json with PPCTL_PROFILE set: the previous default and the override, the note on stderr (stdout stays the JSON)', async () => {
     p = await fakePlatform({env: {PPCTL_PROFILE: 'work'}})
     await p.ctx.config().update((c) => {
       c.profiles.sandbox = {clientId: 'ppctl'}
@@ -28,8 +28,11 @@ describe('auth switch (in-process)', () => {
     const res = await runCommand(AuthSwitch, ['work', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.json<AuthSwitchResult>()).to.deep.equal({defaultProfile: 'work', previous: 'sandbox', overriddenBy: 'PPCTL_PROFILE'})
+    expect(res.stderr).to.equal('Note: PPCTL_PROFILE is set in this shell and still wins over the default.\n')
+    // The test context's streams keep everything written so far: the second run's output follows the first's.
     const human = await runCommand(AuthSwitch, ['sandbox'], p)
-    expect(human.stderr).to.contain('PPCTL_PROFILE is set in this shell and still wins over the default')
+    expect(human.stdout.slice(res.stdout.length)).to.equal('The default profile is now "sandbox".\n')
+    expect(human.stderr.slice(res.stderr.length)).to.contain('PPCTL_PROFILE is set in this shell and still wins over the default')
   })
 
   it('an unknown profile: exit 6, the default unchanged', async () => {

@@ -107,6 +107,20 @@ describe('route show (in-process)', () => {
     expect((await cached(p, 'me'))?.tenantId).to.equal(TENANT)
   })
 
+  it('platform text with escape sequences is inert in a terminal, exact (escaped) in --json', async () => {
+    p = await fakePlatform({tty: true})
+    const hostile = {...FABRIKAM, tenantName: 'fab\u001b]52;c;aGk=\u0007rikam', home: {...FABRIKAM.home, region: 'west\u001b[2Jus'}}
+    p.global.get('/v1/tenants/fabrikam/home').twice().reply(200, hostile)
+    const res = await runCommand(RouteShow, ['--tenant', 'fabrikam'], p)
+    expect(res.code, res.stderr).to.equal(0)
+    expect(res.stdout).not.to.match(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    expect(res.stdout).to.contain('westus-1')
+    // The test context's streams keep everything written so far: the second run's output follows the first's.
+    const json = (await runCommand(RouteShow, ['--tenant', 'fabrikam', '--refresh', '--json'], p)).stdout.slice(res.stdout.length)
+    expect(json).not.to.match(/\u001b/)
+    expect((JSON.parse(json) as RouteShowResult).tenantName).to.equal(hostile.tenantName)
+  })
+
   it('--tenant with characters that need escaping reaches the path encoded', async () => {
     p = await fakePlatform()
     p.global.get('/v1/tenants/a%2Fb%3Fc/home').reply(...problem(404, 'TENANT_NOT_FOUND', 'No such tenant.'))
