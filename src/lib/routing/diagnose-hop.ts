@@ -13,6 +13,8 @@ export interface Hop {
   summary: string
   cause?: string
   nextStep?: string
+  /** The stable code of the typed error behind a FAIL (causeOf), so a support ticket names it exactly. */
+  code?: string
   details: Record<string, unknown>
 }
 
