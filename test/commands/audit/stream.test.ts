@@ -214,6 +214,18 @@ describe('audit stream (in-process)', () => {
       expect(readFileSync(file, 'utf8')).to.equal(text)
     })
 
+    it('a checkpoint that cannot be written: exit 1 saying so, each event printed once, no reconnect', async () => {
+      p = await fakePlatform({clock})
+      const file = join(p.dir, 'no-such-folder', 'cp.json')
+      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, frames(range(1, 3)) + endFrame(3), sseHeaders())
+      const res = await runCommand(AuditStream, ['--checkpoint', file], p)
+      expect(res.code).to.equal(1)
+      expect(res.stdout).to.equal(lines(range(1, 3)))
+      expect(res.stderr).to.match(new RegExp(`^Error: Writing the checkpoint ${file.replaceAll('/', '\\/')} failed \\(ENOENT\\) after seq 3\\.\\n {2}Next: .*--after 3`))
+      expect(res.stderr).not.to.contain('reconnecting')
+      expect(clock.backoffs).to.deep.equal([])
+    })
+
     it("another tenant's checkpoint: exit 1 before any request", async () => {
       p = await fakePlatform({clock})
       const file = join(p.dir, 'cp.json')
