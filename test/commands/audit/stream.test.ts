@@ -8,7 +8,7 @@ import nock from 'nock'
 import AuditStream from '../../../src/commands/audit/stream.js'
 import {ROOT} from '../../helpers/cli.js'
 import {runCommand} from '../../helpers/command.js'
-import {AUTHORITY, CLUSTER, fakePlatform, problem, ROUTE, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
+import {AUTHORITY, CLUSTER, fakePlatform, problem, ROUTE, SECONDARY, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
 import {schemaValidator} from '../../helpers/openapi.js'
 import {auditEvent, cutBody, endFrame, frame, frames, HEARTBEAT, ndjson, openStream, range, sseHeaders, START, streamClock, untilWritten, type StreamClock} from './audit-fake.js'
 
@@ -283,6 +283,46 @@ describe('audit stream (in-process)', () => {
       expect(res.stdout).to.equal(lines(range(1, 4)))
       expect(res.stderr).to.contain('Error: Interrupted after 4 events (last seq 4).').and.contain(`Next: Resume with the same --checkpoint ${file}`)
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({lastSeq: 4})
+    })
+
+    it('421 from a cluster that is no longer the home: the route is asked again and the stream resumed on the new home', async () => {
+      p = await fakePlatform({clock})
+      const file = join(p.dir, 'cp.json')
+      const r = recorder()
+      const last = openStream()
+      const failedOver = {...ROUTE, home: {...ROUTE.secondary, mode: undefined}, secondary: {...ROUTE.home, mode: 'passive'}, epoch: 2}
+      p.cluster
+        .get('/v1/audit/stream').reply(200, r.note(frames(range(1, 2))), sseHeaders(false))
+        .get('/v1/audit/stream').reply(421, {...problem(421, 'WRONG_CLUSTER', 'This cluster is passive for the tenant.')[1], activeUri: SECONDARY, activeClusterId: 'westus-1', epoch: 2}, {'content-type': 'application/problem+json'})
+      p.global.get('/v1/me/home').reply(200, failedOver)
+      nock(SECONDARY).matchHeader('authorization', 'Bearer test-access-token')
+        .get('/v1/audit/stream').reply(200, r.note(() => (last.reply().write(frames([3], () => ({cluster: 'westus-1'}))), last.body)), sseHeaders(false))
+      const run = runCommand(AuditStream, ['--follow', '--checkpoint', file], p)
+      await last.opened
+      await untilWritten(p.io.io.stdout, lines(range(1, 2)).length + 1)
+      process.emit('SIGINT', 'SIGINT')
+      const res = await run
+      expect(res.code).to.equal(130)
+      expect(r.ids()).to.deep.equal([undefined, '2'])
+      expect(res.stdout).to.equal(lines([1, 2]) + JSON.stringify(auditEvent(3, {cluster: 'westus-1'})) + '\n')
+      expect(res.stderr).to.contain("the cluster is no longer the tenant's active one (421)")
+      expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({lastSeq: 3, cluster: 'westus-1'})
+    })
+
+    it('stdout closed by its reader (| head): exit 141 at once, the checkpoint at the last batch written', async () => {
+      p = await fakePlatform({clock})
+      const file = join(p.dir, 'cp.json')
+      const last = openStream()
+      p.cluster
+        .get('/v1/audit/stream').reply(200, frames(range(1, 3)), sseHeaders(false))
+        .get('/v1/audit/stream').reply(200, () => last.reply(), sseHeaders(false))
+      const run = runCommand(AuditStream, ['--follow', '--checkpoint', file], p)
+      await last.opened
+      p.io.io.stdout.destroy()
+      const res = await run
+      expect(res.code).to.equal(141)
+      expect(res.stderr).to.match(/\nError: stdout was closed by the program reading it, after 3 events \(last seq 3\)\.\n {2}Next: The checkpoint .* holds seq 3: run the same command again to resume\.\n$/)
+      expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({lastSeq: 3})
     })
 
     it('a stream silent for three heartbeat periods is dropped and resumed after the last event', async () => {
