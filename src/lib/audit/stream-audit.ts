@@ -1,6 +1,7 @@
 // `ppctl audit stream`: resume point (flag or checkpoint) → consumer → stdout, flushed batch by batch, then checkpoint.
 import type {Context} from '../context.js'
 import {OutputClosedError, PpctlError, UsageError} from '../errors/index.js'
+import {sanitizeOneLine} from '../output/sanitize.js'
 import {readCheckpoint, writeCheckpoint} from './checkpoint.js'
 import {consumeAudit, type AuditFilters, type ConsumeResult, type StatusEvent} from './consume.js'
 import {CursorAheadError} from './errors.js'
@@ -111,7 +112,12 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       const {time, cluster: served} = last.event
       lastTime = typeof time === 'string' ? time : lastTime
       cluster = (typeof served === 'string' ? served : undefined) ?? transport.route?.home.clusterId ?? cluster
-      await writeCheckpoint(options.checkpoint, {tenantId: route.tenantId, cluster, lastSeq: last.seq, lastTime}, ctx.clock.now())
+      try {
+        await writeCheckpoint(options.checkpoint, {tenantId: route.tenantId, cluster, lastSeq: last.seq, lastTime}, ctx.clock.now())
+      } catch (err) {
+        // Not a connection failure: a reconnect would print the batch again and fail the same way, until --reconnect-timeout.
+        throw checkpointWriteError(options.checkpoint, err, last.seq)
+      }
       fromCheckpoint = true
     }
     if (options.onBatch) {
@@ -148,6 +154,14 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
     rate.stop()
     if (print && (succeeded || started)) await writeFlushed(stdout, format.end()).catch(() => {})
   }
+}
+
+/** The checkpoint could not be written (a missing folder, no permission, a full disk): the batch was printed, the file did not move. */
+function checkpointWriteError(file: string, err: unknown, seq: number): PpctlError {
+  const reason = errorCode(err) ?? (err as Error)?.message ?? String(err)
+  return new PpctlError('CHECKPOINT_INVALID', `Writing the checkpoint ${sanitizeOneLine(file)} failed (${sanitizeOneLine(reason)}) after seq ${seq}.`, {
+    nextStep: `Check that its folder exists and is writable. The events up to seq ${seq} were printed: resume with --after ${seq}, or run again with a writable --checkpoint (events after its seq are shipped again; de-duplicate by "seq").`,
+  })
 }
 
 const errorCode = (err: unknown): string | undefined => {
