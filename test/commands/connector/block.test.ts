@@ -216,6 +216,17 @@ describe('connector block (in-process)', () => {
     expect(res.stderr).to.contain('1 of 2 connectors could not be blocked')
   })
 
+  it('several ids, all failing: exit 10, and the note does not claim the others were blocked', async () => {
+    p = await fakePlatform()
+    p.cluster
+      .get('/v1/connectors/nope').reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'No connector nope.'))
+      .get('/v1/connectors/gone').reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'No connector gone.'))
+    const res = await runCommand(ConnectorBlock, ['nope', 'gone', '--yes', '--json'], p)
+    expect(res.code).to.equal(10)
+    expect(res.stderr).to.equal('None of the 2 connectors could be blocked (exit 10).\n')
+    expect(jsonAgainst<{failed: number}>(res, 'connector-block').failed).to.equal(2)
+  })
+
   it('the same id twice is blocked once', async () => {
     p = await fakePlatform()
     blocks('shared_dropbox')
