@@ -105,6 +105,32 @@ describe('connector create (in-process)', () => {
     })
   }
 
+  it('429 then 201: retried on the fake clock with the same Idempotency-Key, so one connector is made', async () => {
+    p = await fakePlatform()
+    const keys: string[] = []
+    const key = (value: string) => (keys.push(value), /^[\x21-\x7e]{1,255}$/.test(value))
+    p.cluster
+      .post('/v1/connectors').matchHeader('idempotency-key', key).reply(429, {code: 'THROTTLED'}, {'content-type': 'application/problem+json', 'retry-after': '1'})
+      .post('/v1/connectors').matchHeader('idempotency-key', key).reply(201, created())
+    const res = await runCommand(ConnectorCreate, ['--file', file('{"displayName": "Orders API"}'), '--json'], p)
+    expect(res.code, res.stderr).to.equal(0)
+    expect(p.clock.sleeps).to.deep.equal([1000])
+    expect(new Set(keys).size, `keys sent: ${keys.join(', ')}`).to.equal(1)
+    expect(res.json()).to.include({id: 'custom_orders-api-1a2b3c'})
+  })
+
+  it('two runs send different Idempotency-Keys (a second create is a new connector, not a replay)', async () => {
+    p = await fakePlatform()
+    const keys: string[] = []
+    p.cluster.post('/v1/connectors').times(2).matchHeader('idempotency-key', (v) => Boolean(keys.push(v))).reply(201, created())
+    const definition = file('{"displayName": "Orders API"}')
+    expect((await runCommand(ConnectorCreate, ['--file', definition], p)).code).to.equal(0)
+    const q = await fakePlatform()
+    expect((await runCommand(ConnectorCreate, ['--file', definition], q)).code).to.equal(0)
+    q.cleanup()
+    expect(new Set(keys).size, `keys sent: ${keys.join(', ')}`).to.equal(2)
+  })
+
   it('the answer is not JSON: exit 9 MALFORMED_RESPONSE', async () => {
     p = await fakePlatform()
     p.cluster.post('/v1/connectors').reply(201, 'Created!', {'content-type': 'text/plain'})
