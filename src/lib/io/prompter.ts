@@ -2,6 +2,7 @@
 import {Writable} from 'node:stream'
 
 import {CancelledError, UsageError} from '../errors/index.js'
+import {sanitizeForTerminal} from '../output/sanitize.js'
 import {isInteractive, type IO} from './io.js'
 
 export interface Prompter {
@@ -38,12 +39,13 @@ export function createPrompter(io: IO, env: NodeJS.ProcessEnv): Prompter {
     async confirm(message, flag) {
       requireTerminal(flag)
       const {confirm} = await import('@inquirer/prompts')
-      return confirm({message, default: false}, {input: io.stdin, output: keptOpen(io.stderr)})
+      // Questions name ids from argv, often pasted from platform output: inert like everything else at a terminal.
+      return confirm({message: sanitizeForTerminal(message), default: false}, {input: io.stdin, output: keptOpen(io.stderr)})
     },
     async password(message, alternative) {
       requireTerminal(alternative)
       const {password} = await import('@inquirer/prompts')
-      return password({message, mask: true}, {input: io.stdin, output: keptOpen(io.stderr)})
+      return password({message: sanitizeForTerminal(message), mask: true}, {input: io.stdin, output: keptOpen(io.stderr)})
     },
   }
 }

@@ -87,6 +87,14 @@ describe('connector block (in-process)', () => {
     expect(res.stdout).to.equal('')
   })
 
+  it('at a terminal: an id pasted with escape sequences is inert in the question', async () => {
+    p = await fakePlatform({tty: true})
+    const res = await answering(p, () => runCommand(ConnectorBlock, ['shared_\u001b]52;c;aGk=\u0007x\u202e'], p), 'n')
+    expect(res.code).to.equal(3)
+    expect(res.stderr).to.contain('Block connector shared_')
+    expect(res.stderr).not.to.match(/\u001b\]52|\u202e/)
+  })
+
   it('a core connector: exit 7 UNBLOCKABLE_CONNECTOR with the reason, no POST', async () => {
     p = await fakePlatform()
     p.cluster.get('/v1/connectors/shared_approvals').reply(200, connector('shared_approvals', {displayName: 'Approvals', unblockable: true}), {etag: '"1"'})
