@@ -1,9 +1,10 @@
 // `ppctl connector show` in-process: the key/value block and --json, the ETag header, retries on the fake clock, and errors.
 import {expect} from 'chai'
+import nock from 'nock'
 
 import ConnectorShow from '../../../src/commands/connector/show.js'
 import {runCommand} from '../../helpers/command.js'
-import {fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
+import {ROUTE, SECONDARY, fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
 import {ACTIVE, HOSTILE, connector, jsonAgainst} from './fixtures.js'
 
 describe('connector show (in-process)', () => {
@@ -132,6 +133,26 @@ describe('connector show (in-process)', () => {
     const res = await runCommand(ConnectorShow, ['shared_sql'], p)
     expect(res.code).to.equal(6)
     expect(res.stderr).to.contain('does not parse')
+  })
+
+  it('401: exit 4 and the next step is to sign in again', async () => {
+    p = await fakePlatform()
+    p.cluster.get('/v1/connectors/shared_sql').reply(...problem(401, 'UNAUTHENTICATED', 'The token was revoked.'))
+    const res = await runCommand(ConnectorShow, ['shared_sql'], p)
+    expect(res.code).to.equal(4)
+    expect(res.stderr).to.contain('Next: Sign in again: ppctl auth login')
+  })
+
+  it('421 WRONG_CLUSTER: the route is read again and the connector comes from the new home', async () => {
+    p = await fakePlatform()
+    const moved = {...ROUTE, home: {clusterId: 'westus-1', region: 'westus', uri: SECONDARY}, secondary: ROUTE.home, epoch: 2}
+    p.cluster.get('/v1/connectors/shared_sql').reply(...problem(421, 'WRONG_CLUSTER', 'Not the active cluster.'))
+    p.global.get('/v1/me/home').reply(200, moved)
+    const secondary = nock(SECONDARY).matchHeader('authorization', 'Bearer test-access-token').get('/v1/connectors/shared_sql').reply(200, connector('shared_sql'), {etag: '"1"'})
+    const res = await runCommand(ConnectorShow, ['shared_sql', '--json'], p)
+    expect(res.code, res.stderr).to.equal(0)
+    expect(secondary.isDone()).to.equal(true)
+    expect(res.json()).to.include({id: 'shared_sql'})
   })
 
   it('no id, or two: exit 2 before any request', async () => {
