@@ -35,6 +35,13 @@ export async function setConnectorsBlocked(ctx: Context, argv: readonly string[]
     results.map((r) => [r.id, r.displayName ?? '', r.outcome === 'failed' ? `failed: ${r.error?.message ?? ''}` : r.outcome.replace('-', ' ')]),
     ctx.io,
   )
-  const partial = failed > 0 ? text`${failed} of ${results.length} connectors could not be ${block ? 'blocked' : 'unblocked'}; the others were (exit 10).` : undefined
+  const done = block ? 'blocked' : 'unblocked'
+  // "the others were" would be false when none was.
+  const partial =
+    failed === 0
+      ? undefined
+      : failed === results.length
+        ? text`None of the ${results.length} connectors could be ${done} (exit 10).`
+        : text`${failed} of ${results.length} connectors could not be ${done}; the others were (exit 10).`
   return {result: {results, failed}, table, partial}
 }

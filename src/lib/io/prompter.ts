@@ -1,5 +1,8 @@
 // Questions to the person at the terminal; without one, a missing answer is a usage error naming the flag.
+import {Writable} from 'node:stream'
+
 import {CancelledError, UsageError} from '../errors/index.js'
+import {sanitizeForTerminal} from '../output/sanitize.js'
 import {isInteractive, type IO} from './io.js'
 
 export interface Prompter {
@@ -8,6 +11,18 @@ export interface Prompter {
   confirm(message: string, flag: string): Promise<boolean>
   /** Asks for a secret without echo; without a terminal throws a usage error that names `alternative`. */
   password(message: string, alternative: string): Promise<string>
+}
+
+/**
+ * The stream inquirer writes a prompt to: it ends that stream when the prompt is done. process.stderr survives
+ * that (pipe() never ends it); any other stream would be closed, and the command's later notes and errors lost.
+ */
+function keptOpen(out: Writable): Writable {
+  const stream = new Writable({write: (chunk: Buffer, encoding, callback) => void out.write(chunk, encoding, callback)})
+  const tty = out as Writable & {isTTY?: boolean; columns?: number; rows?: number}
+  // inquirer sizes the prompt from these (through mute-stream), so they come from the real stream.
+  Object.defineProperties(stream, {isTTY: {get: () => tty.isTTY}, columns: {get: () => tty.columns}, rows: {get: () => tty.rows}})
+  return stream
 }
 
 export function createPrompter(io: IO, env: NodeJS.ProcessEnv): Prompter {
@@ -24,12 +39,13 @@ export function createPrompter(io: IO, env: NodeJS.ProcessEnv): Prompter {
     async confirm(message, flag) {
       requireTerminal(flag)
       const {confirm} = await import('@inquirer/prompts')
-      return confirm({message, default: false}, {input: io.stdin, output: io.stderr})
+      // Questions name ids from argv, often pasted from platform output: inert like everything else at a terminal.
+      return confirm({message: sanitizeForTerminal(message), default: false}, {input: io.stdin, output: keptOpen(io.stderr)})
     },
     async password(message, alternative) {
       requireTerminal(alternative)
       const {password} = await import('@inquirer/prompts')
-      return password({message, mask: true}, {input: io.stdin, output: io.stderr})
+      return password({message: sanitizeForTerminal(message), mask: true}, {input: io.stdin, output: keptOpen(io.stderr)})
     },
   }
 }

@@ -1,4 +1,5 @@
 // Connectors of the signed-in tenant: list (paged), show, block/unblock guarded by ETags, create and delete custom ones.
+import {randomUUID} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {basename} from 'node:path'
 
@@ -135,8 +136,18 @@ export async function readConnectorDefinition(file: string): Promise<ConnectorDe
   return {displayName: def.displayName.trim(), ...(typeof def.description === 'string' ? {description: def.description} : {})}
 }
 
+/**
+ * One Idempotency-Key per call: the platform replays the first answer to a repeat, so the HTTP stack may retry a
+ * throttled or unavailable create (and a lost answer) without making a second connector.
+ */
 export async function createConnector(ctx: Context, definition: ConnectorDefinition): Promise<Connector> {
-  const {body} = await ctx.api().request<Connector>({method: 'POST', path: '/v1/connectors', body: definition, what: `Creating connector "${definition.displayName}"`})
+  const {body} = await ctx.api().request<Connector>({
+    method: 'POST',
+    path: '/v1/connectors',
+    body: definition,
+    headers: {'idempotency-key': randomUUID()},
+    what: `Creating connector "${definition.displayName}"`,
+  })
   return body
 }
 
