@@ -1,4 +1,6 @@
 // Questions to the person at the terminal; without one, a missing answer is a usage error naming the flag.
+import {Writable} from 'node:stream'
+
 import {CancelledError, UsageError} from '../errors/index.js'
 import {isInteractive, type IO} from './io.js'
 
@@ -8,6 +10,16 @@ export interface Prompter {
   confirm(message: string, flag: string): Promise<boolean>
   /** Asks for a secret without echo; without a terminal throws a usage error that names `alternative`. */
   password(message: string, alternative: string): Promise<string>
+}
+
+/**
+ * The prompt's output: inquirer ends its output stream when a question is done, and Node spares only
+ * process.stdout/stderr from that. Any other stderr of the IO (in-process runs, tests) would be closed, and what the
+ * command writes after the answer — the "Cancelled" error, a partial note — lost. Writes go through; the end does not.
+ */
+function borrowed(stream: Writable): Writable {
+  const out = new Writable({write: (chunk: Buffer | string, encoding, callback) => void stream.write(chunk, encoding, callback)})
+  return Object.assign(out, {isTTY: (stream as {isTTY?: boolean}).isTTY, columns: (stream as {columns?: number}).columns})
 }
 
 export function createPrompter(io: IO, env: NodeJS.ProcessEnv): Prompter {
@@ -24,12 +36,12 @@ export function createPrompter(io: IO, env: NodeJS.ProcessEnv): Prompter {
     async confirm(message, flag) {
       requireTerminal(flag)
       const {confirm} = await import('@inquirer/prompts')
-      return confirm({message, default: false}, {input: io.stdin, output: io.stderr})
+      return confirm({message, default: false}, {input: io.stdin, output: borrowed(io.stderr)})
     },
     async password(message, alternative) {
       requireTerminal(alternative)
       const {password} = await import('@inquirer/prompts')
-      return password({message, mask: true}, {input: io.stdin, output: io.stderr})
+      return password({message, mask: true}, {input: io.stdin, output: borrowed(io.stderr)})
     },
   }
 }
