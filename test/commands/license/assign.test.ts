@@ -174,6 +174,34 @@ describe('license assign (in-process)', () => {
       expect(res.json<Doc>().results[0]).to.deep.equal({upn: LEE, sku: SKU, outcome: 'already-assigned', ok: true, seats: seats(10, 8)})
     })
 
+    it('a platform that replays old answers every time: exit 1 IDEMPOTENCY_LOOP after 3 keys, not an endless loop', async () => {
+      p = await fakePlatform()
+      checks(p.cluster, LEE, SKU)
+      const seen: Array<{key: string; body: unknown}> = []
+      for (const at of ['2025-01-01T00:00:00Z', '2025-02-01T00:00:00Z', '2025-03-01T00:00:00Z']) {
+        posts(p.cluster, LEE, [[200, assignment(LEE, SKU, 4, {assignedAt: at}), {'idempotent-replayed': 'true'}]], seen)
+        p.cluster.get(byId(LEE)).reply(200, licensesOf(LEE))
+      }
+      const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', SKU, '--json'], p)
+      expect(res.code).to.equal(1)
+      expect(new Set(seen.map((s) => s.key)).size).to.equal(3)
+      expect(res.json<{error: {code: string; message: string}}>().error).to.deep.include({
+        code: 'IDEMPOTENCY_LOOP',
+        message: `Assigning ${SKU} to ${LEE} failed: the platform kept replaying old answers.`,
+      })
+    })
+
+    it('a Retry-After beyond the cap: exit 9 at once, no wait, one POST', async () => {
+      p = await fakePlatform()
+      checks(p.cluster, LEE, SKU)
+      const seen = posts(p.cluster, LEE, [[429, {}, {'retry-after': '600'}]])
+      const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', SKU], p)
+      expect(res.code).to.equal(9)
+      expect(seen).to.have.length(1)
+      expect(p.clock.sleeps).to.deep.equal([])
+      expect(res.stderr).to.match(/asked to wait 600 s before trying again \(HTTP 429\)\.\n {2}Next: Wait 600 s and run the command again\.\n$/)
+    })
+
     it('an answer that is not JSON: exit 9, stdout empty', async () => {
       p = await fakePlatform()
       p.cluster.get(`/v1/licenses/skus/${SKU}`).reply(200, '{"id":', {'content-type': 'application/json'})
@@ -326,6 +354,13 @@ describe('license assign (in-process)', () => {
           expect(res.stderr).to.equal(message)
         })
       }
+
+      it('a folder given as the file', async () => {
+        p = await fakePlatform()
+        const res = await runCommand(LicenseAssign, ['--file', p.dir], p)
+        expect(res.code).to.equal(2)
+        expect(res.stderr).to.match(/^Error: ppctl-test-\w+: cannot be read \(EISDIR\)\.\n {2}Next: Check the path given to --file\.\n$/)
+      })
 
       it('a file that cannot be read', async () => {
         p = await fakePlatform()

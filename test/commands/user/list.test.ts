@@ -72,6 +72,15 @@ describe('user list (in-process)', () => {
     expect(res.json<{items: Array<{displayName: string}>}>().items[0].displayName).to.equal(EVIL)
   })
 
+  it('a narrow terminal: the table fits its width; a line break inside a value is a space', async () => {
+    p = await fakePlatform({tty: true, columns: 50})
+    p.cluster.get('/v1/users').query(true).reply(200, {items: [user('a.very.long.user.principal.name@contoso.example', {displayName: 'Two\nlines', roles: ['Admin', 'Maker', 'Support']})], nextCursor: null})
+    const res = await runCommand(UserList, [], p)
+    expect(res.code, res.stderr).to.equal(0)
+    for (const line of res.stdout.trimEnd().split('\n')) expect([...line].length, line).to.be.at.most(50)
+    expect(res.stdout).to.contain('Two lines')
+  })
+
   it('403 (not an Admin): exit 5, stdout empty, a next step', async () => {
     p = await fakePlatform()
     p.cluster.get('/v1/users').query(true).reply(...problem(403, 'FORBIDDEN', 'The caller lacks the Admin role.', 'corr-403'))
