@@ -147,6 +147,25 @@ describe('license revoke (in-process)', () => {
       expect(p.clock.sleeps).to.have.length(1)
     })
 
+    it('revoked by someone else between the check and the DELETE (404 LICENSE_NOT_ASSIGNED): "not assigned", exit 0, seats read again', async () => {
+      p = await fakePlatform()
+      checks(p.cluster, LEE, SKU)
+      deletes(p.cluster, LEE, SKU, [problem(404, 'LICENSE_NOT_ASSIGNED', `${LEE} does not hold ${SKU}`)])
+      p.cluster.get(`/v1/licenses/skus/${SKU}`).reply(200, sku(SKU, {seats: seats(10, 2)}))
+      const res = await runCommand(LicenseRevoke, ['--user', LEE, '--sku', SKU, '--yes', '--json'], p)
+      expect(res.code, res.stdout).to.equal(0)
+      expect(res.json<Doc>().results).to.deep.equal([{upn: LEE, sku: SKU, outcome: 'not-assigned', ok: true, seats: seats(10, 2)}])
+    })
+
+    it('any other 404 on the DELETE (the user is gone) is still a failure: exit 6', async () => {
+      p = await fakePlatform()
+      checks(p.cluster, LEE, SKU)
+      deletes(p.cluster, LEE, SKU, [problem(404, 'USER_NOT_FOUND', 'No such user.')])
+      const res = await runCommand(LicenseRevoke, ['--user', LEE, '--sku', SKU, '--yes'], p)
+      expect(res.code).to.equal(6)
+      expect(res.stderr).to.match(/^Error: Revoking POWERAPPS_PER_USER from lee\.gu@contoso\.example failed: No such user\./)
+    })
+
     it('403 on the DELETE: exit 5 with the platform code', async () => {
       p = await fakePlatform()
       checks(p.cluster, LEE, SKU)
