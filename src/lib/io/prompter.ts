@@ -18,8 +18,10 @@ export interface Prompter {
  * command writes after the answer — the "Cancelled" error, a partial note — lost. Writes go through; the end does not.
  */
 function borrowed(stream: Writable): Writable {
+  if (stream === process.stderr) return stream
   const out = new Writable({write: (chunk: Buffer | string, encoding, callback) => void stream.write(chunk, encoding, callback)})
-  return Object.assign(out, {isTTY: (stream as {isTTY?: boolean}).isTTY, columns: (stream as {columns?: number}).columns})
+  const tty = stream as Writable & {isTTY?: boolean; columns?: number; rows?: number}
+  return Object.defineProperties(out, {isTTY: {get: () => tty.isTTY}, columns: {get: () => tty.columns}, rows: {get: () => tty.rows}})
 }
 
 export function createPrompter(io: IO, env: NodeJS.ProcessEnv): Prompter {
