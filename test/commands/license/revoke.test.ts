@@ -94,7 +94,8 @@ describe('license revoke (in-process)', () => {
       const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\nmegan@contoso.example,${SKU}\n`, 'leavers.csv')
       const res = await atTerminal(p, ['--file', file], 'n\n')
       expect(res.code).to.equal(3)
-      expect(res.stderr).to.contain(`Revoke 2 licenses listed in ${file}?`)
+      // The question wraps at the prompt's width; the temp folder's path may be long.
+      expect(res.stderr).to.contain('Revoke 2 licenses listed in ').and.contain('leavers.csv?')
     })
 
     it('--dry-run never asks, even without a terminal, and DELETEs nothing', async () => {
