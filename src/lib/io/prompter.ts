@@ -18,6 +18,7 @@ export interface Prompter {
  * that (pipe() never ends it); any other stream would be closed, and the command's later notes and errors lost.
  */
 function keptOpen(out: Writable): Writable {
+  if (out === process.stderr) return out
   const stream = new Writable({write: (chunk: Buffer, encoding, callback) => void out.write(chunk, encoding, callback)})
   const tty = out as Writable & {isTTY?: boolean; columns?: number; rows?: number}
   // inquirer sizes the prompt from these (through mute-stream), so they come from the real stream.

@@ -2,7 +2,7 @@
 import {createHash} from 'node:crypto'
 
 import type {Context} from '../context.js'
-import {ConflictError, PpctlError, toPpctlError} from '../errors/index.js'
+import {ConflictError, PlatformProblemError, PpctlError, toPpctlError} from '../errors/index.js'
 import type {ErrorInfo} from './connectors.js'
 import {skuNotFound, userNotFound} from './not-found.js'
 
@@ -96,13 +96,19 @@ export async function changeLicense(
   if (operation === 'revoke') {
     if (!current) return {...base, outcome: 'not-assigned', ok: true, seats: sku.seats}
     if (options.dryRun) return {...base, outcome: 'would-revoke', ok: true, seats: sku.seats}
-    const {body} = await ctx.api().request<{seats: Seats}>({
-      method: 'DELETE',
-      path: `/v1/users/${encodeURIComponent(held.userId)}/licenses/${encodeURIComponent(sku.id)}`,
-      headers: {'idempotency-key': idempotencyKey(tenantId, held.upn, sku.id, 'revoke', current.assignedAt)},
-      what: `Revoking ${sku.id} from ${row.upn}`,
-    })
-    return {...base, outcome: 'revoked', ok: true, seats: body.seats}
+    try {
+      const {body} = await ctx.api().request<{seats: Seats}>({
+        method: 'DELETE',
+        path: `/v1/users/${encodeURIComponent(held.userId)}/licenses/${encodeURIComponent(sku.id)}`,
+        headers: {'idempotency-key': idempotencyKey(tenantId, held.upn, sku.id, 'revoke', current.assignedAt)},
+        what: `Revoking ${sku.id} from ${row.upn}`,
+      })
+      return {...base, outcome: 'revoked', ok: true, seats: body.seats}
+    } catch (err) {
+      // Revoked by someone else between the check and the DELETE: the end state asked for, not a failure.
+      if (err instanceof PlatformProblemError && err.code === 'LICENSE_NOT_ASSIGNED') return {...base, outcome: 'not-assigned', ok: true, seats: (await getSku(ctx, sku.id)).seats}
+      throw err
+    }
   }
   if (current) return {...base, outcome: 'already-assigned', ok: true, seats: sku.seats}
   if (sku.seats.available <= 0) {
