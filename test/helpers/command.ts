@@ -21,7 +21,17 @@ export interface CommandResult {
 }
 
 /** A ppctl command class (they all extend BaseCommand, which adds useContext and invoke). */
-type CommandClass = new (argv: string[], config: Config) => {useContext(context: Context): {invoke(): Promise<unknown>}}
+type CommandClass = (new (argv: string[], config: Config) => {useContext(context: Context): {invoke(): Promise<unknown>}}) & {id?: string; summary?: string}
+
+/**
+ * The command's id, as oclif would set it from the manifest when it loads the command by id: a class imported
+ * from src has none. Found by its summary, which the manifest copies and every command has (cli.test.ts checks).
+ */
+function idOf(Command: CommandClass, config: Config): string {
+  const ids = config.commands.filter((c) => c.summary !== undefined && c.summary === Command.summary).map((c) => c.id)
+  if (ids.length !== 1) throw new Error(`runCommand: ${ids.length} commands in the manifest have the summary of ${Command.name} (run npm run build?)`)
+  return ids[0]
+}
 
 /**
  * `ppctl <argv>` with the command class given, in `t`'s context (its fake streams, clock, credentials, HTTP).
@@ -35,6 +45,7 @@ export async function runCommand(Command: CommandClass, argv: string[], t: TestC
   let result: unknown
   let code: number
   try {
+    Command.id ??= idOf(Command, config)
     const command = new Command(argv, config)
     result = await command.useContext(t.ctx).invoke()
   } finally {

@@ -117,7 +117,7 @@ describe('connector access (in-process)', () => {
       .get('/v1/licenses/skus').optionally().reply(200, {items: []})
     const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN], p)
     expect(res.code).to.equal(6)
-    expect(res.stderr).to.match(/^Error: Reading connector shared_sql failed: Gone\./)
+    expect(res.stderr).to.match(/^Error: No connector "shared_sql" in contoso\.\n {2}Next: See the matches: ppctl connector list --search shared_sql\n/)
   })
 
   it('429 on the SKU list every time: the reads are retried on the fake clock, then exit 9', async () => {

@@ -160,7 +160,7 @@ describe('connector block (in-process)', () => {
     p.cluster.get('/v1/connectors/nope').reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'No connector nope.'))
     const res = await runCommand(ConnectorBlock, ['nope', '--yes'], p)
     expect(res.code).to.equal(6)
-    expect(res.stderr).to.match(/^Error: Reading connector nope failed: No connector nope\./)
+    expect(res.stderr).to.match(/^Error: No connector "nope" in contoso\.\n {2}Next: See the matches: ppctl connector list --search nope/)
   })
 
   it('503 on the POST: not sent twice (no Idempotency-Key), exit 9 at once', async () => {
@@ -209,7 +209,7 @@ describe('connector block (in-process)', () => {
       ['nope', 'failed', 'CONNECTOR_NOT_FOUND', 6],
       ['shared_approvals', 'failed', 'UNBLOCKABLE_CONNECTOR', 7],
     ])
-    expect(out.results[1].error).to.include({correlationId: 'corr-nope', message: 'Reading connector nope failed: No connector nope.'})
+    expect(out.results[1].error).to.include({correlationId: 'corr-nope', message: 'No connector "nope" in contoso.'})
   })
 
   it('several ids, some failing, human: the table says which and why, exit 10', async () => {

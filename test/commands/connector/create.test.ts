@@ -81,7 +81,7 @@ describe('connector create (in-process)', () => {
     p = await fakePlatform()
     const res = await runCommand(ConnectorCreate, [], p)
     expect(res.code).to.equal(2)
-    expect(res.stderr).to.match(/^Error: .*Missing required flag file\n {2}Next: See the command help/)
+    expect(res.stderr).to.match(/^Error: ppctl connector create needs --file\.\n {2}Next: ppctl connector create --file FILE/)
   })
 
   for (const [status, code, exit] of [

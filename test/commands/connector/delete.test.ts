@@ -97,7 +97,7 @@ describe('connector delete (in-process)', () => {
     p.cluster.get(`/v1/connectors/${ID}`).reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'No such connector.', 'corr-r'))
     const res = await runCommand(ConnectorDelete, [ID, '--yes'], p)
     expect(res.code).to.equal(6)
-    expect(res.stderr).to.match(/^Error: Reading connector custom_orders-api-1a2b3c failed: No such connector\.\n/).and.contain('Correlation id: corr-r')
+    expect(res.stderr).to.match(/^Error: No connector "custom_orders-api-1a2b3c" in contoso\.\n/).and.contain('Correlation id: corr-r')
   })
 
   it('503 then 204: the DELETE (idempotent) is retried on the fake clock and succeeds', async () => {

@@ -76,7 +76,7 @@ describe('connector show (in-process)', () => {
     expect(res.code).to.equal(6)
     const {error} = jsonAgainst<{error: Record<string, unknown>}>(res, 'error')
     expect(error).to.include({code: 'CONNECTOR_NOT_FOUND', exitCode: 6, correlationId: 'corr-404'})
-    expect(error.message).to.equal('Reading connector nope failed: No connector nope in this tenant.')
+    expect(error.message).to.equal('No connector "nope" in contoso.')
   })
 
   it('403: exit 5, one error line, a next step and the correlation id; stdout empty', async () => {

@@ -167,7 +167,8 @@ describe('connector unblock (in-process)', () => {
   it('platform text is inert in the table and exact in --json; a hostile problem detail too', async () => {
     p = await fakePlatform({tty: true, columns: 200})
     unblocks('evil', '"6"', {displayName: HOSTILE})
-    p.cluster.get('/v1/connectors/bad').reply(...problem(404, 'CONNECTOR_NOT_FOUND', HOSTILE))
+    // A code no request declares a hint for: the platform's own (hostile) words are shown, inert.
+    p.cluster.get('/v1/connectors/bad').reply(...problem(404, 'NOT_FOUND', HOSTILE))
     const human = await runCommand(ConnectorUnblock, ['evil', 'bad', '--yes'], p)
     expect(human.code).to.equal(10)
     expect(human.stdout).not.to.match(ACTIVE)

@@ -71,7 +71,7 @@ describe('license show (in-process)', () => {
     const doc = res.json<{error: {code: string; message: string; correlationId: string}}>()
     expectSchema(doc, 'error')
     expect(doc.error).to.include({code: 'USER_NOT_FOUND', correlationId: 'corr-404'})
-    expect(doc.error.message).to.equal(`Reading the licenses of ${MEGAN} failed: No user ${MEGAN}.`)
+    expect(doc.error.message).to.equal(`No user "${MEGAN}" in contoso.`)
   })
 
   it('403 (not an Admin, someone else): exit 5 with a next step', async () => {
@@ -105,6 +105,6 @@ describe('license show (in-process)', () => {
     const res = await runCommand(LicenseShow, [], p)
     expect(res.code).to.equal(2)
     expect(res.stdout).to.equal('')
-    expect(res.stderr).to.match(/^Error: .*Missing required flag user\n {2}Next: /)
+    expect(res.stderr).to.match(/^Error: ppctl license show needs --user\.\n {2}Next: ppctl license show --user USER/)
   })
 })

@@ -94,7 +94,7 @@ describe('user show (in-process)', () => {
     const res = await runCommand(UserShow, [MEGAN], p)
     expect(res.code).to.equal(6)
     expect(res.stdout).to.equal('')
-    expect(res.stderr).to.match(new RegExp(`^Error: Reading user ${MEGAN.replaceAll('.', '\\.')} failed: No user`)).and.contain('corr-404')
+    expect(res.stderr).to.match(new RegExp(`^Error: No user "${MEGAN.replaceAll('.', '\\.')}" in contoso\\.\\n  Next: See the matches: ppctl user list --search megan\\.bowen\\n`)).and.contain('corr-404')
   })
 
   it('403 on the licenses: exit 5, nothing half-printed', async () => {
