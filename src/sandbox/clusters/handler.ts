@@ -63,11 +63,12 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
           {[ACTIVE_CLUSTER_HEADER]: activeUri},
         )
       }
-      const ctx = {clusterId, req, res, rc, principal, url, method, path, db: clusters.cluster(clusterId), tenantId: principal.tenantId}
+      const db = clusters.cluster(clusterId)
+      const ctx = {clusterId, req, res, rc, principal, url, method, path, store: db.tenants, tenantId: principal.tenantId}
       if (path === '/v1/audit' || path.startsWith('/v1/audit/')) {
         requireRole(principal, ROLES.admin)
         if (!options.auditRoutes) throw problem(501, 'NOT_IMPLEMENTED', 'The audit API is not available yet', `${method} ${path}`)
-        const handled = options.auditRoutes(clusterId, req, res, rc, principal, {clusterId, tenantId: principal.tenantId, audit: ctx.db, platform: clusters})
+        const handled = options.auditRoutes(clusterId, req, res, rc, principal, {clusterId, tenantId: principal.tenantId, audit: db.audit, platform: clusters})
         if (!handled) throw problem(404, 'NOT_FOUND', 'No such endpoint', `${method} ${path}`)
         return
       }

@@ -38,13 +38,13 @@ const connectorJson = (c: ConnectorRow) => ({
 })
 
 export function findConnector(ctx: Ctx, id: string): ConnectorRow {
-  const row = ctx.db.db.prepare('SELECT * FROM connectors WHERE tenant_id = ? AND id = ?').get(ctx.tenantId, id) as ConnectorRow | undefined
+  const row = ctx.store.prepare('SELECT * FROM connectors WHERE tenant_id = ? AND id = ?').get(ctx.tenantId, id) as ConnectorRow | undefined
   if (!row) throw problem(404, 'CONNECTOR_NOT_FOUND', 'No such connector in this tenant', id)
   return row
 }
 
 export const connectorsApi: ApiRoute = async (ctx, seg) => {
-  const {method, principal, url, db, tenantId, res} = ctx
+  const {method, principal, url, store, tenantId, res} = ctx
   const [, top, id, sub] = seg
   if (top !== 'connectors') return false
   if (seg.length === 2 && method === 'GET') {
@@ -70,7 +70,7 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
       where.push("(id LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')")
       params.push(likeOf(search), likeOf(search))
     }
-    const rows = db.db.prepare(`SELECT * FROM connectors WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...params, limit + 1) as ConnectorRow[]
+    const rows = store.prepare(`SELECT * FROM connectors WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...params, limit + 1) as ConnectorRow[]
     const page = rows.slice(0, limit)
     sendJson(res, 200, {items: page.map(connectorJson), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null})
     return true
@@ -108,7 +108,7 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
       throw problem(403, 'ROLE_FORBIDDEN', 'A Maker deletes only the custom connectors it created', 'Ask an Admin.')
     }
     checkIfMatch(ctx, row, false)
-    db.write(tenantId, (tx) => {
+    store.write(tenantId, (tx) => {
       tx.run('DELETE FROM connectors WHERE tenant_id = ? AND id = ?', tenantId, id)
       auditChange(ctx, tx, 'connector.deleted', {type: 'connector', id}, {displayName: row.display_name})
     })
@@ -118,7 +118,7 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
   if (id && (sub === 'block' || sub === 'unblock') && seg.length === 4 && method === 'POST') {
     requireRole(principal, ROLES.admin)
     const want = sub === 'block' ? 1 : 0
-    const updated = db.write(tenantId, (tx) => {
+    const updated = store.write(tenantId, (tx) => {
       const row = findConnector(ctx, id)
       checkIfMatch(ctx, row, true)
       if (want === 1 && row.unblockable === 1) {

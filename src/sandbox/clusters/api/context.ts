@@ -1,9 +1,9 @@
-// What a cluster API route works with (the request, the caller, the tenant's database), roles, and audited changes.
+// What a cluster API route works with (the request, the caller, the tenant's data), roles, and audited changes.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {Principal} from '../../gateway/verify-token.js'
 import type {RequestContext} from '../../http-util.js'
-import type {ClusterDb, Tx} from '../cluster-db.js'
+import type {TenantStore, Tx} from '../tenant-store.js'
 import {problem} from './problem.js'
 import {actorOf, header} from './request.js'
 
@@ -16,7 +16,8 @@ export interface Ctx {
   url: URL
   method: string
   path: string
-  db: ClusterDb
+  /** The tenant data of this cluster (the tenant's active one). */
+  store: TenantStore
   tenantId: string
 }
 

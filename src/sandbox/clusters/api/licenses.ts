@@ -24,7 +24,7 @@ const skuJson = (s: SkuRow) => ({
 })
 
 function findSku(ctx: Ctx, id: string): SkuRow {
-  const row = ctx.db.db
+  const row = ctx.store
     .prepare('SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? AND s.id = ?')
     .get(ctx.tenantId, id) as SkuRow | undefined
   if (!row) throw problem(404, 'SKU_NOT_FOUND', 'No such license SKU in this tenant', id)
@@ -32,7 +32,7 @@ function findSku(ctx: Ctx, id: string): SkuRow {
 }
 
 export function licensesOf(ctx: Ctx, userId: string) {
-  const rows = ctx.db.db
+  const rows = ctx.store
     .prepare('SELECT a.sku_id, a.assigned_at, s.display_name, s.grants_premium, s.capabilities FROM assignments a JOIN skus s ON s.tenant_id = a.tenant_id AND s.id = a.sku_id WHERE a.tenant_id = ? AND a.user_id = ? ORDER BY a.sku_id')
     .all(ctx.tenantId, userId) as Array<{sku_id: string; assigned_at: string; display_name: string; grants_premium: number; capabilities: string}>
   return rows.map((r) => ({skuId: r.sku_id, displayName: r.display_name, grantsPremium: r.grants_premium === 1, capabilities: JSON.parse(r.capabilities) as string[], assignedAt: r.assigned_at}))
@@ -85,12 +85,12 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
 }
 
 export const skusApi: ApiRoute = async (ctx, seg) => {
-  const {method, principal, db, tenantId, res} = ctx
+  const {method, principal, store, tenantId, res} = ctx
   const [, top, id, sub] = seg
   if (top !== 'licenses' || id !== 'skus' || method !== 'GET') return false
   if (seg.length === 3) {
     requireRole(principal, ROLES.admin)
-    const rows = db.db
+    const rows = store
       .prepare('SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? ORDER BY s.id')
       .all(tenantId) as SkuRow[]
     sendJson(res, 200, {items: rows.map(skuJson), nextCursor: null})

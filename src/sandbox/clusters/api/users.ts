@@ -17,7 +17,7 @@ export const userJson = (u: UserRow) => ({id: u.id, upn: u.upn, displayName: u.d
 
 /** Users are addressed by id (oid) or UPN; another tenant's users do not exist here (404). */
 export function findUser(ctx: Ctx, key: string): UserRow {
-  const row = ctx.db.db.prepare('SELECT * FROM users WHERE tenant_id = ? AND (id = ? OR upn = ? COLLATE NOCASE)').get(ctx.tenantId, key, key) as UserRow | undefined
+  const row = ctx.store.prepare('SELECT * FROM users WHERE tenant_id = ? AND (id = ? OR upn = ? COLLATE NOCASE)').get(ctx.tenantId, key, key) as UserRow | undefined
   if (!row) throw problem(404, 'USER_NOT_FOUND', 'No such user in this tenant', key)
   return row
 }
@@ -28,7 +28,7 @@ export function requireSelfOrAdmin(ctx: Ctx, user: UserRow): void {
 }
 
 export const usersApi: ApiRoute = async (ctx, seg) => {
-  const {method, principal, url, db, tenantId, res} = ctx
+  const {method, principal, url, store, tenantId, res} = ctx
   const [, top, id] = seg
   if (top !== 'users') return false
   if (seg.length === 2 && method === 'GET') {
@@ -36,7 +36,7 @@ export const usersApi: ApiRoute = async (ctx, seg) => {
     const limit = limitOf(url)
     const after = decodeCursor(url.searchParams.get('cursor')) ?? ''
     const search = url.searchParams.get('search')
-    const rows = db.db
+    const rows = store
       .prepare(`SELECT * FROM users WHERE tenant_id = ? AND upn > ? ${search ? "AND (upn LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')" : ''} ORDER BY upn LIMIT ?`)
       .all(...[tenantId, after, ...(search ? [likeOf(search), likeOf(search)] : []), limit + 1]) as UserRow[]
     const page = rows.slice(0, limit)
