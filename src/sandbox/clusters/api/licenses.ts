@@ -1,6 +1,6 @@
 // Licenses: a user's assignments (GET, POST, DELETE /v1/users/{id}/licenses) and the tenant's SKUs (/v1/licenses/skus).
 import {sendJson} from '../../http-util.js'
-import {ROLES, auditChange, requireRole, type ApiRoute, type Ctx} from './context.js'
+import {auditChange, type ApiRoute, type Ctx} from './context.js'
 import {idempotent} from './idempotency.js'
 import {problem} from './problem.js'
 import {readBody} from './request.js'
@@ -43,14 +43,12 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
   const [, top, id, sub, subId] = seg
   if (top !== 'users' || !id || sub !== 'licenses') return false
   if (seg.length === 4 && method === 'GET') {
-    requireRole(principal, ROLES.member)
     const user = findUser(ctx, id)
     requireSelfOrAdmin(ctx, user)
     sendJson(res, 200, {userId: user.id, upn: user.upn, items: licensesOf(ctx, user.id), nextCursor: null})
     return true
   }
   if (seg.length === 4 && method === 'POST') {
-    requireRole(principal, ROLES.admin)
     const body = await readBody(ctx.req)
     const user = findUser(ctx, id)
     if (typeof body.skuId !== 'string') throw problem(400, 'INVALID_BODY', 'skuId is required', 'Body: {"skuId": "POWERAPPS_PER_USER"}')
@@ -70,7 +68,6 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (subId && seg.length === 5 && method === 'DELETE') {
-    requireRole(principal, ROLES.admin)
     const user = findUser(ctx, id)
     await idempotent(ctx, {skuId: subId}, (tx) => {
       const sku = findSku(ctx, subId)
@@ -85,11 +82,10 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
 }
 
 export const skusApi: ApiRoute = async (ctx, seg) => {
-  const {method, principal, store, tenantId, res} = ctx
+  const {method, store, tenantId, res} = ctx
   const [, top, id, sub] = seg
   if (top !== 'licenses' || id !== 'skus' || method !== 'GET') return false
   if (seg.length === 3) {
-    requireRole(principal, ROLES.admin)
     const rows = store
       .prepare('SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? ORDER BY s.id')
       .all(tenantId) as SkuRow[]
@@ -97,7 +93,6 @@ export const skusApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (sub && seg.length === 4) {
-    requireRole(principal, ROLES.admin)
     sendJson(res, 200, skuJson(findSku(ctx, sub)))
     return true
   }

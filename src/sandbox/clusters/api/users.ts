@@ -1,6 +1,6 @@
 // Users of the tenant: GET /v1/users (pages, search) and GET /v1/users/{id or UPN}.
 import {sendJson} from '../../http-util.js'
-import {ROLES, isAdmin, requireRole, type ApiRoute, type Ctx} from './context.js'
+import {isAdmin, type ApiRoute, type Ctx} from './context.js'
 import {decodeCursor, encodeCursor, likeOf, limitOf} from './paging.js'
 import {problem} from './problem.js'
 
@@ -28,11 +28,10 @@ export function requireSelfOrAdmin(ctx: Ctx, user: UserRow): void {
 }
 
 export const usersApi: ApiRoute = async (ctx, seg) => {
-  const {method, principal, url, store, tenantId, res} = ctx
+  const {method, url, store, tenantId, res} = ctx
   const [, top, id] = seg
   if (top !== 'users') return false
   if (seg.length === 2 && method === 'GET') {
-    requireRole(principal, ROLES.admin)
     const limit = limitOf(url)
     const after = decodeCursor(url.searchParams.get('cursor')) ?? ''
     const search = url.searchParams.get('search')
@@ -44,7 +43,6 @@ export const usersApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (id && seg.length === 3 && method === 'GET') {
-    requireRole(principal, ROLES.member)
     const user = findUser(ctx, id)
     requireSelfOrAdmin(ctx, user)
     sendJson(res, 200, userJson(user))
