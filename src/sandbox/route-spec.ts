@@ -1,12 +1,33 @@
-// A public route as data (method, path pattern, required role): what each service serves, listable by the contract test against docs/openapi.yaml.
+// A public route as data (method, path pattern, required role): what each service serves and enforces, listable by the contract test against docs/openapi.yaml.
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+/**
+ * The least the caller must be to reach a route: `anonymous` (no token), `signed-in` (any valid token), or a tenant
+ * role, where Admin includes Maker and Maker includes AppUser. docs/openapi.yaml names it as `x-required-role`.
+ */
+export type RequiredRole = 'anonymous' | 'signed-in' | 'AppUser' | 'Maker' | 'Admin'
 
 export interface RouteSpec {
   method: RouteMethod
   /** `/v1/users/:id`: `:name` matches one non-empty segment. */
   path: string
-  /** The roles of which the caller needs one, where the route itself decides it (handlers may check finer). */
-  roles?: readonly string[]
+  /** Enforced by the service before the route's handler runs; a handler may only check finer (its own user, its creator). */
+  role: RequiredRole
+}
+
+/** The token roles that satisfy each tenant role. */
+export const ROLE_HOLDERS: Readonly<Record<Exclude<RequiredRole, 'anonymous' | 'signed-in'>, readonly string[]>> = {
+  Admin: ['Admin'],
+  Maker: ['Admin', 'Maker'],
+  AppUser: ['Admin', 'Maker', 'AppUser'],
+}
+
+/** Whether a caller holding `roles` (a verified token's; none when anonymous) may reach a route requiring `required`. */
+export function satisfies(required: RequiredRole, roles: readonly string[] | undefined): boolean {
+  if (required === 'anonymous') return true
+  if (roles === undefined) return false
+  if (required === 'signed-in') return true
+  return roles.some((r) => ROLE_HOLDERS[required].includes(r))
 }
 
 /** Whether a path (already split after the leading slash) matches a pattern of the same form. */

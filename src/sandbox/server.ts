@@ -59,8 +59,7 @@ export interface RunningPlatform {
   caFile: string
   controlSocket: string
   directory: Directory
-  /** The audit store of every cluster, the identity's sink; also replication and failover. */
-  audit: ClusterSet
+  /** The cluster databases: each tenant's data and audit log (the identity's sink), replication and failover. */
   clusters: ClusterSet
   routes: RouteTable
   health(): HealthReport
@@ -100,7 +99,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const tls = ensureTls(options.dataDir)
   const directory = Directory.open(options.dataDir)
   const routes = new RouteTable(options.dataDir)
-  const audit = new ClusterSet({
+  const clusters = new ClusterSet({
     dataDir: options.dataDir,
     routes,
     directory,
@@ -123,19 +122,19 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const port = (server.address() as AddressInfo).port
   const urls = urlsFor(port)
   const clusterUri = (clusterId: string) => `https://${clusterId}.clusters.${BASE_DOMAIN}:${port}`
-  audit.clusterUri = clusterUri
+  clusters.clusterUri = clusterUri
 
   let identity: Awaited<ReturnType<typeof createIdentity>>
   try {
-    identity = await createIdentity({issuer: urls.authority, dataDir: options.dataDir, directory, audit: audit as AuditSink, apiAudience: API_AUDIENCE, log})
+    identity = await createIdentity({issuer: urls.authority, dataDir: options.dataDir, directory, audit: clusters as AuditSink, apiAudience: API_AUDIENCE, log})
   } catch (err) {
     server.close()
-    audit.close()
+    clusters.close()
     throw err
   }
 
   const health = (): HealthReport => {
-    const replication = audit.replication()
+    const replication = clusters.replication()
     const components: HealthReport['components'] = [
       {name: 'gateway', status: 'ok', detail: `listening on ${options.host ?? '127.0.0.1'}:${port}`},
       {name: 'identity', status: 'ok', detail: urls.authority},
@@ -157,16 +156,16 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const inFlight = new InFlight()
   const cluster = createClusterHandler({
     routes,
-    clusters: audit,
+    clusters,
     clusterUri,
     auditRoutes: options.auditRoutes ?? createAuditRoutes({heartbeatMs: options.auditHeartbeatMs, signal: shutdown.signal}),
   })
   // Gateway refusals (401, 429) go to the tenant's log coalesced: a flood of forged tokens adds few events.
-  const refusals = createRefusalAudit({record: (event) => audit.record(event), log})
+  const refusals = createRefusalAudit({record: (event) => clusters.record(event), log})
   const hasLog = (tenantId: string) => findTenant(tenantId)?.id === tenantId && routes.get(tenantId) !== undefined
   const gateway = createGateway({
     identity: identity.handler,
-    global: createGlobalService({routes, clusterUri, audit}),
+    global: createGlobalService({routes, clusterUri, audit: clusters}),
     cluster: (...args) => {
       const work = cluster(...args)
       // The gateway answers a failure of this work; the tracker only waits for it.
@@ -200,7 +199,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const controlSocket = controlSocketPath(options.dataDir)
   if (process.platform !== 'win32' && existsSync(controlSocket)) rmSync(controlSocket)
-  const control: Server = createHttpServer(listenerOptions(timeouts), guardRequests(createControlHandler({directory, health, routes: createClusterControlRoutes(audit), faults}), 'control', log))
+  const control: Server = createHttpServer(listenerOptions(timeouts), guardRequests(createControlHandler({directory, health, routes: createClusterControlRoutes(clusters), faults}), 'control', log))
   guardClientErrors(control, 'control', log)
   await new Promise<void>((resolve, reject) => {
     control.once('error', reject)
@@ -214,8 +213,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     caFile: tls.caFile,
     controlSocket,
     directory,
-    audit,
-    clusters: audit,
+    clusters,
     routes,
     health,
     async close(graceMs = 5000) {
@@ -235,7 +233,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       refusals.close()
       await identity.close()
       // Stops the replication shipper, then closes the stores.
-      audit.close()
+      clusters.close()
       await new Promise<void>((resolve) => requestLog.end(() => resolve()))
     },
   }

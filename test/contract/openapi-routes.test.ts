@@ -1,4 +1,4 @@
-// The platform's route tables and docs/openapi.yaml name the same operations, both ways, per host.
+// The platform's route tables and docs/openapi.yaml name the same operations, and the same required role, both ways, per host.
 import {expect} from 'chai'
 
 import {PUBLIC_ROUTES} from '../../src/sandbox/public-routes.js'
@@ -20,20 +20,29 @@ function serviceOf(url: string): 'identity' | 'gateway' | 'global' | 'cluster' {
 /** `GET cluster /v1/users/{}`: parameter names differ between the table (`:id`) and the document (`{userId}`). */
 const key = (method: string, service: string, path: string) => `${method.toUpperCase()} ${service} ${path.replace(/\{[^}]+\}|:[^/]+/g, '{}')}`
 
-function documented(): {operations: string[]; identity: string[]} {
+function documented(): {operations: string[]; identity: string[]; roles: Map<string, unknown>} {
   const doc = openApi().doc as {servers: Array<{url: string}>; paths: Record<string, Json>}
   const operations: string[] = []
   const identity: string[] = []
+  /** Each operation's `x-required-role`, by key (identity ones by `METHOD path`). */
+  const roles = new Map<string, unknown>()
   for (const [path, item] of Object.entries(doc.paths)) {
     const servers = (item.servers as Array<{url: string}> | undefined) ?? doc.servers
     for (const method of METHODS.filter((m) => m in item)) {
       for (const service of new Set(servers.map((s) => serviceOf(s.url)))) {
-        if (service === 'identity') identity.push(`${method.toUpperCase()} ${path}`)
-        else operations.push(key(method, service, path))
+        const op = service === 'identity' ? `${method.toUpperCase()} ${path}` : key(method, service, path)
+        if (service === 'identity') identity.push(op)
+        else operations.push(op)
+        roles.set(op, (item[method] as Json)['x-required-role'])
       }
     }
   }
-  return {operations: operations.sort(), identity}
+  return {operations: operations.sort(), identity, roles}
+}
+
+/** The role each table entry requires, by the same key as the document's operations. */
+function routedRoles(): Map<string, string> {
+  return new Map(Object.entries(PUBLIC_ROUTES).flatMap(([service, routes]) => routes.map((r) => [key(r.method, service, r.path), r.role] as const)))
 }
 
 function routed(): string[] {
@@ -60,5 +69,28 @@ describe('Route tables against docs/openapi.yaml', () => {
     expect(new Set(all).size).to.equal(all.length)
     // oidc-provider routes these itself; anything else on login. would have to be checked against it.
     expect(documented().identity.sort()).to.deep.equal(['GET /.well-known/openid-configuration', 'POST /device/auth', 'POST /token'])
+  })
+
+  it('requires of each routed operation the role openapi.yaml documents as its x-required-role', () => {
+    const {roles} = documented()
+    const table = routedRoles()
+    const differ = [...table].filter(([op, role]) => roles.get(op) !== role).map(([op, role]) => `${op}: table ${role}, openapi.yaml ${String(roles.get(op))}`)
+    expect(differ, 'roles of the table that openapi.yaml does not document').to.deep.equal([])
+    expect(table.size).to.be.greaterThan(15)
+  })
+
+  it('documents an x-required-role on every operation, of the known roles, and one the table agrees with', () => {
+    const {roles, identity} = documented()
+    const table = routedRoles()
+    const known = ['anonymous', 'signed-in', 'AppUser', 'Maker', 'Admin']
+    const bad = [...roles].filter(([, role]) => !known.includes(role as string)).map(([op, role]) => `${op}: ${String(role)}`)
+    expect(bad, 'operations without a known x-required-role').to.deep.equal([])
+    // HEAD is routed as its GET; the identity provider's endpoints are called before any token exists.
+    const differ = [...roles]
+      .filter(([op]) => !identity.includes(op))
+      .filter(([op, role]) => (table.get(op) ?? table.get(op.replace(/^HEAD/, 'GET'))) !== role)
+      .map(([op, role]) => `${op}: openapi.yaml ${String(role)}, table ${String(table.get(op))}`)
+    expect(differ, 'documented roles the table does not require').to.deep.equal([])
+    expect(identity.map((op) => roles.get(op))).to.deep.equal(identity.map(() => 'anonymous'))
   })
 })

@@ -232,7 +232,7 @@ describe('ppctl audit stream (real platform)', function () {
     const {ClusterDb} = await import('../../src/sandbox/clusters/cluster-db.js')
     const db = new ClusterDb('westus-1', join(platform.dataDir, 'clusters', 'westus-1.db'), {maxEvents: 50})
     try {
-      db.appendMany(CONTOSO, Array.from({length: 60}, (_, i) => ({action: 'token.issued', result: 'succeeded' as const, actor: {type: 'system' as const}, correlationId: `r-${i}`})))
+      db.audit.appendMany(CONTOSO, Array.from({length: 60}, (_, i) => ({action: 'token.issued', result: 'succeeded' as const, actor: {type: 'system' as const}, correlationId: `r-${i}`})))
     } finally {
       db.close()
     }

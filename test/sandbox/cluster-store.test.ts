@@ -20,7 +20,7 @@ const sys = (action: string) => ({tenantId: T, action, result: 'succeeded' as co
 const CONNECTOR_INSERT =
   'INSERT INTO connectors (tenant_id, id, display_name, publisher, tier, blocked, unblockable, description, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 0, 0, ?, NULL, ?, ?, 1)'
 const addConnector = (db: ClusterDb, tenantId: string, id: string) =>
-  db.write(tenantId, (tx) => {
+  db.tenants.write(tenantId, (tx) => {
     tx.run(CONNECTOR_INSERT, tenantId, id, id, 'test', 'custom', '', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')
     tx.audit({...sys('connector.created'), tenantId, target: {type: 'connector', id}})
   })
@@ -36,23 +36,23 @@ describe('cluster audit store', () => {
 
   it('assigns gap-free seqs in bulk, filters by glob, actor, result and time, and keeps them across reopen', () => {
     let db = new ClusterDb('eastus-1', join(dir, 'a.db'))
-    const {firstSeq, lastSeq} = db.appendMany(T, [
+    const {firstSeq, lastSeq} = db.audit.appendMany(T, [
       {action: 'signin', result: 'failed', actor: {type: 'user', upn: 'a@x'}, time: '2024-01-01T00:00:00.000Z'},
       {action: 'signin', actor: {type: 'user', upn: 'b@x'}, time: '2024-01-02T00:00:00.000Z'},
       {action: 'token.issued', actor: {type: 'servicePrincipal', id: 'sp1', appId: 'sp1'}, time: '2024-01-03T00:00:00.000Z'},
     ])
     expect([firstSeq, lastSeq]).to.deep.equal([1, 3])
-    expect(db.record({tenantId: T, action: 'connector.blocked', result: 'succeeded', actor: {type: 'system'}}).seq).to.equal(4)
-    expect(db.list({tenantId: T, action: 'signin*', limit: 10}).map((e) => e.seq)).to.deep.equal([1, 2])
-    expect(db.list({tenantId: T, actor: 'sp1', limit: 10}).map((e) => e.seq)).to.deep.equal([3])
-    expect(db.list({tenantId: T, result: 'failed', limit: 10}).map((e) => e.seq)).to.deep.equal([1])
-    expect(db.list({tenantId: T, since: '2024-01-02T00:00:00Z', until: '2024-01-03T00:00:00Z', limit: 10}).map((e) => e.seq)).to.deep.equal([2])
-    expect(db.list({tenantId: T, after: 2, limit: 1}).map((e) => e.seq)).to.deep.equal([3])
+    expect(db.audit.record({tenantId: T, action: 'connector.blocked', result: 'succeeded', actor: {type: 'system'}}).seq).to.equal(4)
+    expect(db.audit.list({tenantId: T, action: 'signin*', limit: 10}).map((e) => e.seq)).to.deep.equal([1, 2])
+    expect(db.audit.list({tenantId: T, actor: 'sp1', limit: 10}).map((e) => e.seq)).to.deep.equal([3])
+    expect(db.audit.list({tenantId: T, result: 'failed', limit: 10}).map((e) => e.seq)).to.deep.equal([1])
+    expect(db.audit.list({tenantId: T, since: '2024-01-02T00:00:00Z', until: '2024-01-03T00:00:00Z', limit: 10}).map((e) => e.seq)).to.deep.equal([2])
+    expect(db.audit.list({tenantId: T, after: 2, limit: 1}).map((e) => e.seq)).to.deep.equal([3])
     db.close()
     db = new ClusterDb('eastus-1', join(dir, 'a.db'))
-    expect(db.lastSeq(T)).to.equal(4)
-    expect(db.record({tenantId: T, action: 'x', result: 'succeeded', actor: {type: 'system'}}).seq).to.equal(5)
-    expect(Object.keys(db.list({tenantId: T, limit: 1})[0])).to.include.members(['id', 'seq', 'time', 'tenantId', 'cluster', 'action', 'result', 'actor'])
+    expect(db.audit.lastSeq(T)).to.equal(4)
+    expect(db.audit.record({tenantId: T, action: 'x', result: 'succeeded', actor: {type: 'system'}}).seq).to.equal(5)
+    expect(Object.keys(db.audit.list({tenantId: T, limit: 1})[0])).to.include.members(['id', 'seq', 'time', 'tenantId', 'cluster', 'action', 'result', 'actor'])
     db.close()
   })
 
@@ -73,10 +73,10 @@ describe('cluster audit store', () => {
     for (const r of results) expect(r.code, r.stderr).to.equal(0)
     const db = new ClusterDb('eastus-1', file)
     try {
-      const events = db.list({tenantId: T, limit: 10_000})
+      const events = db.audit.list({tenantId: T, limit: 10_000})
       expect(events.map((e) => e.seq)).to.deep.equal(Array.from({length: 3 * 40 * 11}, (_, i) => i + 1))
       expect(new Set(events.map((e) => e.correlationId)).size).to.equal(3 * 40 * 11)
-      expect(db.lastSeq(T)).to.equal(3 * 40 * 11)
+      expect(db.audit.lastSeq(T)).to.equal(3 * 40 * 11)
     } finally {
       db.close()
     }
@@ -85,15 +85,42 @@ describe('cluster audit store', () => {
   it('drops old events by count without ever reusing a seq, and notifies listeners after commit', () => {
     const db = new ClusterDb('eastus-1', join(dir, 'b.db'), {maxEvents: 5})
     const seen: number[] = []
-    const off = db.onAppend(T, (e) => seen.push(e.seq))
-    db.appendMany(T, Array.from({length: 12}, () => ({action: 'bulk'})))
-    expect(db.oldestRetainedSeq(T)).to.equal(8)
-    expect(db.lastSeq(T)).to.equal(12)
+    const off = db.audit.onAppend(T, (e) => seen.push(e.seq))
+    db.audit.appendMany(T, Array.from({length: 12}, () => ({action: 'bulk'})))
+    expect(db.audit.oldestRetainedSeq(T)).to.equal(8)
+    expect(db.audit.lastSeq(T)).to.equal(12)
     off()
-    db.record({tenantId: T, action: 'after', result: 'succeeded', actor: {type: 'system'}})
+    db.audit.record({tenantId: T, action: 'after', result: 'succeeded', actor: {type: 'system'}})
     expect(seen).to.deep.equal(Array.from({length: 12}, (_, i) => i + 1))
-    expect(db.lastSeq(T)).to.equal(13)
+    expect(db.audit.lastSeq(T)).to.equal(13)
     db.close()
+  })
+
+  it('commits a tenant write, its audit event and its replication entry together, or none of them', () => {
+    const db = new ClusterDb('eastus-1', join(dir, 'c.db'))
+    try {
+      const heard: string[] = []
+      db.audit.onAppend(T, (e) => heard.push(e.action))
+      expect(() =>
+        db.tenants.write(T, (tx) => {
+          tx.run(CONNECTOR_INSERT, T, 'half', 'half', 'test', 'custom', '', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')
+          tx.audit({...sys('connector.created'), target: {type: 'connector', id: 'half'}})
+          throw new Error('the handler fails after both')
+        }),
+      ).to.throw('the handler fails after both')
+      expect(hasConnector(db, T, 'half')).to.equal(false)
+      expect(db.audit.lastSeq(T)).to.equal(0)
+      expect(db.replication.pendingEntries(T, 0, 10)).to.deep.equal([])
+      expect(heard).to.deep.equal([])
+
+      addConnector(db, T, 'whole')
+      const [entry] = db.replication.pendingEntries(T, 0, 10)
+      expect(entry.ops.map(([sql]) => sql.split(' (')[0])).to.deep.equal(['INSERT INTO connectors', 'INSERT INTO audit', 'INSERT INTO audit_seq'])
+      expect(db.replication.pendingEntries(T, 0, 10)).to.have.length(1)
+      expect(heard).to.deep.equal(['connector.created'])
+    } finally {
+      db.close()
+    }
   })
 
   it('replicates to the secondary (its listeners fire on apply), drains on planned failover and counts lost writes on a forced one', () => {
@@ -103,23 +130,23 @@ describe('cluster audit store', () => {
       set.drain(T)
       const secondary = set.cluster('westus-1')
       const applied: number[] = []
-      secondary.onAppend(T, (e) => applied.push(e.seq))
+      secondary.audit.onAppend(T, (e) => applied.push(e.seq))
       set.setPaused(T, true)
-      set.active(T).appendMany(T, [{action: 'a'}, {action: 'b'}])
+      set.active(T).audit.appendMany(T, [{action: 'a'}, {action: 'b'}])
       expect(set.replicationStatus(T).lagEntries).to.equal(1)
       const planned = set.failover(T, false)
       expect(planned).to.include({from: 'eastus-1', to: 'westus-1', lostWrites: 0, drainedWrites: 1, epoch: 2})
       expect(applied).to.deep.equal([2, 3, planned.auditSeq])
-      expect(secondary.lastSeq(T)).to.equal(planned.auditSeq)
+      expect(secondary.audit.lastSeq(T)).to.equal(planned.auditSeq)
       set.setPaused(T, true)
-      set.active(T).record({tenantId: T, action: 'c', result: 'succeeded', actor: {type: 'system'}})
+      set.active(T).audit.record({tenantId: T, action: 'c', result: 'succeeded', actor: {type: 'system'}})
       const forced = set.failover(T, true)
       // Lost: the planned failover's own event (not shipped yet) and "c"; their seqs are taken again on the new active.
       expect(forced).to.include({from: 'westus-1', to: 'eastus-1', lostWrites: 2, epoch: 3, auditSeq: planned.auditSeq})
-      expect(set.active(T).lastSeq(T)).to.equal(forced.auditSeq)
-      expect(set.cluster('westus-1').lastSeq(T)).to.equal(forced.auditSeq - 1)
+      expect(set.active(T).audit.lastSeq(T)).to.equal(forced.auditSeq)
+      expect(set.cluster('westus-1').audit.lastSeq(T)).to.equal(forced.auditSeq - 1)
       set.drain(T)
-      expect(set.cluster('westus-1').lastSeq(T)).to.equal(forced.auditSeq)
+      expect(set.cluster('westus-1').audit.lastSeq(T)).to.equal(forced.auditSeq)
     } finally {
       set.close()
     }
@@ -132,7 +159,7 @@ describe('cluster audit store', () => {
     try {
       // What a route holds while the body is still arriving: the cluster it was routed to.
       const routed = set.active(T)
-      const seqBefore = routed.lastSeq(T)
+      const seqBefore = routed.audit.lastSeq(T)
       const failover = set.failover(T, false)
       const refused = (fn: () => unknown) => {
         try {
@@ -144,8 +171,8 @@ describe('cluster audit store', () => {
       }
       for (const attempt of [
         () => addConnector(routed, T, 'late'),
-        () => routed.record(sys('signin')),
-        () => routed.appendMany(T, [{action: 'bulk'}]),
+        () => routed.audit.record(sys('signin')),
+        () => routed.audit.appendMany(T, [{action: 'bulk'}]),
       ]) {
         const err = refused(attempt)
         expect(err).to.be.instanceOf(HttpProblem)
@@ -153,13 +180,13 @@ describe('cluster audit store', () => {
         expect((err as HttpProblem).headers).to.deep.equal({'x-active-cluster-uri': 'https://westus-1.clusters.sandbox.localhost:1'})
       }
       expect(hasConnector(routed, T, 'late')).to.equal(false)
-      expect(routed.lastSeq(T)).to.equal(seqBefore)
+      expect(routed.audit.lastSeq(T)).to.equal(seqBefore)
       // Identity events (sign-ins, tokens) follow the route: they land on the new active cluster and replicate.
       expect(set.record(sys('signin')).cluster).to.equal('westus-1')
       addConnector(set.active(T), T, 'after')
       set.drain(T)
       expect(hasConnector(routed, T, 'after')).to.equal(true)
-      expect(routed.lastSeq(T)).to.equal(set.active(T).lastSeq(T))
+      expect(routed.audit.lastSeq(T)).to.equal(set.active(T).audit.lastSeq(T))
       expect(set.replicationStatus(T)).to.not.have.property('broken')
     } finally {
       set.close()
@@ -175,7 +202,7 @@ describe('cluster audit store', () => {
       set.drain(F)
       // A stray row on the passive secondary at the seq the active will hand out next.
       const secondary = set.cluster('westus-1')
-      const next = set.active(T).lastSeq(T) + 1
+      const next = set.active(T).audit.lastSeq(T) + 1
       secondary.db.prepare("INSERT INTO audit (tenant_id, seq, id, time, action, result, json) VALUES (?, ?, 'stray', '2024-01-01T00:00:00.000Z', 'stray', 'succeeded', '{}')").run(T, next)
       addConnector(set.active(T), T, 'poisoned')
       expect(() => set.ship()).to.not.throw()
@@ -185,7 +212,7 @@ describe('cluster audit store', () => {
       expect(status.broken).to.include({repair: 'ppctl sandbox resync --tenant contoso'})
       expect(status.broken?.error).to.match(/UNIQUE constraint failed/)
       expect(status.lagEntries).to.be.greaterThan(0)
-      const brokenEvent = set.active(T).allEvents(T).find((e) => e.action === 'replication.broken')
+      const brokenEvent = set.active(T).audit.allEvents(T).find((e) => e.action === 'replication.broken')
       expect(brokenEvent?.details).to.include({from: 'eastus-1', to: 'westus-1', lsn: status.broken?.lsn})
       // Other tenants keep replicating.
       addConnector(set.active(F), F, 'unaffected')
@@ -202,7 +229,7 @@ describe('cluster audit store', () => {
       set.ship()
       await nextTurn()
       expect(set.replicationStatus(T).broken?.lsn).to.equal(status.broken?.lsn)
-      expect(set.active(T).allEvents(T).filter((e) => e.action === 'replication.broken')).to.have.length(1)
+      expect(set.active(T).audit.allEvents(T).filter((e) => e.action === 'replication.broken')).to.have.length(1)
 
       const repaired = set.resync(T)
       expect(repaired).to.include({lagEntries: 0}).and.not.have.property('broken')
@@ -210,7 +237,7 @@ describe('cluster audit store', () => {
       addConnector(set.active(T), T, 'after-resync')
       set.ship()
       expect(set.replicationStatus(T)).to.include({lagEntries: 0}).and.not.have.property('broken')
-      expect(set.cluster('westus-1').allEvents(T)).to.deep.equal(set.active(T).allEvents(T))
+      expect(set.cluster('westus-1').audit.allEvents(T)).to.deep.equal(set.active(T).audit.allEvents(T))
       expect(set.failover(T, false)).to.include({from: 'eastus-1', to: 'westus-1', lostWrites: 0})
     } finally {
       set.close()

@@ -4,7 +4,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AuditRouteContext} from '../clusters/audit-store.js'
 import type {Principal} from '../gateway/verify-token.js'
 import {sendJson, sendProblem, type RequestContext} from '../http-util.js'
-import {findRoute, type RouteSpec} from '../route-spec.js'
+import {findRoute, satisfies, type RouteSpec} from '../route-spec.js'
 import {QueryError, checkHead, checkRetention, parseFilters, parseLimit, parsePageCursor, parseStreamCursor, parseStreamEnd} from './query.js'
 import type {AuditReader} from './reader.js'
 import {negotiateFormat, serveStream, type StreamProbe} from './stream.js'
@@ -13,16 +13,16 @@ export const DEFAULT_HEARTBEAT_MS = 15_000
 export const DEFAULT_RETRY_MS = 3_000
 export const DEFAULT_BATCH_SIZE = 500
 
-/** The audit API on a cluster; the cluster handler asks for one of these roles before it hands a request here. */
+/** The audit API on a cluster; the cluster handler enforces each route's role before it hands a request here. */
 export const AUDIT_ROUTES: readonly RouteSpec[] = [
-  {method: 'GET', path: '/v1/audit/events', roles: ['Admin']},
-  {method: 'GET', path: '/v1/audit/stream', roles: ['Admin']},
+  {method: 'GET', path: '/v1/audit/events', role: 'Admin'},
+  {method: 'GET', path: '/v1/audit/stream', role: 'Admin'},
 ]
 
 export interface AuditRoutesOptions<C> {
   /** The audit log of the tenant's active cluster (the handler has already refused other clusters with 421); default `cluster.audit`. */
   readerOf?: (clusterId: string, cluster: C, principal: Principal) => AuditReader
-  /** Who may read the tenant's audit log (default: the Admin role). */
+  /** Who may read the tenant's audit log (default: whoever holds the route's role in AUDIT_ROUTES). */
   canRead?: (principal: Principal) => boolean
   /** Interval of the stream's heartbeat comments (default 15 s). */
   heartbeatMs?: number
@@ -40,7 +40,6 @@ export type AuditRoutes<C> = (clusterId: string, req: IncomingMessage, res: Serv
 
 export function createAuditRoutes<C = AuditRouteContext>(options: AuditRoutesOptions<C> = {}): AuditRoutes<C> {
   const readerOf = options.readerOf ?? ((_id: string, cluster: C) => (cluster as AuditRouteContext).audit)
-  const canRead = options.canRead ?? ((p: Principal) => p.roles.includes('Admin'))
   const streamOptions = {
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     retryMs: options.retryMs ?? DEFAULT_RETRY_MS,
@@ -58,7 +57,7 @@ export function createAuditRoutes<C = AuditRouteContext>(options: AuditRoutesOpt
       return true
     }
     const route = found.route.path === '/v1/audit/events' ? 'events' : 'stream'
-    if (!canRead(principal)) {
+    if (!(options.canRead ? options.canRead(principal) : satisfies(found.route.role, principal.roles))) {
       sendProblem(res, rc, {status: 403, code: 'ROLE_FORBIDDEN', title: 'The audit log needs the Admin role', detail: 'Sign in as an administrator of the tenant.'})
       return true
     }

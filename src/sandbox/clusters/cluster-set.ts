@@ -6,7 +6,9 @@ import type {Directory} from '../directory.js'
 import type {RouteTable} from '../global/route-table.js'
 import {CLUSTERS, OPERATOR_TENANT_ID, TENANTS, findTenant} from '../seed.js'
 import type {AuditRetention, AuditStore, PlatformAudit} from './audit-store.js'
-import {ClusterDb, ReplicationApplyError, isTransientSqliteError} from './cluster-db.js'
+import type {AuditLog} from './audit-log.js'
+import {ClusterDb} from './cluster-db.js'
+import {ReplicationApplyError, isTransientSqliteError} from './replication-log.js'
 import {wrongCluster} from './api/problem.js'
 import {seedTenant} from './tenant-seed.js'
 
@@ -80,7 +82,9 @@ export interface ClusterSetOptions {
 
 export class ClusterSet implements PlatformAudit {
   private readonly dbs = new Map<string, ClusterDb>()
-  readonly globalLog: ClusterDb
+  /** The operator's audit log: in a database of its own, not replicated. */
+  readonly globalLog: AuditLog
+  private readonly globalDb: ClusterDb
   private readonly paused = new Set<string>()
   private shipScheduled = false
   private timer?: NodeJS.Timeout
@@ -91,7 +95,7 @@ export class ClusterSet implements PlatformAudit {
   constructor(private readonly options: ClusterSetOptions) {
     for (const id of Object.keys(CLUSTERS)) {
       const db = new ClusterDb(id, join(options.dataDir, 'clusters', `${id}.db`), options.retention)
-      db.onCommit = () => this.scheduleShip()
+      db.replication.onCommit = () => this.scheduleShip()
       // Checked inside each write's transaction: a failover (synchronous, like the transaction) is either wholly
       // before it, and the write is refused, or wholly after it, and the write is drained or counted as lost.
       db.guard = (tenantId) => {
@@ -100,10 +104,11 @@ export class ClusterSet implements PlatformAudit {
       }
       this.dbs.set(id, db)
     }
-    this.globalLog = new ClusterDb(GLOBAL_LOG, join(options.dataDir, 'clusters', 'global-audit.db'), options.retention, false)
+    this.globalDb = new ClusterDb(GLOBAL_LOG, join(options.dataDir, 'clusters', 'global-audit.db'), options.retention, false)
+    this.globalLog = this.globalDb.audit
     for (const tenant of TENANTS) {
       const route = options.routes.get(tenant.id)
-      if (route) seedTenant(this.cluster(route.home), tenant, options.directory)
+      if (route) seedTenant(this.cluster(route.home).tenants, tenant, options.directory)
     }
     // Entries left unshipped by a previous run, and delayed ones, are picked up by a slow tick.
     this.timer = setInterval(() => this.ship(), Math.max(20, Math.min(250, options.replicationDelayMs ?? 250)))
@@ -127,20 +132,20 @@ export class ClusterSet implements PlatformAudit {
   // PlatformAudit
 
   record(input: AuditInput): AuditEvent {
-    return this.storeFor(input.tenantId).record(input) as AuditEvent
+    return this.storeFor(input.tenantId).record(input)
   }
 
-  storeFor(tenantId: string): AuditStore & {record(input: AuditInput): AuditEvent} {
+  storeFor(tenantId: string): AuditLog {
     if (tenantId === OPERATOR_TENANT_ID || !this.options.routes.get(tenantId)) return this.globalLog
-    return this.active(tenantId)
+    return this.active(tenantId).audit
   }
 
   clusterStore(clusterId: string): AuditStore {
-    return clusterId === GLOBAL_LOG ? this.globalLog : this.cluster(clusterId)
+    return clusterId === GLOBAL_LOG ? this.globalLog : this.cluster(clusterId).audit
   }
 
   all(): AuditEvent[] {
-    return [OPERATOR_TENANT_ID, ...TENANTS.map((t) => t.id)].flatMap((t) => (this.storeFor(t) as ClusterDb).allEvents(t))
+    return [OPERATOR_TENANT_ID, ...TENANTS.map((t) => t.id)].flatMap((t) => this.storeFor(t).allEvents(t))
   }
 
   // Replication
@@ -186,7 +191,7 @@ export class ClusterSet implements PlatformAudit {
   broken(tenantId: string): ReplicationBroken | undefined {
     const route = this.options.routes.get(tenantId)
     if (!route) return undefined
-    const row = this.cluster(route.home).replBroken(tenantId)
+    const row = this.cluster(route.home).replication.broken(tenantId)
     if (!row || row.target !== route.secondary) return undefined
     return {lsn: row.lsn, error: row.error, since: row.since, repair: repairCommand(tenantId)}
   }
@@ -199,9 +204,9 @@ export class ClusterSet implements PlatformAudit {
       const lsn = err instanceof ReplicationApplyError ? err.lsn : 0
       const error = err instanceof ReplicationApplyError ? err.reason : (err as Error)?.message ?? String(err)
       const since = new Date().toISOString()
-      this.cluster(route.home).setReplBroken(tenantId, {target: route.secondary, lsn, error, since})
+      this.cluster(route.home).replication.setBroken(tenantId, {target: route.secondary, lsn, error, since})
       this.options.log?.(`replication of ${tenantId} ${route.home} → ${route.secondary} broken at entry ${lsn}: ${error}; repair: ${repairCommand(tenantId)}`)
-      this.cluster(route.home).record({
+      this.cluster(route.home).audit.record({
         tenantId,
         action: 'replication.broken',
         result: 'failed',
@@ -219,8 +224,8 @@ export class ClusterSet implements PlatformAudit {
   private shipTenant(tenantId: string, limit: number, minAgeMs: number): number {
     const route = this.options.routes.get(tenantId)
     if (!route) return 0
-    const source = this.cluster(route.home)
-    const target = this.cluster(route.secondary)
+    const source = this.cluster(route.home).replication
+    const target = this.cluster(route.secondary).replication
     let entries = source.pendingEntries(tenantId, target.appliedLsn(tenantId, route.home), limit)
     if (minAgeMs > 0) {
       const cutoff = Date.now() - minAgeMs
@@ -228,8 +233,8 @@ export class ClusterSet implements PlatformAudit {
       if (ready >= 0) entries = entries.slice(0, ready)
     }
     if (entries.length === 0) return 0
-    target.applyReplicated(route.home, tenantId, entries)
-    source.trimLog(tenantId, entries[entries.length - 1].lsn)
+    target.apply(route.home, tenantId, entries)
+    source.trim(tenantId, entries[entries.length - 1].lsn)
     return entries.length
   }
 
@@ -264,11 +269,11 @@ export class ClusterSet implements PlatformAudit {
     const active = this.cluster(route.home)
     const secondary = this.cluster(route.secondary)
     const was = this.broken(tenantId)
-    secondary.copyTenantFrom(active, tenantId)
-    secondary.setAppliedLsn(tenantId, route.home, active.maxLsn())
-    active.trimLog(tenantId, active.maxLsn())
-    active.setReplBroken(tenantId, undefined)
-    active.record({
+    secondary.replication.copyTenantFrom(active.replication, tenantId)
+    secondary.replication.setAppliedLsn(tenantId, route.home, active.replication.maxLsn())
+    active.replication.trim(tenantId, active.replication.maxLsn())
+    active.replication.setBroken(tenantId, undefined)
+    active.audit.record({
       tenantId,
       action: 'replication.resynced',
       result: 'succeeded',
@@ -290,7 +295,7 @@ export class ClusterSet implements PlatformAudit {
   replicationStatus(tenantId: string): ReplicationStatus {
     const route = this.options.routes.get(tenantId)
     if (!route) throw new Error(`no route for tenant ${tenantId}`)
-    const stats = this.cluster(route.home).pendingStats(tenantId, this.cluster(route.secondary).appliedLsn(tenantId, route.home))
+    const stats = this.cluster(route.home).replication.pendingStats(tenantId, this.cluster(route.secondary).replication.appliedLsn(tenantId, route.home))
     const broken = this.broken(tenantId)
     return {
       tenantId,
@@ -325,10 +330,10 @@ export class ClusterSet implements PlatformAudit {
     let lostWrites = 0
     if (force) {
       // The pair is rebuilt below from the new active: whatever broke the old shipping is gone with it.
-      oldActive.setReplBroken(tenantId, undefined)
-      const applied = newActive.appliedLsn(tenantId, from)
-      lostWrites = oldActive.pendingStats(tenantId, applied).entries
-      oldActive.trimLog(tenantId, Number.MAX_SAFE_INTEGER)
+      oldActive.replication.setBroken(tenantId, undefined)
+      const applied = newActive.replication.appliedLsn(tenantId, from)
+      lostWrites = oldActive.replication.pendingStats(tenantId, applied).entries
+      oldActive.replication.trim(tenantId, Number.MAX_SAFE_INTEGER)
     } else {
       drainedWrites = this.drain(tenantId)
     }
@@ -336,12 +341,12 @@ export class ClusterSet implements PlatformAudit {
     this.paused.delete(tenantId)
     if (force) {
       // The old region "comes back" as the secondary, with the new active's state.
-      oldActive.copyTenantFrom(newActive, tenantId)
+      oldActive.replication.copyTenantFrom(newActive.replication, tenantId)
     }
     // The old active has everything the new one logged so far; ship only what comes next.
-    oldActive.setAppliedLsn(tenantId, to, newActive.maxLsn())
-    newActive.trimLog(tenantId, newActive.maxLsn())
-    const event = newActive.record({
+    oldActive.replication.setAppliedLsn(tenantId, to, newActive.replication.maxLsn())
+    newActive.replication.trim(tenantId, newActive.replication.maxLsn())
+    const event = newActive.audit.record({
       tenantId,
       action: 'failover.completed',
       result: 'succeeded',
@@ -371,6 +376,6 @@ export class ClusterSet implements PlatformAudit {
     this.closed = true
     if (this.timer) clearInterval(this.timer)
     for (const db of this.dbs.values()) db.close()
-    this.globalLog.close()
+    this.globalDb.close()
   }
 }

@@ -5,6 +5,7 @@ import type {Principal} from '../gateway/verify-token.js'
 import type {RouteTable} from '../global/route-table.js'
 import type {RequestContext} from '../http-util.js'
 import {OPERATOR_TENANT_ID} from '../seed.js'
+import {AUDIT_ROUTES} from '../audit/routes.js'
 import type {AuditRouteContext} from './audit-store.js'
 import type {ClusterSet} from './cluster-set.js'
 import {findRoute, type RouteSpec} from '../route-spec.js'
@@ -12,7 +13,7 @@ import {dispatch, methodNotAllowed, ROUTES as API_ROUTES} from './api/dispatch.j
 import {createFailer} from './api/fail.js'
 import {sendHealth} from './api/health.js'
 import {HttpProblem, problem} from './api/problem.js'
-import {ROLES, requireRole} from './api/context.js'
+import {requireRole} from './api/context.js'
 
 export {checkAccess, type AccessReason} from './api/access-checks.js'
 
@@ -28,10 +29,10 @@ export interface ClusterHandlerOptions {
 export const ACTIVE_CLUSTER_HEADER = 'x-active-cluster-uri'
 
 /** Answered on any cluster, for any signed-in caller (Support too). */
-export const HEALTH_ROUTES: readonly RouteSpec[] = [{method: 'GET', path: '/v1/health'}]
+export const HEALTH_ROUTES: readonly RouteSpec[] = [{method: 'GET', path: '/v1/health', role: 'signed-in'}]
 
 /** The routes a cluster serves itself; the audit API (`AUDIT_ROUTES`) is plugged in by whoever builds the handler. */
-export const CLUSTER_ROUTES: readonly RouteSpec[] = [...HEALTH_ROUTES, ...API_ROUTES.map(({method, path, roles}) => ({method, path, roles}))]
+export const CLUSTER_ROUTES: readonly RouteSpec[] = [...HEALTH_ROUTES, ...API_ROUTES]
 
 /** The handler returns the promise of the tenant API's work, so a server can wait for it before closing the stores. */
 export function createClusterHandler(options: ClusterHandlerOptions) {
@@ -63,11 +64,13 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
           {[ACTIVE_CLUSTER_HEADER]: activeUri},
         )
       }
-      const ctx = {clusterId, req, res, rc, principal, url, method, path, db: clusters.cluster(clusterId), tenantId: principal.tenantId}
+      const db = clusters.cluster(clusterId)
+      const ctx = {clusterId, req, res, rc, principal, url, method, path, store: db.tenants, tenantId: principal.tenantId}
       if (path === '/v1/audit' || path.startsWith('/v1/audit/')) {
-        requireRole(principal, ROLES.admin)
+        // The whole prefix is the Admin's: an unknown path under it is not revealed to others.
+        requireRole(principal, findRoute(AUDIT_ROUTES, method, path).route?.role ?? 'Admin')
         if (!options.auditRoutes) throw problem(501, 'NOT_IMPLEMENTED', 'The audit API is not available yet', `${method} ${path}`)
-        const handled = options.auditRoutes(clusterId, req, res, rc, principal, {clusterId, tenantId: principal.tenantId, audit: ctx.db, platform: clusters})
+        const handled = options.auditRoutes(clusterId, req, res, rc, principal, {clusterId, tenantId: principal.tenantId, audit: db.audit, platform: clusters})
         if (!handled) throw problem(404, 'NOT_FOUND', 'No such endpoint', `${method} ${path}`)
         return
       }

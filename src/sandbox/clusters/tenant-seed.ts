@@ -1,7 +1,7 @@
 // The deterministic tenant data seeded on each tenant's home cluster at first start (documented in the README).
 import type {Directory} from '../directory.js'
 import type {SeedTenant} from '../seed.js'
-import type {ClusterDb} from './cluster-db.js'
+import type {TenantStore} from './tenant-store.js'
 
 export const SEED_VERSION = 1
 /** A fixed time for seeded rows, so every seed is byte-identical. */
@@ -118,8 +118,8 @@ export function memberOid(tenantIndex: number, memberIndex: number): string {
 }
 
 /** Seeds a tenant on its active cluster once; the writes replicate to the secondary like any other. */
-export function seedTenant(db: ClusterDb, tenant: SeedTenant, directory: Directory, tenantIndex = tenant.name === 'contoso' ? 0 : 1): boolean {
-  if (db.db.prepare('SELECT 1 FROM seeded WHERE tenant_id = ?').get(tenant.id)) return false
+export function seedTenant(store: TenantStore, tenant: SeedTenant, directory: Directory, tenantIndex = tenant.name === 'contoso' ? 0 : 1): boolean {
+  if (store.prepare('SELECT 1 FROM seeded WHERE tenant_id = ?').get(tenant.id)) return false
   const users = [
     ...directory
       .users()
@@ -127,7 +127,7 @@ export function seedTenant(db: ClusterDb, tenant: SeedTenant, directory: Directo
       .map((u) => ({id: u.oid, upn: u.upn, displayName: u.displayName, roles: u.roles, signIn: 1})),
     ...SEED_MEMBERS.map(([local, name], i) => ({id: memberOid(tenantIndex, i), upn: `${local}@${tenant.domain}`, displayName: name, roles: ['AppUser'], signIn: 0})),
   ]
-  db.write(tenant.id, (tx) => {
+  store.write(tenant.id, (tx) => {
     for (const u of users) {
       tx.run('INSERT INTO users (tenant_id, id, upn, display_name, roles, sign_in) VALUES (?, ?, ?, ?, ?, ?)', tenant.id, u.id, u.upn, u.displayName, JSON.stringify(u.roles), u.signIn)
     }

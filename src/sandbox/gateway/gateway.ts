@@ -2,7 +2,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import {answerUnexpected, correlationIdOf, hostOf, newTraceId, sendJson, sendProblem, targetOf, type RequestContext} from '../http-util.js'
-import {findRoute, type RouteSpec} from '../route-spec.js'
+import {findRoute, satisfies, type RouteSpec} from '../route-spec.js'
 import type {RateLimit} from './rate-limit.js'
 import {createRateLimiter} from './rate-limit.js'
 import {TokenRejected, type Principal} from './verify-token.js'
@@ -10,7 +10,7 @@ import {TokenRejected, type Principal} from './verify-token.js'
 export const BASE_DOMAIN = 'sandbox.localhost'
 
 /** What the gateway answers itself, on the bare domain (HEAD too): its health, without a token. */
-export const GATEWAY_ROUTES: readonly RouteSpec[] = [{method: 'GET', path: '/healthz'}]
+export const GATEWAY_ROUTES: readonly RouteSpec[] = [{method: 'GET', path: '/healthz', role: 'anonymous'}]
 
 export type ServiceHandler = (req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void | Promise<void>
 export type ClusterHandler = (clusterId: string, req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal) => void | Promise<void>
@@ -116,6 +116,13 @@ export function createGateway(options: GatewayOptions) {
       }
       const own = host === BASE_DOMAIN || host === 'localhost' || host === '127.0.0.1' ? findRoute(GATEWAY_ROUTES, req.method ?? 'GET', req.url ?? '/', {head: true}) : undefined
       if (own?.route) {
+        // The gateway's own routes are served as their table entry says: /healthz needs no token.
+        const principal = own.route.role === 'anonymous' ? undefined : await authenticate(req, res, rc, seen)
+        if (own.route.role !== 'anonymous' && !principal) return
+        if (!satisfies(own.route.role, principal?.roles)) {
+          sendProblem(res, rc, {status: 403, code: 'ROLE_FORBIDDEN', title: 'Your role does not allow this', detail: `${req.method} ${req.url} needs ${own.route.role}.`})
+          return
+        }
         sendJson(res, 200, options.health(), {'cache-control': 'no-store'})
         return
       }

@@ -5,7 +5,7 @@ import type {AuditSink} from '../audit-sink.js'
 import {actorOf} from '../clusters/api/request.js'
 import {decodeSegment, hostOf, sendJson, sendProblem, type RequestContext} from '../http-util.js'
 import type {Principal} from '../gateway/verify-token.js'
-import {findRoute, type RouteSpec} from '../route-spec.js'
+import {findRoute, satisfies, type RouteSpec} from '../route-spec.js'
 import {CLUSTERS, findTenant} from '../seed.js'
 import type {RouteTable} from './route-table.js'
 
@@ -13,8 +13,9 @@ export const ROUTE_TTL_SECONDS = 300
 
 /** The global service's routes (HEAD too, wherever GET); any signed-in caller, other tenants' routes for Support only. */
 export const GLOBAL_ROUTES: readonly RouteSpec[] = [
-  {method: 'GET', path: '/v1/me/home'},
-  {method: 'GET', path: '/v1/tenants/:tenantId/home'},
+  {method: 'GET', path: '/v1/me/home', role: 'signed-in'},
+  // Another tenant's route needs Support: checked below, and audited when refused.
+  {method: 'GET', path: '/v1/tenants/:tenantId/home', role: 'signed-in'},
 ]
 
 export interface GlobalServiceOptions {
@@ -64,6 +65,10 @@ export function createGlobalService(options: GlobalServiceOptions) {
     }
     if (!route) {
       sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: `${req.method} ${url.pathname}; it takes ${allowed.join(', ')}.`}, {allow: allowed.join(', ')})
+      return
+    }
+    if (!satisfies(route.role, principal.roles)) {
+      sendProblem(res, rc, {status: 403, code: 'ROLE_FORBIDDEN', title: 'Your role does not allow this', detail: `${req.method} ${url.pathname} needs ${route.role}.`})
       return
     }
     let tenantKey: string | undefined

@@ -35,7 +35,7 @@ export async function seedEvents(dataDir: string, cluster: string, count: number
     let range = {firstSeq: 0, lastSeq: 0}
     for (let done = 0; done < count; ) {
       const n = Math.min(20_000, count - done)
-      const r = db.appendMany(
+      const r = db.audit.appendMany(
         CONTOSO,
         Array.from({length: n}, (_, k) => ({
           action: action(from + done + k),
@@ -131,7 +131,7 @@ export async function appendEvents(dataDir: string, cluster: string, events: Scr
   const {ClusterDb} = await import('../../../src/sandbox/clusters/cluster-db.js')
   const db = new ClusterDb(cluster, join(dataDir, 'clusters', `${cluster}.db`), {}, true)
   try {
-    db.appendMany(CONTOSO, events)
+    db.audit.appendMany(CONTOSO, events)
   } finally {
     db.close()
   }

@@ -2,7 +2,7 @@
 import {randomBytes} from 'node:crypto'
 
 import {sendJson} from '../../http-util.js'
-import {ROLES, auditChange, isAdmin, requireRole, type ApiRoute, type Ctx} from './context.js'
+import {auditChange, isAdmin, type ApiRoute, type Ctx} from './context.js'
 import {checkIfMatch, etagOf} from './etag.js'
 import {idempotent} from './idempotency.js'
 import {decodeCursor, encodeCursor, likeOf, limitOf} from './paging.js'
@@ -38,17 +38,16 @@ const connectorJson = (c: ConnectorRow) => ({
 })
 
 export function findConnector(ctx: Ctx, id: string): ConnectorRow {
-  const row = ctx.db.db.prepare('SELECT * FROM connectors WHERE tenant_id = ? AND id = ?').get(ctx.tenantId, id) as ConnectorRow | undefined
+  const row = ctx.store.prepare('SELECT * FROM connectors WHERE tenant_id = ? AND id = ?').get(ctx.tenantId, id) as ConnectorRow | undefined
   if (!row) throw problem(404, 'CONNECTOR_NOT_FOUND', 'No such connector in this tenant', id)
   return row
 }
 
 export const connectorsApi: ApiRoute = async (ctx, seg) => {
-  const {method, principal, url, db, tenantId, res} = ctx
+  const {method, principal, url, store, tenantId, res} = ctx
   const [, top, id, sub] = seg
   if (top !== 'connectors') return false
   if (seg.length === 2 && method === 'GET') {
-    requireRole(principal, ROLES.maker)
     const limit = limitOf(url)
     const after = decodeCursor(url.searchParams.get('cursor')) ?? ''
     const where = ['tenant_id = ?', 'id > ?']
@@ -70,13 +69,12 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
       where.push("(id LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')")
       params.push(likeOf(search), likeOf(search))
     }
-    const rows = db.db.prepare(`SELECT * FROM connectors WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...params, limit + 1) as ConnectorRow[]
+    const rows = store.prepare(`SELECT * FROM connectors WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...params, limit + 1) as ConnectorRow[]
     const page = rows.slice(0, limit)
     sendJson(res, 200, {items: page.map(connectorJson), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null})
     return true
   }
   if (seg.length === 2 && method === 'POST') {
-    requireRole(principal, ROLES.maker)
     const body = await readBody(ctx.req)
     const displayName = typeof body.displayName === 'string' ? body.displayName.trim() : ''
     if (!/^[\p{L}\p{N} ._()-]{1,80}$/u.test(displayName)) throw problem(400, 'INVALID_BODY', 'displayName is required', '1–80 letters, digits, spaces and . _ ( ) -')
@@ -95,20 +93,18 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (id && seg.length === 3 && method === 'GET') {
-    requireRole(principal, ROLES.maker)
     const row = findConnector(ctx, id)
     sendJson(res, 200, connectorJson(row), {etag: etagOf(row)})
     return true
   }
   if (id && seg.length === 3 && method === 'DELETE') {
-    requireRole(principal, ROLES.maker)
     const row = findConnector(ctx, id)
     if (row.tier !== 'custom') throw problem(422, 'NOT_CUSTOM_CONNECTOR', 'Only custom connectors can be deleted', `${id} is a ${row.tier} connector; block it instead.`)
     if (!isAdmin(principal) && row.created_by !== (principal.oid ?? principal.clientId ?? principal.subject)) {
       throw problem(403, 'ROLE_FORBIDDEN', 'A Maker deletes only the custom connectors it created', 'Ask an Admin.')
     }
     checkIfMatch(ctx, row, false)
-    db.write(tenantId, (tx) => {
+    store.write(tenantId, (tx) => {
       tx.run('DELETE FROM connectors WHERE tenant_id = ? AND id = ?', tenantId, id)
       auditChange(ctx, tx, 'connector.deleted', {type: 'connector', id}, {displayName: row.display_name})
     })
@@ -116,9 +112,8 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (id && (sub === 'block' || sub === 'unblock') && seg.length === 4 && method === 'POST') {
-    requireRole(principal, ROLES.admin)
     const want = sub === 'block' ? 1 : 0
-    const updated = db.write(tenantId, (tx) => {
+    const updated = store.write(tenantId, (tx) => {
       const row = findConnector(ctx, id)
       checkIfMatch(ctx, row, true)
       if (want === 1 && row.unblockable === 1) {

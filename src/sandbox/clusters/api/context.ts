@@ -1,9 +1,10 @@
-// What a cluster API route works with (the request, the caller, the tenant's database), roles, and audited changes.
+// What a cluster API route works with (the request, the caller, the tenant's data), roles, and audited changes.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {Principal} from '../../gateway/verify-token.js'
 import type {RequestContext} from '../../http-util.js'
-import type {ClusterDb, Tx} from '../cluster-db.js'
+import type {TenantStore, Tx} from '../tenant-store.js'
+import {ROLE_HOLDERS, satisfies, type RequiredRole} from '../../route-spec.js'
 import {problem} from './problem.js'
 import {actorOf, header} from './request.js'
 
@@ -16,21 +17,18 @@ export interface Ctx {
   url: URL
   method: string
   path: string
-  db: ClusterDb
+  /** The tenant data of this cluster (the tenant's active one). */
+  store: TenantStore
   tenantId: string
 }
 
 /** A route's share of the path: ['v1', top, id, sub, subId]. Returns false when the request is not its. */
 export type ApiRoute = (ctx: Ctx, seg: string[]) => Promise<boolean>
 
-export const ROLES = {
-  admin: ['Admin'],
-  maker: ['Admin', 'Maker'],
-  member: ['Admin', 'Maker', 'AppUser'],
-}
-
-export function requireRole(principal: Principal, allowed: readonly string[]): void {
-  if (!principal.roles.some((r) => allowed.includes(r))) {
+/** A route's required role, from its table entry (dispatch and the audit prefix call it, not the handlers). */
+export function requireRole(principal: Principal, required: RequiredRole): void {
+  if (!satisfies(required, principal.roles)) {
+    const allowed = required === 'anonymous' || required === 'signed-in' ? [] : ROLE_HOLDERS[required]
     throw problem(403, 'ROLE_FORBIDDEN', 'Your role does not allow this', `One of these roles is required: ${allowed.join(', ')}.`)
   }
 }

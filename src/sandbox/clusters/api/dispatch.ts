@@ -1,9 +1,9 @@
-// Sends a tenant API request on its active cluster to the resource that serves it: a route table of method and path pattern; 404 for an unknown path, 405 with Allow for a known path and another method.
+// Sends a tenant API request on its active cluster to the resource that serves it: a route table of method, path pattern, required role and handler; 404 for an unknown path, 405 with Allow for a known path and another method.
 import {decodeSegment} from '../../http-util.js'
 import {matchesPattern, type RouteSpec} from '../../route-spec.js'
 import {accessChecksApi} from './access-checks.js'
 import {connectorsApi} from './connectors.js'
-import type {ApiRoute, Ctx} from './context.js'
+import {requireRole, type ApiRoute, type Ctx} from './context.js'
 import {assignmentsApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
 import {usersApi} from './users.js'
@@ -14,23 +14,24 @@ interface Route extends RouteSpec {
   handler: ApiRoute
 }
 
-const route = (method: Route['method'], path: string, handler: ApiRoute): Route => ({method, path, pattern: path.split('/').slice(1), handler})
+const route = (method: Route['method'], path: string, role: Route['role'], handler: ApiRoute): Route => ({method, path, role, pattern: path.split('/').slice(1), handler})
 
+/** Each route's role is checked here before its handler runs; handlers check only finer (the user itself, a connector's creator). */
 export const ROUTES: readonly Route[] = [
-  route('GET', '/v1/users', usersApi),
-  route('GET', '/v1/users/:id', usersApi),
-  route('GET', '/v1/users/:id/licenses', assignmentsApi),
-  route('POST', '/v1/users/:id/licenses', assignmentsApi),
-  route('DELETE', '/v1/users/:id/licenses/:skuId', assignmentsApi),
-  route('GET', '/v1/licenses/skus', skusApi),
-  route('GET', '/v1/licenses/skus/:skuId', skusApi),
-  route('GET', '/v1/connectors', connectorsApi),
-  route('POST', '/v1/connectors', connectorsApi),
-  route('GET', '/v1/connectors/:id', connectorsApi),
-  route('DELETE', '/v1/connectors/:id', connectorsApi),
-  route('POST', '/v1/connectors/:id/block', connectorsApi),
-  route('POST', '/v1/connectors/:id/unblock', connectorsApi),
-  route('POST', '/v1/access-checks', accessChecksApi),
+  route('GET', '/v1/users', 'Admin', usersApi),
+  route('GET', '/v1/users/:id', 'AppUser', usersApi),
+  route('GET', '/v1/users/:id/licenses', 'AppUser', assignmentsApi),
+  route('POST', '/v1/users/:id/licenses', 'Admin', assignmentsApi),
+  route('DELETE', '/v1/users/:id/licenses/:skuId', 'Admin', assignmentsApi),
+  route('GET', '/v1/licenses/skus', 'Admin', skusApi),
+  route('GET', '/v1/licenses/skus/:skuId', 'Admin', skusApi),
+  route('GET', '/v1/connectors', 'Maker', connectorsApi),
+  route('POST', '/v1/connectors', 'Maker', connectorsApi),
+  route('GET', '/v1/connectors/:id', 'Maker', connectorsApi),
+  route('DELETE', '/v1/connectors/:id', 'Maker', connectorsApi),
+  route('POST', '/v1/connectors/:id/block', 'Admin', connectorsApi),
+  route('POST', '/v1/connectors/:id/unblock', 'Admin', connectorsApi),
+  route('POST', '/v1/access-checks', 'AppUser', accessChecksApi),
 ]
 
 const matches = matchesPattern
@@ -52,6 +53,7 @@ export async function dispatch(ctx: Ctx): Promise<void> {
   if (!allowed) throw problem(404, 'NOT_FOUND', 'No such endpoint', `${method} ${path}`)
   const target = ROUTES.find((r) => r.method === method && matches(r.pattern, seg))
   if (!target) throw methodNotAllowed(method, path, allowed)
+  requireRole(ctx.principal, target.role)
   if (await target.handler(ctx, seg)) return
   throw problem(404, 'NOT_FOUND', 'No such endpoint', `${method} ${path}`)
 }

@@ -2,7 +2,7 @@
 import {createHash} from 'node:crypto'
 
 import {sendJson} from '../../http-util.js'
-import type {Tx} from '../cluster-db.js'
+import type {Tx} from '../tenant-store.js'
 import type {Ctx} from './context.js'
 import {problem} from './problem.js'
 import {header} from './request.js'
@@ -15,7 +15,7 @@ export async function idempotent(ctx: Ctx, body: unknown, run: (tx: Tx) => {stat
   const key = header(ctx.req, 'idempotency-key')
   if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) throw problem(400, 'INVALID_IDEMPOTENCY_KEY', 'The Idempotency-Key is not valid', '1–255 visible ASCII characters.')
   const fingerprint = createHash('sha256').update(JSON.stringify([ctx.principal.subject, ctx.method, ctx.path, body])).digest('hex')
-  const answer = ctx.db.write(ctx.tenantId, (tx) => {
+  const answer = ctx.store.write(ctx.tenantId, (tx) => {
     if (key !== undefined) {
       const seen = tx.get<{fingerprint: string; status: number; body: string}>('SELECT fingerprint, status, body FROM idempotency WHERE tenant_id = ? AND key = ?', ctx.tenantId, key)
       if (seen) {

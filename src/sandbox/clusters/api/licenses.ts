@@ -1,6 +1,6 @@
 // Licenses: a user's assignments (GET, POST, DELETE /v1/users/{id}/licenses) and the tenant's SKUs (/v1/licenses/skus).
 import {sendJson} from '../../http-util.js'
-import {ROLES, auditChange, requireRole, type ApiRoute, type Ctx} from './context.js'
+import {auditChange, type ApiRoute, type Ctx} from './context.js'
 import {idempotent} from './idempotency.js'
 import {problem} from './problem.js'
 import {readBody} from './request.js'
@@ -24,7 +24,7 @@ const skuJson = (s: SkuRow) => ({
 })
 
 function findSku(ctx: Ctx, id: string): SkuRow {
-  const row = ctx.db.db
+  const row = ctx.store
     .prepare('SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? AND s.id = ?')
     .get(ctx.tenantId, id) as SkuRow | undefined
   if (!row) throw problem(404, 'SKU_NOT_FOUND', 'No such license SKU in this tenant', id)
@@ -32,7 +32,7 @@ function findSku(ctx: Ctx, id: string): SkuRow {
 }
 
 export function licensesOf(ctx: Ctx, userId: string) {
-  const rows = ctx.db.db
+  const rows = ctx.store
     .prepare('SELECT a.sku_id, a.assigned_at, s.display_name, s.grants_premium, s.capabilities FROM assignments a JOIN skus s ON s.tenant_id = a.tenant_id AND s.id = a.sku_id WHERE a.tenant_id = ? AND a.user_id = ? ORDER BY a.sku_id')
     .all(ctx.tenantId, userId) as Array<{sku_id: string; assigned_at: string; display_name: string; grants_premium: number; capabilities: string}>
   return rows.map((r) => ({skuId: r.sku_id, displayName: r.display_name, grantsPremium: r.grants_premium === 1, capabilities: JSON.parse(r.capabilities) as string[], assignedAt: r.assigned_at}))
@@ -43,14 +43,12 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
   const [, top, id, sub, subId] = seg
   if (top !== 'users' || !id || sub !== 'licenses') return false
   if (seg.length === 4 && method === 'GET') {
-    requireRole(principal, ROLES.member)
     const user = findUser(ctx, id)
     requireSelfOrAdmin(ctx, user)
     sendJson(res, 200, {userId: user.id, upn: user.upn, items: licensesOf(ctx, user.id), nextCursor: null})
     return true
   }
   if (seg.length === 4 && method === 'POST') {
-    requireRole(principal, ROLES.admin)
     const body = await readBody(ctx.req)
     const user = findUser(ctx, id)
     if (typeof body.skuId !== 'string') throw problem(400, 'INVALID_BODY', 'skuId is required', 'Body: {"skuId": "POWERAPPS_PER_USER"}')
@@ -70,7 +68,6 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (subId && seg.length === 5 && method === 'DELETE') {
-    requireRole(principal, ROLES.admin)
     const user = findUser(ctx, id)
     await idempotent(ctx, {skuId: subId}, (tx) => {
       const sku = findSku(ctx, subId)
@@ -85,19 +82,17 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
 }
 
 export const skusApi: ApiRoute = async (ctx, seg) => {
-  const {method, principal, db, tenantId, res} = ctx
+  const {method, store, tenantId, res} = ctx
   const [, top, id, sub] = seg
   if (top !== 'licenses' || id !== 'skus' || method !== 'GET') return false
   if (seg.length === 3) {
-    requireRole(principal, ROLES.admin)
-    const rows = db.db
+    const rows = store
       .prepare('SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? ORDER BY s.id')
       .all(tenantId) as SkuRow[]
     sendJson(res, 200, {items: rows.map(skuJson), nextCursor: null})
     return true
   }
   if (sub && seg.length === 4) {
-    requireRole(principal, ROLES.admin)
     sendJson(res, 200, skuJson(findSku(ctx, sub)))
     return true
   }

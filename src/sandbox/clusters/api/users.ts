@@ -1,6 +1,6 @@
 // Users of the tenant: GET /v1/users (pages, search) and GET /v1/users/{id or UPN}.
 import {sendJson} from '../../http-util.js'
-import {ROLES, isAdmin, requireRole, type ApiRoute, type Ctx} from './context.js'
+import {isAdmin, type ApiRoute, type Ctx} from './context.js'
 import {decodeCursor, encodeCursor, likeOf, limitOf} from './paging.js'
 import {problem} from './problem.js'
 
@@ -17,7 +17,7 @@ export const userJson = (u: UserRow) => ({id: u.id, upn: u.upn, displayName: u.d
 
 /** Users are addressed by id (oid) or UPN; another tenant's users do not exist here (404). */
 export function findUser(ctx: Ctx, key: string): UserRow {
-  const row = ctx.db.db.prepare('SELECT * FROM users WHERE tenant_id = ? AND (id = ? OR upn = ? COLLATE NOCASE)').get(ctx.tenantId, key, key) as UserRow | undefined
+  const row = ctx.store.prepare('SELECT * FROM users WHERE tenant_id = ? AND (id = ? OR upn = ? COLLATE NOCASE)').get(ctx.tenantId, key, key) as UserRow | undefined
   if (!row) throw problem(404, 'USER_NOT_FOUND', 'No such user in this tenant', key)
   return row
 }
@@ -28,15 +28,14 @@ export function requireSelfOrAdmin(ctx: Ctx, user: UserRow): void {
 }
 
 export const usersApi: ApiRoute = async (ctx, seg) => {
-  const {method, principal, url, db, tenantId, res} = ctx
+  const {method, url, store, tenantId, res} = ctx
   const [, top, id] = seg
   if (top !== 'users') return false
   if (seg.length === 2 && method === 'GET') {
-    requireRole(principal, ROLES.admin)
     const limit = limitOf(url)
     const after = decodeCursor(url.searchParams.get('cursor')) ?? ''
     const search = url.searchParams.get('search')
-    const rows = db.db
+    const rows = store
       .prepare(`SELECT * FROM users WHERE tenant_id = ? AND upn > ? ${search ? "AND (upn LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')" : ''} ORDER BY upn LIMIT ?`)
       .all(...[tenantId, after, ...(search ? [likeOf(search), likeOf(search)] : []), limit + 1]) as UserRow[]
     const page = rows.slice(0, limit)
@@ -44,7 +43,6 @@ export const usersApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (id && seg.length === 3 && method === 'GET') {
-    requireRole(principal, ROLES.member)
     const user = findUser(ctx, id)
     requireSelfOrAdmin(ctx, user)
     sendJson(res, 200, userJson(user))

@@ -1,0 +1,63 @@
+// A cluster's tenant data (users, connectors, licenses, idempotency records): reads, and writes committed with their audit events.
+import type Database from 'better-sqlite3'
+
+import type {AuditEvent, AuditInput} from '../audit-sink.js'
+import type {AuditLog} from './audit-log.js'
+import type {ClusterDb} from './cluster-db.js'
+
+export const TENANT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS users (tenant_id TEXT NOT NULL, id TEXT NOT NULL, upn TEXT NOT NULL, display_name TEXT NOT NULL,
+  roles TEXT NOT NULL, sign_in INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE UNIQUE INDEX IF NOT EXISTS users_upn ON users (tenant_id, upn);
+CREATE TABLE IF NOT EXISTS connectors (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, publisher TEXT NOT NULL,
+  tier TEXT NOT NULL, blocked INTEGER NOT NULL, unblockable INTEGER NOT NULL, description TEXT NOT NULL, created_by TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE TABLE IF NOT EXISTS skus (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, enabled INTEGER NOT NULL,
+  grants_premium INTEGER NOT NULL, capabilities TEXT NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE TABLE IF NOT EXISTS assignments (tenant_id TEXT NOT NULL, sku_id TEXT NOT NULL, user_id TEXT NOT NULL, assigned_at TEXT NOT NULL,
+  assigned_by TEXT NOT NULL, PRIMARY KEY (tenant_id, sku_id, user_id));
+CREATE TABLE IF NOT EXISTS idempotency (tenant_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+  body TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (tenant_id, key));
+CREATE TABLE IF NOT EXISTS seeded (tenant_id TEXT PRIMARY KEY, version INTEGER NOT NULL, at TEXT NOT NULL);
+`
+
+/** The tenant data's share of a tenant's replicated state. */
+export const TENANT_DATA_TABLES = ['users', 'connectors', 'skus', 'assignments', 'idempotency', 'seeded'] as const
+
+export interface Tx {
+  readonly tenantId: string
+  /** Runs a write and records it for replication. */
+  run(sql: string, ...params: unknown[]): Database.RunResult
+  get<T>(sql: string, ...params: unknown[]): T | undefined
+  all<T>(sql: string, ...params: unknown[]): T[]
+  /** Appends an audit event with the tenant's next seq, in this transaction. */
+  audit(input: AuditInput): AuditEvent
+}
+
+export class TenantStore {
+  constructor(
+    private readonly cluster: ClusterDb,
+    private readonly auditLog: AuditLog,
+  ) {}
+
+  /**
+   * Runs `fn` in one transaction; its writes and audit events are committed together with their replication entry.
+   * Refused (the cluster's guard: 421) when this cluster is no longer the tenant's active one.
+   */
+  write<T>(tenantId: string, fn: (tx: Tx) => T): T {
+    return this.cluster.write(tenantId, (w) =>
+      fn({
+        tenantId,
+        run: (sql, ...params) => w.run(sql, ...params),
+        get: (sql, ...params) => w.get(sql, ...params),
+        all: (sql, ...params) => w.all(sql, ...params),
+        audit: (input) => this.auditLog.append(w, input),
+      }),
+    )
+  }
+
+  /** A statement to read the tenant data with, outside any write. */
+  prepare(sql: string): Database.Statement {
+    return this.cluster.db.prepare(sql)
+  }
+}
