@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {DEFAULT_SETTINGS, DETECTOR_NAMES} from '../../lib/audit/detectors/detectors.js'
 import {durationFlag} from '../../lib/audit/duration.js'
-import {splitCommand} from '../../lib/audit/exec-alert.js'
+import {assertExecutable, splitCommand} from '../../lib/audit/exec-alert.js'
 import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../cli/flags/audit.js'
 import {ALERT_EXIT_CODE, watchAudit, type WatchResult} from '../../lib/audit/watch-audit.js'
 import {BaseCommand} from '../../cli/base-command.js'
@@ -53,6 +53,7 @@ Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when 
     const f = this.flags
     const common = parseCommon(f, this.ctx.clock)
     const exec = f.exec ? splitCommand(f.exec) : undefined
+    if (exec) await assertExecutable(exec[0], this.ctx.env)
     const interrupt = interruptSignal()
     try {
       const result = await watchAudit(this.ctx, {

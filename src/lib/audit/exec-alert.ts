@@ -1,5 +1,8 @@
 // Runs the --exec command of `audit watch` for one alert: no shell, the alert as JSON on stdin, never in argv.
 import {spawn} from 'node:child_process'
+import {constants} from 'node:fs'
+import {access, stat} from 'node:fs/promises'
+import {delimiter, isAbsolute, join, resolve} from 'node:path'
 
 import {UsageError} from '../errors/index.js'
 
@@ -39,6 +42,27 @@ export function splitCommand(line: string): string[] {
   if (has || cur) argv.push(cur)
   if (argv.length === 0) throw new UsageError('INVALID_EXEC', '--exec is empty.', {nextStep: 'Name a program: --exec ./on-alert.sh'})
   return argv
+}
+
+/**
+ * Checked at start, before any event is read: a program that is missing or not executable would otherwise fail at
+ * every alert, long after the person left. A name without a slash is looked up on PATH, as spawn would.
+ */
+export async function assertExecutable(program: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<string> {
+  const candidates = program.includes('/') ? [isAbsolute(program) ? program : resolve(cwd, program)] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, program))
+  let found: string | undefined
+  for (const file of candidates) {
+    const info = await stat(file).catch(() => undefined)
+    if (!info?.isFile()) continue
+    found ??= file
+    if (await access(file, constants.X_OK).then(() => true, () => false)) return file
+  }
+  if (found) {
+    throw new UsageError('INVALID_EXEC', `--exec: ${found} is not executable.`, {nextStep: `Make it executable: chmod +x ${found}`})
+  }
+  throw new UsageError('INVALID_EXEC', `--exec: no program "${program}" ${program.includes('/') ? `(${candidates[0]} does not exist)` : 'on PATH'}.`, {
+    nextStep: 'Check the path (relative paths start from the current folder), e.g. --exec ./on-alert.sh',
+  })
 }
 
 export interface ExecResult {

@@ -182,6 +182,24 @@ describe('audit watch (in-process)', () => {
   })
 
   describe('failures', () => {
+    it('--exec naming a missing or non-executable program: exit 2 at start, before any event is read', async () => {
+      p = await fakePlatform({clock})
+      const script = join(p.dir, 'page-oncall.sh')
+      writeFileSync(script, '#!/bin/sh\necho paged\n', {mode: 0o644})
+      const cases: Array<[string, RegExp, RegExp]> = [
+        [join(p.dir, 'missing.sh'), /^Error: --exec: no program ".*missing\.sh" \(.*missing\.sh does not exist\)\./, /Next: Check the path/],
+        [script, /^Error: --exec: .*page-oncall\.sh is not executable\./, /Next: Make it executable: chmod \+x .*page-oncall\.sh/],
+        ['no-such-program-on-path', /^Error: --exec: no program "no-such-program-on-path" on PATH\./, /Next: /],
+      ]
+      for (const [program, message, next] of cases) {
+        const res = await runCommand(AuditWatch, ['--no-follow', '--exec', `${program} --team identity`], p)
+        expect(res.code, program).to.equal(2)
+        const own = res.stderr.split('Error: ').at(-1)!
+        expect(`Error: ${own}`).to.match(message).and.match(next)
+        expect(res.stdout).to.equal('')
+      }
+    })
+
     it('--no-follow on a platform that does not confirm end=head: exit 1, no alert', async () => {
       p = await fakePlatform({clock})
       p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, frames([1]), sseHeaders(false))
