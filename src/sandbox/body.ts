@@ -2,7 +2,7 @@
 import type {IncomingMessage} from 'node:http'
 
 /** What a route takes when it says nothing else: small, for JSON commands and sign-in forms. */
-export const DEFAULT_BODY_LIMIT = 16 * 1024
+const DEFAULT_BODY_LIMIT = 16 * 1024
 
 /**
  * How much of an oversized body is read and thrown away so the client finishes sending and can read the refusal;
@@ -35,12 +35,12 @@ export class BodyRejected extends Error {
   }
 }
 
-export function mediaTypeOf(req: IncomingMessage): string {
+function mediaTypeOf(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
 }
 
 /** True when the request announces a body (a non-zero Content-Length, or chunked). */
-export function hasBody(req: IncomingMessage): boolean {
+function hasBody(req: IncomingMessage): boolean {
   if (req.headers['transfer-encoding'] !== undefined) return true
   const length = req.headers['content-length']
   return length !== undefined && length !== '0'

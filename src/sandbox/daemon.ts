@@ -16,11 +16,10 @@ export interface PlatformState {
   urls: RunningPlatform['urls']
 }
 
-export const STATE_FILE = 'state.json'
+const STATE_FILE = 'state.json'
 export const PID_FILE = 'platform.pid'
-export const LOG_FILE = 'platform.log'
 /** The port of the last run; kept after a stop, so the next start reuses it and the issuer (which names it) stays the same. */
-export const PORT_FILE = 'port.json'
+const PORT_FILE = 'port.json'
 
 /** Runs the platform until SIGTERM/SIGINT; reports readiness through `onReady` (IPC to the parent in background mode). */
 export async function runPlatform(dataDir: string, port: number, onReady: (state: PlatformState) => void): Promise<void> {

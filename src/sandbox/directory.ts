@@ -39,13 +39,13 @@ export interface GeneratedPassword {
 
 const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'
 
-export function generatePassword(length = 16): string {
+function generatePassword(length = 16): string {
   let out = ''
   for (let i = 0; i < length; i++) out += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]
   return out
 }
 
-export function hashPassword(password: string): string {
+function hashPassword(password: string): string {
   const salt = randomBytes(16)
   const hash = scryptSync(password, salt, 32)
   return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`

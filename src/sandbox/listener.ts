@@ -13,7 +13,7 @@ export interface ListenerTimeouts {
   keepAliveMs: number
 }
 
-export const DEFAULT_TIMEOUTS: ListenerTimeouts = {headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000}
+const DEFAULT_TIMEOUTS: ListenerTimeouts = {headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000}
 
 /** The given bounds over the defaults; headers never get longer than the whole request (Node refuses that). */
 export function timeoutsOf(given: Partial<ListenerTimeouts> = {}): ListenerTimeouts {

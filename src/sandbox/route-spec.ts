@@ -34,7 +34,7 @@ export function satisfies(required: RequiredRole, roles: readonly string[] | und
 export const matchesPattern = (pattern: readonly string[], seg: readonly string[]) =>
   pattern.length === seg.length && pattern.every((p, i) => (p.startsWith(':') ? seg[i] !== '' : p === seg[i]))
 
-export const segmentsOf = (path: string) => path.split('/').slice(1)
+const segmentsOf = (path: string) => path.split('/').slice(1)
 
 /**
  * The route of a path and method, and the methods the path takes (empty when no route has that path).

@@ -74,9 +74,9 @@ export interface HealthReport {
   replication: ReplicationStatus[]
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimit = {rps: 50, burst: 100}
+const DEFAULT_RATE_LIMIT: RateLimit = {rps: 50, burst: 100}
 
-export function urlsFor(port: number): PlatformUrls {
+function urlsFor(port: number): PlatformUrls {
   return {
     gateway: `https://${BASE_DOMAIN}:${port}`,
     authority: `https://login.${BASE_DOMAIN}:${port}`,
@@ -86,7 +86,7 @@ export function urlsFor(port: number): PlatformUrls {
 }
 
 /** A Unix socket path in the data dir, or in the temp dir when the data dir's path is too long for one. */
-export function controlSocketPath(dataDir: string): string {
+function controlSocketPath(dataDir: string): string {
   if (process.platform === 'win32') return `\\\\.\\pipe\\ppctl-sandbox-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`
   const inDir = join(dataDir, 'control.sock')
   if (Buffer.byteLength(inDir) < 100) return inDir

@@ -15,7 +15,7 @@ export interface TlsMaterial {
 }
 
 /** The names the one listener answers to. */
-export const SERVER_NAMES = [
+const SERVER_NAMES = [
   'sandbox.localhost',
   '*.sandbox.localhost',
   'login.sandbox.localhost',

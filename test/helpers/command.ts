@@ -7,7 +7,7 @@ import type {TestContext} from './context.js'
 
 let loaded: Promise<Config> | undefined
 /** The project's oclif config (from package.json and the built manifest), loaded once per test process. */
-export const oclifConfig = () => (loaded ??= Config.load(ROOT))
+const oclifConfig = () => (loaded ??= Config.load(ROOT))
 
 export interface CommandResult {
   /** The exit code ppctl would exit with (0 when the command set none). */

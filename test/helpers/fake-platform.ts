@@ -5,7 +5,7 @@ import nock from 'nock'
 import {fakeClock, type FakeClock} from './fake-clock.js'
 import {memoryAccess, testContext, type MemoryAccess, type TestContext, type TestContextOptions} from './context.js'
 
-export const GLOBAL = 'https://global.example.com'
+const GLOBAL = 'https://global.example.com'
 export const AUTHORITY = 'https://login.example.com'
 export const CLUSTER = 'https://eastus-1.clusters.example.com'
 export const SECONDARY = 'https://westus-1.clusters.example.com'

@@ -4,8 +4,8 @@ import type {IncomingMessage} from 'node:http'
 import type {Problem} from '../http-util.js'
 import type {AuditQuery, AuditReader} from './reader.js'
 
-export const DEFAULT_LIMIT = 100
-export const MAX_LIMIT = 1000
+const DEFAULT_LIMIT = 100
+const MAX_LIMIT = 1000
 
 export type AuditFilters = Omit<AuditQuery, 'tenantId' | 'limit' | 'after'>
 

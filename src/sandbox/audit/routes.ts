@@ -9,9 +9,9 @@ import {QueryError, checkHead, checkRetention, parseFilters, parseLimit, parsePa
 import type {AuditReader} from './reader.js'
 import {negotiateFormat, serveStream, type StreamProbe} from './stream.js'
 
-export const DEFAULT_HEARTBEAT_MS = 15_000
-export const DEFAULT_RETRY_MS = 3_000
-export const DEFAULT_BATCH_SIZE = 500
+const DEFAULT_HEARTBEAT_MS = 15_000
+const DEFAULT_RETRY_MS = 3_000
+const DEFAULT_BATCH_SIZE = 500
 
 /** The audit API on a cluster; the cluster handler enforces each route's role before it hands a request here. */
 export const AUDIT_ROUTES: readonly RouteSpec[] = [

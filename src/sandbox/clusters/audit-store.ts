@@ -1,7 +1,7 @@
 // The audit log's contract: per-tenant, gap-free events kept in each cluster's database (and a small global log for the operator).
 import type {AuditEvent, AuditInput} from '../audit-sink.js'
 
-export type {AuditActor, AuditEvent, AuditInput} from '../audit-sink.js'
+export type {AuditEvent, AuditInput} from '../audit-sink.js'
 
 export interface AuditQuery {
   tenantId: string

@@ -12,7 +12,7 @@ import {ReplicationApplyError, isTransientSqliteError} from './replication-log.j
 import {wrongCluster} from './api/problem.js'
 import {seedTenant} from './tenant-seed.js'
 
-export const GLOBAL_LOG = 'global'
+const GLOBAL_LOG = 'global'
 const SHIP_BATCH = 200
 
 /** A tenant's replication as the control socket reports it (also `ppctl sandbox status --json`). */
@@ -49,7 +49,7 @@ export class ReplicationBrokenError extends Error {
   }
 }
 
-export const repairCommand = (tenantId: string) => `ppctl sandbox resync --tenant ${findTenant(tenantId)?.name ?? tenantId}`
+const repairCommand = (tenantId: string) => `ppctl sandbox resync --tenant ${findTenant(tenantId)?.name ?? tenantId}`
 
 /** What a failover did; the control socket answers it as is (also `ppctl sandbox failover --json`). */
 export interface FailoverResult {

@@ -15,7 +15,6 @@ import {sendHealth} from './api/health.js'
 import {HttpProblem, problem} from './api/problem.js'
 import {requireRole} from './api/context.js'
 
-export {checkAccess, type AccessReason} from './api/access-checks.js'
 
 export type AuditRoutes = (clusterId: string, req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal, cluster: AuditRouteContext) => boolean
 
@@ -26,10 +25,10 @@ export interface ClusterHandlerOptions {
   auditRoutes?: AuditRoutes
 }
 
-export const ACTIVE_CLUSTER_HEADER = 'x-active-cluster-uri'
+const ACTIVE_CLUSTER_HEADER = 'x-active-cluster-uri'
 
 /** Answered on any cluster, for any signed-in caller (Support too). */
-export const HEALTH_ROUTES: readonly RouteSpec[] = [{method: 'GET', path: '/v1/health', role: 'signed-in'}]
+const HEALTH_ROUTES: readonly RouteSpec[] = [{method: 'GET', path: '/v1/health', role: 'signed-in'}]
 
 /** The routes a cluster serves itself; the audit API (`AUDIT_ROUTES`) is plugged in by whoever builds the handler. */
 export const CLUSTER_ROUTES: readonly RouteSpec[] = [...HEALTH_ROUTES, ...API_ROUTES]

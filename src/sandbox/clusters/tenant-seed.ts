@@ -3,7 +3,7 @@ import type {Directory} from '../directory.js'
 import type {SeedTenant} from '../seed.js'
 import type {TenantStore} from './tenant-store.js'
 
-export const SEED_VERSION = 1
+const SEED_VERSION = 1
 /** A fixed time for seeded rows, so every seed is byte-identical. */
 const SEEDED_AT = '2024-01-01T00:00:00.000Z'
 
@@ -34,7 +34,7 @@ const premium = (id: string, displayName: string, publisher: string, description
 })
 
 /** 44 connectors: 24 standard, 20 premium; Approvals, Notifications, SharePoint and Dataverse cannot be blocked. */
-export const SEED_CONNECTORS: readonly SeedConnector[] = [
+const SEED_CONNECTORS: readonly SeedConnector[] = [
   standard('shared_office365', 'Office 365 Outlook', 'Mail, calendar and contacts in Office 365.'),
   standard('shared_teams', 'Microsoft Teams', 'Channels, chats and meetings.'),
   standard('shared_sharepointonline', 'SharePoint', 'Lists and document libraries.', true),
@@ -89,14 +89,14 @@ export interface SeedSku {
   capabilities: string[]
 }
 
-export const SEED_SKUS: readonly SeedSku[] = [
+const SEED_SKUS: readonly SeedSku[] = [
   {id: 'POWERAPPS_PER_USER', displayName: 'Power Apps Premium (per user)', enabled: 3, grantsPremium: true, capabilities: ['standard-connectors', 'premium-connectors', 'custom-connectors', 'unlimited-apps']},
   {id: 'POWERAPPS_PER_APP', displayName: 'Power Apps per app', enabled: 2, grantsPremium: true, capabilities: ['standard-connectors', 'premium-connectors', 'custom-connectors', 'one-app']},
   {id: 'FLOW_FREE', displayName: 'Power Automate Free', enabled: 100, grantsPremium: false, capabilities: ['standard-connectors']},
 ]
 
 /** Tenant members beyond the sign-in identities (they hold licenses but cannot sign in to the local platform). */
-export const SEED_MEMBERS: ReadonlyArray<readonly [string, string]> = [
+const SEED_MEMBERS: ReadonlyArray<readonly [string, string]> = [
   ['megan.bowen', 'Megan Bowen'],
   ['alex.wilber', 'Alex Wilber'],
   ['lee.gu', 'Lee Gu'],
@@ -113,7 +113,7 @@ const SEED_ASSIGNMENTS: ReadonlyArray<readonly [string, string]> = [
   ...['admin', 'maker', 'user', 'megan.bowen', 'alex.wilber', 'lee.gu', 'nestor.wilke', 'adele.vance', 'diego.siciliani'].map((u) => [u, 'FLOW_FREE'] as const),
 ]
 
-export function memberOid(tenantIndex: number, memberIndex: number): string {
+function memberOid(tenantIndex: number, memberIndex: number): string {
   return `${tenantIndex === 0 ? 'c0' : 'fa'}000000-0000-4000-8000-0000000001${String(memberIndex + 1).padStart(2, '0')}`
 }
 

@@ -12,8 +12,8 @@ export type FaultSpec =
 
 export type ActiveFault = FaultSpec & {clusterId: string; since: string}
 
-export const MAX_SLOW_MS = 600_000
-export const MAX_THROTTLE_RPS = 100_000
+const MAX_SLOW_MS = 600_000
+const MAX_THROTTLE_RPS = 100_000
 
 export interface FaultTableOptions {
   /** Clock for throttling (ms). */

@@ -7,9 +7,9 @@ import {hostOf, type RequestContext} from '../http-util.js'
 import {OPERATOR_TENANT_ID} from '../seed.js'
 import {unverifiedTenantOf, type Principal} from './verify-token.js'
 
-export const REFUSAL_ACTION = 'request.refused'
-export const DEFAULT_WINDOW_MS = 1000
-export const DEFAULT_MAX_PENDING = 10_000
+const REFUSAL_ACTION = 'request.refused'
+const DEFAULT_WINDOW_MS = 1000
+const DEFAULT_MAX_PENDING = 10_000
 
 /** One refused request, as the coalescer keys it. */
 export interface Refusal {

@@ -20,8 +20,8 @@ export class TokenRejected extends Error {
   }
 }
 
-export const ACCEPTED_ALGORITHMS = ['PS256', 'RS256', 'ES256']
-export const CLOCK_SKEW_SECONDS = 60
+const ACCEPTED_ALGORITHMS = ['PS256', 'RS256', 'ES256']
+const CLOCK_SKEW_SECONDS = 60
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/
 
 export interface TokenVerifierOptions {

@@ -9,7 +9,7 @@ import {findRoute, satisfies, type RouteSpec} from '../route-spec.js'
 import {CLUSTERS, findTenant} from '../seed.js'
 import type {RouteTable} from './route-table.js'
 
-export const ROUTE_TTL_SECONDS = 300
+const ROUTE_TTL_SECONDS = 300
 
 /** The global service's routes (HEAD too, wherever GET); any signed-in caller, other tenants' routes for Support only. */
 export const GLOBAL_ROUTES: readonly RouteSpec[] = [

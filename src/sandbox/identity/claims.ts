@@ -5,8 +5,8 @@ import type {Directory, DirectoryUser} from '../directory.js'
 
 /** The scope of the platform API; access tokens for the API audience carry it when it was granted. */
 export const API_SCOPE = 'api'
-export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60
-export const ACCESS_TOKEN_ALG = 'PS256'
+const ACCESS_TOKEN_TTL_SECONDS = 60 * 60
+const ACCESS_TOKEN_ALG = 'PS256'
 
 /** Claims each scope releases (in ID tokens and at userinfo). */
 export const SCOPE_CLAIMS = {

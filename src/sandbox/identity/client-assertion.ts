@@ -4,7 +4,7 @@ import {errors, type ClientLike, type KoaContextWithOIDC} from 'oidc-provider'
 import type {Directory} from '../directory.js'
 
 /** The longest lifetime accepted for a client assertion, in seconds (RFC 7523 asks for a short one). */
-export const MAX_ASSERTION_LIFETIME_SECONDS = 300
+const MAX_ASSERTION_LIFETIME_SECONDS = 300
 
 /**
  * oidc-provider's `assertJwtClientAuthClaimsAndHeader` hook, called after the assertion's signature, iss, sub, aud, exp

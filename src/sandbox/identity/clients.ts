@@ -2,7 +2,7 @@
 import type {ServicePrincipal} from '../directory.js'
 import {CLI_CLIENT_ID} from '../seed.js'
 
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 /** ppctl: a public (no secret) native client that signs people in with the device flow and keeps refresh tokens. */
 export function cliClient(): Record<string, unknown> {

@@ -16,7 +16,7 @@ const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 
 /** Lifetimes, in seconds. Refresh tokens rotate at every use, so each one lives until used or 14 days. */
-export const TTL = {
+const TTL = {
   AccessToken: HOUR,
   ClientCredentials: HOUR,
   DeviceCode: 10 * MINUTE,

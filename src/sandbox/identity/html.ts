@@ -11,7 +11,7 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 const ENTITIES: Readonly<Record<string, string>> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;'}
 
 /** Text for an HTML text node or a quoted attribute value. */
-export function escapeHtml(value: unknown): string {
+function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`]/g, (c) => ENTITIES[c])
 }
 

@@ -30,7 +30,7 @@ function newSigningKey(): PrivateJwk {
   return {...jwk, kid: rsaThumbprint(jwk), use: 'sig'}
 }
 
-export function publicPart(jwk: JsonWebKey): JsonWebKey {
+function publicPart(jwk: JsonWebKey): JsonWebKey {
   const out: Record<string, unknown> = {}
   for (const member of PUBLIC_RSA_MEMBERS) {
     const value = (jwk as Record<string, unknown>)[member]

@@ -10,7 +10,7 @@ import {findUser, requireSelfOrAdmin, type UserRow} from './users.js'
 export type AccessReason = 'CONNECTOR_BLOCKED' | 'MAKER_NOT_LICENSE_RESTRICTED' | 'STANDARD_CONNECTOR' | 'PREMIUM_LICENSE_HELD' | 'PREMIUM_LICENSE_REQUIRED'
 
 /** Blocked is blocked for everyone; makers are never blocked by licensing; app users need a premium SKU for premium and custom. */
-export function checkAccess(
+function checkAccess(
   user: UserRow,
   connector: ConnectorRow,
   role: 'maker' | 'app-user',

@@ -37,7 +37,7 @@ export const ROUTES: readonly Route[] = [
 const matches = matchesPattern
 
 /** The methods a path takes, or undefined when no route has that path. */
-export function allowedMethods(seg: readonly string[]): string[] | undefined {
+function allowedMethods(seg: readonly string[]): string[] | undefined {
   const methods = ROUTES.filter((r) => matches(r.pattern, seg)).map((r) => r.method)
   return methods.length > 0 ? [...new Set(methods)] : undefined
 }

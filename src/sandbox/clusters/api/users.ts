@@ -13,7 +13,7 @@ export interface UserRow {
   sign_in: number
 }
 
-export const userJson = (u: UserRow) => ({id: u.id, upn: u.upn, displayName: u.display_name, roles: JSON.parse(u.roles) as string[], signInEnabled: u.sign_in === 1})
+const userJson = (u: UserRow) => ({id: u.id, upn: u.upn, displayName: u.display_name, roles: JSON.parse(u.roles) as string[], signInEnabled: u.sign_in === 1})
 
 /** Users are addressed by id (oid) or UPN; another tenant's users do not exist here (404). */
 export function findUser(ctx: Ctx, key: string): UserRow {
