@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import type {TestPlatform} from '../helpers/platform.js'
-import {adminMachine, appendEvents, startAuditPlatform, type ScriptedEvent} from '../lib/audit/e2e-helpers.js'
+import {adminMachine, appendEvents, startAuditPlatform, type ScriptedEvent} from '../helpers/audit-e2e.js'
 
 const at = (base: number, s: number) => new Date(base + s * 1000).toISOString()
 const user = (upn: string) => ({type: 'user' as const, upn})
