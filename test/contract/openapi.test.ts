@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {bundle, createConfig, lint} from '@redocly/openapi-core'
 
 import {assertMatchesOpenApi, formatErrors, OPENAPI_FILE, openApi, schemaValidator} from '../helpers/openapi.js'
-import {event, getJson, startAuditServer, TENANT, type AuditServer} from '../sandbox/audit-harness.js'
+import {event, getJson, startAuditServer, TENANT, type AuditServer} from '../helpers/audit-server.js'
 
 type Json = Record<string, unknown>
 

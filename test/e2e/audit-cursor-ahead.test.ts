@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import type {TestPlatform} from '../helpers/platform.js'
-import {CONTOSO, adminMachine, collect, seedEvents, seqs, spawnStream, startAuditPlatform} from '../lib/audit/e2e-helpers.js'
+import {CONTOSO, adminMachine, collect, seedEvents, seqs, spawnStream, startAuditPlatform} from '../helpers/audit-e2e.js'
 
 const HEARTBEAT_MS = 300
 /** Far beyond anything the platform holds: what a checkpoint of a platform since reset holds. */

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import type {TestPlatform} from '../helpers/platform.js'
-import {adminMachine, collect, platformPid, seedEvents, spawnStream, startAuditPlatform, waitForExit} from '../lib/audit/e2e-helpers.js'
+import {adminMachine, collect, platformPid, seedEvents, spawnStream, startAuditPlatform, waitForExit} from '../helpers/audit-e2e.js'
 
 const TOTAL = 100_000
 const ROUNDS = 4 // one batch before the first kill, then one while the platform is down after each of three kills

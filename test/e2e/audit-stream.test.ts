@@ -14,7 +14,7 @@ import {clusterTransport} from '../../src/lib/audit/transport.js'
 import {createContext} from '../../src/lib/context.js'
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import type {TestPlatform} from '../helpers/platform.js'
-import {CONTOSO, adminMachine, collect, seedEvents, seqs, spawnStream, startAuditPlatform} from '../lib/audit/e2e-helpers.js'
+import {CONTOSO, adminMachine, collect, seedEvents, seqs, spawnStream, startAuditPlatform} from '../helpers/audit-e2e.js'
 
 const HEARTBEAT_MS = 300
 const CRASH_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'audit-stream-crash.ts')

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import type {TestPlatform} from '../helpers/platform.js'
-import {adminMachine, appendEvents, startAuditPlatform, type ScriptedEvent} from '../lib/audit/e2e-helpers.js'
+import {adminMachine, appendEvents, startAuditPlatform, type ScriptedEvent} from '../helpers/audit-e2e.js'
 
 const at = (base: number, s: number) => new Date(base + s * 1000).toISOString()
 const user = (upn: string) => ({type: 'user' as const, upn})
@@ -35,51 +35,69 @@ function attackScenario(base: number): ScriptedEvent[] {
   ]
 }
 
-describe('ppctl audit watch (real platform)', function () {
-  let platform: TestPlatform
-  let m: CliEnv
-  let normalEnd = 0
+// Two platforms: one whose log holds a normal day only, and one whose tests each watch only what they append.
+async function watchPlatform(): Promise<{platform: TestPlatform; m: CliEnv; end(): Promise<number>; stop(): Promise<void>}> {
+  const platform = await startAuditPlatform()
+  const m = await adminMachine(platform)
+  return {
+    platform,
+    m,
+    end: async () => JSON.parse((await runCli(['audit', 'stream', '--output', 'json'], m.env)).stdout).length as number,
+    async stop() {
+      await platform.stop()
+      m.cleanup()
+    },
+  }
+}
+
+describe('ppctl audit watch on a normal day (real platform)', function () {
+  this.timeout(300_000)
+  let w: Awaited<ReturnType<typeof watchPlatform>>
 
   before(async () => {
-    platform = await startAuditPlatform()
-    m = await adminMachine(platform)
-    const base = Date.now() - 3 * 3600_000
-    await appendEvents(platform.dataDir, 'eastus-1', normalDay(base))
-    normalEnd = JSON.parse((await runCli(['audit', 'stream', '--output', 'json'], m.env)).stdout).length
+    w = await watchPlatform()
+    await appendEvents(w.platform.dataDir, 'eastus-1', normalDay(Date.now() - 3 * 3600_000))
   })
-
-  after(async () => {
-    await platform?.stop()
-    m?.cleanup()
-  })
+  after(async () => w?.stop())
 
   it('stays quiet on normal traffic (the platform\'s own sign-in events and a working day)', async () => {
-    const out = await runCli(['audit', 'watch', '--no-follow'], m.env)
+    expect(await w.end()).to.be.greaterThan(100)
+    const out = await runCli(['audit', 'watch', '--no-follow'], w.m.env)
     expect(out.code, out.stderr).to.equal(0)
     expect(out.stdout).to.equal('')
-    expect(normalEnd).to.be.greaterThan(100)
   })
+})
+
+describe('ppctl audit watch on scripted scenarios (real platform, each test watches what it appended)', function () {
+  this.timeout(300_000)
+  let w: Awaited<ReturnType<typeof watchPlatform>>
+
+  before(async () => {
+    w = await watchPlatform()
+  })
+  after(async () => w?.stop())
 
   it('fires each detector once on the scripted scenario', async () => {
-    await appendEvents(platform.dataDir, 'eastus-1', attackScenario(Date.now() - 3600_000))
-    const out = await runCli(['audit', 'watch', '--no-follow'], m.env)
+    const end = await w.end()
+    await appendEvents(w.platform.dataDir, 'eastus-1', attackScenario(Date.now() - 3600_000))
+    const out = await runCli(['audit', 'watch', '--no-follow', '--after', String(end)], w.m.env)
     expect(out.code, out.stderr).to.equal(0)
     const alerts = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as {detector: string; subject: string; seqs: number[]})
     expect(alerts.map((a) => a.detector).sort()).to.deep.equal(['connector-unblocked', 'failed-signins-account', 'failed-signins-address', 'mass-license-revocation', 'signin-many-addresses'])
     expect(alerts.find((a) => a.detector === 'failed-signins-account')?.subject).to.equal('ceo@contoso.example')
     expect(alerts.find((a) => a.detector === 'failed-signins-address')?.subject).to.equal('203.0.113.66')
     expect(alerts.find((a) => a.detector === 'signin-many-addresses')?.subject).to.equal('cfo@contoso.example')
-    for (const a of alerts) expect(Math.min(...a.seqs)).to.be.greaterThan(normalEnd)
+    for (const a of alerts) expect(Math.min(...a.seqs)).to.be.greaterThan(end)
   })
 
   it('runs --exec with the alert as JSON on stdin, and --exit-on-alert exits 11 at the first alert', async () => {
-    const script = join(m.home, 'on-alert.sh')
-    const sink = join(m.home, 'alerts.ndjson')
+    const script = join(w.m.home, 'on-alert.sh')
+    const sink = join(w.m.home, 'alerts.ndjson')
     writeFileSync(script, `#!/bin/sh\ncat >> "$1"\n`)
     chmodSync(script, 0o755)
-    const end = JSON.parse((await runCli(['audit', 'stream', '--output', 'json'], m.env)).stdout).length as number
-    await appendEvents(platform.dataDir, 'eastus-1', [{action: 'connector.unblocked', result: 'succeeded', actor: user('admin@contoso.example'), target: {type: 'connector', id: 'dropbox'}}])
-    const out = await runCli(['audit', 'watch', '--no-follow', '--after', String(end), '--detector', 'connector-unblocked', '--exec', `${script} ${sink}`, '--exit-on-alert'], m.env)
+    const end = await w.end()
+    await appendEvents(w.platform.dataDir, 'eastus-1', [{action: 'connector.unblocked', result: 'succeeded', actor: user('admin@contoso.example'), target: {type: 'connector', id: 'dropbox'}}])
+    const out = await runCli(['audit', 'watch', '--no-follow', '--after', String(end), '--detector', 'connector-unblocked', '--exec', `${script} ${sink}`, '--exit-on-alert'], w.m.env)
     expect(out.code).to.equal(11)
     expect(out.stderr).to.match(/Alert connector-unblocked: connector dropbox was unblocked/)
     const received = readFileSync(sink, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {detector: string; subject: string})

@@ -1,19 +1,10 @@
 // A write whose body arrives after a failover, and a replication entry the secondary cannot apply, on a real platform (raw TLS, the real CLI).
 import {expect} from 'chai'
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
 import {connect, type TLSSocket} from 'node:tls'
 
-import {controlRequest} from '../../src/lib/sandbox/lifecycle.js'
 import {runCli} from '../helpers/cli.js'
-import {testClient, type TestClient} from '../helpers/https.js'
-import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
-import {deviceSignIn} from '../helpers/tokens.js'
-
-type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const CONTOSO = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
-const FABRIKAM = '7b2d9e44-6f3a-4c1b-8e2d-9a0f1b00fab2'
+import {caughtUp, CONTOSO, FABRIKAM, startClusterPlatform, type ClusterPlatform, type Json} from '../helpers/cluster-platform.js'
+import type {TestPlatform} from '../helpers/platform.js'
 
 /** An HTTP/1.1 request over a raw TLS socket whose body is sent only when the test says so. */
 class HeldRequest {
@@ -77,110 +68,56 @@ class HeldRequest {
 }
 
 describe('writes racing a failover, and a replication that breaks (real platform)', function () {
-  let platform: TestPlatform
-  let client: TestClient
-  const tokens: Record<string, string> = {}
+  // A platform, several sign-ins and dozens of CLI runs: minutes on a loaded machine (a limit, not a threshold).
+  this.timeout(300_000)
+  let c: ClusterPlatform
 
   beforeEach(async () => {
-    platform = await startTestPlatform()
-    client = testClient(platform.caPem)
-    for (const upn of ['admin@contoso.example', 'admin@fabrikam.example']) tokens[upn] = (await deviceSignIn(client, platform, upn)).access_token
+    c = await startClusterPlatform()
   })
-
-  afterEach(async () => {
-    await client?.close()
-    await platform?.stop()
-  })
-
-  const host = (cluster: string) => `${cluster}.clusters.sandbox.localhost:${platform.port}`
-  async function call(upn: string, cluster: string, method: string, path: string, body?: unknown) {
-    const res = await client.fetch(`https://${host(cluster)}${path}`, {
-      method,
-      headers: {authorization: `Bearer ${tokens[upn]}`, ...(body === undefined ? {} : {'content-type': 'application/json'})},
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await res.text()
-    return {status: res.status, body: (text ? JSON.parse(text) : {}) as Json}
-  }
-  const control = <T>(method: string, path: string, body?: unknown) => {
-    const state = JSON.parse(readFileSync(join(platform.dataDir, 'state.json'), 'utf8')) as {controlSocket: string}
-    return controlRequest<T>(state.controlSocket, method, path, body)
-  }
-  /** Waits (for the condition, not for a time) until the tenant's replication has caught up or has broken. */
-  async function replicationOf(tenantId: string, until: (r: Json) => boolean): Promise<Json> {
-    for (;;) {
-      const {body} = await control<Json[]>('GET', '/v1/replication')
-      const r = body.find((x) => x.tenantId === tenantId) as Json
-      if (until(r)) return r
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-  }
-  const caughtUp = (r: Json) => r.lagEntries === 0
-  const status = async () => {
-    const out = await runCli(['sandbox', 'status', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
-    return {code: out.code, stderr: out.stderr, body: JSON.parse(out.stdout || '{}') as Json}
-  }
-  async function restart(): Promise<void> {
-    const stop = await runCli(['sandbox', 'stop', '--data-dir', platform.dataDir], platform.cli.env)
-    expect(stop.code, stop.stderr).to.equal(0)
-    const start = await runCli(['sandbox', 'start', '--port', String(platform.port), '--data-dir', platform.dataDir, '--json'], platform.cli.env)
-    expect(start.code, start.stderr).to.equal(0)
-    // Pooled connections went with the old process; tokens are signed in again.
-    await client.close()
-    client = testClient(platform.caPem)
-    for (const upn of Object.keys(tokens)) tokens[upn] = (await deviceSignIn(client, platform, upn)).access_token
-  }
-  async function sqlite<T>(cluster: string, fn: (db: import('better-sqlite3').Database) => T, readonly = true): Promise<T> {
-    const {default: Database} = await import('better-sqlite3')
-    const db = new Database(join(platform.dataDir, 'clusters', `${cluster}.db`), {readonly})
-    try {
-      return fn(db)
-    } finally {
-      db.close()
-    }
-  }
+  afterEach(async () => c?.stop())
 
   it('answers a write whose body arrives after the failover with 421 or commits it on the new active cluster, never a 2xx that is lost; then keeps serving and restarts', async () => {
     const admin = 'admin@contoso.example'
     const body = JSON.stringify({displayName: 'Held across failover'})
-    const held = await HeldRequest.open(platform, 'eastus-1')
-    await held.sendHead('POST', '/v1/connectors', {host: host('eastus-1'), authorization: `Bearer ${tokens[admin]}`, 'content-type': 'application/json'}, Buffer.byteLength(body))
+    const held = await HeldRequest.open(c.platform, 'eastus-1')
+    await held.sendHead('POST', '/v1/connectors', {host: c.host('eastus-1'), authorization: `Bearer ${c.tokens[admin]}`, 'content-type': 'application/json'}, Buffer.byteLength(body))
     // The held request was routed to eastus-1, the active cluster: a request sent after it is served there too.
-    expect((await call(admin, 'eastus-1', 'GET', '/v1/connectors?limit=1')).status).to.equal(200)
+    expect((await c.call(admin, 'eastus-1', 'GET', '/v1/connectors?limit=1')).status).to.equal(200)
 
-    const failover = await runCli(['sandbox', 'failover', '--tenant', 'contoso', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
+    const failover = await runCli(['sandbox', 'failover', '--tenant', 'contoso', '--data-dir', c.platform.dataDir, '--json'], c.platform.cli.env)
     expect(failover.code, failover.stderr).to.equal(0)
     expect(JSON.parse(failover.stdout)).to.include({from: 'eastus-1', to: 'westus-1'})
 
     const answer = await held.sendBody(body)
-    const onNewActive = await call(admin, 'westus-1', 'GET', '/v1/connectors?search=Held%20across&limit=50')
+    const onNewActive = await c.call(admin, 'westus-1', 'GET', '/v1/connectors?search=Held%20across&limit=50')
     expect(onNewActive.status).to.equal(200)
     if (answer.status === 201) {
       expect(onNewActive.body.items.map((c: Json) => c.id), 'a 201 write must be on the new active cluster').to.include(answer.body.id)
     } else {
       expect(answer.status, JSON.stringify(answer.body)).to.equal(421)
-      expect(answer.body).to.include({code: 'WRONG_CLUSTER', activeUri: `https://${host('westus-1')}`, activeClusterId: 'westus-1'})
+      expect(answer.body).to.include({code: 'WRONG_CLUSTER', activeUri: `https://${c.host('westus-1')}`, activeClusterId: 'westus-1'})
       expect(onNewActive.body.items).to.deep.equal([])
     }
     // Nothing of it stayed behind on the old, now passive, cluster.
-    const stray = await sqlite('eastus-1', (db) => db.prepare("SELECT COUNT(*) AS n FROM connectors WHERE tenant_id = ? AND display_name = 'Held across failover'").get(CONTOSO) as {n: number})
+    const stray = await c.sqlite('eastus-1', (db) => db.prepare("SELECT COUNT(*) AS n FROM connectors WHERE tenant_id = ? AND display_name = 'Held across failover'").get(CONTOSO) as {n: number})
     expect(stray.n).to.equal(answer.status === 201 ? 1 : 0)
 
     // More writes on the new active cluster replicate back (the old code crashed here on an audit seq collision).
-    for (let i = 0; i < 3; i++) expect((await call(admin, 'westus-1', 'POST', '/v1/connectors', {displayName: `After ${i}`})).status).to.equal(201)
-    expect(await replicationOf(CONTOSO, caughtUp)).to.not.have.property('broken')
-    const healthy = await status()
+    for (let i = 0; i < 3; i++) expect((await c.call(admin, 'westus-1', 'POST', '/v1/connectors', {displayName: `After ${i}`})).status).to.equal(201)
+    expect(await c.replicationOf(CONTOSO, caughtUp)).to.not.have.property('broken')
+    const healthy = await c.status()
     expect(healthy.code, healthy.stderr).to.equal(0)
 
-    await restart()
-    expect((await call(admin, 'westus-1', 'POST', '/v1/connectors', {displayName: 'After restart'})).status).to.equal(201)
-    expect(await replicationOf(CONTOSO, caughtUp)).to.not.have.property('broken')
-    const after = await status()
+    await c.restart()
+    expect((await c.call(admin, 'westus-1', 'POST', '/v1/connectors', {displayName: 'After restart'})).status).to.equal(201)
+    expect(await c.replicationOf(CONTOSO, caughtUp)).to.not.have.property('broken')
+    const after = await c.status()
     expect(after.code, after.stderr).to.equal(0)
     expect(after.body.healthy).to.equal(true)
     // The audit seq stayed gap-free on both clusters.
     for (const cluster of ['westus-1', 'eastus-1']) {
-      const seqs = await sqlite(cluster, (db) => (db.prepare('SELECT seq FROM audit WHERE tenant_id = ? ORDER BY seq').all(CONTOSO) as Array<{seq: number}>).map((r) => r.seq))
+      const seqs = await c.sqlite(cluster, (db) => (db.prepare('SELECT seq FROM audit WHERE tenant_id = ? ORDER BY seq').all(CONTOSO) as Array<{seq: number}>).map((r) => r.seq))
       expect(seqs, cluster).to.deep.equal(seqs.map((_, i) => i + 1))
     }
   })
@@ -188,72 +125,67 @@ describe('writes racing a failover, and a replication that breaks (real platform
   it('marks a tenant whose entry cannot be applied as broken, says so and what to run, keeps the API and the other tenants replicating, restarts, and the advice repairs it', async () => {
     const contoso = 'admin@contoso.example'
     const fabrikam = 'admin@fabrikam.example'
-    await replicationOf(CONTOSO, caughtUp)
-    const stop = await runCli(['sandbox', 'stop', '--data-dir', platform.dataDir], platform.cli.env)
-    expect(stop.code, stop.stderr).to.equal(0)
-    // A conflicting row on Contoso's passive secondary, at the audit seq its active cluster hands out next.
-    const next = (await sqlite('eastus-1', (db) => db.prepare('SELECT last_seq FROM audit_seq WHERE tenant_id = ?').get(CONTOSO) as {last_seq: number})).last_seq + 1
-    await sqlite(
-      'westus-1',
-      (db) => db.prepare("INSERT INTO audit (tenant_id, seq, id, time, action, result, json) VALUES (?, ?, 'stray', '2024-01-01T00:00:00.000Z', 'stray', 'succeeded', '{}')").run(CONTOSO, next),
-      false,
-    )
-    const start = await runCli(['sandbox', 'start', '--port', String(platform.port), '--data-dir', platform.dataDir, '--json'], platform.cli.env)
-    expect(start.code, start.stderr).to.equal(0)
-    await client.close()
-    client = testClient(platform.caPem)
-    // Signing in appends Contoso's next audit event on eastus-1; shipping it collides with the stray row.
-    for (const upn of [contoso, fabrikam]) tokens[upn] = (await deviceSignIn(client, platform, upn)).access_token
-    const broken = await replicationOf(CONTOSO, (r) => r.broken !== undefined)
+    await c.replicationOf(CONTOSO, caughtUp)
+    await c.restart(async () => {
+      // A conflicting row on Contoso's passive secondary, at the audit seq its active cluster hands out next.
+      const next = (await c.sqlite('eastus-1', (db) => db.prepare('SELECT last_seq FROM audit_seq WHERE tenant_id = ?').get(CONTOSO) as {last_seq: number})).last_seq + 1
+      await c.sqlite(
+        'westus-1',
+        (db) => db.prepare("INSERT INTO audit (tenant_id, seq, id, time, action, result, json) VALUES (?, ?, 'stray', '2024-01-01T00:00:00.000Z', 'stray', 'succeeded', '{}')").run(CONTOSO, next),
+        false,
+      )
+    })
+    // Signing in again (restart() does) appends Contoso's next audit event on eastus-1; shipping it collides with the stray row.
+    const broken = await c.replicationOf(CONTOSO, (r) => r.broken !== undefined)
     expect(broken.broken).to.include({repair: 'ppctl sandbox resync --tenant contoso'})
     expect(broken.broken.error).to.match(/UNIQUE constraint failed/)
 
     // The API keeps serving, and the other tenant keeps replicating.
-    expect((await call(contoso, 'eastus-1', 'POST', '/v1/connectors', {displayName: 'While broken'})).status).to.equal(201)
-    const fab = await call(fabrikam, 'westeurope-1', 'POST', '/v1/connectors', {displayName: 'Fabrikam keeps replicating'})
+    expect((await c.call(contoso, 'eastus-1', 'POST', '/v1/connectors', {displayName: 'While broken'})).status).to.equal(201)
+    const fab = await c.call(fabrikam, 'westeurope-1', 'POST', '/v1/connectors', {displayName: 'Fabrikam keeps replicating'})
     expect(fab.status).to.equal(201)
-    expect(await replicationOf(FABRIKAM, caughtUp)).to.not.have.property('broken')
-    expect(await sqlite('northeurope-1', (db) => db.prepare('SELECT id FROM connectors WHERE tenant_id = ? AND id = ?').get(FABRIKAM, fab.body.id))).to.deep.equal({id: fab.body.id})
+    expect(await c.replicationOf(FABRIKAM, caughtUp)).to.not.have.property('broken')
+    expect(await c.sqlite('northeurope-1', (db) => db.prepare('SELECT id FROM connectors WHERE tenant_id = ? AND id = ?').get(FABRIKAM, fab.body.id))).to.deep.equal({id: fab.body.id})
 
     // Said in sandbox status (exit 8, what to run), the cluster's health, the platform's health and the audit log.
-    const human = await runCli(['sandbox', 'status', '--data-dir', platform.dataDir], platform.cli.env)
+    const human = await runCli(['sandbox', 'status', '--data-dir', c.platform.dataDir], c.platform.cli.env)
     expect(human.code).to.equal(8)
     expect(human.stdout).to.include('BROKEN').and.include('Next: ppctl sandbox resync --tenant contoso')
-    const json = await status()
+    const json = await c.status()
     expect(json.body.replication.find((r: Json) => r.tenant === 'contoso').broken).to.include({repair: 'ppctl sandbox resync --tenant contoso'})
-    expect(json.body.components.find((c: Json) => c.name === 'replication contoso')).to.include({status: 'down'})
-    const cluster = await call(contoso, 'eastus-1', 'GET', '/v1/health')
+    expect(json.body.components.find((x: Json) => x.name === 'replication contoso')).to.include({status: 'down'})
+    const cluster = await c.call(contoso, 'eastus-1', 'GET', '/v1/health')
     expect(cluster.body.status).to.equal('degraded')
     expect(cluster.body.tenants[0]).to.include({tenantId: CONTOSO, replication: 'broken'})
-    const platformHealth = (await (await client.fetch(`https://sandbox.localhost:${platform.port}/healthz`)).json()) as Json
+    const platformHealth = (await (await c.client.fetch(`https://sandbox.localhost:${c.platform.port}/healthz`)).json()) as Json
     expect(platformHealth.status).to.equal('degraded')
-    const events = await sqlite('eastus-1', (db) => db.prepare("SELECT json FROM audit WHERE tenant_id = ? AND action = 'replication.broken'").all(CONTOSO) as Array<{json: string}>)
+    const events = await c.sqlite('eastus-1', (db) => db.prepare("SELECT json FROM audit WHERE tenant_id = ? AND action = 'replication.broken'").all(CONTOSO) as Array<{json: string}>)
     expect(events).to.have.length(1)
     expect(JSON.parse(events[0].json).details).to.include({from: 'eastus-1', to: 'westus-1', repair: 'ppctl sandbox resync --tenant contoso'})
     // A planned failover cannot drain it: a conflict with the same advice, not a crash.
-    const planned = await runCli(['sandbox', 'failover', '--tenant', 'contoso', '--data-dir', platform.dataDir], platform.cli.env)
+    const planned = await runCli(['sandbox', 'failover', '--tenant', 'contoso', '--data-dir', c.platform.dataDir], c.platform.cli.env)
     expect(planned.code).to.equal(7)
     expect(planned.stderr).to.include('ppctl sandbox resync --tenant contoso')
 
     // A restart comes up and stays up; the platform still knows.
-    await restart()
-    expect((await call(fabrikam, 'westeurope-1', 'POST', '/v1/connectors', {displayName: 'After restart'})).status).to.equal(201)
-    expect(await replicationOf(FABRIKAM, caughtUp)).to.not.have.property('broken')
-    expect((await replicationOf(CONTOSO, () => true)).broken).to.include({lsn: broken.broken.lsn})
+    await c.restart()
+    expect((await c.call(fabrikam, 'westeurope-1', 'POST', '/v1/connectors', {displayName: 'After restart'})).status).to.equal(201)
+    expect(await c.replicationOf(FABRIKAM, caughtUp)).to.not.have.property('broken')
+    expect((await c.replicationOf(CONTOSO, () => true)).broken).to.include({lsn: broken.broken.lsn})
 
     // The advice repairs it: nothing acknowledged is lost, and shipping resumes.
-    const resync = await runCli(['sandbox', 'resync', '--tenant', 'contoso', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
+    const resync = await runCli(['sandbox', 'resync', '--tenant', 'contoso', '--data-dir', c.platform.dataDir, '--json'], c.platform.cli.env)
     expect(resync.code, resync.stderr).to.equal(0)
     expect(JSON.parse(resync.stdout)).to.include({lagEntries: 0}).and.not.have.property('broken')
-    expect((await call(contoso, 'eastus-1', 'POST', '/v1/connectors', {displayName: 'After resync'})).status).to.equal(201)
-    expect(await replicationOf(CONTOSO, caughtUp)).to.not.have.property('broken')
-    const repaired = await status()
+    expect((await c.call(contoso, 'eastus-1', 'POST', '/v1/connectors', {displayName: 'After resync'})).status).to.equal(201)
+    expect(await c.replicationOf(CONTOSO, caughtUp)).to.not.have.property('broken')
+    const repaired = await c.status()
     expect(repaired.code, repaired.stderr).to.equal(0)
     const [active, passive] = await Promise.all(
-      ['eastus-1', 'westus-1'].map((c) => sqlite(c, (db) => db.prepare('SELECT seq, id FROM audit WHERE tenant_id = ? ORDER BY seq').all(CONTOSO))),
+      ['eastus-1', 'westus-1'].map((cluster) => c.sqlite(cluster, (db) => db.prepare('SELECT seq, id FROM audit WHERE tenant_id = ? ORDER BY seq').all(CONTOSO))),
     )
     expect(passive).to.deep.equal(active)
-    const names = await sqlite('westus-1', (db) => (db.prepare('SELECT display_name FROM connectors WHERE tenant_id = ?').all(CONTOSO) as Array<{display_name: string}>).map((r) => r.display_name))
+    const names = await c.sqlite('westus-1', (db) => (db.prepare('SELECT display_name FROM connectors WHERE tenant_id = ?').all(CONTOSO) as Array<{display_name: string}>).map((r) => r.display_name))
     expect(names).to.include.members(['While broken', 'After resync'])
   })
 })

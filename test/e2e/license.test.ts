@@ -4,7 +4,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {LicenseRowResult, Sku} from '../../src/lib/platform/licenses.js'
-import {errorOf, jsonOf, startAdminWorld, type AdminWorld} from '../lib/platform/e2e-admin.js'
+import {errorOf, jsonOf, startAdminWorld, type AdminWorld} from '../helpers/admin-world.js'
 
 interface Change {
   results: LicenseRowResult[]
@@ -12,7 +12,11 @@ interface Change {
   dryRun: boolean
 }
 
-describe('license and user commands (real CLI, real platform)', function () {
+// Two platforms: one that no test writes to, for the reading tests, and one whose tests each assign and
+// revoke only a SKU that no other test touches, so the seat counts each asserts on start from the seed.
+describe('license and user commands, reading (real CLI, a platform no test writes to)', function () {
+  // A platform, several sign-ins and dozens of CLI runs: minutes on a loaded machine (a limit, not a threshold).
+  this.timeout(300_000)
   let w: AdminWorld
   const seats = async () => {
     const out = jsonOf<{items: Sku[]}>(await w.run('admin', 'license', 'list', '--json'), 'license-list')
@@ -43,6 +47,47 @@ describe('license and user commands (real CLI, real platform)', function () {
     expect(megan.stdout).to.contain('POWERAPPS_PER_USER')
     expect((await w.run('admin', 'license', 'show', '--user', 'ghost@contoso.example', '--json')).code).to.equal(6)
   })
+
+  it('a CSV without the header is a usage error naming the file', async () => {
+    const csv = join(w.machines.admin.home, 'bad.csv')
+    writeFileSync(csv, 'lee.gu@contoso.example,FLOW_FREE\n')
+    const res = await w.run('admin', 'license', 'assign', '--file', csv)
+    expect(res.code).to.equal(2)
+    expect(res.stderr).to.contain('bad.csv: the first line must be a header with the columns upn and sku.')
+  })
+
+  it('user list and show: roles, licenses and premium entitlement; refusals', async () => {
+    const list = await w.run('admin', 'user', 'list', '--json')
+    expect(list.code, list.stderr).to.equal(0)
+    expect(jsonOf<{count: number}>(list, 'user-list').count).to.equal(9)
+    const search = jsonOf<{items: Array<{upn: string}>}>(await w.run('admin', 'user', 'list', '--search', 'megan', '--json'), 'user-list')
+    expect(search.items.map((u) => u.upn)).to.deep.equal(['megan.bowen@contoso.example'])
+    expect((await w.run('admin', 'user', 'list')).stdout).to.match(/maker@contoso\.example/)
+    expect((await w.run('maker', 'user', 'list', '--json')).code).to.equal(5)
+    const megan = jsonOf<{premium: {entitled: boolean; via: string[]}; roles: string[]}>(await w.run('admin', 'user', 'show', 'megan.bowen@contoso.example', '--json'), 'user-show')
+    expect(megan.premium).to.deep.equal({entitled: true, via: ['POWERAPPS_PER_USER']})
+    const self = await w.run('user', 'user', 'show', 'user@contoso.example')
+    expect(self.code, self.stderr).to.equal(0)
+    expect(self.stdout).to.match(/Premium: +no: holds no SKU that grants premium connectors/)
+    expect((await w.run('user', 'user', 'show', 'admin@contoso.example', '--json')).code).to.equal(5)
+    expect((await w.run('admin', 'user', 'show', 'ghost@contoso.example', '--json')).code).to.equal(6)
+    expect((await w.run('support', 'user', 'list', '--json')).code).to.equal(6)
+  })
+})
+
+describe('license commands, writing (real CLI, each test changes a SKU no other test touches)', function () {
+  // A platform, several sign-ins and dozens of CLI runs: minutes on a loaded machine (a limit, not a threshold).
+  this.timeout(300_000)
+  let w: AdminWorld
+  const seats = async () => {
+    const out = jsonOf<{items: Sku[]}>(await w.run('admin', 'license', 'list', '--json'), 'license-list')
+    return Object.fromEntries(out.items.map((s) => [s.id, s.seats]))
+  }
+
+  before(async () => {
+    w = await startAdminWorld()
+  })
+  after(async () => w?.stop())
 
   it('assign one: --dry-run changes nothing, then assigns the last seat; the next one is refused (exit 7), revoke frees it', async () => {
     const dry = await w.run('admin', 'license', 'assign', '--user', 'lee.gu@contoso.example', '--sku', 'POWERAPPS_PER_USER', '--dry-run', '--json')
@@ -119,31 +164,5 @@ describe('license and user commands (real CLI, real platform)', function () {
     const rerun = jsonOf<Change>(await w.run('admin', 'license', 'revoke', '--file', csv, '--yes', '--json'), 'license-revoke')
     expect(rerun.results[0].outcome).to.equal('not-assigned')
     expect((await seats()).POWERAPPS_PER_APP).to.deep.equal(before.POWERAPPS_PER_APP)
-  })
-
-  it('a CSV without the header is a usage error naming the file', async () => {
-    const csv = join(w.machines.admin.home, 'bad.csv')
-    writeFileSync(csv, 'lee.gu@contoso.example,FLOW_FREE\n')
-    const res = await w.run('admin', 'license', 'assign', '--file', csv)
-    expect(res.code).to.equal(2)
-    expect(res.stderr).to.contain('bad.csv: the first line must be a header with the columns upn and sku.')
-  })
-
-  it('user list and show: roles, licenses and premium entitlement; refusals', async () => {
-    const list = await w.run('admin', 'user', 'list', '--json')
-    expect(list.code, list.stderr).to.equal(0)
-    expect(jsonOf<{count: number}>(list, 'user-list').count).to.equal(9)
-    const search = jsonOf<{items: Array<{upn: string}>}>(await w.run('admin', 'user', 'list', '--search', 'megan', '--json'), 'user-list')
-    expect(search.items.map((u) => u.upn)).to.deep.equal(['megan.bowen@contoso.example'])
-    expect((await w.run('admin', 'user', 'list')).stdout).to.match(/maker@contoso\.example/)
-    expect((await w.run('maker', 'user', 'list', '--json')).code).to.equal(5)
-    const megan = jsonOf<{premium: {entitled: boolean; via: string[]}; roles: string[]}>(await w.run('admin', 'user', 'show', 'megan.bowen@contoso.example', '--json'), 'user-show')
-    expect(megan.premium).to.deep.equal({entitled: true, via: ['POWERAPPS_PER_USER']})
-    const self = await w.run('user', 'user', 'show', 'user@contoso.example')
-    expect(self.code, self.stderr).to.equal(0)
-    expect(self.stdout).to.match(/Premium: +no: holds no SKU that grants premium connectors/)
-    expect((await w.run('user', 'user', 'show', 'admin@contoso.example', '--json')).code).to.equal(5)
-    expect((await w.run('admin', 'user', 'show', 'ghost@contoso.example', '--json')).code).to.equal(6)
-    expect((await w.run('support', 'user', 'list', '--json')).code).to.equal(6)
   })
 })

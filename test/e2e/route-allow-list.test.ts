@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {approveWithCli, deviceLogin, machine} from '../helpers/sign-in.js'
-import {createTestPki, startHttpsServer, type TestServer} from '../lib/http/fixtures.js'
+import {createTestPki, startHttpsServer, type TestServer} from '../helpers/http-fixtures.js'
 
 describe('cluster allow-list attacks (real CLI, global service stand-in, attacker server)', function () {
   let platform: TestPlatform

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import {runCli, type CliEnv} from '../helpers/cli.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {signedInMachines} from '../helpers/sign-in.js'
-import {expectSchema} from '../lib/routing/schemas.js'
+import {expectSchema} from '../helpers/route-schemas.js'
 
 interface Diagnosis {
   verdict: string

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {ROOT, runCli, type CliEnv, type CliResult} from '../helpers/cli.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {machine, signedInMachines} from '../helpers/sign-in.js'
-import {expectSchema} from '../lib/routing/schemas.js'
+import {expectSchema} from '../helpers/route-schemas.js'
 
 interface RouteShow {
   tenantId: string

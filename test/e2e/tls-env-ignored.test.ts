@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import {runCli, type CliEnv, type CliResult} from '../helpers/cli.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {approveWithCli, deviceLogin, machine} from '../helpers/sign-in.js'
-import {createTestPki, startConnectProxy, startHttpsServer, type TestProxy, type TestServer} from '../lib/http/fixtures.js'
+import {createTestPki, startConnectProxy, startHttpsServer, type TestProxy, type TestServer} from '../helpers/http-fixtures.js'
 
 const INSECURE_ENV = {NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_NO_WARNINGS: '1'}
 const WARNING = 'ppctl ignores NODE_TLS_REJECT_UNAUTHORIZED=0'

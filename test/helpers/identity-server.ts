@@ -1,6 +1,5 @@
 // Runs the identity provider in-process for tests: temp data dir, TLS, directory, audit log, an HTTPS listener on 127.0.0.1.
 import {randomUUID} from 'node:crypto'
-import {lookup as dnsLookup} from 'node:dns'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'
 import type {AddressInfo} from 'node:net'
@@ -10,24 +9,12 @@ import {join} from 'node:path'
 import {Agent, fetch as undiciFetch} from 'undici'
 import {importPKCS8} from 'jose'
 
+import {localhostLookup} from '../../src/lib/http/localhost-lookup.js'
 import {JsonlAuditLog} from '../../src/sandbox/audit-sink.js'
 import {Directory, type ServicePrincipal} from '../../src/sandbox/directory.js'
 import {createIdentity, type Identity} from '../../src/sandbox/identity/provider.js'
 import {API_AUDIENCE, TENANTS} from '../../src/sandbox/seed.js'
 import {certificateDer, certificateJwk, ensureTls, issueCertificate, rsaKeyPair, thumbprints, type TlsMaterial} from '../../src/sandbox/tls.js'
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Array<{address: string; family: number}>, family?: number) => void
-
-/** Resolves *.localhost to 127.0.0.1 (RFC 6761), anything else through DNS. */
-function loopbackLookup(hostname: string, options: {all?: boolean} | LookupCallback, callback?: LookupCallback): void {
-  const cb = (typeof options === 'function' ? options : callback) as LookupCallback
-  if (/(^|\.)localhost\.?$/i.test(hostname)) {
-    if (typeof options === 'object' && options?.all) cb(null, [{address: '127.0.0.1', family: 4}])
-    else cb(null, '127.0.0.1', 4)
-    return
-  }
-  dnsLookup(hostname, options as never, cb as never)
-}
 
 export interface IdentityHarness {
   dir: string
@@ -62,7 +49,7 @@ export async function startIdentity(): Promise<IdentityHarness> {
   let current = await open()
   server.on('request', (req, res) => current.identity.handler(req, res))
 
-  const agent = new Agent({connect: {ca: tls.caPem, lookup: loopbackLookup as never}})
+  const agent = new Agent({connect: {ca: tls.caPem, lookup: localhostLookup}})
   const fetchImpl = ((input: string | URL, init?: RequestInit) => undiciFetch(input, {...(init as object), dispatcher: agent})) as unknown as typeof fetch
   const passwords = JSON.parse(readFileSync(current.directory.passwordsFile, 'utf8')) as Array<{upn: string; password: string}>
 

@@ -1,7 +1,7 @@
 // GET /v1/audit/events: pages, filters, cursors, retention and refusals, against an in-memory audit log.
 import {expect} from 'chai'
 
-import {OTHER_TENANT, TENANT, event, getJson, startAuditServer, type AuditServer} from './audit-harness.js'
+import {OTHER_TENANT, TENANT, event, getJson, startAuditServer, type AuditServer} from '../helpers/audit-server.js'
 
 describe('audit events API (pages)', () => {
   let server: AuditServer

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {createParser, type EventSourceMessage} from 'eventsource-parser'
 import type {IncomingMessage} from 'node:http'
 
-import {event, getJson, openStream, startAuditServer, TENANT, type AuditServer} from './audit-harness.js'
+import {event, getJson, openStream, startAuditServer, TENANT, type AuditServer} from '../helpers/audit-server.js'
 
 interface Collector {
   seqs: number[]

@@ -14,7 +14,7 @@ import type {RouteDiagnosis} from '../../../src/lib/routing/diagnose.js'
 import {issueCertificate, rsaKeyPair} from '../../../src/sandbox/tls.js'
 import {runCommand} from '../../helpers/command.js'
 import {AUTHORITY, fakePlatform, problem, ROUTE, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
-import {expectSchema} from '../../lib/routing/schemas.js'
+import {expectSchema} from '../../helpers/route-schemas.js'
 import {expectNoSecrets, jwt, METADATA} from '../auth/idp.js'
 
 /** Timing never decides a verdict here: the machine may be loaded. */

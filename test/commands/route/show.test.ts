@@ -10,7 +10,7 @@ import {REFRESH_AHEAD_MS} from '../../../src/lib/auth/token-lifecycle.js'
 import {ROOT} from '../../helpers/cli.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, ROUTE, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
-import {expectSchema} from '../../lib/routing/schemas.js'
+import {expectSchema} from '../../helpers/route-schemas.js'
 import {expectNoSecrets, identityProvider} from '../auth/idp.js'
 
 const ajv = new Ajv2020({allErrors: true, strict: true})

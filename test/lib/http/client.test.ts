@@ -5,7 +5,7 @@ import {PpctlError} from '../../../src/lib/errors/index.js'
 import {createHttp} from '../../../src/lib/http/client.js'
 import type {Http, HttpOptions} from '../../../src/lib/http/types.js'
 import {createDebugLog} from '../../../src/lib/io/debug-log.js'
-import {createTestPki, fakeIO, startHttpsServer, type TestPki, type TestServer} from './fixtures.js'
+import {createTestPki, fakeIO, startHttpsServer, type TestPki, type TestServer} from '../../helpers/http-fixtures.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 

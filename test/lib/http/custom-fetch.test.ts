@@ -6,7 +6,7 @@ import {createHttp} from '../../../src/lib/http/client.js'
 import {customFetchFor, ppctlErrorFrom} from '../../../src/lib/http/custom-fetch.js'
 import type {Http} from '../../../src/lib/http/types.js'
 import {createDebugLog} from '../../../src/lib/io/debug-log.js'
-import {createTestPki, fakeIO, startHttpsServer, type TestPki, type TestServer} from './fixtures.js'
+import {createTestPki, fakeIO, startHttpsServer, type TestPki, type TestServer} from '../../helpers/http-fixtures.js'
 
 describe('http/custom-fetch (openid-client)', () => {
   let pki: TestPki

@@ -9,7 +9,7 @@ import {createHttp} from '../../../src/lib/http/client.js'
 import {toNetworkError} from '../../../src/lib/http/network-error.js'
 import type {Http, HttpOptions} from '../../../src/lib/http/types.js'
 import {createDebugLog} from '../../../src/lib/io/debug-log.js'
-import {closedPort, fakeIO} from './fixtures.js'
+import {closedPort, fakeIO} from '../../helpers/http-fixtures.js'
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -6,7 +6,7 @@ import {createHttp} from '../../../src/lib/http/client.js'
 import {proxyFor, proxySettingsFromEnv} from '../../../src/lib/http/proxy-env.js'
 import type {Http} from '../../../src/lib/http/types.js'
 import {createDebugLog} from '../../../src/lib/io/debug-log.js'
-import {createTestPki, fakeIO, startConnectProxy, startHttpsServer, type TestPki, type TestProxy, type TestServer} from './fixtures.js'
+import {createTestPki, fakeIO, startConnectProxy, startHttpsServer, type TestPki, type TestProxy, type TestServer} from '../../helpers/http-fixtures.js'
 
 describe('http/proxy-env', () => {
   it('reads nothing when no proxy variable is set', () => {

@@ -9,7 +9,7 @@ import {ExitCode, PpctlError} from '../../../src/lib/errors/index.js'
 import {createHttp} from '../../../src/lib/http/client.js'
 import type {Http, HttpOptions} from '../../../src/lib/http/types.js'
 import {createDebugLog} from '../../../src/lib/io/debug-log.js'
-import {createTestPki, fakeIO, startHttpsServer, type TestPki, type TestServer} from './fixtures.js'
+import {createTestPki, fakeIO, startHttpsServer, type TestPki, type TestServer} from '../../helpers/http-fixtures.js'
 
 function fakeClock(start = Date.parse('2026-11-27T10:00:00Z')): Clock & {waits: number[]} {
   let now = start

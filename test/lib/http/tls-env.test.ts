@@ -6,7 +6,7 @@ import {createHttp} from '../../../src/lib/http/client.js'
 import {ignoredTlsEnvWarning, takeIgnoredTlsEnv} from '../../../src/lib/http/tls-env.js'
 import type {Http} from '../../../src/lib/http/types.js'
 import {createDebugLog} from '../../../src/lib/io/debug-log.js'
-import {createTestPki, fakeIO, startConnectProxy, startHttpsServer, type TestProxy, type TestServer} from './fixtures.js'
+import {createTestPki, fakeIO, startConnectProxy, startHttpsServer, type TestProxy, type TestServer} from '../../helpers/http-fixtures.js'
 
 describe('http: certificate verification whatever NODE_TLS_REJECT_UNAUTHORIZED says', () => {
   let mitm: TestServer

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {ROOT} from '../../helpers/cli.js'
+import {ROOT} from './cli.js'
 
 const ajv = new Ajv2020({allErrors: true, strict: true, validateFormats: false})
 const compiled = new Map<string, ValidateFunction>()

@@ -172,7 +172,7 @@ export async function startConnectProxy(options: {refuseWith?: number} = {}): Pr
 }
 
 // The one fake IO of the test suite.
-export {fakeIO} from '../../helpers/fake-io.js'
+export {fakeIO} from './fake-io.js'
 
 /** A port on 127.0.0.1 where nothing listens (bound, then released). */
 export async function closedPort(): Promise<number> {

@@ -5,10 +5,10 @@ import {readFileSync} from 'node:fs'
 import {constants} from 'node:os'
 import {join} from 'node:path'
 
-import {isAlive} from '../../../src/lib/sandbox/lifecycle.js'
-import {spawnCli, type CliEnv} from '../../helpers/cli.js'
-import {startTestPlatform, type TestPlatform} from '../../helpers/platform.js'
-import {approveWithCli, deviceLogin, machine} from '../../helpers/sign-in.js'
+import {isAlive} from '../../src/lib/sandbox/lifecycle.js'
+import {spawnCli, type CliEnv} from './cli.js'
+import {startTestPlatform, type TestPlatform} from './platform.js'
+import {approveWithCli, deviceLogin, machine} from './sign-in.js'
 
 export const CONTOSO = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
 
@@ -29,7 +29,7 @@ export function platformPid(platform: TestPlatform): number {
 
 /** Appends `count` synthetic events for Contoso straight into a cluster's store (a separate process may hold it: SQLite WAL). */
 export async function seedEvents(dataDir: string, cluster: string, count: number, from = 0, action = (i: number) => (i % 5 === 0 ? 'signin' : 'token.issued')): Promise<{firstSeq: number; lastSeq: number}> {
-  const {ClusterDb} = await import('../../../src/sandbox/clusters/cluster-db.js')
+  const {ClusterDb} = await import('../../src/sandbox/clusters/cluster-db.js')
   const db = new ClusterDb(cluster, join(dataDir, 'clusters', `${cluster}.db`), {}, true)
   try {
     let range = {firstSeq: 0, lastSeq: 0}
@@ -128,7 +128,7 @@ export interface ScriptedEvent {
 
 /** Appends scripted events for Contoso straight into a cluster's store. */
 export async function appendEvents(dataDir: string, cluster: string, events: ScriptedEvent[]): Promise<void> {
-  const {ClusterDb} = await import('../../../src/sandbox/clusters/cluster-db.js')
+  const {ClusterDb} = await import('../../src/sandbox/clusters/cluster-db.js')
   const db = new ClusterDb(cluster, join(dataDir, 'clusters', `${cluster}.db`), {}, true)
   try {
     db.audit.appendMany(CONTOSO, events)

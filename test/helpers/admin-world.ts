@@ -4,9 +4,9 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {ROOT, runCli, type CliEnv, type CliResult} from '../../helpers/cli.js'
-import {startTestPlatform, type TestPlatform} from '../../helpers/platform.js'
-import {approveWithCli, deviceLogin, machine} from '../../helpers/sign-in.js'
+import {ROOT, runCli, type CliEnv, type CliResult} from './cli.js'
+import {startTestPlatform, type TestPlatform} from './platform.js'
+import {approveWithCli, deviceLogin, machine} from './sign-in.js'
 
 const ajv = new Ajv2020({allErrors: true, strict: true})
 const validators = new Map<string, ValidateFunction>()
