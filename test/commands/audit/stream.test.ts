@@ -10,7 +10,7 @@ import {ROOT} from '../../helpers/cli.js'
 import {runCommand} from '../../helpers/command.js'
 import {AUTHORITY, CLUSTER, fakePlatform, problem, ROUTE, SECONDARY, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
 import {schemaValidator} from '../../helpers/openapi.js'
-import {auditEvent, cutBody, endFrame, frame, frames, HEARTBEAT, ndjson, openStream, range, sseHeaders, START, streamClock, untilWritten, type StreamClock} from './audit-fake.js'
+import {auditEvent, cutBody, endFrame, frame, frames, HEARTBEAT, ndjson, openStream, range, sseHeaders, START, streamClock, untilWritten, type StreamClock} from '../../helpers/fake-audit.js'
 
 const validateError = new Ajv2020({allErrors: true, strict: true}).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'error.json'), 'utf8')) as object)
 const isAuditEvent = schemaValidator('#/components/schemas/AuditEvent')

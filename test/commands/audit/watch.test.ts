@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import AuditWatch from '../../../src/commands/audit/watch.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, ROUTE, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
-import {auditEvent, cutBody, endFrame, frame, frames, ndjson, openStream, range, sseHeaders, START, streamClock, type StreamClock} from './audit-fake.js'
+import {auditEvent, cutBody, endFrame, frame, frames, ndjson, openStream, range, sseHeaders, START, streamClock, type StreamClock} from '../../helpers/fake-audit.js'
 
 const at = (seconds: number) => new Date(START + seconds * 1000).toISOString()
 /** A failed sign-in of `upn` from `ip`, `seconds` after the start. */

@@ -5,7 +5,7 @@ import AuthList from '../../../src/commands/auth/list.js'
 import type {AuthListResult} from '../../../src/commands/auth/list.js'
 import {runCommand} from '../../helpers/command.js'
 import {AUTHORITY, fakePlatform, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
-import {expectNoSecrets} from './idp.js'
+import {expectNoSecrets} from '../../helpers/fake-idp.js'
 
 describe('auth list (in-process)', () => {
   let p: FakePlatform

@@ -12,7 +12,7 @@ import type {LoginResult} from '../../../src/lib/auth/login.js'
 import {issueCertificate, rsaKeyPair} from '../../../src/sandbox/tls.js'
 import {runCommand} from '../../helpers/command.js'
 import {AUTHORITY, fakePlatform, type FakePlatform} from '../../helpers/fake-platform.js'
-import {expectNoSecrets, identityProvider, jwt, METADATA} from './idp.js'
+import {expectNoSecrets, identityProvider, jwt, METADATA} from '../../helpers/fake-idp.js'
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 const ACCESS = jwt({iss: AUTHORITY, tid: 'tenant-7', upn: 'new.admin@contoso.example'})

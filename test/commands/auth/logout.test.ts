@@ -8,7 +8,7 @@ import AuthLogout from '../../../src/commands/auth/logout.js'
 import type {LogoutResult} from '../../../src/lib/auth/logout.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, type FakePlatform} from '../../helpers/fake-platform.js'
-import {expectNoSecrets, identityProvider, METADATA} from './idp.js'
+import {expectNoSecrets, identityProvider, METADATA} from '../../helpers/fake-idp.js'
 
 describe('auth logout (in-process)', () => {
   let p: FakePlatform

@@ -6,7 +6,7 @@ import AuthStatus from '../../../src/commands/auth/status.js'
 import type {StatusResult} from '../../../src/lib/auth/status.js'
 import {runCommand} from '../../helpers/command.js'
 import {AUTHORITY, fakePlatform, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
-import {expectNoSecrets, jwt} from './idp.js'
+import {expectNoSecrets, jwt} from '../../helpers/fake-idp.js'
 
 describe('auth status (in-process)', () => {
   let p: FakePlatform

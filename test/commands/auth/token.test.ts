@@ -8,7 +8,7 @@ import AuthToken from '../../../src/commands/auth/token.js'
 import {REFRESH_AHEAD_MS} from '../../../src/lib/auth/token-lifecycle.js'
 import {runCommand} from '../../helpers/command.js'
 import {AUTHORITY, fakePlatform, type FakePlatform} from '../../helpers/fake-platform.js'
-import {expectNoSecrets, identityProvider, jwt} from './idp.js'
+import {expectNoSecrets, identityProvider, jwt} from '../../helpers/fake-idp.js'
 
 describe('auth token (in-process)', () => {
   let p: FakePlatform

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import ConnectorAccess from '../../../src/commands/connector/access.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
-import {ACTIVE, HOSTILE, connector, jsonAgainst} from './fixtures.js'
+import {ACTIVE, HOSTILE, connector, jsonAgainst} from '../../helpers/connector-fixtures.js'
 
 const UPN = 'megan.bowen@contoso.example'
 const USER_ID = 'c0000000-0000-4000-8000-000000000003'

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import ConnectorBlock from '../../../src/commands/connector/block.js'
 import {runCommand} from '../../helpers/command.js'
 import {ROUTE, fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
-import {ACTIVE, HOSTILE, answering, connector, jsonAgainst} from './fixtures.js'
+import {ACTIVE, HOSTILE, answering, connector, jsonAgainst} from '../../helpers/connector-fixtures.js'
 
 interface Result {
   id: string

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import ConnectorCreate from '../../../src/commands/connector/create.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
-import {ACTIVE, HOSTILE, connector, jsonAgainst} from './fixtures.js'
+import {ACTIVE, HOSTILE, connector, jsonAgainst} from '../../helpers/connector-fixtures.js'
 
 const created = (over: Record<string, unknown> = {}) =>
   connector('custom_orders-api-1a2b3c', {tier: 'custom', displayName: 'Orders API', description: 'Orders of the shop', createdBy: 'admin@contoso.example', ...over})

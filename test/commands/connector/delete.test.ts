@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import ConnectorDelete from '../../../src/commands/connector/delete.js'
 import {runCommand} from '../../helpers/command.js'
 import {ROUTE, fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
-import {ACTIVE, HOSTILE, answering, connector, jsonAgainst} from './fixtures.js'
+import {ACTIVE, HOSTILE, answering, connector, jsonAgainst} from '../../helpers/connector-fixtures.js'
 
 const ID = 'custom_orders-api-1a2b3c'
 

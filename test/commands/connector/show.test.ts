@@ -5,7 +5,7 @@ import nock from 'nock'
 import ConnectorShow from '../../../src/commands/connector/show.js'
 import {runCommand} from '../../helpers/command.js'
 import {ROUTE, SECONDARY, fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
-import {ACTIVE, HOSTILE, connector, jsonAgainst} from './fixtures.js'
+import {ACTIVE, HOSTILE, connector, jsonAgainst} from '../../helpers/connector-fixtures.js'
 
 describe('connector show (in-process)', () => {
   let p: FakePlatform

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import ConnectorUnblock from '../../../src/commands/connector/unblock.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
-import {ACTIVE, HOSTILE, answering, connector, jsonAgainst} from './fixtures.js'
+import {ACTIVE, HOSTILE, answering, connector, jsonAgainst} from '../../helpers/connector-fixtures.js'
 
 interface Result {
   id: string

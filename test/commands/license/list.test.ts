@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import LicenseList from '../../../src/commands/license/list.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, ROUTE, type FakePlatform} from '../../helpers/fake-platform.js'
-import {EVIL, expectSchema, seats, sku, TERMINAL_CONTROL} from './fixtures.js'
+import {EVIL, expectSchema, seats, sku, TERMINAL_CONTROL} from '../../helpers/license-fixtures.js'
 
 describe('license list (in-process)', () => {
   let p: FakePlatform

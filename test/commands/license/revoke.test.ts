@@ -7,7 +7,7 @@ import LicenseRevoke from '../../../src/commands/license/revoke.js'
 import {idempotencyKey} from '../../../src/lib/platform/licenses.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
-import {csvFile, EVIL, expectSchema, held, licensesOf, seats, sku, TERMINAL_CONTROL, user} from './fixtures.js'
+import {csvFile, EVIL, expectSchema, held, licensesOf, seats, sku, TERMINAL_CONTROL, user} from '../../helpers/license-fixtures.js'
 
 const LEE = 'lee.gu@contoso.example'
 const SKU = 'POWERAPPS_PER_USER'

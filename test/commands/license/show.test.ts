@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import LicenseShow from '../../../src/commands/license/show.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
-import {EVIL, expectSchema, held, licensesOf, TERMINAL_CONTROL} from './fixtures.js'
+import {EVIL, expectSchema, held, licensesOf, TERMINAL_CONTROL} from '../../helpers/license-fixtures.js'
 
 const MEGAN = 'megan.bowen@contoso.example'
 const PATH = `/v1/users/${encodeURIComponent(MEGAN)}/licenses`

@@ -15,7 +15,7 @@ import {issueCertificate, rsaKeyPair} from '../../../src/sandbox/tls.js'
 import {runCommand} from '../../helpers/command.js'
 import {AUTHORITY, fakePlatform, problem, ROUTE, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
 import {expectSchema} from '../../helpers/route-schemas.js'
-import {expectNoSecrets, jwt, METADATA} from '../auth/idp.js'
+import {expectNoSecrets, jwt, METADATA} from '../../helpers/fake-idp.js'
 
 /** Timing never decides a verdict here: the machine may be loaded. */
 const RELAXED = ['--slow', '120s']

@@ -11,7 +11,7 @@ import {ROOT} from '../../helpers/cli.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, ROUTE, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
 import {expectSchema} from '../../helpers/route-schemas.js'
-import {expectNoSecrets, identityProvider} from '../auth/idp.js'
+import {expectNoSecrets, identityProvider} from '../../helpers/fake-idp.js'
 
 const ajv = new Ajv2020({allErrors: true, strict: true})
 const errorSchema = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'error.json'), 'utf8')))

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import UserList from '../../../src/commands/user/list.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
-import {EVIL, expectSchema, TERMINAL_CONTROL, user} from '../license/fixtures.js'
+import {EVIL, expectSchema, TERMINAL_CONTROL, user} from '../../helpers/license-fixtures.js'
 
 describe('user list (in-process)', () => {
   let p: FakePlatform

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import UserShow from '../../../src/commands/user/show.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, ROUTE, type FakePlatform} from '../../helpers/fake-platform.js'
-import {EVIL, expectSchema, held, licensesOf, TERMINAL_CONTROL, user} from '../license/fixtures.js'
+import {EVIL, expectSchema, held, licensesOf, TERMINAL_CONTROL, user} from '../../helpers/license-fixtures.js'
 
 const MEGAN = 'megan.bowen@contoso.example'
 const megan = user(MEGAN, {roles: ['Admin', 'Maker']})

@@ -1,8 +1,8 @@
 // The audit log as the platform serves it, for the in-process audit command tests: events, SSE frames, scripted connections, a clock.
 import {PassThrough, Readable, type Writable} from 'node:stream'
 
-import {manualClock, type ManualClock} from '../../helpers/fake-clock.js'
-import {TENANT} from '../../helpers/fake-platform.js'
+import {manualClock, type ManualClock} from './fake-clock.js'
+import {TENANT} from './fake-platform.js'
 
 export const START = Date.UTC(2026, 0, 1)
 

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {ROOT} from '../../helpers/cli.js'
+import {ROOT} from './cli.js'
 
 export const seats = (enabled: number, consumed: number) => ({enabled, consumed, available: enabled - consumed})
 

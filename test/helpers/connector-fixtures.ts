@@ -5,9 +5,9 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {PassThrough} from 'node:stream'
 
-import {ROOT} from '../../helpers/cli.js'
-import type {CommandResult} from '../../helpers/command.js'
-import type {FakePlatform} from '../../helpers/fake-platform.js'
+import {ROOT} from './cli.js'
+import type {CommandResult} from './command.js'
+import type {FakePlatform} from './fake-platform.js'
 
 export const connector = (id: string, over: Record<string, unknown> = {}) => ({
   id,

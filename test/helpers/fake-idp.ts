@@ -2,8 +2,8 @@
 import {expect} from 'chai'
 import nock from 'nock'
 
-import {AUTHORITY} from '../../helpers/fake-platform.js'
-import type {CommandResult} from '../../helpers/command.js'
+import {AUTHORITY} from './fake-platform.js'
+import type {CommandResult} from './command.js'
 
 export const METADATA = {
   issuer: AUTHORITY,
