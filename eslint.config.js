@@ -16,7 +16,10 @@ const MAX_DEPTH = 4
 const libForbidden = (depth) => [
   {regex: '^@oclif/', message: 'src/lib knows no CLI framework: flags and commands live in src/cli and src/commands.'},
   {regex: `^${up(depth + 1)}(cli|commands)(/|$)`, message: 'src/lib may not import src/cli or src/commands (data flows from commands to lib).'},
-  {regex: `^${up(depth + 1)}sandbox/(?!contract\\.js$)`, message: 'src/lib may import only src/sandbox/contract.ts of the local platform (wire types, seed constants).'},
+  {
+    regex: `^${up(depth + 1)}sandbox/(?!contract\\.js$)`,
+    message: 'src/lib may import only src/sandbox/contract.ts of the local platform (wire types, seed constants).',
+  },
 ]
 /** What src/lib/credentials and src/lib/output at `depth` below them may not import: the network. */
 const offlineForbidden = (depth) => [
@@ -58,7 +61,27 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: {process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', Response: 'readonly', Headers: 'readonly', Request: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly'},
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+        Response: 'readonly',
+        Headers: 'readonly',
+        Request: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],

@@ -86,7 +86,13 @@ function measure(argv, env) {
   const started = process.hrtime.bigint()
   const res = spawnSync('/usr/bin/time', ['-v', ...argv], {env, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8'})
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  if (process.env.BENCH_TRACE) process.stderr.write(res.stderr.split('\n').filter((l) => l.startsWith('raw:')).join('\n') + '\n')
+  if (process.env.BENCH_TRACE)
+    process.stderr.write(
+      res.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('raw:'))
+        .join('\n') + '\n',
+    )
   if (res.status !== 0) throw new Error(`${argv.join(' ')} exited ${res.status}: ${res.stderr}`)
   const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(res.stderr)?.[1] ?? NaN)
   return {seconds, rssMiB: rssKb / 1024, count: JSON.parse(res.stdout).count, bytes: Buffer.byteLength(res.stdout)}
@@ -111,7 +117,12 @@ async function main() {
     // Fixture: custom connectors through the platform's API.
     const {createHttp} = await dist('lib/http/client.js')
     const {createDebugLog} = await dist('lib/io/debug-log.js')
-    const http = createHttp({env: process.env, ca: readFileSync(caFile, 'utf8'), userAgent: 'bench-seed', debug: createDebugLog({stderr: process.stderr}, false)})
+    const http = createHttp({
+      env: process.env,
+      ca: readFileSync(caFile, 'utf8'),
+      userAgent: 'bench-seed',
+      debug: createDebugLog({stderr: process.stderr}, false),
+    })
     const base = uri.endsWith('/') ? uri : `${uri}/`
     const seedStart = process.hrtime.bigint()
     let next = 0
@@ -157,7 +168,12 @@ async function main() {
     }
     const total = cli[0].count
     if (raw[0].count !== total) throw new Error(`counts differ: cli ${total}, raw ${raw[0].count}`)
-    const row = (name, xs) => `${name.padEnd(38)} ${median(xs.map((x) => x.seconds)).toFixed(2).padStart(7)} s ${median(xs.map((x) => x.rssMiB)).toFixed(0).padStart(7)} MiB ${(xs[0].bytes / 1048576).toFixed(1).padStart(7)} MiB`
+    const row = (name, xs) =>
+      `${name.padEnd(38)} ${median(xs.map((x) => x.seconds))
+        .toFixed(2)
+        .padStart(7)} s ${median(xs.map((x) => x.rssMiB))
+        .toFixed(0)
+        .padStart(7)} MiB ${(xs[0].bytes / 1048576).toFixed(1).padStart(7)} MiB`
     console.log(`\nconnector list --json over ${total} connectors (${target} custom + seeded), median of ${runs} runs, pages of 200\n`)
     console.log(`${''.padEnd(38)} ${'wall'.padStart(9)} ${'peak RSS'.padStart(11)} ${'output'.padStart(11)}`)
     console.log(row('raw paged API (same HTTP stack)', raw))

@@ -51,7 +51,7 @@ async function seed(cluster) {
   const {ClusterDb} = await import(join(ROOT, 'dist', 'sandbox', 'clusters', 'cluster-db.js'))
   const db = new ClusterDb(cluster, join(dataDir, 'clusters', `${cluster}.db`), {}, false)
   const started = Date.now()
-  for (let done = 0; done < N; ) {
+  for (let done = 0; done < N;) {
     const n = Math.min(50_000, N - done)
     db.appendMany(TENANT, syntheticEvents(done, n))
     done += n
@@ -125,12 +125,39 @@ async function main() {
 
     // SSE: an opening "retry" block, then one "\n\n" per event.
     const baseline = hasCurl
-      ? await measure('curl', ['-N', '-s', '--cacert', started.caFile, '--resolve', `${url.hostname}:${url.port}:127.0.0.1`, '-H', `Authorization: Bearer ${token}`, '-H', 'Accept: text/event-stream', url.href], '\n\n', total + 1)
+      ? await measure(
+          'curl',
+          [
+            '-N',
+            '-s',
+            '--cacert',
+            started.caFile,
+            '--resolve',
+            `${url.hostname}:${url.port}:127.0.0.1`,
+            '-H',
+            `Authorization: Bearer ${token}`,
+            '-H',
+            'Accept: text/event-stream',
+            url.href,
+          ],
+          '\n\n',
+          total + 1,
+        )
       : await measure(process.execPath, ['-e', nodeReader, url.href, started.caFile, token], '\n\n', total + 1)
-    log(`${hasCurl ? 'curl -N' : 'node reader'}: ${total.toLocaleString('en')} events in ${baseline.seconds.toFixed(2)} s (${Math.round(total / baseline.seconds).toLocaleString('en')} events/s, ${(baseline.bytes / 1e6).toFixed(0)} MB)`)
+    log(
+      `${hasCurl ? 'curl -N' : 'node reader'}: ${total.toLocaleString('en')} events in ${baseline.seconds.toFixed(2)} s (${Math.round(total / baseline.seconds).toLocaleString('en')} events/s, ${(baseline.bytes / 1e6).toFixed(0)} MB)`,
+    )
     const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []
-    const ours = await measure(process.execPath, [...nodeArgs, BIN, 'audit', 'stream', '--follow'], '\n', total, process.env.BENCH_NODE_OPTIONS ? {NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS} : {})
-    log(`ppctl audit stream --follow: ${total.toLocaleString('en')} events in ${ours.seconds.toFixed(2)} s (${Math.round(total / ours.seconds).toLocaleString('en')} events/s, ${(ours.bytes / 1e6).toFixed(0)} MB)`)
+    const ours = await measure(
+      process.execPath,
+      [...nodeArgs, BIN, 'audit', 'stream', '--follow'],
+      '\n',
+      total,
+      process.env.BENCH_NODE_OPTIONS ? {NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS} : {},
+    )
+    log(
+      `ppctl audit stream --follow: ${total.toLocaleString('en')} events in ${ours.seconds.toFixed(2)} s (${Math.round(total / ours.seconds).toLocaleString('en')} events/s, ${(ours.bytes / 1e6).toFixed(0)} MB)`,
+    )
     const history = await measure(process.execPath, [BIN, 'audit', 'stream'], '\n', total)
     log(`ppctl audit stream (history, end=head): ${history.seconds.toFixed(2)} s (${Math.round(total / history.seconds).toLocaleString('en')} events/s)`)
 

@@ -103,7 +103,7 @@ async function streamBench(events, dir) {
   const {createAuditRoutes} = await dist('sandbox/audit/routes.js')
   const store = new ClusterDb('eastus-1', join(dir, 'bench.db'), {}, false)
   process.stderr.write(`storing ${events.toLocaleString('en')} audit events…\n`)
-  for (let done = 0; done < events; ) {
+  for (let done = 0; done < events;) {
     const n = Math.min(50_000, events - done)
     store.appendMany(TENANT, syntheticEvents(done, n))
     done += n
@@ -111,7 +111,7 @@ async function streamBench(events, dir) {
 
   const file = join(dir, 'events.ndjson')
   const out = createWriteStream(file)
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const batch = store.list({tenantId: TENANT, after, limit: 10_000})
     if (batch.length === 0) break
     if (!out.write(batch.map((e) => JSON.stringify(e)).join('\n') + '\n')) await new Promise((r) => out.once('drain', r))
@@ -169,11 +169,15 @@ async function latencyBench(dir, connections, duration) {
     const f = (url, init = {}) => fetch(url, {...init, dispatcher: agent})
     const meta = await (await f(`${info.urls.authority}/.well-known/openid-configuration`)).json()
     const form = (o) => ({method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'}, body: new URLSearchParams(o).toString()})
-    const device = await (await f(meta.device_authorization_endpoint, form({client_id: 'ppctl', scope: 'openid offline_access api', resource: 'https://api.sandbox.localhost'}))).json()
+    const device = await (
+      await f(meta.device_authorization_endpoint, form({client_id: 'ppctl', scope: 'openid offline_access api', resource: 'https://api.sandbox.localhost'}))
+    ).json()
     const upn = 'admin@contoso.example'
     const password = JSON.parse(readFileSync(join(dataDir, 'passwords.json'), 'utf8')).find((p) => p.upn === upn).password
     await approveDevice(f, {authority: info.urls.authority, userCode: device.user_code, upn, password})
-    const token = await (await f(meta.token_endpoint, form({grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code, client_id: 'ppctl'}))).json()
+    const token = await (
+      await f(meta.token_endpoint, form({grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code, client_id: 'ppctl'}))
+    ).json()
     if (!token.access_token) throw new Error(`no token: ${JSON.stringify(token)}`)
     const home = await (await f(`${info.urls.global}/v1/me/home`, {headers: {authorization: `Bearer ${token.access_token}`}})).json()
     const host = new URL(home.home.uri).host
@@ -212,7 +216,13 @@ async function main() {
       console.log(
         table(
           ['reader', 'seconds', 'MB', 'events/s', 'vs file'],
-          rows.map((r) => [r.name, r.seconds.toFixed(2), (r.bytes / 1e6).toFixed(0), Math.round(r.rate).toLocaleString('en'), `${(r.rate / base).toFixed(2)}×`]),
+          rows.map((r) => [
+            r.name,
+            r.seconds.toFixed(2),
+            (r.bytes / 1e6).toFixed(0),
+            Math.round(r.rate).toLocaleString('en'),
+            `${(r.rate / base).toFixed(2)}×`,
+          ]),
         ),
       )
     }

@@ -19,7 +19,15 @@ requireBuild()
 
 const home = mkdtempSync(join(tmpdir(), 'ppctl-bench-warm-'))
 const dataDir = join(home, 'platform')
-const env = {PATH: process.env.PATH, HOME: home, PPCTL_CONFIG_DIR: join(home, 'config'), PPCTL_CREDENTIAL_STORE: 'file', CI: '1', NO_COLOR: '1', LANG: 'C.UTF-8'}
+const env = {
+  PATH: process.env.PATH,
+  HOME: home,
+  PPCTL_CONFIG_DIR: join(home, 'config'),
+  PPCTL_CREDENTIAL_STORE: 'file',
+  CI: '1',
+  NO_COLOR: '1',
+  LANG: 'C.UTF-8',
+}
 
 function cli(args, input) {
   const res = spawnSync(process.execPath, [BIN, ...args], {env, input: input ?? '', encoding: 'utf8'})

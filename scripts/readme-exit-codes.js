@@ -20,9 +20,12 @@ function section(name, table) {
 
 section('exit-codes', ['| code | meaning |', '| ---: | --- |', ...EXIT_CODE_DOCS.map(([code, text]) => `| ${code} | ${text} |`)].join('\n'))
 const byExit = Object.entries(CODES).sort(([a, x], [b, y]) => x.exit - y.exit || a.localeCompare(b))
-section('error-codes', [
-  '| error code | exit | category | retried | meaning |',
-  '| --- | ---: | --- | --- | --- |',
-  ...byExit.map(([code, info]) => `| \`${code}\` | ${info.exit} | ${info.category} | ${info.retryable ? 'yes' : 'no'} | ${info.description} |`),
-].join('\n'))
+section(
+  'error-codes',
+  [
+    '| error code | exit | category | retried | meaning |',
+    '| --- | ---: | --- | --- | --- |',
+    ...byExit.map(([code, info]) => `| \`${code}\` | ${info.exit} | ${info.category} | ${info.retryable ? 'yes' : 'no'} | ${info.description} |`),
+  ].join('\n'),
+)
 writeFileSync(file, readme)

@@ -43,7 +43,20 @@ export function fastFlagDefs(command: Pick<FastCommand, 'flags'>): Readonly<Reco
 }
 
 /** The keys of a definition the parser below honours; a definition with any other key is oclif's to parse. */
-const UNDERSTOOD_KEYS = new Set(['type', 'description', 'summary', 'helpGroup', 'hidden', 'char', 'env', 'required', 'default', 'options', 'exclusive', 'dependsOn'])
+const UNDERSTOOD_KEYS = new Set([
+  'type',
+  'description',
+  'summary',
+  'helpGroup',
+  'hidden',
+  'char',
+  'env',
+  'required',
+  'default',
+  'options',
+  'exclusive',
+  'dependsOn',
+])
 
 function understood(def: FlagDef): boolean {
   return (

@@ -10,7 +10,9 @@ export const BIN = join(ROOT, 'bin', 'run.js')
 
 /** --runs (at least 10), --warmup (at least 2), --json. */
 export function benchOptions() {
-  const {values} = parseArgs({options: {runs: {type: 'string', default: '10'}, warmup: {type: 'string', default: '2'}, json: {type: 'boolean', default: false}}})
+  const {values} = parseArgs({
+    options: {runs: {type: 'string', default: '10'}, warmup: {type: 'string', default: '2'}, json: {type: 'boolean', default: false}},
+  })
   return {runs: Math.max(10, Number(values.runs) || 10), warmup: Math.max(2, Number(values.warmup) || 2), json: values.json}
 }
 
@@ -66,13 +68,22 @@ export function timeCases(cases, env, {runs, warmup}) {
 
 export function printResults(results, {json, runs, warmup, title}) {
   if (json) {
-    console.log(JSON.stringify({node: process.version, platform: `${process.platform}-${process.arch}`, runs, warmup, ...(title ? {title} : {}), results}, null, 2))
+    console.log(
+      JSON.stringify({node: process.version, platform: `${process.platform}-${process.arch}`, runs, warmup, ...(title ? {title} : {}), results}, null, 2),
+    )
     return
   }
   if (title) console.log(`\n${title}`)
   const rows = [
     ['case', 'median ms', 'min', 'max', '× floor', 'goal'],
-    ...results.map((r) => [r.name, r.medianMs.toFixed(1), r.minMs.toFixed(1), r.maxMs.toFixed(1), r.ratio.toFixed(2), r.goal ? `≤ ${r.goal} ${r.meetsGoal ? 'ok' : 'MISSED'}` : '']),
+    ...results.map((r) => [
+      r.name,
+      r.medianMs.toFixed(1),
+      r.minMs.toFixed(1),
+      r.maxMs.toFixed(1),
+      r.ratio.toFixed(2),
+      r.goal ? `≤ ${r.goal} ${r.meetsGoal ? 'ok' : 'MISSED'}` : '',
+    ]),
   ]
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
   for (const [n, row] of rows.entries()) {

@@ -23,7 +23,10 @@ export async function setConnectorsBlocked(ctx: Context, argv: readonly string[]
   const {block} = options
   const ids = [...new Set(argv)]
   const stray = ids.find((id) => id.startsWith('-'))
-  if (stray) throw new UsageError('USAGE', `Unknown flag ${stray} for ppctl connector ${block ? 'block' : 'unblock'}.`, {nextStep: `See the command help: ppctl connector ${block ? 'block' : 'unblock'} --help`})
+  if (stray)
+    throw new UsageError('USAGE', `Unknown flag ${stray} for ppctl connector ${block ? 'block' : 'unblock'}.`, {
+      nextStep: `See the command help: ppctl connector ${block ? 'block' : 'unblock'} --help`,
+    })
   const verb = block ? 'Block' : 'Unblock'
   const what = ids.length === 1 ? `connector ${ids[0]}` : `${ids.length} connectors (${ids.join(', ')})`
   await confirmOrCancel(ctx.prompter, `${verb} ${what} for every user and app of the tenant?`, options.yes)

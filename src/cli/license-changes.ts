@@ -55,7 +55,12 @@ export async function licenseRows(request: LicenseChangeRequest, operation: Lice
 }
 
 /** Assigns or revokes the rows and renders the result table. */
-export async function changeLicenseRows(ctx: Context, rows: LicenseRow[], operation: LicenseOperation, request: LicenseChangeRequest): Promise<LicenseChangeOutcome> {
+export async function changeLicenseRows(
+  ctx: Context,
+  rows: LicenseRow[],
+  operation: LicenseOperation,
+  request: LicenseChangeRequest,
+): Promise<LicenseChangeOutcome> {
   const {file, dryRun} = request
   // One user: its error is the command's (exit 6 unknown user or SKU, 7 no seats). A file: a result per row.
   const results = file ? await changeLicenses(ctx, rows, operation, {dryRun}) : [await changeLicense(ctx, rows[0], operation, {dryRun})]
@@ -66,7 +71,11 @@ export async function changeLicenseRows(ctx: Context, rows: LicenseRow[], operat
       ...(file ? [r.line] : []),
       r.upn,
       r.sku,
-      r.outcome === 'failed' ? `failed: ${r.error?.message ?? ''}` : r.outcome === 'duplicate' && r.duplicateOf ? `duplicate of line ${r.duplicateOf}` : OUTCOME_WORDS[r.outcome],
+      r.outcome === 'failed'
+        ? `failed: ${r.error?.message ?? ''}`
+        : r.outcome === 'duplicate' && r.duplicateOf
+          ? `duplicate of line ${r.duplicateOf}`
+          : OUTCOME_WORDS[r.outcome],
       r.seats ? `${r.seats.available} of ${r.seats.enabled}` : '',
     ]),
     ctx.io,

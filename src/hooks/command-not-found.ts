@@ -47,14 +47,18 @@ function unknownCommand(config: Config, words: string[]): UsageError {
   for (let n = words.length - 1; n > 0; n--) {
     const id = words.slice(0, n).join(':')
     if (config.findCommand(id)) {
-      const extra = words.slice(n).map((w) => `"${printable(w)}"`).join(', ')
+      const extra = words
+        .slice(n)
+        .map((w) => `"${printable(w)}"`)
+        .join(', ')
       return new UsageError('USAGE', `ppctl ${spaced(id)} does not take ${n === words.length - 1 ? 'the argument' : 'the arguments'} ${extra}.`, {
         nextStep: `See the command help: ppctl ${spaced(id)} --help`,
       })
     }
   }
   const suggestion = suggest(config, words)
-  if (suggestion) return new UsageError('UNKNOWN_COMMAND', `"${typed}" is not a ppctl command. Did you mean "ppctl ${suggestion}"?`, {nextStep: `ppctl ${suggestion} --help`})
+  if (suggestion)
+    return new UsageError('UNKNOWN_COMMAND', `"${typed}" is not a ppctl command. Did you mean "ppctl ${suggestion}"?`, {nextStep: `ppctl ${suggestion} --help`})
   const topic = words.slice(0, -1).join(':')
   const help = topic && config.findTopic(topic) ? `ppctl ${spaced(topic)} --help` : 'ppctl --help'
   return new UsageError('UNKNOWN_COMMAND', `"${typed}" is not a ppctl command.`, {nextStep: `See the commands: ${help}`})
@@ -65,7 +69,14 @@ function suggest(config: Config, words: string[]): string | undefined {
   const childrenOf = (prefix: string) => {
     const depth = prefix ? prefix.split(':').length : 0
     const ids = [...config.commandIDs, ...config.topics.map((t) => t.name)]
-    return [...new Set(ids.filter((id) => (prefix ? id.startsWith(`${prefix}:`) : true)).map((id) => id.split(':')[depth]).filter(Boolean))]
+    return [
+      ...new Set(
+        ids
+          .filter((id) => (prefix ? id.startsWith(`${prefix}:`) : true))
+          .map((id) => id.split(':')[depth])
+          .filter(Boolean),
+      ),
+    ]
   }
   const parent = words.slice(0, -1).join(':')
   if (parent && config.findTopic(parent)) {

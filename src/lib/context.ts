@@ -94,32 +94,43 @@ export function createContext(options: ContextOptions): Context {
         return {name, profile: effectiveProfile(stored, env), exists: stored !== undefined}
       })()),
     http: () =>
-      (http ??= options.http ? Promise.resolve(options.http) : (async () => {
-        const {profile} = await ctx.activeProfile()
-        const ca = profile.caFile ? await readCaFile(profile.caFile) : undefined
-        const {createHttp} = await import('./http/client.js')
-        return createHttp({env, ca, userAgent: `ppctl/${options.version}`, debug, clock})
-      })()),
+      (http ??= options.http
+        ? Promise.resolve(options.http)
+        : (async () => {
+            const {profile} = await ctx.activeProfile()
+            const ca = profile.caFile ? await readCaFile(profile.caFile) : undefined
+            const {createHttp} = await import('./http/client.js')
+            return createHttp({env, ca, userAgent: `ppctl/${options.version}`, debug, clock})
+          })()),
     credentials: () => (credentials ??= options.credentials ?? createCredentialAccess(ctx)),
     // Each module is loaded on the first call that needs it: a warm `route show` never loads the token code.
     tokens: () =>
-      (tokens ??= lazily<Tokens>(() => import('./auth/token-lifecycle.js').then((m) => m.createTokens(ctx)), (load) => ({
-        get: async (o) => (await load()).get(o),
-        ci: async (ci) => (await load()).ci(ci),
-      }))),
+      (tokens ??= lazily<Tokens>(
+        () => import('./auth/token-lifecycle.js').then((m) => m.createTokens(ctx)),
+        (load) => ({
+          get: async (o) => (await load()).get(o),
+          ci: async (ci) => (await load()).ci(ci),
+        }),
+      )),
     router: () =>
-      (router ??= lazily<Router>(() => import('./routing/route-for.js').then((m) => m.createRouter(ctx)), (load) => ({
-        route: async (o) => (await load()).route(o),
-        allowList: async () => (await load()).allowList(),
-        cache: async (profile) => (await load()).cache(profile),
-      }))),
+      (router ??= lazily<Router>(
+        () => import('./routing/route-for.js').then((m) => m.createRouter(ctx)),
+        (load) => ({
+          route: async (o) => (await load()).route(o),
+          allowList: async () => (await load()).allowList(),
+          cache: async (profile) => (await load()).cache(profile),
+        }),
+      )),
     api: () =>
-      (api ??= lazily<Api>(() => import('./platform/client.js').then((m) => m.createApi(ctx)), (load) => ({
-        request: async (r) => (await load()).request(r),
-        async *list(r, pageSize) {
-          yield* (await load()).list(r, pageSize)
-        },
-      }))),
+      (api ??= lazily<Api>(
+        () => import('./platform/client.js').then((m) => m.createApi(ctx)),
+        (load) => ({
+          request: async (r) => (await load()).request(r),
+          async *list(r, pageSize) {
+            yield* (await load()).list(r, pageSize)
+          },
+        }),
+      )),
   }
   return ctx
 }

@@ -39,7 +39,10 @@ export class JsonlAuditLog implements AuditSink {
   private readonly file: string
   private readonly seqs = new Map<string, number>()
 
-  constructor(dataDir: string, private readonly clusterOf: (tenantId: string) => string) {
+  constructor(
+    dataDir: string,
+    private readonly clusterOf: (tenantId: string) => string,
+  ) {
     this.file = join(dataDir, 'audit.jsonl')
     if (existsSync(this.file)) {
       for (const line of readFileSync(this.file, 'utf8').split('\n')) {
@@ -77,12 +80,15 @@ export class JsonlAuditLog implements AuditSink {
   /** Every event recorded so far (tests and `sandbox status`). */
   all(): AuditEvent[] {
     if (!existsSync(this.file)) return []
-    return readFileSync(this.file, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
-      try {
-        return [JSON.parse(line) as AuditEvent]
-      } catch {
-        return []
-      }
-    })
+    return readFileSync(this.file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as AuditEvent]
+        } catch {
+          return []
+        }
+      })
   }
 }

@@ -104,7 +104,13 @@ export async function screenBody(req: IncomingMessage, options: BodyOptions): Pr
   const declared = req.headers['content-length']
   let rejection: BodyRejected | undefined
   if (!options.types.includes(type)) {
-    rejection = new BodyRejected(415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body has an unsupported content type', `Send the body as ${options.types.join(' or ')}.`, true)
+    rejection = new BodyRejected(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'The request body has an unsupported content type',
+      `Send the body as ${options.types.join(' or ')}.`,
+      true,
+    )
   } else if (declared === undefined) {
     rejection = new BodyRejected(411, 'LENGTH_REQUIRED', 'The request body needs a Content-Length', 'Send the body with a Content-Length header.', true)
   } else if (!/^\d+$/.test(declared) || Number(declared) > limit) {

@@ -40,7 +40,8 @@ export function createControlHandler(options: ControlOptions) {
         const body = (await readJsonObject(req, {limit: REGISTRATION_LIMIT})) as unknown as RegisterServicePrincipalRequest
         const tenant = findTenant(String(body.tenant ?? ''))
         if (!tenant) return fail(res, 404, 'TENANT_NOT_FOUND', `No tenant "${body.tenant}"; the seeded tenants are contoso and fabrikam.`)
-        if (!body.name || !/^[\w .-]{1,64}$/.test(body.name)) return fail(res, 400, 'INVALID_NAME', 'The name must be 1–64 letters, digits, spaces, ".", "_" or "-".')
+        if (!body.name || !/^[\w .-]{1,64}$/.test(body.name))
+          return fail(res, 400, 'INVALID_NAME', 'The name must be 1–64 letters, digits, spaces, ".", "_" or "-".')
         if (!body.jwk || typeof body.thumbprintS256 !== 'string') return fail(res, 400, 'INVALID_KEY', 'A public JWK with x5c and its x5t#S256 are required.')
         const sp: ServicePrincipal = {
           clientId: randomUUID(),

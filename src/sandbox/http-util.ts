@@ -78,7 +78,13 @@ export function targetOf(req: IncomingMessage): URL | undefined {
 }
 
 /** The 500 for an exception nobody expected: one problem for this request and a log line with its trace id; never a stack to the client. */
-export function answerUnexpected(res: ServerResponse, rc: RequestContext, err: unknown, where: string, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
+export function answerUnexpected(
+  res: ServerResponse,
+  rc: RequestContext,
+  err: unknown,
+  where: string,
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): void {
   log(`${where} error trace=${rc.traceId}: ${(err as Error)?.stack ?? String(err)}`)
   try {
     if (!res.headersSent && !res.destroyed) {

@@ -40,7 +40,12 @@ const segmentsOf = (path: string) => path.split('/').slice(1)
  * The route of a path and method, and the methods the path takes (empty when no route has that path).
  * With `head`, HEAD is answered wherever GET is routed (the service sends the headers of its GET).
  */
-export function findRoute<R extends RouteSpec>(routes: readonly R[], method: string, pathname: string, opts: {head?: boolean} = {}): {route?: R; allowed: string[]} {
+export function findRoute<R extends RouteSpec>(
+  routes: readonly R[],
+  method: string,
+  pathname: string,
+  opts: {head?: boolean} = {},
+): {route?: R; allowed: string[]} {
   const seg = segmentsOf(pathname)
   const same = routes.filter((r) => matchesPattern(segmentsOf(r.path), seg))
   const allowed = [...new Set<string>(same.map((r) => r.method))]

@@ -20,7 +20,14 @@ export const OPERATOR_TENANT_ID = '00000000-0000-4000-8000-0000000000ff'
 
 export const TENANTS: readonly SeedTenant[] = [
   {id: '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1', name: 'contoso', displayName: 'Contoso', domain: 'contoso.example', home: 'eastus-1', secondary: 'westus-1'},
-  {id: '7b2d9e44-6f3a-4c1b-8e2d-9a0f1b00fab2', name: 'fabrikam', displayName: 'Fabrikam', domain: 'fabrikam.example', home: 'westeurope-1', secondary: 'northeurope-1'},
+  {
+    id: '7b2d9e44-6f3a-4c1b-8e2d-9a0f1b00fab2',
+    name: 'fabrikam',
+    displayName: 'Fabrikam',
+    domain: 'fabrikam.example',
+    home: 'westeurope-1',
+    secondary: 'northeurope-1',
+  },
 ]
 
 export const CLUSTERS: Readonly<Record<string, {region: string; pair: string}>> = {

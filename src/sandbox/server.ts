@@ -143,11 +143,23 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       // A tenant whose replication stopped: its writes are acknowledged on the active cluster but not copied.
       ...replication.flatMap((r) =>
         r.broken
-          ? [{name: `replication ${r.tenant}`, status: 'down' as const, detail: `${r.active} → ${r.secondary} broken at entry ${r.broken.lsn} since ${r.broken.since}: ${r.broken.error}. Repair: ${r.broken.repair}`}]
+          ? [
+              {
+                name: `replication ${r.tenant}`,
+                status: 'down' as const,
+                detail: `${r.active} → ${r.secondary} broken at entry ${r.broken.lsn} since ${r.broken.since}: ${r.broken.error}. Repair: ${r.broken.repair}`,
+              },
+            ]
           : [],
       ),
     ]
-    return {status: components.every((c) => c.status === 'ok') ? 'ok' : 'degraded', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000), components, replication}
+    return {
+      status: components.every((c) => c.status === 'ok') ? 'ok' : 'degraded',
+      startedAt: startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      components,
+      replication,
+    }
   }
 
   const faults = new FaultTable()
@@ -199,7 +211,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const controlSocket = controlSocketPath(options.dataDir)
   if (process.platform !== 'win32' && existsSync(controlSocket)) rmSync(controlSocket)
-  const control: Server = createHttpServer(listenerOptions(timeouts), guardRequests(createControlHandler({directory, health, routes: createClusterControlRoutes(clusters), faults}), 'control', log))
+  const control: Server = createHttpServer(
+    listenerOptions(timeouts),
+    guardRequests(createControlHandler({directory, health, routes: createClusterControlRoutes(clusters), faults}), 'control', log),
+  )
   guardClientErrors(control, 'control', log)
   await new Promise<void>((resolve, reject) => {
     control.once('error', reject)
@@ -242,7 +257,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 function clusterDetail(clusterId: string, replication: readonly ReplicationStatus[]): string {
   const roles = replication.flatMap((r) =>
     r.active === clusterId
-      ? [`${r.tenant} active (epoch ${r.epoch}, lag ${r.lagEntries} entries / ${r.lagMs} ms${r.paused ? ', paused' : ''}${r.broken ? ', replication BROKEN' : ''})`]
+      ? [
+          `${r.tenant} active (epoch ${r.epoch}, lag ${r.lagEntries} entries / ${r.lagMs} ms${r.paused ? ', paused' : ''}${r.broken ? ', replication BROKEN' : ''})`,
+        ]
       : r.secondary === clusterId
         ? [`${r.tenant} passive`]
         : [],

@@ -60,23 +60,20 @@ export function issueCertificate(req: CertificateRequest): forge.pki.Certificate
   const notBefore = req.notBefore ?? new Date(Date.now() - 5 * 60_000)
   cert.validity.notBefore = notBefore
   cert.validity.notAfter = new Date(notBefore.getTime() + req.days * 86_400_000)
-  const subject = [{name: 'commonName', value: req.subjectCN}, {name: 'organizationName', value: 'ppctl local platform'}]
+  const subject = [
+    {name: 'commonName', value: req.subjectCN},
+    {name: 'organizationName', value: 'ppctl local platform'},
+  ]
   cert.setSubject(subject)
   cert.setIssuer(req.issuer ? req.issuer.subject.attributes : subject)
-  const extensions: object[] = [
-    {name: 'basicConstraints', cA: Boolean(req.ca), critical: true},
-    {name: 'subjectKeyIdentifier'},
-  ]
+  const extensions: object[] = [{name: 'basicConstraints', cA: Boolean(req.ca), critical: true}, {name: 'subjectKeyIdentifier'}]
   if (req.ca) {
     extensions.push({name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true})
   } else {
     extensions.push({name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true})
     extensions.push({name: 'extKeyUsage', serverAuth: !req.clientAuth, clientAuth: Boolean(req.clientAuth)})
   }
-  const altNames = [
-    ...(req.dnsNames ?? []).map((value) => ({type: 2, value})),
-    ...(req.ipAddresses ?? []).map((ip) => ({type: 7, ip})),
-  ]
+  const altNames = [...(req.dnsNames ?? []).map((value) => ({type: 2, value})), ...(req.ipAddresses ?? []).map((ip) => ({type: 7, ip}))]
   if (altNames.length > 0) extensions.push({name: 'subjectAltName', altNames})
   if (req.issuer) extensions.push({name: 'authorityKeyIdentifier', keyIdentifier: req.issuer.generateSubjectKeyIdentifier().getBytes()})
   cert.setExtensions(extensions)

@@ -51,6 +51,8 @@ describe('BaseCommand with an injected context', () => {
     await new ConfigGet(['authority', '--json'], config).useContext(contextFor(io)).invoke()
     const {error} = JSON.parse(io.stdoutText()) as {error: {code: string; exitCode: number}}
     expect(error.exitCode).to.equal(6)
-    expect(error.code).to.be.a('string').that.matches(/^[A-Z_]+$/)
+    expect(error.code)
+      .to.be.a('string')
+      .that.matches(/^[A-Z_]+$/)
   })
 })

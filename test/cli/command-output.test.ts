@@ -8,7 +8,9 @@ import {text} from '../../src/lib/output/render.js'
 import {ROOT} from '../helpers/cli.js'
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  return readdirSync(dir, {withFileTypes: true}).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  )
 }
 
 /** What a command must not do: each path bypasses the renderers (or sanitizes by hand, which they do already). */

@@ -52,7 +52,17 @@ describe('ppctl (the CLI as a whole)', () => {
   })
 
   it('`ppctl help`, `help <topic>` and `help <command>` print the same help as --help, exit 0', async () => {
-    for (const [words, flagForm] of [[['help'], ['--help']], [['help', 'connector'], ['connector', '--help']], [['help', 'connector', 'list'], ['connector', 'list', '--help']]] as const) {
+    for (const [words, flagForm] of [
+      [['help'], ['--help']],
+      [
+        ['help', 'connector'],
+        ['connector', '--help'],
+      ],
+      [
+        ['help', 'connector', 'list'],
+        ['connector', 'list', '--help'],
+      ],
+    ] as const) {
       const [res, same] = await Promise.all([runCli([...words], cli.env), runCli([...flagForm], cli.env)])
       expect(res.code, words.join(' ')).to.equal(0)
       expect(res.stdout, words.join(' ')).to.equal(same.stdout).and.not.equal('')
@@ -64,32 +74,54 @@ describe('ppctl (the CLI as a whole)', () => {
   })
 
   it('suggests the command meant for a typo in the topic or the verb, exit 2', async () => {
-    for (const [typed, meant] of [[['conector', 'list'], 'connector list'], [['connector', 'lst'], 'connector list'], [['licence', 'assign'], 'license assign'], [['audit', 'watc'], 'audit watch']] as const) {
+    for (const [typed, meant] of [
+      [['conector', 'list'], 'connector list'],
+      [['connector', 'lst'], 'connector list'],
+      [['licence', 'assign'], 'license assign'],
+      [['audit', 'watc'], 'audit watch'],
+    ] as const) {
       const res = await runCli([...typed], cli.env)
       expect(res.code, typed.join(' ')).to.equal(2)
       expect(res.stderr).to.equal(`Error: "${typed.join(' ')}" is not a ppctl command. Did you mean "ppctl ${meant}"?\n  Next: ppctl ${meant} --help\n`)
     }
     const json = await runCli(['conector', 'list', '--json'], cli.env)
     expect(json.code).to.equal(2)
-    expect(JSON.parse(json.stdout)).to.deep.include({error: {code: 'UNKNOWN_COMMAND', message: '"conector list" is not a ppctl command. Did you mean "ppctl connector list"?', exitCode: 2, nextStep: 'ppctl connector list --help'}})
+    expect(JSON.parse(json.stdout)).to.deep.include({
+      error: {
+        code: 'UNKNOWN_COMMAND',
+        message: '"conector list" is not a ppctl command. Did you mean "ppctl connector list"?',
+        exitCode: 2,
+        nextStep: 'ppctl connector list --help',
+      },
+    })
   })
 
   it('a mistyped global flag, extra words after a command, and a mistyped flag each say what to type', async () => {
     const version = await runCli(['--verison'], cli.env)
     expect([version.code, version.stderr]).to.deep.equal([2, 'Error: Unknown flag --verison. Did you mean --version?\n  Next: ppctl --version\n'])
     const extra = await runCli(['license', 'list', 'extra'], cli.env)
-    expect([extra.code, extra.stderr]).to.deep.equal([2, 'Error: ppctl license list does not take the argument "extra".\n  Next: See the command help: ppctl license list --help\n'])
+    expect([extra.code, extra.stderr]).to.deep.equal([
+      2,
+      'Error: ppctl license list does not take the argument "extra".\n  Next: See the command help: ppctl license list --help\n',
+    ])
     const flag = await runCli(['connector', 'list', '--teir', 'premium'], cli.env)
-    expect([flag.code, flag.stderr]).to.deep.equal([2, 'Error: Unknown flag --teir for ppctl connector list. Did you mean --tier?\n  Next: ppctl connector list --tier premium\n'])
+    expect([flag.code, flag.stderr]).to.deep.equal([
+      2,
+      'Error: Unknown flag --teir for ppctl connector list. Did you mean --tier?\n  Next: ppctl connector list --tier premium\n',
+    ])
   })
 
   it("oclif's validation errors in ppctl's words: flags that exclude each other, a missing argument", async () => {
     const both = await runCli(['connector', 'list', '--allowed', '--blocked'], cli.env)
     expect(both.code).to.equal(2)
-    expect(both.stderr).to.equal('Error: --blocked and --allowed cannot be used together.\n  Next: Keep one of them: ppctl connector list --blocked   or   ppctl connector list --allowed\n')
+    expect(both.stderr).to.equal(
+      'Error: --blocked and --allowed cannot be used together.\n  Next: Keep one of them: ppctl connector list --blocked   or   ppctl connector list --allowed\n',
+    )
     const missing = await runCli(['connector', 'show'], cli.env)
     expect(missing.code).to.equal(2)
-    expect(missing.stderr).to.equal('Error: ppctl connector show needs an argument: <id>.\n  Next: ppctl connector show ID   (see ppctl connector show --help)\n')
+    expect(missing.stderr).to.equal(
+      'Error: ppctl connector show needs an argument: <id>.\n  Next: ppctl connector show ID   (see ppctl connector show --help)\n',
+    )
   })
 
   it('gives every command a description, examples and --json (from the committed manifest)', () => {

@@ -39,7 +39,17 @@ describe('ppctl config (real CLI)', () => {
       expect(res.code, res.stderr).to.equal(0)
       expect(res.stderr).to.equal('')
       expect(res.stdout).to.contain('Profile: default (not created yet)')
-      for (const key of ['authority', 'global-url', 'ca-file', 'client-id', 'tenant', 'cluster-allow-list', 'allow-ip-literals', 'credential-store', 'default-profile']) {
+      for (const key of [
+        'authority',
+        'global-url',
+        'ca-file',
+        'client-id',
+        'tenant',
+        'cluster-allow-list',
+        'allow-ip-literals',
+        'credential-store',
+        'default-profile',
+      ]) {
         expect(res.stdout).to.match(new RegExp(`│ ${key} +│ +│ unset +│`))
       }
       expect(res.stdout).not.to.match(ANSI_OR_CONTROL)
@@ -70,7 +80,11 @@ describe('ppctl config (real CLI)', () => {
       const out = jsonOf(res, 'config-list') as {keys: Array<{key: string; value: unknown; source: string; env?: string}>}
       const byKey = Object.fromEntries(out.keys.map((k) => [k.key, k]))
       expect(byKey['global-url']).to.include({value: 'https://global.ci.example.net', source: 'env', env: 'PPCTL_GLOBAL_URL'})
-      expect(byKey['cluster-allow-list']).to.deep.include({value: ['*.clusters.ci.example.net', 'eu.ci.example.net'], source: 'env', env: 'PPCTL_CLUSTER_ALLOW_LIST'})
+      expect(byKey['cluster-allow-list']).to.deep.include({
+        value: ['*.clusters.ci.example.net', 'eu.ci.example.net'],
+        source: 'env',
+        env: 'PPCTL_CLUSTER_ALLOW_LIST',
+      })
       const get = await run(['config', 'get', 'global-url'], env)
       expect(get.stdout.trim()).to.equal('https://global.ci.example.net')
       const set = await run(['config', 'set', 'global-url', 'https://global2.example.com', '--json'], env)
@@ -145,7 +159,14 @@ describe('ppctl config (real CLI)', () => {
       expect(res.stderr).to.match(/^Error: tenant is not set in profile "default"\.\n {2}Next: .*ppctl config set tenant/)
       const json = await run(['config', 'get', 'tenant', '--json'])
       expect(json.code).to.equal(6)
-      expect(jsonOf(json, 'error')).to.deep.include({error: {code: 'CONFIG_KEY_UNSET', message: 'tenant is not set in profile "default".', exitCode: 6, nextStep: 'Set it with: ppctl config set tenant <value> --profile default'}})
+      expect(jsonOf(json, 'error')).to.deep.include({
+        error: {
+          code: 'CONFIG_KEY_UNSET',
+          message: 'tenant is not set in profile "default".',
+          exitCode: 6,
+          nextStep: 'Set it with: ppctl config set tenant <value> --profile default',
+        },
+      })
     })
 
     it('stores ca-file as an absolute path, and refuses a missing or non-PEM file', async () => {
@@ -196,7 +217,9 @@ describe('ppctl config (real CLI)', () => {
       const res = await run(['config', 'set', 'autority', 'https://login.example.com'])
       expect(res.code).to.equal(2)
       expect(res.stderr).to.contain('Unknown configuration key "autority". Did you mean "authority"?')
-      expect(res.stderr).to.contain('authority, global-url, ca-file, client-id, tenant, cluster-allow-list, allow-ip-literals, credential-store, default-profile')
+      expect(res.stderr).to.contain(
+        'authority, global-url, ca-file, client-id, tenant, cluster-allow-list, allow-ip-literals, credential-store, default-profile',
+      )
     })
 
     it('reports a missing argument as a usage error (exit 2)', async () => {

@@ -57,7 +57,10 @@ describe('OpenAPI contract against a real platform', function () {
     await call('GET', `${cluster}/v1/users/admin@contoso.example/licenses`, '/v1/users/{userId}/licenses', 200)
     await call('GET', `${cluster}/v1/licenses/skus`, '/v1/licenses/skus', 200)
     await call('GET', `${cluster}/v1/licenses/skus/POWERAPPS_PER_APP`, '/v1/licenses/skus/{skuId}', 200)
-    const assigned = await call('POST', `${cluster}/v1/users/maker@contoso.example/licenses`, '/v1/users/{userId}/licenses', 201, {body: {skuId: 'POWERAPPS_PER_APP'}, headers: {'idempotency-key': 'contract-1'}})
+    const assigned = await call('POST', `${cluster}/v1/users/maker@contoso.example/licenses`, '/v1/users/{userId}/licenses', 201, {
+      body: {skuId: 'POWERAPPS_PER_APP'},
+      headers: {'idempotency-key': 'contract-1'},
+    })
     expect(assigned.body.alreadyAssigned).to.equal(false)
     await call('POST', `${cluster}/v1/users/maker@contoso.example/licenses`, '/v1/users/{userId}/licenses', 200, {body: {skuId: 'POWERAPPS_PER_APP'}})
     await call('DELETE', `${cluster}/v1/users/maker@contoso.example/licenses/POWERAPPS_PER_APP`, '/v1/users/{userId}/licenses/{skuId}', 200)
@@ -72,14 +75,26 @@ describe('OpenAPI contract against a real platform', function () {
     const one = await call('GET', `${cluster}/v1/connectors/${premium.id}`, '/v1/connectors/{connectorId}', 200)
     await call('POST', `${cluster}/v1/connectors/${premium.id}/block`, '/v1/connectors/{connectorId}/block', 428)
     await call('POST', `${cluster}/v1/connectors/${premium.id}/block`, '/v1/connectors/{connectorId}/block', 412, {headers: {'if-match': '"999"'}})
-    const blocked = await call('POST', `${cluster}/v1/connectors/${premium.id}/block`, '/v1/connectors/{connectorId}/block', 200, {headers: {'if-match': one.res.headers.get('etag')!}})
-    await call('POST', `${cluster}/v1/access-checks`, '/v1/access-checks', 200, {body: {userId: 'user@contoso.example', connectorId: premium.id, role: 'app-user'}})
-    await call('POST', `${cluster}/v1/connectors/${premium.id}/unblock`, '/v1/connectors/{connectorId}/unblock', 200, {headers: {'if-match': blocked.res.headers.get('etag')!}})
+    const blocked = await call('POST', `${cluster}/v1/connectors/${premium.id}/block`, '/v1/connectors/{connectorId}/block', 200, {
+      headers: {'if-match': one.res.headers.get('etag')!},
+    })
+    await call('POST', `${cluster}/v1/access-checks`, '/v1/access-checks', 200, {
+      body: {userId: 'user@contoso.example', connectorId: premium.id, role: 'app-user'},
+    })
+    await call('POST', `${cluster}/v1/connectors/${premium.id}/unblock`, '/v1/connectors/{connectorId}/unblock', 200, {
+      headers: {'if-match': blocked.res.headers.get('etag')!},
+    })
     await call('POST', `${cluster}/v1/access-checks`, '/v1/access-checks', 400, {body: {userId: 'x'}})
-    const core = (await call('GET', `${cluster}/v1/connectors?limit=200`, '/v1/connectors', 200)).body.items as Array<{id: string; unblockable: boolean; etag: string}>
+    const core = (await call('GET', `${cluster}/v1/connectors?limit=200`, '/v1/connectors', 200)).body.items as Array<{
+      id: string
+      unblockable: boolean
+      etag: string
+    }>
     const unblockable = core.find((c) => c.unblockable)!
     await call('POST', `${cluster}/v1/connectors/${unblockable.id}/block`, '/v1/connectors/{connectorId}/block', 422, {headers: {'if-match': unblockable.etag}})
-    const created = await call('POST', `${cluster}/v1/connectors`, '/v1/connectors', 201, {body: {displayName: 'Contract API', description: 'made by the contract test'}})
+    const created = await call('POST', `${cluster}/v1/connectors`, '/v1/connectors', 201, {
+      body: {displayName: 'Contract API', description: 'made by the contract test'},
+    })
     await call('DELETE', `${cluster}/v1/connectors/${created.body.id}`, '/v1/connectors/{connectorId}', 204)
     await call('GET', `${cluster}/v1/connectors/none`, '/v1/connectors/{connectorId}', 404)
     await call('GET', `https://westus-1.clusters.sandbox.localhost:${platform.port}/v1/connectors`, '/v1/connectors', 421)

@@ -53,7 +53,10 @@ function routed(): string[] {
 describe('Route tables against docs/openapi.yaml', () => {
   it('documents every routed operation, with its method', () => {
     const docs = new Set(documented().operations)
-    expect(routed().filter((r) => !docs.has(r)), 'routed but not in openapi.yaml').to.deep.equal([])
+    expect(
+      routed().filter((r) => !docs.has(r)),
+      'routed but not in openapi.yaml',
+    ).to.deep.equal([])
   })
 
   it('routes every documented operation (outside the identity provider), with its method', () => {

@@ -37,7 +37,16 @@ describe('OpenAPI document (docs/openapi.yaml)', () => {
     expect(result.problems.filter((p) => p.severity === 'error')).to.deep.equal([])
     expect(JSON.stringify(result.bundle.parsed)).not.to.contain('"$ref"')
     const paths = Object.keys((result.bundle.parsed as {paths: Json}).paths)
-    for (const path of ['/v1/audit/events', '/v1/audit/stream', '/v1/connectors', '/v1/access-checks', '/v1/licenses/skus', '/v1/users', '/v1/me/home', '/v1/health']) {
+    for (const path of [
+      '/v1/audit/events',
+      '/v1/audit/stream',
+      '/v1/connectors',
+      '/v1/access-checks',
+      '/v1/licenses/skus',
+      '/v1/users',
+      '/v1/me/home',
+      '/v1/health',
+    ]) {
       expect(paths).to.include(path)
     }
   })

@@ -40,7 +40,19 @@ describe('ppctl audit stream: a cursor ahead of the log (real platform)', functi
     it(`exits 7 for a checkpoint ahead of the head${follow ? ' with --follow (no wait)' : ''}, naming both seqs and leaving the file as it was`, async () => {
       const h = await head()
       const file = join(m.home, `ahead-${follow ? 'follow' : 'history'}.json`)
-      const text = JSON.stringify({format: 'ppctl.audit.checkpoint/v1', tenantId: CONTOSO, cluster: 'eastus-1', lastSeq: FAR, lastTime: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z'}, null, 2) + '\n'
+      const text =
+        JSON.stringify(
+          {
+            format: 'ppctl.audit.checkpoint/v1',
+            tenantId: CONTOSO,
+            cluster: 'eastus-1',
+            lastSeq: FAR,
+            lastTime: '2026-01-01T00:00:00.000Z',
+            updatedAt: '2026-01-01T00:00:00.000Z',
+          },
+          null,
+          2,
+        ) + '\n'
       writeFileSync(file, text)
       const before = statSync(file).mtimeMs
       const out = await runCli(['audit', 'stream', '--checkpoint', file, ...flags], m.env)

@@ -48,7 +48,7 @@ describe('ppctl audit stream (real platform)', function () {
 
   const ctxOf = () => createContext({env: m.env, version: '0.0.0-test'})
 
-  it('prints the history as exactly the platform\'s events, one per line, then exits 0', async () => {
+  it("prints the history as exactly the platform's events, one per line, then exits 0", async () => {
     const out = await runCli(['audit', 'stream'], m.env)
     expect(out.code, out.stderr).to.equal(0)
     expect(out.stdout).to.equal((await storedJson(platform, 'eastus-1')).map((j) => `${j}\n`).join(''))
@@ -144,7 +144,17 @@ describe('ppctl audit stream (real platform)', function () {
   for (const [name, content, reason] of [
     ['NUL-filled', Buffer.alloc(256), /NUL bytes/],
     ['truncated', '{"format":"ppctl.audit.checkpoint/v1","tenantId":"2f6e', /not complete JSON/],
-    ['foreign (another tenant)', JSON.stringify({format: 'ppctl.audit.checkpoint/v1', tenantId: '7b2d9e44-6f3a-4c1b-8e2d-9a0f1b00fab2', cluster: 'westeurope-1', lastSeq: 9, lastTime: ''}), /another tenant/],
+    [
+      'foreign (another tenant)',
+      JSON.stringify({
+        format: 'ppctl.audit.checkpoint/v1',
+        tenantId: '7b2d9e44-6f3a-4c1b-8e2d-9a0f1b00fab2',
+        cluster: 'westeurope-1',
+        lastSeq: 9,
+        lastTime: '',
+      }),
+      /another tenant/,
+    ],
     ['foreign (not a checkpoint)', '{"cursor": 12}', /not a ppctl audit checkpoint/],
   ] as const) {
     it(`refuses a ${name} checkpoint with exit 1 and the reason, reading nothing`, async () => {
@@ -232,7 +242,10 @@ describe('ppctl audit stream (real platform)', function () {
     const {ClusterDb} = await import('../../src/sandbox/clusters/cluster-db.js')
     const db = new ClusterDb('westus-1', join(platform.dataDir, 'clusters', 'westus-1.db'), {maxEvents: 50})
     try {
-      db.audit.appendMany(CONTOSO, Array.from({length: 60}, (_, i) => ({action: 'token.issued', result: 'succeeded' as const, actor: {type: 'system' as const}, correlationId: `r-${i}`})))
+      db.audit.appendMany(
+        CONTOSO,
+        Array.from({length: 60}, (_, i) => ({action: 'token.issued', result: 'succeeded' as const, actor: {type: 'system' as const}, correlationId: `r-${i}`})),
+      )
     } finally {
       db.close()
     }

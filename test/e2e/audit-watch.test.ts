@@ -17,8 +17,22 @@ function normalDay(base: number): ScriptedEvent[] {
     const upn = `user${i % 4}@contoso.example`
     out.push({action: 'signin', result: 'succeeded', actor: user(upn), clientIp: `10.0.${i % 4}.1`, time: at(base, i * 60)})
     if (i % 40 === 3) out.push({action: 'signin', result: 'failed', actor: {type: 'anonymous', upn}, clientIp: `10.0.${i % 4}.1`, time: at(base, i * 60 + 5)})
-    if (i % 30 === 0) out.push({action: 'license.revoked', result: 'succeeded', actor: user('admin@contoso.example'), target: {type: 'user', id: upn}, time: at(base, i * 60 + 7)})
-    if (i % 50 === 0) out.push({action: 'connector.blocked', result: 'succeeded', actor: user('admin@contoso.example'), target: {type: 'connector', id: 'twitter'}, time: at(base, i * 60 + 9)})
+    if (i % 30 === 0)
+      out.push({
+        action: 'license.revoked',
+        result: 'succeeded',
+        actor: user('admin@contoso.example'),
+        target: {type: 'user', id: upn},
+        time: at(base, i * 60 + 7),
+      })
+    if (i % 50 === 0)
+      out.push({
+        action: 'connector.blocked',
+        result: 'succeeded',
+        actor: user('admin@contoso.example'),
+        target: {type: 'connector', id: 'twitter'},
+        time: at(base, i * 60 + 9),
+      })
   }
   return out
 }
@@ -26,12 +40,36 @@ function normalDay(base: number): ScriptedEvent[] {
 function attackScenario(base: number): ScriptedEvent[] {
   return [
     // Failed sign-ins of one account, from rotating addresses.
-    ...Array.from({length: 5}, (_, i): ScriptedEvent => ({action: 'signin', result: 'failed', actor: {type: 'anonymous', upn: 'ceo@contoso.example'}, clientIp: `198.51.100.${i + 1}`, time: at(base, i * 5)})),
+    ...Array.from({length: 5}, (_, i): ScriptedEvent => ({
+      action: 'signin',
+      result: 'failed',
+      actor: {type: 'anonymous', upn: 'ceo@contoso.example'},
+      clientIp: `198.51.100.${i + 1}`,
+      time: at(base, i * 5),
+    })),
     // Password spraying: many accounts from one address.
-    ...Array.from({length: 5}, (_, i): ScriptedEvent => ({action: 'signin', result: 'failed', actor: {type: 'anonymous', upn: `user${i}@contoso.example`}, clientIp: '203.0.113.66', time: at(base, 100 + i)})),
+    ...Array.from({length: 5}, (_, i): ScriptedEvent => ({
+      action: 'signin',
+      result: 'failed',
+      actor: {type: 'anonymous', upn: `user${i}@contoso.example`},
+      clientIp: '203.0.113.66',
+      time: at(base, 100 + i),
+    })),
     {action: 'connector.unblocked', result: 'succeeded', actor: user('admin@contoso.example'), target: {type: 'connector', id: 'dropbox'}, time: at(base, 200)},
-    ...Array.from({length: 10}, (_, i): ScriptedEvent => ({action: 'license.revoked', result: 'succeeded', actor: user('admin@contoso.example'), target: {type: 'user', id: `u${i}`}, time: at(base, 300 + i * 3)})),
-    ...['192.0.2.10', '198.51.100.20', '203.0.113.30'].map((ip, i): ScriptedEvent => ({action: 'signin', result: 'succeeded', actor: user('cfo@contoso.example'), clientIp: ip, time: at(base, 400 + i * 30)})),
+    ...Array.from({length: 10}, (_, i): ScriptedEvent => ({
+      action: 'license.revoked',
+      result: 'succeeded',
+      actor: user('admin@contoso.example'),
+      target: {type: 'user', id: `u${i}`},
+      time: at(base, 300 + i * 3),
+    })),
+    ...['192.0.2.10', '198.51.100.20', '203.0.113.30'].map((ip, i): ScriptedEvent => ({
+      action: 'signin',
+      result: 'succeeded',
+      actor: user('cfo@contoso.example'),
+      clientIp: ip,
+      time: at(base, 400 + i * 30),
+    })),
   ]
 }
 
@@ -60,7 +98,7 @@ describe('ppctl audit watch on a normal day (real platform)', function () {
   })
   after(async () => w?.stop())
 
-  it('stays quiet on normal traffic (the platform\'s own sign-in events and a working day)', async () => {
+  it("stays quiet on normal traffic (the platform's own sign-in events and a working day)", async () => {
     expect(await w.end()).to.be.greaterThan(100)
     const out = await runCli(['audit', 'watch', '--no-follow'], w.m.env)
     expect(out.code, out.stderr).to.equal(0)
@@ -82,8 +120,17 @@ describe('ppctl audit watch on scripted scenarios (real platform, each test watc
     await appendEvents(w.platform.dataDir, 'eastus-1', attackScenario(Date.now() - 3600_000))
     const out = await runCli(['audit', 'watch', '--no-follow', '--after', String(end)], w.m.env)
     expect(out.code, out.stderr).to.equal(0)
-    const alerts = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as {detector: string; subject: string; seqs: number[]})
-    expect(alerts.map((a) => a.detector).sort()).to.deep.equal(['connector-unblocked', 'failed-signins-account', 'failed-signins-address', 'mass-license-revocation', 'signin-many-addresses'])
+    const alerts = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {detector: string; subject: string; seqs: number[]})
+    expect(alerts.map((a) => a.detector).sort()).to.deep.equal([
+      'connector-unblocked',
+      'failed-signins-account',
+      'failed-signins-address',
+      'mass-license-revocation',
+      'signin-many-addresses',
+    ])
     expect(alerts.find((a) => a.detector === 'failed-signins-account')?.subject).to.equal('ceo@contoso.example')
     expect(alerts.find((a) => a.detector === 'failed-signins-address')?.subject).to.equal('203.0.113.66')
     expect(alerts.find((a) => a.detector === 'signin-many-addresses')?.subject).to.equal('cfo@contoso.example')
@@ -96,11 +143,19 @@ describe('ppctl audit watch on scripted scenarios (real platform, each test watc
     writeFileSync(script, `#!/bin/sh\ncat >> "$1"\n`)
     chmodSync(script, 0o755)
     const end = await w.end()
-    await appendEvents(w.platform.dataDir, 'eastus-1', [{action: 'connector.unblocked', result: 'succeeded', actor: user('admin@contoso.example'), target: {type: 'connector', id: 'dropbox'}}])
-    const out = await runCli(['audit', 'watch', '--no-follow', '--after', String(end), '--detector', 'connector-unblocked', '--exec', `${script} ${sink}`, '--exit-on-alert'], w.m.env)
+    await appendEvents(w.platform.dataDir, 'eastus-1', [
+      {action: 'connector.unblocked', result: 'succeeded', actor: user('admin@contoso.example'), target: {type: 'connector', id: 'dropbox'}},
+    ])
+    const out = await runCli(
+      ['audit', 'watch', '--no-follow', '--after', String(end), '--detector', 'connector-unblocked', '--exec', `${script} ${sink}`, '--exit-on-alert'],
+      w.m.env,
+    )
     expect(out.code).to.equal(11)
     expect(out.stderr).to.match(/Alert connector-unblocked: connector dropbox was unblocked/)
-    const received = readFileSync(sink, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {detector: string; subject: string})
+    const received = readFileSync(sink, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {detector: string; subject: string})
     expect(received).to.deep.equal([JSON.parse(out.stdout.trim())])
     expect(received[0]).to.include({detector: 'connector-unblocked', subject: 'dropbox'})
   })

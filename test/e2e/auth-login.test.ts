@@ -88,7 +88,9 @@ describe('auth login (real CLI, real platform)', function () {
     )
     expect(login.code, login.stderr).to.equal(0)
     expect(JSON.parse(login.stdout)).to.include({account: 'maker@fabrikam.example', tenantId: FABRIKAM})
-    const status = JSON.parse((await runCli(['auth', 'status', '--json'], m.env)).stdout) as {profiles: Array<{profile: string; signedIn: boolean; hasRefreshToken: boolean}>}
+    const status = JSON.parse((await runCli(['auth', 'status', '--json'], m.env)).stdout) as {
+      profiles: Array<{profile: string; signedIn: boolean; hasRefreshToken: boolean}>
+    }
     expect(status.profiles.find((p) => p.profile === 'sandbox')).to.include({signedIn: true, hasRefreshToken: true})
   })
 
@@ -101,7 +103,9 @@ describe('auth login (real CLI, real platform)', function () {
     child.stdout.on('data', (d: Buffer) => (stdout += d))
     await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => ((stderr += d), /enter the code: \S+/.test(stderr) && resolve())))
     const code = /enter the code: (\S+)/.exec(stderr)![1]
-    expect(stderr).to.contain(`open ${platform.urls.authority}/device`).and.to.contain(`(host: ${new URL(platform.urls.authority).host})`)
+    expect(stderr)
+      .to.contain(`open ${platform.urls.authority}/device`)
+      .and.to.contain(`(host: ${new URL(platform.urls.authority).host})`)
     expect(stdout).to.equal('')
     await approveWithCli(platform, 'admin@contoso.example')({event: 'device_code', userCode: code} as never)
     const exit = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)))
@@ -128,13 +132,40 @@ describe('auth login (real CLI, real platform)', function () {
     let sp: {clientId: string; pemFile: string; pfxFile: string; thumbprint: string}
 
     before(async () => {
-      const created = await runCli(['sandbox', 'sp', 'create', '--tenant', 'contoso', '--name', 'auth-e2e', '--out', join(platform.cli.home, 'sp'), '--data-dir', platform.dataDir, '--json'], platform.cli.env, 'pfx-pass\n')
+      const created = await runCli(
+        [
+          'sandbox',
+          'sp',
+          'create',
+          '--tenant',
+          'contoso',
+          '--name',
+          'auth-e2e',
+          '--out',
+          join(platform.cli.home, 'sp'),
+          '--data-dir',
+          platform.dataDir,
+          '--json',
+        ],
+        platform.cli.env,
+        'pfx-pass\n',
+      )
       expect(created.code, created.stderr).to.equal(0)
       sp = JSON.parse(created.stdout)
     })
 
     const certFlags = (file: string, profile: string) => [
-      '--profile', profile, '--authority', platform.urls.authority, '--certificate', file, '--client-id', sp.clientId, '--tenant', 'contoso', '--json',
+      '--profile',
+      profile,
+      '--authority',
+      platform.urls.authority,
+      '--certificate',
+      file,
+      '--client-id',
+      sp.clientId,
+      '--tenant',
+      'contoso',
+      '--json',
     ]
 
     it('signs in with the PEM, and `auth token` renews from the file when needed', async () => {
@@ -145,7 +176,13 @@ describe('auth login (real CLI, real platform)', function () {
       const before = (await issuedBy()).length
       const login = await runCli(['auth', 'login', ...certFlags(sp.pemFile, 'ci-pem')], m.env)
       expect(login.code, login.stderr).to.equal(0)
-      expect(JSON.parse(login.stdout)).to.include({profile: 'ci-pem', method: 'certificate', account: sp.clientId, tenantId: CONTOSO, certificateThumbprint: sp.thumbprint.replace(/:/g, '').toUpperCase()})
+      expect(JSON.parse(login.stdout)).to.include({
+        profile: 'ci-pem',
+        method: 'certificate',
+        account: sp.clientId,
+        tenantId: CONTOSO,
+        certificateThumbprint: sp.thumbprint.replace(/:/g, '').toUpperCase(),
+      })
       expect((await issuedBy()).length).to.equal(before + 1)
       const cached = await runCli(['auth', 'token', '--profile', 'ci-pem'], m.env)
       expect(cached.code, cached.stderr).to.equal(0)

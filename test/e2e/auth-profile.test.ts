@@ -41,7 +41,20 @@ describe('a profile in one command (real CLI, real platform)', function () {
   it('--authority, --client-id, --global-url, --ca-file and --cluster-allow-list make a working profile on a fresh machine', async () => {
     const s = await sandboxSettings()
     const cli = fresh()
-    const args = ['--profile', 'ops', '--authority', s.authority, '--client-id', s['client-id'], '--global-url', s['global-url'], '--ca-file', s['ca-file'], '--cluster-allow-list', s['cluster-allow-list']]
+    const args = [
+      '--profile',
+      'ops',
+      '--authority',
+      s.authority,
+      '--client-id',
+      s['client-id'],
+      '--global-url',
+      s['global-url'],
+      '--ca-file',
+      s['ca-file'],
+      '--cluster-allow-list',
+      s['cluster-allow-list'],
+    ]
     const login = await deviceLogin(cli.env, args, approveWithCli(platform, 'admin@contoso.example'))
     expect(login.code, login.stderr).to.equal(0)
     const list = await runCli(['connector', 'list', '--profile', 'ops', '--json'], cli.env)
@@ -75,9 +88,13 @@ describe('a profile in one command (real CLI, real platform)', function () {
     const cli = fresh()
     const first = await runCli(['connector', 'list'], cli.env)
     expect(first.code).to.equal(4)
-    expect(first.stderr).to.match(/^Error: ppctl has no profile on this machine yet: sign in first\.\n {2}Next: Try it on the local platform: ppctl sandbox start && ppctl auth login/)
+    expect(first.stderr).to.match(
+      /^Error: ppctl has no profile on this machine yet: sign in first\.\n {2}Next: Try it on the local platform: ppctl sandbox start && ppctl auth login/,
+    )
     const missing = await runCli(['connector', 'list', '--profile', 'doesnotexist'], sandboxMachine.env)
     expect(missing.code).to.equal(6)
-    expect(missing.stderr).to.match(/^Error: There is no profile "doesnotexist" \(there (is|are): .*sandbox.*\)\.\n {2}Next: Use one of them with --profile, or create it: ppctl auth login --profile doesnotexist --from /)
+    expect(missing.stderr).to.match(
+      /^Error: There is no profile "doesnotexist" \(there (is|are): .*sandbox.*\)\.\n {2}Next: Use one of them with --profile, or create it: ppctl auth login --profile doesnotexist --from /,
+    )
   })
 })

@@ -32,7 +32,9 @@ function race(n: number, args: string[], env: NodeJS.ProcessEnv): Promise<CliRes
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return []
-  return readdirSync(dir, {recursive: true, withFileTypes: true}).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
+  return readdirSync(dir, {recursive: true, withFileTypes: true})
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
 }
 
 describe('auth session (real CLI, real platform)', function () {
@@ -58,13 +60,31 @@ describe('auth session (real CLI, real platform)', function () {
     const status = await run(['auth', 'status', '--json'], m.env)
     expect(status.code, status.stderr).to.equal(0)
     const profile = (JSON.parse(status.stdout) as {profiles: Array<Record<string, unknown>>}).profiles.find((p) => p.profile === 'sandbox')!
-    expect(profile).to.include({active: true, signedIn: true, account: 'admin@contoso.example', tenantId: CONTOSO, method: 'device-code', hasRefreshToken: true})
+    expect(profile).to.include({
+      active: true,
+      signedIn: true,
+      account: 'admin@contoso.example',
+      tenantId: CONTOSO,
+      method: 'device-code',
+      hasRefreshToken: true,
+    })
     expect(profile.credentialStore).to.deep.include({kind: 'file'})
     expect(Date.parse(profile.tokenExpiresAt as string)).to.be.greaterThan(Date.now())
     const human = await run(['auth', 'status'], m.env)
-    expect(human.stdout).to.match(/\* sandbox \(active\)/).and.to.match(/Account:\s+admin@contoso\.example/)
+    expect(human.stdout)
+      .to.match(/\* sandbox \(active\)/)
+      .and.to.match(/Account:\s+admin@contoso\.example/)
     const list = JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {profiles: Array<Record<string, unknown>>}
-    expect(list.profiles).to.deep.include({name: 'sandbox', active: true, default: true, authority: platform.urls.authority, account: 'admin@contoso.example', tenantId: CONTOSO, method: 'device-code', signedIn: true})
+    expect(list.profiles).to.deep.include({
+      name: 'sandbox',
+      active: true,
+      default: true,
+      authority: platform.urls.authority,
+      account: 'admin@contoso.example',
+      tenantId: CONTOSO,
+      method: 'device-code',
+      signedIn: true,
+    })
     expect(status.stdout + human.stdout).not.to.match(/eyJ/)
   })
 
@@ -74,7 +94,10 @@ describe('auth session (real CLI, real platform)', function () {
     const switched = await run(['auth', 'switch', 'other', '--json'], m.env)
     expect(switched.code, switched.stderr).to.equal(0)
     expect(JSON.parse(switched.stdout)).to.deep.equal({defaultProfile: 'other', previous: 'sandbox'})
-    expect((JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {profiles: Array<{name: string; active: boolean}>}).profiles.find((p) => p.active)?.name).to.equal('other')
+    expect(
+      (JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {profiles: Array<{name: string; active: boolean}>}).profiles.find((p) => p.active)
+        ?.name,
+    ).to.equal('other')
     const byEnv = await run(['auth', 'token'], {...m.env, PPCTL_PROFILE: 'sandbox'})
     expect(byEnv.code, byEnv.stderr).to.equal(0)
     const byFlag = await run(['auth', 'token', '--profile', 'sandbox'], m.env)
@@ -157,15 +180,56 @@ describe('auth session (real CLI, real platform)', function () {
       expect(token.code, token.stderr).to.equal(0)
       outputs.push(token.stderr)
       const second = await s.get('sandbox')
-      const sp = await runCli(['sandbox', 'sp', 'create', '--tenant', 'fabrikam', '--name', 'canary', '--out', join(c.home, 'sp'), '--no-pfx', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
+      const sp = await runCli(
+        [
+          'sandbox',
+          'sp',
+          'create',
+          '--tenant',
+          'fabrikam',
+          '--name',
+          'canary',
+          '--out',
+          join(c.home, 'sp'),
+          '--no-pfx',
+          '--data-dir',
+          platform.dataDir,
+          '--json',
+        ],
+        platform.cli.env,
+      )
       const {clientId, pemFile} = JSON.parse(sp.stdout) as {clientId: string; pemFile: string}
       c.env.PPCTL_CA_FILE = JSON.parse((await run(['sandbox', 'status', '--data-dir', platform.dataDir, '--json'], c.env)).stdout).caFile
-      const cert = keep(await run(['auth', 'login', '--debug', '--profile', 'canary', '--authority', platform.urls.authority, '--certificate', pemFile, '--client-id', clientId, '--tenant', 'fabrikam'], c.env))
+      const cert = keep(
+        await run(
+          [
+            'auth',
+            'login',
+            '--debug',
+            '--profile',
+            'canary',
+            '--authority',
+            platform.urls.authority,
+            '--certificate',
+            pemFile,
+            '--client-id',
+            clientId,
+            '--tenant',
+            'fabrikam',
+          ],
+          c.env,
+        ),
+      )
       expect(cert.code, cert.stderr).to.equal(0)
       expect(cert.stderr).to.contain('client_assertion=[REDACTED]')
       const certCreds = await new FileStore(c.env.PPCTL_CONFIG_DIR!, 'canary').get('canary')
       const secrets = [
-        first?.accessToken, first?.refreshToken, first?.idToken, second?.accessToken, second?.refreshToken, certCreds?.accessToken,
+        first?.accessToken,
+        first?.refreshToken,
+        first?.idToken,
+        second?.accessToken,
+        second?.refreshToken,
+        certCreds?.accessToken,
         ...providerSecrets(platform),
       ].filter((v): v is string => typeof v === 'string' && v.length > 0)
       expect(secrets.length).to.be.greaterThan(6)
@@ -196,7 +260,9 @@ describe('auth session (real CLI, real platform)', function () {
     expect(existsSync(join(m.env.PPCTL_CONFIG_DIR!, 'credentials', 'sandbox.json'))).to.equal(false)
     expect(existsSync(cacheDir)).to.equal(false)
     const config = JSON.parse(readFileSync(join(m.env.PPCTL_CONFIG_DIR!, 'config.json'), 'utf8')) as {profiles: Record<string, Record<string, unknown>>}
-    expect(config.profiles.sandbox).to.include({authority: platform.urls.authority}).and.not.to.have.any.keys('account', 'tenantId', 'authMethod', 'tokenExpiresAt')
+    expect(config.profiles.sandbox)
+      .to.include({authority: platform.urls.authority})
+      .and.not.to.have.any.keys('account', 'tenantId', 'authMethod', 'tokenExpiresAt')
     // The provider no longer honours the old refresh token.
     const meta = (await (await client.fetch(`${platform.urls.authority}/.well-known/openid-configuration`)).json()) as {token_endpoint: string}
     const res = await client.fetch(meta.token_endpoint, {

@@ -43,7 +43,11 @@ describe('CI mode on a clean runner (real CLI, real platform)', function () {
   before(async () => {
     platform = await startTestPlatform()
     secrets = temp('secrets')
-    const created = await runCli(['sandbox', 'sp', 'create', '--tenant', 'contoso', '--name', 'pipeline', '--out', secrets, '--data-dir', platform.dataDir, '--json'], platform.cli.env, 'pfx-pass\n')
+    const created = await runCli(
+      ['sandbox', 'sp', 'create', '--tenant', 'contoso', '--name', 'pipeline', '--out', secrets, '--data-dir', platform.dataDir, '--json'],
+      platform.cli.env,
+      'pfx-pass\n',
+    )
     expect(created.code, created.stderr).to.equal(0)
     sp = JSON.parse(created.stdout)
     caFile = JSON.parse((await runCli(['sandbox', 'status', '--data-dir', platform.dataDir, '--json'], platform.cli.env)).stdout).caFile
@@ -85,7 +89,10 @@ describe('CI mode on a clean runner (real CLI, real platform)', function () {
     expect((JSON.parse(assign.stdout) as {results: Array<{outcome: string}>}).results[0].outcome).to.equal('assigned')
     const audit = await runCli(['audit', 'stream', '--action', 'license.*'], env)
     expect(audit.code, audit.stderr).to.equal(0)
-    const events = audit.stdout.trim().split('\n').map((l) => JSON.parse(l) as {action: string; actor: {appId?: string}})
+    const events = audit.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {action: string; actor: {appId?: string}})
     expect(events.some((e) => e.actor.appId === sp.clientId)).to.equal(true)
     const status = await runCli(['auth', 'status', '--json'], env)
     expect(status.code, status.stderr).to.equal(0)
@@ -137,7 +144,11 @@ describe('CI mode on a clean runner (real CLI, real platform)', function () {
     expect(wrong.code).to.equal(8)
     const fixed = await runCli(['connector', 'list', '--json'], {...m.env, PPCTL_GLOBAL_URL: platform.urls.global})
     expect(fixed.code, fixed.stderr + fixed.stdout).to.equal(0)
-    const narrowed = await runCli(['connector', 'list', '--json'], {...m.env, PPCTL_GLOBAL_URL: platform.urls.global, PPCTL_CLUSTER_ALLOW_LIST: '*.clusters.elsewhere.example'})
+    const narrowed = await runCli(['connector', 'list', '--json'], {
+      ...m.env,
+      PPCTL_GLOBAL_URL: platform.urls.global,
+      PPCTL_CLUSTER_ALLOW_LIST: '*.clusters.elsewhere.example',
+    })
     expect(narrowed.code).to.equal(8)
     expect(JSON.parse(narrowed.stdout).error.message).to.contain('*.clusters.elsewhere.example')
   })

@@ -21,7 +21,14 @@ describe('cluster API v1 (real platform)', function () {
   before(async () => {
     platform = await startTestPlatform()
     client = testClient(platform.caPem)
-    for (const upn of ['admin@contoso.example', 'maker@contoso.example', 'user@contoso.example', 'admin@fabrikam.example', 'maker@fabrikam.example', 'support@operator.example']) {
+    for (const upn of [
+      'admin@contoso.example',
+      'maker@contoso.example',
+      'user@contoso.example',
+      'admin@fabrikam.example',
+      'maker@fabrikam.example',
+      'support@operator.example',
+    ]) {
       tokens[upn] = (await deviceSignIn(client, platform, upn)).access_token
     }
     const created = await call('admin@fabrikam.example', 'westeurope-1', 'POST', '/v1/connectors', {displayName: 'Fabrikam Secret API'})
@@ -43,7 +50,8 @@ describe('cluster API v1 (real platform)', function () {
     const text = await res.text()
     return {status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Json}
   }
-  const contoso = (upn: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) => call(upn, 'eastus-1', method, path, body, headers)
+  const contoso = (upn: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    call(upn, 'eastus-1', method, path, body, headers)
 
   describe('users and connectors', () => {
     it('lists users with search and paging through an opaque cursor', async () => {
@@ -58,7 +66,9 @@ describe('cluster API v1 (real platform)', function () {
         seen.push(...page.body.items)
         cursor = page.body.nextCursor
       }
-      expect(seen.map((u) => u.upn)).to.have.length(9).and.include('admin@contoso.example')
+      expect(seen.map((u) => u.upn))
+        .to.have.length(9)
+        .and.include('admin@contoso.example')
       expect(new Set(seen.map((u) => u.id)).size).to.equal(9)
       expect(seen.every((u) => u.upn.endsWith('@contoso.example'))).to.equal(true)
       const found = await contoso('admin@contoso.example', 'GET', '/v1/users?search=megan')
@@ -107,14 +117,18 @@ describe('cluster API v1 (real platform)', function () {
       expect(stale.body.code).to.equal('PRECONDITION_FAILED')
       const listed = await contoso('admin@contoso.example', 'GET', '/v1/connectors?blocked=true')
       expect(listed.body.items.map((c: Json) => c.id)).to.deep.equal(['shared_ftp'])
-      const unblocked = await contoso('admin@contoso.example', 'POST', '/v1/connectors/shared_ftp/unblock', undefined, {'if-match': blocked.headers.get('etag') as string})
+      const unblocked = await contoso('admin@contoso.example', 'POST', '/v1/connectors/shared_ftp/unblock', undefined, {
+        'if-match': blocked.headers.get('etag') as string,
+      })
       expect(unblocked.body.blocked).to.equal(false)
     })
 
     it('refuses to block a core connector with 422 UNBLOCKABLE_CONNECTOR', async () => {
       const got = await contoso('admin@contoso.example', 'GET', '/v1/connectors/shared_commondataserviceforapps')
       expect(got.body.unblockable).to.equal(true)
-      const res = await contoso('admin@contoso.example', 'POST', '/v1/connectors/shared_commondataserviceforapps/block', undefined, {'if-match': got.headers.get('etag') as string})
+      const res = await contoso('admin@contoso.example', 'POST', '/v1/connectors/shared_commondataserviceforapps/block', undefined, {
+        'if-match': got.headers.get('etag') as string,
+      })
       expect(res.status).to.equal(422)
       expect(res.body.code).to.equal('UNBLOCKABLE_CONNECTOR')
     })
@@ -127,7 +141,9 @@ describe('cluster API v1 (real platform)', function () {
       expect(created.status).to.equal(201)
       custom = created.body.id
       const got = await contoso('admin@contoso.example', 'GET', '/v1/connectors/shared_salesforce')
-      const blocked = await contoso('admin@contoso.example', 'POST', '/v1/connectors/shared_salesforce/block', undefined, {'if-match': got.headers.get('etag') as string})
+      const blocked = await contoso('admin@contoso.example', 'POST', '/v1/connectors/shared_salesforce/block', undefined, {
+        'if-match': got.headers.get('etag') as string,
+      })
       expect(blocked.status).to.equal(200)
     })
 
@@ -154,14 +170,22 @@ describe('cluster API v1 (real platform)', function () {
     ]
     for (const [tier, connector, role, user, decision, reason] of cases) {
       it(`${tier} × ${role} × ${user === LICENSED ? 'licensed' : 'unlicensed'} → ${decision} ${reason}`, async () => {
-        const res = await contoso('admin@contoso.example', 'POST', '/v1/access-checks', {userId: user, connectorId: connector === 'CUSTOM' ? custom : connector, role})
+        const res = await contoso('admin@contoso.example', 'POST', '/v1/access-checks', {
+          userId: user,
+          connectorId: connector === 'CUSTOM' ? custom : connector,
+          role,
+        })
         expect(res.status).to.equal(200)
         expect(res.body).to.include({decision, reason})
       })
     }
 
     it('lets an app user check its own access, and only its own', async () => {
-      const own = await contoso('user@contoso.example', 'POST', '/v1/access-checks', {userId: 'user@contoso.example', connectorId: 'shared_sql', role: 'app-user'})
+      const own = await contoso('user@contoso.example', 'POST', '/v1/access-checks', {
+        userId: 'user@contoso.example',
+        connectorId: 'shared_sql',
+        role: 'app-user',
+      })
       expect(own.status).to.equal(200)
       expect(own.body).to.include({decision: 'deny', reason: 'PREMIUM_LICENSE_REQUIRED'})
       const other = await contoso('user@contoso.example', 'POST', '/v1/access-checks', {userId: C.admin, connectorId: 'shared_sql', role: 'app-user'})
@@ -186,18 +210,30 @@ describe('cluster API v1 (real platform)', function () {
       const again = await contoso('admin@contoso.example', 'POST', `/v1/users/${MEMBER(3)}/licenses`, {skuId: 'POWERAPPS_PER_USER'})
       expect(again.status).to.equal(200)
       expect(again.body.alreadyAssigned).to.equal(true)
-      const full = await contoso('admin@contoso.example', 'POST', `/v1/users/${MEMBER(4)}/licenses`, {skuId: 'POWERAPPS_PER_USER'}, {'idempotency-key': 'assign-nestor'})
+      const full = await contoso(
+        'admin@contoso.example',
+        'POST',
+        `/v1/users/${MEMBER(4)}/licenses`,
+        {skuId: 'POWERAPPS_PER_USER'},
+        {'idempotency-key': 'assign-nestor'},
+      )
       expect(full.status).to.equal(409)
       expect(full.body.code).to.equal('NO_SEATS_AVAILABLE')
       const reused = await contoso('admin@contoso.example', 'POST', `/v1/users/${MEMBER(5)}/licenses`, {skuId: 'FLOW_FREE'}, key)
       expect(reused.status).to.equal(422)
       expect(reused.body.code).to.equal('IDEMPOTENCY_KEY_REUSED')
-      const revoke = await contoso('admin@contoso.example', 'DELETE', `/v1/users/${MEMBER(3)}/licenses/POWERAPPS_PER_USER`, undefined, {'idempotency-key': 'revoke-lee'})
+      const revoke = await contoso('admin@contoso.example', 'DELETE', `/v1/users/${MEMBER(3)}/licenses/POWERAPPS_PER_USER`, undefined, {
+        'idempotency-key': 'revoke-lee',
+      })
       expect(revoke.status).to.equal(200)
       expect(revoke.body.seats.available).to.equal(1)
-      const revokeRetry = await contoso('admin@contoso.example', 'DELETE', `/v1/users/${MEMBER(3)}/licenses/POWERAPPS_PER_USER`, undefined, {'idempotency-key': 'revoke-lee'})
+      const revokeRetry = await contoso('admin@contoso.example', 'DELETE', `/v1/users/${MEMBER(3)}/licenses/POWERAPPS_PER_USER`, undefined, {
+        'idempotency-key': 'revoke-lee',
+      })
       expect(revokeRetry.status).to.equal(200)
-      expect((await contoso('admin@contoso.example', 'DELETE', `/v1/users/${MEMBER(3)}/licenses/POWERAPPS_PER_USER`)).body.code).to.equal('LICENSE_NOT_ASSIGNED')
+      expect((await contoso('admin@contoso.example', 'DELETE', `/v1/users/${MEMBER(3)}/licenses/POWERAPPS_PER_USER`)).body.code).to.equal(
+        'LICENSE_NOT_ASSIGNED',
+      )
     })
 
     it("lets an app user read its own licenses and nobody else's", async () => {
@@ -291,7 +327,14 @@ describe('cluster API v1 (real platform)', function () {
         expect(res.body.tenants).to.have.length(1)
       }
       const own = await contoso('admin@contoso.example', 'GET', '/v1/health')
-      expect(own.body.tenants).to.deep.include({tenantId: CONTOSO, role: 'active', epoch: 1, peer: 'westus-1', replicationLagEntries: own.body.tenants[0].replicationLagEntries, replicationLagMs: own.body.tenants[0].replicationLagMs})
+      expect(own.body.tenants).to.deep.include({
+        tenantId: CONTOSO,
+        role: 'active',
+        epoch: 1,
+        peer: 'westus-1',
+        replicationLagEntries: own.body.tenants[0].replicationLagEntries,
+        replicationLagMs: own.body.tenants[0].replicationLagMs,
+      })
       expect((await call('admin@contoso.example', 'westeurope-1', 'GET', '/v1/health')).body.tenants).to.deep.equal([])
     })
 

@@ -30,7 +30,10 @@ describe('replication and failover (real platform)', function () {
     return ids
   }
   const failover = async (tenant: string, force: boolean) => {
-    const out = await runCli(['sandbox', 'failover', '--tenant', tenant, ...(force ? ['--force'] : []), '--data-dir', c.platform.dataDir, '--json'], c.platform.cli.env)
+    const out = await runCli(
+      ['sandbox', 'failover', '--tenant', tenant, ...(force ? ['--force'] : []), '--data-dir', c.platform.dataDir, '--json'],
+      c.platform.cli.env,
+    )
     expect(out.code, out.stderr).to.equal(0)
     return JSON.parse(out.stdout) as Json
   }
@@ -100,7 +103,9 @@ describe('replication and failover (real platform)', function () {
       [CONTOSO, 'westus-1', ['tenant.seeded', 'signin', 'token.issued', 'connector.created', 'failover.completed', 'request.refused']],
       [FABRIKAM, 'northeurope-1', ['tenant.seeded', 'signin', 'token.issued', 'failover.completed', 'request.refused']],
     ] as const) {
-      const events = await c.sqlite(cluster, (db) => (db.prepare('SELECT json FROM audit WHERE tenant_id = ? ORDER BY seq').all(tenant) as Array<{json: string}>).map((r) => JSON.parse(r.json) as Json))
+      const events = await c.sqlite(cluster, (db) =>
+        (db.prepare('SELECT json FROM audit WHERE tenant_id = ? ORDER BY seq').all(tenant) as Array<{json: string}>).map((r) => JSON.parse(r.json) as Json),
+      )
       expect(events.map((e) => e.seq)).to.deep.equal(events.map((_, i) => i + 1))
       const actions = new Set(events.map((e) => e.action))
       for (const a of required) expect(actions, a).to.include(a)

@@ -49,7 +49,10 @@ class HeldRequest {
 
   /** Sends the request line and headers (Expect: 100-continue) and waits until the platform asks for the body. */
   async sendHead(method: string, path: string, headers: Record<string, string>, bodyLength: number): Promise<void> {
-    const lines = [`${method} ${path} HTTP/1.1`, ...Object.entries({...headers, 'content-length': String(bodyLength), expect: '100-continue', connection: 'close'}).map(([k, v]) => `${k}: ${v}`)]
+    const lines = [
+      `${method} ${path} HTTP/1.1`,
+      ...Object.entries({...headers, 'content-length': String(bodyLength), expect: '100-continue', connection: 'close'}).map(([k, v]) => `${k}: ${v}`),
+    ]
     this.socket.write(`${lines.join('\r\n')}\r\n\r\n`)
     await this.until(() => this.received.includes('\r\n\r\n'))
     const interim = this.received.subarray(0, this.received.indexOf('\r\n\r\n') + 4).toString('latin1')
@@ -81,7 +84,12 @@ describe('writes racing a failover, and a replication that breaks (real platform
     const admin = 'admin@contoso.example'
     const body = JSON.stringify({displayName: 'Held across failover'})
     const held = await HeldRequest.open(c.platform, 'eastus-1')
-    await held.sendHead('POST', '/v1/connectors', {host: c.host('eastus-1'), authorization: `Bearer ${c.tokens[admin]}`, 'content-type': 'application/json'}, Buffer.byteLength(body))
+    await held.sendHead(
+      'POST',
+      '/v1/connectors',
+      {host: c.host('eastus-1'), authorization: `Bearer ${c.tokens[admin]}`, 'content-type': 'application/json'},
+      Buffer.byteLength(body),
+    )
     // The held request was routed to eastus-1, the active cluster: a request sent after it is served there too.
     expect((await c.call(admin, 'eastus-1', 'GET', '/v1/connectors?limit=1')).status).to.equal(200)
 
@@ -93,14 +101,20 @@ describe('writes racing a failover, and a replication that breaks (real platform
     const onNewActive = await c.call(admin, 'westus-1', 'GET', '/v1/connectors?search=Held%20across&limit=50')
     expect(onNewActive.status).to.equal(200)
     if (answer.status === 201) {
-      expect(onNewActive.body.items.map((c: Json) => c.id), 'a 201 write must be on the new active cluster').to.include(answer.body.id)
+      expect(
+        onNewActive.body.items.map((c: Json) => c.id),
+        'a 201 write must be on the new active cluster',
+      ).to.include(answer.body.id)
     } else {
       expect(answer.status, JSON.stringify(answer.body)).to.equal(421)
       expect(answer.body).to.include({code: 'WRONG_CLUSTER', activeUri: `https://${c.host('westus-1')}`, activeClusterId: 'westus-1'})
       expect(onNewActive.body.items).to.deep.equal([])
     }
     // Nothing of it stayed behind on the old, now passive, cluster.
-    const stray = await c.sqlite('eastus-1', (db) => db.prepare("SELECT COUNT(*) AS n FROM connectors WHERE tenant_id = ? AND display_name = 'Held across failover'").get(CONTOSO) as {n: number})
+    const stray = await c.sqlite(
+      'eastus-1',
+      (db) => db.prepare("SELECT COUNT(*) AS n FROM connectors WHERE tenant_id = ? AND display_name = 'Held across failover'").get(CONTOSO) as {n: number},
+    )
     expect(stray.n).to.equal(answer.status === 201 ? 1 : 0)
 
     // More writes on the new active cluster replicate back (the old code crashed here on an audit seq collision).
@@ -117,7 +131,9 @@ describe('writes racing a failover, and a replication that breaks (real platform
     expect(after.body.healthy).to.equal(true)
     // The audit seq stayed gap-free on both clusters.
     for (const cluster of ['westus-1', 'eastus-1']) {
-      const seqs = await c.sqlite(cluster, (db) => (db.prepare('SELECT seq FROM audit WHERE tenant_id = ? ORDER BY seq').all(CONTOSO) as Array<{seq: number}>).map((r) => r.seq))
+      const seqs = await c.sqlite(cluster, (db) =>
+        (db.prepare('SELECT seq FROM audit WHERE tenant_id = ? ORDER BY seq').all(CONTOSO) as Array<{seq: number}>).map((r) => r.seq),
+      )
       expect(seqs, cluster).to.deep.equal(seqs.map((_, i) => i + 1))
     }
   })
@@ -128,10 +144,16 @@ describe('writes racing a failover, and a replication that breaks (real platform
     await c.replicationOf(CONTOSO, caughtUp)
     await c.restart(async () => {
       // A conflicting row on Contoso's passive secondary, at the audit seq its active cluster hands out next.
-      const next = (await c.sqlite('eastus-1', (db) => db.prepare('SELECT last_seq FROM audit_seq WHERE tenant_id = ?').get(CONTOSO) as {last_seq: number})).last_seq + 1
+      const next =
+        (await c.sqlite('eastus-1', (db) => db.prepare('SELECT last_seq FROM audit_seq WHERE tenant_id = ?').get(CONTOSO) as {last_seq: number})).last_seq + 1
       await c.sqlite(
         'westus-1',
-        (db) => db.prepare("INSERT INTO audit (tenant_id, seq, id, time, action, result, json) VALUES (?, ?, 'stray', '2024-01-01T00:00:00.000Z', 'stray', 'succeeded', '{}')").run(CONTOSO, next),
+        (db) =>
+          db
+            .prepare(
+              "INSERT INTO audit (tenant_id, seq, id, time, action, result, json) VALUES (?, ?, 'stray', '2024-01-01T00:00:00.000Z', 'stray', 'succeeded', '{}')",
+            )
+            .run(CONTOSO, next),
         false,
       )
     })
@@ -145,7 +167,9 @@ describe('writes racing a failover, and a replication that breaks (real platform
     const fab = await c.call(fabrikam, 'westeurope-1', 'POST', '/v1/connectors', {displayName: 'Fabrikam keeps replicating'})
     expect(fab.status).to.equal(201)
     expect(await c.replicationOf(FABRIKAM, caughtUp)).to.not.have.property('broken')
-    expect(await c.sqlite('northeurope-1', (db) => db.prepare('SELECT id FROM connectors WHERE tenant_id = ? AND id = ?').get(FABRIKAM, fab.body.id))).to.deep.equal({id: fab.body.id})
+    expect(
+      await c.sqlite('northeurope-1', (db) => db.prepare('SELECT id FROM connectors WHERE tenant_id = ? AND id = ?').get(FABRIKAM, fab.body.id)),
+    ).to.deep.equal({id: fab.body.id})
 
     // Said in sandbox status (exit 8, what to run), the cluster's health, the platform's health and the audit log.
     const human = await runCli(['sandbox', 'status', '--data-dir', c.platform.dataDir], c.platform.cli.env)
@@ -159,7 +183,10 @@ describe('writes racing a failover, and a replication that breaks (real platform
     expect(cluster.body.tenants[0]).to.include({tenantId: CONTOSO, replication: 'broken'})
     const platformHealth = (await (await c.client.fetch(`https://sandbox.localhost:${c.platform.port}/healthz`)).json()) as Json
     expect(platformHealth.status).to.equal('degraded')
-    const events = await c.sqlite('eastus-1', (db) => db.prepare("SELECT json FROM audit WHERE tenant_id = ? AND action = 'replication.broken'").all(CONTOSO) as Array<{json: string}>)
+    const events = await c.sqlite(
+      'eastus-1',
+      (db) => db.prepare("SELECT json FROM audit WHERE tenant_id = ? AND action = 'replication.broken'").all(CONTOSO) as Array<{json: string}>,
+    )
     expect(events).to.have.length(1)
     expect(JSON.parse(events[0].json).details).to.include({from: 'eastus-1', to: 'westus-1', repair: 'ppctl sandbox resync --tenant contoso'})
     // A planned failover cannot drain it: a conflict with the same advice, not a crash.
@@ -182,10 +209,14 @@ describe('writes racing a failover, and a replication that breaks (real platform
     const repaired = await c.status()
     expect(repaired.code, repaired.stderr).to.equal(0)
     const [active, passive] = await Promise.all(
-      ['eastus-1', 'westus-1'].map((cluster) => c.sqlite(cluster, (db) => db.prepare('SELECT seq, id FROM audit WHERE tenant_id = ? ORDER BY seq').all(CONTOSO))),
+      ['eastus-1', 'westus-1'].map((cluster) =>
+        c.sqlite(cluster, (db) => db.prepare('SELECT seq, id FROM audit WHERE tenant_id = ? ORDER BY seq').all(CONTOSO)),
+      ),
     )
     expect(passive).to.deep.equal(active)
-    const names = await c.sqlite('westus-1', (db) => (db.prepare('SELECT display_name FROM connectors WHERE tenant_id = ?').all(CONTOSO) as Array<{display_name: string}>).map((r) => r.display_name))
+    const names = await c.sqlite('westus-1', (db) =>
+      (db.prepare('SELECT display_name FROM connectors WHERE tenant_id = ?').all(CONTOSO) as Array<{display_name: string}>).map((r) => r.display_name),
+    )
     expect(names).to.include.members(['While broken', 'After resync'])
   })
 })

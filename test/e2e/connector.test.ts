@@ -81,19 +81,30 @@ describe('connector commands, reading (real CLI, a platform no test writes to)',
       expect(res.code, res.stderr).to.equal(0)
       const out = jsonOf<{decision: string; reason: string; explanation: string; otherRole: {decision: string}}>(res, 'connector-access')
       expect(out).to.include({decision: 'deny', reason: 'PREMIUM_LICENSE_REQUIRED'})
-      expect(out.explanation).to.equal('premium connector; user@contoso.example holds no SKU that grants premium connectors (holds FLOW_FREE); a maker would be allowed')
+      expect(out.explanation).to.equal(
+        'premium connector; user@contoso.example holds no SKU that grants premium connectors (holds FLOW_FREE); a maker would be allowed',
+      )
       const human = await w.run('admin', 'connector', 'access', 'shared_salesforce', '--user', 'user@contoso.example')
       expect(human.stdout).to.match(/Decision: +DENY/)
       expect(human.stdout).to.contain('ppctl license assign --user user@contoso.example --sku POWERAPPS_PER_APP')
     })
 
     it('allows with a premium license, as a maker, and for a standard connector', async () => {
-      const held = jsonOf<{decision: string; reason: string; explanation: string}>(await w.run('admin', 'connector', 'access', 'shared_sql', '--user', 'megan.bowen@contoso.example', '--json'), 'connector-access')
+      const held = jsonOf<{decision: string; reason: string; explanation: string}>(
+        await w.run('admin', 'connector', 'access', 'shared_sql', '--user', 'megan.bowen@contoso.example', '--json'),
+        'connector-access',
+      )
       expect(held).to.include({decision: 'allow', reason: 'PREMIUM_LICENSE_HELD'})
       expect(held.explanation).to.contain('holds POWERAPPS_PER_USER (Power Apps Premium (per user)), which grants premium connectors')
-      const maker = jsonOf<{decision: string; reason: string}>(await w.run('admin', 'connector', 'access', 'shared_sql', '--user', 'user@contoso.example', '--as', 'maker', '--json'), 'connector-access')
+      const maker = jsonOf<{decision: string; reason: string}>(
+        await w.run('admin', 'connector', 'access', 'shared_sql', '--user', 'user@contoso.example', '--as', 'maker', '--json'),
+        'connector-access',
+      )
       expect(maker).to.include({decision: 'allow', reason: 'MAKER_NOT_LICENSE_RESTRICTED'})
-      const std = jsonOf<{decision: string; reason: string}>(await w.run('admin', 'connector', 'access', 'shared_rss', '--user', 'user@contoso.example', '--json'), 'connector-access')
+      const std = jsonOf<{decision: string; reason: string}>(
+        await w.run('admin', 'connector', 'access', 'shared_rss', '--user', 'user@contoso.example', '--json'),
+        'connector-access',
+      )
       expect(std).to.include({decision: 'allow', reason: 'STANDARD_CONNECTOR'})
     })
 
@@ -134,7 +145,10 @@ describe('connector commands, writing (real CLI, each test changes connectors no
       const r = jsonOf<{results: Array<{outcome: string; etag: string}>; failed: number}>(blocked, 'connector-block')
       expect(r.results[0].outcome).to.equal('blocked')
       expect(r.results[0].etag).not.to.equal(before.etag)
-      const again = jsonOf<{results: Array<{outcome: string}>}>(await w.run('admin', 'connector', 'block', 'shared_googledrive', '--yes', '--json'), 'connector-block')
+      const again = jsonOf<{results: Array<{outcome: string}>}>(
+        await w.run('admin', 'connector', 'block', 'shared_googledrive', '--yes', '--json'),
+        'connector-block',
+      )
       expect(again.results[0].outcome).to.equal('already-blocked')
       const listed = jsonOf<{items: Connector[]}>(await w.run('admin', 'connector', 'list', '--blocked', '--json'), 'connector-list')
       expect(listed.items.map((c) => c.id)).to.include('shared_googledrive')
@@ -182,7 +196,10 @@ describe('connector commands, writing (real CLI, each test changes connectors no
     it('denies a blocked connector to everyone, and says who can unblock it', async () => {
       const blocked = await w.run('admin', 'connector', 'block', 'shared_jira', '--yes')
       expect(blocked.code, blocked.stderr).to.equal(0)
-      const out = jsonOf<{decision: string; reason: string; explanation: string; nextStep: string}>(await w.run('admin', 'connector', 'access', 'shared_jira', '--user', 'admin@contoso.example', '--as', 'maker', '--json'), 'connector-access')
+      const out = jsonOf<{decision: string; reason: string; explanation: string; nextStep: string}>(
+        await w.run('admin', 'connector', 'access', 'shared_jira', '--user', 'admin@contoso.example', '--as', 'maker', '--json'),
+        'connector-access',
+      )
       expect(out).to.include({decision: 'deny', reason: 'CONNECTOR_BLOCKED'})
       expect(out.explanation).to.equal('Jira (shared_jira) is blocked in this tenant, for every user and every app')
       expect(out.nextStep).to.contain('ppctl connector unblock shared_jira')
@@ -207,7 +224,14 @@ describe('connector commands, writing (real CLI, each test changes connectors no
     })
 
     it('a maker creates and deletes its own; another maker-made one is refused to others; seeded ones are refused (exit 7)', async () => {
-      const created = await w.run('maker', 'connector', 'create', '--file', file('orders.json', '{"displayName": "Orders API", "description": "Orders of the shop"}'), '--json')
+      const created = await w.run(
+        'maker',
+        'connector',
+        'create',
+        '--file',
+        file('orders.json', '{"displayName": "Orders API", "description": "Orders of the shop"}'),
+        '--json',
+      )
       expect(created.code, created.stderr).to.equal(0)
       const c = jsonOf<Connector>(created, 'connector-create')
       expect(c).to.include({tier: 'custom', displayName: 'Orders API'})
@@ -216,7 +240,10 @@ describe('connector commands, writing (real CLI, each test changes connectors no
       const seeded = await w.run('admin', 'connector', 'delete', 'shared_sql', '--yes', '--json')
       expect(seeded.code).to.equal(7)
       expect(errorOf(seeded).code).to.equal('NOT_CUSTOM_CONNECTOR')
-      const adminMade = jsonOf<Connector>(await w.run('admin', 'connector', 'create', '--file', file('hr.json', '{"displayName": "HR API"}'), '--json'), 'connector-create')
+      const adminMade = jsonOf<Connector>(
+        await w.run('admin', 'connector', 'create', '--file', file('hr.json', '{"displayName": "HR API"}'), '--json'),
+        'connector-create',
+      )
       expect((await w.run('maker', 'connector', 'delete', adminMade.id, '--yes', '--json')).code).to.equal(5)
       const deleted = await w.run('maker', 'connector', 'delete', c.id, '--yes', '--json')
       expect(deleted.code, deleted.stdout).to.equal(0)
@@ -227,7 +254,10 @@ describe('connector commands, writing (real CLI, each test changes connectors no
 
     it('platform text with escape sequences prints inert in tables and exact in --json', async () => {
       const evil = 'Evil \x1b]52;c;aGVsbG8=\x07 \x1b]8;;https://evil.example\x07link\x1b]8;;\x07 \x1b[2J\rover \u202Egnp.exe'
-      const created = jsonOf<Connector>(await w.run('maker', 'connector', 'create', '--file', file('evil.json', JSON.stringify({displayName: 'Evil', description: evil})), '--json'), 'connector-create')
+      const created = jsonOf<Connector>(
+        await w.run('maker', 'connector', 'create', '--file', file('evil.json', JSON.stringify({displayName: 'Evil', description: evil})), '--json'),
+        'connector-create',
+      )
       const json = jsonOf<Connector>(await w.run('maker', 'connector', 'show', created.id, '--json'), 'connector-show')
       expect(json.description).to.equal(evil)
       const human = await w.run('maker', 'connector', 'show', created.id)

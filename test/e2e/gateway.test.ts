@@ -43,9 +43,7 @@ describe('gateway and global service (real platform)', function () {
     const protectedHeader = decodeProtectedHeader(token)
     const jwk = jwks.keys.find((k) => k.kid === protectedHeader.kid) ?? jwks.keys[0]
     const key = await importJWK(jwk, protectedHeader.alg)
-    return new SignJWT({...decodeJwt(token), ...change})
-      .setProtectedHeader({...protectedHeader, ...header} as never)
-      .sign(key)
+    return new SignJWT({...decodeJwt(token), ...change}).setProtectedHeader({...protectedHeader, ...header} as never).sign(key)
   }
 
   it("gives contoso's admin contoso's route, with its TTL as Cache-Control", async () => {
@@ -63,7 +61,10 @@ describe('gateway and global service (real platform)', function () {
   })
 
   it("refuses fabrikam's route to contoso's admin, and contoso's to fabrikam's admin", async () => {
-    for (const [token, tenant] of [[contosoAdmin, FABRIKAM], [fabrikamAdmin, CONTOSO]] as const) {
+    for (const [token, tenant] of [
+      [contosoAdmin, FABRIKAM],
+      [fabrikamAdmin, CONTOSO],
+    ] as const) {
       const res = await get(`/v1/tenants/${tenant}/home`, token)
       expect(res.status).to.equal(403)
       expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/)

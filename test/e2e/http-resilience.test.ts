@@ -34,7 +34,8 @@ describe('HTTP resilience and re-resolution (in-process apiRequest, real platfor
   })
   afterEach(async () => {
     await Promise.all(https.splice(0).map((h) => h.close()))
-    for (const cluster of ['eastus-1', 'westus-1']) await runCli(['sandbox', 'fault', '--cluster', cluster, 'up', '--data-dir', platform.dataDir], platform.cli.env)
+    for (const cluster of ['eastus-1', 'westus-1'])
+      await runCli(['sandbox', 'fault', '--cluster', cluster, 'up', '--data-dir', platform.dataDir], platform.cli.env)
   })
   after(async () => {
     admin?.cleanup()
@@ -49,7 +50,14 @@ describe('HTTP resilience and re-resolution (in-process apiRequest, real platfor
     // The context's own HTTP stack, with the platform's CA and this test's retry policy.
     const {profile} = await createContext({env, io: io.io, version: '0.0.0-test'}).activeProfile()
     const debug = createDebugLog(io.io, true)
-    const http = createHttp({env, ca: await readFile(profile.caFile!, 'utf8'), userAgent: 'ppctl/test', debug, clock, retry: {maxAttempts: options.maxAttempts ?? 4}})
+    const http = createHttp({
+      env,
+      ca: await readFile(profile.caFile!, 'utf8'),
+      userAgent: 'ppctl/test',
+      debug,
+      clock,
+      retry: {maxAttempts: options.maxAttempts ?? 4},
+    })
     https.push(http)
     const ctx = createContext({env, io: io.io, clock, version: '0.0.0-test', debug: true, http})
     return {ctx, clock, log: () => io.stderrText()}

@@ -64,7 +64,10 @@ describe('license and user commands, reading (real CLI, a platform no test write
     expect(search.items.map((u) => u.upn)).to.deep.equal(['megan.bowen@contoso.example'])
     expect((await w.run('admin', 'user', 'list')).stdout).to.match(/maker@contoso\.example/)
     expect((await w.run('maker', 'user', 'list', '--json')).code).to.equal(5)
-    const megan = jsonOf<{premium: {entitled: boolean; via: string[]}; roles: string[]}>(await w.run('admin', 'user', 'show', 'megan.bowen@contoso.example', '--json'), 'user-show')
+    const megan = jsonOf<{premium: {entitled: boolean; via: string[]}; roles: string[]}>(
+      await w.run('admin', 'user', 'show', 'megan.bowen@contoso.example', '--json'),
+      'user-show',
+    )
     expect(megan.premium).to.deep.equal({entitled: true, via: ['POWERAPPS_PER_USER']})
     const self = await w.run('user', 'user', 'show', 'user@contoso.example')
     expect(self.code, self.stderr).to.equal(0)

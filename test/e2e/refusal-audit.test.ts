@@ -35,13 +35,16 @@ describe('refusal audit (real platform)', function () {
   })
 
   const home = async (authorization: string, correlationId?: string) => {
-    const res = await client.fetch(`${platform.urls.global}/v1/me/home`, {headers: {authorization, ...(correlationId ? {'x-correlation-id': correlationId} : {})}})
+    const res = await client.fetch(`${platform.urls.global}/v1/me/home`, {
+      headers: {authorization, ...(correlationId ? {'x-correlation-id': correlationId} : {})},
+    })
     await res.arrayBuffer()
     return res.status
   }
 
   /** The admin's token re-signed with a key of the attacker's: the tid still names the admin's tenant. */
-  const forge = (token: string) => new SignJWT(decodeJwt(token)).setProtectedHeader(decodeProtectedHeader(token) as never).sign(generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey)
+  const forge = (token: string) =>
+    new SignJWT(decodeJwt(token)).setProtectedHeader(decodeProtectedHeader(token) as never).sign(generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey)
 
   /** The token with the platform's real key but the given claims (the test reads the key from the data folder). */
   async function reissue(token: string, change: Record<string, unknown>): Promise<string> {
@@ -119,7 +122,9 @@ describe('refusal audit (real platform)', function () {
 
   it("records the global service's 403 (contoso's app user asking for fabrikam's home) in contoso's log", async () => {
     const appUser = (await deviceSignIn(client, platform, 'user@contoso.example')).access_token
-    const res = await client.fetch(`${platform.urls.global}/v1/tenants/${FABRIKAM}/home`, {headers: {authorization: `Bearer ${appUser}`, 'x-correlation-id': 'peek-at-fabrikam'}})
+    const res = await client.fetch(`${platform.urls.global}/v1/tenants/${FABRIKAM}/home`, {
+      headers: {authorization: `Bearer ${appUser}`, 'x-correlation-id': 'peek-at-fabrikam'},
+    })
     expect(res.status).to.equal(403)
     expect(((await res.json()) as {code: string}).code).to.equal('TENANT_ACCESS_DENIED')
 

@@ -85,7 +85,12 @@ describe('request hardening (real platform)', function () {
     keep(page)
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? ''
     const post = (fields: Record<string, string>) =>
-      client.fetch(authority('/device'), {method: 'POST', headers: {'content-type': FORM, cookie: cookie()}, body: new URLSearchParams(fields).toString(), redirect: 'manual'})
+      client.fetch(authority('/device'), {
+        method: 'POST',
+        headers: {'content-type': FORM, cookie: cookie()},
+        body: new URLSearchParams(fields).toString(),
+        redirect: 'manual',
+      })
     // The code, then the confirmation page ("Continue"), then the redirects to the sign-in page.
     const confirmation = await post({xsrf, user_code: userCode})
     keep(confirmation)
@@ -144,7 +149,11 @@ describe('request hardening (real platform)', function () {
     })
 
     it('refuses an oversized device page form with a 413 page, not a 500', async () => {
-      const res = await client.fetch(authority('/device'), {method: 'POST', headers: {'content-type': FORM}, body: new URLSearchParams({user_code: BIG}).toString()})
+      const res = await client.fetch(authority('/device'), {
+        method: 'POST',
+        headers: {'content-type': FORM},
+        body: new URLSearchParams({user_code: BIG}).toString(),
+      })
       expect(res.status).to.equal(413)
       expect(res.headers.get('content-type')).to.match(/^text\/html/)
       await res.arrayBuffer()
@@ -186,7 +195,10 @@ describe('request hardening (real platform)', function () {
     })
 
     it('answers an invalid request target with 400 problem+json, not 500', async () => {
-      const res = await exchange('eastus-1.clusters.sandbox.localhost', `GET //[ HTTP/1.1\r\nHost: eastus-1.clusters.sandbox.localhost\r\nAuthorization: Bearer ${appUser}\r\nConnection: close\r\n\r\n`)
+      const res = await exchange(
+        'eastus-1.clusters.sandbox.localhost',
+        `GET //[ HTTP/1.1\r\nHost: eastus-1.clusters.sandbox.localhost\r\nAuthorization: Bearer ${appUser}\r\nConnection: close\r\n\r\n`,
+      )
       expect(res.status).to.equal(400)
       expect(res.headers).to.contain('application/problem+json')
       expect((JSON.parse(res.body) as {code: string}).code).to.equal('INVALID_REQUEST_TARGET')

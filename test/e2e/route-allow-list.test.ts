@@ -26,7 +26,13 @@ describe('cluster allow-list attacks (real CLI, global service stand-in, attacke
     const login = await deviceLogin(admin.env, [], approveWithCli(platform, 'admin@contoso.example'))
     if (login.code !== 0) throw new Error(`login failed: ${login.stderr}`)
     // One test CA for the stand-in and the attacker; its certificate is valid for every name the attacks use.
-    const pki = createTestPki(['global-standin.test.localhost', 'attacker.example.localhost', 'attacker.clusters.sandbox.localhost', 'eastus-1.clusters.xn--sndbox-4nf.localhost', '127.0.0.1'])
+    const pki = createTestPki([
+      'global-standin.test.localhost',
+      'attacker.example.localhost',
+      'attacker.clusters.sandbox.localhost',
+      'eastus-1.clusters.xn--sndbox-4nf.localhost',
+      '127.0.0.1',
+    ])
     attacker = await startHttpsServer(pki)
     plain = createServer((_req, res) => {
       plainHits++
@@ -47,7 +53,10 @@ describe('cluster allow-list attacks (real CLI, global service stand-in, attacke
     })
     const bundle = join(admin.home, 'ca-bundle.pem')
     writeFileSync(bundle, `${platform.caPem}\n${pki.ca}`)
-    for (const [key, value] of [['ca-file', bundle], ['global-url', `https://global-standin.test.localhost:${standin.port}`]]) {
+    for (const [key, value] of [
+      ['ca-file', bundle],
+      ['global-url', `https://global-standin.test.localhost:${standin.port}`],
+    ]) {
       const set = await runCli(['config', 'set', key, value, '--profile', 'sandbox'], admin.env)
       if (set.code !== 0) throw new Error(`config set ${key}: ${set.stderr}`)
     }

@@ -22,7 +22,8 @@ describe('route diagnose (real CLI, real platform)', function () {
     ;[admin, support] = await signedInMachines(platform, ['admin@contoso.example', 'support@operator.example'])
   })
   afterEach(async () => {
-    for (const cluster of ['eastus-1', 'westus-1']) await runCli(['sandbox', 'fault', '--cluster', cluster, 'up', '--data-dir', platform.dataDir], platform.cli.env)
+    for (const cluster of ['eastus-1', 'westus-1'])
+      await runCli(['sandbox', 'fault', '--cluster', cluster, 'up', '--data-dir', platform.dataDir], platform.cli.env)
   })
   after(async () => {
     admin?.cleanup()
@@ -49,8 +50,25 @@ describe('route diagnose (real CLI, real platform)', function () {
     expect(code, stderr).to.equal(0)
     expect(diagnosis.verdict).to.equal('OK')
     const ids = diagnosis.hops.map((h) => h.id)
-    expect(ids).to.include.members(['profile', 'discovery', 'token', 'proxy', 'global', 'home.dns', 'home.tcp', 'home.tls', 'home.health', 'secondary.dns', 'secondary.tcp', 'secondary.tls', 'secondary.health'])
-    expect(diagnosis.hops.filter((h) => h.verdict !== 'OK'), JSON.stringify(diagnosis.hops)).to.deep.equal([])
+    expect(ids).to.include.members([
+      'profile',
+      'discovery',
+      'token',
+      'proxy',
+      'global',
+      'home.dns',
+      'home.tcp',
+      'home.tls',
+      'home.health',
+      'secondary.dns',
+      'secondary.tcp',
+      'secondary.tls',
+      'secondary.health',
+    ])
+    expect(
+      diagnosis.hops.filter((h) => h.verdict !== 'OK'),
+      JSON.stringify(diagnosis.hops),
+    ).to.deep.equal([])
     expect(hop('home.dns').details.source).to.equal('localhost-rule')
     expect(hop('home.dns').summary).to.contain('.localhost rule')
     expect(hop('home.tls').details).to.include({nameMatches: true})

@@ -63,10 +63,16 @@ describe('hostile routing data is inert at a terminal and exact in --json (real 
 
   function expectInert(result: CliResult): void {
     expect(result.stdout, result.stderr).to.contain('gnp.exe')
-    for (const [name, out] of [['stdout', result.stdout], ['stderr', result.stderr]]) {
+    for (const [name, out] of [
+      ['stdout', result.stdout],
+      ['stderr', result.stderr],
+    ]) {
       const bad = CONTROLS.exec(out)
       expect(bad, `${name} has U+${bad?.[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${bad?.index}: ${JSON.stringify(out)}`).to.equal(null)
-      expect(out.split('\n').filter((line) => line.startsWith('FAKE')), name).to.deep.equal([])
+      expect(
+        out.split('\n').filter((line) => line.startsWith('FAKE')),
+        name,
+      ).to.deep.equal([])
     }
   }
 

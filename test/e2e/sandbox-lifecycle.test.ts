@@ -7,7 +7,6 @@ import {join} from 'node:path'
 import {isAlive} from '../../src/lib/sandbox/lifecycle.js'
 import {makeCliEnv, runCli, type CliEnv} from '../helpers/cli.js'
 
-
 describe('sandbox lifecycle (real CLI, real platform)', function () {
   let cli: CliEnv
   let dataDir: string
@@ -129,7 +128,11 @@ describe('sandbox lifecycle (real CLI, real platform)', function () {
     let res = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'], cli.env)
     expect(res.code, res.stderr).to.equal(0)
     const spOut = join(cli.home, 'sp')
-    res = await runCli(['sandbox', 'sp', 'create', '--tenant', 'contoso', '--name', 'ci-deploy', '--out', spOut, '--data-dir', dataDir, '--json'], cli.env, 'pfx-pass-1\n')
+    res = await runCli(
+      ['sandbox', 'sp', 'create', '--tenant', 'contoso', '--name', 'ci-deploy', '--out', spOut, '--data-dir', dataDir, '--json'],
+      cli.env,
+      'pfx-pass-1\n',
+    )
     expect(res.code, res.stderr).to.equal(0)
     const sp = JSON.parse(res.stdout)
     expect(sp.clientId).to.match(/^[0-9a-f-]{36}$/)

@@ -17,7 +17,9 @@ describe('prompts at a terminal (real pseudo-terminal)', function () {
   before(async () => {
     platform = await startTestPlatform()
     m = await machine(platform)
-    const users = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', platform.dataDir, '--json'], platform.cli.env)).stdout) as {users: Array<{upn: string; password: string}>}
+    const users = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', platform.dataDir, '--json'], platform.cli.env)).stdout) as {
+      users: Array<{upn: string; password: string}>
+    }
     password = users.users.find((u) => u.upn === ADMIN)!.password
   })
 

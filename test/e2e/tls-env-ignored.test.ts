@@ -43,7 +43,10 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored (real CLI, a MITM server wit
   }
 
   it('sign-in: discovery at an impostor authority fails the TLS handshake, nothing is sent, one warning', async () => {
-    const result = await runCli(['auth', 'login', '--profile', 'mitm', '--authority', `https://login.sandbox.localhost:${mitm.port}`, '--client-id', 'ppctl-cli', '--json'], {...cli.env, ...INSECURE_ENV})
+    const result = await runCli(
+      ['auth', 'login', '--profile', 'mitm', '--authority', `https://login.sandbox.localhost:${mitm.port}`, '--client-id', 'ppctl-cli', '--json'],
+      {...cli.env, ...INSECURE_ENV},
+    )
     expectRefused(result)
   })
 

@@ -28,12 +28,18 @@ export function platformPid(platform: TestPlatform): number {
 }
 
 /** Appends `count` synthetic events for Contoso straight into a cluster's store (a separate process may hold it: SQLite WAL). */
-export async function seedEvents(dataDir: string, cluster: string, count: number, from = 0, action = (i: number) => (i % 5 === 0 ? 'signin' : 'token.issued')): Promise<{firstSeq: number; lastSeq: number}> {
+export async function seedEvents(
+  dataDir: string,
+  cluster: string,
+  count: number,
+  from = 0,
+  action = (i: number) => (i % 5 === 0 ? 'signin' : 'token.issued'),
+): Promise<{firstSeq: number; lastSeq: number}> {
   const {ClusterDb} = await import('../../src/sandbox/clusters/cluster-db.js')
   const db = new ClusterDb(cluster, join(dataDir, 'clusters', `${cluster}.db`), {}, true)
   try {
     let range = {firstSeq: 0, lastSeq: 0}
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const n = Math.min(20_000, count - done)
       const r = db.audit.appendMany(
         CONTOSO,
@@ -70,10 +76,11 @@ export function collect(child: ChildProcessWithoutNullStreams): Collector {
   let carry = ''
   const waiters: Array<{predicate: (l: string[]) => boolean; resolve(): void}> = []
   const check = () => {
-    for (const w of [...waiters]) if (w.predicate(lines)) {
-      waiters.splice(waiters.indexOf(w), 1)
-      w.resolve()
-    }
+    for (const w of [...waiters])
+      if (w.predicate(lines)) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve()
+      }
   }
   child.stdout.on('data', (d: Buffer) => {
     const parts = (carry + d.toString('utf8')).split('\n')

@@ -64,7 +64,12 @@ export async function followAudit(
  * The operator's (platform) log, read from its store until `until` holds: it has no audit API, so the store is read
  * (read-only, as SQLite WAL allows beside the running platform) again after each short pause until it does.
  */
-export async function waitForOperatorEvents(platform: TestPlatform, action: string, until: (events: FollowedEvent[]) => boolean, giveUpMs = 45_000): Promise<FollowedEvent[]> {
+export async function waitForOperatorEvents(
+  platform: TestPlatform,
+  action: string,
+  until: (events: FollowedEvent[]) => boolean,
+  giveUpMs = 45_000,
+): Promise<FollowedEvent[]> {
   const {default: Database} = await import('better-sqlite3')
   // The deadline only ends the loop of a failing test; it never decides a pass.
   const deadline = Date.now() + giveUpMs
@@ -72,7 +77,9 @@ export async function waitForOperatorEvents(platform: TestPlatform, action: stri
     const db = new Database(join(platform.dataDir, 'clusters', 'global-audit.db'), {readonly: true, fileMustExist: true})
     let events: FollowedEvent[]
     try {
-      events = (db.prepare('SELECT json FROM audit WHERE action = ? ORDER BY seq').all(action) as Array<{json: string}>).map((r) => JSON.parse(r.json) as FollowedEvent)
+      events = (db.prepare('SELECT json FROM audit WHERE action = ? ORDER BY seq').all(action) as Array<{json: string}>).map(
+        (r) => JSON.parse(r.json) as FollowedEvent,
+      )
     } finally {
       db.close()
     }

@@ -60,7 +60,10 @@ export function event(overrides: Partial<AuditInput> = {}): AuditInput {
   }
 }
 
-export function getJson(url: string, headers: Record<string, string> = {}): Promise<{status: number; headers: IncomingMessage['headers']; body: Record<string, unknown>}> {
+export function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{status: number; headers: IncomingMessage['headers']; body: Record<string, unknown>}> {
   return new Promise((resolve, reject) => {
     request(url, {headers}, (res) => {
       const chunks: Buffer[] = []

@@ -100,7 +100,11 @@ export function streamClock(start = START): StreamClock {
 }
 
 /** The lines of NDJSON output, parsed. */
-export const ndjson = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+export const ndjson = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
 
 /**
  * Resolves once something was written to a fake stdout (a PassThrough nobody reads until the run ends) and the

@@ -70,5 +70,9 @@ export async function fakePlatform(options: TestContextOptions = {}): Promise<Fa
 
 /** An application/problem+json answer as the platform sends it: [status, body, headers] for nock's reply(). */
 export function problem(status: number, code: string, detail: string, correlationId = 'corr-test-1') {
-  return [status, {type: 'about:blank', status, code, title: code, detail, correlationId}, {'content-type': 'application/problem+json', 'x-correlation-id': correlationId}] as const
+  return [
+    status,
+    {type: 'about:blank', status, code, title: code, detail, correlationId},
+    {'content-type': 'application/problem+json', 'x-correlation-id': correlationId},
+  ] as const
 }

@@ -5,7 +5,6 @@ import {createServer as createHttpsServer} from 'node:https'
 import {connect as netConnect, type AddressInfo, type Server, type Socket} from 'node:net'
 import forge from 'node-forge'
 
-
 export interface TestPki {
   /** The CA certificate (PEM) a client must trust. */
   ca: string

@@ -9,15 +9,30 @@ import {ROOT} from './cli.js'
 export const seats = (enabled: number, consumed: number) => ({enabled, consumed, available: enabled - consumed})
 
 export const sku = (id: string, over: Record<string, unknown> = {}) => ({
-  id, displayName: `Name of ${id}`, grantsPremium: true, capabilities: ['premium-connectors', 'custom-connectors'], seats: seats(10, 3), ...over,
+  id,
+  displayName: `Name of ${id}`,
+  grantsPremium: true,
+  capabilities: ['premium-connectors', 'custom-connectors'],
+  seats: seats(10, 3),
+  ...over,
 })
 
 export const held = (skuId: string, over: Record<string, unknown> = {}) => ({
-  skuId, displayName: `Name of ${skuId}`, grantsPremium: true, capabilities: ['premium-connectors'], assignedAt: '2026-01-01T00:00:00Z', ...over,
+  skuId,
+  displayName: `Name of ${skuId}`,
+  grantsPremium: true,
+  capabilities: ['premium-connectors'],
+  assignedAt: '2026-01-01T00:00:00Z',
+  ...over,
 })
 
 export const user = (upn: string, over: Record<string, unknown> = {}) => ({
-  id: `id-${upn.split('@')[0]}`, upn, displayName: `Name of ${upn}`, roles: ['AppUser'], signInEnabled: true, ...over,
+  id: `id-${upn.split('@')[0]}`,
+  upn,
+  displayName: `Name of ${upn}`,
+  roles: ['AppUser'],
+  signInEnabled: true,
+  ...over,
 })
 
 /** The answer of GET /v1/users/{id}/licenses. */

@@ -21,7 +21,11 @@ export async function startLocalPlatform(options: Omit<PlatformOptions, 'dataDir
   const dir = mkdtempSync(join(tmpdir(), 'ppctl-platform-'))
   const platform = await startPlatform({dataDir: dir, port: 0, ...options})
   const client = testClient(readFileSync(platform.caFile, 'utf8'))
-  const form = (o: Record<string, string>) => ({method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'}, body: new URLSearchParams(o).toString()})
+  const form = (o: Record<string, string>) => ({
+    method: 'POST',
+    headers: {'content-type': 'application/x-www-form-urlencoded'},
+    body: new URLSearchParams(o).toString(),
+  })
   let stopped: Promise<void> | undefined
   return {
     dir,
@@ -29,10 +33,27 @@ export async function startLocalPlatform(options: Omit<PlatformOptions, 'dataDir
     client,
     async signIn(upn) {
       const meta = (await (await client.fetch(`${platform.urls.authority}/.well-known/openid-configuration`)).json()) as Record<string, string>
-      const device = (await (await client.fetch(meta.device_authorization_endpoint, form({client_id: 'ppctl', scope: 'openid offline_access api', resource: 'https://api.sandbox.localhost'}))).json()) as Record<string, string>
-      const password = (JSON.parse(readFileSync(join(dir, 'passwords.json'), 'utf8')) as Array<{upn: string; password: string}>).find((p) => p.upn === upn)!.password
-      await approveDevice((url, init) => client.fetch(url as string, init as never) as never, {authority: platform.urls.authority, userCode: device.user_code, upn, password})
-      const token = (await (await client.fetch(meta.token_endpoint, form({grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code, client_id: 'ppctl'}))).json()) as {access_token: string}
+      const device = (await (
+        await client.fetch(
+          meta.device_authorization_endpoint,
+          form({client_id: 'ppctl', scope: 'openid offline_access api', resource: 'https://api.sandbox.localhost'}),
+        )
+      ).json()) as Record<string, string>
+      const password = (JSON.parse(readFileSync(join(dir, 'passwords.json'), 'utf8')) as Array<{upn: string; password: string}>).find(
+        (p) => p.upn === upn,
+      )!.password
+      await approveDevice((url, init) => client.fetch(url as string, init as never) as never, {
+        authority: platform.urls.authority,
+        userCode: device.user_code,
+        upn,
+        password,
+      })
+      const token = (await (
+        await client.fetch(
+          meta.token_endpoint,
+          form({grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code, client_id: 'ppctl'}),
+        )
+      ).json()) as {access_token: string}
       return token.access_token
     },
     close(graceMs) {

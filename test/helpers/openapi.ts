@@ -33,7 +33,10 @@ const pointer = (...parts: string[]) => '#/' + parts.map((p) => p.replace(/~/g, 
 function resolve(doc: Json, node: unknown): Json {
   let current = node as Json
   for (let i = 0; i < 10 && current && typeof current.$ref === 'string'; i++) {
-    const ref = (current.$ref as string).slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const ref = (current.$ref as string)
+      .slice(2)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     current = ref.reduce<unknown>((o, k) => (o as Json)[k], doc) as Json
   }
   return current
@@ -64,15 +67,23 @@ function responseSchemaPointer(method: string, pathTemplate: string, status: num
   const raw = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default
   if (!raw) throw new Error(`openapi: ${method.toUpperCase()} ${pathTemplate} documents no ${status} response (has ${Object.keys(responses).join(', ')})`)
   const rawRef = (raw as Json).$ref as string | undefined
-  const base = rawRef ? rawRef.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')) : ['paths', pathTemplate, method.toLowerCase(), 'responses', String(status)]
+  const base = rawRef
+    ? rawRef
+        .slice(2)
+        .split('/')
+        .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    : ['paths', pathTemplate, method.toLowerCase(), 'responses', String(status)]
   const response = resolve(doc, raw)
   const content = (response.content ?? {}) as Record<string, Json>
-  if (!content[mediaType]) throw new Error(`openapi: ${method.toUpperCase()} ${pathTemplate} ${status} has no ${mediaType} content (has ${Object.keys(content).join(', ') || 'none'})`)
+  if (!content[mediaType])
+    throw new Error(`openapi: ${method.toUpperCase()} ${pathTemplate} ${status} has no ${mediaType} content (has ${Object.keys(content).join(', ') || 'none'})`)
   return pointer(...base, 'content', mediaType, 'schema')
 }
 
 export function formatErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`).join('; ')
+  return (errors ?? [])
+    .map((e) => `${e.instancePath || '/'} ${e.message}${e.params && Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`)
+    .join('; ')
 }
 
 /**
@@ -83,6 +94,8 @@ export function assertMatchesOpenApi(method: string, pathTemplate: string, statu
   const type = mediaType ?? (status >= 400 ? 'application/problem+json' : 'application/json')
   const validate = schemaValidator(responseSchemaPointer(method, pathTemplate, status, type))
   if (!validate(body)) {
-    throw new Error(`${method.toUpperCase()} ${pathTemplate} ${status} does not match docs/openapi.yaml: ${formatErrors(validate.errors)}\n${JSON.stringify(body).slice(0, 2000)}`)
+    throw new Error(
+      `${method.toUpperCase()} ${pathTemplate} ${status} does not match docs/openapi.yaml: ${formatErrors(validate.errors)}\n${JSON.stringify(body).slice(0, 2000)}`,
+    )
   }
 }

@@ -27,7 +27,11 @@ export function runAtTerminal(args: string[], env: NodeJS.ProcessEnv, answers: A
   // A wide terminal, so no prompt wraps; script runs the command with $SHELL, so make that a POSIX shell.
   const command = `stty cols 200 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`
   // -q no banner, -f flush at once, -e the command's exit code, -c the command; the log goes to /dev/null.
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...interactive, SHELL: '/bin/sh', TERM: 'xterm'}, stdio: ['pipe', 'pipe', 'pipe'], detached: true})
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    env: {...interactive, SHELL: '/bin/sh', TERM: 'xterm'},
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  })
   child.stdin.on('error', () => {})
   let transcript = ''
   const pending = [...answers]
@@ -44,7 +48,11 @@ export function runAtTerminal(args: string[], env: NodeJS.ProcessEnv, answers: A
       } catch {
         // Already gone.
       }
-      reject(new Error(`ppctl ${args.join(' ')} at a terminal: still running after ${timeoutMs} ms, waiting for ${pending[0]?.after ?? 'its exit'}; it showed:\n${transcript}`))
+      reject(
+        new Error(
+          `ppctl ${args.join(' ')} at a terminal: still running after ${timeoutMs} ms, waiting for ${pending[0]?.after ?? 'its exit'}; it showed:\n${transcript}`,
+        ),
+      )
     }, timeoutMs)
     child.on('close', (code) => {
       clearTimeout(timer)

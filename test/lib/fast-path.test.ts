@@ -75,7 +75,8 @@ describe('fast path (flags from the command definitions)', () => {
 
   it('notices when the two differ', () => {
     const oclif = oclifFlagsOf(RouteShow)
-    const changed = (extra: Partial<OclifFlag>, name = 'tenant') => differences(fastFlagDefs(routeShow), {...oclif, [name]: {...oclif[name], ...extra} as OclifFlag})
+    const changed = (extra: Partial<OclifFlag>, name = 'tenant') =>
+      differences(fastFlagDefs(routeShow), {...oclif, [name]: {...oclif[name], ...extra} as OclifFlag})
     expect(changed({char: 't'})).to.deep.equal(['tenant.char: fast undefined, oclif "t"'])
     expect(changed({env: 'PPCTL_TENANT'})).to.have.length(1)
     expect(changed({default: 'contoso'})).to.have.length(1)
@@ -113,10 +114,22 @@ describe('fast path (flags from the command definitions)', () => {
     const {tenant: _t, refresh: _r, ...base} = oclifFlagsOf(RouteShow)
     const oclif = {
       ...base,
-      ...Object.fromEntries(Object.entries(defs).map(([name, def]) => [name, def.type === 'boolean' ? Flags.boolean(def) : Flags.string(def as {description: string})])),
+      ...Object.fromEntries(
+        Object.entries(defs).map(([name, def]) => [name, def.type === 'boolean' ? Flags.boolean(def) : Flags.string(def as {description: string})]),
+      ),
     } as Record<string, OclifFlag>
     expect(differences(fastFlagDefs(command), oclif)).to.deep.equal([])
-    const argvs = [[], ['--mode', 'fast'], ['-m', 'slow'], ['--mode', 'medium'], ['--level', 'debug'], ['--quiet', '--loud'], ['--since', '1h'], ['--since', '1h', '--mode=fast'], ['--loud']]
+    const argvs = [
+      [],
+      ['--mode', 'fast'],
+      ['-m', 'slow'],
+      ['--mode', 'medium'],
+      ['--level', 'debug'],
+      ['--quiet', '--loud'],
+      ['--since', '1h'],
+      ['--since', '1h', '--mode=fast'],
+      ['--loud'],
+    ]
     const saved = {mode: process.env.FAST_PATH_TEST_MODE, quiet: process.env.FAST_PATH_TEST_QUIET}
     try {
       for (const env of [{}, {FAST_PATH_TEST_MODE: 'slow', FAST_PATH_TEST_QUIET: 'yes'}, {FAST_PATH_TEST_MODE: 'medium', FAST_PATH_TEST_QUIET: '0'}]) {
@@ -126,7 +139,10 @@ describe('fast path (flags from the command definitions)', () => {
         await expectSameReading(command, oclif, argvs)
       }
     } finally {
-      for (const [key, value] of [['FAST_PATH_TEST_MODE', saved.mode], ['FAST_PATH_TEST_QUIET', saved.quiet]] as const) {
+      for (const [key, value] of [
+        ['FAST_PATH_TEST_MODE', saved.mode],
+        ['FAST_PATH_TEST_QUIET', saved.quiet],
+      ] as const) {
         if (value === undefined) delete process.env[key]
         else process.env[key] = value
       }
@@ -136,7 +152,15 @@ describe('fast path (flags from the command definitions)', () => {
   it('hands over a definition it cannot read (a key it does not know), and help, other commands, short help', () => {
     const unknownKind = {id: 'route:show', flags: {tenant: {type: 'option', description: 't', multiple: true} as unknown as FlagDef}}
     expect(parseFast(['route', 'show'], unknownKind)).to.equal(undefined)
-    for (const argv of [['route'], ['route', 'diagnose'], ['route', 'show', '--help'], ['route', 'show', '-h'], ['route', 'show', '--tenant', '--json'], ['route', 'show', '--'], ['show', 'route']]) {
+    for (const argv of [
+      ['route'],
+      ['route', 'diagnose'],
+      ['route', 'show', '--help'],
+      ['route', 'show', '-h'],
+      ['route', 'show', '--tenant', '--json'],
+      ['route', 'show', '--'],
+      ['show', 'route'],
+    ]) {
       expect(parseFast(argv, routeShow), argv.join(' ')).to.equal(undefined)
     }
   })

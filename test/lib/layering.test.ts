@@ -24,7 +24,9 @@ describe('layering enforced by lint', function () {
   })
 
   it('src/lib may import the contract of src/sandbox, and its own src/lib/sandbox', async () => {
-    expect(await layeringErrors('src/lib/sandbox/x.ts', "export {TENANTS} from '../../sandbox/contract.js'\nexport {statusOf} from './status.js'\n")).to.deep.equal([])
+    expect(
+      await layeringErrors('src/lib/sandbox/x.ts', "export {TENANTS} from '../../sandbox/contract.js'\nexport {statusOf} from './status.js'\n"),
+    ).to.deep.equal([])
     expect(await layeringErrors('src/lib/audit/detectors/x.ts', "export const s = () => import('../../sandbox/status.js')\n")).to.deep.equal([])
   })
 

@@ -19,10 +19,11 @@ function collect(res: IncomingMessage, cutAt?: (received: string) => number | un
   const c: Collector = {seqs: [], comments: [], until: () => Promise.resolve()}
   const waiters: Array<{predicate: () => boolean; resolve: () => void}> = []
   const check = () => {
-    for (const w of [...waiters]) if (w.predicate()) {
-      waiters.splice(waiters.indexOf(w), 1)
-      w.resolve()
-    }
+    for (const w of [...waiters])
+      if (w.predicate()) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve()
+      }
   }
   const parser = createParser({
     onEvent(m: EventSourceMessage) {
@@ -212,7 +213,12 @@ describe('audit stream (Server-Sent Events and NDJSON)', () => {
     ndjson.setEncoding('utf8')
     ndjson.on('data', (chunk: string) => (text += chunk))
     await new Promise((resolve) => ndjson.on('end', resolve))
-    expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as {seq?: number; end?: boolean})).to.deep.equal([
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as {seq?: number; end?: boolean}),
+    ).to.deep.equal([
       ...[33, 34].map((seq) => ({...JSON.parse(JSON.stringify(server.reader.list({tenantId: TENANT, after: seq - 1, limit: 1})[0]))})),
       {end: true, headSeq: 34},
     ])
@@ -267,7 +273,10 @@ describe('audit stream (Server-Sent Events and NDJSON)', () => {
       })
     })
     expect(text.endsWith('\n')).to.equal(true)
-    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as {seq: number; tenantId: string})
+    const lines = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as {seq: number; tenantId: string})
     expect(lines.map((e) => e.seq)).to.deep.equal([3, 4, 5, 6])
     expect(lines.every((e) => e.tenantId === TENANT)).to.equal(true)
     res.destroy()

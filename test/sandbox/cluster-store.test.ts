@@ -86,7 +86,10 @@ describe('cluster audit store', () => {
     const db = new ClusterDb('eastus-1', join(dir, 'b.db'), {maxEvents: 5})
     const seen: number[] = []
     const off = db.audit.onAppend(T, (e) => seen.push(e.seq))
-    db.audit.appendMany(T, Array.from({length: 12}, () => ({action: 'bulk'})))
+    db.audit.appendMany(
+      T,
+      Array.from({length: 12}, () => ({action: 'bulk'})),
+    )
     expect(db.audit.oldestRetainedSeq(T)).to.equal(8)
     expect(db.audit.lastSeq(T)).to.equal(12)
     off()
@@ -152,7 +155,7 @@ describe('cluster audit store', () => {
     }
   })
 
-  it('refuses, inside the transaction, a write on a cluster that stopped being the tenant\'s active one while the request was in flight', () => {
+  it("refuses, inside the transaction, a write on a cluster that stopped being the tenant's active one while the request was in flight", () => {
     const routes = new RouteTable(dir)
     const set = new ClusterSet({dataDir: dir, routes, directory: Directory.open(dir)})
     set.clusterUri = (id) => `https://${id}.clusters.sandbox.localhost:1`
@@ -176,7 +179,13 @@ describe('cluster audit store', () => {
       ]) {
         const err = refused(attempt)
         expect(err).to.be.instanceOf(HttpProblem)
-        expect((err as HttpProblem).problem).to.include({status: 421, code: 'WRONG_CLUSTER', activeUri: 'https://westus-1.clusters.sandbox.localhost:1', activeClusterId: 'westus-1', epoch: failover.epoch})
+        expect((err as HttpProblem).problem).to.include({
+          status: 421,
+          code: 'WRONG_CLUSTER',
+          activeUri: 'https://westus-1.clusters.sandbox.localhost:1',
+          activeClusterId: 'westus-1',
+          epoch: failover.epoch,
+        })
         expect((err as HttpProblem).headers).to.deep.equal({'x-active-cluster-uri': 'https://westus-1.clusters.sandbox.localhost:1'})
       }
       expect(hasConnector(routed, T, 'late')).to.equal(false)
@@ -203,7 +212,11 @@ describe('cluster audit store', () => {
       // A stray row on the passive secondary at the seq the active will hand out next.
       const secondary = set.cluster('westus-1')
       const next = set.active(T).audit.lastSeq(T) + 1
-      secondary.db.prepare("INSERT INTO audit (tenant_id, seq, id, time, action, result, json) VALUES (?, ?, 'stray', '2024-01-01T00:00:00.000Z', 'stray', 'succeeded', '{}')").run(T, next)
+      secondary.db
+        .prepare(
+          "INSERT INTO audit (tenant_id, seq, id, time, action, result, json) VALUES (?, ?, 'stray', '2024-01-01T00:00:00.000Z', 'stray', 'succeeded', '{}')",
+        )
+        .run(T, next)
       addConnector(set.active(T), T, 'poisoned')
       expect(() => set.ship()).to.not.throw()
       // The commit also scheduled a ship on the next turn (a timer): it must not throw either.
@@ -212,7 +225,10 @@ describe('cluster audit store', () => {
       expect(status.broken).to.include({repair: 'ppctl sandbox resync --tenant contoso'})
       expect(status.broken?.error).to.match(/UNIQUE constraint failed/)
       expect(status.lagEntries).to.be.greaterThan(0)
-      const brokenEvent = set.active(T).audit.allEvents(T).find((e) => e.action === 'replication.broken')
+      const brokenEvent = set
+        .active(T)
+        .audit.allEvents(T)
+        .find((e) => e.action === 'replication.broken')
       expect(brokenEvent?.details).to.include({from: 'eastus-1', to: 'westus-1', lsn: status.broken?.lsn})
       // Other tenants keep replicating.
       addConnector(set.active(F), F, 'unaffected')
@@ -229,7 +245,12 @@ describe('cluster audit store', () => {
       set.ship()
       await nextTurn()
       expect(set.replicationStatus(T).broken?.lsn).to.equal(status.broken?.lsn)
-      expect(set.active(T).audit.allEvents(T).filter((e) => e.action === 'replication.broken')).to.have.length(1)
+      expect(
+        set
+          .active(T)
+          .audit.allEvents(T)
+          .filter((e) => e.action === 'replication.broken'),
+      ).to.have.length(1)
 
       const repaired = set.resync(T)
       expect(repaired).to.include({lagEntries: 0}).and.not.have.property('broken')

@@ -25,7 +25,15 @@ describe('ppctl sandbox fault (CLI)', () => {
     const closed = 'https://127.0.0.1:9'
     writeFileSync(
       join(dataDir, 'state.json'),
-      JSON.stringify({pid: process.pid, port: 9, startedAt: new Date().toISOString(), dataDir, caFile: join(dataDir, 'ca.pem'), controlSocket, urls: {gateway: closed, authority: closed, global: closed, clusterPattern: closed}}),
+      JSON.stringify({
+        pid: process.pid,
+        port: 9,
+        startedAt: new Date().toISOString(),
+        dataDir,
+        caFile: join(dataDir, 'ca.pem'),
+        controlSocket,
+        urls: {gateway: closed, authority: closed, global: closed, clusterPattern: closed},
+      }),
     )
     writeFileSync(join(dataDir, 'ca.pem'), '')
   })

@@ -71,11 +71,14 @@ describe('sandbox faults (gateway)', () => {
 
   const call = (cluster: string): Promise<Answer> =>
     new Promise((resolve, reject) => {
-      request({host: '127.0.0.1', port, path: '/v1/connectors', headers: {host: `${cluster}.clusters.sandbox.localhost`, authorization: 'Bearer x'}, agent: false}, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8'))}))
-      })
+      request(
+        {host: '127.0.0.1', port, path: '/v1/connectors', headers: {host: `${cluster}.clusters.sandbox.localhost`, authorization: 'Bearer x'}, agent: false},
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8'))}))
+        },
+      )
         .on('error', reject)
         .end()
     })
@@ -169,7 +172,10 @@ describe('sandbox faults (control socket)', () => {
   })
 
   it('sets, lists and clears faults, and refuses unknown clusters and invalid specs', async () => {
-    const set = await controlRequest<{fault: {clusterId: string; kind: string; rate: number}}>(socket, 'PUT', '/v1/faults/westus-1', {kind: 'flaky', rate: 0.25})
+    const set = await controlRequest<{fault: {clusterId: string; kind: string; rate: number}}>(socket, 'PUT', '/v1/faults/westus-1', {
+      kind: 'flaky',
+      rate: 0.25,
+    })
     expect(set.status).to.equal(200)
     expect(set.body.fault).to.include({clusterId: 'westus-1', kind: 'flaky', rate: 0.25})
     const listed = await controlRequest<{faults: Array<{clusterId: string}>}>(socket, 'GET', '/v1/faults')

@@ -37,19 +37,28 @@ const options = {authority: AUTHORITY, userCode: 'BCDF-GHJK', upn: 'admin@contos
 describe('sandbox identity: approveDevice browser rules', () => {
   it('refuses a redirect to another origin', async () => {
     const {fetch} = scripted([() => page('device-code', codeForm), () => redirect('https://evil.example/steal')])
-    const err = await approveDevice(fetch, options).then(() => undefined, (e: unknown) => e)
+    const err = await approveDevice(fetch, options).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).to.include({code: 'UNSAFE_REDIRECT'})
   })
 
   it('refuses a redirect to http on the same host', async () => {
     const {fetch} = scripted([() => page('device-code', codeForm), () => redirect('http://login.sandbox.localhost:8443/device')])
-    const err = await approveDevice(fetch, options).then(() => undefined, (e: unknown) => e)
+    const err = await approveDevice(fetch, options).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).to.include({code: 'UNSAFE_REDIRECT'})
   })
 
   it('refuses an http authority before any request', async () => {
     const {fetch, calls} = scripted([])
-    const err = await approveDevice(fetch, {...options, authority: 'http://login.sandbox.localhost:8443'}).then(() => undefined, (e: unknown) => e)
+    const err = await approveDevice(fetch, {...options, authority: 'http://login.sandbox.localhost:8443'}).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).to.include({code: 'INSECURE_AUTHORITY'})
     expect(calls).to.have.length(0)
   })
@@ -71,8 +80,14 @@ describe('sandbox identity: approveDevice browser rules', () => {
 
   it('reports an unexpected page by its title, without the password or the code', async () => {
     const {fetch} = scripted([() => page('device-code', codeForm), () => page('mystery')])
-    const err = await approveDevice(fetch, options).then(() => undefined, (e: unknown) => e)
+    const err = await approveDevice(fetch, options).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).to.include({code: 'APPROVAL_FAILED', exitCode: 1})
-    expect((err as Error).message).to.include('mystery page').and.not.include('secret-pass').and.not.include('BCDF-GHJK')
+    expect((err as Error).message)
+      .to.include('mystery page')
+      .and.not.include('secret-pass')
+      .and.not.include('BCDF-GHJK')
   })
 })

@@ -85,7 +85,10 @@ describe('sandbox identity: device sign-in', () => {
     expect(decodeJwt(second.access_token)).to.include({upn: UPN, aud: API_AUDIENCE})
     expect(h.audit.all().some((e) => e.action === 'token.refreshed' && e.result === 'succeeded')).to.equal(true)
 
-    const reuse = await client.refreshTokenGrant(config, first.refresh_token!).then(() => undefined, (err: unknown) => err)
+    const reuse = await client.refreshTokenGrant(config, first.refresh_token!).then(
+      () => undefined,
+      (err: unknown) => err,
+    )
     expect(reuse).to.be.instanceOf(client.ResponseBodyError)
     expect((reuse as client.ResponseBodyError).error).to.equal('invalid_grant')
     expect(h.audit.all().some((e) => e.action === 'token.refreshed' && e.result === 'failed')).to.equal(true)
@@ -102,9 +105,14 @@ describe('sandbox identity: device sign-in', () => {
     )
     expect(err).to.be.instanceOf(AuthRequiredError)
     expect(err).to.include({code: 'SIGNIN_FAILED', exitCode: 4})
-    expect((err as Error).message).not.to.include(password).and.not.to.include(device.user_code)
+    expect((err as Error).message)
+      .not.to.include(password)
+      .and.not.to.include(device.user_code)
 
-    const failed = h.audit.all().slice(before).find((e) => e.action === 'signin')
+    const failed = h.audit
+      .all()
+      .slice(before)
+      .find((e) => e.action === 'signin')
     expect(failed).to.include({result: 'failed', tenantId: TENANTS[0].id, clientIp: '127.0.0.1'})
     expect(failed?.actor.upn).to.equal('maker@contoso.example')
     expect(failed?.userAgent).to.be.a('string')
@@ -142,7 +150,9 @@ describe('sandbox identity: device sign-in', () => {
 
     const names = pages.map((p) => /name="ppctl-page" content="([^"]+)"/.exec(p)?.[1])
     expect(names).to.include.members(['device-code', 'device-confirm', 'sign-in', 'consent', 'success'])
-    expect(pages.find((p) => p.includes('content="consent"'))).to.include('<code>offline_access</code>').and.include('<code>api</code>')
+    expect(pages.find((p) => p.includes('content="consent"')))
+      .to.include('<code>offline_access</code>')
+      .and.include('<code>api</code>')
     for (const page of pages) {
       expect(page).to.match(/^<!DOCTYPE html>\s*<html lang="en">/)
       expect(page).to.match(/<h1>[^<]+<\/h1>/)
@@ -151,7 +161,10 @@ describe('sandbox identity: device sign-in', () => {
         const name = /^<([a-z0-9]+)/i.exec(tag)![1].toLowerCase()
         expect(ALLOWED_TAGS, tag).to.include(name)
         const attributes = [...tag.replace(/"[^"]*"/g, '""').matchAll(/\s([a-z-]+)(?==|\s|>)/gi)].map((m) => m[1].toLowerCase())
-        expect(attributes.filter((a) => a.startsWith('on') || a === 'src' || a === 'href'), tag).to.deep.equal([])
+        expect(
+          attributes.filter((a) => a.startsWith('on') || a === 'src' || a === 'href'),
+          tag,
+        ).to.deep.equal([])
       }
       for (const input of page.match(/<input [^>]*type="(text|email|password)"[^>]*>/g) ?? []) {
         const id = /id="([^"]+)"/.exec(input)?.[1]
@@ -180,6 +193,11 @@ describe('sandbox identity: device sign-in', () => {
     )
     expect(err).to.include({code: 'APPROVAL_FAILED'})
     expect(pages.at(-1)).to.include('content="csrf_failed"')
-    expect(h.audit.all().slice(before).filter((e) => e.action === 'signin')).to.have.length(0)
+    expect(
+      h.audit
+        .all()
+        .slice(before)
+        .filter((e) => e.action === 'signin'),
+    ).to.have.length(0)
   })
 })

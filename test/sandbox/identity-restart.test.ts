@@ -42,7 +42,10 @@ describe('sandbox identity: restart', () => {
 
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!)
     expect(refreshed.refresh_token).to.be.a('string').and.not.equal(tokens.refresh_token)
-    const {payload: after} = await jwtVerify(refreshed.access_token, createLocalJWKSet(h.identity.publicJwks() as never), {issuer: h.issuer, audience: API_AUDIENCE})
+    const {payload: after} = await jwtVerify(refreshed.access_token, createLocalJWKSet(h.identity.publicJwks() as never), {
+      issuer: h.issuer,
+      audience: API_AUDIENCE,
+    })
     expect(after).to.include({upn: UPN, sub: payload.sub})
     expect(refreshed.claims()?.upn).to.equal(UPN)
   })
@@ -56,7 +59,10 @@ describe('sandbox identity: restart', () => {
 
     await h.restart()
 
-    const err = await client.refreshTokenGrant(config, first.refresh_token!).then(() => undefined, (e: unknown) => e)
+    const err = await client.refreshTokenGrant(config, first.refresh_token!).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).to.be.instanceOf(client.ResponseBodyError)
     expect((err as client.ResponseBodyError).error).to.equal('invalid_grant')
   })

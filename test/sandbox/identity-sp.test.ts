@@ -18,7 +18,10 @@ async function spConfig(h: IdentityHarness, principal: TestServicePrincipal, opt
 }
 
 async function refused(promise: Promise<unknown>): Promise<client.ResponseBodyError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e)
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).to.be.instanceOf(client.ResponseBodyError)
   return err as client.ResponseBodyError
 }
@@ -65,7 +68,10 @@ describe('sandbox identity: service principals', () => {
     const before = h.audit.all().length
     const err = await refused(client.clientCredentialsGrant(await spConfig(h, principal, {x5t: null})))
     expect(err.error).to.equal('invalid_client')
-    const event = h.audit.all().slice(before).find((e) => e.action === 'client.auth_failed')
+    const event = h.audit
+      .all()
+      .slice(before)
+      .find((e) => e.action === 'client.auth_failed')
     expect(event).to.include({result: 'failed', tenantId: principal.sp.tenantId})
     expect(String(event?.details?.reason)).to.include('x5t#S256')
   })

@@ -85,7 +85,15 @@ describe('sandbox identity: file store and adapter', () => {
     const clients = createAdapterFactory(new JsonFileStore(join(dir, 'state.json')), directory, 15)('Client')
     expect(await clients.find('nobody')).to.equal(undefined)
     directory.addServicePrincipal({
-      clientId: 'c1', tenantId: 't', name: 'bot', roles: [], jwk: {kty: 'RSA'}, thumbprintS256: 'x', thumbprintSha1: 'y', notAfter: '', createdAt: '',
+      clientId: 'c1',
+      tenantId: 't',
+      name: 'bot',
+      roles: [],
+      jwk: {kty: 'RSA'},
+      thumbprintS256: 'x',
+      thumbprintSha1: 'y',
+      notAfter: '',
+      createdAt: '',
     })
     expect(await clients.find('c1')).to.deep.include({
       client_id: 'c1',

@@ -49,10 +49,12 @@ describe('in-flight work', () => {
     const work = new InFlight()
     const order: string[] = []
     let finishFirst!: () => void
-    work.track(new Promise<void>((resolve) => (finishFirst = resolve)).then(() => {
-      order.push('first')
-      work.track(Promise.resolve().then(() => order.push('second')))
-    }))
+    work.track(
+      new Promise<void>((resolve) => (finishFirst = resolve)).then(() => {
+        order.push('first')
+        work.track(Promise.resolve().then(() => order.push('second')))
+      }),
+    )
     work.track(undefined)
     const settled = work.settled().then(() => order.push('settled'))
     finishFirst()

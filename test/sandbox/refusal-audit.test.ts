@@ -78,7 +78,14 @@ describe('gateway refusal audit (injected clock)', () => {
     expect(events).to.have.length(0)
     time.advance(700)
     expect(events).to.have.length(1)
-    expect(events[0]).to.deep.include({tenantId: CONTOSO, action: 'request.refused', result: 'failed', actor: {type: 'anonymous'}, clientIp: '203.0.113.7', correlationId: 'c-1'})
+    expect(events[0]).to.deep.include({
+      tenantId: CONTOSO,
+      action: 'request.refused',
+      result: 'failed',
+      actor: {type: 'anonymous'},
+      clientIp: '203.0.113.7',
+      correlationId: 'c-1',
+    })
     expect(events[0].details).to.deep.equal({
       status: 401,
       code: 'UNAUTHENTICATED',
@@ -151,9 +158,14 @@ describe('gateway refusal audit (injected clock)', () => {
 
   it('never throws when the log cannot record: it says so in the platform log', () => {
     const lines: string[] = []
-    audit = createRefusalAudit({record: () => {
-      throw new Error('store closed')
-    }, now: time.now, schedule: (fn, ms) => time.schedule(fn, ms), log: (l) => lines.push(l)})
+    audit = createRefusalAudit({
+      record: () => {
+        throw new Error('store closed')
+      },
+      now: time.now,
+      schedule: (fn, ms) => time.schedule(fn, ms),
+      log: (l) => lines.push(l),
+    })
     audit.refuse(forged())
     expect(() => time.advance(1000)).not.to.throw()
     expect(lines).to.deep.equal(['gateway: could not record 1 refusal(s) (401 UNAUTHENTICATED): store closed'])
@@ -164,11 +176,14 @@ describe('gateway refusal: which log', () => {
   const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
   const token = (claims: object) => `${enc({alg: 'RS256', typ: 'at+jwt'})}.${enc(claims)}.c2lnbmF0dXJl`
   const req = (authorization?: string) =>
-    ({headers: {host: 'global.sandbox.localhost', 'user-agent': 'curl/8', ...(authorization ? {authorization} : {})}, socket: {remoteAddress: '127.0.0.1'}}) as unknown as IncomingMessage
+    ({
+      headers: {host: 'global.sandbox.localhost', 'user-agent': 'curl/8', ...(authorization ? {authorization} : {})},
+      socket: {remoteAddress: '127.0.0.1'},
+    }) as unknown as IncomingMessage
   const ctx = {hasLog: (t: string) => t === CONTOSO}
   const rc = {correlationId: 'corr', traceId: 't'}
 
-  it("reads the tid a token claims without verifying it, and nothing from garbage", () => {
+  it('reads the tid a token claims without verifying it, and nothing from garbage', () => {
     expect(unverifiedTenantOf(`Bearer ${token({tid: CONTOSO, sub: 'x'})}`)).to.equal(CONTOSO)
     expect(unverifiedTenantOf(`Bearer ${token({sub: 'x'})}`)).to.equal(undefined)
     expect(unverifiedTenantOf(`Bearer ${token({tid: 42})}`)).to.equal(undefined)
@@ -178,7 +193,13 @@ describe('gateway refusal: which log', () => {
   })
 
   it("sends a 401 naming a tenant to that tenant's log, anonymously; anything else to the operator's log", () => {
-    const named = gatewayRefusal(ctx, rc, req(`Bearer ${token({tid: CONTOSO, sub: 'admin', upn: 'admin@contoso.example'})}`), 401, 'the token signature is invalid')
+    const named = gatewayRefusal(
+      ctx,
+      rc,
+      req(`Bearer ${token({tid: CONTOSO, sub: 'admin', upn: 'admin@contoso.example'})}`),
+      401,
+      'the token signature is invalid',
+    )
     expect(named).to.deep.equal({
       tenantId: CONTOSO,
       status: 401,
@@ -196,7 +217,16 @@ describe('gateway refusal: which log', () => {
   })
 
   it("sends a 429 to the verified principal's tenant, naming the principal", () => {
-    const principal: Principal = {tenantId: CONTOSO, subject: 's', oid: 'oid-1', upn: 'admin@contoso.example', roles: ['Admin'], kind: 'user', rateKey: 'j', expiresAt: 0}
+    const principal: Principal = {
+      tenantId: CONTOSO,
+      subject: 's',
+      oid: 'oid-1',
+      upn: 'admin@contoso.example',
+      roles: ['Admin'],
+      kind: 'user',
+      rateKey: 'j',
+      expiresAt: 0,
+    }
     const r = gatewayRefusal(ctx, rc, req(`Bearer ${token({tid: 'ignored'})}`), 429, 'rate limit', principal)
     expect(r).to.deep.include({tenantId: CONTOSO, code: 'RATE_LIMITED', actor: {type: 'user', id: 'oid-1', upn: 'admin@contoso.example'}})
   })

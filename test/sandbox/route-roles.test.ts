@@ -15,7 +15,15 @@ import {RouteTable} from '../../src/sandbox/global/route-table.js'
 import type {RequiredRole} from '../../src/sandbox/route-spec.js'
 
 const CONTOSO = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
-const maker: Principal = {tenantId: CONTOSO, subject: 'm', oid: 'c0000000-0000-4000-8000-000000000002', roles: ['Maker'], kind: 'user', rateKey: 'm', expiresAt: Number.MAX_SAFE_INTEGER}
+const maker: Principal = {
+  tenantId: CONTOSO,
+  subject: 'm',
+  oid: 'c0000000-0000-4000-8000-000000000002',
+  roles: ['Maker'],
+  kind: 'user',
+  rateKey: 'm',
+  expiresAt: Number.MAX_SAFE_INTEGER,
+}
 
 describe('route roles (cluster API, in process)', () => {
   let dir: string

@@ -7,15 +7,22 @@ import type {AuditFilters} from '../../lib/audit/consume.js'
 import {durationFlag, parseTimeBound} from '../../lib/audit/duration.js'
 
 export const connectionFlags = {
-  heartbeat: Flags.string({description: "The platform's heartbeat period (e.g. 15s); no bytes for three periods → reconnect. Default: learned from the stream, starting from 15s.", helpGroup: 'CONNECTION'}),
-  'reconnect-timeout': Flags.string({description: 'Give up (exit 8) when the stream cannot be re-established for this long.', default: '5m', helpGroup: 'CONNECTION'}),
+  heartbeat: Flags.string({
+    description: "The platform's heartbeat period (e.g. 15s); no bytes for three periods → reconnect. Default: learned from the stream, starting from 15s.",
+    helpGroup: 'CONNECTION',
+  }),
+  'reconnect-timeout': Flags.string({
+    description: 'Give up (exit 8) when the stream cannot be re-established for this long.',
+    default: '5m',
+    helpGroup: 'CONNECTION',
+  }),
 }
 
 export const filterFlags = {
   since: Flags.string({description: 'Only events at or after this time: a duration back from now (10m, 1h, 2d) or an ISO 8601 date-time.'}),
   until: Flags.string({description: 'Only events before this time (same forms as --since); with --follow, stop once it has passed.'}),
   action: Flags.string({description: 'Only actions matching this glob (signin, connector.*, license.revo?ed).'}),
-  actor: Flags.string({description: "Only events of this actor (UPN, user id or app id)."}),
+  actor: Flags.string({description: 'Only events of this actor (UPN, user id or app id).'}),
   result: Flags.string({description: 'Only succeeded or failed events.', options: ['succeeded', 'failed']}),
 }
 
@@ -26,14 +33,21 @@ export interface ParsedCommon {
   untilMs?: number
 }
 
-export function parseCommon(flags: {since?: string; until?: string; action?: string; actor?: string; result?: string; heartbeat?: string; 'reconnect-timeout': string}, clock: Clock): ParsedCommon {
+export function parseCommon(
+  flags: {since?: string; until?: string; action?: string; actor?: string; result?: string; heartbeat?: string; 'reconnect-timeout': string},
+  clock: Clock,
+): ParsedCommon {
   const now = clock.now()
   const filters: AuditFilters = {}
   if (flags.since) filters.since = parseTimeBound('since', flags.since, now)
   if (flags.until) filters.until = parseTimeBound('until', flags.until, now)
-  if (filters.since && filters.until && filters.since >= filters.until) throw new UsageError('EMPTY_RANGE', `--since ${flags.since} is not before --until ${flags.until}.`, {nextStep: 'Give a --since earlier than --until.'})
+  if (filters.since && filters.until && filters.since >= filters.until)
+    throw new UsageError('EMPTY_RANGE', `--since ${flags.since} is not before --until ${flags.until}.`, {nextStep: 'Give a --since earlier than --until.'})
   if (flags.action) {
-    if (!/^[\w.*?:-]{1,100}$/.test(flags.action)) throw new UsageError('INVALID_ACTION', `--action "${flags.action}" is not an action glob.`, {nextStep: 'Use letters, digits, ".", "_", ":", "-", "*" and "?", e.g. --action "connector.*"'})
+    if (!/^[\w.*?:-]{1,100}$/.test(flags.action))
+      throw new UsageError('INVALID_ACTION', `--action "${flags.action}" is not an action glob.`, {
+        nextStep: 'Use letters, digits, ".", "_", ":", "-", "*" and "?", e.g. --action "connector.*"',
+      })
     filters.action = flags.action
   }
   if (flags.actor) filters.actor = flags.actor

@@ -20,7 +20,10 @@ Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign c
   static override examples = [
     {description: 'Watch live, as a table', command: '<%= config.bin %> <%= command.id %> --follow --output table'},
     {description: 'The last hour of failed sign-ins, as NDJSON', command: '<%= config.bin %> <%= command.id %> --since 1h --action signin --result failed'},
-    {description: 'Ship every event to a SIEM, resuming where the last run stopped (cron)', command: '<%= config.bin %> <%= command.id %> --checkpoint /var/lib/siem/ppctl-audit.json >> /var/log/siem/ppctl-audit.ndjson'},
+    {
+      description: 'Ship every event to a SIEM, resuming where the last run stopped (cron)',
+      command: '<%= config.bin %> <%= command.id %> --checkpoint /var/lib/siem/ppctl-audit.json >> /var/log/siem/ppctl-audit.ndjson',
+    },
   ]
 
   static override flags = {
@@ -37,7 +40,9 @@ Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign c
     // The events are the output: under --json they are the JSON array, and the summary is not printed after them.
     const output = (this.flags.json ? 'json' : this.flags.output) as 'ndjson' | 'table' | 'json'
     if (this.flags.checkpoint && output !== 'ndjson') {
-      throw new UsageError('CHECKPOINT_NEEDS_NDJSON', '--checkpoint ships events: it needs --output ndjson.', {nextStep: 'Drop --output, or drop --checkpoint.'})
+      throw new UsageError('CHECKPOINT_NEEDS_NDJSON', '--checkpoint ships events: it needs --output ndjson.', {
+        nextStep: 'Drop --output, or drop --checkpoint.',
+      })
     }
     const interrupt = interruptSignal()
     try {
@@ -54,7 +59,11 @@ Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign c
       })
       if (result.interrupted) {
         throw new InterruptedError('INTERRUPTED', `Interrupted after ${result.events} events (last seq ${result.lastSeq ?? 'none'}).`, {
-          ...(this.flags.checkpoint ? {nextStep: `Resume with the same --checkpoint ${this.flags.checkpoint}`} : result.lastSeq === undefined ? {} : {nextStep: `Resume with --after ${result.lastSeq}`}),
+          ...(this.flags.checkpoint
+            ? {nextStep: `Resume with the same --checkpoint ${this.flags.checkpoint}`}
+            : result.lastSeq === undefined
+              ? {}
+              : {nextStep: `Resume with --after ${result.lastSeq}`}),
         })
       }
       return this.flags.json ? undefined : result

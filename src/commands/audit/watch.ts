@@ -25,11 +25,13 @@ Detectors run on the events' own times, so a replay (--since 1d --no-follow) rai
 
 Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when --no-follow or --until ends the watch without one; 7, 8, 130 and 141 as for ppctl audit stream. --json is --output ndjson.`
 
-
   static override examples = [
     {description: 'Watch live, as a table', command: '<%= config.bin %> <%= command.id %> --output table'},
     {description: 'Page someone for each alert', command: '<%= config.bin %> <%= command.id %> --exec "./page-oncall.sh --team identity"'},
-    {description: "Fail a pipeline step if the last day's events raise an alert", command: '<%= config.bin %> <%= command.id %> --since 1d --no-follow --exit-on-alert'},
+    {
+      description: "Fail a pipeline step if the last day's events raise an alert",
+      command: '<%= config.bin %> <%= command.id %> --since 1d --no-follow --exit-on-alert',
+    },
   ]
 
   static override flags = {
@@ -38,11 +40,19 @@ Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when 
     after: Flags.integer({description: 'Start after this event seq.', min: 0}),
     output: Flags.string({char: 'o', description: 'Alert format.', options: ['ndjson', 'table'], default: 'ndjson'}),
     detector: Flags.string({description: 'Run only these detectors (repeatable).', options: [...DETECTOR_NAMES], multiple: true}),
-    'failed-signins': Flags.integer({description: 'Failed sign-ins (per account, or per address) that raise an alert.', default: DEFAULT_SETTINGS.failedSignIns.count, min: 1}),
+    'failed-signins': Flags.integer({
+      description: 'Failed sign-ins (per account, or per address) that raise an alert.',
+      default: DEFAULT_SETTINGS.failedSignIns.count,
+      min: 1,
+    }),
     'failed-signins-window': Flags.string({description: 'Window of --failed-signins.', default: `${DEFAULT_SETTINGS.failedSignIns.windowSeconds}s`}),
     revocations: Flags.integer({description: 'License revocations that raise an alert.', default: DEFAULT_SETTINGS.licenseRevocations.count, min: 1}),
     'revocations-window': Flags.string({description: 'Window of --revocations.', default: `${DEFAULT_SETTINGS.licenseRevocations.windowSeconds}s`}),
-    addresses: Flags.integer({description: 'Distinct client addresses of one account that raise an alert.', default: DEFAULT_SETTINGS.signInAddresses.count, min: 2}),
+    addresses: Flags.integer({
+      description: 'Distinct client addresses of one account that raise an alert.',
+      default: DEFAULT_SETTINGS.signInAddresses.count,
+      min: 2,
+    }),
     'addresses-window': Flags.string({description: 'Window of --addresses.', default: `${DEFAULT_SETTINGS.signInAddresses.windowSeconds}s`}),
     exec: Flags.string({description: 'Program to run for each alert, the alert as JSON on stdin (no shell).'}),
     'exit-on-alert': Flags.boolean({description: `Stop at the first alert with exit code ${ALERT_EXIT_CODE} (for pipelines).`}),

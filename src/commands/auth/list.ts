@@ -9,7 +9,8 @@ export interface AuthListResult {
 
 export default class AuthList extends BaseCommand<typeof AuthList> {
   static override summary = 'List the profiles, the default one, and who is signed in to each.'
-  static override description = 'Reads only the profile config (never the keychain or the network). The active profile is marked with *, the default one (see `auth switch`) with (default).'
+  static override description =
+    'Reads only the profile config (never the keychain or the network). The active profile is marked with *, the default one (see `auth switch`) with (default).'
 
   static override examples = [
     {description: 'The profiles', command: '<%= config.bin %> <%= command.id %>'},

@@ -18,12 +18,32 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
 
   static override examples = [
     {description: 'Sign in to the local platform (after `ppctl sandbox start`)', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Create a profile for another OpenID provider', command: '<%= config.bin %> <%= command.id %> --profile work --authority https://login.example.com --client-id 0f6c…'},
-    {description: 'A whole profile in one command: provider, global service, CA and cluster allow-list', command: '<%= config.bin %> <%= command.id %> --profile prod --authority https://login.example.com --client-id 0f6c… --global-url https://global.example.com --cluster-allow-list "*.clusters.example.com" --ca-file ./corp-ca.pem'},
-    {description: 'A second profile on the same platform (e.g. another account): copy the platform settings of one', command: '<%= config.bin %> <%= command.id %> --profile sandbox-maker --from sandbox'},
-    {description: 'Sign in as a service principal with a PEM file', command: '<%= config.bin %> <%= command.id %> --certificate ./secrets/ci.pem --client-id sp-1234 --tenant contoso'},
-    {description: 'With a PFX; the password from the environment', command: 'PPCTL_CERTIFICATE_PASSWORD="$PFX_PASSWORD" <%= config.bin %> <%= command.id %> --certificate ./secrets/ci.pfx --client-id sp-1234 --tenant contoso'},
-    {description: 'Unattended: read the user code from stderr, approve it elsewhere', command: `<%= config.bin %> <%= command.id %> --json 2>code.jsonl & sleep 2; jq -r 'select(.userCode) | .userCode' code.jsonl`},
+    {
+      description: 'Create a profile for another OpenID provider',
+      command: '<%= config.bin %> <%= command.id %> --profile work --authority https://login.example.com --client-id 0f6c…',
+    },
+    {
+      description: 'A whole profile in one command: provider, global service, CA and cluster allow-list',
+      command:
+        '<%= config.bin %> <%= command.id %> --profile prod --authority https://login.example.com --client-id 0f6c… --global-url https://global.example.com --cluster-allow-list "*.clusters.example.com" --ca-file ./corp-ca.pem',
+    },
+    {
+      description: 'A second profile on the same platform (e.g. another account): copy the platform settings of one',
+      command: '<%= config.bin %> <%= command.id %> --profile sandbox-maker --from sandbox',
+    },
+    {
+      description: 'Sign in as a service principal with a PEM file',
+      command: '<%= config.bin %> <%= command.id %> --certificate ./secrets/ci.pem --client-id sp-1234 --tenant contoso',
+    },
+    {
+      description: 'With a PFX; the password from the environment',
+      command:
+        'PPCTL_CERTIFICATE_PASSWORD="$PFX_PASSWORD" <%= config.bin %> <%= command.id %> --certificate ./secrets/ci.pfx --client-id sp-1234 --tenant contoso',
+    },
+    {
+      description: 'Unattended: read the user code from stderr, approve it elsewhere',
+      command: `<%= config.bin %> <%= command.id %> --json 2>code.jsonl & sleep 2; jq -r 'select(.userCode) | .userCode' code.jsonl`,
+    },
   ]
 
   static override flags = {
@@ -35,7 +55,10 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
     'global-url': Flags.string({description: "The global service's base URL (https); saved in the profile.", helpValue: 'URL'}),
     'ca-file': Flags.string({description: 'A PEM file of extra CA certificates to trust (used for this sign-in and saved in the profile).', helpValue: 'FILE'}),
     'cluster-allow-list': Flags.string({description: 'Comma-separated host patterns a cluster URL must match; saved in the profile.', helpValue: 'PATTERNS'}),
-    from: Flags.string({description: "Copy the platform settings (authority, client id, global URL, CA file, allow-list) of this profile; the flags above override them.", helpValue: 'PROFILE'}),
+    from: Flags.string({
+      description: 'Copy the platform settings (authority, client id, global URL, CA file, allow-list) of this profile; the flags above override them.',
+      helpValue: 'PROFILE',
+    }),
     'insecure-storage': Flags.boolean({description: 'Keep tokens in an unencrypted 0600 file instead of the OS keychain (opt-in; warned at every use).'}),
   }
 
@@ -66,9 +89,11 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
       for (const warning of result.warnings) this.note(text`Warning: ${warning}`)
       const who = result.account ?? result.clientId
       this.out(text`Signed in to profile "${result.profile}" as ${who}${result.tenantId ? ` (tenant ${result.tenantId})` : ''}.`)
-      this.out(result.credentialStore === 'none'
-        ? text`CI mode: the token was acquired in memory from PPCTL_* variables; nothing was stored.`
-        : text`Tokens are kept in: ${result.credentialLocation ?? result.credentialStore}.`)
+      this.out(
+        result.credentialStore === 'none'
+          ? text`CI mode: the token was acquired in memory from PPCTL_* variables; nothing was stored.`
+          : text`Tokens are kept in: ${result.credentialLocation ?? result.credentialStore}.`,
+      )
       return result
     } catch (err) {
       spinner.stop()

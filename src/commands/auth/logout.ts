@@ -8,7 +8,8 @@ export type AuthLogoutResult = LogoutResult
 
 export default class AuthLogout extends BaseCommand<typeof AuthLogout> {
   static override summary = "Sign out: revoke the refresh token, delete the profile's secrets and every cache."
-  static override description = "Revokes the refresh token at the provider when it offers revocation (sign-out still completes offline), deletes the profile's keychain entries (or its insecure file entry) and its cache folder, routing cache included, and clears who was signed in from the profile. The profile's settings (authority, client id, CA) stay."
+  static override description =
+    "Revokes the refresh token at the provider when it offers revocation (sign-out still completes offline), deletes the profile's keychain entries (or its insecure file entry) and its cache folder, routing cache included, and clears who was signed in from the profile. The profile's settings (authority, client id, CA) stay."
 
   static override examples = [
     {description: 'Sign out of the active profile', command: '<%= config.bin %> <%= command.id %>'},
@@ -23,7 +24,9 @@ export default class AuthLogout extends BaseCommand<typeof AuthLogout> {
   async run(): Promise<AuthLogoutResult> {
     const result = await logout(this.ctx, {all: this.flags.all})
     for (const p of result.profiles) {
-      this.out(text`Signed out of "${p.profile}": secrets and cache deleted${p.revoked ? ', refresh token revoked' : p.revocationNote ? ` (not revoked: ${p.revocationNote})` : ''}.`)
+      this.out(
+        text`Signed out of "${p.profile}": secrets and cache deleted${p.revoked ? ', refresh token revoked' : p.revocationNote ? ` (not revoked: ${p.revocationNote})` : ''}.`,
+      )
     }
     if (result.profiles.length === 0) this.out(text`No profiles to sign out of.`)
     return result

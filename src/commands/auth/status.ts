@@ -9,12 +9,19 @@ export type AuthStatusResult = StatusResult
 
 export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
   static override summary = "Show each profile's sign-in: account, tenant, method, token expiry, credential store, routing cache age."
-  static override description = 'Reads the profile config and the credential store; makes no network request. The active profile (--profile, PPCTL_PROFILE, then the default) is marked with *. Exits 0 whether or not a profile is signed in: check `signedIn` in --json. The exception: when the active profile holds tokens the platform no longer accepts because its identity provider changed (the local platform restarted on another port), it exits 4 and says so (`problem` in --json).'
+  static override description =
+    'Reads the profile config and the credential store; makes no network request. The active profile (--profile, PPCTL_PROFILE, then the default) is marked with *. Exits 0 whether or not a profile is signed in: check `signedIn` in --json. The exception: when the active profile holds tokens the platform no longer accepts because its identity provider changed (the local platform restarted on another port), it exits 4 and says so (`problem` in --json).'
 
   static override examples = [
     {description: 'Every profile', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Is the active profile signed in? (for a script)', command: `<%= config.bin %> <%= command.id %> --json | jq '.profiles[] | select(.active) | .signedIn'`},
-    {description: 'Where the secrets of profile "work" are kept', command: `<%= config.bin %> <%= command.id %> --json | jq '.profiles[] | select(.profile=="work") | .credentialStore'`},
+    {
+      description: 'Is the active profile signed in? (for a script)',
+      command: `<%= config.bin %> <%= command.id %> --json | jq '.profiles[] | select(.active) | .signedIn'`,
+    },
+    {
+      description: 'Where the secrets of profile "work" are kept',
+      command: `<%= config.bin %> <%= command.id %> --json | jq '.profiles[] | select(.profile=="work") | .credentialStore'`,
+    },
   ]
 
   async run(): Promise<AuthStatusResult> {
@@ -23,7 +30,8 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
       this.out(text`No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)`)
       return result
     }
-    if (result.mode === 'environment') this.out(text`CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.`)
+    if (result.mode === 'environment')
+      this.out(text`CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.`)
     const blocks = result.profiles.map((p) => {
       const store = p.credentialStore
       const pairs: Array<[string, string]> = [

@@ -8,7 +8,8 @@ export type AuthSwitchResult = SwitchResult
 
 export default class AuthSwitch extends BaseCommand<typeof AuthSwitch> {
   static override summary = 'Make a profile the default.'
-  static override description = '--profile and PPCTL_PROFILE always win over the default, so parallel jobs that name their profile never depend on (or fight over) this setting.'
+  static override description =
+    '--profile and PPCTL_PROFILE always win over the default, so parallel jobs that name their profile never depend on (or fight over) this setting.'
 
   static override examples = [
     {description: 'Use "work" from now on', command: '<%= config.bin %> <%= command.id %> work'},

@@ -13,12 +13,20 @@ export interface AuthTokenResult {
 
 export default class AuthToken extends BaseCommand<typeof AuthToken> {
   static override summary = 'Print an access token for scripts (to stdout only), renewed first when it is close to expiry.'
-  static override description = 'Renews the token 5 minutes before it expires, under a lock shared by every ppctl process of the profile, so parallel jobs refresh it once. Exits 4 when the sign-in has expired or was revoked. The token is a secret: do not log it.'
+  static override description =
+    'Renews the token 5 minutes before it expires, under a lock shared by every ppctl process of the profile, so parallel jobs refresh it once. Exits 4 when the sign-in has expired or was revoked. The token is a secret: do not log it.'
 
   static override examples = [
-    {description: 'Call the API with curl', command: 'curl -H "Authorization: Bearer $(<%= config.bin %> <%= command.id %>)" https://global.sandbox.localhost:8443/v1/me/home'},
+    {
+      description: 'Call the API with curl',
+      command: 'curl -H "Authorization: Bearer $(<%= config.bin %> <%= command.id %>)" https://global.sandbox.localhost:8443/v1/me/home',
+    },
     {description: 'With its expiry', command: `<%= config.bin %> <%= command.id %> --json | jq -r .expiresAt`},
-    {description: 'In CI (nothing stored)', command: 'PPCTL_CLIENT_ID=… PPCTL_TENANT_ID=contoso PPCTL_CERTIFICATE_PATH=ci.pem PPCTL_AUTHORITY=https://login.example.com <%= config.bin %> <%= command.id %>'},
+    {
+      description: 'In CI (nothing stored)',
+      command:
+        'PPCTL_CLIENT_ID=… PPCTL_TENANT_ID=contoso PPCTL_CERTIFICATE_PATH=ci.pem PPCTL_AUTHORITY=https://login.example.com <%= config.bin %> <%= command.id %>',
+    },
   ]
 
   static override flags = {

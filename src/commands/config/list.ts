@@ -20,7 +20,11 @@ export default class ConfigList extends BaseCommand<typeof ConfigList> {
     this.out(
       lines(
         text`Profile: ${result.profile}${result.profileExists ? '' : ' (not created yet)'}`,
-        renderTable(['Key', 'Value', 'Source'], result.keys.map((k) => [k.key, k.value === null ? '' : formatConfigValue(k.value), sourceText(k)]), this.ctx.io),
+        renderTable(
+          ['Key', 'Value', 'Source'],
+          result.keys.map((k) => [k.key, k.value === null ? '' : formatConfigValue(k.value), sourceText(k)]),
+          this.ctx.io,
+        ),
       ),
     )
     return result

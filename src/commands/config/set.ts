@@ -12,9 +12,15 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
 
   static override examples = [
     {description: 'Point the active profile at an identity provider', command: '<%= config.bin %> <%= command.id %> authority https://login.example.com'},
-    {description: 'Create a profile "prod" with its global service', command: '<%= config.bin %> <%= command.id %> global-url https://global.example.com --profile prod'},
+    {
+      description: 'Create a profile "prod" with its global service',
+      command: '<%= config.bin %> <%= command.id %> global-url https://global.example.com --profile prod',
+    },
     {description: 'Trust an extra CA', command: '<%= config.bin %> <%= command.id %> ca-file ./corp-ca.pem'},
-    {description: 'Allow the clusters of two regions', command: '<%= config.bin %> <%= command.id %> cluster-allow-list "*.eu.clusters.example.com,*.us.clusters.example.com"'},
+    {
+      description: 'Allow the clusters of two regions',
+      command: '<%= config.bin %> <%= command.id %> cluster-allow-list "*.eu.clusters.example.com,*.us.clusters.example.com"',
+    },
     {description: 'Make "prod" the default profile', command: '<%= config.bin %> <%= command.id %> default-profile prod'},
   ]
 

@@ -14,7 +14,10 @@ export default class ConnectorAccess extends BaseCommand<typeof ConnectorAccess>
   static override examples = [
     {description: 'Why can this app user not use Salesforce?', command: '<%= config.bin %> <%= command.id %> shared_salesforce --user user@contoso.example'},
     {description: 'The same person building an app', command: '<%= config.bin %> <%= command.id %> shared_salesforce --user user@contoso.example --as maker'},
-    {description: 'For a script: decision and reason code', command: '<%= config.bin %> <%= command.id %> shared_sql --user megan.bowen@contoso.example --json'},
+    {
+      description: 'For a script: decision and reason code',
+      command: '<%= config.bin %> <%= command.id %> shared_sql --user megan.bowen@contoso.example --json',
+    },
   ]
 
   static override args = {
@@ -23,7 +26,11 @@ export default class ConnectorAccess extends BaseCommand<typeof ConnectorAccess>
 
   static override flags = {
     user: Flags.string({description: 'The user, by UPN (or id).', required: true}),
-    as: Flags.option({options: ['maker', 'app-user'] as const, default: 'app-user' as const, description: 'The role to check for: building apps (maker) or running them (app-user).'})(),
+    as: Flags.option({
+      options: ['maker', 'app-user'] as const,
+      default: 'app-user' as const,
+      description: 'The role to check for: building apps (maker) or running them (app-user).',
+    })(),
   }
 
   async run(): Promise<ConnectorAccessResult> {
@@ -31,7 +38,10 @@ export default class ConnectorAccess extends BaseCommand<typeof ConnectorAccess>
     this.out(
       renderKeyValue(
         [
-          ['Decision', `${result.decision === 'allow' ? 'ALLOW' : 'DENY'} — ${result.upn} as ${result.role === 'maker' ? 'a maker' : 'an app user'}, ${result.connectorName ? `${result.connectorName} (${result.connectorId})` : result.connectorId}`],
+          [
+            'Decision',
+            `${result.decision === 'allow' ? 'ALLOW' : 'DENY'} — ${result.upn} as ${result.role === 'maker' ? 'a maker' : 'an app user'}, ${result.connectorName ? `${result.connectorName} (${result.connectorId})` : result.connectorId}`,
+          ],
           ['Why', result.explanation],
           ['Reason code', result.reason],
           ['Licenses', result.licenses.join(', ') || 'none'],

@@ -14,7 +14,11 @@ export default class ConnectorCreate extends BaseCommand<typeof ConnectorCreate>
   static override examples = [
     {description: 'Create from a definition', command: '<%= config.bin %> <%= command.id %> --file my-api.json'},
     {description: 'Create and keep the new id, for a script', command: '<%= config.bin %> <%= command.id %> --file my-api.json --json'},
-    {description: 'A definition file', command: 'echo \'{"displayName": "Orders API", "description": "Orders of the shop"}\' > orders.json && <%= config.bin %> <%= command.id %> --file orders.json'},
+    {
+      description: 'A definition file',
+      command:
+        'echo \'{"displayName": "Orders API", "description": "Orders of the shop"}\' > orders.json && <%= config.bin %> <%= command.id %> --file orders.json',
+    },
   ]
 
   static override flags = {

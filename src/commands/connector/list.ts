@@ -32,7 +32,8 @@ export default class ConnectorList extends BaseCommand<typeof ConnectorList> {
   async run(): Promise<ConnectorListResult> {
     const {tier, blocked, allowed, search} = this.flags
     const items: Connector[] = []
-    for await (const c of listConnectors(this.ctx, {tier: tier as ConnectorTier | undefined, blocked: blocked ? true : allowed ? false : undefined, search})) items.push(c)
+    for await (const c of listConnectors(this.ctx, {tier: tier as ConnectorTier | undefined, blocked: blocked ? true : allowed ? false : undefined, search}))
+      items.push(c)
     if (!this.jsonEnabled()) {
       this.out(
         renderTable(

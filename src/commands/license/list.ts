@@ -13,7 +13,10 @@ export default class LicenseList extends BaseCommand<typeof LicenseList> {
   static override examples = [
     {description: 'SKUs and seats', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'For a script', command: '<%= config.bin %> <%= command.id %> --json'},
-    {description: 'Free seats of one SKU', command: "<%= config.bin %> <%= command.id %> --json | jq '.items[] | select(.id==\"POWERAPPS_PER_USER\") | .seats.available'"},
+    {
+      description: 'Free seats of one SKU',
+      command: '<%= config.bin %> <%= command.id %> --json | jq \'.items[] | select(.id=="POWERAPPS_PER_USER") | .seats.available\'',
+    },
   ]
 
   async run(): Promise<LicenseListResult> {

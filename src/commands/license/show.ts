@@ -28,7 +28,13 @@ export default class LicenseShow extends BaseCommand<typeof LicenseShow> {
   async run(): Promise<LicenseShowResult> {
     const {userId, upn, items} = await userLicenses(this.ctx, this.flags.user)
     this.out(text`Licenses of ${upn}:`)
-    this.out(renderTable(['Part number', 'Name', 'Grants', 'Assigned'], items.map((l) => [l.skuId, l.displayName, l.capabilities.join(', '), l.assignedAt]), this.ctx.io))
+    this.out(
+      renderTable(
+        ['Part number', 'Name', 'Grants', 'Assigned'],
+        items.map((l) => [l.skuId, l.displayName, l.capabilities.join(', '), l.assignedAt]),
+        this.ctx.io,
+      ),
+    )
     return {userId, upn, items}
   }
 }

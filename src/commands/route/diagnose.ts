@@ -15,7 +15,10 @@ Exit 0 when the route works (OK, or WARN only), 8 when it does not (the JSON res
 
   static override examples = [
     {description: "Diagnose the signed-in tenant's route", command: '<%= config.bin %> <%= command.id %>'},
-    {description: "Diagnose another tenant's route for a ticket (Support role)", command: '<%= config.bin %> <%= command.id %> --tenant fabrikam --json > diagnosis.json'},
+    {
+      description: "Diagnose another tenant's route for a ticket (Support role)",
+      command: '<%= config.bin %> <%= command.id %> --tenant fabrikam --json > diagnosis.json',
+    },
   ]
 
   static override flags = {

@@ -7,7 +7,7 @@ import {ROUTE_SHOW_FLAGS} from '../../lib/routing/show-flags.js'
 export type {RouteShowResult}
 
 export default class RouteShow extends BaseCommand<typeof RouteShow> {
-  static override summary = "Show which cluster serves a tenant: home, secondary, epoch and TTL, and whether the answer came from the cache."
+  static override summary = 'Show which cluster serves a tenant: home, secondary, epoch and TTL, and whether the answer came from the cache.'
   static override description = `Asks the global service for the tenant's home cluster (the signed-in tenant unless --tenant is given; other tenants need the Support role), or answers from the profile's routing cache while the answer's TTL lasts. --refresh ignores the cache. The home cluster's URI must pass the profile's cluster allow-list; an answer that fails it is refused (exit 8) and not cached.`
 
   static override examples = [

@@ -14,7 +14,10 @@ export default class SandboxApprove extends BaseCommand<typeof SandboxApprove> {
   static override description = `Goes through the same pages a person uses in a browser — code entry, sign-in with the user's password, consent — over HTTPS. The password is read from stdin (or a prompt at a terminal), never from a flag. There is no path that skips authentication.`
 
   static override examples = [
-    {description: 'Approve a code as the Contoso admin (password from `sandbox users`)', command: `<%= config.bin %> sandbox users --json | jq -r '.users[0].password' | <%= config.bin %> <%= command.id %> ABCD-EFGH --user admin@contoso.example`},
+    {
+      description: 'Approve a code as the Contoso admin (password from `sandbox users`)',
+      command: `<%= config.bin %> sandbox users --json | jq -r '.users[0].password' | <%= config.bin %> <%= command.id %> ABCD-EFGH --user admin@contoso.example`,
+    },
     {description: 'At a terminal (prompts for the password)', command: '<%= config.bin %> <%= command.id %> ABCD-EFGH --user maker@fabrikam.example'},
   ]
 

@@ -7,7 +7,7 @@ import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
 export default class SandboxFailover extends BaseCommand<typeof SandboxFailover> {
-  static override summary = "Fail a tenant over to its paired secondary cluster (a drill on the local platform)."
+  static override summary = 'Fail a tenant over to its paired secondary cluster (a drill on the local platform).'
   static override description =
     'A planned failover drains replication, swaps the active and passive clusters, bumps the route epoch in the global service and records a failover.completed audit event: no acknowledged write is lost. With --force it simulates a regional outage: it swaps at once and reports how many committed writes never reached the secondary (they are lost; the old cluster is rebuilt from the new active one). Afterwards the old active cluster answers 421 WRONG_CLUSTER.'
 

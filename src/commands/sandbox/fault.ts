@@ -10,7 +10,7 @@ import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 export type SandboxFaultResult = FaultResult
 
 export default class SandboxFault extends BaseCommand<typeof SandboxFault> {
-  static override summary = "Make the gateway misbehave for one cluster: down, slow, flaky or throttled; `up` clears it."
+  static override summary = 'Make the gateway misbehave for one cluster: down, slow, flaky or throttled; `up` clears it.'
   static override description = `For failover drills and resilience tests. The gateway applies the fault to every request for the cluster's host, before the token is checked:
   down            the connection is reset (--mode 503: answers 503 Service Unavailable with Retry-After)
   slow <ms>       each request waits <ms> milliseconds before the cluster answers
@@ -52,7 +52,11 @@ One fault per cluster: a new one replaces the old. Faults live in the running pl
       lines(
         result.fault ? text`${result.cluster} is now ${describeFault(result.fault)}.` : text`Cleared the fault of ${result.cluster}.`,
         result.faults.length > 0
-          ? renderTable(['Cluster', 'Fault', 'Since'], result.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io)
+          ? renderTable(
+              ['Cluster', 'Fault', 'Since'],
+              result.faults.map((f) => [f.clusterId, describeFault(f), f.since]),
+              this.ctx.io,
+            )
           : text`No cluster has a fault.`,
         result.fault && text`Undo: ppctl sandbox fault --cluster ${result.cluster} up`,
       ),

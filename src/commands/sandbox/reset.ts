@@ -14,7 +14,8 @@ export interface SandboxResetResult {
 
 export default class SandboxReset extends BaseCommand<typeof SandboxReset> {
   static override summary = "Wipe the local platform's data folder: identities, keys, certificates, audit log."
-  static override description = 'Stops the platform first when it runs. Asks for confirmation at a terminal; without one, --yes is required. The next `sandbox start` seeds everything again with new passwords.'
+  static override description =
+    'Stops the platform first when it runs. Asks for confirmation at a terminal; without one, --yes is required. The next `sandbox start` seeds everything again with new passwords.'
 
   static override examples = [
     {description: 'Wipe after confirming', command: '<%= config.bin %> <%= command.id %>'},

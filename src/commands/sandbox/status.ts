@@ -62,7 +62,12 @@ export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
         ...status.replication
           .filter((r) => r.broken)
           .map((r) => lines(text`Replication of ${r.tenant} is broken: ${r.broken?.error ?? ''}`, text`Next: ${r.broken?.repair ?? ''}`)),
-        status.faults.length > 0 && renderTable(['Cluster', 'Injected fault', 'Since'], status.faults.map((f) => [f.clusterId, describeFault(f), f.since]), this.ctx.io),
+        status.faults.length > 0 &&
+          renderTable(
+            ['Cluster', 'Injected fault', 'Since'],
+            status.faults.map((f) => [f.clusterId, describeFault(f), f.since]),
+            this.ctx.io,
+          ),
       ),
     )
     return status

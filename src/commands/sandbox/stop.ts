@@ -9,7 +9,8 @@ export type SandboxStopResult = StopResult
 
 export default class SandboxStop extends BaseCommand<typeof SandboxStop> {
   static override summary = 'Stop the local platform.'
-  static override description = 'Sends SIGTERM so the platform drains its connections, and SIGKILL when it has not stopped within --timeout seconds. Stopping a platform that is not running is not an error.'
+  static override description =
+    'Sends SIGTERM so the platform drains its connections, and SIGKILL when it has not stopped within --timeout seconds. Stopping a platform that is not running is not an error.'
 
   static override examples = [
     {description: 'Stop the running platform', command: '<%= config.bin %> <%= command.id %>'},

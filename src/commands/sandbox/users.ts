@@ -10,11 +10,15 @@ export interface SandboxUsersResult {
 
 export default class SandboxUsers extends BaseCommand<typeof SandboxUsers> {
   static override summary = 'List the seeded identities of the local platform and their generated passwords.'
-  static override description = 'The passwords are generated at first start, stored hashed by the platform, and shown only here. They are for the local platform only.'
+  static override description =
+    'The passwords are generated at first start, stored hashed by the platform, and shown only here. They are for the local platform only.'
 
   static override examples = [
     {description: 'Show the identities', command: '<%= config.bin %> <%= command.id %>'},
-    {description: "Contoso admin's password, for a script", command: `<%= config.bin %> <%= command.id %> --json | jq -r '.users[] | select(.upn=="admin@contoso.example") | .password'`},
+    {
+      description: "Contoso admin's password, for a script",
+      command: `<%= config.bin %> <%= command.id %> --json | jq -r '.users[] | select(.upn=="admin@contoso.example") | .password'`,
+    },
   ]
 
   static override flags = {'data-dir': dataDirFlag}
@@ -22,7 +26,13 @@ export default class SandboxUsers extends BaseCommand<typeof SandboxUsers> {
   async run(): Promise<SandboxUsersResult> {
     const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
     const users = await listSandboxUsers(this.ctx, dataDir)
-    this.out(renderTable(['UPN', 'Tenant', 'Roles', 'Password'], users.map((u) => [u.upn, u.tenant, u.roles.join(', '), u.password]), this.ctx.io))
+    this.out(
+      renderTable(
+        ['UPN', 'Tenant', 'Roles', 'Password'],
+        users.map((u) => [u.upn, u.tenant, u.roles.join(', '), u.password]),
+        this.ctx.io,
+      ),
+    )
     return {users}
   }
 }

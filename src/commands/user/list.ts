@@ -27,7 +27,13 @@ export default class UserList extends BaseCommand<typeof UserList> {
   async run(): Promise<UserListResult> {
     const items: User[] = []
     for await (const u of listUsers(this.ctx, {search: this.flags.search})) items.push(u)
-    this.out(renderTable(['UPN', 'Name', 'Roles', 'Sign-in'], items.map((u) => [u.upn, u.displayName, u.roles.join(', '), u.signInEnabled ? 'yes' : 'no']), this.ctx.io))
+    this.out(
+      renderTable(
+        ['UPN', 'Name', 'Roles', 'Sign-in'],
+        items.map((u) => [u.upn, u.displayName, u.roles.join(', '), u.signInEnabled ? 'yes' : 'no']),
+        this.ctx.io,
+      ),
+    )
     this.out(text`${items.length} user${items.length === 1 ? '' : 's'}`)
     return {count: items.length, items}
   }

@@ -44,12 +44,16 @@ export async function readCheckpoint(file: string, expect: {tenantId: string; cl
     throw new CheckpointError(file, 'is corrupt: it is not complete JSON (truncated?)')
   }
   if (!cp || typeof cp !== 'object' || cp.format !== CHECKPOINT_FORMAT) {
-    throw new CheckpointError(file, `is not a ppctl audit checkpoint (format ${JSON.stringify(sanitizeOneLine(String((cp as {format?: unknown})?.format ?? 'missing')))}, expected ${CHECKPOINT_FORMAT})`)
+    throw new CheckpointError(
+      file,
+      `is not a ppctl audit checkpoint (format ${JSON.stringify(sanitizeOneLine(String((cp as {format?: unknown})?.format ?? 'missing')))}, expected ${CHECKPOINT_FORMAT})`,
+    )
   }
   if (!Number.isSafeInteger(cp.lastSeq) || (cp.lastSeq as number) < 0 || typeof cp.cluster !== 'string' || typeof cp.tenantId !== 'string') {
     throw new CheckpointError(file, 'is corrupt: lastSeq, cluster or tenantId is missing or invalid')
   }
-  if (cp.tenantId !== expect.tenantId) throw new CheckpointError(file, `belongs to another tenant (${sanitizeOneLine(cp.tenantId)}, signed in to ${expect.tenantId})`)
+  if (cp.tenantId !== expect.tenantId)
+    throw new CheckpointError(file, `belongs to another tenant (${sanitizeOneLine(cp.tenantId)}, signed in to ${expect.tenantId})`)
   if (!expect.clusters.includes(cp.cluster)) {
     throw new CheckpointError(file, `names cluster ${sanitizeOneLine(cp.cluster)}, which is not one of the tenant's clusters (${expect.clusters.join(', ')})`)
   }

@@ -110,7 +110,10 @@ class Retry {
   refreshRoute = false
   forceToken = false
   unauthorized = 0
-  constructor(private readonly deps: ConsumeDeps, private readonly options: ConsumeOptions) {}
+  constructor(
+    private readonly deps: ConsumeDeps,
+    private readonly options: ConsumeOptions,
+  ) {}
 
   healthy(): void {
     this.attempt = 0
@@ -130,7 +133,7 @@ class Retry {
     }
     if (response.status === 421) {
       this.refreshRoute = true
-      return 'the cluster is no longer the tenant\'s active one (421)'
+      return "the cluster is no longer the tenant's active one (421)"
     }
     if (response.status === 401 && this.unauthorized++ < 2) {
       this.forceToken = true
@@ -199,7 +202,10 @@ class Consumer {
   private done = false
   private readonly stopped = new AbortController()
 
-  constructor(private readonly deps: ConsumeDeps, private readonly options: ConsumeOptions) {
+  constructor(
+    private readonly deps: ConsumeDeps,
+    private readonly options: ConsumeOptions,
+  ) {
     this.retry = new Retry(deps, options)
     this.last = options.after
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS

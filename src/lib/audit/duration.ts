@@ -11,7 +11,10 @@ function parseDuration(text: string): number | undefined {
 
 export function durationFlag(flag: string, text: string): number {
   const ms = parseDuration(text)
-  if (ms === undefined || ms <= 0) throw new UsageError('INVALID_DURATION', `--${flag} "${text}" is not a duration.`, {nextStep: `Give a duration such as 200ms, 15s, 10m, 1h or 2d: --${flag} 15s`})
+  if (ms === undefined || ms <= 0)
+    throw new UsageError('INVALID_DURATION', `--${flag} "${text}" is not a duration.`, {
+      nextStep: `Give a duration such as 200ms, 15s, 10m, 1h or 2d: --${flag} 15s`,
+    })
   return ms
 }
 
@@ -20,6 +23,9 @@ export function parseTimeBound(flag: string, text: string, now: number): string 
   const ms = parseDuration(text)
   if (ms !== undefined) return new Date(now - ms).toISOString()
   const t = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN
-  if (Number.isNaN(t)) throw new UsageError('INVALID_TIME', `--${flag} "${text}" is neither a duration nor an ISO 8601 date-time.`, {nextStep: `For example: --${flag} 1h   or   --${flag} 2026-01-31T12:00:00Z`})
+  if (Number.isNaN(t))
+    throw new UsageError('INVALID_TIME', `--${flag} "${text}" is neither a duration nor an ISO 8601 date-time.`, {
+      nextStep: `For example: --${flag} 1h   or   --${flag} 2026-01-31T12:00:00Z`,
+    })
   return new Date(t).toISOString()
 }

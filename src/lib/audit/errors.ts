@@ -4,12 +4,17 @@ import {ConflictError, PpctlError, UnreachableError} from '../errors/index.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 
 export class CursorExpiredError extends ConflictError {
-  constructor(readonly after: number, readonly oldestRetainedSeq: number | undefined, readonly oldestRetainedTime: string | undefined) {
+  constructor(
+    readonly after: number,
+    readonly oldestRetainedSeq: number | undefined,
+    readonly oldestRetainedTime: string | undefined,
+  ) {
     const held = oldestRetainedSeq === undefined ? 'an unknown point' : `seq ${oldestRetainedSeq}${oldestRetainedTime ? ` (${oldestRetainedTime})` : ''}`
     super('CURSOR_EXPIRED', `Events after seq ${after} are no longer held by the platform; it still holds events from ${held}.`, {
-      nextStep: oldestRetainedSeq === undefined
-        ? 'Start again without a cursor and treat the gap as lost.'
-        : `Resume with --after ${oldestRetainedSeq - 1} (or delete the checkpoint) and treat seq ${after + 1}–${oldestRetainedSeq - 1} as lost.`,
+      nextStep:
+        oldestRetainedSeq === undefined
+          ? 'Start again without a cursor and treat the gap as lost.'
+          : `Resume with --after ${oldestRetainedSeq - 1} (or delete the checkpoint) and treat seq ${after + 1}–${oldestRetainedSeq - 1} as lost.`,
     })
   }
 }
@@ -19,13 +24,21 @@ export class CursorExpiredError extends ConflictError {
  * would skip every event up to it in silence, so the run stops; the checkpoint is never touched by this error.
  */
 export class CursorAheadError extends ConflictError {
-  constructor(readonly after: number, readonly headSeq: number, readonly checkpoint?: string) {
+  constructor(
+    readonly after: number,
+    readonly headSeq: number,
+    readonly checkpoint?: string,
+  ) {
     const from = checkpoint ? `The checkpoint ${sanitizeOneLine(checkpoint)} holds seq ${after}` : `The cursor is seq ${after}`
-    super('CURSOR_AHEAD', `${from}, but the platform's audit log ends at seq ${headSeq}: the platform was reset or rolled back, and its new events would be skipped.`, {
-      nextStep: checkpoint
-        ? `The checkpoint was left as it is. If the platform was reset, delete the checkpoint ${sanitizeOneLine(checkpoint)} (every retained event is shipped again), or delete it and run with --after ${headSeq} for new events only.`
-        : `Resume with --after ${headSeq} for new events only, or without --after for every retained event.`,
-    })
+    super(
+      'CURSOR_AHEAD',
+      `${from}, but the platform's audit log ends at seq ${headSeq}: the platform was reset or rolled back, and its new events would be skipped.`,
+      {
+        nextStep: checkpoint
+          ? `The checkpoint was left as it is. If the platform was reset, delete the checkpoint ${sanitizeOneLine(checkpoint)} (every retained event is shipped again), or delete it and run with --after ${headSeq} for new events only.`
+          : `Resume with --after ${headSeq} for new events only, or without --after for every retained event.`,
+      },
+    )
   }
 }
 

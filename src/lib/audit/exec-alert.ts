@@ -38,7 +38,10 @@ export function splitCommand(line: string): string[] {
       cur += c
     }
   }
-  if (quote) throw new UsageError('INVALID_EXEC', `--exec has an unclosed ${quote} quote.`, {nextStep: 'Close the quote, or put the command in a script and name the script.'})
+  if (quote)
+    throw new UsageError('INVALID_EXEC', `--exec has an unclosed ${quote} quote.`, {
+      nextStep: 'Close the quote, or put the command in a script and name the script.',
+    })
   if (has || cur) argv.push(cur)
   if (argv.length === 0) throw new UsageError('INVALID_EXEC', '--exec is empty.', {nextStep: 'Name a program: --exec ./on-alert.sh'})
   return argv
@@ -49,13 +52,24 @@ export function splitCommand(line: string): string[] {
  * every alert, long after the person left. A name without a slash is looked up on PATH, as spawn would.
  */
 export async function assertExecutable(program: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<string> {
-  const candidates = program.includes('/') ? [isAbsolute(program) ? program : resolve(cwd, program)] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, program))
+  const candidates = program.includes('/')
+    ? [isAbsolute(program) ? program : resolve(cwd, program)]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, program))
   let found: string | undefined
   for (const file of candidates) {
     const info = await stat(file).catch(() => undefined)
     if (!info?.isFile()) continue
     found ??= file
-    if (await access(file, constants.X_OK).then(() => true, () => false)) return file
+    if (
+      await access(file, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file
   }
   if (found) {
     throw new UsageError('INVALID_EXEC', `--exec: ${found} is not executable.`, {nextStep: `Make it executable: chmod +x ${found}`})

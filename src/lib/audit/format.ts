@@ -31,7 +31,12 @@ const cell = (text: string, width: number) => {
 }
 
 function row(values: string[]): string {
-  return values.map((v, i) => cell(v, COLUMNS[i][1])).join('  ').trimEnd() + '\n'
+  return (
+    values
+      .map((v, i) => cell(v, COLUMNS[i][1]))
+      .join('  ')
+      .trimEnd() + '\n'
+  )
 }
 
 function tableHeader(): string {

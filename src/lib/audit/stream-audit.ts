@@ -44,7 +44,9 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
     const cp = await readCheckpoint(options.checkpoint, {tenantId: route.tenantId, clusters: [route.home.clusterId, route.secondary.clusterId]})
     if (cp) {
       if (after !== undefined && after !== cp.lastSeq) {
-        throw new UsageError('CURSOR_CONFLICT', `--after ${after} disagrees with the checkpoint ${options.checkpoint} (seq ${cp.lastSeq}).`, {nextStep: 'Give one of them: the checkpoint, or --after with a new checkpoint file.'})
+        throw new UsageError('CURSOR_CONFLICT', `--after ${after} disagrees with the checkpoint ${options.checkpoint} (seq ${cp.lastSeq}).`, {
+          nextStep: 'Give one of them: the checkpoint, or --after with a new checkpoint file.',
+        })
       }
       after = cp.lastSeq
       cluster = cp.cluster
@@ -69,13 +71,19 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
   const resumeHint = () =>
     options.checkpoint
       ? `The checkpoint ${options.checkpoint} holds seq ${lastDelivered ?? 'none'}: run the same command again to resume.`
-      : lastDelivered === undefined ? undefined : `Resume with --after ${lastDelivered}`
+      : lastDelivered === undefined
+        ? undefined
+        : `Resume with --after ${lastDelivered}`
   /** A write error: the reader gone (exit 141), or stdout itself failing (a full disk: exit 1). Either way, stop. */
   const outputError = (err: unknown) => {
     const code = errorCode(err)
     const hint = resumeHint()
     if (output.closed() || code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') {
-      return new OutputClosedError('OUTPUT_CLOSED', `stdout was closed by the program reading it, after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, hint ? {nextStep: hint} : {})
+      return new OutputClosedError(
+        'OUTPUT_CLOSED',
+        `stdout was closed by the program reading it, after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`,
+        hint ? {nextStep: hint} : {},
+      )
     }
     const reason = code ?? (err as Error)?.message ?? String(err)
     return new PpctlError('OUTPUT_FAILED', `Writing the events to stdout failed (${reason}) after ${delivered} events (last seq ${lastDelivered ?? 'none'}).`, {
@@ -133,7 +141,10 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
   }
 
   const status = (e: StatusEvent) => {
-    if (e.type === 'reconnecting') rate.note(`audit stream: ${e.reason}; reconnecting${e.delayMs > 0 ? ` in ${(e.delayMs / 1000).toFixed(1)} s` : ''} after seq ${e.after ?? 'start'} (attempt ${e.attempt})`)
+    if (e.type === 'reconnecting')
+      rate.note(
+        `audit stream: ${e.reason}; reconnecting${e.delayMs > 0 ? ` in ${(e.delayMs / 1000).toFixed(1)} s` : ''} after seq ${e.after ?? 'start'} (attempt ${e.attempt})`,
+      )
     else if (e.type === 'renewing-token') rate.note(`audit stream: renewing the access token; resuming after seq ${e.after ?? 'start'}`)
     else if (e.type === 'connected' && rate.reconnected()) rate.note(`audit stream: connected; resuming after seq ${e.after ?? 'start'}`)
   }
@@ -141,7 +152,15 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
   try {
     const result = await consumeAudit(
       {open: (path, headers, o) => transport.open(path, headers, o), clock: ctx.clock, emit, status},
-      {follow: options.follow, filters: options.filters, after, heartbeatMs: options.heartbeatMs, reconnectLimitMs: options.reconnectLimitMs, stopAt: options.stopAt, signal: AbortSignal.any([options.signal, output.signal])},
+      {
+        follow: options.follow,
+        filters: options.filters,
+        after,
+        heartbeatMs: options.heartbeatMs,
+        reconnectLimitMs: options.reconnectLimitMs,
+        stopAt: options.stopAt,
+        signal: AbortSignal.any([options.signal, output.signal]),
+      },
     )
     if (output.closed() && !options.signal.aborted) throw outputError(undefined)
     succeeded = true
@@ -180,11 +199,14 @@ function rateLine(ctx: Context, follow: boolean) {
   let window = 0
   let shown = false
   let connections = 0
-  const timer = tty && follow ? setInterval(() => {
-    err.write(`\r\u001b[2K${total.toLocaleString('en')} events, ${window.toLocaleString('en')}/s`)
-    shown = true
-    window = 0
-  }, 1000) : undefined
+  const timer =
+    tty && follow
+      ? setInterval(() => {
+          err.write(`\r\u001b[2K${total.toLocaleString('en')} events, ${window.toLocaleString('en')}/s`)
+          shown = true
+          window = 0
+        }, 1000)
+      : undefined
   timer?.unref()
   const clearLine = () => {
     if (shown) err.write('\r\u001b[2K')

@@ -16,7 +16,9 @@ export const ALERT_EXIT_CODE = ExitCode.ALERT
 
 class AlertRaisedError extends PpctlError {
   constructor(alert: Alert) {
-    super('ALERT', `Alert ${alert.detector}: ${sanitizeOneLine(alert.summary)}.`, {nextStep: `Look at the events: ppctl audit stream --after ${Math.min(...alert.seqs) - 1} --output table`})
+    super('ALERT', `Alert ${alert.detector}: ${sanitizeOneLine(alert.summary)}.`, {
+      nextStep: `Look at the events: ppctl audit stream --after ${Math.min(...alert.seqs) - 1} --output table`,
+    })
   }
 }
 
@@ -75,7 +77,8 @@ export async function watchAudit(ctx: Context, options: WatchOptions): Promise<W
               await writeFlushed(ctx.io.stdout, renderAlert(alert, options.output))
               if (options.exec) {
                 const r = await execAlert(options.exec, JSON.stringify(alert), ctx.io.stderr, ctx.env)
-                if (r.code !== 0) ctx.reporter.warn(text`audit watch: --exec ${options.exec[0]} ${r.error ? text`failed to start (${r.error})` : text`exited with ${r.code}`}`)
+                if (r.code !== 0)
+                  ctx.reporter.warn(text`audit watch: --exec ${options.exec[0]} ${r.error ? text`failed to start (${r.error})` : text`exited with ${r.code}`}`)
               }
               if (options.exitOnAlert && !stop) {
                 stop = alert

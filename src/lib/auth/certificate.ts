@@ -38,14 +38,20 @@ export async function loadCertificateFile(file: string, options: LoadCertificate
     mode = (await stat(file)).mode
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new UsageError('CERTIFICATE_UNREADABLE', `Cannot read the certificate file ${file} (${code === 'ENOENT' ? 'it does not exist' : (code ?? 'error')}).`, {
-      nextStep: 'Give the path of a PEM (certificate and key) or PFX file: --certificate FILE',
-    })
+    throw new UsageError(
+      'CERTIFICATE_UNREADABLE',
+      `Cannot read the certificate file ${file} (${code === 'ENOENT' ? 'it does not exist' : (code ?? 'error')}).`,
+      {
+        nextStep: 'Give the path of a PEM (certificate and key) or PFX file: --certificate FILE',
+      },
+    )
   }
   const isPem = data.subarray(0, 4096).toString('latin1').includes('-----BEGIN ')
   const cert = isPem ? await fromPem(data.toString('utf8'), file, options) : await fromPfx(data, file, options)
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    cert.warnings.push(`The certificate file ${file} holds a private key and is readable by other users (mode ${(mode & 0o777).toString(8)}); restrict it: chmod 600 "${file}"`)
+    cert.warnings.push(
+      `The certificate file ${file} holds a private key and is readable by other users (mode ${(mode & 0o777).toString(8)}); restrict it: chmod 600 "${file}"`,
+    )
   }
   return cert
 }
@@ -58,7 +64,9 @@ export function loadCertificatePem(pem: string, source: string, options: LoadCer
 async function fromPem(text: string, source: string, options: LoadCertificateOptions): Promise<ClientCertificate> {
   const certs = [...text.matchAll(PEM_CERT)].map((m) => parseCertificate(m[0], source))
   if (certs.length === 0) {
-    throw new UsageError('CERTIFICATE_INVALID', `${source} contains no PEM certificate.`, {nextStep: 'Give a PEM file with the certificate and its private key, or a PFX file.'})
+    throw new UsageError('CERTIFICATE_INVALID', `${source} contains no PEM certificate.`, {
+      nextStep: 'Give a PEM file with the certificate and its private key, or a PFX file.',
+    })
   }
   const keyPem = PEM_KEY.exec(text)?.[0]
   if (!keyPem) {
@@ -74,18 +82,26 @@ async function fromPem(text: string, source: string, options: LoadCertificateOpt
       passphrase = await options.password()
     } catch (err) {
       if ((err as {code?: string}).code === 'SECRET_REQUIRED' || (err as {code?: string}).code === 'ANSWER_REQUIRED') {
-        throw new UsageError('CERTIFICATE_PASSWORD_REQUIRED', `The private key in ${source} (certificate ${thumbprintOf(certs[0])}) is encrypted and no password was given.`, {
-          nextStep: 'Set PPCTL_CERTIFICATE_PASSWORD, pipe the password on stdin, or run at a terminal to be asked.',
-        })
+        throw new UsageError(
+          'CERTIFICATE_PASSWORD_REQUIRED',
+          `The private key in ${source} (certificate ${thumbprintOf(certs[0])}) is encrypted and no password was given.`,
+          {
+            nextStep: 'Set PPCTL_CERTIFICATE_PASSWORD, pipe the password on stdin, or run at a terminal to be asked.',
+          },
+        )
       }
       throw err
     }
     try {
       key = createPrivateKey({key: keyPem, format: 'pem', passphrase})
     } catch {
-      throw new UsageError('CERTIFICATE_PASSWORD_INVALID', `The password does not decrypt the private key in ${source} (certificate ${thumbprintOf(certs[0])}).`, {
-        nextStep: 'Check PPCTL_CERTIFICATE_PASSWORD (or the password you typed).',
-      })
+      throw new UsageError(
+        'CERTIFICATE_PASSWORD_INVALID',
+        `The password does not decrypt the private key in ${source} (certificate ${thumbprintOf(certs[0])}).`,
+        {
+          nextStep: 'Check PPCTL_CERTIFICATE_PASSWORD (or the password you typed).',
+        },
+      )
     }
   } else {
     try {
@@ -105,7 +121,9 @@ async function fromPfx(data: Buffer, source: string, options: LoadCertificateOpt
   try {
     asn1 = forge.asn1.fromDer(forge.util.createBuffer(data.toString('binary')))
   } catch {
-    throw new UsageError('CERTIFICATE_INVALID', `${source} is neither a PEM nor a PFX (PKCS#12) file.`, {nextStep: 'Give a PEM file with the certificate and its private key, or a PFX file.'})
+    throw new UsageError('CERTIFICATE_INVALID', `${source} is neither a PEM nor a PFX (PKCS#12) file.`, {
+      nextStep: 'Give a PEM file with the certificate and its private key, or a PFX file.',
+    })
   }
   let password: string
   try {
@@ -131,12 +149,14 @@ async function fromPfx(data: Buffer, source: string, options: LoadCertificateOpt
     )
   }
   const bags = (type: string) => p12.getBags({bagType: type})[type] ?? []
-  const certs = bags(forge.pki.oids.certBag)
-    .flatMap((bag) => (bag.cert ? [parseCertificate(forge.pki.certificateToPem(bag.cert), source)] : []))
+  const certs = bags(forge.pki.oids.certBag).flatMap((bag) => (bag.cert ? [parseCertificate(forge.pki.certificateToPem(bag.cert), source)] : []))
   const keyBag = [...bags(forge.pki.oids.pkcs8ShroudedKeyBag), ...bags(forge.pki.oids.keyBag)].find((bag) => bag.key)
-  if (certs.length === 0) throw new UsageError('CERTIFICATE_INVALID', `${source} contains no certificate.`, {nextStep: 'Export the PFX again with its certificate.'})
+  if (certs.length === 0)
+    throw new UsageError('CERTIFICATE_INVALID', `${source} contains no certificate.`, {nextStep: 'Export the PFX again with its certificate.'})
   if (!keyBag?.key) {
-    throw new UsageError('CERTIFICATE_KEY_MISSING', `${source} contains no private key (certificate ${thumbprintOf(certs[0])}).`, {nextStep: 'Export the PFX again with its private key.'})
+    throw new UsageError('CERTIFICATE_KEY_MISSING', `${source} contains no private key (certificate ${thumbprintOf(certs[0])}).`, {
+      nextStep: 'Export the PFX again with its private key.',
+    })
   }
   const key = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key as import('node-forge').pki.rsa.PrivateKey))
   return finish(certs, key, source, options.now)
@@ -146,7 +166,9 @@ function parseCertificate(pem: string, source: string): X509Certificate {
   try {
     return new X509Certificate(pem)
   } catch {
-    throw new UsageError('CERTIFICATE_INVALID', `${source} contains a certificate that cannot be parsed.`, {nextStep: 'Export the certificate again as PEM or PFX.'})
+    throw new UsageError('CERTIFICATE_INVALID', `${source} contains a certificate that cannot be parsed.`, {
+      nextStep: 'Export the certificate again as PEM or PFX.',
+    })
   }
 }
 
@@ -167,9 +189,13 @@ function finish(certs: X509Certificate[], key: KeyObject, source: string, now: n
     })
   }
   if (now < notBefore.getTime()) {
-    throw new AuthRequiredError('CERTIFICATE_NOT_YET_VALID', `The certificate in ${source} (thumbprint ${thumbprint}) is not valid before ${notBefore.toISOString()}.`, {
-      nextStep: "Check this machine's clock, or wait until the certificate is valid.",
-    })
+    throw new AuthRequiredError(
+      'CERTIFICATE_NOT_YET_VALID',
+      `The certificate in ${source} (thumbprint ${thumbprint}) is not valid before ${notBefore.toISOString()}.`,
+      {
+        nextStep: "Check this machine's clock, or wait until the certificate is valid.",
+      },
+    )
   }
   return {
     source,

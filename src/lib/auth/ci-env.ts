@@ -49,7 +49,7 @@ async function acquire(ctx: Context, ci: CiCredentials): Promise<CiToken> {
   const authority = profile.authority
   if (!authority) {
     throw new UsageError('AUTHORITY_REQUIRED', 'CI sign-in needs the identity provider: PPCTL_AUTHORITY is not set and the profile has no authority.', {
-      nextStep: 'Set PPCTL_AUTHORITY to the provider\'s issuer URL (https).',
+      nextStep: "Set PPCTL_AUTHORITY to the provider's issuer URL (https).",
     })
   }
   const cert = await loadClientCertificate(ctx, ci.certificatePath ? {file: ci.certificatePath} : {pem: ci.certificatePem ?? '', name: 'PPCTL_CERTIFICATE'})

@@ -21,15 +21,23 @@ export function chooseAssertionAlg(metadata: Pick<ServerMetadata, 'token_endpoin
     if (!offered) return preferred[preferred.length - 1]
     const found = preferred.find((alg) => offered.includes(alg))
     if (found) return found
-    throw new UsageError('ASSERTION_ALG_UNSUPPORTED', `The identity provider accepts none of ${preferred.join(', ')} for client assertions (it offers ${offered.join(', ') || 'none'}); the certificate in ${cert.source} (thumbprint ${cert.thumbprint}) cannot be used.`, {
-      nextStep: 'Use an RSA certificate, or ask the provider to accept PS256 or RS256.',
-    })
+    throw new UsageError(
+      'ASSERTION_ALG_UNSUPPORTED',
+      `The identity provider accepts none of ${preferred.join(', ')} for client assertions (it offers ${offered.join(', ') || 'none'}); the certificate in ${cert.source} (thumbprint ${cert.thumbprint}) cannot be used.`,
+      {
+        nextStep: 'Use an RSA certificate, or ask the provider to accept PS256 or RS256.',
+      },
+    )
   }
   if (keyType === 'rsa') return pick(['PS256', 'RS256'])
   if (keyType === 'ec') return pick(['ES256'])
-  throw new UsageError('CERTIFICATE_KEY_UNSUPPORTED', `The key in ${cert.source} (thumbprint ${cert.thumbprint}) is ${keyType ?? 'of an unknown type'}; ppctl signs with RSA or EC P-256 keys.`, {
-    nextStep: 'Use an RSA (2048 bits or more) or EC P-256 certificate.',
-  })
+  throw new UsageError(
+    'CERTIFICATE_KEY_UNSUPPORTED',
+    `The key in ${cert.source} (thumbprint ${cert.thumbprint}) is ${keyType ?? 'of an unknown type'}; ppctl signs with RSA or EC P-256 keys.`,
+    {
+      nextStep: 'Use an RSA (2048 bits or more) or EC P-256 certificate.',
+    },
+  )
 }
 
 export interface AssertionInput {

@@ -53,7 +53,10 @@ export interface StartDeviceOptions {
   resource?: string
 }
 
-export async function startDeviceAuthorization(config: Configuration, options: StartDeviceOptions): Promise<{device: DeviceAuthorizationResponse; info: DeviceCodeInfo}> {
+export async function startDeviceAuthorization(
+  config: Configuration,
+  options: StartDeviceOptions,
+): Promise<{device: DeviceAuthorizationResponse; info: DeviceCodeInfo}> {
   const client = await import('openid-client')
   let device: DeviceAuthorizationResponse
   try {

@@ -13,7 +13,9 @@ export function parseAuthority(value: string): URL {
   try {
     url = new URL(value)
   } catch {
-    throw new UsageError('INVALID_AUTHORITY', `"${value}" is not a URL.`, {nextStep: 'Give the provider\'s issuer URL, e.g. --authority https://login.example.com'})
+    throw new UsageError('INVALID_AUTHORITY', `"${value}" is not a URL.`, {
+      nextStep: "Give the provider's issuer URL, e.g. --authority https://login.example.com",
+    })
   }
   if (url.protocol !== 'https:') {
     throw new UsageError('INSECURE_AUTHORITY', `The authority must use https, not ${url.protocol.replace(/:$/, '')}.`, {

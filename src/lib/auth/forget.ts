@@ -6,7 +6,15 @@ import type {Context} from '../context.js'
 import type {Profile} from '../config/store.js'
 
 /** The profile's fields that describe a sign-in (cleared at logout and when the sign-in is revoked). */
-const SIGN_IN_FIELDS = ['account', 'tenantId', 'authMethod', 'tokenExpiresAt', 'signedInAt', 'certificatePath', 'certificateThumbprint'] as const satisfies ReadonlyArray<keyof Profile>
+const SIGN_IN_FIELDS = [
+  'account',
+  'tenantId',
+  'authMethod',
+  'tokenExpiresAt',
+  'signedInAt',
+  'certificatePath',
+  'certificateThumbprint',
+] as const satisfies ReadonlyArray<keyof Profile>
 
 /** The folder of every cache kept for a profile (the routing cache among them). */
 export function profileCacheDir(ctx: Context, profile: string): string {

@@ -55,11 +55,15 @@ export interface LoginOptions {
 }
 
 /** The profile this sign-in will write: the stored one with the flags on top (checked, not yet saved). */
-async function targetProfile(ctx: Context, options: LoginOptions): Promise<{name: string; profile: Profile; changes: Partial<Profile>; authority: string; clientId: string}> {
+async function targetProfile(
+  ctx: Context,
+  options: LoginOptions,
+): Promise<{name: string; profile: Profile; changes: Partial<Profile>; authority: string; clientId: string}> {
   const {name, profile} = await ctx.activeProfile()
   // Only what the flags say is written: the effective profile also holds PPCTL_* overrides, which must not be persisted.
   const changes: Partial<Profile> = options.from ? await platformSettingsOf(ctx, options.from, name) : {}
-  const setting = async (key: string, raw: string | undefined) => (raw === undefined ? undefined : parseConfigValue(findConfigKey(key), raw, {cwd: process.cwd()}))
+  const setting = async (key: string, raw: string | undefined) =>
+    raw === undefined ? undefined : parseConfigValue(findConfigKey(key), raw, {cwd: process.cwd()})
   const globalUrl = await setting('global-url', options.globalUrl)
   if (globalUrl !== undefined) changes.globalUrl = globalUrl as string
   const caFile = await setting('ca-file', options.caFile)
@@ -79,7 +83,9 @@ async function targetProfile(ctx: Context, options: LoginOptions): Promise<{name
   }
   parseAuthority(next.authority)
   if (!next.clientId) {
-    throw new UsageError('CLIENT_ID_REQUIRED', `Profile "${name}" has no client id.`, {nextStep: 'Pass --client-id ID (the application registered for ppctl at your provider).'})
+    throw new UsageError('CLIENT_ID_REQUIRED', `Profile "${name}" has no client id.`, {
+      nextStep: 'Pass --client-id ID (the application registered for ppctl at your provider).',
+    })
   }
   return {name, profile: next, changes, authority: next.authority, clientId: next.clientId}
 }
@@ -175,14 +181,19 @@ async function loginFromEnvironment(ctx: Context, ci: NonNullable<ReturnType<typ
 }
 
 /** The settings that say which platform a profile talks to (not who signed in): what `--from` copies. */
-const PLATFORM_FIELDS = ['authority', 'clientId', 'globalUrl', 'caFile', 'clusterAllowList', 'allowIpLiterals', 'apiResource'] as const satisfies ReadonlyArray<keyof Profile>
+const PLATFORM_FIELDS = ['authority', 'clientId', 'globalUrl', 'caFile', 'clusterAllowList', 'allowIpLiterals', 'apiResource'] as const satisfies ReadonlyArray<
+  keyof Profile
+>
 
 async function platformSettingsOf(ctx: Context, from: string, target: string): Promise<Partial<Profile>> {
   const source = (await ctx.config().read()).profiles[from]
   if (!source) {
     throw new NotFoundError('PROFILE_NOT_FOUND', `There is no profile "${from}" to copy.`, {nextStep: 'See the profiles: ppctl auth list'})
   }
-  if (from === target) throw new UsageError('USAGE', `--from ${from} names the profile being signed in to.`, {nextStep: `Give another profile: ppctl auth login --profile NEW --from ${from}`})
+  if (from === target)
+    throw new UsageError('USAGE', `--from ${from} names the profile being signed in to.`, {
+      nextStep: `Give another profile: ppctl auth login --profile NEW --from ${from}`,
+    })
   const copy: Partial<Profile> = {}
   for (const field of PLATFORM_FIELDS) if (source[field] !== undefined) Object.assign(copy, {[field]: source[field]})
   return copy

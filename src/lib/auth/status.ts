@@ -40,26 +40,31 @@ export async function authStatus(ctx: Context): Promise<StatusResult> {
   if (ci) {
     return {
       mode: 'environment',
-      profiles: [{
-        profile: active,
-        active: true,
-        authority: activeProfile.authority ?? null,
-        signedIn: true,
-        account: ci.clientId,
-        tenantId: ci.tenant,
-        method: 'certificate',
-        tokenExpiresAt: null,
-        hasRefreshToken: false,
-        credentialStore: {kind: 'none', location: null},
-        routingCacheAgeSeconds: null,
-      }],
+      profiles: [
+        {
+          profile: active,
+          active: true,
+          authority: activeProfile.authority ?? null,
+          signedIn: true,
+          account: ci.clientId,
+          tenantId: ci.tenant,
+          method: 'certificate',
+          tokenExpiresAt: null,
+          hasRefreshToken: false,
+          credentialStore: {kind: 'none', location: null},
+          routingCacheAgeSeconds: null,
+        },
+      ],
     }
   }
   const names = Object.keys(config.profiles).sort()
   const profiles: ProfileStatus[] = []
   for (const name of names) {
     const stored = config.profiles[name]
-    const profile = name === active ? activeProfile : effectiveProfile(stored, {...ctx.env, PPCTL_CLIENT_ID: undefined, PPCTL_TENANT_ID: undefined, PPCTL_AUTHORITY: undefined})
+    const profile =
+      name === active
+        ? activeProfile
+        : effectiveProfile(stored, {...ctx.env, PPCTL_CLIENT_ID: undefined, PPCTL_TENANT_ID: undefined, PPCTL_AUTHORITY: undefined})
     const entry: ProfileStatus = {
       profile: name,
       active: name === active,

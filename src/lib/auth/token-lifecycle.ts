@@ -58,7 +58,9 @@ function isFresh(creds: StoredCredentials | undefined, now: number): creds is St
 }
 
 function notSignedIn(profile: string): AuthRequiredError {
-  return new AuthRequiredError('NOT_SIGNED_IN', `Profile "${profile}" is not signed in.`, {nextStep: `${SIGN_IN_AGAIN}${profile === 'default' ? '' : ` --profile ${profile}`}`})
+  return new AuthRequiredError('NOT_SIGNED_IN', `Profile "${profile}" is not signed in.`, {
+    nextStep: `${SIGN_IN_AGAIN}${profile === 'default' ? '' : ` --profile ${profile}`}`,
+  })
 }
 
 async function getAccessToken(ctx: Context, tokens: Tokens, options: GetAccessTokenOptions): Promise<AccessToken> {
@@ -105,7 +107,9 @@ async function refresh(ctx: Context, name: string, profile: Profile, store: Cred
     if (code === 'invalid_grant' || code === 'invalid_token') {
       // Revoked, expired or already rotated by a process that did not hold the lock: what is cached is useless now.
       await forgetSignIn(ctx, name)
-      throw new AuthRequiredError('SESSION_EXPIRED', `The sign-in of profile "${name}" has expired or was revoked; its cached tokens were deleted.`, {nextStep: SIGN_IN_AGAIN})
+      throw new AuthRequiredError('SESSION_EXPIRED', `The sign-in of profile "${name}" has expired or was revoked; its cached tokens were deleted.`, {
+        nextStep: SIGN_IN_AGAIN,
+      })
     }
     throw toAuthError(err, 'Token refresh')
   }

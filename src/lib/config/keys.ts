@@ -37,9 +37,21 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {key: 'ca-file', scope: 'profile', field: 'caFile', env: 'PPCTL_CA_FILE', description: 'A PEM file of extra CA certificates to trust.'},
   {key: 'client-id', scope: 'profile', field: 'clientId', env: 'PPCTL_CLIENT_ID', description: 'The OAuth client id ppctl signs in with.'},
   {key: 'tenant', scope: 'profile', field: 'tenant', env: 'PPCTL_TENANT_ID', description: 'The tenant (id or name) this profile administers.'},
-  {key: 'cluster-allow-list', scope: 'profile', field: 'clusterAllowList', env: 'PPCTL_CLUSTER_ALLOW_LIST', description: 'Comma-separated host patterns a cluster URL must match (*.clusters.example.com).'},
+  {
+    key: 'cluster-allow-list',
+    scope: 'profile',
+    field: 'clusterAllowList',
+    env: 'PPCTL_CLUSTER_ALLOW_LIST',
+    description: 'Comma-separated host patterns a cluster URL must match (*.clusters.example.com).',
+  },
   {key: 'allow-ip-literals', scope: 'profile', field: 'allowIpLiterals', description: 'Whether cluster URLs may be IP addresses (true or false).'},
-  {key: 'credential-store', scope: 'profile', field: 'credentialStore', env: 'PPCTL_CREDENTIAL_STORE', description: 'Where secrets are kept: keychain, file or memory.'},
+  {
+    key: 'credential-store',
+    scope: 'profile',
+    field: 'credentialStore',
+    env: 'PPCTL_CREDENTIAL_STORE',
+    description: 'Where secrets are kept: keychain, file or memory.',
+  },
   {key: 'default-profile', scope: 'global', field: 'defaultProfile', description: 'The profile used when neither --profile nor PPCTL_PROFILE is given.'},
 ]
 
@@ -68,17 +80,19 @@ export interface ParseOptions {
 /** Checks and normalizes a value typed on the command line; a bad value is a one-line usage error. */
 export async function parseConfigValue(key: ConfigKey, raw: string, options: ParseOptions): Promise<ConfigValue> {
   const value = raw.trim()
-  const invalid = (why: string, next: string) =>
-    new UsageError('INVALID_CONFIG_VALUE', `Invalid value for ${key.key}: ${why}`, {nextStep: next})
+  const invalid = (why: string, next: string) => new UsageError('INVALID_CONFIG_VALUE', `Invalid value for ${key.key}: ${why}`, {nextStep: next})
   if (value === '') throw invalid('it is empty.', `To remove it, run: ppctl config unset ${key.key}`)
   switch (key.field) {
     case 'authority':
     case 'globalUrl':
-      return parseHttpsUrl(value, (why) => invalid(why, `Give an https URL, e.g. ppctl config set ${key.key} https://${key.field === 'authority' ? 'login' : 'global'}.example.com`))
+      return parseHttpsUrl(value, (why) =>
+        invalid(why, `Give an https URL, e.g. ppctl config set ${key.key} https://${key.field === 'authority' ? 'login' : 'global'}.example.com`),
+      )
     case 'caFile':
       return parseCaFile(value, options.cwd, (why) => invalid(why, 'Give the path of a readable PEM file of CA certificates.'))
     case 'clientId':
-      if (!/^[\x21-\x7e]{1,256}$/.test(value)) throw invalid('use 1 to 256 printable characters without spaces.', 'Use the client id your administrator gave you.')
+      if (!/^[\x21-\x7e]{1,256}$/.test(value))
+        throw invalid('use 1 to 256 printable characters without spaces.', 'Use the client id your administrator gave you.')
       return value
     case 'tenant':
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(value)) {
@@ -122,7 +136,10 @@ export function storedValue(key: ConfigKey, profile: Profile | undefined, defaul
 }
 
 function kebab(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase()
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/_/g, '-')
+    .toLowerCase()
 }
 
 function editDistance(a: string, b: string): number {

@@ -112,9 +112,13 @@ export class ConfigStore {
 export function effectiveProfile(profile: Profile | undefined, env: NodeJS.ProcessEnv): Profile {
   const out: Profile = {...profile}
   if (env.PPCTL_AUTHORITY) out.authority = env.PPCTL_AUTHORITY
-  if (env.PPCTL_GLOBAL_URL) out.globalUrl = parseHttpsUrl(env.PPCTL_GLOBAL_URL.trim(), invalidEnv('PPCTL_GLOBAL_URL', 'an https URL, e.g. https://global.example.com'))
+  if (env.PPCTL_GLOBAL_URL)
+    out.globalUrl = parseHttpsUrl(env.PPCTL_GLOBAL_URL.trim(), invalidEnv('PPCTL_GLOBAL_URL', 'an https URL, e.g. https://global.example.com'))
   if (env.PPCTL_CLUSTER_ALLOW_LIST) {
-    out.clusterAllowList = parseAllowList(env.PPCTL_CLUSTER_ALLOW_LIST, invalidEnv('PPCTL_CLUSTER_ALLOW_LIST', 'comma-separated host patterns, e.g. *.clusters.example.com'))
+    out.clusterAllowList = parseAllowList(
+      env.PPCTL_CLUSTER_ALLOW_LIST,
+      invalidEnv('PPCTL_CLUSTER_ALLOW_LIST', 'comma-separated host patterns, e.g. *.clusters.example.com'),
+    )
   }
   if (env.PPCTL_CLIENT_ID) out.clientId = env.PPCTL_CLIENT_ID
   if (env.PPCTL_TENANT_ID) out.tenant = env.PPCTL_TENANT_ID

@@ -12,7 +12,8 @@ function nextStepFor(platform: NodeJS.Platform): string {
   if (platform === 'linux') {
     return (
       "Start a Secret Service (a desktop session, or headless: dbus-run-session -- sh -c 'echo -n PASSWORD | " +
-      "gnome-keyring-daemon --unlock --components=secrets >/dev/null; ppctl ...'), " + OPT_INS
+      "gnome-keyring-daemon --unlock --components=secrets >/dev/null; ppctl ...'), " +
+      OPT_INS
     )
   }
   if (platform === 'darwin') return 'Unlock the login keychain (security unlock-keychain), ' + OPT_INS
@@ -34,9 +35,13 @@ export class KeychainUnavailableError extends PpctlError {
 
 export class KeychainTimeoutError extends PpctlError {
   constructor(operation: string, timeoutMs: number, platform: NodeJS.Platform = process.platform) {
-    super('KEYCHAIN_TIMEOUT', `The OS keychain did not answer within ${Math.round(timeoutMs / 1000)} s (${operation}); it may be waiting for an unlock prompt.`, {
-      nextStep: nextStepFor(platform),
-    })
+    super(
+      'KEYCHAIN_TIMEOUT',
+      `The OS keychain did not answer within ${Math.round(timeoutMs / 1000)} s (${operation}); it may be waiting for an unlock prompt.`,
+      {
+        nextStep: nextStepFor(platform),
+      },
+    )
   }
 }
 

@@ -72,10 +72,13 @@ export async function withProfileLock<T>(ctx: Context, profile: string, fn: () =
     await ctx.clock.sleep(backoffMs(waits++, options.random ?? Math.random))
   }
 
-  const heartbeat = setInterval(() => {
-    const now = new Date()
-    utimes(file, now, now).catch(() => {})
-  }, Math.max(50, Math.floor(staleMs / 3)))
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date()
+      utimes(file, now, now).catch(() => {})
+    },
+    Math.max(50, Math.floor(staleMs / 3)),
+  )
   heartbeat.unref()
   try {
     return await fn()
@@ -158,7 +161,10 @@ async function takeOver(file: string, seen: LockRecord | undefined, staleMs: num
     if (now === 'absent') return true
     const same = seen === undefined ? now === undefined : now?.token === seen.token
     if (!same || !(await isStale(file, now, staleMs))) return false
-    return await unlink(file).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ENOENT')
+    return await unlink(file).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+    )
   } finally {
     await unlink(guard).catch(() => {})
   }

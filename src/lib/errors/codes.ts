@@ -44,7 +44,7 @@ export const CODES = {
   INSECURE_AUTHORITY: code(USAGE, 'usage', false, 'the authority is not an https URL'),
   INVALID_AUTHORITY: code(USAGE, 'usage', false, 'the authority is not a URL'),
   URL_HAS_CREDENTIALS: code(USAGE, 'usage', false, 'a URL carries a user name or password'),
-  NO_GLOBAL_URL: code(USAGE, 'usage', false, "the profile names no global service URL"),
+  NO_GLOBAL_URL: code(USAGE, 'usage', false, 'the profile names no global service URL'),
   CA_FILE_UNREADABLE: code(USAGE, 'usage', false, 'the CA file cannot be read or holds no certificate'),
   INVALID_CONFIG_VALUE: code(USAGE, 'usage', false, 'a configuration value is not valid for its key'),
   UNKNOWN_CONFIG_KEY: code(USAGE, 'usage', false, 'no such configuration key'),
@@ -89,7 +89,7 @@ export const CODES = {
   CERTIFICATE_EXPIRED: code(AUTH_REQUIRED, 'auth', false, 'the sign-in certificate has expired'),
   CERTIFICATE_NOT_YET_VALID: code(AUTH_REQUIRED, 'auth', false, 'the sign-in certificate is not valid yet'),
   IDENTITY_PROVIDER_CHANGED: code(AUTH_REQUIRED, 'auth', false, "the platform's identity provider changed since the sign-in"),
-  SIGNIN_FAILED: code(AUTH_REQUIRED, 'auth', false, 'the local platform refused the test user\'s sign-in (`sandbox approve`)'),
+  SIGNIN_FAILED: code(AUTH_REQUIRED, 'auth', false, "the local platform refused the test user's sign-in (`sandbox approve`)"),
   UNAUTHENTICATED: code(AUTH_REQUIRED, 'auth', false, 'the global service did not accept the token and named no reason'),
   // permission
   FORBIDDEN: code(PERMISSION_DENIED, 'permission', false, 'the global service refused to give the route and named no reason'),
@@ -108,7 +108,7 @@ export const CODES = {
   CURSOR_AHEAD: code(CONFLICT, 'conflict', false, 'the audit cursor is ahead of the log (another platform, or a restored one)'),
   REPLICATION_BROKEN: code(CONFLICT, 'conflict', false, 'the local platform cannot fail over: replication is broken'),
   FILE_EXISTS: code(CONFLICT, 'conflict', false, 'the output file exists already'),
-  SANDBOX_PORT_IN_USE: code(CONFLICT, 'conflict', false, "the sandbox port is taken by another program"),
+  SANDBOX_PORT_IN_USE: code(CONFLICT, 'conflict', false, 'the sandbox port is taken by another program'),
   // network
   CONNECTION_REFUSED: code(UNREACHABLE, 'network', true, 'the connection was refused'),
   CONNECTION_RESET: code(UNREACHABLE, 'network', true, 'the connection was closed unexpectedly'),

@@ -47,7 +47,9 @@ export class PpctlError extends Error {
   /** The error again from its toJSON() (a result that carried it); a code not in the table keeps the exit code it had. */
   static revive(json: PpctlErrorJson): PpctlError {
     const details = {nextStep: json.nextStep, correlationId: json.correlationId}
-    return isErrorCode(json.code) ? new PpctlError(json.code, json.message, details) : new PpctlError({platformCode: json.code, exitCode: json.exitCode as ExitCodeValue}, json.message, details)
+    return isErrorCode(json.code)
+      ? new PpctlError(json.code, json.message, details)
+      : new PpctlError({platformCode: json.code, exitCode: json.exitCode as ExitCodeValue}, json.message, details)
   }
 
   toJSON(): PpctlErrorJson {
@@ -134,7 +136,8 @@ export function toPpctlError(err: unknown, commandId?: string): PpctlError {
   })
 }
 
-const names = (list: unknown) => (Array.isArray(list) ? list.map((a) => (typeof a === 'string' ? a : String((a as {name?: unknown})?.name ?? ''))).filter(Boolean) : [])
+const names = (list: unknown) =>
+  Array.isArray(list) ? list.map((a) => (typeof a === 'string' ? a : String((a as {name?: unknown})?.name ?? ''))).filter(Boolean) : []
 
 /** A parse error in ppctl's words, from the structured fields oclif gives (argument and flag definitions, what was given). */
 function parseError(e: OclifLike, raw: string, command: string): {message: string; nextStep?: string} {
@@ -143,9 +146,13 @@ function parseError(e: OclifLike, raw: string, command: string): {message: strin
   if (Array.isArray(e.args) && e.args.length > 0) {
     const list = names(e.args)
     // UnexpectedArgsError lists the words given, RequiredArgsError the argument definitions.
-    if (typeof e.args[0] === 'string') return {message: `${command} does not take ${list.length === 1 ? 'the argument' : 'the arguments'} ${list.map((a) => `"${a}"`).join(', ')}.`}
+    if (typeof e.args[0] === 'string')
+      return {message: `${command} does not take ${list.length === 1 ? 'the argument' : 'the arguments'} ${list.map((a) => `"${a}"`).join(', ')}.`}
     const usage = `${command} ${list.map((a) => a.toUpperCase()).join(' ')}`
-    return {message: `${command} needs ${list.length === 1 ? 'an argument' : 'arguments'}: ${list.map((a) => `<${a}>`).join(' ')}.`, nextStep: `${usage}   (see ${command} --help)`}
+    return {
+      message: `${command} needs ${list.length === 1 ? 'an argument' : 'arguments'}: ${list.map((a) => `<${a}>`).join(' ')}.`,
+      nextStep: `${usage}   (see ${command} --help)`,
+    }
   }
   if (Array.isArray(e.flags) && e.flags.length > 0) {
     const unknown = names(e.flags)
@@ -159,11 +166,22 @@ function parseError(e: OclifLike, raw: string, command: string): {message: strin
   for (const [name, def] of Object.entries(defs)) {
     if (!present(name)) continue
     const clash = (def.exclusive ?? []).find((other) => present(other))
-    if (clash) return {message: `--${name} and --${clash} cannot be used together.`, nextStep: `Keep one of them: ${command} --${name}   or   ${command} --${clash}`}
+    if (clash)
+      return {message: `--${name} and --${clash} cannot be used together.`, nextStep: `Keep one of them: ${command} --${name}   or   ${command} --${clash}`}
   }
-  const missing = Object.entries(defs).filter(([name, def]) => def.required && !present(name)).map(([name]) => `--${name}`)
-  if (missing.length > 0) return {message: `${command} needs ${missing.join(' and ')}.`, nextStep: `${command} ${missing.map((m) => `${m} ${m.slice(2).toUpperCase()}`).join(' ')}   (see ${command} --help)`}
-  return {message: oneLine(raw).replace(/^The following errors? occurred: /, '').replace(/\n/g, ' ')}
+  const missing = Object.entries(defs)
+    .filter(([name, def]) => def.required && !present(name))
+    .map(([name]) => `--${name}`)
+  if (missing.length > 0)
+    return {
+      message: `${command} needs ${missing.join(' and ')}.`,
+      nextStep: `${command} ${missing.map((m) => `${m} ${m.slice(2).toUpperCase()}`).join(' ')}   (see ${command} --help)`,
+    }
+  return {
+    message: oneLine(raw)
+      .replace(/^The following errors? occurred: /, '')
+      .replace(/\n/g, ' '),
+  }
 }
 
 /** The command line as typed, with the mistyped flag replaced by the suggestion (its value kept). */
@@ -176,6 +194,9 @@ function retyped(e: OclifLike, typed: string, suggestion: string, command: strin
 
 /** The lines of a message without oclif's help hint and indentation, joined after a colon; the first line alone when there is no more. */
 function oneLine(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== OCLIF_HELP_HINT)
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== OCLIF_HELP_HINT)
   return lines.reduce((acc, line, i) => (i === 0 ? line : `${acc}${acc.endsWith(':') ? ' ' : ': '}${line}`), '')
 }

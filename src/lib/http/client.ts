@@ -77,12 +77,17 @@ export function createHttp(options: HttpOptions): Http {
       if (mode === 'manual' || !isRedirect(response)) return response
       if (mode === 'error') {
         await response.body?.cancel()
-        throw new UnreachableError('REDIRECT_REFUSED', `${url.host} answered a redirect (HTTP ${response.status}) where none is allowed.`, {nextStep: 'Check the URL in the profile.'})
+        throw new UnreachableError('REDIRECT_REFUSED', `${url.host} answered a redirect (HTTP ${response.status}) where none is allowed.`, {
+          nextStep: 'Check the URL in the profile.',
+        })
       }
       const next = nextHop(url, current, response, hop)
       if (!next) return response
       await response.body?.cancel()
-      if (debug.enabled) debug.log(`HTTP ↪ ${response.status} ${redactUrl(url)} → ${redactUrl(next.url)}${next.crossOrigin ? ' (another origin: Authorization, DPoP and cookies not forwarded)' : ''}`)
+      if (debug.enabled)
+        debug.log(
+          `HTTP ↪ ${response.status} ${redactUrl(url)} → ${redactUrl(next.url)}${next.crossOrigin ? ' (another origin: Authorization, DPoP and cookies not forwarded)' : ''}`,
+        )
       url = next.url
       current = next.init
     }
@@ -92,7 +97,8 @@ export function createHttp(options: HttpOptions): Http {
     dispatcher: main.dispatcher,
     fetch: (input, {retries, ...init}: HttpRequestInit = {}) =>
       retries === false ? exchange(main, input, init) : fetchWithRetry((i, n) => exchange(main, i, n), clock, input, init, {policy: options.retry, debug}),
-    stream: (input, {retries: _ignored, ...init}: HttpRequestInit = {}) => exchange((streaming ??= createDispatcher({env: options.env, ca: options.ca, timeouts: {...timeouts, body: 0}})), input, init),
+    stream: (input, {retries: _ignored, ...init}: HttpRequestInit = {}) =>
+      exchange((streaming ??= createDispatcher({env: options.env, ca: options.ca, timeouts: {...timeouts, body: 0}})), input, init),
     close: () => (closing ??= Promise.all([main.dispatcher.close(), streaming?.dispatcher.close()]).then(() => undefined)),
   }
 }

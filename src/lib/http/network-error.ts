@@ -10,8 +10,7 @@ interface ErrorLike {
   errors?: unknown[]
 }
 
-const asErrorLike = (value: unknown): ErrorLike | undefined =>
-  typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined
+const asErrorLike = (value: unknown): ErrorLike | undefined => (typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined)
 
 /** The first error in the cause chain (and in AggregateError members) that carries a code. */
 function findCoded(err: unknown, depth = 0): ErrorLike | undefined {
@@ -27,7 +26,8 @@ function findCoded(err: unknown, depth = 0): ErrorLike | undefined {
   return findCoded(e.cause, depth + 1)
 }
 
-const CERT_VERIFY = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/
+const CERT_VERIFY =
+  /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/
 
 interface Classified {
   code: CodeExiting<8>

@@ -13,7 +13,14 @@ export function isRedirect(response: Response): boolean {
 }
 
 function replayable(body: unknown): boolean {
-  return body === undefined || body === null || typeof body === 'string' || body instanceof URLSearchParams || body instanceof ArrayBuffer || ArrayBuffer.isView(body)
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof URLSearchParams ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body)
+  )
 }
 
 export interface NextHop {
@@ -40,15 +47,23 @@ export function nextHop(from: URL, init: HttpRequestInit, response: Response, ho
     })
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UnreachableError('REDIRECT_REFUSED', `${from.host} redirected to ${url.protocol} URL; ppctl follows only http(s).`, {nextStep: 'Report it to the platform operators.'})
-  }
-  if (from.protocol === 'https:' && url.protocol === 'http:') {
-    throw new UnreachableError('REDIRECT_REFUSED', `${from.host} redirected to ${redactUrl(url)}: ppctl does not follow a redirect from https to http. Nothing was sent to it.`, {
-      nextStep: 'Use the https URL of the service; if a proxy or portal rewrites it, ask its operators.',
+    throw new UnreachableError('REDIRECT_REFUSED', `${from.host} redirected to ${url.protocol} URL; ppctl follows only http(s).`, {
+      nextStep: 'Report it to the platform operators.',
     })
   }
+  if (from.protocol === 'https:' && url.protocol === 'http:') {
+    throw new UnreachableError(
+      'REDIRECT_REFUSED',
+      `${from.host} redirected to ${redactUrl(url)}: ppctl does not follow a redirect from https to http. Nothing was sent to it.`,
+      {
+        nextStep: 'Use the https URL of the service; if a proxy or portal rewrites it, ask its operators.',
+      },
+    )
+  }
   if (url.username || url.password) {
-    throw new UnreachableError('REDIRECT_REFUSED', `${from.host} redirected to a URL with user information (${redactUrl(url)}).`, {nextStep: 'Report it to the platform operators.'})
+    throw new UnreachableError('REDIRECT_REFUSED', `${from.host} redirected to a URL with user information (${redactUrl(url)}).`, {
+      nextStep: 'Report it to the platform operators.',
+    })
   }
   const headers = new Headers(init.headers)
   const crossOrigin = url.origin !== from.origin

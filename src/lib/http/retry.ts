@@ -68,7 +68,9 @@ export async function fetchWithRetry(
     } catch (err) {
       if (!retryable || last || !(err instanceof PpctlError) || !isNetworkFailure(err)) throw err
       const wait = backoffDelay(attempt, policy)
-      options.debug?.log(`HTTP ⟳ retry ${attempt + 1}/${policy.maxAttempts - 1} of ${(init.method ?? 'GET').toUpperCase()} ${host} after ${err.code}: waiting ${wait} ms (backoff)`)
+      options.debug?.log(
+        `HTTP ⟳ retry ${attempt + 1}/${policy.maxAttempts - 1} of ${(init.method ?? 'GET').toUpperCase()} ${host} after ${err.code}: waiting ${wait} ms (backoff)`,
+      )
       await clock.sleep(wait, init.signal ?? undefined)
       continue
     }
@@ -94,7 +96,9 @@ export async function fetchWithRetry(
     await response.body?.cancel()
     const wait = retryAfter ?? backoffDelay(attempt, policy)
     const why = retryAfter === undefined ? 'backoff' : `Retry-After ${seconds(retryAfter)} s`
-    options.debug?.log(`HTTP ⟳ retry ${attempt + 1}/${policy.maxAttempts - 1} of ${(init.method ?? 'GET').toUpperCase()} ${host} after HTTP ${response.status}: waiting ${wait} ms (${why})`)
+    options.debug?.log(
+      `HTTP ⟳ retry ${attempt + 1}/${policy.maxAttempts - 1} of ${(init.method ?? 'GET').toUpperCase()} ${host} after HTTP ${response.status}: waiting ${wait} ms (${why})`,
+    )
     await clock.sleep(wait, init.signal ?? undefined)
   }
 }

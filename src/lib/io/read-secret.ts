@@ -6,7 +6,9 @@ import {UsageError} from '../errors/index.js'
 async function readStdinLine(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
 }
 
 /** At a terminal: a hidden prompt. Otherwise: the first line of stdin, which must not be empty. */

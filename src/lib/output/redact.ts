@@ -2,18 +2,21 @@
 const REDACTED = '[REDACTED]'
 
 const SECRET_HEADER = /^(authorization|proxy-authorization|dpop|cookie|set-cookie|x-api-key)$/i
-const SECRET_PARAM = /^(access_token|refresh_token|id_token|client_assertion|client_secret|device_code|code|code_verifier|password|assertion|token|subject_token|user_code|xsrf|_csrf)$/i
+const SECRET_PARAM =
+  /^(access_token|refresh_token|id_token|client_assertion|client_secret|device_code|code|code_verifier|password|assertion|token|subject_token|user_code|xsrf|_csrf)$/i
 
 /** Redacts JWTs, bearer credentials and secret-named parameters wherever they appear in a line. */
 export function redactText(text: string): string {
-  return text
-    // JWT/JWS/JWE-shaped strings (base64url segments separated by dots, starting with eyJ).
-    .replace(/eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){1,4}/g, REDACTED)
-    .replace(/\b(Bearer|DPoP|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`)
-    .replace(
-      /(["']?)(access_token|refresh_token|id_token|client_assertion|client_secret|device_code|code_verifier|password|assertion|subject_token)\1(\s*[:=]\s*)("[^"]*"|[^\s&,;"]+)/gi,
-      (_m, q: string, key: string, sep: string) => `${q}${key}${q}${sep}${REDACTED}`,
-    )
+  return (
+    text
+      // JWT/JWS/JWE-shaped strings (base64url segments separated by dots, starting with eyJ).
+      .replace(/eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){1,4}/g, REDACTED)
+      .replace(/\b(Bearer|DPoP|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`)
+      .replace(
+        /(["']?)(access_token|refresh_token|id_token|client_assertion|client_secret|device_code|code_verifier|password|assertion|subject_token)\1(\s*[:=]\s*)("[^"]*"|[^\s&,;"]+)/gi,
+        (_m, q: string, key: string, sep: string) => `${q}${key}${q}${sep}${REDACTED}`,
+      )
+  )
 }
 
 export function redactHeaders(headers: Iterable<[string, string]>): Array<[string, string]> {

@@ -37,7 +37,12 @@ export function text(strings: TemplateStringsArray, ...values: Array<Plain | Ren
 
 /** Several rendered parts, one per line; false, null, undefined and '' are left out (for optional lines). */
 export function lines(...parts: Array<Rendered | false | null | undefined | ''>): Rendered {
-  return new Rendered(parts.filter((p): p is Rendered => p instanceof Rendered).map((p) => p.text).join('\n'))
+  return new Rendered(
+    parts
+      .filter((p): p is Rendered => p instanceof Rendered)
+      .map((p) => p.text)
+      .join('\n'),
+  )
 }
 
 /** Rendered parts joined with a separator of the program's own (a blank line, a space). */
@@ -47,7 +52,12 @@ export function joinRendered(parts: readonly Rendered[], separator: '\n' | '\n\n
 
 /** Every line of a rendered block indented by the program's own prefix. */
 export function indent(block: Rendered, prefix: '  ' | '    '): Rendered {
-  return new Rendered(block.text.split('\n').map((line) => prefix + line).join('\n'))
+  return new Rendered(
+    block.text
+      .split('\n')
+      .map((line) => prefix + line)
+      .join('\n'),
+  )
 }
 
 /** Platform text of several lines (a description): line breaks kept, everything else a terminal acts on removed. */

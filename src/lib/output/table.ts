@@ -51,8 +51,7 @@ export function renderTable(
   const natural = head.map((h, i) => Math.max(width(h), ...body.map((row) => width(row[i]))))
   const fitted = fitWidths(natural, Math.max(1, io.columns) - (3 * head.length + 1))
   const overflow = options.overflow ?? 'wrap'
-  const layout = (text: string, i: number) =>
-    overflow === 'wrap' && width(text) > fitted[i] ? wrapText(text, fitted[i], width).join('\n') : text
+  const layout = (text: string, i: number) => (overflow === 'wrap' && width(text) > fitted[i] ? wrapText(text, fitted[i], width).join('\n') : text)
   const table = new Table({
     head: head.map((h, i) => (io.color ? bold(layout(h, i)) : layout(h, i))),
     colWidths: fitted.map((w) => w + 2),

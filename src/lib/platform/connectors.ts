@@ -42,7 +42,9 @@ export function listConnectors(ctx: Context, filter: ConnectorFilter = {}, pageS
 }
 
 export async function getConnector(ctx: Context, id: string): Promise<Connector> {
-  const {body, headers} = await ctx.api().request<Connector>({path: path(id), what: `Reading connector ${id}`, notFound: {CONNECTOR_NOT_FOUND: connectorNotFound(id)}})
+  const {body, headers} = await ctx
+    .api()
+    .request<Connector>({path: path(id), what: `Reading connector ${id}`, notFound: {CONNECTOR_NOT_FOUND: connectorNotFound(id)}})
   return {...body, etag: headers.get('etag') ?? body.etag}
 }
 
@@ -72,12 +74,21 @@ export async function setConnectorBlocked(ctx: Context, id: string, block: boole
       return {id, displayName: current.displayName, outcome: block ? 'already-blocked' : 'already-unblocked', blocked: block, etag: current.etag}
     }
     if (block && current.unblockable) {
-      throw new ConflictError('UNBLOCKABLE_CONNECTOR', `${current.displayName} (${id}) cannot be blocked: it is a core connector that stays available to every app.`, {
-        nextStep: 'Core connectors (Approvals, Notifications, SharePoint, Dataverse) cannot be blocked; restrict the apps that use it instead.',
-      })
+      throw new ConflictError(
+        'UNBLOCKABLE_CONNECTOR',
+        `${current.displayName} (${id}) cannot be blocked: it is a core connector that stays available to every app.`,
+        {
+          nextStep: 'Core connectors (Approvals, Notifications, SharePoint, Dataverse) cannot be blocked; restrict the apps that use it instead.',
+        },
+      )
     }
     try {
-      const {body} = await ctx.api().request<Connector>({method: 'POST', path: `${path(id)}/${block ? 'block' : 'unblock'}`, headers: {'if-match': current.etag}, what: `${verb} connector ${id}`})
+      const {body} = await ctx.api().request<Connector>({
+        method: 'POST',
+        path: `${path(id)}/${block ? 'block' : 'unblock'}`,
+        headers: {'if-match': current.etag},
+        what: `${verb} connector ${id}`,
+      })
       return {id, displayName: body.displayName, outcome: block ? 'blocked' : 'unblocked', blocked: body.blocked, etag: body.etag}
     } catch (err) {
       if (attempt === 0 && err instanceof PpctlError && err.code === 'PRECONDITION_FAILED') {
@@ -118,7 +129,9 @@ export async function readConnectorDefinition(file: string): Promise<ConnectorDe
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
-    throw new UsageError('FILE_UNREADABLE', `${name}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, {nextStep: 'Check the path given to --file.'})
+    throw new UsageError('FILE_UNREADABLE', `${name}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, {
+      nextStep: 'Check the path given to --file.',
+    })
   }
   let parsed: unknown
   try {
@@ -128,7 +141,8 @@ export async function readConnectorDefinition(file: string): Promise<ConnectorDe
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad('the file', 'must hold a JSON object')
   const def = parsed as Record<string, unknown>
-  for (const key of Object.keys(def)) if (key !== 'displayName' && key !== 'description') throw bad(`"${key}"`, 'is not a known field (displayName, description)')
+  for (const key of Object.keys(def))
+    if (key !== 'displayName' && key !== 'description') throw bad(`"${key}"`, 'is not a known field (displayName, description)')
   if (typeof def.displayName !== 'string') throw bad('"displayName"', 'is required and must be a string')
   if (!NAME.test(def.displayName.trim())) throw bad('"displayName"', 'must be 1–80 letters, digits, spaces and . _ ( ) -')
   if (def.description !== undefined && typeof def.description !== 'string') throw bad('"description"', 'must be a string')

@@ -56,7 +56,10 @@ export function parseCsv(text: string, name = 'the file'): CsvRecord[] {
       start = line
     } else field += c
   }
-  if (inQuotes) throw new UsageError('CSV_UNTERMINATED_QUOTE', `${name}: line ${start}: a quoted field is not closed.`, {nextStep: 'Close the quote, or double a quote inside a quoted field ("").'})
+  if (inQuotes)
+    throw new UsageError('CSV_UNTERMINATED_QUOTE', `${name}: line ${start}: a quoted field is not closed.`, {
+      nextStep: 'Close the quote, or double a quote inside a quoted field ("").',
+    })
   if (field !== '' || fields.length > 0 || quoted) endRecord()
   return records
 }
@@ -74,7 +77,9 @@ export async function readUpnSkuCsv(file: string): Promise<UpnSkuRow[]> {
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
-    throw new UsageError('FILE_UNREADABLE', `${name}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, {nextStep: 'Check the path given to --file.'})
+    throw new UsageError('FILE_UNREADABLE', `${name}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, {
+      nextStep: 'Check the path given to --file.',
+    })
   }
   const [header, ...records] = parseCsv(text, name)
   const columns = header?.fields.map((f) => f.trim().toLowerCase()) ?? []
@@ -86,7 +91,8 @@ export async function readUpnSkuCsv(file: string): Promise<UpnSkuRow[]> {
   return records.map((r) => {
     const upn = (r.fields[upnAt] ?? '').trim()
     const sku = (r.fields[skuAt] ?? '').trim()
-    if (!upn || !sku) throw new UsageError('CSV_ROW', `${name}: line ${r.line}: ${upn ? 'sku' : 'upn'} is empty.`, {nextStep: 'Give every row a upn and a sku.'})
+    if (!upn || !sku)
+      throw new UsageError('CSV_ROW', `${name}: line ${r.line}: ${upn ? 'sku' : 'upn'} is empty.`, {nextStep: 'Give every row a upn and a sku.'})
     return {line: r.line, upn, sku}
   })
 }

@@ -34,7 +34,9 @@ export async function listSkus(ctx: Context): Promise<Sku[]> {
 }
 
 async function getSku(ctx: Context, id: string): Promise<Sku> {
-  const {body} = await ctx.api().request<Sku>({path: `/v1/licenses/skus/${encodeURIComponent(id)}`, what: `Reading license SKU ${id}`, notFound: {SKU_NOT_FOUND: skuNotFound(id)}})
+  const {body} = await ctx
+    .api()
+    .request<Sku>({path: `/v1/licenses/skus/${encodeURIComponent(id)}`, what: `Reading license SKU ${id}`, notFound: {SKU_NOT_FOUND: skuNotFound(id)}})
   return body
 }
 
@@ -69,7 +71,9 @@ export interface LicenseRowResult {
  * assignment from the next after a revoke.
  */
 export function idempotencyKey(tenantId: string, upn: string, sku: string, operation: LicenseOperation, generation = ''): string {
-  const digest = createHash('sha256').update(JSON.stringify([tenantId, upn.toLowerCase(), sku.toUpperCase(), operation, generation])).digest('base64url')
+  const digest = createHash('sha256')
+    .update(JSON.stringify([tenantId, upn.toLowerCase(), sku.toUpperCase(), operation, generation]))
+    .digest('base64url')
   return `ppctl-${operation}-${digest}`
 }
 
@@ -106,7 +110,8 @@ export async function changeLicense(
       return {...base, outcome: 'revoked', ok: true, seats: body.seats}
     } catch (err) {
       // Revoked by someone else between the check and the DELETE: the end state asked for, not a failure.
-      if (err instanceof PlatformProblemError && err.code === 'LICENSE_NOT_ASSIGNED') return {...base, outcome: 'not-assigned', ok: true, seats: (await getSku(ctx, sku.id)).seats}
+      if (err instanceof PlatformProblemError && err.code === 'LICENSE_NOT_ASSIGNED')
+        return {...base, outcome: 'not-assigned', ok: true, seats: (await getSku(ctx, sku.id)).seats}
       throw err
     }
   }
@@ -128,7 +133,8 @@ export async function changeLicense(
       headers: {'idempotency-key': idempotencyKey(tenantId, held.upn, sku.id, 'assign', generation)},
       what: `Assigning ${sku.id} to ${row.upn}`,
     })
-    if (headers.get('idempotent-replayed') !== 'true') return {...base, outcome: body.alreadyAssigned ? 'already-assigned' : 'assigned', ok: true, seats: body.seats}
+    if (headers.get('idempotent-replayed') !== 'true')
+      return {...base, outcome: body.alreadyAssigned ? 'already-assigned' : 'assigned', ok: true, seats: body.seats}
     const now = await userLicenses(ctx, held.userId)
     if (now.items.some((l) => l.skuId === sku.id)) return {...base, outcome: 'already-assigned', ok: true, seats: (await getSku(ctx, sku.id)).seats}
     generation = body.assignedAt

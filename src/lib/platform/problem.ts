@@ -25,7 +25,10 @@ export async function readProblem(response: Response): Promise<Problem> {
   }
   if (/html/.test(type) || /^\s*</.test(text)) {
     const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]
-    return {code: 'UNEXPECTED_HTML', detail: `the platform answered HTTP ${response.status} with an HTML page${title ? ` ("${sanitizeOneLine(title)}")` : ''}, not an API answer — a proxy or a wrong URL?`}
+    return {
+      code: 'UNEXPECTED_HTML',
+      detail: `the platform answered HTTP ${response.status} with an HTML page${title ? ` ("${sanitizeOneLine(title)}")` : ''}, not an API answer — a proxy or a wrong URL?`,
+    }
   }
   return {detail: text ? sanitizeOneLine(text).slice(0, 200) : `HTTP ${response.status}`}
 }
@@ -54,9 +57,18 @@ const NEXT_STEP: Partial<Record<ExitCodeValue, string>> = {
  * A 404 for something the person named: "No connector "nope" in contoso.", with where to look. The platform's code
  * stays the error's code (scripts keep matching it); the tenant is named as the route knows it.
  */
-export function notFoundError(code: string, hint: {kind: string; id: string; nextStep: string}, route: HomeRoute, correlationId?: string): PlatformProblemError {
+export function notFoundError(
+  code: string,
+  hint: {kind: string; id: string; nextStep: string},
+  route: HomeRoute,
+  correlationId?: string,
+): PlatformProblemError {
   const tenant = route.tenantName ?? route.tenantId
-  return new PlatformProblemError(code, ExitCode.NOT_FOUND, `No ${hint.kind} "${sanitizeOneLine(hint.id)}" in ${sanitizeOneLine(tenant)}.`, {correlationId, status: 404, nextStep: hint.nextStep})
+  return new PlatformProblemError(code, ExitCode.NOT_FOUND, `No ${hint.kind} "${sanitizeOneLine(hint.id)}" in ${sanitizeOneLine(tenant)}.`, {
+    correlationId,
+    status: 404,
+    nextStep: hint.nextStep,
+  })
 }
 
 /** A platform error answer as an error carrying the platform's code (HTTP_<status> when it named none). */

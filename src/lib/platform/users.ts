@@ -23,7 +23,9 @@ export function listUsers(ctx: Context, options: {search?: string} = {}, pageSiz
 }
 
 export async function getUser(ctx: Context, upn: string): Promise<UserDetails> {
-  const {body: user} = await ctx.api().request<User>({path: `/v1/users/${encodeURIComponent(upn)}`, what: `Reading user ${upn}`, notFound: {USER_NOT_FOUND: userNotFound(upn)}})
+  const {body: user} = await ctx
+    .api()
+    .request<User>({path: `/v1/users/${encodeURIComponent(upn)}`, what: `Reading user ${upn}`, notFound: {USER_NOT_FOUND: userNotFound(upn)}})
   const {items} = await userLicenses(ctx, user.id)
   const via = items.filter((l) => l.grantsPremium).map((l) => l.skuId)
   return {...user, licenses: items, premium: {entitled: via.length > 0, via}}

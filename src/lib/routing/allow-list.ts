@@ -13,7 +13,8 @@ export interface AllowListPolicy {
 export class ClusterUriRefusedError extends UnreachableError {
   constructor(uri: string, reason: string) {
     super('CLUSTER_URI_REFUSED', `Refused the cluster URI "${sanitizeOneLine(uri).slice(0, 200)}": ${reason}.`, {
-      nextStep: 'Nothing was sent to it. If the platform really moved, add its host to the profile: ppctl config set cluster-allow-list "*.clusters.example.com"',
+      nextStep:
+        'Nothing was sent to it. If the platform really moved, add its host to the profile: ppctl config set cluster-allow-list "*.clusters.example.com"',
     })
   }
 }

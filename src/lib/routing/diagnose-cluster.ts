@@ -53,31 +53,91 @@ export async function diagnoseCluster(ctx: Context, http: Http, probe: ClusterPr
         title: `${label} DNS`,
         verdict: 'OK',
         ms: dns.ms,
-        summary: dns.source === 'localhost-rule' ? `${url.hostname} → ${dns.addresses.join(', ')} (the .localhost rule, RFC 6761: loopback, no DNS query)` : `${url.hostname} → ${dns.addresses.join(', ')}`,
-        details: {hostname: url.hostname, addresses: dns.addresses, source: dns.source, ...(via ? {note: 'requests go through the proxy, which resolves the name itself'} : {})},
+        summary:
+          dns.source === 'localhost-rule'
+            ? `${url.hostname} → ${dns.addresses.join(', ')} (the .localhost rule, RFC 6761: loopback, no DNS query)`
+            : `${url.hostname} → ${dns.addresses.join(', ')}`,
+        details: {
+          hostname: url.hostname,
+          addresses: dns.addresses,
+          source: dns.source,
+          ...(via ? {note: 'requests go through the proxy, which resolves the name itself'} : {}),
+        },
       }),
     )
   } catch (err) {
     if (!via) {
-      hops.push(hop({id: `${role}.dns`, title: `${label} DNS`, verdict: bad, ms: 0, summary: `${url.hostname} does not resolve`, cause: `${url.hostname}: ${causeOf(err).cause}`, nextStep: 'Check DNS (or HTTPS_PROXY if this network resolves names only through a proxy).', details: {hostname: url.hostname}}))
+      hops.push(
+        hop({
+          id: `${role}.dns`,
+          title: `${label} DNS`,
+          verdict: bad,
+          ms: 0,
+          summary: `${url.hostname} does not resolve`,
+          cause: `${url.hostname}: ${causeOf(err).cause}`,
+          nextStep: 'Check DNS (or HTTPS_PROXY if this network resolves names only through a proxy).',
+          details: {hostname: url.hostname},
+        }),
+      )
       return hops
     }
     address = url.hostname
-    hops.push(hop({id: `${role}.dns`, title: `${label} DNS`, verdict: 'OK', ms: 0, summary: `${url.hostname} does not resolve here; the proxy resolves it`, details: {hostname: url.hostname, addresses: [], source: 'proxy'}}))
+    hops.push(
+      hop({
+        id: `${role}.dns`,
+        title: `${label} DNS`,
+        verdict: 'OK',
+        ms: 0,
+        summary: `${url.hostname} does not resolve here; the proxy resolves it`,
+        details: {hostname: url.hostname, addresses: [], source: 'proxy'},
+      }),
+    )
   }
 
   const proxyUrl = via ? new URL(via) : undefined
   const tcp = await probeTcp({address, hostname: url.hostname, port}, CONNECT_TIMEOUT_MS, proxyUrl)
   const through = proxyUrl ? ` through the proxy ${redactUrl(proxyUrl)}` : ''
   if (!tcp.value) {
-    hops.push(hop({id: `${role}.tcp`, title: `${label} TCP connect`, verdict: bad, ms: tcp.ms, summary: `cannot connect to ${url.hostname}:${port}${through}`, cause: `${ref.clusterId} (${url.hostname}:${port}): ${tcp.error!.code} ${tcp.error!.message}`, nextStep: 'Check the network, the firewall and HTTPS_PROXY / NO_PROXY.', details: {address, port, proxy: proxyUrl ? redactUrl(proxyUrl) : null}}))
+    hops.push(
+      hop({
+        id: `${role}.tcp`,
+        title: `${label} TCP connect`,
+        verdict: bad,
+        ms: tcp.ms,
+        summary: `cannot connect to ${url.hostname}:${port}${through}`,
+        cause: `${ref.clusterId} (${url.hostname}:${port}): ${tcp.error!.code} ${tcp.error!.message}`,
+        nextStep: 'Check the network, the firewall and HTTPS_PROXY / NO_PROXY.',
+        details: {address, port, proxy: proxyUrl ? redactUrl(proxyUrl) : null},
+      }),
+    )
     return hops
   }
-  hops.push(hop({id: `${role}.tcp`, title: `${label} TCP connect`, verdict: slowOr(tcp.ms), ms: tcp.ms, summary: `${address}:${port}${through} in ${tcp.ms} ms`, ...(tcp.ms > slowMs ? {cause: `slow connect: ${tcp.ms} ms`} : {}), details: {address, port, proxy: proxyUrl ? redactUrl(proxyUrl) : null}}))
+  hops.push(
+    hop({
+      id: `${role}.tcp`,
+      title: `${label} TCP connect`,
+      verdict: slowOr(tcp.ms),
+      ms: tcp.ms,
+      summary: `${address}:${port}${through} in ${tcp.ms} ms`,
+      ...(tcp.ms > slowMs ? {cause: `slow connect: ${tcp.ms} ms`} : {}),
+      details: {address, port, proxy: proxyUrl ? redactUrl(proxyUrl) : null},
+    }),
+  )
 
   const tls = await probeTls(tcp.value.socket, url.hostname, trustedCAs(probe.caPem), CONNECT_TIMEOUT_MS, ctx.clock.now())
   if (!tls.value) {
-    hops.push(hop({id: `${role}.tls`, title: `${label} TLS`, verdict: 'FAIL', ms: tls.ms, summary: `handshake failed: ${tls.error!.code}`, cause: `${ref.clusterId} (${url.hostname}): TLS verification failed (${tls.error!.code}): ${tls.error!.message}`, nextStep: "If the platform uses a private CA, trust it: ppctl config set ca-file <pem>; otherwise the host is not who it claims to be.", details: {code: tls.error!.code}}))
+    hops.push(
+      hop({
+        id: `${role}.tls`,
+        title: `${label} TLS`,
+        verdict: 'FAIL',
+        ms: tls.ms,
+        summary: `handshake failed: ${tls.error!.code}`,
+        cause: `${ref.clusterId} (${url.hostname}): TLS verification failed (${tls.error!.code}): ${tls.error!.message}`,
+        nextStep: 'If the platform uses a private CA, trust it: ppctl config set ca-file <pem>; otherwise the host is not who it claims to be.',
+        details: {code: tls.error!.code},
+      }),
+    )
     return hops
   }
   const cert = tls.value
@@ -89,18 +149,40 @@ export async function diagnoseCluster(ctx: Context, http: Http, probe: ClusterPr
       verdict: certVerdict,
       ms: tls.ms,
       summary: `${cert.protocol ?? 'TLS'} in ${tls.ms} ms; certificate ${cert.subject}, issued by ${cert.issuer}, expires ${cert.validTo} (${cert.daysLeft} days), name ${cert.nameMatches ? 'matches' : 'DOES NOT match'}`,
-      ...(certVerdict === 'FAIL' ? {cause: cert.nameMatches ? `the certificate of ${url.hostname} has expired` : `the certificate is not valid for ${url.hostname}`, nextStep: 'Ask the platform operators to fix the certificate.'} : certVerdict === 'WARN' ? {cause: cert.daysLeft < 14 ? `the certificate expires in ${cert.daysLeft} days` : `slow handshake: ${tls.ms} ms`} : {}),
+      ...(certVerdict === 'FAIL'
+        ? {
+            cause: cert.nameMatches ? `the certificate of ${url.hostname} has expired` : `the certificate is not valid for ${url.hostname}`,
+            nextStep: 'Ask the platform operators to fix the certificate.',
+          }
+        : certVerdict === 'WARN'
+          ? {cause: cert.daysLeft < 14 ? `the certificate expires in ${cert.daysLeft} days` : `slow handshake: ${tls.ms} ms`}
+          : {}),
       details: {...cert},
     }),
   )
 
   const started = performance.now()
   try {
-    const res = await http.fetch(new URL('v1/health', ref.uri.endsWith('/') ? ref.uri : `${ref.uri}/`), {headers: {authorization: `Bearer ${probe.bearer}`, accept: 'application/json'}, retries: false})
+    const res = await http.fetch(new URL('v1/health', ref.uri.endsWith('/') ? ref.uri : `${ref.uri}/`), {
+      headers: {authorization: `Bearer ${probe.bearer}`, accept: 'application/json'},
+      retries: false,
+    })
     const body = (await res.json().catch(() => ({}))) as HealthBody
     const ms = Math.round(performance.now() - started)
     if (!res.ok) {
-      hops.push(hop({id: `${role}.health`, title: `${label} health`, verdict: bad, ms, summary: `HTTP ${res.status}`, cause: `${ref.clusterId} answered HTTP ${res.status} to GET /v1/health${res.headers.get('retry-after') ? ` (Retry-After ${res.headers.get('retry-after')} s)` : ''}.`, nextStep: role === 'home' ? 'The tenant cannot be served now; check the platform status, or fail over.' : 'A failover to this cluster would fail now.', details: {status: res.status, correlationId: res.headers.get('x-correlation-id')}}))
+      hops.push(
+        hop({
+          id: `${role}.health`,
+          title: `${label} health`,
+          verdict: bad,
+          ms,
+          summary: `HTTP ${res.status}`,
+          cause: `${ref.clusterId} answered HTTP ${res.status} to GET /v1/health${res.headers.get('retry-after') ? ` (Retry-After ${res.headers.get('retry-after')} s)` : ''}.`,
+          nextStep:
+            role === 'home' ? 'The tenant cannot be served now; check the platform status, or fail over.' : 'A failover to this cluster would fail now.',
+          details: {status: res.status, correlationId: res.headers.get('x-correlation-id')},
+        }),
+      )
       return hops
     }
     const tenant = body.tenants?.find((t) => t.tenantId === probe.tenantId)
@@ -130,13 +212,32 @@ export async function diagnoseCluster(ctx: Context, http: Http, probe: ClusterPr
         ms,
         summary: `HTTP 200 in ${ms} ms: ${body.status ?? '?'}, region ${body.region ?? '?'}, role ${tenant?.role ?? 'unknown'}, replication lag ${lag} ms`,
         ...(cause ? {cause, nextStep} : {}),
-        details: {status: 200, clusterId: body.clusterId ?? ref.clusterId, region: body.region ?? null, health: body.status ?? null, role: tenant?.role ?? null, epoch: tenant?.epoch ?? null, replicationLagMs: lag},
+        details: {
+          status: 200,
+          clusterId: body.clusterId ?? ref.clusterId,
+          region: body.region ?? null,
+          health: body.status ?? null,
+          role: tenant?.role ?? null,
+          epoch: tenant?.epoch ?? null,
+          replicationLagMs: lag,
+        },
       }),
     )
   } catch (err) {
     const ms = Math.round(performance.now() - started)
     const c = causeOf(err)
-    hops.push(hop({id: `${role}.health`, title: `${label} health`, verdict: bad, ms, summary: `no answer (${c.code ?? 'error'})`, cause: `${ref.clusterId}: ${c.cause}`, nextStep: c.nextStep, details: {code: c.code ?? null}}))
+    hops.push(
+      hop({
+        id: `${role}.health`,
+        title: `${label} health`,
+        verdict: bad,
+        ms,
+        summary: `no answer (${c.code ?? 'error'})`,
+        cause: `${ref.clusterId}: ${c.cause}`,
+        nextStep: c.nextStep,
+        details: {code: c.code ?? null},
+      }),
+    )
   }
   return hops
 }

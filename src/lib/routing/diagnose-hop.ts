@@ -24,4 +24,3 @@ export function causeOf(err: unknown): {cause: string; nextStep?: string; code?:
   if (err instanceof PpctlError) return {cause: err.message, nextStep: err.nextStep, code: err.code}
   return {cause: String((err as Error)?.message ?? err)}
 }
-

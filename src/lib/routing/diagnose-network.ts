@@ -42,8 +42,17 @@ function openSocket(target: {address: string; hostname: string; port: number}, t
       socket.once('error', reject)
       return
     }
-    const auth = proxy.username ? {'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`} : undefined
-    const req = httpRequest({host: proxy.hostname, port: Number(proxy.port) || 80, method: 'CONNECT', path: `${target.hostname}:${target.port}`, headers: {host: `${target.hostname}:${target.port}`, ...auth}, timeout: timeoutMs})
+    const auth = proxy.username
+      ? {'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`}
+      : undefined
+    const req = httpRequest({
+      host: proxy.hostname,
+      port: Number(proxy.port) || 80,
+      method: 'CONNECT',
+      path: `${target.hostname}:${target.port}`,
+      headers: {host: `${target.hostname}:${target.port}`, ...auth},
+      timeout: timeoutMs,
+    })
     req.once('connect', (res, socket) => {
       if (res.statusCode === 200) resolve(socket)
       else {
@@ -86,14 +95,22 @@ export interface CertificateFacts {
   protocol?: string
 }
 
-const dn = (part: PeerCertificate['subject'] | undefined) => (part ? Object.entries(part).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ') : '')
+const dn = (part: PeerCertificate['subject'] | undefined) =>
+  part
+    ? Object.entries(part)
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+        .join(', ')
+    : ''
 
 /** A TLS handshake on `socket` for `hostname`, trusting `ca` only, with verification ON: a failure is reported, never bypassed. */
 export function probeTls(socket: Socket, hostname: string, ca: string[], timeoutMs: number, now: number): Promise<Probed<CertificateFacts>> {
   const started = performance.now()
   return new Promise((resolve) => {
     const tls = tlsConnect({socket, servername: hostname, ca, rejectUnauthorized: true, ALPNProtocols: ['http/1.1']})
-    const timer = setTimeout(() => tls.destroy(Object.assign(new Error(`TLS handshake timed out after ${timeoutMs} ms`), {code: 'ERR_TLS_HANDSHAKE_TIMEOUT'})), timeoutMs)
+    const timer = setTimeout(
+      () => tls.destroy(Object.assign(new Error(`TLS handshake timed out after ${timeoutMs} ms`), {code: 'ERR_TLS_HANDSHAKE_TIMEOUT'})),
+      timeoutMs,
+    )
     const done = (result: Probed<CertificateFacts>) => {
       clearTimeout(timer)
       tls.destroy()

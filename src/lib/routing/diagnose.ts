@@ -67,7 +67,17 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
       : warned.length > 0
         ? `WARN: the route works, with ${warned.length} warning${warned.length === 1 ? '' : 's'} (${warned.map((h) => h.title).join('; ')})`
         : `OK: ${route ? `${route.tenantId} is served by ${route.home.clusterId} (${route.home.region}), epoch ${route.epoch}` : 'healthy'}`
-    return {schemaVersion: 1, profile: name, tenant: route?.tenantId ?? tenantLabel, startedAt, totalMs: Math.round(performance.now() - started), ...(route ? {route} : {}), hops, verdict, summary}
+    return {
+      schemaVersion: 1,
+      profile: name,
+      tenant: route?.tenantId ?? tenantLabel,
+      startedAt,
+      totalMs: Math.round(performance.now() - started),
+      ...(route ? {route} : {}),
+      hops,
+      verdict,
+      summary,
+    }
   }
 
   // 1. The profile.
@@ -79,8 +89,16 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
       verdict: missing.length > 0 ? 'FAIL' : 'OK',
       ms: 0,
       summary: missing.length > 0 ? `missing ${missing.join(', ')}` : `authority ${profile.authority}, global service ${profile.globalUrl}`,
-      ...(missing.length > 0 ? {cause: `The profile has no ${missing.join(' and no ')}.`, nextStep: 'ppctl config set authority|global-url <url>   (or: ppctl sandbox start)'} : {}),
-      details: {authority: profile.authority, globalUrl: profile.globalUrl, caFile: profile.caFile ?? null, clusterAllowList: profile.clusterAllowList ?? [], allowIpLiterals: Boolean(profile.allowIpLiterals)},
+      ...(missing.length > 0
+        ? {cause: `The profile has no ${missing.join(' and no ')}.`, nextStep: 'ppctl config set authority|global-url <url>   (or: ppctl sandbox start)'}
+        : {}),
+      details: {
+        authority: profile.authority,
+        globalUrl: profile.globalUrl,
+        caFile: profile.caFile ?? null,
+        clusterAllowList: profile.clusterAllowList ?? [],
+        allowIpLiterals: Boolean(profile.allowIpLiterals),
+      },
     }),
   )
   if (missing.length > 0) return finish()
@@ -114,12 +132,29 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
         verdict: ok ? (discovery.ms > slowMs ? 'WARN' : 'OK') : 'FAIL',
         ms: discovery.ms,
         summary: ok ? `HTTP 200, issuer ${body!.issuer}` : `HTTP ${status}${body?.issuer ? `, issuer ${body.issuer}` : ''}`,
-        ...(ok ? (discovery.ms > slowMs ? {cause: `slow: ${discovery.ms} ms`} : {}) : {cause: status === 200 ? `The issuer (${String(body?.issuer)}) is not the profile's authority.` : `The authority answered HTTP ${status}.`, nextStep: 'Check the authority URL: ppctl config get authority'}),
+        ...(ok
+          ? discovery.ms > slowMs
+            ? {cause: `slow: ${discovery.ms} ms`}
+            : {}
+          : {
+              cause: status === 200 ? `The issuer (${String(body?.issuer)}) is not the profile's authority.` : `The authority answered HTTP ${status}.`,
+              nextStep: 'Check the authority URL: ppctl config get authority',
+            }),
         details: {url: discoveryUrl.href, status, issuer: body?.issuer ?? null, tokenEndpoint: body?.token_endpoint ?? null, serverDate: date},
       }),
     )
   } else {
-    hops.push(hop({id: 'discovery', title: "authority's discovery document", verdict: 'FAIL', ms: discovery.ms, summary: 'unreachable', ...causeOf(discovery.error), details: {url: discoveryUrl.href}}))
+    hops.push(
+      hop({
+        id: 'discovery',
+        title: "authority's discovery document",
+        verdict: 'FAIL',
+        ms: discovery.ms,
+        summary: 'unreachable',
+        ...causeOf(discovery.error),
+        details: {url: discoveryUrl.href},
+      }),
+    )
   }
 
   // 3. The token.
@@ -140,8 +175,24 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
         verdict,
         ms: token.ms,
         summary: `tenant ${String(claims.tid ?? '?')}, audience ${JSON.stringify(claims.aud ?? null)}, expires in ${expiresInSeconds} s (${token.value.source})${skew === undefined ? '' : `, clock skew ${skew} s`}`,
-        ...(verdict === 'FAIL' ? {cause: 'The access token has expired.', nextStep: 'ppctl auth login'} : skewBad ? {cause: `This machine's clock is ${Math.abs(skew!)} s ${skew! > 0 ? 'ahead of' : 'behind'} the server's.`, nextStep: 'Synchronise the clock (NTP); tokens may look expired or not yet valid.'} : {}),
-        details: {tenantId: claims.tid ?? null, audience: claims.aud ?? null, roles: claims.roles ?? [], subject: claims.sub ?? null, expiresAt: new Date(exp).toISOString(), expiresInSeconds, source: token.value.source, clockSkewSeconds: skew ?? null},
+        ...(verdict === 'FAIL'
+          ? {cause: 'The access token has expired.', nextStep: 'ppctl auth login'}
+          : skewBad
+            ? {
+                cause: `This machine's clock is ${Math.abs(skew!)} s ${skew! > 0 ? 'ahead of' : 'behind'} the server's.`,
+                nextStep: 'Synchronise the clock (NTP); tokens may look expired or not yet valid.',
+              }
+            : {}),
+        details: {
+          tenantId: claims.tid ?? null,
+          audience: claims.aud ?? null,
+          roles: claims.roles ?? [],
+          subject: claims.sub ?? null,
+          expiresAt: new Date(exp).toISOString(),
+          expiresInSeconds,
+          source: token.value.source,
+          clockSkewSeconds: skew ?? null,
+        },
       }),
     )
   } else {
@@ -158,9 +209,17 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
       title: 'proxy',
       verdict: 'OK',
       ms: 0,
-      summary: proxy ? `HTTPS_PROXY ${redactUrl(proxy.httpsProxy) || '(none)'}${proxy.noProxy ? `, NO_PROXY ${proxy.noProxy}` : ''}` : 'none (direct connections)',
+      summary: proxy
+        ? `HTTPS_PROXY ${redactUrl(proxy.httpsProxy) || '(none)'}${proxy.noProxy ? `, NO_PROXY ${proxy.noProxy}` : ''}`
+        : 'none (direct connections)',
       details: proxy
-        ? {httpsProxy: proxy.httpsProxy ? redactUrl(proxy.httpsProxy) : null, httpProxy: proxy.httpProxy ? redactUrl(proxy.httpProxy) : null, noProxy: proxy.noProxy, authority: proxyFor(new URL(profile.authority!), proxy) ? 'proxy' : 'direct', globalService: proxyFor(globalUrl, proxy) ? 'proxy' : 'direct'}
+        ? {
+            httpsProxy: proxy.httpsProxy ? redactUrl(proxy.httpsProxy) : null,
+            httpProxy: proxy.httpProxy ? redactUrl(proxy.httpProxy) : null,
+            noProxy: proxy.noProxy,
+            authority: proxyFor(new URL(profile.authority!), proxy) ? 'proxy' : 'direct',
+            globalService: proxyFor(globalUrl, proxy) ? 'proxy' : 'direct',
+          }
         : {httpsProxy: null, httpProxy: null, noProxy: ''},
     }),
   )
@@ -169,10 +228,27 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
   const cache = await ctx.router().cache(name)
   const cached = await cache.get(options.tenant ?? 'me')
   const now = ctx.clock.now()
-  const cacheState = cached ? {state: cached.expiresAt > now ? 'fresh' : 'expired', ageSeconds: Math.round((now - cached.fetchedAt) / 1000), epoch: cached.route.epoch, home: cached.route.home.clusterId} : {state: 'empty'}
+  const cacheState = cached
+    ? {
+        state: cached.expiresAt > now ? 'fresh' : 'expired',
+        ageSeconds: Math.round((now - cached.fetchedAt) / 1000),
+        epoch: cached.route.epoch,
+        home: cached.route.home.clusterId,
+      }
+    : {state: 'empty'}
   const live = await timed(() => ctx.router().route({tenant: options.tenant, refresh: true}))
   if (!live.value) {
-    hops.push(hop({id: 'global', title: `global service ${globalUrl.host}`, verdict: 'FAIL', ms: live.ms, summary: 'no route', ...causeOf(live.error), details: {url: globalUrl.href, cache: cacheState}}))
+    hops.push(
+      hop({
+        id: 'global',
+        title: `global service ${globalUrl.host}`,
+        verdict: 'FAIL',
+        ms: live.ms,
+        summary: 'no route',
+        ...causeOf(live.error),
+        details: {url: globalUrl.href, cache: cacheState},
+      }),
+    )
     return finish()
   }
   const route = live.value.route
@@ -185,18 +261,37 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
       verdict: globalVerdict,
       ms: live.ms,
       summary: `HTTP 200: home ${route.home.clusterId} (${route.home.region}), secondary ${route.secondary.clusterId} (${route.secondary.mode}), epoch ${route.epoch}, TTL ${route.ttlSeconds} s; cache ${cacheState.state}`,
-      ...(staleCache ? {cause: `The cached route (epoch ${cached!.route.epoch}) was older than the global service's (epoch ${route.epoch}): a failover happened; the cache is now refreshed.`} : live.ms > slowMs ? {cause: `slow: ${live.ms} ms`} : {}),
+      ...(staleCache
+        ? {
+            cause: `The cached route (epoch ${cached!.route.epoch}) was older than the global service's (epoch ${route.epoch}): a failover happened; the cache is now refreshed.`,
+          }
+        : live.ms > slowMs
+          ? {cause: `slow: ${live.ms} ms`}
+          : {}),
       details: {url: globalUrl.href, status: 200, route, cache: cacheState},
     }),
   )
 
   // 6. The clusters.
   const allowList = await ctx.router().allowList()
-  for (const [role, ref] of [['home', route.home], ['secondary', route.secondary]] as Array<['home' | 'secondary', ClusterRef]>) {
+  for (const [role, ref] of [
+    ['home', route.home],
+    ['secondary', route.secondary],
+  ] as Array<['home' | 'secondary', ClusterRef]>) {
     try {
       assertAllowedClusterUri(ref.uri, allowList)
     } catch (err) {
-      hops.push(hop({id: `${role}.allow-list`, title: `${role} ${ref.clusterId} allow-list`, verdict: 'FAIL', ms: 0, summary: 'refused: nothing sent', ...causeOf(err), details: {uri: ref.uri}}))
+      hops.push(
+        hop({
+          id: `${role}.allow-list`,
+          title: `${role} ${ref.clusterId} allow-list`,
+          verdict: 'FAIL',
+          ms: 0,
+          summary: 'refused: nothing sent',
+          ...causeOf(err),
+          details: {uri: ref.uri},
+        }),
+      )
       continue
     }
     hops.push(...(await diagnoseCluster(ctx, http, {role, ref, tenantId: route.tenantId, bearer, caPem: await caOf(ctx), slowMs, proxy})))

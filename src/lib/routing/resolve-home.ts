@@ -27,7 +27,8 @@ const MAX_TTL_SECONDS = 24 * 3600
 
 function validRoute(body: unknown): body is HomeRoute {
   const r = body as HomeRoute
-  const cluster = (c: unknown) => typeof c === 'object' && c !== null && typeof (c as {uri?: unknown}).uri === 'string' && typeof (c as {clusterId?: unknown}).clusterId === 'string'
+  const cluster = (c: unknown) =>
+    typeof c === 'object' && c !== null && typeof (c as {uri?: unknown}).uri === 'string' && typeof (c as {clusterId?: unknown}).clusterId === 'string'
   return typeof r === 'object' && r !== null && typeof r.tenantId === 'string' && cluster(r.home) && cluster(r.secondary) && Number.isInteger(r.epoch)
 }
 
@@ -38,7 +39,12 @@ export async function resolveHome(deps: ResolveDeps, options: ResolveOptions = {
     const cached = await deps.cache.get(key)
     if (cached && cached.expiresAt > now) {
       deps.debug?.log(`route for ${key} from cache (${Math.round((now - cached.fetchedAt) / 1000)} s old)`)
-      return {route: cached.route, fromCache: true, ageSeconds: Math.round((now - cached.fetchedAt) / 1000), expiresInSeconds: Math.round((cached.expiresAt - now) / 1000)}
+      return {
+        route: cached.route,
+        fromCache: true,
+        ageSeconds: Math.round((now - cached.fetchedAt) / 1000),
+        expiresInSeconds: Math.round((cached.expiresAt - now) / 1000),
+      }
     }
   }
   const path = options.tenant ? `/v1/tenants/${encodeURIComponent(options.tenant)}/home` : '/v1/me/home'
@@ -60,8 +66,20 @@ export async function resolveHome(deps: ResolveDeps, options: ResolveOptions = {
 function routeError(status: number, body: unknown, key: string, correlationId?: string): PpctlError {
   const problem = (body ?? {}) as {code?: string; detail?: string; title?: string}
   const detail = problem.detail ?? problem.title ?? `HTTP ${status}`
-  if (status === 401) return platformOrOwn(problem.code, 'UNAUTHENTICATED', `The global service did not accept the token: ${detail}`, {nextStep: 'Sign in again: ppctl auth login', correlationId})
-  if (status === 403) return platformOrOwn(problem.code, 'FORBIDDEN', `Not allowed to read the route of ${key}: ${detail}`, {nextStep: "Only the Support role reads other tenants' routes.", correlationId})
-  if (status === 404) return platformOrOwn(problem.code, 'TENANT_NOT_FOUND', `The global service knows no tenant ${key}.`, {nextStep: 'Check --tenant (id or name).', correlationId})
+  if (status === 401)
+    return platformOrOwn(problem.code, 'UNAUTHENTICATED', `The global service did not accept the token: ${detail}`, {
+      nextStep: 'Sign in again: ppctl auth login',
+      correlationId,
+    })
+  if (status === 403)
+    return platformOrOwn(problem.code, 'FORBIDDEN', `Not allowed to read the route of ${key}: ${detail}`, {
+      nextStep: "Only the Support role reads other tenants' routes.",
+      correlationId,
+    })
+  if (status === 404)
+    return platformOrOwn(problem.code, 'TENANT_NOT_FOUND', `The global service knows no tenant ${key}.`, {
+      nextStep: 'Check --tenant (id or name).',
+      correlationId,
+    })
   return platformOrOwn(problem.code, 'ROUTING_FAILED', `The global service answered HTTP ${status} for ${key}: ${detail}`, {correlationId})
 }

@@ -35,7 +35,8 @@ export function createRouter(ctx: Context): Router {
         // In CI mode the fix must not be `config set`: that writes to disk, which CI mode promises never to do.
         if (ciCredentialsFromEnv(ctx.env)) {
           throw new UsageError('NO_GLOBAL_URL', 'CI mode needs the global service URL: PPCTL_GLOBAL_URL is not set.', {
-            nextStep: "Set PPCTL_GLOBAL_URL to the global service's https URL (and PPCTL_CLUSTER_ALLOW_LIST to its cluster hosts, e.g. *.clusters.example.com).",
+            nextStep:
+              "Set PPCTL_GLOBAL_URL to the global service's https URL (and PPCTL_CLUSTER_ALLOW_LIST to its cluster hosts, e.g. *.clusters.example.com).",
           })
         }
         if (!exists) throw await missingProfile(ctx, name)
@@ -66,7 +67,8 @@ async function missingProfile(ctx: Context, name: string): Promise<PpctlError> {
   const profiles = Object.keys((await ctx.config().read()).profiles)
   if (profiles.length === 0) {
     return new AuthRequiredError('NOT_SIGNED_IN', 'ppctl has no profile on this machine yet: sign in first.', {
-      nextStep: 'Try it on the local platform: ppctl sandbox start && ppctl auth login   (or your own: ppctl auth login --authority URL --client-id ID --global-url URL)',
+      nextStep:
+        'Try it on the local platform: ppctl sandbox start && ppctl auth login   (or your own: ppctl auth login --authority URL --client-id ID --global-url URL)',
     })
   }
   return new NotFoundError('PROFILE_NOT_FOUND', `There is no profile "${name}" (there ${profiles.length === 1 ? 'is' : 'are'}: ${profiles.join(', ')}).`, {

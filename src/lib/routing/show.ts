@@ -43,9 +43,7 @@ export function renderRouteShow(result: RouteShowResult, io: IO): Rendered {
       ['TTL', `${result.ttlSeconds} s`],
       [
         'Answer',
-        result.fromCache
-          ? `from the cache, ${result.ageSeconds} s old, valid ${result.expiresInSeconds} s more`
-          : 'from the global service, just now',
+        result.fromCache ? `from the cache, ${result.ageSeconds} s old, valid ${result.expiresInSeconds} s more` : 'from the global service, just now',
       ],
     ],
     io,

@@ -123,7 +123,9 @@ function parsePage(url: URL, status: number, html: string): Page {
     }
     forms.push({action: attributes.action ?? url.href, fields})
   }
-  const title = decodeEntities(/<title>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? '').replace(/\s+/g, ' ').trim()
+  const title = decodeEntities(/<title>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim()
   return {url, status, name: meta(html, 'ppctl-page'), error: meta(html, 'ppctl-error'), title, forms}
 }
 
@@ -144,7 +146,10 @@ export async function approveDevice(fetchImpl: typeof fetch, options: ApproveDev
 
   const sameOrigin = (target: URL) => {
     if (target.protocol !== 'https:' || target.origin !== origin) {
-      throw new PpctlError('UNSAFE_REDIRECT', `The sign-in page sent ppctl to another origin (${target.protocol}//${target.host}); ppctl only follows the authority's own pages.`)
+      throw new PpctlError(
+        'UNSAFE_REDIRECT',
+        `The sign-in page sent ppctl to another origin (${target.protocol}//${target.host}); ppctl only follows the authority's own pages.`,
+      )
     }
     return target
   }
@@ -165,14 +170,18 @@ export async function approveDevice(fetchImpl: typeof fetch, options: ApproveDev
         await res.body?.cancel()
         url = sameOrigin(new URL(location, url))
         // 301/302/303 turn a form post into a GET, as browsers do; 307/308 are not used by the identity's pages.
-        if (res.status === 307 || res.status === 308) throw new PpctlError('APPROVAL_FAILED', `The sign-in page answered with an unexpected redirect (HTTP ${res.status}).`)
+        if (res.status === 307 || res.status === 308)
+          throw new PpctlError('APPROVAL_FAILED', `The sign-in page answered with an unexpected redirect (HTTP ${res.status}).`)
         body = undefined
         continue
       }
       const type = res.headers.get('content-type') ?? ''
       const text = await res.text()
       if (!type.includes('text/html')) {
-        throw new PpctlError('APPROVAL_FAILED', `The sign-in page answered with ${type.split(';')[0] || 'no content type'} instead of a page (HTTP ${res.status}).`)
+        throw new PpctlError(
+          'APPROVAL_FAILED',
+          `The sign-in page answered with ${type.split(';')[0] || 'no content type'} instead of a page (HTTP ${res.status}).`,
+        )
       }
       return parsePage(url, res.status, text)
     }
@@ -192,11 +201,17 @@ export async function approveDevice(fetchImpl: typeof fetch, options: ApproveDev
     switch (page.name) {
       case 'device-code': {
         if (page.error === 'code_not_found' || page.error === 'code_expired' || page.error === 'code_used') {
-          throw new NotFoundError('USER_CODE_NOT_FOUND', page.error === 'code_expired'
-            ? 'The user code has expired.'
-            : page.error === 'code_used' ? 'The user code has already been used.' : 'No pending sign-in has that user code.', {
-            nextStep: 'Start the sign-in again (ppctl auth login) and approve the new code it shows.',
-          })
+          throw new NotFoundError(
+            'USER_CODE_NOT_FOUND',
+            page.error === 'code_expired'
+              ? 'The user code has expired.'
+              : page.error === 'code_used'
+                ? 'The user code has already been used.'
+                : 'No pending sign-in has that user code.',
+            {
+              nextStep: 'Start the sign-in again (ppctl auth login) and approve the new code it shows.',
+            },
+          )
         }
         if (done.has('device-code') || page.forms.length === 0) throw unexpected(page, 'The user code was not accepted')
         done.add('device-code')

@@ -10,10 +10,7 @@ export interface ApproveResult {
   approved: true
 }
 
-export async function approvePendingSignIn(
-  ctx: Context,
-  options: {dataDir: string; userCode: string; upn: string; password: string},
-): Promise<ApproveResult> {
+export async function approvePendingSignIn(ctx: Context, options: {dataDir: string; userCode: string; upn: string; password: string}): Promise<ApproveResult> {
   const state = await requireRunning(options.dataDir)
   const {createHttp} = await import('../http/client.js')
   const http = createHttp({env: ctx.env, ca: await readFile(state.caFile, 'utf8'), userAgent: `ppctl/${ctx.version}`, debug: ctx.debug})

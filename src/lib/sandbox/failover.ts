@@ -14,7 +14,9 @@ export async function failoverSandbox(_ctx: Context, dataDir: string, tenant: st
   const state = await requireRunning(dataDir)
   const {status, body} = await controlRequest<SandboxFailoverResult & Refusal>(state.controlSocket, 'POST', '/v1/failover', {tenant, force})
   if (status === 404) {
-    throw new NotFoundError('TENANT_NOT_FOUND', body.message ?? `No tenant "${tenant}".`, {nextStep: 'Use a seeded tenant: --tenant contoso or --tenant fabrikam.'})
+    throw new NotFoundError('TENANT_NOT_FOUND', body.message ?? `No tenant "${tenant}".`, {
+      nextStep: 'Use a seeded tenant: --tenant contoso or --tenant fabrikam.',
+    })
   }
   if (status === 409 && body.code === 'REPLICATION_BROKEN') {
     // A planned failover cannot drain a broken replication; the resync repairs it without losing a write.
@@ -30,7 +32,9 @@ export async function resyncSandbox(_ctx: Context, dataDir: string, tenant: stri
   const state = await requireRunning(dataDir)
   const {status, body} = await controlRequest<SandboxResyncResult & Refusal>(state.controlSocket, 'POST', '/v1/replication/resync', {tenant})
   if (status === 404) {
-    throw new NotFoundError('TENANT_NOT_FOUND', body.message ?? `No tenant "${tenant}".`, {nextStep: 'Use a seeded tenant: --tenant contoso or --tenant fabrikam.'})
+    throw new NotFoundError('TENANT_NOT_FOUND', body.message ?? `No tenant "${tenant}".`, {
+      nextStep: 'Use a seeded tenant: --tenant contoso or --tenant fabrikam.',
+    })
   }
   if (status !== 200) throw platformOrOwn(body.code, 'RESYNC_FAILED', body.message ?? `The platform answered ${status}.`)
   return body

@@ -22,7 +22,9 @@ export interface FaultResult {
 function faultSpecOf(action: FaultAction, value: string | undefined, mode: 'reset' | '503' = 'reset'): FaultSpec | undefined {
   const need = (what: string) => {
     if (value === undefined || value.trim() === '') {
-      throw new UsageError('MISSING_VALUE', `\`${action}\` needs ${what}.`, {nextStep: `e.g. ppctl sandbox fault --cluster eastus-1 ${action} ${action === 'slow' ? '2000' : action === 'flaky' ? '0.3' : '5'}`})
+      throw new UsageError('MISSING_VALUE', `\`${action}\` needs ${what}.`, {
+        nextStep: `e.g. ppctl sandbox fault --cluster eastus-1 ${action} ${action === 'slow' ? '2000' : action === 'flaky' ? '0.3' : '5'}`,
+      })
     }
     const n = Number(value)
     if (!Number.isFinite(n)) throw new UsageError('INVALID_VALUE', `"${value}" is not a number; \`${action}\` needs ${what}.`)
@@ -40,7 +42,8 @@ function faultSpecOf(action: FaultAction, value: string | undefined, mode: 'rese
       return {kind: 'down', mode}
     case 'slow': {
       const ms = need('a delay in milliseconds')
-      if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) throw new UsageError('INVALID_VALUE', 'The delay is a whole number of milliseconds from 0 to 600000.')
+      if (!Number.isInteger(ms) || ms < 0 || ms > 600_000)
+        throw new UsageError('INVALID_VALUE', 'The delay is a whole number of milliseconds from 0 to 600000.')
       return {kind: 'slow', ms}
     }
     case 'flaky': {
@@ -70,10 +73,14 @@ export async function injectFault(
     spec,
   )
   if (status === 404 && body.code === 'CLUSTER_NOT_FOUND') {
-    throw new NotFoundError(body.code, body.message ?? `No cluster "${options.cluster}".`, {nextStep: 'Use one of eastus-1, westus-1, westeurope-1, northeurope-1.'})
+    throw new NotFoundError(body.code, body.message ?? `No cluster "${options.cluster}".`, {
+      nextStep: 'Use one of eastus-1, westus-1, westeurope-1, northeurope-1.',
+    })
   }
   if (status === 404) {
-    throw new PpctlError('FAULTS_UNSUPPORTED', 'The running platform does not support fault injection.', {nextStep: 'Restart it with this version: ppctl sandbox stop && ppctl sandbox start'})
+    throw new PpctlError('FAULTS_UNSUPPORTED', 'The running platform does not support fault injection.', {
+      nextStep: 'Restart it with this version: ppctl sandbox stop && ppctl sandbox start',
+    })
   }
   if (status !== 200 || !body.faults) throw platformOrOwn(body.code, 'FAULT_FAILED', body.message ?? `The platform refused the fault (HTTP ${status}).`)
   return {cluster: options.cluster, action: options.action, fault: spec ? (body.fault ?? null) : null, faults: body.faults}

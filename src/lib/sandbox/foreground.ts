@@ -9,7 +9,17 @@ export async function runForeground(ctx: Context, dataDir: string, portFlag: num
   const running = await runningState(dataDir)
   if (running && running.pid !== process.pid) {
     const {profile, isDefault} = await writeSandboxProfile(ctx, running)
-    return {status: 'already-running', pid: running.pid, port: running.port, dataDir, caFile: running.caFile, urls: running.urls, logFile: join(dataDir, LOG_FILE), profile, defaultProfile: isDefault}
+    return {
+      status: 'already-running',
+      pid: running.pid,
+      port: running.port,
+      dataDir,
+      caFile: running.caFile,
+      urls: running.urls,
+      logFile: join(dataDir, LOG_FILE),
+      profile,
+      defaultProfile: isDefault,
+    }
   }
   const {port, recorded} = await choosePort(dataDir, portFlag)
   assertUsablePort(port)
@@ -19,7 +29,17 @@ export async function runForeground(ctx: Context, dataDir: string, portFlag: num
   const ready = await new Promise<StartResult>((resolve, reject) => {
     runPlatform(dataDir, port, async (state) => {
       const {profile, isDefault} = await writeSandboxProfile(ctx, state)
-      resolve({status: 'started', pid: state.pid, port: state.port, dataDir, caFile: state.caFile, urls: state.urls, logFile: 'stdout', profile, defaultProfile: isDefault})
+      resolve({
+        status: 'started',
+        pid: state.pid,
+        port: state.port,
+        dataDir,
+        caFile: state.caFile,
+        urls: state.urls,
+        logFile: 'stdout',
+        profile,
+        defaultProfile: isDefault,
+      })
     }).catch((err: NodeJS.ErrnoException) => reject(recorded && err.code === 'EADDRINUSE' ? recordedPortInUse(port, dataDir) : err))
   })
   onReady(ready)

@@ -161,8 +161,14 @@ function dechunk(data: Buffer): Buffer {
 async function tail(file: string, lines = 15): Promise<string> {
   try {
     // Stack frames are for the log file, not for the person at the terminal.
-    const text = (await readFile(file, 'utf8')).trimEnd().split('\n').filter((line) => !/^\s+at /.test(line))
-    return text.slice(-lines).map((line) => `  | ${line}`).join('\n')
+    const text = (await readFile(file, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .filter((line) => !/^\s+at /.test(line))
+    return text
+      .slice(-lines)
+      .map((line) => `  | ${line}`)
+      .join('\n')
   } catch {
     return '(no log)'
   }
@@ -215,9 +221,13 @@ export async function choosePort(dataDir: string, flag: number | undefined): Pro
 
 /** The recorded port is taken: moving silently would break every sign-in, so stop and say what to do. */
 export function recordedPortInUse(port: number, dataDir: string): ConflictError {
-  return new ConflictError('SANDBOX_PORT_IN_USE', `The local platform's port ${port} (recorded in ${dataDir} by its last run) is in use by another program; sign-ins to this platform name that port.`, {
-    nextStep: `Free port ${port} and run ppctl sandbox start again, or start on another port with --port 0 (then sign in again: ppctl auth login).`,
-  })
+  return new ConflictError(
+    'SANDBOX_PORT_IN_USE',
+    `The local platform's port ${port} (recorded in ${dataDir} by its last run) is in use by another program; sign-ins to this platform name that port.`,
+    {
+      nextStep: `Free port ${port} and run ppctl sandbox start again, or start on another port with --port 0 (then sign in again: ppctl auth login).`,
+    },
+  )
 }
 
 /** Starts the platform in the background and waits until it is ready; fails with the log's last lines. */
@@ -341,10 +351,9 @@ export async function wipeDataDir(dataDir: string): Promise<void> {
 
 /** Ports that fetch refuses to connect to (WHATWG "bad ports"): a platform there could not be reached. */
 const FETCH_BAD_PORTS = new Set([
-  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115,
-  117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587,
-  601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669,
-  6679, 6697, 10080,
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137,
+  139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049,
+  3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
 ])
 
 export function assertUsablePort(port: number): void {

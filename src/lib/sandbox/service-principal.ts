@@ -73,7 +73,8 @@ export async function createServicePrincipal(_ctx: Context, options: CreateServi
     {tenant: options.tenant, name: options.name, jwk, thumbprintS256: s256, thumbprintSha1: sha1, notAfter},
   )
   if (status !== 201 || !body.clientId) {
-    if (body.code === 'TENANT_NOT_FOUND') throw new NotFoundError(body.code, body.message ?? 'Unknown tenant.', {nextStep: 'Use --tenant contoso or --tenant fabrikam.'})
+    if (body.code === 'TENANT_NOT_FOUND')
+      throw new NotFoundError(body.code, body.message ?? 'Unknown tenant.', {nextStep: 'Use --tenant contoso or --tenant fabrikam.'})
     throw platformOrOwn(body.code, 'REGISTRATION_FAILED', body.message ?? `The platform refused the registration (HTTP ${status}).`)
   }
 

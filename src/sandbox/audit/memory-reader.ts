@@ -32,7 +32,10 @@ export class MemoryAuditReader implements AuditReader {
   /** Drops every event with seq < oldest (what a retention sweep does). */
   prune(tenantId: string, oldest: number): void {
     const log = this.logs.get(tenantId) ?? []
-    this.logs.set(tenantId, log.filter((e) => e.seq >= oldest))
+    this.logs.set(
+      tenantId,
+      log.filter((e) => e.seq >= oldest),
+    )
   }
 
   list(q: AuditQuery): AuditEvent[] {

@@ -8,7 +8,12 @@ import type {AuditQuery} from '../clusters/audit-store.js'
 
 /** The glob of the `action` filter as a RegExp: `*` is any run of characters, `?` one character, the rest literal. */
 export function actionGlob(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  )
 }
 
 /** Whether an event passes the query's filters other than `after` and `limit`. */

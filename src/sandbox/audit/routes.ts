@@ -58,7 +58,12 @@ export function createAuditRoutes<C = AuditRouteContext>(options: AuditRoutesOpt
     }
     const route = found.route.path === '/v1/audit/events' ? 'events' : 'stream'
     if (!(options.canRead ? options.canRead(principal) : satisfies(found.route.role, principal.roles))) {
-      sendProblem(res, rc, {status: 403, code: 'ROLE_FORBIDDEN', title: 'The audit log needs the Admin role', detail: 'Sign in as an administrator of the tenant.'})
+      sendProblem(res, rc, {
+        status: 403,
+        code: 'ROLE_FORBIDDEN',
+        title: 'The audit log needs the Admin role',
+        detail: 'Sign in as an administrator of the tenant.',
+      })
       return true
     }
     const tenantId = principal.tenantId

@@ -16,8 +16,7 @@ CREATE TABLE IF NOT EXISTS audit_seq (tenant_id TEXT PRIMARY KEY, last_seq INTEG
 /** The audit log's share of a tenant's replicated state. */
 export const AUDIT_TABLES = ['audit', 'audit_seq'] as const
 
-const AUDIT_INSERT =
-  'INSERT INTO audit (tenant_id, seq, id, time, action, result, actor_id, actor_upn, actor_app, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+const AUDIT_INSERT = 'INSERT INTO audit (tenant_id, seq, id, time, action, result, actor_id, actor_upn, actor_app, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
 const AUDIT_SEQ_UPSERT = 'INSERT INTO audit_seq (tenant_id, last_seq) VALUES (?, ?) ON CONFLICT (tenant_id) DO UPDATE SET last_seq = excluded.last_seq'
 /** Audit rows per replication entry in a bulk append, so one entry stays small. */
 const BULK_CHUNK = 1000

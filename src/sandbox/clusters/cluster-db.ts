@@ -113,12 +113,14 @@ export class ClusterDb {
    */
   write<T>(tenantId: string, fn: (w: WriteTx) => T): T {
     const w = this.open(tenantId)
-    const result = this.db.transaction(() => {
-      this.guard(tenantId)
-      const value = fn(w)
-      for (const p of this.participants) p.beforeCommit(w)
-      return value
-    }).immediate()
+    const result = this.db
+      .transaction(() => {
+        this.guard(tenantId)
+        const value = fn(w)
+        for (const p of this.participants) p.beforeCommit(w)
+        return value
+      })
+      .immediate()
     for (const p of this.participants) p.afterCommit(w)
     return result
   }

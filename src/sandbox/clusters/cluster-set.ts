@@ -202,7 +202,7 @@ export class ClusterSet implements PlatformAudit {
       const route = this.options.routes.get(tenantId)
       if (!route) return
       const lsn = err instanceof ReplicationApplyError ? err.lsn : 0
-      const error = err instanceof ReplicationApplyError ? err.reason : (err as Error)?.message ?? String(err)
+      const error = err instanceof ReplicationApplyError ? err.reason : ((err as Error)?.message ?? String(err))
       const since = new Date().toISOString()
       this.cluster(route.home).replication.setBroken(tenantId, {target: route.secondary, lsn, error, since})
       this.options.log?.(`replication of ${tenantId} ${route.home} → ${route.secondary} broken at entry ${lsn}: ${error}; repair: ${repairCommand(tenantId)}`)

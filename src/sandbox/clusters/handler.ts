@@ -15,8 +15,14 @@ import {sendHealth} from './api/health.js'
 import {HttpProblem, problem} from './api/problem.js'
 import {requireRole} from './api/context.js'
 
-
-export type AuditRoutes = (clusterId: string, req: IncomingMessage, res: ServerResponse, rc: RequestContext, principal: Principal, cluster: AuditRouteContext) => boolean
+export type AuditRoutes = (
+  clusterId: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rc: RequestContext,
+  principal: Principal,
+  cluster: AuditRouteContext,
+) => boolean
 
 export interface ClusterHandlerOptions {
   routes: RouteTable
@@ -59,7 +65,15 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
       if (route.home !== clusterId) {
         const activeUri = options.clusterUri?.(route.home) ?? route.home
         throw new HttpProblem(
-          {status: 421, code: 'WRONG_CLUSTER', title: "This cluster is not the tenant's active cluster", detail: `Send tenant requests to ${activeUri} (epoch ${route.epoch}).`, activeUri, activeClusterId: route.home, epoch: route.epoch},
+          {
+            status: 421,
+            code: 'WRONG_CLUSTER',
+            title: "This cluster is not the tenant's active cluster",
+            detail: `Send tenant requests to ${activeUri} (epoch ${route.epoch}).`,
+            activeUri,
+            activeClusterId: route.home,
+            epoch: route.epoch,
+          },
           {[ACTIVE_CLUSTER_HEADER]: activeUri},
         )
       }

@@ -120,7 +120,9 @@ export class ReplicationLog implements TxParticipant {
       return
     }
     this.db
-      .prepare('INSERT INTO repl_broken (tenant_id, target, lsn, error, since) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET target = excluded.target, lsn = excluded.lsn, error = excluded.error, since = excluded.since')
+      .prepare(
+        'INSERT INTO repl_broken (tenant_id, target, lsn, error, since) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET target = excluded.target, lsn = excluded.lsn, error = excluded.error, since = excluded.since',
+      )
       .run(tenantId, broken.target, broken.lsn, broken.error, broken.since)
   }
 

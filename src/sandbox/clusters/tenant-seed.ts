@@ -90,8 +90,20 @@ export interface SeedSku {
 }
 
 const SEED_SKUS: readonly SeedSku[] = [
-  {id: 'POWERAPPS_PER_USER', displayName: 'Power Apps Premium (per user)', enabled: 3, grantsPremium: true, capabilities: ['standard-connectors', 'premium-connectors', 'custom-connectors', 'unlimited-apps']},
-  {id: 'POWERAPPS_PER_APP', displayName: 'Power Apps per app', enabled: 2, grantsPremium: true, capabilities: ['standard-connectors', 'premium-connectors', 'custom-connectors', 'one-app']},
+  {
+    id: 'POWERAPPS_PER_USER',
+    displayName: 'Power Apps Premium (per user)',
+    enabled: 3,
+    grantsPremium: true,
+    capabilities: ['standard-connectors', 'premium-connectors', 'custom-connectors', 'unlimited-apps'],
+  },
+  {
+    id: 'POWERAPPS_PER_APP',
+    displayName: 'Power Apps per app',
+    enabled: 2,
+    grantsPremium: true,
+    capabilities: ['standard-connectors', 'premium-connectors', 'custom-connectors', 'one-app'],
+  },
   {id: 'FLOW_FREE', displayName: 'Power Automate Free', enabled: 100, grantsPremium: false, capabilities: ['standard-connectors']},
 ]
 
@@ -125,27 +137,72 @@ export function seedTenant(store: TenantStore, tenant: SeedTenant, directory: Di
       .users()
       .filter((u) => u.tenantId === tenant.id)
       .map((u) => ({id: u.oid, upn: u.upn, displayName: u.displayName, roles: u.roles, signIn: 1})),
-    ...SEED_MEMBERS.map(([local, name], i) => ({id: memberOid(tenantIndex, i), upn: `${local}@${tenant.domain}`, displayName: name, roles: ['AppUser'], signIn: 0})),
+    ...SEED_MEMBERS.map(([local, name], i) => ({
+      id: memberOid(tenantIndex, i),
+      upn: `${local}@${tenant.domain}`,
+      displayName: name,
+      roles: ['AppUser'],
+      signIn: 0,
+    })),
   ]
   store.write(tenant.id, (tx) => {
     for (const u of users) {
-      tx.run('INSERT INTO users (tenant_id, id, upn, display_name, roles, sign_in) VALUES (?, ?, ?, ?, ?, ?)', tenant.id, u.id, u.upn, u.displayName, JSON.stringify(u.roles), u.signIn)
+      tx.run(
+        'INSERT INTO users (tenant_id, id, upn, display_name, roles, sign_in) VALUES (?, ?, ?, ?, ?, ?)',
+        tenant.id,
+        u.id,
+        u.upn,
+        u.displayName,
+        JSON.stringify(u.roles),
+        u.signIn,
+      )
     }
     for (const c of SEED_CONNECTORS) {
       tx.run(
         'INSERT INTO connectors (tenant_id, id, display_name, publisher, tier, blocked, unblockable, description, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 0, ?, ?, NULL, ?, ?, 1)',
-        tenant.id, c.id, c.displayName, c.publisher, c.tier, c.unblockable ? 1 : 0, c.description, SEEDED_AT, SEEDED_AT,
+        tenant.id,
+        c.id,
+        c.displayName,
+        c.publisher,
+        c.tier,
+        c.unblockable ? 1 : 0,
+        c.description,
+        SEEDED_AT,
+        SEEDED_AT,
       )
     }
     for (const s of SEED_SKUS) {
-      tx.run('INSERT INTO skus (tenant_id, id, display_name, enabled, grants_premium, capabilities) VALUES (?, ?, ?, ?, ?, ?)', tenant.id, s.id, s.displayName, s.enabled, s.grantsPremium ? 1 : 0, JSON.stringify(s.capabilities))
+      tx.run(
+        'INSERT INTO skus (tenant_id, id, display_name, enabled, grants_premium, capabilities) VALUES (?, ?, ?, ?, ?, ?)',
+        tenant.id,
+        s.id,
+        s.displayName,
+        s.enabled,
+        s.grantsPremium ? 1 : 0,
+        JSON.stringify(s.capabilities),
+      )
     }
     for (const [local, sku] of SEED_ASSIGNMENTS) {
       const user = users.find((u) => u.upn === `${local}@${tenant.domain}`)
-      if (user) tx.run('INSERT INTO assignments (tenant_id, sku_id, user_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)', tenant.id, sku, user.id, SEEDED_AT, 'seed')
+      if (user)
+        tx.run(
+          'INSERT INTO assignments (tenant_id, sku_id, user_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)',
+          tenant.id,
+          sku,
+          user.id,
+          SEEDED_AT,
+          'seed',
+        )
     }
     tx.run('INSERT INTO seeded (tenant_id, version, at) VALUES (?, ?, ?)', tenant.id, SEED_VERSION, SEEDED_AT)
-    tx.audit({tenantId: tenant.id, action: 'tenant.seeded', result: 'succeeded', actor: {type: 'system', id: 'seed'}, target: {type: 'tenant', id: tenant.id}, details: {users: users.length, connectors: SEED_CONNECTORS.length, skus: SEED_SKUS.length}})
+    tx.audit({
+      tenantId: tenant.id,
+      action: 'tenant.seeded',
+      result: 'succeeded',
+      actor: {type: 'system', id: 'seed'},
+      target: {type: 'tenant', id: tenant.id},
+      details: {users: users.length, connectors: SEED_CONNECTORS.length, skus: SEED_SKUS.length},
+    })
   })
   return true
 }

@@ -4,11 +4,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import {createRateLimiter} from '../gateway/rate-limit.js'
 import {sendProblem, type RequestContext} from '../http-util.js'
 
-export type FaultSpec =
-  | {kind: 'down'; mode: 'reset' | '503'}
-  | {kind: 'slow'; ms: number}
-  | {kind: 'flaky'; rate: number}
-  | {kind: 'throttle'; rps: number}
+export type FaultSpec = {kind: 'down'; mode: 'reset' | '503'} | {kind: 'slow'; ms: number} | {kind: 'flaky'; rate: number} | {kind: 'throttle'; rps: number}
 
 export type ActiveFault = FaultSpec & {clusterId: string; since: string}
 
@@ -39,7 +35,9 @@ export function checkFaultSpec(spec: Partial<Record<string, unknown>>): string |
     case 'down':
       return spec.mode === 'reset' || spec.mode === '503' ? undefined : 'mode is "reset" or "503"'
     case 'slow':
-      return Number.isInteger(spec.ms) && (spec.ms as number) >= 0 && (spec.ms as number) <= MAX_SLOW_MS ? undefined : `ms is an integer from 0 to ${MAX_SLOW_MS}`
+      return Number.isInteger(spec.ms) && (spec.ms as number) >= 0 && (spec.ms as number) <= MAX_SLOW_MS
+        ? undefined
+        : `ms is an integer from 0 to ${MAX_SLOW_MS}`
     case 'flaky':
       return typeof spec.rate === 'number' && spec.rate >= 0 && spec.rate <= 1 ? undefined : 'rate is a number from 0 to 1'
     case 'throttle':
@@ -117,7 +115,13 @@ export class FaultTable {
         sendProblem(
           res,
           rc,
-          {status: 429, code: 'CLUSTER_THROTTLED', title: 'The cluster is throttling requests', detail: `${clusterId} accepts ${fault.rps} requests per second (injected fault).`, clusterId},
+          {
+            status: 429,
+            code: 'CLUSTER_THROTTLED',
+            title: 'The cluster is throttling requests',
+            detail: `${clusterId} accepts ${fault.rps} requests per second (injected fault).`,
+            clusterId,
+          },
           {'retry-after': String(decision.retryAfterSeconds)},
         )
         return true

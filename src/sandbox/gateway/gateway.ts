@@ -57,9 +57,14 @@ export function createGateway(options: GatewayOptions) {
         ? `Bearer realm="${BASE_DOMAIN}", error="${rejected.error}", error_description="${rejected.description}"`
         : `Bearer realm="${BASE_DOMAIN}"`
       options.onRefused?.(rc, req, 401, rejected.description)
-      sendProblem(res, rc, {status: 401, code: 'UNAUTHENTICATED', title: 'Authentication required', detail: rejected.description}, {
-        'www-authenticate': challenge,
-      })
+      sendProblem(
+        res,
+        rc,
+        {status: 401, code: 'UNAUTHENTICATED', title: 'Authentication required', detail: rejected.description},
+        {
+          'www-authenticate': challenge,
+        },
+      )
       return undefined
     }
     seen.principal = principal
@@ -107,27 +112,45 @@ export function createGateway(options: GatewayOptions) {
     })
     try {
       if (!targetOf(req)) {
-        sendProblem(res, rc, {status: 400, code: 'INVALID_REQUEST_TARGET', title: 'The request target is not a valid path', detail: 'Send an origin-form target such as /v1/health.'})
+        sendProblem(res, rc, {
+          status: 400,
+          code: 'INVALID_REQUEST_TARGET',
+          title: 'The request target is not a valid path',
+          detail: 'Send an origin-form target such as /v1/health.',
+        })
         return
       }
       if (host === `login.${BASE_DOMAIN}`) {
         await options.identity(req, res)
         return
       }
-      const own = host === BASE_DOMAIN || host === 'localhost' || host === '127.0.0.1' ? findRoute(GATEWAY_ROUTES, req.method ?? 'GET', req.url ?? '/', {head: true}) : undefined
+      const own =
+        host === BASE_DOMAIN || host === 'localhost' || host === '127.0.0.1'
+          ? findRoute(GATEWAY_ROUTES, req.method ?? 'GET', req.url ?? '/', {head: true})
+          : undefined
       if (own?.route) {
         // The gateway's own routes are served as their table entry says: /healthz needs no token.
         const principal = own.route.role === 'anonymous' ? undefined : await authenticate(req, res, rc, seen)
         if (own.route.role !== 'anonymous' && !principal) return
         if (!satisfies(own.route.role, principal?.roles)) {
-          sendProblem(res, rc, {status: 403, code: 'ROLE_FORBIDDEN', title: 'Your role does not allow this', detail: `${req.method} ${req.url} needs ${own.route.role}.`})
+          sendProblem(res, rc, {
+            status: 403,
+            code: 'ROLE_FORBIDDEN',
+            title: 'Your role does not allow this',
+            detail: `${req.method} ${req.url} needs ${own.route.role}.`,
+          })
           return
         }
         sendJson(res, 200, options.health(), {'cache-control': 'no-store'})
         return
       }
       if (own && own.allowed.length > 0) {
-        sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: `${req.method} ${req.url}; it takes ${own.allowed.join(', ')}.`}, {allow: own.allowed.join(', ')})
+        sendProblem(
+          res,
+          rc,
+          {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: `${req.method} ${req.url}; it takes ${own.allowed.join(', ')}.`},
+          {allow: own.allowed.join(', ')},
+        )
         return
       }
       if (host === `global.${BASE_DOMAIN}`) {

@@ -28,7 +28,9 @@ export function parseRateLimit(value: string | undefined): RateLimit | undefined
   const rps = match ? Number(match[1]) : Number.NaN
   const burst = match ? Number(match[2]) : Number.NaN
   if (!match || !(rps > 0) || !Number.isSafeInteger(burst) || burst < 1) {
-    throw new InvalidSetting(`${RATE_LIMIT_ENV} must be "rps:burst" with rps above 0 and burst a whole number of at least 1 (e.g. 50:100), not "${value.slice(0, 40)}"`)
+    throw new InvalidSetting(
+      `${RATE_LIMIT_ENV} must be "rps:burst" with rps above 0 and burst a whole number of at least 1 (e.g. 50:100), not "${value.slice(0, 40)}"`,
+    )
   }
   return {rps, burst}
 }

@@ -116,7 +116,17 @@ export function createRefusalAudit(options: RefusalAuditOptions): RefusalAudit {
         write(refusal, 1, t, t)
         return
       }
-      const key = JSON.stringify([refusal.tenantId, refusal.clientIp, refusal.status, refusal.code, refusal.reason, refusal.host, refusal.actor.type, refusal.actor.id, refusal.actor.appId])
+      const key = JSON.stringify([
+        refusal.tenantId,
+        refusal.clientIp,
+        refusal.status,
+        refusal.code,
+        refusal.reason,
+        refusal.host,
+        refusal.actor.type,
+        refusal.actor.id,
+        refusal.actor.appId,
+      ])
       let w = open.get(key)
       // A window whose timer is late (a busy event loop) still ends on time: this refusal opens the next one.
       if (w && t - w.firstAt >= windowMs) {
@@ -152,7 +162,14 @@ const CODES: Readonly<Record<number, string>> = {401: 'UNAUTHENTICATED', 429: 'R
  * claims, read without trusting it: it only picks which tenant's log hears of the refusal (the actor stays
  * anonymous). A token without a usable tid goes to the operator's log.
  */
-export function gatewayRefusal(ctx: GatewayRefusalContext, rc: RequestContext, req: IncomingMessage, status: number, reason: string, principal?: Principal): Refusal {
+export function gatewayRefusal(
+  ctx: GatewayRefusalContext,
+  rc: RequestContext,
+  req: IncomingMessage,
+  status: number,
+  reason: string,
+  principal?: Principal,
+): Refusal {
   const claimed = principal ? principal.tenantId : unverifiedTenantOf(req.headers.authorization)
   const tenantId = claimed !== undefined && ctx.hasLog(claimed) ? claimed : OPERATOR_TENANT_ID
   const ua = req.headers['user-agent']

@@ -15,7 +15,10 @@ export interface Principal {
 }
 
 export class TokenRejected extends Error {
-  constructor(readonly error: 'invalid_request' | 'invalid_token', readonly description: string) {
+  constructor(
+    readonly error: 'invalid_request' | 'invalid_token',
+    readonly description: string,
+  ) {
     super(description)
   }
 }

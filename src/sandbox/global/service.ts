@@ -64,11 +64,21 @@ export function createGlobalService(options: GlobalServiceOptions) {
       return
     }
     if (!route) {
-      sendProblem(res, rc, {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: `${req.method} ${url.pathname}; it takes ${allowed.join(', ')}.`}, {allow: allowed.join(', ')})
+      sendProblem(
+        res,
+        rc,
+        {status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: `${req.method} ${url.pathname}; it takes ${allowed.join(', ')}.`},
+        {allow: allowed.join(', ')},
+      )
       return
     }
     if (!satisfies(route.role, principal.roles)) {
-      sendProblem(res, rc, {status: 403, code: 'ROLE_FORBIDDEN', title: 'Your role does not allow this', detail: `${req.method} ${url.pathname} needs ${route.role}.`})
+      sendProblem(res, rc, {
+        status: 403,
+        code: 'ROLE_FORBIDDEN',
+        title: 'Your role does not allow this',
+        detail: `${req.method} ${url.pathname} needs ${route.role}.`,
+      })
       return
     }
     let tenantKey: string | undefined

@@ -9,7 +9,11 @@ import type {JsonFileStore} from './store.js'
 class StoreAdapter implements Adapter {
   private readonly prefix: string
 
-  constructor(model: string, private readonly store: JsonFileStore, private readonly graceMs: number) {
+  constructor(
+    model: string,
+    private readonly store: JsonFileStore,
+    private readonly graceMs: number,
+  ) {
     this.prefix = `${model}:`
   }
 

@@ -69,7 +69,10 @@ export function buildConfiguration({apiAudience, directory, keys, adapter}: Conf
       deviceFlow: {enabled: true, ...deviceFlowPages},
       clientCredentials: {enabled: true},
       resourceIndicators: createResourceIndicators(apiAudience),
-      revocation: {enabled: true, allowedPolicy: async (_ctx: unknown, client: {clientId: string}, token: {clientId: string}) => token.clientId === client.clientId},
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx: unknown, client: {clientId: string}, token: {clientId: string}) => token.clientId === client.clientId,
+      },
       rpInitiatedLogout: {enabled: false},
       userinfo: {enabled: true},
     },

@@ -35,14 +35,23 @@ export const deviceFlowPages = {
     send(ctx, deviceCodePage({action: ctx.oidc.urlFor('code_verification'), xsrf: xsrfOf(ctx), userCode: err?.userCode, problem}))
   },
 
-  async userCodeConfirmSource(ctx: Ctx, _form: string, client: ClientLike, deviceInfo: {ip?: string; ua?: string} | undefined, userCode: string): Promise<void> {
-    send(ctx, deviceConfirmPage({
-      action: ctx.oidc.urlFor('code_verification'),
-      xsrf: xsrfOf(ctx),
-      userCode,
-      clientName: clientNameOf(client),
-      requestedFrom: {ip: deviceInfo?.ip, userAgent: deviceInfo?.ua},
-    }))
+  async userCodeConfirmSource(
+    ctx: Ctx,
+    _form: string,
+    client: ClientLike,
+    deviceInfo: {ip?: string; ua?: string} | undefined,
+    userCode: string,
+  ): Promise<void> {
+    send(
+      ctx,
+      deviceConfirmPage({
+        action: ctx.oidc.urlFor('code_verification'),
+        xsrf: xsrfOf(ctx),
+        userCode,
+        clientName: clientNameOf(client),
+        requestedFrom: {ip: deviceInfo?.ip, userAgent: deviceInfo?.ua},
+      }),
+    )
   },
 
   async successSource(ctx: Ctx): Promise<void> {

@@ -57,25 +57,25 @@ export interface PageOptions {
 }
 
 export function renderPage(options: PageOptions): string {
-  const errorMeta = options.error ? html`<meta name="ppctl-error" content="${options.error.code}">` : raw('')
+  const errorMeta = options.error ? html`<meta name="ppctl-error" content="${options.error.code}" />` : raw('')
   const alert = options.error ? html`<p class="alert" role="alert">${options.error.message}</p>` : raw('')
   return html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="ppctl-page" content="${options.page}">
-${errorMeta}
-<title>${options.title} · ppctl local platform</title>
-<style>${raw(STYLE)}</style>
-</head>
-<body>
-<main>
-<h1>${options.title}</h1>
-${alert}
-${options.body}
-</main>
-</body>
-</html>
-`.html
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="ppctl-page" content="${options.page}" />
+        ${errorMeta}
+        <title>${options.title} · ppctl local platform</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <main>
+          <h1>${options.title}</h1>
+          ${alert} ${options.body}
+        </main>
+      </body>
+    </html> `.html
 }

@@ -25,7 +25,12 @@ export interface InteractionOptions {
 }
 
 class FormError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message)
   }
 }
@@ -41,7 +46,12 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   } catch (err) {
     if (!(err instanceof BodyRejected)) throw err
     const code = err.status === 413 ? 'form_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_form'
-    const message = err.status === 413 ? 'The form is too large.' : err.status === 415 ? 'The form must be sent as application/x-www-form-urlencoded.' : 'The form was not sent completely.'
+    const message =
+      err.status === 413
+        ? 'The form is too large.'
+        : err.status === 415
+          ? 'The form must be sent as application/x-www-form-urlencoded.'
+          : 'The form was not sent completely.'
     throw new FormError(err.status, code, message, err.headers)
   }
 }
@@ -65,7 +75,11 @@ export function createInteractionHandler(options: InteractionOptions) {
   }
 
   const requestedScopes = (details: InteractionDetails): string[] => {
-    const scopes = new Set(String(details.params.scope ?? '').split(' ').filter(Boolean))
+    const scopes = new Set(
+      String(details.params.scope ?? '')
+        .split(' ')
+        .filter(Boolean),
+    )
     return [...scopes]
   }
 
@@ -78,14 +92,18 @@ export function createInteractionHandler(options: InteractionOptions) {
     }
     if (details.prompt.name === 'consent') {
       const user = details.session?.accountId ? directory.findUser(details.session.accountId) : undefined
-      sendPage(res, 200, consentPage({
-        action: `${base}/confirm`,
-        abortAction: `${base}/abort`,
-        csrf: csrfFor(details.uid),
-        clientName,
-        upn: user?.upn ?? 'you',
-        scopes: requestedScopes(details),
-      }))
+      sendPage(
+        res,
+        200,
+        consentPage({
+          action: `${base}/confirm`,
+          abortAction: `${base}/abort`,
+          csrf: csrfFor(details.uid),
+          clientName,
+          upn: user?.upn ?? 'you',
+          scopes: requestedScopes(details),
+        }),
+      )
       return
     }
     throw new FormError(400, 'unknown_prompt', 'This sign-in step is not supported.')
@@ -134,7 +152,8 @@ export function createInteractionHandler(options: InteractionOptions) {
       } catch {
         throw new FormError(400, 'interaction_expired', 'This sign-in request has expired or is not known. Start the sign-in on your device again.')
       }
-      if (details.uid !== uid) throw new FormError(400, 'interaction_expired', 'This sign-in request has expired or is not known. Start the sign-in on your device again.')
+      if (details.uid !== uid)
+        throw new FormError(400, 'interaction_expired', 'This sign-in request has expired or is not known. Start the sign-in on your device again.')
 
       if (action === undefined && (method === 'GET' || method === 'HEAD')) {
         await showPrompt(res, details)

@@ -51,13 +51,18 @@ function loadOrCreate<T>(file: string, create: () => T, valid: (value: unknown) 
 }
 
 const isJwks = (value: unknown): value is {keys: PrivateJwk[]} =>
-  typeof value === 'object' && value !== null && Array.isArray((value as {keys?: unknown}).keys) &&
+  typeof value === 'object' &&
+  value !== null &&
+  Array.isArray((value as {keys?: unknown}).keys) &&
   (value as {keys: unknown[]}).keys.length > 0 &&
   (value as {keys: Array<Record<string, unknown>>}).keys.every((k) => k.kty === 'RSA' && typeof k.d === 'string' && typeof k.kid === 'string')
 
 const isCookieKeys = (value: unknown): value is {keys: string[]} =>
-  typeof value === 'object' && value !== null && Array.isArray((value as {keys?: unknown}).keys) &&
-  (value as {keys: unknown[]}).keys.length > 0 && (value as {keys: unknown[]}).keys.every((k) => typeof k === 'string' && k.length >= 32)
+  typeof value === 'object' &&
+  value !== null &&
+  Array.isArray((value as {keys?: unknown}).keys) &&
+  (value as {keys: unknown[]}).keys.length > 0 &&
+  (value as {keys: unknown[]}).keys.every((k) => typeof k === 'string' && k.length >= 32)
 
 /** Loads `identity/jwks.json` and `identity/cookie-keys.json`, creating them at first start. */
 export function ensureIdentityKeys(dataDir: string): IdentityKeys {

@@ -26,34 +26,51 @@ export function deviceCodePage(options: {action: string; xsrf: string; userCode?
     title: 'Sign in on another device',
     error: problem ? {code: problem, message: DEVICE_CODE_MESSAGES[problem]} : undefined,
     body: html`<p>Enter the code your device or terminal shows.</p>
-<form method="post" action="${options.action}">
-<input type="hidden" name="xsrf" value="${options.xsrf}">
-<label for="user_code">Code</label>
-<input type="text" id="user_code" name="user_code" value="${options.userCode ?? ''}" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus>
-<button type="submit">Continue</button>
-</form>`,
+      <form method="post" action="${options.action}">
+        <input type="hidden" name="xsrf" value="${options.xsrf}" />
+        <label for="user_code">Code</label>
+        <input
+          type="text"
+          id="user_code"
+          name="user_code"
+          value="${options.userCode ?? ''}"
+          autocomplete="off"
+          autocapitalize="characters"
+          spellcheck="false"
+          required
+          autofocus
+        />
+        <button type="submit">Continue</button>
+      </form>`,
   })
 }
 
-export function deviceConfirmPage(options: {action: string; xsrf: string; userCode: string; clientName: string; requestedFrom?: {ip?: string; userAgent?: string}}): string {
+export function deviceConfirmPage(options: {
+  action: string
+  xsrf: string
+  userCode: string
+  clientName: string
+  requestedFrom?: {ip?: string; userAgent?: string}
+}): string {
   const from = options.requestedFrom
-  const origin: Html = from?.ip || from?.userAgent
-    ? html`<p class="muted">Requested from ${from.ip ?? 'an unknown address'}${from.userAgent ? html` (${from.userAgent})` : raw('')}.</p>`
-    : raw('')
+  const origin: Html =
+    from?.ip || from?.userAgent
+      ? html`<p class="muted">Requested from ${from.ip ?? 'an unknown address'}${from.userAgent ? html` (${from.userAgent})` : raw('')}.</p>`
+      : raw('')
   return renderPage({
     page: 'device-confirm',
     title: 'Confirm the code',
     body: html`<p><strong>${options.clientName}</strong> asks to sign you in. Check that your device shows this code:</p>
-<p class="code" aria-label="Code">${options.userCode}</p>
-${origin}
-<p>If you did not start this sign-in, or the code differs, cancel.</p>
-<form method="post" action="${options.action}">
-<input type="hidden" name="xsrf" value="${options.xsrf}">
-<input type="hidden" name="user_code" value="${options.userCode}">
-<input type="hidden" name="confirm" value="yes">
-<button type="submit">Continue</button>
-<button type="submit" class="secondary" name="abort" value="yes">Cancel</button>
-</form>`,
+      <p class="code" aria-label="Code">${options.userCode}</p>
+      ${origin}
+      <p>If you did not start this sign-in, or the code differs, cancel.</p>
+      <form method="post" action="${options.action}">
+        <input type="hidden" name="xsrf" value="${options.xsrf}" />
+        <input type="hidden" name="user_code" value="${options.userCode}" />
+        <input type="hidden" name="confirm" value="yes" />
+        <button type="submit">Continue</button>
+        <button type="submit" class="secondary" name="abort" value="yes">Cancel</button>
+      </form>`,
   })
 }
 
@@ -63,14 +80,14 @@ export function signInPage(options: {action: string; csrf: string; clientName: s
     title: 'Sign in',
     error: options.failed ? {code: 'signin_failed', message: 'The user name or password is incorrect. Try again.'} : undefined,
     body: html`<p>Sign in to continue to <strong>${options.clientName}</strong>.</p>
-<form method="post" action="${options.action}">
-<input type="hidden" name="csrf" value="${options.csrf}">
-<label for="upn">User name</label>
-<input type="email" id="upn" name="upn" value="${options.upn ?? ''}" autocomplete="username" required autofocus>
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form>`,
+      <form method="post" action="${options.action}">
+        <input type="hidden" name="csrf" value="${options.csrf}" />
+        <label for="upn">User name</label>
+        <input type="email" id="upn" name="upn" value="${options.upn ?? ''}" autocomplete="username" required autofocus />
+        <label for="password">Password</label>
+        <input type="password" id="password" name="password" autocomplete="current-password" required />
+        <button type="submit">Sign in</button>
+      </form>`,
   })
 }
 
@@ -80,15 +97,17 @@ export function consentPage(options: {action: string; abortAction: string; csrf:
     page: 'consent',
     title: 'Allow access',
     body: html`<p><strong>${options.clientName}</strong> asks for access as <strong>${options.upn}</strong> to:</p>
-<ul>${items}</ul>
-<form method="post" action="${options.action}">
-<input type="hidden" name="csrf" value="${options.csrf}">
-<button type="submit">Allow</button>
-</form>
-<form method="post" action="${options.abortAction}">
-<input type="hidden" name="csrf" value="${options.csrf}">
-<button type="submit" class="secondary">Deny</button>
-</form>`,
+      <ul>
+        ${items}
+      </ul>
+      <form method="post" action="${options.action}">
+        <input type="hidden" name="csrf" value="${options.csrf}" />
+        <button type="submit">Allow</button>
+      </form>
+      <form method="post" action="${options.abortAction}">
+        <input type="hidden" name="csrf" value="${options.csrf}" />
+        <button type="submit" class="secondary">Deny</button>
+      </form>`,
   })
 }
 

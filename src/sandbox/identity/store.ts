@@ -22,7 +22,10 @@ interface StoreFile {
 export class JsonFileStore {
   private entries = new Map<string, StoredEntry>()
 
-  constructor(private readonly file: string, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly file: string,
+    private readonly now: () => number = Date.now,
+  ) {
     if (existsSync(file)) {
       const data = JSON.parse(readFileSync(file, 'utf8')) as StoreFile
       if (data.version !== 1 || typeof data.entries !== 'object') throw new Error(`${file} has an unknown format`)

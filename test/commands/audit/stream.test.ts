@@ -10,7 +10,22 @@ import {ROOT} from '../../helpers/cli.js'
 import {runCommand} from '../../helpers/command.js'
 import {AUTHORITY, CLUSTER, fakePlatform, problem, ROUTE, SECONDARY, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
 import {schemaValidator} from '../../helpers/openapi.js'
-import {auditEvent, cutBody, endFrame, frame, frames, HEARTBEAT, ndjson, openStream, range, sseHeaders, START, streamClock, untilWritten, type StreamClock} from '../../helpers/fake-audit.js'
+import {
+  auditEvent,
+  cutBody,
+  endFrame,
+  frame,
+  frames,
+  HEARTBEAT,
+  ndjson,
+  openStream,
+  range,
+  sseHeaders,
+  START,
+  streamClock,
+  untilWritten,
+  type StreamClock,
+} from '../../helpers/fake-audit.js'
 
 const validateError = new Ajv2020({allErrors: true, strict: true}).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'error.json'), 'utf8')) as object)
 const isAuditEvent = schemaValidator('#/components/schemas/AuditEvent')
@@ -30,7 +45,12 @@ function recorder() {
     note<T>(body: T) {
       return function (this: nock.ReplyFnContext, path: string) {
         const h = this.req.headers
-        seen.push({lastEventId: h['last-event-id'] as string | undefined, accept: h.accept as string | undefined, authorization: h.authorization as string | undefined, path})
+        seen.push({
+          lastEventId: h['last-event-id'] as string | undefined,
+          accept: h.accept as string | undefined,
+          authorization: h.authorization as string | undefined,
+          path,
+        })
         return typeof body === 'function' ? (body as () => unknown)() : body
       }
     },
@@ -51,19 +71,32 @@ describe('audit stream (in-process)', () => {
       it(`NDJSON${tty ? ' in a terminal' : ' in a pipe'}: every event exactly as the platform sent it, valid AuditEvents, until the end frame`, async () => {
         p = await fakePlatform({clock, tty})
         const r = recorder()
-        p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, r.note('retry: 3000\n\n' + frames(range(1, 3)) + HEARTBEAT + endFrame(3)), sseHeaders())
+        p.cluster
+          .get('/v1/audit/stream')
+          .query({end: 'head'})
+          .reply(200, r.note('retry: 3000\n\n' + frames(range(1, 3)) + HEARTBEAT + endFrame(3)), sseHeaders())
         const res = await runCommand(AuditStream, [], p)
         expect(res.code, res.stderr).to.equal(0)
         expect(res.stdout).to.equal(lines(range(1, 3)))
         for (const e of ndjson(res.stdout)) expect(isAuditEvent(e), JSON.stringify(isAuditEvent.errors)).to.equal(true)
         expect(res.stderr).to.equal('')
-        expect(r.seen).to.deep.equal([{lastEventId: undefined, accept: 'text/event-stream', authorization: 'Bearer test-access-token', path: '/v1/audit/stream?end=head'}])
+        expect(r.seen).to.deep.equal([
+          {lastEventId: undefined, accept: 'text/event-stream', authorization: 'Bearer test-access-token', path: '/v1/audit/stream?end=head'},
+        ])
       })
 
       it(`--output table${tty ? ' in a terminal' : ' in a pipe'}: a header and one row per event`, async () => {
         p = await fakePlatform({clock, tty})
-        const revoked = auditEvent(2, {action: 'license.revoked', result: 'failed', target: {type: 'user', id: 'u-maker'}, actor: {type: 'servicePrincipal', appId: 'app-1'}})
-        p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, frames([1]) + frame(revoked) + endFrame(2), sseHeaders())
+        const revoked = auditEvent(2, {
+          action: 'license.revoked',
+          result: 'failed',
+          target: {type: 'user', id: 'u-maker'},
+          actor: {type: 'servicePrincipal', appId: 'app-1'},
+        })
+        p.cluster
+          .get('/v1/audit/stream')
+          .query({end: 'head'})
+          .reply(200, frames([1]) + frame(revoked) + endFrame(2), sseHeaders())
         const res = await runCommand(AuditStream, ['--output', 'table'], p)
         expect(res.code, res.stderr).to.equal(0)
         const out = res.stdout.split('\n')
@@ -77,8 +110,12 @@ describe('audit stream (in-process)', () => {
     it('--json: the events as one JSON array, nothing on stderr; an empty history is []', async () => {
       p = await fakePlatform({clock})
       p.cluster
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, frames(range(1, 2)) + endFrame(2), sseHeaders())
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, endFrame(0), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frames(range(1, 2)) + endFrame(2), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, endFrame(0), sseHeaders())
       const res = await runCommand(AuditStream, ['--json'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(res.json()).to.deep.equal([auditEvent(1), auditEvent(2)])
@@ -93,9 +130,14 @@ describe('audit stream (in-process)', () => {
       const r = recorder()
       const since = new Date(START - 3600_000).toISOString()
       p.cluster
-        .get('/v1/audit/stream').query({end: 'head', since, action: 'connector.*', result: 'failed', actor: 'admin@contoso.example'})
+        .get('/v1/audit/stream')
+        .query({end: 'head', since, action: 'connector.*', result: 'failed', actor: 'admin@contoso.example'})
         .reply(200, r.note(frames([8]) + endFrame(8)), sseHeaders())
-      const res = await runCommand(AuditStream, ['--after', '7', '--since', '1h', '--action', 'connector.*', '--result', 'failed', '--actor', 'admin@contoso.example'], p)
+      const res = await runCommand(
+        AuditStream,
+        ['--after', '7', '--since', '1h', '--action', 'connector.*', '--result', 'failed', '--actor', 'admin@contoso.example'],
+        p,
+      )
       expect(res.code, res.stderr).to.equal(0)
       expect(r.ids()).to.deep.equal(['7'])
       expect(res.stdout).to.equal(lines([8]))
@@ -105,9 +147,17 @@ describe('audit stream (in-process)', () => {
       p = await fakePlatform({clock})
       const r = recorder()
       p.cluster
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, r.note(() => cutBody(frames(range(1, 3)), frame(auditEvent(4)).slice(0, 40))), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(
+          200,
+          r.note(() => cutBody(frames(range(1, 3)), frame(auditEvent(4)).slice(0, 40))),
+          sseHeaders(),
+        )
         // The platform may send the last event again: it is dropped, not printed twice.
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, r.note(frames(range(3, 6)) + endFrame(6)), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, r.note(frames(range(3, 6)) + endFrame(6)), sseHeaders())
       // A network failure may be the cluster's: the route is asked again before the next attempt.
       p.global.get('/v1/me/home').reply(200, ROUTE)
       const res = await runCommand(AuditStream, [], p)
@@ -121,8 +171,12 @@ describe('audit stream (in-process)', () => {
       p = await fakePlatform({clock})
       const r = recorder()
       p.cluster
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, r.note(frames(range(1, 2))), sseHeaders())
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, r.note(frames([3]) + endFrame(3)), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, r.note(frames(range(1, 2))), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, r.note(frames([3]) + endFrame(3)), sseHeaders())
       const res = await runCommand(AuditStream, [], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(r.ids()).to.deep.equal([undefined, '2'])
@@ -132,11 +186,16 @@ describe('audit stream (in-process)', () => {
 
     it('the platform not confirming end=head (no X-Audit-Stream-End): exit 1 with what to do, no event printed, no retry', async () => {
       p = await fakePlatform({clock})
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, frames(range(1, 2)) + endFrame(2), sseHeaders(false))
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frames(range(1, 2)) + endFrame(2), sseHeaders(false))
       const res = await runCommand(AuditStream, [], p)
       expect(res.code).to.equal(1)
       expect(res.stdout).to.equal('')
-      expect(res.stderr).to.match(/^Error: The platform streams the audit log without end=head support, so ppctl cannot tell where the history ends\.\n {2}Next: .*--follow --until/)
+      expect(res.stderr).to.match(
+        /^Error: The platform streams the audit log without end=head support, so ppctl cannot tell where the history ends\.\n {2}Next: .*--follow --until/,
+      )
     })
 
     it('an end frame below the cursor (a platform that did not answer 409): exit 7 CURSOR_AHEAD, nothing printed', async () => {
@@ -152,16 +211,34 @@ describe('audit stream (in-process)', () => {
   describe('cursor answers', () => {
     it('410 CURSOR_EXPIRED: exit 7, how far back the platform holds events, and where to resume', async () => {
       p = await fakePlatform({clock})
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(410, {...problem(410, 'CURSOR_EXPIRED', 'Events after seq 10 are no longer held.')[1], requestedAfter: 10, oldestRetainedSeq: 60, oldestRetainedTime: '2026-01-30T08:00:00.000Z', lastSeq: 100}, {'content-type': 'application/problem+json'})
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(
+          410,
+          {
+            ...problem(410, 'CURSOR_EXPIRED', 'Events after seq 10 are no longer held.')[1],
+            requestedAfter: 10,
+            oldestRetainedSeq: 60,
+            oldestRetainedTime: '2026-01-30T08:00:00.000Z',
+            lastSeq: 100,
+          },
+          {'content-type': 'application/problem+json'},
+        )
       const res = await runCommand(AuditStream, ['--after', '10'], p)
       expect(res.code).to.equal(7)
       expect(res.stdout).to.equal('')
-      expect(res.stderr).to.equal('Error: Events after seq 10 are no longer held by the platform; it still holds events from seq 60 (2026-01-30T08:00:00.000Z).\n  Next: Resume with --after 59 (or delete the checkpoint) and treat seq 11–59 as lost.\n')
+      expect(res.stderr).to.equal(
+        'Error: Events after seq 10 are no longer held by the platform; it still holds events from seq 60 (2026-01-30T08:00:00.000Z).\n  Next: Resume with --after 59 (or delete the checkpoint) and treat seq 11–59 as lost.\n',
+      )
     })
 
     it('410 under --json: the error object of schemas/error.json, and no "[]" before it', async () => {
       p = await fakePlatform({clock})
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(410, {...problem(410, 'CURSOR_EXPIRED', 'gone')[1], oldestRetainedSeq: 60}, {'content-type': 'application/problem+json'})
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(410, {...problem(410, 'CURSOR_EXPIRED', 'gone')[1], oldestRetainedSeq: 60}, {'content-type': 'application/problem+json'})
       const res = await runCommand(AuditStream, ['--after', '10', '--json'], p)
       expect(res.code).to.equal(7)
       const body = res.json()
@@ -172,11 +249,20 @@ describe('audit stream (in-process)', () => {
     for (const follow of [false, true]) {
       it(`409 CURSOR_AHEAD${follow ? ' with --follow' : ''}: exit 7 naming both seqs, no wait, no retry`, async () => {
         p = await fakePlatform({clock})
-        p.cluster.get('/v1/audit/stream').query(follow ? {} : {end: 'head'}).reply(409, {...problem(409, 'CURSOR_AHEAD', 'The cursor is ahead.')[1], requestedAfter: 1004, headSeq: 4}, {'content-type': 'application/problem+json'})
+        p.cluster
+          .get('/v1/audit/stream')
+          .query(follow ? {} : {end: 'head'})
+          .reply(
+            409,
+            {...problem(409, 'CURSOR_AHEAD', 'The cursor is ahead.')[1], requestedAfter: 1004, headSeq: 4},
+            {'content-type': 'application/problem+json'},
+          )
         const res = await runCommand(AuditStream, ['--after', '1004', ...(follow ? ['--follow'] : [])], p)
         expect(res.code).to.equal(7)
         expect(res.stdout).to.equal('')
-        expect(res.stderr).to.match(/^Error: The cursor is seq 1004, but the platform's audit log ends at seq 4: .*\n {2}Next: Resume with --after 4 for new events only/)
+        expect(res.stderr).to.match(
+          /^Error: The cursor is seq 1004, but the platform's audit log ends at seq 4: .*\n {2}Next: Resume with --after 4 for new events only/,
+        )
         expect(clock.backoffs).to.deep.equal([])
       })
     }
@@ -188,40 +274,70 @@ describe('audit stream (in-process)', () => {
       const file = join(p.dir, 'audit.json')
       const r = recorder()
       p.cluster
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, r.note(frames(range(1, 3)) + endFrame(3)), sseHeaders())
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, r.note(frames(range(4, 5), () => ({cluster: 'westus-1'})) + endFrame(5)), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, r.note(frames(range(1, 3)) + endFrame(3)), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, r.note(frames(range(4, 5), () => ({cluster: 'westus-1'})) + endFrame(5)), sseHeaders())
       const first = await runCommand(AuditStream, ['--checkpoint', file], p)
       expect(first.code, first.stderr).to.equal(0)
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.deep.equal({
-        format: 'ppctl.audit.checkpoint/v1', tenantId: TENANT, cluster: 'eastus-1', lastSeq: 3, lastTime: '2026-01-01T00:00:03.000Z', updatedAt: new Date(START).toISOString(),
+        format: 'ppctl.audit.checkpoint/v1',
+        tenantId: TENANT,
+        cluster: 'eastus-1',
+        lastSeq: 3,
+        lastTime: '2026-01-01T00:00:03.000Z',
+        updatedAt: new Date(START).toISOString(),
       })
       const second = await runCommand(AuditStream, ['--checkpoint', file], p)
       expect(second.code, second.stderr).to.equal(0)
       expect(r.ids()).to.deep.equal([undefined, '3'])
-      expect(second.stdout.slice(first.stdout.length)).to.equal(range(4, 5).map((s) => JSON.stringify(auditEvent(s, {cluster: 'westus-1'})) + '\n').join(''))
+      expect(second.stdout.slice(first.stdout.length)).to.equal(
+        range(4, 5)
+          .map((s) => JSON.stringify(auditEvent(s, {cluster: 'westus-1'})) + '\n')
+          .join(''),
+      )
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({lastSeq: 5, cluster: 'westus-1', lastTime: '2026-01-01T00:00:05.000Z'})
     })
 
     it('409 CURSOR_AHEAD from a checkpoint: exit 7 naming the file, which is left byte for byte as it was', async () => {
       p = await fakePlatform({clock})
       const file = join(p.dir, 'cp.json')
-      const text = JSON.stringify({format: 'ppctl.audit.checkpoint/v1', tenantId: TENANT, cluster: 'eastus-1', lastSeq: 1004, lastTime: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z'})
+      const text = JSON.stringify({
+        format: 'ppctl.audit.checkpoint/v1',
+        tenantId: TENANT,
+        cluster: 'eastus-1',
+        lastSeq: 1004,
+        lastTime: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      })
       writeFileSync(file, text)
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(409, {...problem(409, 'CURSOR_AHEAD', 'ahead')[1], requestedAfter: 1004, headSeq: 4}, {'content-type': 'application/problem+json'})
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(409, {...problem(409, 'CURSOR_AHEAD', 'ahead')[1], requestedAfter: 1004, headSeq: 4}, {'content-type': 'application/problem+json'})
       const res = await runCommand(AuditStream, ['--checkpoint', file], p)
       expect(res.code).to.equal(7)
-      expect(res.stderr).to.contain(`The checkpoint ${file} holds seq 1004, but the platform's audit log ends at seq 4`).and.contain('The checkpoint was left as it is')
+      expect(res.stderr)
+        .to.contain(`The checkpoint ${file} holds seq 1004, but the platform's audit log ends at seq 4`)
+        .and.contain('The checkpoint was left as it is')
       expect(readFileSync(file, 'utf8')).to.equal(text)
     })
 
     it('a checkpoint that cannot be written: exit 1 saying so, each event printed once, no reconnect', async () => {
       p = await fakePlatform({clock})
       const file = join(p.dir, 'no-such-folder', 'cp.json')
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, frames(range(1, 3)) + endFrame(3), sseHeaders())
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frames(range(1, 3)) + endFrame(3), sseHeaders())
       const res = await runCommand(AuditStream, ['--checkpoint', file], p)
       expect(res.code).to.equal(1)
       expect(res.stdout).to.equal(lines(range(1, 3)))
-      expect(res.stderr).to.match(new RegExp(`^Error: Writing the checkpoint ${file.replaceAll('/', '\\/')} failed \\(ENOENT\\) after seq 3\\.\\n {2}Next: .*--after 3`))
+      expect(res.stderr).to.match(
+        new RegExp(`^Error: Writing the checkpoint ${file.replaceAll('/', '\\/')} failed \\(ENOENT\\) after seq 3\\.\\n {2}Next: .*--after 3`),
+      )
       expect(res.stderr).not.to.contain('reconnecting')
       expect(clock.backoffs).to.deep.equal([])
     })
@@ -229,7 +345,10 @@ describe('audit stream (in-process)', () => {
     it("another tenant's checkpoint: exit 1 before any request", async () => {
       p = await fakePlatform({clock})
       const file = join(p.dir, 'cp.json')
-      writeFileSync(file, JSON.stringify({format: 'ppctl.audit.checkpoint/v1', tenantId: 'someone-else', cluster: 'eastus-1', lastSeq: 3, lastTime: '', updatedAt: ''}))
+      writeFileSync(
+        file,
+        JSON.stringify({format: 'ppctl.audit.checkpoint/v1', tenantId: 'someone-else', cluster: 'eastus-1', lastSeq: 3, lastTime: '', updatedAt: ''}),
+      )
       const res = await runCommand(AuditStream, ['--checkpoint', file], p)
       expect(res.code).to.equal(1)
       expect(res.stderr).to.contain('belongs to another tenant (someone-else')
@@ -255,9 +374,19 @@ describe('audit stream (in-process)', () => {
       const r = recorder()
       const last = openStream()
       p.cluster
-        .get('/v1/audit/stream').query({until: UNTIL}).reply(200, r.note(frames(range(1, 3))), sseHeaders(false))
-        .get('/v1/audit/stream').query({until: UNTIL}).reply(200, r.note(frames(range(4, 5))), sseHeaders(false))
-        .get('/v1/audit/stream').query({until: UNTIL}).reply(200, r.note(() => last.reply()), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .query({until: UNTIL})
+        .reply(200, r.note(frames(range(1, 3))), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .query({until: UNTIL})
+        .reply(200, r.note(frames(range(4, 5))), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .query({until: UNTIL})
+        .reply(
+          200,
+          r.note(() => last.reply()),
+          sseHeaders(false),
+        )
       const run = runCommand(AuditStream, ['--follow', '--until', UNTIL], p)
       await last.opened
       clock.advance(20_000)
@@ -273,8 +402,10 @@ describe('audit stream (in-process)', () => {
       const file = join(p.dir, 'cp.json')
       const last = openStream()
       p.cluster
-        .get('/v1/audit/stream').reply(200, frames(range(1, 4)), sseHeaders(false))
-        .get('/v1/audit/stream').reply(200, () => last.reply(), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .reply(200, frames(range(1, 4)), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .reply(200, () => last.reply(), sseHeaders(false))
       const run = runCommand(AuditStream, ['--follow', '--checkpoint', file], p)
       await last.opened
       process.emit('SIGINT', 'SIGINT')
@@ -292,11 +423,23 @@ describe('audit stream (in-process)', () => {
       const last = openStream()
       const failedOver = {...ROUTE, home: {...ROUTE.secondary, mode: undefined}, secondary: {...ROUTE.home, mode: 'passive'}, epoch: 2}
       p.cluster
-        .get('/v1/audit/stream').reply(200, r.note(frames(range(1, 2))), sseHeaders(false))
-        .get('/v1/audit/stream').reply(421, {...problem(421, 'WRONG_CLUSTER', 'This cluster is passive for the tenant.')[1], activeUri: SECONDARY, activeClusterId: 'westus-1', epoch: 2}, {'content-type': 'application/problem+json'})
+        .get('/v1/audit/stream')
+        .reply(200, r.note(frames(range(1, 2))), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .reply(
+          421,
+          {...problem(421, 'WRONG_CLUSTER', 'This cluster is passive for the tenant.')[1], activeUri: SECONDARY, activeClusterId: 'westus-1', epoch: 2},
+          {'content-type': 'application/problem+json'},
+        )
       p.global.get('/v1/me/home').reply(200, failedOver)
-      nock(SECONDARY).matchHeader('authorization', 'Bearer test-access-token')
-        .get('/v1/audit/stream').reply(200, r.note(() => (last.reply().write(frames([3], () => ({cluster: 'westus-1'}))), last.body)), sseHeaders(false))
+      nock(SECONDARY)
+        .matchHeader('authorization', 'Bearer test-access-token')
+        .get('/v1/audit/stream')
+        .reply(
+          200,
+          r.note(() => (last.reply().write(frames([3], () => ({cluster: 'westus-1'}))), last.body)),
+          sseHeaders(false),
+        )
       const run = runCommand(AuditStream, ['--follow', '--checkpoint', file], p)
       await last.opened
       await untilWritten(p.io.io.stdout, lines(range(1, 2)).length + 1)
@@ -314,14 +457,18 @@ describe('audit stream (in-process)', () => {
       const file = join(p.dir, 'cp.json')
       const last = openStream()
       p.cluster
-        .get('/v1/audit/stream').reply(200, frames(range(1, 3)), sseHeaders(false))
-        .get('/v1/audit/stream').reply(200, () => last.reply(), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .reply(200, frames(range(1, 3)), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .reply(200, () => last.reply(), sseHeaders(false))
       const run = runCommand(AuditStream, ['--follow', '--checkpoint', file], p)
       await last.opened
       p.io.io.stdout.destroy()
       const res = await run
       expect(res.code).to.equal(141)
-      expect(res.stderr).to.match(/\nError: stdout was closed by the program reading it, after 3 events \(last seq 3\)\.\n {2}Next: The checkpoint .* holds seq 3: run the same command again to resume\.\n$/)
+      expect(res.stderr).to.match(
+        /\nError: stdout was closed by the program reading it, after 3 events \(last seq 3\)\.\n {2}Next: The checkpoint .* holds seq 3: run the same command again to resume\.\n$/,
+      )
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({lastSeq: 3})
     })
 
@@ -331,8 +478,18 @@ describe('audit stream (in-process)', () => {
       const silent = openStream()
       const last = openStream()
       p.cluster
-        .get('/v1/audit/stream').reply(200, r.note(() => (silent.reply().write(frames(range(1, 2))), silent.body)), sseHeaders(false))
-        .get('/v1/audit/stream').reply(200, r.note(() => last.reply()), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .reply(
+          200,
+          r.note(() => (silent.reply().write(frames(range(1, 2))), silent.body)),
+          sseHeaders(false),
+        )
+        .get('/v1/audit/stream')
+        .reply(
+          200,
+          r.note(() => last.reply()),
+          sseHeaders(false),
+        )
       const run = runCommand(AuditStream, ['--follow', '--heartbeat', '10s'], p)
       await silent.opened
       // The watchdog is armed again after each batch: wait for both events, then let 3 × 10 s pass with nothing.
@@ -352,15 +509,23 @@ describe('audit stream (in-process)', () => {
       p = await fakePlatform({clock})
       const r = recorder()
       p.cluster
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, r.note(frames(range(1, 2))), sseHeaders())
-        .get('/v1/audit/stream').query({end: 'head'}).reply(...problem(401, 'UNAUTHENTICATED', 'The token has expired.'))
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, r.note(frames(range(1, 2))), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(...problem(401, 'UNAUTHENTICATED', 'The token has expired.'))
       let refreshes = 0
       nock(AUTHORITY)
-        .get('/.well-known/openid-configuration').reply(200, METADATA)
+        .get('/.well-known/openid-configuration')
+        .reply(200, METADATA)
         .post('/token', (body: Record<string, string>) => (refreshes++, body.grant_type === 'refresh_token' && body.refresh_token === 'test-refresh-token'))
         .reply(200, {access_token: 'renewed-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt-2'})
-      nock(CLUSTER).matchHeader('authorization', 'Bearer renewed-token')
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, r.note(frames(range(3, 4)) + endFrame(4)), sseHeaders())
+      nock(CLUSTER)
+        .matchHeader('authorization', 'Bearer renewed-token')
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, r.note(frames(range(3, 4)) + endFrame(4)), sseHeaders())
       const res = await runCommand(AuditStream, [], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(refreshes).to.equal(1)
@@ -373,13 +538,23 @@ describe('audit stream (in-process)', () => {
 
     it('a token the platform keeps refusing: exit 4 after a bounded number of renewals, not a loop', async () => {
       p = await fakePlatform({clock})
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(...problem(401, 'UNAUTHENTICATED', 'The token was revoked.'))
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(...problem(401, 'UNAUTHENTICATED', 'The token was revoked.'))
       const authority = nock(AUTHORITY)
       const renewed = ['t-2', 't-3']
       for (const token of renewed) {
-        authority.get('/.well-known/openid-configuration').reply(200, METADATA)
-          .post('/token').reply(200, {access_token: token, token_type: 'Bearer', expires_in: 3600, refresh_token: `rt-${token}`})
-        nock(CLUSTER).matchHeader('authorization', `Bearer ${token}`).get('/v1/audit/stream').query({end: 'head'}).reply(...problem(401, 'UNAUTHENTICATED', 'The token was revoked.'))
+        authority
+          .get('/.well-known/openid-configuration')
+          .reply(200, METADATA)
+          .post('/token')
+          .reply(200, {access_token: token, token_type: 'Bearer', expires_in: 3600, refresh_token: `rt-${token}`})
+        nock(CLUSTER)
+          .matchHeader('authorization', `Bearer ${token}`)
+          .get('/v1/audit/stream')
+          .query({end: 'head'})
+          .reply(...problem(401, 'UNAUTHENTICATED', 'The token was revoked.'))
       }
       const res = await runCommand(AuditStream, [], p)
       expect(res.code).to.equal(4)
@@ -393,11 +568,24 @@ describe('audit stream (in-process)', () => {
       const first = openStream()
       const last = openStream()
       // Long heartbeat so only the token timer (6 min before the token's expiry, an hour from now) fires.
-      p.cluster.get('/v1/audit/stream').reply(200, r.note(() => (first.reply().write(frames(range(1, 3))), first.body)), sseHeaders(false))
+      p.cluster.get('/v1/audit/stream').reply(
+        200,
+        r.note(() => (first.reply().write(frames(range(1, 3))), first.body)),
+        sseHeaders(false),
+      )
       nock(AUTHORITY)
-        .get('/.well-known/openid-configuration').reply(200, METADATA)
-        .post('/token').reply(200, {access_token: 'renewed-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt-2'})
-      nock(CLUSTER).matchHeader('authorization', 'Bearer renewed-token').get('/v1/audit/stream').reply(200, r.note(() => last.reply()), sseHeaders(false))
+        .get('/.well-known/openid-configuration')
+        .reply(200, METADATA)
+        .post('/token')
+        .reply(200, {access_token: 'renewed-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt-2'})
+      nock(CLUSTER)
+        .matchHeader('authorization', 'Bearer renewed-token')
+        .get('/v1/audit/stream')
+        .reply(
+          200,
+          r.note(() => last.reply()),
+          sseHeaders(false),
+        )
       const run = runCommand(AuditStream, ['--follow', '--heartbeat', '2h'], p)
       await first.opened
       await untilWritten(p.io.io.stdout)
@@ -406,7 +594,10 @@ describe('audit stream (in-process)', () => {
       process.emit('SIGINT', 'SIGINT')
       const res = await run
       expect(res.code).to.equal(130)
-      expect(r.seen.map((s) => [s.authorization, s.lastEventId])).to.deep.equal([['Bearer test-access-token', undefined], ['Bearer renewed-token', '3']])
+      expect(r.seen.map((s) => [s.authorization, s.lastEventId])).to.deep.equal([
+        ['Bearer test-access-token', undefined],
+        ['Bearer renewed-token', '3'],
+      ])
       expect(res.stdout).to.equal(lines(range(1, 3)))
       expect(res.stderr).to.contain('audit stream: renewing the access token; resuming after seq 3')
     })
@@ -422,7 +613,10 @@ describe('audit stream (in-process)', () => {
 
     it('escape and bidi characters are inert in the table, in a terminal', async () => {
       p = await fakePlatform({clock, tty: true})
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, frame(evil) + endFrame(1), sseHeaders())
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frame(evil) + endFrame(1), sseHeaders())
       const res = await runCommand(AuditStream, ['--output', 'table'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(res.stdout).not.to.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/)
@@ -431,7 +625,10 @@ describe('audit stream (in-process)', () => {
 
     it('NDJSON: exact (the same event parsed back) and with nothing a terminal would act on', async () => {
       p = await fakePlatform({clock, tty: true})
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, frame(evil) + endFrame(1), sseHeaders())
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frame(evil) + endFrame(1), sseHeaders())
       const res = await runCommand(AuditStream, [], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(res.stdout).not.to.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u202a-\u202e\u2066-\u2069]/)
@@ -443,8 +640,15 @@ describe('audit stream (in-process)', () => {
     it('503 on every attempt: backoff on the injected clock, then exit 8 after --reconnect-timeout with the resume point', async () => {
       p = await fakePlatform({clock})
       let attempts = 0
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, frames(range(1, 2)), sseHeaders())
-      nock(CLUSTER).persist().get('/v1/audit/stream').query({end: 'head'}).reply(() => (attempts++, problem(503, 'CLUSTER_UNAVAILABLE', 'Down for maintenance.') as unknown as [number, object, Record<string, string>]))
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frames(range(1, 2)), sseHeaders())
+      nock(CLUSTER)
+        .persist()
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(() => (attempts++, problem(503, 'CLUSTER_UNAVAILABLE', 'Down for maintenance.') as unknown as [number, object, Record<string, string>]))
       const res = await runCommand(AuditStream, ['--reconnect-timeout', '2s'], p)
       expect(res.code).to.equal(8)
       expect(res.stdout).to.equal(lines(range(1, 2)))
@@ -453,7 +657,10 @@ describe('audit stream (in-process)', () => {
       // cut to what is left of the limit: together they make exactly --reconnect-timeout.
       const waits = clock.backoffs
       expect(waits.length).to.be.greaterThan(2)
-      expect(waits.slice(0, -1).every((ms, i) => i === 0 || ms > waits[i - 1]), waits.join(', ')).to.equal(true)
+      expect(
+        waits.slice(0, -1).every((ms, i) => i === 0 || ms > waits[i - 1]),
+        waits.join(', '),
+      ).to.equal(true)
       expect(waits.reduce((a, b) => a + b, 0)).to.equal(2000)
       expect(attempts).to.equal(waits.length + 1)
     })

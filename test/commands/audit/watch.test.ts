@@ -6,7 +6,20 @@ import {join} from 'node:path'
 import AuditWatch from '../../../src/commands/audit/watch.js'
 import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, ROUTE, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
-import {auditEvent, cutBody, endFrame, frame, frames, ndjson, openStream, range, sseHeaders, START, streamClock, type StreamClock} from '../../helpers/fake-audit.js'
+import {
+  auditEvent,
+  cutBody,
+  endFrame,
+  frame,
+  frames,
+  ndjson,
+  openStream,
+  range,
+  sseHeaders,
+  START,
+  streamClock,
+  type StreamClock,
+} from '../../helpers/fake-audit.js'
 
 const at = (seconds: number) => new Date(START + seconds * 1000).toISOString()
 /** A failed sign-in of `upn` from `ip`, `seconds` after the start. */
@@ -31,12 +44,20 @@ describe('audit watch (in-process)', () => {
       const res = await runCommand(AuditWatch, ['--no-follow'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(ndjson(res.stdout)).to.deep.equal([
-        {detector: 'failed-signins-account', time: at(59), subject: 'victim@contoso.example', summary: '5 failed sign-ins for victim@contoso.example within 60 s', count: 5, windowSeconds: 60, seqs: [1, 2, 4, 5, 6]},
+        {
+          detector: 'failed-signins-account',
+          time: at(59),
+          subject: 'victim@contoso.example',
+          summary: '5 failed sign-ins for victim@contoso.example within 60 s',
+          count: 5,
+          windowSeconds: 60,
+          seqs: [1, 2, 4, 5, 6],
+        },
       ])
       expect(res.stderr).to.equal('')
     })
 
-    it('runs on the events\' own times: the same 5 failures spread over more than the window raise nothing', async () => {
+    it("runs on the events' own times: the same 5 failures spread over more than the window raise nothing", async () => {
       p = await fakePlatform({clock})
       const events = [failed(1, 0), failed(2, 20), failed(3, 40), failed(4, 60), failed(5, 80)]
       p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, history(events), sseHeaders())
@@ -52,7 +73,15 @@ describe('audit watch (in-process)', () => {
       const res = await runCommand(AuditWatch, ['--no-follow', '--failed-signins', '3', '--failed-signins-window', '5m'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(ndjson(res.stdout)).to.deep.equal([
-        {detector: 'failed-signins-address', time: at(300), subject: '192.0.2.66', summary: '3 failed sign-ins from 192.0.2.66 within 300 s', count: 3, windowSeconds: 300, seqs: [1, 2, 3]},
+        {
+          detector: 'failed-signins-address',
+          time: at(300),
+          subject: '192.0.2.66',
+          summary: '3 failed sign-ins from 192.0.2.66 within 300 s',
+          count: 3,
+          windowSeconds: 300,
+          seqs: [1, 2, 3],
+        },
       ])
     })
 
@@ -71,9 +100,32 @@ describe('audit watch (in-process)', () => {
       const res = await runCommand(AuditWatch, ['--no-follow', '--revocations', '3', '--addresses', '2'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(ndjson(res.stdout)).to.deep.equal([
-        {detector: 'connector-unblocked', time: at(0), subject: 'shared_ftp', summary: 'connector shared_ftp was unblocked by admin@contoso.example', count: 1, seqs: [1]},
-        {detector: 'mass-license-revocation', time: at(5), subject: TENANT, summary: '3 licenses revoked within 300 s', count: 3, windowSeconds: 300, seqs: [3, 4, 5]},
-        {detector: 'signin-many-addresses', time: at(300), subject: 'admin@contoso.example', summary: 'admin@contoso.example signed in from 2 addresses within 600 s: 203.0.113.1, 198.51.100.9', count: 2, windowSeconds: 600, seqs: [6, 7, 8]},
+        {
+          detector: 'connector-unblocked',
+          time: at(0),
+          subject: 'shared_ftp',
+          summary: 'connector shared_ftp was unblocked by admin@contoso.example',
+          count: 1,
+          seqs: [1],
+        },
+        {
+          detector: 'mass-license-revocation',
+          time: at(5),
+          subject: TENANT,
+          summary: '3 licenses revoked within 300 s',
+          count: 3,
+          windowSeconds: 300,
+          seqs: [3, 4, 5],
+        },
+        {
+          detector: 'signin-many-addresses',
+          time: at(300),
+          subject: 'admin@contoso.example',
+          summary: 'admin@contoso.example signed in from 2 addresses within 600 s: 203.0.113.1, 198.51.100.9',
+          count: 2,
+          windowSeconds: 600,
+          seqs: [6, 7, 8],
+        },
       ])
     })
 
@@ -103,8 +155,12 @@ describe('audit watch (in-process)', () => {
     it('NDJSON (and --json): exact subject, nothing a terminal would act on', async () => {
       p = await fakePlatform({clock, tty: true})
       p.cluster
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, history(events), sseHeaders())
-        .get('/v1/audit/stream').query({end: 'head'}).reply(200, history(events), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, history(events), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, history(events), sseHeaders())
       const res = await runCommand(AuditWatch, ['--no-follow', '--detector', 'failed-signins-account'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(res.stdout).not.to.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/)
@@ -120,33 +176,82 @@ describe('audit watch (in-process)', () => {
     it('--exit-on-alert: exit 11 at the first alert, the alert on stdout, how to look at its events on stderr', async () => {
       p = await fakePlatform({clock})
       const live = openStream()
-      p.cluster.get('/v1/audit/stream').reply(200, () => (live.reply().write(range(1, 6).map((s) => frame(failed(s, s))).join('')), live.body), sseHeaders(false))
+      p.cluster.get('/v1/audit/stream').reply(
+        200,
+        () => (
+          live.reply().write(
+            range(1, 6)
+              .map((s) => frame(failed(s, s)))
+              .join(''),
+          ),
+          live.body
+        ),
+        sseHeaders(false),
+      )
       const res = await runCommand(AuditWatch, ['--exit-on-alert', '--detector', 'failed-signins-account'], p)
       expect(res.code).to.equal(11)
       expect(ndjson(res.stdout)).to.have.length(1)
       expect(ndjson(res.stdout)[0]).to.include({detector: 'failed-signins-account', count: 5})
-      expect(res.stderr).to.equal('Error: Alert failed-signins-account: 5 failed sign-ins for victim@contoso.example within 60 s.\n  Next: Look at the events: ppctl audit stream --after 0 --output table\n')
+      expect(res.stderr).to.equal(
+        'Error: Alert failed-signins-account: 5 failed sign-ins for victim@contoso.example within 60 s.\n  Next: Look at the events: ppctl audit stream --after 0 --output table\n',
+      )
     })
 
     it('across a cut connection the detectors keep their counts and see each event once (a repeated seq is dropped)', async () => {
       p = await fakePlatform({clock})
       const seen: Array<string | undefined> = []
-      const note = (body: () => unknown) => function (this: {req: {headers: Record<string, unknown>}}) {
-        seen.push(this.req.headers['last-event-id'] as string | undefined)
-        return body()
-      }
+      const note = (body: () => unknown) =>
+        function (this: {req: {headers: Record<string, unknown>}}) {
+          seen.push(this.req.headers['last-event-id'] as string | undefined)
+          return body()
+        }
       p.cluster
-        .get('/v1/audit/stream').reply(200, note(() => cutBody(range(1, 3).map((s) => frame(failed(s, s))).join(''))), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .reply(
+          200,
+          note(() =>
+            cutBody(
+              range(1, 3)
+                .map((s) => frame(failed(s, s)))
+                .join(''),
+            ),
+          ),
+          sseHeaders(false),
+        )
         // The platform sends seq 3 again: counted twice, it would make 5 failures out of 4 events.
-        .get('/v1/audit/stream').reply(200, note(() => cutBody(range(3, 4).map((s) => frame(failed(s, s))).join(''))), sseHeaders(false))
-        .get('/v1/audit/stream').reply(200, note(() => cutBody(frame(failed(5, 5)))), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .reply(
+          200,
+          note(() =>
+            cutBody(
+              range(3, 4)
+                .map((s) => frame(failed(s, s)))
+                .join(''),
+            ),
+          ),
+          sseHeaders(false),
+        )
+        .get('/v1/audit/stream')
+        .reply(
+          200,
+          note(() => cutBody(frame(failed(5, 5)))),
+          sseHeaders(false),
+        )
       // Each cut is taken for a network failure, so the route is asked again; the last cut comes after the alert stopped the run.
       p.global.get('/v1/me/home').times(2).reply(200, ROUTE)
       const res = await runCommand(AuditWatch, ['--exit-on-alert', '--detector', 'failed-signins-account'], p)
       expect(res.code, res.stderr).to.equal(11)
       expect(seen).to.deep.equal([undefined, '3', '4'])
       expect(ndjson(res.stdout)).to.deep.equal([
-        {detector: 'failed-signins-account', time: at(5), subject: 'victim@contoso.example', summary: '5 failed sign-ins for victim@contoso.example within 60 s', count: 5, windowSeconds: 60, seqs: [1, 2, 3, 4, 5]},
+        {
+          detector: 'failed-signins-account',
+          time: at(5),
+          subject: 'victim@contoso.example',
+          summary: '5 failed sign-ins for victim@contoso.example within 60 s',
+          count: 5,
+          windowSeconds: 60,
+          seqs: [1, 2, 3, 4, 5],
+        },
       ])
     })
 
@@ -154,8 +259,14 @@ describe('audit watch (in-process)', () => {
       p = await fakePlatform({clock, tty: true})
       const live = openStream()
       p.cluster
-        .get('/v1/audit/stream').reply(200, frame(auditEvent(1, {action: 'connector.unblocked', target: {type: 'connector', id: 'shared_ftp'}})) + frame(auditEvent(2)), sseHeaders(false))
-        .get('/v1/audit/stream').reply(200, () => live.reply(), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .reply(
+          200,
+          frame(auditEvent(1, {action: 'connector.unblocked', target: {type: 'connector', id: 'shared_ftp'}})) + frame(auditEvent(2)),
+          sseHeaders(false),
+        )
+        .get('/v1/audit/stream')
+        .reply(200, () => live.reply(), sseHeaders(false))
       const run = runCommand(AuditWatch, [], p)
       await live.opened
       process.emit('SIGINT', 'SIGINT')
@@ -169,7 +280,10 @@ describe('audit watch (in-process)', () => {
       p = await fakePlatform({clock})
       const script = join(p.dir, 'on-alert.cjs')
       const sink = join(p.dir, 'alerts.ndjson')
-      writeFileSync(script, `let s='';process.stdin.on('data',(d)=>s+=d).on('end',()=>{require('fs').appendFileSync(${JSON.stringify(sink)}, JSON.stringify({argv: process.argv.slice(2), stdin: s}) + '\\n');console.log('paged')})`)
+      writeFileSync(
+        script,
+        `let s='';process.stdin.on('data',(d)=>s+=d).on('end',()=>{require('fs').appendFileSync(${JSON.stringify(sink)}, JSON.stringify({argv: process.argv.slice(2), stdin: s}) + '\\n');console.log('paged')})`,
+      )
       const events = [auditEvent(1, {action: 'connector.unblocked', target: {type: 'connector', id: 'shared_ftp'}})]
       p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, history(events), sseHeaders())
       const res = await runCommand(AuditWatch, ['--no-follow', '--exec', `${process.execPath} ${script} --team "identity ops"`], p)
@@ -202,7 +316,10 @@ describe('audit watch (in-process)', () => {
 
     it('--no-follow on a platform that does not confirm end=head: exit 1, no alert', async () => {
       p = await fakePlatform({clock})
-      p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, frames([1]), sseHeaders(false))
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frames([1]), sseHeaders(false))
       const res = await runCommand(AuditWatch, ['--no-follow'], p)
       expect(res.code).to.equal(1)
       expect(res.stdout).to.equal('')
@@ -212,8 +329,10 @@ describe('audit watch (in-process)', () => {
     it('409 CURSOR_AHEAD and 410 CURSOR_EXPIRED: exit 7', async () => {
       p = await fakePlatform({clock})
       p.cluster
-        .get('/v1/audit/stream').reply(409, {...problem(409, 'CURSOR_AHEAD', 'ahead')[1], requestedAfter: 50, headSeq: 4}, {'content-type': 'application/problem+json'})
-        .get('/v1/audit/stream').reply(410, {...problem(410, 'CURSOR_EXPIRED', 'gone')[1], oldestRetainedSeq: 60}, {'content-type': 'application/problem+json'})
+        .get('/v1/audit/stream')
+        .reply(409, {...problem(409, 'CURSOR_AHEAD', 'ahead')[1], requestedAfter: 50, headSeq: 4}, {'content-type': 'application/problem+json'})
+        .get('/v1/audit/stream')
+        .reply(410, {...problem(410, 'CURSOR_EXPIRED', 'gone')[1], oldestRetainedSeq: 60}, {'content-type': 'application/problem+json'})
       const ahead = await runCommand(AuditWatch, ['--after', '50'], p)
       expect(ahead.code).to.equal(7)
       expect(ahead.stderr).to.contain('The cursor is seq 50').and.contain('ends at seq 4')

@@ -41,8 +41,26 @@ describe('auth list (in-process)', () => {
     const res = await runCommand(AuthList, ['--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.json<AuthListResult>().profiles).to.deep.equal([
-      {name: 'sandbox', active: false, default: true, authority: 'https://login.sandbox.localhost:8443', account: null, tenantId: null, method: null, signedIn: false},
-      {name: 'work', active: true, default: false, authority: AUTHORITY, account: 'admin@contoso.example', tenantId: TENANT, method: 'device-code', signedIn: true},
+      {
+        name: 'sandbox',
+        active: false,
+        default: true,
+        authority: 'https://login.sandbox.localhost:8443',
+        account: null,
+        tenantId: null,
+        method: null,
+        signedIn: false,
+      },
+      {
+        name: 'work',
+        active: true,
+        default: false,
+        authority: AUTHORITY,
+        account: 'admin@contoso.example',
+        tenantId: TENANT,
+        method: 'device-code',
+        signedIn: true,
+      },
     ])
   })
 

@@ -37,9 +37,12 @@ describe('auth login (in-process)', function () {
       const polls: Array<Record<string, string>> = []
       let authorization: Record<string, string> = {}
       identityProvider()
-        .post('/device/auth', (body: Record<string, string>) => ((authorization = body), true)).reply(200, device)
-        .post('/token', (body: Record<string, string>) => (polls.push(body), true)).reply(400, {error: 'authorization_pending'}, {'content-type': 'application/json'})
-        .post('/token', (body: Record<string, string>) => (polls.push(body), true)).reply(200, {access_token: ACCESS, token_type: 'Bearer', expires_in: 3600, refresh_token: 'rotated-refresh-token'})
+        .post('/device/auth', (body: Record<string, string>) => ((authorization = body), true))
+        .reply(200, device)
+        .post('/token', (body: Record<string, string>) => (polls.push(body), true))
+        .reply(400, {error: 'authorization_pending'}, {'content-type': 'application/json'})
+        .post('/token', (body: Record<string, string>) => (polls.push(body), true))
+        .reply(200, {access_token: ACCESS, token_type: 'Bearer', expires_in: 3600, refresh_token: 'rotated-refresh-token'})
       return {polls, authorization: () => authorization}
     }
 
@@ -59,9 +62,18 @@ describe('auth login (in-process)', function () {
         expect(idp.polls[0]).to.include({grant_type: DEVICE_CODE_GRANT, device_code: 'device-code-secret'})
         // The provider's interval, on the injected clock: no real sleeping.
         expect(p.clock.sleeps).to.deep.equal([5000, 5000])
-        expect(p.credentials.entries.get('work')).to.deep.equal({accessToken: ACCESS, accessTokenExpiresAt: p.clock.now() + 3600_000, refreshToken: 'rotated-refresh-token'})
+        expect(p.credentials.entries.get('work')).to.deep.equal({
+          accessToken: ACCESS,
+          accessTokenExpiresAt: p.clock.now() + 3600_000,
+          refreshToken: 'rotated-refresh-token',
+        })
         const profile = (await p.ctx.config().read()).profiles.work
-        expect(profile).to.include({account: 'new.admin@contoso.example', tenantId: 'tenant-7', authMethod: 'device-code', tokenExpiresAt: new Date(p.clock.now() + 3600_000).toISOString()})
+        expect(profile).to.include({
+          account: 'new.admin@contoso.example',
+          tenantId: 'tenant-7',
+          authMethod: 'device-code',
+          tokenExpiresAt: new Date(p.clock.now() + 3600_000).toISOString(),
+        })
         expect(JSON.stringify(profile)).not.to.contain('rotated-refresh-token').and.not.to.contain(ACCESS)
         expectNoSecrets(res)
         expect(res.stdout + res.stderr).not.to.contain(ACCESS)
@@ -75,10 +87,25 @@ describe('auth login (in-process)', function () {
       const res = await runCommand(AuthLogin, ['--json', '--debug'], p)
       expect(res.code, res.stderr).to.equal(0)
       const line = res.stderr.split('\n').find((l) => l.startsWith('{'))
-      expect(JSON.parse(line!)).to.deep.equal({event: 'device_code', verificationUri: `${AUTHORITY}/device`, host: 'login.example.com', userCode: 'WDJB-MJHT', expiresIn: 600, interval: 5})
+      expect(JSON.parse(line!)).to.deep.equal({
+        event: 'device_code',
+        verificationUri: `${AUTHORITY}/device`,
+        host: 'login.example.com',
+        userCode: 'WDJB-MJHT',
+        expiresIn: 600,
+        interval: 5,
+      })
       expect(res.json<LoginResult>()).to.deep.equal({
-        profile: 'work', method: 'device-code', account: 'new.admin@contoso.example', tenantId: 'tenant-7', authority: AUTHORITY, clientId: 'ppctl',
-        expiresAt: new Date(p.clock.now() + 3600_000).toISOString(), credentialStore: 'memory', credentialLocation: 'memory (test)', warnings: [],
+        profile: 'work',
+        method: 'device-code',
+        account: 'new.admin@contoso.example',
+        tenantId: 'tenant-7',
+        authority: AUTHORITY,
+        clientId: 'ppctl',
+        expiresAt: new Date(p.clock.now() + 3600_000).toISOString(),
+        credentialStore: 'memory',
+        credentialLocation: 'memory (test)',
+        warnings: [],
       })
       expect(res.stderr).to.contain('[debug] HTTP')
       expectNoSecrets(res)
@@ -97,9 +124,7 @@ describe('auth login (in-process)', function () {
     it('declined at the sign-in page: exit 3, nothing stored', async () => {
       p = await fakePlatform()
       await notYetSignedIn(p)
-      identityProvider()
-        .post('/device/auth').reply(200, DEVICE)
-        .post('/token').reply(400, {error: 'access_denied'}, {'content-type': 'application/json'})
+      identityProvider().post('/device/auth').reply(200, DEVICE).post('/token').reply(400, {error: 'access_denied'}, {'content-type': 'application/json'})
       const res = await runCommand(AuthLogin, [], p)
       expect(res.code).to.equal(3)
       expect(res.stdout).to.equal('')
@@ -113,8 +138,10 @@ describe('auth login (in-process)', function () {
       p = await fakePlatform()
       await notYetSignedIn(p)
       identityProvider()
-        .post('/device/auth').reply(200, {...DEVICE, expires_in: 6})
-        .post('/token').reply(400, {error: 'authorization_pending'}, {'content-type': 'application/json'})
+        .post('/device/auth')
+        .reply(200, {...DEVICE, expires_in: 6})
+        .post('/token')
+        .reply(400, {error: 'authorization_pending'}, {'content-type': 'application/json'})
       const res = await runCommand(AuthLogin, ['--json'], p)
       expect(res.code).to.equal(4)
       expect(res.json<{error: Record<string, unknown>}>().error).to.include({code: 'DEVICE_CODE_EXPIRED', exitCode: 4})
@@ -124,7 +151,9 @@ describe('auth login (in-process)', function () {
     it('a verification address on another host is never shown: refused before any prompt, nothing stored', async () => {
       p = await fakePlatform()
       await notYetSignedIn(p)
-      identityProvider().post('/device/auth').reply(200, {...DEVICE, verification_uri: 'https://login.example.com.evil.example/device'})
+      identityProvider()
+        .post('/device/auth')
+        .reply(200, {...DEVICE, verification_uri: 'https://login.example.com.evil.example/device'})
       const res = await runCommand(AuthLogin, [], p)
       expect(res.code).not.to.equal(0)
       expect(res.stderr).to.match(/^Error: The identity provider sent a verification URI ppctl will not show: its host login\.example\.com\.evil\.example/)
@@ -153,7 +182,14 @@ describe('auth login (in-process)', function () {
 
     /** A client certificate valid at the fake clock's time, written with `mode`. */
     const writeCert = (t: FakePlatform, mode = 0o600) => {
-      const cert = issueCertificate({subjectCN: 'ci', publicPem: key.publicPem, signerKeyPem: key.privatePem, days: 30, clientAuth: true, notBefore: new Date(t.clock.now() - 86_400_000)})
+      const cert = issueCertificate({
+        subjectCN: 'ci',
+        publicPem: key.publicPem,
+        signerKeyPem: key.privatePem,
+        days: 30,
+        clientAuth: true,
+        notBefore: new Date(t.clock.now() - 86_400_000),
+      })
       pemFile = join(dir, `ci-${mode.toString(8)}.pem`)
       writeFileSync(pemFile, forge.pki.certificateToPem(cert) + key.privatePem)
       chmodSync(pemFile, mode)
@@ -185,7 +221,9 @@ describe('auth login (in-process)', function () {
       expect(profile.certificateThumbprint).to.match(/^[0-9A-F]{40}$/)
       expect(JSON.stringify(profile)).not.to.contain('PRIVATE KEY')
       expect(p.credentials.entries.get('work')).not.to.have.property('refreshToken')
-      expect(res.stdout + res.stderr).not.to.contain(sent().client_assertion).and.not.to.contain('PRIVATE KEY')
+      expect(res.stdout + res.stderr)
+        .not.to.contain(sent().client_assertion)
+        .and.not.to.contain('PRIVATE KEY')
       expectNoSecrets(res)
     })
 
@@ -216,7 +254,8 @@ describe('auth login (in-process)', function () {
       await notYetSignedIn(p)
       const file = writeCert(p)
       identityProvider(1, {...METADATA, token_endpoint_auth_signing_alg_values_supported: ['PS256']})
-        .post('/token').reply(401, {error: 'invalid_client', error_description: 'client authentication failed'}, {'content-type': 'application/json'})
+        .post('/token')
+        .reply(401, {error: 'invalid_client', error_description: 'client authentication failed'}, {'content-type': 'application/json'})
       const res = await runCommand(AuthLogin, ['--certificate', file, '--client-id', 'sp-1234', '--tenant', 'contoso'], p)
       expect(res.code).to.equal(4)
       expect(res.stderr).to.match(/^Error: /)

@@ -27,7 +27,9 @@ describe('auth logout (in-process)', () => {
     it(`revokes the refresh token, deletes secrets, cache and sign-in facts (${tty ? 'terminal' : 'pipe'}); no secret printed with --debug`, async () => {
       p = await fakePlatform({tty, debug: true})
       let sent: Record<string, string> = {}
-      identityProvider().post('/token/revocation', (body: Record<string, string>) => ((sent = body), true)).reply(200)
+      identityProvider()
+        .post('/token/revocation', (body: Record<string, string>) => ((sent = body), true))
+        .reply(200)
       const res = await runCommand(AuthLogout, ['--debug'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(res.stdout).to.equal('Signed out of "work": secrets and cache deleted, refresh token revoked.\n')
@@ -44,7 +46,17 @@ describe('auth logout (in-process)', () => {
     identityProvider(1, {...METADATA, revocation_endpoint: undefined})
     const res = await runCommand(AuthLogout, ['--json'], p)
     expect(res.code, res.stderr).to.equal(0)
-    expect(res.json<LogoutResult>()).to.deep.equal({profiles: [{profile: 'work', revoked: false, revocationNote: 'the provider offers no revocation', credentialsDeleted: true, cacheDeleted: join(p.ctx.paths.cache, 'work')}]})
+    expect(res.json<LogoutResult>()).to.deep.equal({
+      profiles: [
+        {
+          profile: 'work',
+          revoked: false,
+          revocationNote: 'the provider offers no revocation',
+          credentialsDeleted: true,
+          cacheDeleted: join(p.ctx.paths.cache, 'work'),
+        },
+      ],
+    })
     await signedOut(p)
   })
 
@@ -69,16 +81,33 @@ describe('auth logout (in-process)', () => {
 
   it('--all: every profile, each at its own provider', async () => {
     p = await fakePlatform()
-    await p.ctx.config().update((c) => void (c.profiles.other = {authority: 'https://login.other.example.com', clientId: 'other-app', authMethod: 'device-code', globalUrl: 'https://global.example.com'}))
+    await p.ctx.config().update(
+      (c) =>
+        void (c.profiles.other = {
+          authority: 'https://login.other.example.com',
+          clientId: 'other-app',
+          authMethod: 'device-code',
+          globalUrl: 'https://global.example.com',
+        }),
+    )
     p.credentials.entries.set('other', {accessToken: 'x', refreshToken: 'other-refresh', accessTokenExpiresAt: p.clock.now() + 3600_000})
     identityProvider().post('/token/revocation').reply(200)
     let sent: Record<string, string> = {}
     nock('https://login.other.example.com')
-      .get('/.well-known/openid-configuration').reply(200, {issuer: 'https://login.other.example.com', token_endpoint: 'https://login.other.example.com/token', revocation_endpoint: 'https://login.other.example.com/revoke'})
-      .post('/revoke', (body: Record<string, string>) => ((sent = body), true)).reply(200)
+      .get('/.well-known/openid-configuration')
+      .reply(200, {
+        issuer: 'https://login.other.example.com',
+        token_endpoint: 'https://login.other.example.com/token',
+        revocation_endpoint: 'https://login.other.example.com/revoke',
+      })
+      .post('/revoke', (body: Record<string, string>) => ((sent = body), true))
+      .reply(200)
     const res = await runCommand(AuthLogout, ['--all', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
-    expect(res.json<LogoutResult>().profiles.map((x) => [x.profile, x.revoked])).to.deep.equal([['work', true], ['other', true]])
+    expect(res.json<LogoutResult>().profiles.map((x) => [x.profile, x.revoked])).to.deep.equal([
+      ['work', true],
+      ['other', true],
+    ])
     expect(sent).to.include({token: 'other-refresh', client_id: 'other-app'})
     await signedOut(p)
     await signedOut(p, 'other', 'other-app')

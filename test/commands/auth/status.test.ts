@@ -13,7 +13,8 @@ describe('auth status (in-process)', () => {
   afterEach(() => p.done())
 
   /** A second profile, never signed in, that is not the active one. */
-  const addOther = (t: FakePlatform) => t.ctx.config().update((c) => void (c.profiles.other = {authority: 'https://login.other.example.com', clientId: 'ppctl'}))
+  const addOther = (t: FakePlatform) =>
+    t.ctx.config().update((c) => void (c.profiles.other = {authority: 'https://login.other.example.com', clientId: 'ppctl'}))
 
   for (const tty of [false, true]) {
     it(`shows each profile, the active one marked, without a secret or a request (${tty ? 'terminal' : 'pipe'})`, async () => {
@@ -47,7 +48,15 @@ describe('auth status (in-process)', () => {
     expect(out.mode).to.equal('profile')
     expect(out.profiles.map((x) => x.profile)).to.deep.equal(['other', 'work'])
     const work = out.profiles.find((x) => x.profile === 'work')!
-    expect(work).to.deep.include({active: true, signedIn: true, account: 'admin@contoso.example', tenantId: TENANT, method: 'device-code', hasRefreshToken: true, authority: AUTHORITY})
+    expect(work).to.deep.include({
+      active: true,
+      signedIn: true,
+      account: 'admin@contoso.example',
+      tenantId: TENANT,
+      method: 'device-code',
+      hasRefreshToken: true,
+      authority: AUTHORITY,
+    })
     expect(work.tokenExpiresAt).to.equal(new Date(p.clock.now() + 3600_000).toISOString())
     expect(work.credentialStore).to.deep.equal({kind: 'memory', location: 'memory (test)'})
     expect(work.routingCacheAgeSeconds).to.be.a('number')
@@ -67,18 +76,28 @@ describe('auth status (in-process)', () => {
 
   it('the identity provider changed: exit 4 via the result, the status still printed, the error and its next step on stderr', async () => {
     p = await fakePlatform()
-    p.credentials.entries.set('work', {accessToken: jwt({iss: 'https://127.0.0.1:50123/oidc'}), accessTokenExpiresAt: p.clock.now() + 3600_000, refreshToken: 'test-refresh-token'})
+    p.credentials.entries.set('work', {
+      accessToken: jwt({iss: 'https://127.0.0.1:50123/oidc'}),
+      accessTokenExpiresAt: p.clock.now() + 3600_000,
+      refreshToken: 'test-refresh-token',
+    })
     const res = await runCommand(AuthStatus, [], p)
     expect(res.code).to.equal(4)
     expect(res.stdout).to.match(/Signed in: +no \(the identity provider changed: sign in again\)/)
-    expect(res.stderr).to.match(/^Error: The platform's identity provider changed \(was https:\/\/127\.0\.0\.1:50123\/oidc, now https:\/\/login\.example\.com\)/)
+    expect(res.stderr).to.match(
+      /^Error: The platform's identity provider changed \(was https:\/\/127\.0\.0\.1:50123\/oidc, now https:\/\/login\.example\.com\)/,
+    )
     expect(res.stderr).to.contain('ppctl auth login --profile work')
     expectNoSecrets(res)
   })
 
   it('the identity provider changed, --json: the document with `problem`, exit 4, stderr empty', async () => {
     p = await fakePlatform()
-    p.credentials.entries.set('work', {accessToken: 'test-access-token', idToken: jwt({iss: 'https://login.old.example.com'}), accessTokenExpiresAt: p.clock.now() + 3600_000})
+    p.credentials.entries.set('work', {
+      accessToken: 'test-access-token',
+      idToken: jwt({iss: 'https://login.old.example.com'}),
+      accessTokenExpiresAt: p.clock.now() + 3600_000,
+    })
     const res = await runCommand(AuthStatus, ['--json'], p)
     expect(res.code).to.equal(4)
     expect(res.stderr).to.equal('')
@@ -107,7 +126,15 @@ describe('auth status (in-process)', () => {
     const out = res.json<StatusResult>()
     expect(out.mode).to.equal('environment')
     expect(out.profiles).to.have.length(1)
-    expect(out.profiles[0]).to.deep.include({profile: 'work', active: true, signedIn: true, account: 'sp-ci', tenantId: 'contoso', method: 'certificate', credentialStore: {kind: 'none', location: null}})
+    expect(out.profiles[0]).to.deep.include({
+      profile: 'work',
+      active: true,
+      signedIn: true,
+      account: 'sp-ci',
+      tenantId: 'contoso',
+      method: 'certificate',
+      credentialStore: {kind: 'none', location: null},
+    })
     // The test context's streams keep everything written so far: the second run's output follows the first's.
     const human = await runCommand(AuthStatus, [], p)
     expect(human.stdout.slice(res.stdout.length)).to.match(/^CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID/)

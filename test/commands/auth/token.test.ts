@@ -31,13 +31,22 @@ describe('auth token (in-process)', () => {
     p = await fakePlatform()
     const res = await runCommand(AuthToken, ['--json'], p)
     expect(res.code, res.stderr).to.equal(0)
-    expect(res.json()).to.deep.equal({accessToken: 'test-access-token', tokenType: 'Bearer', expiresAt: new Date(p.clock.now() + 3600_000).toISOString(), profile: 'work'})
+    expect(res.json()).to.deep.equal({
+      accessToken: 'test-access-token',
+      tokenType: 'Bearer',
+      expiresAt: new Date(p.clock.now() + 3600_000).toISOString(),
+      profile: 'work',
+    })
     expect(res.stderr).to.equal('')
   })
 
   it('near expiry: refreshed under the lock, the rotated refresh token stored, only the new access token printed', async () => {
     p = await fakePlatform({debug: true})
-    p.credentials.entries.set('work', {accessToken: 'test-access-token', accessTokenExpiresAt: p.clock.now() + REFRESH_AHEAD_MS - 1000, refreshToken: 'test-refresh-token'})
+    p.credentials.entries.set('work', {
+      accessToken: 'test-access-token',
+      accessTokenExpiresAt: p.clock.now() + REFRESH_AHEAD_MS - 1000,
+      refreshToken: 'test-refresh-token',
+    })
     let sent: Record<string, string> = {}
     identityProvider()
       .post('/token', (body: Record<string, string>) => ((sent = body), true))
@@ -47,7 +56,11 @@ describe('auth token (in-process)', () => {
     expect(res.stdout).to.equal('new-access-token\n')
     expect(sent).to.include({grant_type: 'refresh_token', refresh_token: 'test-refresh-token', client_id: 'ppctl'})
     expect(p.credentials.locks).to.equal(1)
-    expect(p.credentials.entries.get('work')).to.include({accessToken: 'new-access-token', refreshToken: 'rotated-refresh-token', accessTokenExpiresAt: p.clock.now() + 1800_000})
+    expect(p.credentials.entries.get('work')).to.include({
+      accessToken: 'new-access-token',
+      refreshToken: 'rotated-refresh-token',
+      accessTokenExpiresAt: p.clock.now() + 1800_000,
+    })
     expect((await p.ctx.config().read()).profiles.work.tokenExpiresAt).to.equal(new Date(p.clock.now() + 1800_000).toISOString())
     // --debug traces the requests on stderr: never a secret there, not the old nor the new ones.
     expect(res.stderr).to.contain('/token')
@@ -74,7 +87,9 @@ describe('auth token (in-process)', () => {
     const res = await runCommand(AuthToken, ['--debug'], p)
     expect(res.code).to.equal(4)
     expect(res.stdout).to.equal('')
-    expect(res.stderr).to.match(/^Error: The sign-in of profile "work" has expired or was revoked/m).and.to.match(/Next: .*ppctl auth login/)
+    expect(res.stderr)
+      .to.match(/^Error: The sign-in of profile "work" has expired or was revoked/m)
+      .and.to.match(/Next: .*ppctl auth login/)
     expect(res.stderr).to.contain('[debug] HTTP')
     expect(p.credentials.entries.has('work')).to.equal(false)
     expect(existsSync(cacheDir)).to.equal(false)

@@ -10,10 +10,29 @@ const UPN = 'megan.bowen@contoso.example'
 const USER_ID = 'c0000000-0000-4000-8000-000000000003'
 
 const decision = (role: string, over: Record<string, unknown> = {}) => ({
-  userId: USER_ID, upn: UPN, connectorId: 'shared_sql', tier: 'premium', role, decision: 'allow', reason: 'MAKER_NOT_LICENSE_RESTRICTED', ...over,
+  userId: USER_ID,
+  upn: UPN,
+  connectorId: 'shared_sql',
+  tier: 'premium',
+  role,
+  decision: 'allow',
+  reason: 'MAKER_NOT_LICENSE_RESTRICTED',
+  ...over,
 })
-const e3 = {skuId: 'ENTERPRISE_E3', displayName: 'Office 365 E3', grantsPremium: false, capabilities: ['standard-connectors'], assignedAt: '2026-01-01T00:00:00Z'}
-const sku = (id: string, grantsPremium: boolean) => ({id, displayName: `SKU ${id}`, grantsPremium, capabilities: [], seats: {enabled: 10, consumed: 1, available: 9}})
+const e3 = {
+  skuId: 'ENTERPRISE_E3',
+  displayName: 'Office 365 E3',
+  grantsPremium: false,
+  capabilities: ['standard-connectors'],
+  assignedAt: '2026-01-01T00:00:00Z',
+}
+const sku = (id: string, grantsPremium: boolean) => ({
+  id,
+  displayName: `SKU ${id}`,
+  grantsPremium,
+  capabilities: [],
+  seats: {enabled: 10, consumed: 1, available: 9},
+})
 
 describe('connector access (in-process)', () => {
   let p: FakePlatform
@@ -22,11 +41,16 @@ describe('connector access (in-process)', () => {
   /** The platform as an admin sees it: both checks, the connector, the user's licenses, the tenant's SKUs. */
   const admin = (appUser: Record<string, unknown>, over: {connector?: Record<string, unknown>; licenses?: unknown[]} = {}) =>
     p.cluster
-      .post('/v1/access-checks', {userId: UPN, connectorId: 'shared_sql', role: 'app-user'}).reply(200, decision('app-user', appUser))
-      .post('/v1/access-checks', {userId: UPN, connectorId: 'shared_sql', role: 'maker'}).reply(200, decision('maker'))
-      .get('/v1/connectors/shared_sql').reply(200, connector('shared_sql', {displayName: 'SQL Server', ...over.connector}), {etag: '"1"'})
-      .get(`/v1/users/${USER_ID}/licenses`).reply(200, {userId: USER_ID, upn: UPN, items: over.licenses ?? [e3]})
-      .get('/v1/licenses/skus').reply(200, {items: [sku('ENTERPRISE_E3', false), sku('POWERAPPS_PER_USER', true), sku('DYNAMICS_365', true)]})
+      .post('/v1/access-checks', {userId: UPN, connectorId: 'shared_sql', role: 'app-user'})
+      .reply(200, decision('app-user', appUser))
+      .post('/v1/access-checks', {userId: UPN, connectorId: 'shared_sql', role: 'maker'})
+      .reply(200, decision('maker'))
+      .get('/v1/connectors/shared_sql')
+      .reply(200, connector('shared_sql', {displayName: 'SQL Server', ...over.connector}), {etag: '"1"'})
+      .get(`/v1/users/${USER_ID}/licenses`)
+      .reply(200, {userId: USER_ID, upn: UPN, items: over.licenses ?? [e3]})
+      .get('/v1/licenses/skus')
+      .reply(200, {items: [sku('ENTERPRISE_E3', false), sku('POWERAPPS_PER_USER', true), sku('DYNAMICS_365', true)]})
 
   it('an app user without a premium license: DENY, why, the licenses held and the SKUs to assign', async () => {
     p = await fakePlatform({tty: true, columns: 200})
@@ -35,10 +59,14 @@ describe('connector access (in-process)', () => {
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
     expect(res.stdout).to.match(new RegExp(`^Decision: +DENY — ${UPN} as an app user, SQL Server \\(shared_sql\\)$`, 'm'))
-    expect(res.stdout).to.match(/^Why: +premium connector; megan\.bowen@contoso\.example holds no SKU that grants premium connectors \(holds ENTERPRISE_E3\); a maker would be allowed$/m)
+    expect(res.stdout).to.match(
+      /^Why: +premium connector; megan\.bowen@contoso\.example holds no SKU that grants premium connectors \(holds ENTERPRISE_E3\); a maker would be allowed$/m,
+    )
     expect(res.stdout).to.match(/^Reason code: +PREMIUM_LICENSE_REQUIRED$/m)
     expect(res.stdout).to.match(/^Licenses: +ENTERPRISE_E3$/m)
-    expect(res.stdout).to.match(new RegExp(`^Next: +Assign POWERAPPS_PER_USER or DYNAMICS_365: ppctl license assign --user ${UPN} --sku POWERAPPS_PER_USER$`, 'm'))
+    expect(res.stdout).to.match(
+      new RegExp(`^Next: +Assign POWERAPPS_PER_USER or DYNAMICS_365: ppctl license assign --user ${UPN} --sku POWERAPPS_PER_USER$`, 'm'),
+    )
   })
 
   it('--json (not a terminal): the explanation as the schema says, the other role included', async () => {
@@ -76,16 +104,23 @@ describe('connector access (in-process)', () => {
   it('--as maker, asked by a maker: the reads an admin may make are refused (403) and the answer is still given', async () => {
     p = await fakePlatform()
     p.cluster
-      .post('/v1/access-checks', {userId: UPN, connectorId: 'shared_sql', role: 'maker'}).reply(200, decision('maker'))
-      .post('/v1/access-checks', {userId: UPN, connectorId: 'shared_sql', role: 'app-user'}).reply(200, decision('app-user', {decision: 'deny', reason: 'PREMIUM_LICENSE_REQUIRED'}))
-      .get('/v1/connectors/shared_sql').reply(...problem(403, 'FORBIDDEN', 'Admin or Maker only.'))
-      .get(`/v1/users/${USER_ID}/licenses`).reply(...problem(403, 'FORBIDDEN', 'Admins only.'))
-      .get('/v1/licenses/skus').reply(...problem(403, 'FORBIDDEN', 'Admins only.'))
+      .post('/v1/access-checks', {userId: UPN, connectorId: 'shared_sql', role: 'maker'})
+      .reply(200, decision('maker'))
+      .post('/v1/access-checks', {userId: UPN, connectorId: 'shared_sql', role: 'app-user'})
+      .reply(200, decision('app-user', {decision: 'deny', reason: 'PREMIUM_LICENSE_REQUIRED'}))
+      .get('/v1/connectors/shared_sql')
+      .reply(...problem(403, 'FORBIDDEN', 'Admin or Maker only.'))
+      .get(`/v1/users/${USER_ID}/licenses`)
+      .reply(...problem(403, 'FORBIDDEN', 'Admins only.'))
+      .get('/v1/licenses/skus')
+      .reply(...problem(403, 'FORBIDDEN', 'Admins only.'))
     const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN, '--as', 'maker', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     const out = jsonAgainst<Record<string, unknown>>(res, 'connector-access')
     expect(out).to.include({decision: 'allow', role: 'maker', reason: 'MAKER_NOT_LICENSE_RESTRICTED'})
-    expect(out.explanation).to.equal('premium connector; makers may use every connector that is not blocked, whatever their licenses; an app user would be denied')
+    expect(out.explanation).to.equal(
+      'premium connector; makers may use every connector that is not blocked, whatever their licenses; an app user would be denied',
+    )
     expect(out).not.to.have.any.keys('connectorName', 'premiumSkus', 'nextStep')
   })
 
@@ -111,10 +146,17 @@ describe('connector access (in-process)', () => {
   it('a fact read failing other than 403 fails the command (a 404 on the connector: exit 6)', async () => {
     p = await fakePlatform()
     p.cluster
-      .post('/v1/access-checks').times(2).reply(200, decision('app-user'))
-      .get('/v1/connectors/shared_sql').reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'Gone.'))
-      .get(`/v1/users/${USER_ID}/licenses`).optionally().reply(200, {userId: USER_ID, upn: UPN, items: []})
-      .get('/v1/licenses/skus').optionally().reply(200, {items: []})
+      .post('/v1/access-checks')
+      .times(2)
+      .reply(200, decision('app-user'))
+      .get('/v1/connectors/shared_sql')
+      .reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'Gone.'))
+      .get(`/v1/users/${USER_ID}/licenses`)
+      .optionally()
+      .reply(200, {userId: USER_ID, upn: UPN, items: []})
+      .get('/v1/licenses/skus')
+      .optionally()
+      .reply(200, {items: []})
     const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN], p)
     expect(res.code).to.equal(6)
     expect(res.stderr).to.match(/^Error: No connector "shared_sql" in contoso\.\n {2}Next: See the matches: ppctl connector list --search shared_sql\n/)
@@ -123,10 +165,16 @@ describe('connector access (in-process)', () => {
   it('429 on the SKU list every time: the reads are retried on the fake clock, then exit 9', async () => {
     p = await fakePlatform()
     p.cluster
-      .post('/v1/access-checks').times(2).reply(200, decision('app-user'))
-      .get('/v1/connectors/shared_sql').reply(200, connector('shared_sql'), {etag: '"1"'})
-      .get(`/v1/users/${USER_ID}/licenses`).reply(200, {userId: USER_ID, upn: UPN, items: []})
-      .get('/v1/licenses/skus').times(4).reply(429, {code: 'THROTTLED'}, {'content-type': 'application/problem+json', 'retry-after': '3'})
+      .post('/v1/access-checks')
+      .times(2)
+      .reply(200, decision('app-user'))
+      .get('/v1/connectors/shared_sql')
+      .reply(200, connector('shared_sql'), {etag: '"1"'})
+      .get(`/v1/users/${USER_ID}/licenses`)
+      .reply(200, {userId: USER_ID, upn: UPN, items: []})
+      .get('/v1/licenses/skus')
+      .times(4)
+      .reply(429, {code: 'THROTTLED'}, {'content-type': 'application/problem+json', 'retry-after': '3'})
     const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN, '--json'], p)
     expect(res.code).to.equal(9)
     expect(p.clock.sleeps).to.deep.equal([3000, 3000, 3000])
@@ -159,19 +207,27 @@ describe('connector access (in-process)', () => {
       const res = await runCommand(ConnectorAccess, [...argv], p)
       expect(res.code).to.equal(2)
       expect(res.stdout).to.equal('')
-      expect(res.stderr).to.match(/^Error: /).and.match(mentions)
+      expect(res.stderr)
+        .to.match(/^Error: /)
+        .and.match(mentions)
     })
   }
 
   it('platform text is inert in the block and exact in --json', async () => {
     p = await fakePlatform({tty: true, columns: 200})
-    admin({decision: 'allow', reason: 'PREMIUM_LICENSE_HELD', skuId: 'POWERAPPS_PER_USER'}, {connector: {displayName: HOSTILE}, licenses: [{...e3, skuId: 'POWERAPPS_PER_USER', displayName: HOSTILE}]})
+    admin(
+      {decision: 'allow', reason: 'PREMIUM_LICENSE_HELD', skuId: 'POWERAPPS_PER_USER'},
+      {connector: {displayName: HOSTILE}, licenses: [{...e3, skuId: 'POWERAPPS_PER_USER', displayName: HOSTILE}]},
+    )
     const human = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN], p)
     expect(human.code, human.stderr).to.equal(0)
     expect(human.stdout).not.to.match(ACTIVE)
     expect(human.stdout).to.match(/^Decision: +ALLOW — .* as an app user, Evil.* end \(shared_sql\)$/m)
     const q = await fakePlatform({tty: true})
-    admin({decision: 'allow', reason: 'PREMIUM_LICENSE_HELD', skuId: 'POWERAPPS_PER_USER'}, {connector: {displayName: HOSTILE}, licenses: [{...e3, skuId: 'POWERAPPS_PER_USER', displayName: HOSTILE}]})
+    admin(
+      {decision: 'allow', reason: 'PREMIUM_LICENSE_HELD', skuId: 'POWERAPPS_PER_USER'},
+      {connector: {displayName: HOSTILE}, licenses: [{...e3, skuId: 'POWERAPPS_PER_USER', displayName: HOSTILE}]},
+    )
     const json = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN, '--json'], q)
     q.cleanup()
     expect(json.stdout).not.to.match(ACTIVE)

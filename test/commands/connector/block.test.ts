@@ -22,8 +22,11 @@ describe('connector block (in-process)', () => {
   /** The GET for the ETag and the guarded POST, answered as the platform does. */
   const blocks = (id: string, etag = '"3"', over: Record<string, unknown> = {}) =>
     p.cluster
-      .get(`/v1/connectors/${id}`).reply(200, connector(id, {etag, ...over}), {etag})
-      .post(`/v1/connectors/${id}/block`).matchHeader('if-match', etag).reply(200, connector(id, {blocked: true, etag: '"4"', ...over}), {etag: '"4"'})
+      .get(`/v1/connectors/${id}`)
+      .reply(200, connector(id, {etag, ...over}), {etag})
+      .post(`/v1/connectors/${id}/block`)
+      .matchHeader('if-match', etag)
+      .reply(200, connector(id, {blocked: true, etag: '"4"', ...over}), {etag: '"4"'})
 
   it('--yes: reads the ETag, blocks with If-Match and prints the result table', async () => {
     p = await fakePlatform({columns: 100})
@@ -51,7 +54,9 @@ describe('connector block (in-process)', () => {
     p.cluster.get('/v1/connectors/shared_ftp').reply(200, connector('shared_ftp', {blocked: true}), {etag: '"5"'})
     const res = await runCommand(ConnectorBlock, ['shared_ftp', '--yes', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
-    expect(res.json<{results: Result[]}>().results).to.deep.equal([{id: 'shared_ftp', displayName: 'Name of shared_ftp', outcome: 'already-blocked', blocked: true, etag: '"5"'}])
+    expect(res.json<{results: Result[]}>().results).to.deep.equal([
+      {id: 'shared_ftp', displayName: 'Name of shared_ftp', outcome: 'already-blocked', blocked: true, etag: '"5"'},
+    ])
   })
 
   it('without a terminal and without --yes: exit 2 naming --yes, before any request', async () => {
@@ -107,8 +112,11 @@ describe('connector block (in-process)', () => {
   it('412 (changed in between): reads again and blocks with the new ETag', async () => {
     p = await fakePlatform()
     p.cluster
-      .get('/v1/connectors/shared_sql').reply(200, connector('shared_sql'), {etag: '"1"'})
-      .post('/v1/connectors/shared_sql/block').matchHeader('if-match', '"1"').reply(...problem(412, 'PRECONDITION_FAILED', 'The ETag does not match.'))
+      .get('/v1/connectors/shared_sql')
+      .reply(200, connector('shared_sql'), {etag: '"1"'})
+      .post('/v1/connectors/shared_sql/block')
+      .matchHeader('if-match', '"1"')
+      .reply(...problem(412, 'PRECONDITION_FAILED', 'The ETag does not match.'))
     blocks('shared_sql', '"2"')
     const res = await runCommand(ConnectorBlock, ['shared_sql', '--yes', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
@@ -118,9 +126,12 @@ describe('connector block (in-process)', () => {
   it('412, and the fresh read shows someone else blocked it: already-blocked, no second POST', async () => {
     p = await fakePlatform()
     p.cluster
-      .get('/v1/connectors/shared_sql').reply(200, connector('shared_sql'), {etag: '"1"'})
-      .post('/v1/connectors/shared_sql/block').reply(...problem(412, 'PRECONDITION_FAILED', 'The ETag does not match.'))
-      .get('/v1/connectors/shared_sql').reply(200, connector('shared_sql', {blocked: true}), {etag: '"2"'})
+      .get('/v1/connectors/shared_sql')
+      .reply(200, connector('shared_sql'), {etag: '"1"'})
+      .post('/v1/connectors/shared_sql/block')
+      .reply(...problem(412, 'PRECONDITION_FAILED', 'The ETag does not match.'))
+      .get('/v1/connectors/shared_sql')
+      .reply(200, connector('shared_sql', {blocked: true}), {etag: '"2"'})
     const res = await runCommand(ConnectorBlock, ['shared_sql', '--yes', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.json<{results: Result[]}>().results[0]).to.include({outcome: 'already-blocked', etag: '"2"'})
@@ -129,8 +140,12 @@ describe('connector block (in-process)', () => {
   it('412 twice: exit 7 with the platform code, after one re-read only', async () => {
     p = await fakePlatform()
     p.cluster
-      .get('/v1/connectors/shared_sql').times(2).reply(200, connector('shared_sql'), {etag: '"1"'})
-      .post('/v1/connectors/shared_sql/block').times(2).reply(...problem(412, 'PRECONDITION_FAILED', 'The ETag does not match.', 'corr-412'))
+      .get('/v1/connectors/shared_sql')
+      .times(2)
+      .reply(200, connector('shared_sql'), {etag: '"1"'})
+      .post('/v1/connectors/shared_sql/block')
+      .times(2)
+      .reply(...problem(412, 'PRECONDITION_FAILED', 'The ETag does not match.', 'corr-412'))
     const res = await runCommand(ConnectorBlock, ['shared_sql', '--yes', '--json'], p)
     expect(res.code).to.equal(7)
     expect(jsonAgainst<{error: Record<string, unknown>}>(res, 'error').error).to.include({code: 'PRECONDITION_FAILED', exitCode: 7, correlationId: 'corr-412'})
@@ -146,12 +161,16 @@ describe('connector block (in-process)', () => {
     it(`the POST answers ${status} ${code}: exit ${exit}, the platform's code, stdout empty`, async () => {
       p = await fakePlatform()
       p.cluster
-        .get('/v1/connectors/shared_sql').reply(200, connector('shared_sql'), {etag: '"1"'})
-        .post('/v1/connectors/shared_sql/block').reply(...problem(status, code, `Refused with ${code}.`, `corr-${status}`))
+        .get('/v1/connectors/shared_sql')
+        .reply(200, connector('shared_sql'), {etag: '"1"'})
+        .post('/v1/connectors/shared_sql/block')
+        .reply(...problem(status, code, `Refused with ${code}.`, `corr-${status}`))
       const res = await runCommand(ConnectorBlock, ['shared_sql', '--yes'], p)
       expect(res.code).to.equal(exit)
       expect(res.stdout).to.equal('')
-      expect(res.stderr).to.match(new RegExp(`^Error: Blocking connector shared_sql failed: Refused with ${code}\\.\\n`)).and.contain(`Correlation id: corr-${status}`)
+      expect(res.stderr)
+        .to.match(new RegExp(`^Error: Blocking connector shared_sql failed: Refused with ${code}\\.\\n`))
+        .and.contain(`Correlation id: corr-${status}`)
     })
   }
 
@@ -166,8 +185,10 @@ describe('connector block (in-process)', () => {
   it('503 on the POST: not sent twice (no Idempotency-Key), exit 9 at once', async () => {
     p = await fakePlatform()
     p.cluster
-      .get('/v1/connectors/shared_sql').reply(200, connector('shared_sql'), {etag: '"1"'})
-      .post('/v1/connectors/shared_sql/block').reply(...problem(503, 'UNAVAILABLE', 'The cluster is busy.'))
+      .get('/v1/connectors/shared_sql')
+      .reply(200, connector('shared_sql'), {etag: '"1"'})
+      .post('/v1/connectors/shared_sql/block')
+      .reply(...problem(503, 'UNAVAILABLE', 'The cluster is busy.'))
     const res = await runCommand(ConnectorBlock, ['shared_sql', '--yes'], p)
     expect(res.code).to.equal(9)
     expect(p.clock.sleeps).to.deep.equal([])
@@ -175,7 +196,10 @@ describe('connector block (in-process)', () => {
 
   it('503 on every GET: retried on the fake clock, then exit 9 PLATFORM_UNAVAILABLE', async () => {
     p = await fakePlatform()
-    p.cluster.get('/v1/connectors/shared_sql').times(4).reply(...problem(503, 'UNAVAILABLE', 'The cluster is busy.'))
+    p.cluster
+      .get('/v1/connectors/shared_sql')
+      .times(4)
+      .reply(...problem(503, 'UNAVAILABLE', 'The cluster is busy.'))
     // After the retries the client asks the global service whether the home moved; it has not.
     p.global.get('/v1/me/home').reply(200, ROUTE)
     const res = await runCommand(ConnectorBlock, ['shared_sql', '--yes', '--json'], p)
@@ -187,8 +211,10 @@ describe('connector block (in-process)', () => {
   it('the POST answer is not JSON: exit 9 MALFORMED_RESPONSE', async () => {
     p = await fakePlatform()
     p.cluster
-      .get('/v1/connectors/shared_sql').reply(200, connector('shared_sql'), {etag: '"1"'})
-      .post('/v1/connectors/shared_sql/block').reply(200, '<html>', {'content-type': 'application/json'})
+      .get('/v1/connectors/shared_sql')
+      .reply(200, connector('shared_sql'), {etag: '"1"'})
+      .post('/v1/connectors/shared_sql/block')
+      .reply(200, '<html>', {'content-type': 'application/json'})
     const res = await runCommand(ConnectorBlock, ['shared_sql', '--yes'], p)
     expect(res.code).to.equal(9)
     expect(res.stderr).to.match(/^Error: Blocking connector shared_sql failed: the platform's answer is not valid JSON\./)
@@ -227,8 +253,10 @@ describe('connector block (in-process)', () => {
   it('several ids, all failing: exit 10, and the note does not claim the others were blocked', async () => {
     p = await fakePlatform()
     p.cluster
-      .get('/v1/connectors/nope').reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'No connector nope.'))
-      .get('/v1/connectors/gone').reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'No connector gone.'))
+      .get('/v1/connectors/nope')
+      .reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'No connector nope.'))
+      .get('/v1/connectors/gone')
+      .reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'No connector gone.'))
     const res = await runCommand(ConnectorBlock, ['nope', 'gone', '--yes', '--json'], p)
     expect(res.code).to.equal(10)
     expect(res.stderr).to.equal('None of the 2 connectors could be blocked (exit 10).\n')

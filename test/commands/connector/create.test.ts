@@ -10,7 +10,13 @@ import {fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platf
 import {ACTIVE, HOSTILE, connector, jsonAgainst} from '../../helpers/connector-fixtures.js'
 
 const created = (over: Record<string, unknown> = {}) =>
-  connector('custom_orders-api-1a2b3c', {tier: 'custom', displayName: 'Orders API', description: 'Orders of the shop', createdBy: 'admin@contoso.example', ...over})
+  connector('custom_orders-api-1a2b3c', {
+    tier: 'custom',
+    displayName: 'Orders API',
+    description: 'Orders of the shop',
+    createdBy: 'admin@contoso.example',
+    ...over,
+  })
 
 describe('connector create (in-process)', () => {
   let p: FakePlatform
@@ -29,7 +35,10 @@ describe('connector create (in-process)', () => {
 
   it('sends the definition (name trimmed) and says what the platform created', async () => {
     p = await fakePlatform({tty: true})
-    p.cluster.post('/v1/connectors', {displayName: 'Orders API', description: 'Orders of the shop'}).matchHeader('content-type', 'application/json').reply(201, created())
+    p.cluster
+      .post('/v1/connectors', {displayName: 'Orders API', description: 'Orders of the shop'})
+      .matchHeader('content-type', 'application/json')
+      .reply(201, created())
     const res = await runCommand(ConnectorCreate, ['--file', file('{"displayName": "  Orders API ", "description": "Orders of the shop"}')], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
@@ -38,7 +47,9 @@ describe('connector create (in-process)', () => {
 
   it('--json: the new connector as the schema says (not a terminal); a BOM and no description are fine', async () => {
     p = await fakePlatform()
-    p.cluster.post('/v1/connectors', (body: Record<string, unknown>) => JSON.stringify(body) === '{"displayName":"Orders API"}').reply(201, created({description: ''}))
+    p.cluster
+      .post('/v1/connectors', (body: Record<string, unknown>) => JSON.stringify(body) === '{"displayName":"Orders API"}')
+      .reply(201, created({description: ''}))
     const res = await runCommand(ConnectorCreate, ['--file', file('\uFEFF{"displayName": "Orders API"}'), '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
@@ -110,8 +121,12 @@ describe('connector create (in-process)', () => {
     const keys: string[] = []
     const key = (value: string) => (keys.push(value), /^[\x21-\x7e]{1,255}$/.test(value))
     p.cluster
-      .post('/v1/connectors').matchHeader('idempotency-key', key).reply(429, {code: 'THROTTLED'}, {'content-type': 'application/problem+json', 'retry-after': '1'})
-      .post('/v1/connectors').matchHeader('idempotency-key', key).reply(201, created())
+      .post('/v1/connectors')
+      .matchHeader('idempotency-key', key)
+      .reply(429, {code: 'THROTTLED'}, {'content-type': 'application/problem+json', 'retry-after': '1'})
+      .post('/v1/connectors')
+      .matchHeader('idempotency-key', key)
+      .reply(201, created())
     const res = await runCommand(ConnectorCreate, ['--file', file('{"displayName": "Orders API"}'), '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(p.clock.sleeps).to.deep.equal([1000])
@@ -122,7 +137,11 @@ describe('connector create (in-process)', () => {
   it('two runs send different Idempotency-Keys (a second create is a new connector, not a replay)', async () => {
     p = await fakePlatform()
     const keys: string[] = []
-    p.cluster.post('/v1/connectors').times(2).matchHeader('idempotency-key', (v) => Boolean(keys.push(v))).reply(201, created())
+    p.cluster
+      .post('/v1/connectors')
+      .times(2)
+      .matchHeader('idempotency-key', (v) => Boolean(keys.push(v)))
+      .reply(201, created())
     const definition = file('{"displayName": "Orders API"}')
     expect((await runCommand(ConnectorCreate, ['--file', definition], p)).code).to.equal(0)
     const q = await fakePlatform()
@@ -141,7 +160,10 @@ describe('connector create (in-process)', () => {
 
   it('platform text is inert in the human line and exact in --json', async () => {
     p = await fakePlatform({tty: true})
-    p.cluster.post('/v1/connectors').times(2).reply(201, created({displayName: HOSTILE, description: HOSTILE}))
+    p.cluster
+      .post('/v1/connectors')
+      .times(2)
+      .reply(201, created({displayName: HOSTILE, description: HOSTILE}))
     const definition = file('{"displayName": "Orders API"}')
     const human = await runCommand(ConnectorCreate, ['--file', definition], p)
     expect(human.code, human.stderr).to.equal(0)

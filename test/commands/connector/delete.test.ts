@@ -13,7 +13,9 @@ describe('connector delete (in-process)', () => {
   afterEach(() => p.done())
 
   const reads = (over: Record<string, unknown> = {}, etag = '"4"') =>
-    p.cluster.get(`/v1/connectors/${ID}`).reply(200, connector(ID, {tier: 'custom', displayName: 'Orders API', createdBy: 'maker@contoso.example', etag, ...over}), {etag})
+    p.cluster
+      .get(`/v1/connectors/${ID}`)
+      .reply(200, connector(ID, {tier: 'custom', displayName: 'Orders API', createdBy: 'maker@contoso.example', etag, ...over}), {etag})
 
   it('--yes: reads the ETag, deletes with If-Match, says what was deleted', async () => {
     p = await fakePlatform()
@@ -66,7 +68,9 @@ describe('connector delete (in-process)', () => {
     p.cluster.get('/v1/connectors/shared_sql').reply(200, connector('shared_sql', {displayName: 'SQL Server'}), {etag: '"1"'})
     const res = await runCommand(ConnectorDelete, ['shared_sql', '--yes'], p)
     expect(res.code).to.equal(7)
-    expect(res.stderr).to.equal('Error: SQL Server (shared_sql) is a premium connector; only custom connectors can be deleted.\n  Next: Block it instead: ppctl connector block shared_sql\n')
+    expect(res.stderr).to.equal(
+      'Error: SQL Server (shared_sql) is a premium connector; only custom connectors can be deleted.\n  Next: Block it instead: ppctl connector block shared_sql\n',
+    )
   })
 
   for (const [status, code, exit] of [
@@ -97,15 +101,20 @@ describe('connector delete (in-process)', () => {
     p.cluster.get(`/v1/connectors/${ID}`).reply(...problem(404, 'CONNECTOR_NOT_FOUND', 'No such connector.', 'corr-r'))
     const res = await runCommand(ConnectorDelete, [ID, '--yes'], p)
     expect(res.code).to.equal(6)
-    expect(res.stderr).to.match(/^Error: No connector "custom_orders-api-1a2b3c" in contoso\.\n/).and.contain('Correlation id: corr-r')
+    expect(res.stderr)
+      .to.match(/^Error: No connector "custom_orders-api-1a2b3c" in contoso\.\n/)
+      .and.contain('Correlation id: corr-r')
   })
 
   it('503 then 204: the DELETE (idempotent) is retried on the fake clock and succeeds', async () => {
     p = await fakePlatform()
     reads()
     p.cluster
-      .delete(`/v1/connectors/${ID}`).reply(...problem(503, 'UNAVAILABLE', 'Busy.'))
-      .delete(`/v1/connectors/${ID}`).matchHeader('if-match', '"4"').reply(204)
+      .delete(`/v1/connectors/${ID}`)
+      .reply(...problem(503, 'UNAVAILABLE', 'Busy.'))
+      .delete(`/v1/connectors/${ID}`)
+      .matchHeader('if-match', '"4"')
+      .reply(204)
     const res = await runCommand(ConnectorDelete, [ID, '--yes'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(p.clock.sleeps).to.have.length(1)
@@ -114,12 +123,17 @@ describe('connector delete (in-process)', () => {
   it('503 on every attempt: exit 9 after the retries and one look at the route', async () => {
     p = await fakePlatform()
     reads()
-    p.cluster.delete(`/v1/connectors/${ID}`).times(4).reply(...problem(503, 'UNAVAILABLE', 'Busy.'))
+    p.cluster
+      .delete(`/v1/connectors/${ID}`)
+      .times(4)
+      .reply(...problem(503, 'UNAVAILABLE', 'Busy.'))
     p.global.get('/v1/me/home').reply(200, ROUTE)
     const res = await runCommand(ConnectorDelete, [ID, '--yes'], p)
     expect(res.code).to.equal(9)
     expect(p.clock.sleeps).to.have.length(3)
-    expect(res.stderr).to.equal('Error: eastus-1.clusters.example.com answered HTTP 503 to 4 attempts.\n  Next: Try again in a minute.\n  Correlation id: corr-test-1\n')
+    expect(res.stderr).to.equal(
+      'Error: eastus-1.clusters.example.com answered HTTP 503 to 4 attempts.\n  Next: Try again in a minute.\n  Correlation id: corr-test-1\n',
+    )
   })
 
   it('the read answers malformed JSON: exit 9, no DELETE', async () => {

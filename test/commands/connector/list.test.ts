@@ -6,8 +6,17 @@ import {runCommand} from '../../helpers/command.js'
 import {fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
 
 const connector = (id: string, over: Record<string, unknown> = {}) => ({
-  id, displayName: `Name of ${id}`, publisher: 'Contoso', tier: 'premium', blocked: false, unblockable: false,
-  description: '', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', etag: '"1"', ...over,
+  id,
+  displayName: `Name of ${id}`,
+  publisher: 'Contoso',
+  tier: 'premium',
+  blocked: false,
+  unblockable: false,
+  description: '',
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+  etag: '"1"',
+  ...over,
 })
 
 describe('connector list (in-process)', () => {
@@ -17,8 +26,12 @@ describe('connector list (in-process)', () => {
   it('follows every page and prints one table with a count', async () => {
     p = await fakePlatform({columns: 120})
     p.cluster
-      .get('/v1/connectors').query({limit: '200'}).reply(200, {items: [connector('shared_sql')], nextCursor: 'c2'})
-      .get('/v1/connectors').query({limit: '200', cursor: 'c2'}).reply(200, {items: [connector('shared_blob', {blocked: true, tier: 'standard'})], nextCursor: null})
+      .get('/v1/connectors')
+      .query({limit: '200'})
+      .reply(200, {items: [connector('shared_sql')], nextCursor: 'c2'})
+      .get('/v1/connectors')
+      .query({limit: '200', cursor: 'c2'})
+      .reply(200, {items: [connector('shared_blob', {blocked: true, tier: 'standard'})], nextCursor: null})
     const res = await runCommand(ConnectorList, [], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).to.match(/shared_sql +│ Name of shared_sql +│ Contoso +│ premium +│ allowed/)
@@ -28,7 +41,10 @@ describe('connector list (in-process)', () => {
 
   it('--json: every item with its ETag, nothing on stderr; filters reach the platform as query parameters', async () => {
     p = await fakePlatform()
-    p.cluster.get('/v1/connectors').query({tier: 'premium', blocked: 'true', search: 'sql', limit: '200'}).reply(200, {items: [connector('shared_sql', {blocked: true})]})
+    p.cluster
+      .get('/v1/connectors')
+      .query({tier: 'premium', blocked: 'true', search: 'sql', limit: '200'})
+      .reply(200, {items: [connector('shared_sql', {blocked: true})]})
     const res = await runCommand(ConnectorList, ['--tier', 'premium', '--blocked', '--search', 'sql', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
@@ -37,7 +53,10 @@ describe('connector list (in-process)', () => {
 
   it('platform text with escape sequences is inert in the table', async () => {
     p = await fakePlatform({tty: true})
-    p.cluster.get('/v1/connectors').query(true).reply(200, {items: [connector('evil', {displayName: 'Bad\u001b]52;c;aGk=\u0007name'})]})
+    p.cluster
+      .get('/v1/connectors')
+      .query(true)
+      .reply(200, {items: [connector('evil', {displayName: 'Bad\u001b]52;c;aGk=\u0007name'})]})
     const res = await runCommand(ConnectorList, [], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).not.to.match(/\u001b\]/)
@@ -46,11 +65,16 @@ describe('connector list (in-process)', () => {
 
   it('403: exit 5 with the platform code, its correlation id and a next step, stdout empty', async () => {
     p = await fakePlatform()
-    p.cluster.get('/v1/connectors').query(true).reply(...problem(403, 'FORBIDDEN', 'The caller lacks the Admin or Maker role.', 'corr-403'))
+    p.cluster
+      .get('/v1/connectors')
+      .query(true)
+      .reply(...problem(403, 'FORBIDDEN', 'The caller lacks the Admin or Maker role.', 'corr-403'))
     const res = await runCommand(ConnectorList, [], p)
     expect(res.code).to.equal(5)
     expect(res.stdout).to.equal('')
-    expect(res.stderr).to.match(/^Error: /).and.contain('corr-403')
+    expect(res.stderr)
+      .to.match(/^Error: /)
+      .and.contain('corr-403')
   })
 
   it('--blocked and --allowed together: exit 2 before any request', async () => {

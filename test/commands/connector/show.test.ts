@@ -13,7 +13,9 @@ describe('connector show (in-process)', () => {
 
   it('prints every field, with the ETag from the header and the core-connector note', async () => {
     p = await fakePlatform({tty: true, columns: 120})
-    p.cluster.get('/v1/connectors/shared_approvals').reply(200, connector('shared_approvals', {unblockable: true, tier: 'standard', description: 'Approvals flows', etag: '"body"'}), {etag: '"7"'})
+    p.cluster
+      .get('/v1/connectors/shared_approvals')
+      .reply(200, connector('shared_approvals', {unblockable: true, tier: 'standard', description: 'Approvals flows', etag: '"body"'}), {etag: '"7"'})
     const res = await runCommand(ConnectorShow, ['shared_approvals'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
@@ -29,7 +31,9 @@ describe('connector show (in-process)', () => {
 
   it('a custom connector: its maker, blocked, and "yes" for can be blocked (not a terminal)', async () => {
     p = await fakePlatform()
-    p.cluster.get('/v1/connectors/custom_orders-1a2b').reply(200, connector('custom_orders-1a2b', {tier: 'custom', blocked: true, createdBy: 'maker@contoso.example'}), {etag: '"2"'})
+    p.cluster
+      .get('/v1/connectors/custom_orders-1a2b')
+      .reply(200, connector('custom_orders-1a2b', {tier: 'custom', blocked: true, createdBy: 'maker@contoso.example'}), {etag: '"2"'})
     const res = await runCommand(ConnectorShow, ['custom_orders-1a2b'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).to.match(/^State: +blocked/m)
@@ -55,7 +59,10 @@ describe('connector show (in-process)', () => {
 
   it('platform text with escape and bidi characters is inert in the block and exact in --json', async () => {
     p = await fakePlatform({tty: true})
-    p.cluster.get('/v1/connectors/evil').times(2).reply(200, connector('evil', {displayName: HOSTILE, description: HOSTILE}), {etag: '"1"'})
+    p.cluster
+      .get('/v1/connectors/evil')
+      .times(2)
+      .reply(200, connector('evil', {displayName: HOSTILE, description: HOSTILE}), {etag: '"1"'})
     const human = await runCommand(ConnectorShow, ['evil'], p)
     expect(human.code, human.stderr).to.equal(0)
     expect(human.stdout).not.to.match(ACTIVE)
@@ -85,23 +92,37 @@ describe('connector show (in-process)', () => {
     const res = await runCommand(ConnectorShow, ['shared_sql'], p)
     expect(res.code).to.equal(5)
     expect(res.stdout).to.equal('')
-    expect(res.stderr).to.match(/^Error: Reading connector shared_sql failed: The caller lacks the Admin or Maker role\.\n {2}Next: .+\n {2}Correlation id: corr-403\n$/m)
+    expect(res.stderr).to.match(
+      /^Error: Reading connector shared_sql failed: The caller lacks the Admin or Maker role\.\n {2}Next: .+\n {2}Correlation id: corr-403\n$/m,
+    )
   })
 
   it('429 on every attempt: retried on the fake clock with Retry-After, then exit 9', async () => {
     p = await fakePlatform()
-    p.cluster.get('/v1/connectors/shared_sql').times(4).reply(429, {code: 'THROTTLED', correlationId: 'corr-429'}, {'content-type': 'application/problem+json', 'retry-after': '2', 'x-correlation-id': 'corr-429'})
+    p.cluster
+      .get('/v1/connectors/shared_sql')
+      .times(4)
+      .reply(
+        429,
+        {code: 'THROTTLED', correlationId: 'corr-429'},
+        {'content-type': 'application/problem+json', 'retry-after': '2', 'x-correlation-id': 'corr-429'},
+      )
     const res = await runCommand(ConnectorShow, ['shared_sql'], p)
     expect(res.code).to.equal(9)
     expect(p.clock.sleeps).to.deep.equal([2000, 2000, 2000])
-    expect(res.stderr).to.match(/^Error: .*HTTP 429 to 4 attempts/m).and.contain('Wait 2 s')
+    expect(res.stderr)
+      .to.match(/^Error: .*HTTP 429 to 4 attempts/m)
+      .and.contain('Wait 2 s')
   })
 
   it('503 twice, then the connector: the retries hide the outage (exit 0)', async () => {
     p = await fakePlatform()
     p.cluster
-      .get('/v1/connectors/shared_sql').times(2).reply(...problem(503, 'UNAVAILABLE', 'Try later.'))
-      .get('/v1/connectors/shared_sql').reply(200, connector('shared_sql'), {etag: '"1"'})
+      .get('/v1/connectors/shared_sql')
+      .times(2)
+      .reply(...problem(503, 'UNAVAILABLE', 'Try later.'))
+      .get('/v1/connectors/shared_sql')
+      .reply(200, connector('shared_sql'), {etag: '"1"'})
     const res = await runCommand(ConnectorShow, ['shared_sql', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(p.clock.sleeps).to.have.length(2)
@@ -119,7 +140,9 @@ describe('connector show (in-process)', () => {
 
   it('a 200 whose body is not JSON: exit 9 MALFORMED_RESPONSE, no stack, no body echoed', async () => {
     p = await fakePlatform()
-    p.cluster.get('/v1/connectors/shared_sql').reply(200, '{"id": "shared_sql", SECRET-ish', {'content-type': 'application/json', 'x-correlation-id': 'corr-bad'})
+    p.cluster
+      .get('/v1/connectors/shared_sql')
+      .reply(200, '{"id": "shared_sql", SECRET-ish', {'content-type': 'application/json', 'x-correlation-id': 'corr-bad'})
     const res = await runCommand(ConnectorShow, ['shared_sql', '--json'], p)
     expect(res.code).to.equal(9)
     const {error} = jsonAgainst<{error: Record<string, unknown>}>(res, 'error')
@@ -148,7 +171,10 @@ describe('connector show (in-process)', () => {
     const moved = {...ROUTE, home: {clusterId: 'westus-1', region: 'westus', uri: SECONDARY}, secondary: ROUTE.home, epoch: 2}
     p.cluster.get('/v1/connectors/shared_sql').reply(...problem(421, 'WRONG_CLUSTER', 'Not the active cluster.'))
     p.global.get('/v1/me/home').reply(200, moved)
-    const secondary = nock(SECONDARY).matchHeader('authorization', 'Bearer test-access-token').get('/v1/connectors/shared_sql').reply(200, connector('shared_sql'), {etag: '"1"'})
+    const secondary = nock(SECONDARY)
+      .matchHeader('authorization', 'Bearer test-access-token')
+      .get('/v1/connectors/shared_sql')
+      .reply(200, connector('shared_sql'), {etag: '"1"'})
     const res = await runCommand(ConnectorShow, ['shared_sql', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(secondary.isDone()).to.equal(true)

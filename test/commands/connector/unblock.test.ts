@@ -22,8 +22,11 @@ describe('connector unblock (in-process)', () => {
   /** A blocked connector read for its ETag, then unblocked with If-Match. */
   const unblocks = (id: string, etag = '"6"', over: Record<string, unknown> = {}) =>
     p.cluster
-      .get(`/v1/connectors/${id}`).reply(200, connector(id, {blocked: true, etag, ...over}), {etag})
-      .post(`/v1/connectors/${id}/unblock`).matchHeader('if-match', etag).reply(200, connector(id, {blocked: false, etag: '"7"', ...over}), {etag: '"7"'})
+      .get(`/v1/connectors/${id}`)
+      .reply(200, connector(id, {blocked: true, etag, ...over}), {etag})
+      .post(`/v1/connectors/${id}/unblock`)
+      .matchHeader('if-match', etag)
+      .reply(200, connector(id, {blocked: false, etag: '"7"', ...over}), {etag: '"7"'})
 
   it('--yes: unblocks with If-Match and prints the result table', async () => {
     p = await fakePlatform({columns: 100})
@@ -93,8 +96,11 @@ describe('connector unblock (in-process)', () => {
   it('412: reads again and unblocks with the fresh ETag', async () => {
     p = await fakePlatform()
     p.cluster
-      .get('/v1/connectors/shared_ftp').reply(200, connector('shared_ftp', {blocked: true}), {etag: '"5"'})
-      .post('/v1/connectors/shared_ftp/unblock').matchHeader('if-match', '"5"').reply(...problem(412, 'PRECONDITION_FAILED', 'The ETag does not match.'))
+      .get('/v1/connectors/shared_ftp')
+      .reply(200, connector('shared_ftp', {blocked: true}), {etag: '"5"'})
+      .post('/v1/connectors/shared_ftp/unblock')
+      .matchHeader('if-match', '"5"')
+      .reply(...problem(412, 'PRECONDITION_FAILED', 'The ETag does not match.'))
     unblocks('shared_ftp', '"6"')
     const res = await runCommand(ConnectorUnblock, ['shared_ftp', '--yes', '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
@@ -112,8 +118,10 @@ describe('connector unblock (in-process)', () => {
     it(`the POST answers ${status} ${code}: exit ${exit}, sent once`, async () => {
       p = await fakePlatform()
       p.cluster
-        .get('/v1/connectors/shared_ftp').reply(200, connector('shared_ftp', {blocked: true}), {etag: '"5"'})
-        .post('/v1/connectors/shared_ftp/unblock').reply(...problem(status, code, `Refused with ${code}.`, `corr-${status}`))
+        .get('/v1/connectors/shared_ftp')
+        .reply(200, connector('shared_ftp', {blocked: true}), {etag: '"5"'})
+        .post('/v1/connectors/shared_ftp/unblock')
+        .reply(...problem(status, code, `Refused with ${code}.`, `corr-${status}`))
       const res = await runCommand(ConnectorUnblock, ['shared_ftp', '--yes', '--json'], p)
       expect(res.code).to.equal(exit)
       expect(p.clock.sleeps).to.deep.equal([])
@@ -153,7 +161,13 @@ describe('connector unblock (in-process)', () => {
     expect(out.results[2]).to.deep.equal({
       id: 'shared_gmail',
       outcome: 'failed',
-      error: {code: 'FORBIDDEN', message: 'Unblocking connector shared_gmail failed: Needs the Admin role.', exitCode: 5, nextStep: 'Ask an administrator of the tenant for the role this needs.', correlationId: 'corr-g'},
+      error: {
+        code: 'FORBIDDEN',
+        message: 'Unblocking connector shared_gmail failed: Needs the Admin role.',
+        exitCode: 5,
+        nextStep: 'Ask an administrator of the tenant for the role this needs.',
+        correlationId: 'corr-g',
+      },
     })
   })
 

@@ -13,7 +13,12 @@ const SKU = 'POWERAPPS_PER_USER'
 const byUpn = (upn: string) => `/v1/users/${encodeURIComponent(upn)}/licenses`
 const byId = (upn: string) => `/v1/users/${user(upn).id}/licenses`
 const assignment = (upn: string, skuId: string, consumed: number, over: Record<string, unknown> = {}) => ({
-  userId: user(upn).id, skuId, assignedAt: '2026-01-02T03:04:05Z', alreadyAssigned: false, seats: seats(10, consumed), ...over,
+  userId: user(upn).id,
+  skuId,
+  assignedAt: '2026-01-02T03:04:05Z',
+  alreadyAssigned: false,
+  seats: seats(10, consumed),
+  ...over,
 })
 
 /** The checks every assignment makes first: the SKU, then what the user holds. */
@@ -32,7 +37,12 @@ function posts(scope: nock.Scope, upn: string, answers: Array<[number, unknown, 
   return seen
 }
 
-type Doc = {operation: string; dryRun: boolean; failed: number; results: Array<Record<string, unknown> & {error?: {code: string; exitCode: number; message: string}}>}
+type Doc = {
+  operation: string
+  dryRun: boolean
+  failed: number
+  results: Array<Record<string, unknown> & {error?: {code: string; exitCode: number; message: string}}>
+}
 
 describe('license assign (in-process)', () => {
   let p: FakePlatform
@@ -61,7 +71,12 @@ describe('license assign (in-process)', () => {
       expect(res.code, res.stderr).to.equal(0)
       expect(res.stderr).to.equal('')
       expectSchema(res.json(), 'license-assign')
-      expect(res.json()).to.deep.equal({operation: 'assign', dryRun: false, failed: 0, results: [{upn: LEE, sku: SKU, outcome: 'assigned', ok: true, seats: seats(10, 4)}]})
+      expect(res.json()).to.deep.equal({
+        operation: 'assign',
+        dryRun: false,
+        failed: 0,
+        results: [{upn: LEE, sku: SKU, outcome: 'assigned', ok: true, seats: seats(10, 4)}],
+      })
     })
 
     it('a user who holds the SKU already: "already assigned", no POST, exit 0', async () => {
@@ -78,13 +93,21 @@ describe('license assign (in-process)', () => {
       const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', SKU], p)
       expect(res.code).to.equal(7)
       expect(res.stdout).to.equal('')
-      expect(res.stderr).to.equal(`Error: No seats left on ${SKU}: 2 of 2 are assigned.\n  Next: Revoke one (ppctl license revoke --user UPN --sku ${SKU}) or buy more seats.\n`)
+      expect(res.stderr).to.equal(
+        `Error: No seats left on ${SKU}: 2 of 2 are assigned.\n  Next: Revoke one (ppctl license revoke --user UPN --sku ${SKU}) or buy more seats.\n`,
+      )
     })
 
     it('the platform says 409 NO_SEATS_AVAILABLE (the last seat went meanwhile): exit 7 with its correlation id', async () => {
       p = await fakePlatform()
       checks(p.cluster, LEE, SKU)
-      posts(p.cluster, LEE, [problem(409, 'NO_SEATS_AVAILABLE', '10 of 10 seats are assigned; revoke one or buy more.', 'corr-409') as unknown as [number, unknown, Record<string, string>]])
+      posts(p.cluster, LEE, [
+        problem(409, 'NO_SEATS_AVAILABLE', '10 of 10 seats are assigned; revoke one or buy more.', 'corr-409') as unknown as [
+          number,
+          unknown,
+          Record<string, string>,
+        ],
+      ])
       const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', SKU, '--json'], p)
       expect(res.code).to.equal(7)
       const doc = res.json<{error: {code: string; correlationId: string; message: string}}>()
@@ -114,7 +137,9 @@ describe('license assign (in-process)', () => {
       p.cluster.get('/v1/licenses/skus/NOPE').reply(...problem(404, 'SKU_NOT_FOUND', 'No SKU NOPE.', 'corr-404'))
       const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', 'NOPE'], p)
       expect(res.code).to.equal(6)
-      expect(res.stderr).to.match(/^Error: No license SKU "NOPE" in contoso\.\n {2}Next: See the SKUs: ppctl license list\n/).and.contain('corr-404')
+      expect(res.stderr)
+        .to.match(/^Error: No license SKU "NOPE" in contoso\.\n {2}Next: See the SKUs: ppctl license list\n/)
+        .and.contain('corr-404')
     })
 
     it('403 on the POST: exit 5 with a next step', async () => {
@@ -129,11 +154,16 @@ describe('license assign (in-process)', () => {
     it('a POST answered 503 is retried with the same Idempotency-Key (one seat, one wait on the fake clock)', async () => {
       p = await fakePlatform()
       checks(p.cluster, LEE, SKU)
-      const seen = posts(p.cluster, LEE, [[503, {}], [201, assignment(LEE, SKU, 4)]])
+      const seen = posts(p.cluster, LEE, [
+        [503, {}],
+        [201, assignment(LEE, SKU, 4)],
+      ])
       const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', SKU, '--json'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(seen).to.have.length(2)
-      expect(seen[1].key).to.equal(seen[0].key).and.equal(idempotencyKey(TENANT, LEE, SKU, 'assign'))
+      expect(seen[1].key)
+        .to.equal(seen[0].key)
+        .and.equal(idempotencyKey(TENANT, LEE, SKU, 'assign'))
       expect(p.clock.sleeps).to.have.length(1)
       expect(res.json<Doc>().results[0]).to.include({outcome: 'assigned'})
     })
@@ -141,7 +171,11 @@ describe('license assign (in-process)', () => {
     it('429 on every POST: exit 9 after 4 attempts, all with the same key, honouring Retry-After', async () => {
       p = await fakePlatform()
       checks(p.cluster, LEE, SKU)
-      const seen = posts(p.cluster, LEE, [0, 1, 2, 3].map(() => [429, {}, {'retry-after': '3'}] as [number, unknown, Record<string, string>]))
+      const seen = posts(
+        p.cluster,
+        LEE,
+        [0, 1, 2, 3].map(() => [429, {}, {'retry-after': '3'}] as [number, unknown, Record<string, string>]),
+      )
       const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', SKU], p)
       expect(res.code).to.equal(9)
       expect(new Set(seen.map((s) => s.key))).to.have.property('size', 1)
@@ -159,7 +193,10 @@ describe('license assign (in-process)', () => {
       posts(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]], seen)
       const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', SKU, '--json'], p)
       expect(res.code, res.stderr).to.equal(0)
-      expect(seen.map((s) => s.key)).to.deep.equal([idempotencyKey(TENANT, LEE, SKU, 'assign'), idempotencyKey(TENANT, LEE, SKU, 'assign', '2025-12-01T00:00:00Z')])
+      expect(seen.map((s) => s.key)).to.deep.equal([
+        idempotencyKey(TENANT, LEE, SKU, 'assign'),
+        idempotencyKey(TENANT, LEE, SKU, 'assign', '2025-12-01T00:00:00Z'),
+      ])
       expect(seen[0].key).not.to.equal(seen[1].key)
       expect(res.json<Doc>().results[0]).to.include({outcome: 'assigned'})
     })
@@ -168,7 +205,11 @@ describe('license assign (in-process)', () => {
       p = await fakePlatform()
       checks(p.cluster, LEE, SKU)
       posts(p.cluster, LEE, [[200, assignment(LEE, SKU, 4), {'idempotent-replayed': 'true'}]])
-      p.cluster.get(byId(LEE)).reply(200, licensesOf(LEE, [held(SKU)])).get(`/v1/licenses/skus/${SKU}`).reply(200, sku(SKU, {seats: seats(10, 8)}))
+      p.cluster
+        .get(byId(LEE))
+        .reply(200, licensesOf(LEE, [held(SKU)]))
+        .get(`/v1/licenses/skus/${SKU}`)
+        .reply(200, sku(SKU, {seats: seats(10, 8)}))
       const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', SKU, '--json'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(res.json<Doc>().results[0]).to.deep.equal({upn: LEE, sku: SKU, outcome: 'already-assigned', ok: true, seats: seats(10, 8)})
@@ -232,13 +273,22 @@ describe('license assign (in-process)', () => {
   describe('--file', () => {
     it('a result per row: failures do not stop the run, duplicates are named, exit 10 with the note on stderr; --json per row', async () => {
       p = await fakePlatform()
-      const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\nmegan@contoso.example,FULL_SKU\nghost@contoso.example,${SKU}\n${LEE.toUpperCase()},powerapps_per_user\nadele@contoso.example,${SKU}\nalex@contoso.example,${SKU}\n`)
+      const file = csvFile(
+        p.dir,
+        `upn,sku\n${LEE},${SKU}\nmegan@contoso.example,FULL_SKU\nghost@contoso.example,${SKU}\n${LEE.toUpperCase()},powerapps_per_user\nadele@contoso.example,${SKU}\nalex@contoso.example,${SKU}\n`,
+      )
       checks(p.cluster, LEE, SKU)
       posts(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])
       checks(p.cluster, 'megan@contoso.example', 'FULL_SKU', {sku: {seats: seats(3, 3)}})
-      p.cluster.get(`/v1/licenses/skus/${SKU}`).reply(200, sku(SKU)).get(byUpn('ghost@contoso.example')).reply(...problem(404, 'USER_NOT_FOUND', 'No user ghost@contoso.example.', 'corr-ghost'))
+      p.cluster
+        .get(`/v1/licenses/skus/${SKU}`)
+        .reply(200, sku(SKU))
+        .get(byUpn('ghost@contoso.example'))
+        .reply(...problem(404, 'USER_NOT_FOUND', 'No user ghost@contoso.example.', 'corr-ghost'))
       checks(p.cluster, 'adele@contoso.example', SKU)
-      posts(p.cluster, 'adele@contoso.example', [problem(409, 'NO_SEATS_AVAILABLE', 'All seats are assigned.', 'corr-409') as unknown as [number, unknown, Record<string, string>]])
+      posts(p.cluster, 'adele@contoso.example', [
+        problem(409, 'NO_SEATS_AVAILABLE', 'All seats are assigned.', 'corr-409') as unknown as [number, unknown, Record<string, string>],
+      ])
       checks(p.cluster, 'alex@contoso.example', SKU, {holds: [held(SKU)]})
       const res = await runCommand(LicenseAssign, ['--file', file, '--json'], p)
       expect(res.code).to.equal(10)
@@ -263,7 +313,11 @@ describe('license assign (in-process)', () => {
       const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\nghost@contoso.example,${SKU}\n${LEE},${SKU}\n`, 'batch.csv')
       checks(p.cluster, LEE, SKU)
       posts(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])
-      p.cluster.get(`/v1/licenses/skus/${SKU}`).reply(200, sku(SKU)).get(byUpn('ghost@contoso.example')).reply(...problem(404, 'USER_NOT_FOUND', 'No such user.'))
+      p.cluster
+        .get(`/v1/licenses/skus/${SKU}`)
+        .reply(200, sku(SKU))
+        .get(byUpn('ghost@contoso.example'))
+        .reply(...problem(404, 'USER_NOT_FOUND', 'No such user.'))
       const res = await runCommand(LicenseAssign, ['--file', file], p)
       expect(res.code).to.equal(10)
       expect(res.stdout).to.match(/Line +│ User +│ SKU +│ Result +│ Seats left/)
@@ -311,14 +365,23 @@ describe('license assign (in-process)', () => {
       const res = await runCommand(LicenseAssign, ['--file', file, '--dry-run', '--json'], p)
       expect(res.code, res.stderr).to.equal(0)
       expectSchema(res.json(), 'license-assign')
-      expect(res.json<Doc>()).to.deep.equal({operation: 'assign', dryRun: true, failed: 0, results: [{line: 2, upn: LEE, sku: SKU, outcome: 'would-assign', ok: true, seats: seats(10, 3)}]})
+      expect(res.json<Doc>()).to.deep.equal({
+        operation: 'assign',
+        dryRun: true,
+        failed: 0,
+        results: [{line: 2, upn: LEE, sku: SKU, outcome: 'would-assign', ok: true, seats: seats(10, 3)}],
+      })
     })
 
     it('escape and bidi characters from the file and the platform are inert in the table', async () => {
       p = await fakePlatform({tty: true, columns: 200})
       const evilUpn = `x${EVIL}@contoso.example`
       const file = csvFile(p.dir, `upn,sku\n${evilUpn},${SKU}\n`)
-      p.cluster.get(`/v1/licenses/skus/${SKU}`).reply(200, sku(SKU)).get(byUpn(evilUpn)).reply(...problem(404, 'NOT_FOUND', `No user ${EVIL}`))
+      p.cluster
+        .get(`/v1/licenses/skus/${SKU}`)
+        .reply(200, sku(SKU))
+        .get(byUpn(evilUpn))
+        .reply(...problem(404, 'NOT_FOUND', `No user ${EVIL}`))
       const res = await runCommand(LicenseAssign, ['--file', file], p)
       expect(res.code).to.equal(10)
       expect(res.stdout).to.contain('failed: Reading the licenses of')
@@ -330,7 +393,11 @@ describe('license assign (in-process)', () => {
       p = await fakePlatform({tty: true})
       const evilUpn = `x${EVIL}@contoso.example`
       const file = csvFile(p.dir, `upn,sku\n${evilUpn},${SKU}\n`)
-      p.cluster.get(`/v1/licenses/skus/${SKU}`).reply(200, sku(SKU)).get(byUpn(evilUpn)).reply(...problem(404, 'USER_NOT_FOUND', 'No such user.'))
+      p.cluster
+        .get(`/v1/licenses/skus/${SKU}`)
+        .reply(200, sku(SKU))
+        .get(byUpn(evilUpn))
+        .reply(...problem(404, 'USER_NOT_FOUND', 'No such user.'))
       const res = await runCommand(LicenseAssign, ['--file', file, '--json'], p)
       expect(res.code).to.equal(10)
       expect(res.stdout).not.to.match(TERMINAL_CONTROL)
@@ -339,12 +406,28 @@ describe('license assign (in-process)', () => {
 
     describe('a bad file: exit 2 before any request, one line naming the file, the row and the field', () => {
       for (const [name, text, message] of [
-        ['no header', `${LEE},${SKU}\n`, 'Error: users.csv: the first line must be a header with the columns upn and sku.\n  Next: Start the file with: upn,sku\n'],
-        ['a header without sku', 'upn,licence\nlee,X\n', 'Error: users.csv: the first line must be a header with the columns upn and sku.\n  Next: Start the file with: upn,sku\n'],
+        [
+          'no header',
+          `${LEE},${SKU}\n`,
+          'Error: users.csv: the first line must be a header with the columns upn and sku.\n  Next: Start the file with: upn,sku\n',
+        ],
+        [
+          'a header without sku',
+          'upn,licence\nlee,X\n',
+          'Error: users.csv: the first line must be a header with the columns upn and sku.\n  Next: Start the file with: upn,sku\n',
+        ],
         ['an empty file', '', 'Error: users.csv: the first line must be a header with the columns upn and sku.\n  Next: Start the file with: upn,sku\n'],
-        ['an empty sku', `upn,sku\n${LEE},${SKU}\n\nmegan@contoso.example,  \n`, 'Error: users.csv: line 4: sku is empty.\n  Next: Give every row a upn and a sku.\n'],
+        [
+          'an empty sku',
+          `upn,sku\n${LEE},${SKU}\n\nmegan@contoso.example,  \n`,
+          'Error: users.csv: line 4: sku is empty.\n  Next: Give every row a upn and a sku.\n',
+        ],
         ['a missing upn field', `sku,upn\n${SKU}\n`, 'Error: users.csv: line 2: upn is empty.\n  Next: Give every row a upn and a sku.\n'],
-        ['an unterminated quote', `upn,sku\n${LEE},${SKU}\n"megan,${SKU}\n`, 'Error: users.csv: line 3: a quoted field is not closed.\n  Next: Close the quote, or double a quote inside a quoted field ("").\n'],
+        [
+          'an unterminated quote',
+          `upn,sku\n${LEE},${SKU}\n"megan,${SKU}\n`,
+          'Error: users.csv: line 3: a quoted field is not closed.\n  Next: Close the quote, or double a quote inside a quoted field ("").\n',
+        ],
       ] as const) {
         it(name, async () => {
           p = await fakePlatform()
@@ -366,7 +449,9 @@ describe('license assign (in-process)', () => {
         p = await fakePlatform()
         const res = await runCommand(LicenseAssign, ['--file', `${p.dir}/missing.csv`, '--json'], p)
         expect(res.code).to.equal(2)
-        expect(res.json()).to.deep.equal({error: {code: 'FILE_UNREADABLE', message: 'missing.csv: cannot be read (ENOENT).', exitCode: 2, nextStep: 'Check the path given to --file.'}})
+        expect(res.json()).to.deep.equal({
+          error: {code: 'FILE_UNREADABLE', message: 'missing.csv: cannot be read (ENOENT).', exitCode: 2, nextStep: 'Check the path given to --file.'},
+        })
       })
     })
   })

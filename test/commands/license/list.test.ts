@@ -100,7 +100,9 @@ describe('license list (in-process)', () => {
     const res = await runCommand(LicenseList, [], p)
     expect(res.code).to.equal(9)
     expect(res.stdout).to.equal('')
-    expect(res.stderr).to.match(/^Error: Listing license SKUs failed: the platform's answer is not valid JSON\./).and.contain('corr-bad')
+    expect(res.stderr)
+      .to.match(/^Error: Listing license SKUs failed: the platform's answer is not valid JSON\./)
+      .and.contain('corr-bad')
   })
 
   it('an argument it does not take: exit 2 before any request', async () => {

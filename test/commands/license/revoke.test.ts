@@ -61,7 +61,9 @@ describe('license revoke (in-process)', () => {
       const res = await runCommand(LicenseRevoke, ['--file', file, '--json'], p)
       expect(res.code).to.equal(2)
       expectSchema(res.json(), 'error')
-      expect(res.json()).to.deep.equal({error: {code: 'ANSWER_REQUIRED', message: 'No terminal to ask on, and --yes was not given.', exitCode: 2, nextStep: 'Pass --yes.'}})
+      expect(res.json()).to.deep.equal({
+        error: {code: 'ANSWER_REQUIRED', message: 'No terminal to ask on, and --yes was not given.', exitCode: 2, nextStep: 'Pass --yes.'},
+      })
     })
 
     it('CI=true counts as no terminal even when the streams are one', async () => {
@@ -104,7 +106,12 @@ describe('license revoke (in-process)', () => {
       const res = await runCommand(LicenseRevoke, ['--user', LEE, '--sku', SKU, '--dry-run', '--json'], p)
       expect(res.code, res.stderr).to.equal(0)
       expectSchema(res.json(), 'license-revoke')
-      expect(res.json()).to.deep.equal({operation: 'revoke', dryRun: true, failed: 0, results: [{upn: LEE, sku: SKU, outcome: 'would-revoke', ok: true, seats: seats(10, 3)}]})
+      expect(res.json()).to.deep.equal({
+        operation: 'revoke',
+        dryRun: true,
+        failed: 0,
+        results: [{upn: LEE, sku: SKU, outcome: 'would-revoke', ok: true, seats: seats(10, 3)}],
+      })
     })
 
     it('a bad file is reported (exit 2) before the question', async () => {
@@ -126,7 +133,12 @@ describe('license revoke (in-process)', () => {
       expect(keys).to.deep.equal([idempotencyKey(TENANT, LEE, SKU, 'revoke', ASSIGNED_AT)])
       expect(keys[0]).to.match(/^ppctl-revoke-[\w-]{43}$/)
       expectSchema(res.json(), 'license-revoke')
-      expect(res.json()).to.deep.equal({operation: 'revoke', dryRun: false, failed: 0, results: [{upn: LEE, sku: SKU, outcome: 'revoked', ok: true, seats: seats(10, 2)}]})
+      expect(res.json()).to.deep.equal({
+        operation: 'revoke',
+        dryRun: false,
+        failed: 0,
+        results: [{upn: LEE, sku: SKU, outcome: 'revoked', ok: true, seats: seats(10, 2)}],
+      })
     })
 
     it('a user who does not hold the SKU: "not assigned", no DELETE, exit 0', async () => {
@@ -140,7 +152,10 @@ describe('license revoke (in-process)', () => {
     it('a DELETE answered 502 is retried with the same Idempotency-Key', async () => {
       p = await fakePlatform()
       checks(p.cluster, LEE, SKU)
-      const keys = deletes(p.cluster, LEE, SKU, [[502, {}], [200, revocation(LEE, SKU, 2)]])
+      const keys = deletes(p.cluster, LEE, SKU, [
+        [502, {}],
+        [200, revocation(LEE, SKU, 2)],
+      ])
       const res = await runCommand(LicenseRevoke, ['--user', LEE, '--sku', SKU, '--yes'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(keys).to.have.length(2)
@@ -178,7 +193,11 @@ describe('license revoke (in-process)', () => {
 
     it('an unknown user: exit 6', async () => {
       p = await fakePlatform()
-      p.cluster.get(`/v1/licenses/skus/${SKU}`).reply(200, sku(SKU)).get(byUpn('ghost@contoso.example')).reply(...problem(404, 'USER_NOT_FOUND', 'No such user.'))
+      p.cluster
+        .get(`/v1/licenses/skus/${SKU}`)
+        .reply(200, sku(SKU))
+        .get(byUpn('ghost@contoso.example'))
+        .reply(...problem(404, 'USER_NOT_FOUND', 'No such user.'))
       const res = await runCommand(LicenseRevoke, ['--user', 'ghost@contoso.example', '--sku', SKU, '--yes'], p)
       expect(res.code).to.equal(6)
       expect(res.stderr).to.match(/^Error: No user "ghost@contoso\.example" in contoso\./)
@@ -187,7 +206,12 @@ describe('license revoke (in-process)', () => {
     it('429 on every DELETE: exit 9 after 4 attempts, one key', async () => {
       p = await fakePlatform()
       checks(p.cluster, LEE, SKU)
-      const keys = deletes(p.cluster, LEE, SKU, [0, 1, 2, 3].map(() => [429, {}] as const))
+      const keys = deletes(
+        p.cluster,
+        LEE,
+        SKU,
+        [0, 1, 2, 3].map(() => [429, {}] as const),
+      )
       const res = await runCommand(LicenseRevoke, ['--user', LEE, '--sku', SKU, '--yes'], p)
       expect(res.code).to.equal(9)
       expect(keys).to.have.length(4)
@@ -222,13 +246,26 @@ describe('license revoke (in-process)', () => {
   describe('--file', () => {
     it('a result per row, past failures: exit 10, the note on stderr, per-row results in --json', async () => {
       p = await fakePlatform()
-      const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\nghost@contoso.example,${SKU}\nmegan@contoso.example,${SKU}\n${LEE},${SKU}\nadele@contoso.example,${SKU}\n`, 'leavers.csv')
+      const file = csvFile(
+        p.dir,
+        `upn,sku\n${LEE},${SKU}\nghost@contoso.example,${SKU}\nmegan@contoso.example,${SKU}\n${LEE},${SKU}\nadele@contoso.example,${SKU}\n`,
+        'leavers.csv',
+      )
       checks(p.cluster, LEE, SKU)
       deletes(p.cluster, LEE, SKU, [[200, revocation(LEE, SKU, 2)]])
-      p.cluster.get(`/v1/licenses/skus/${SKU}`).reply(200, sku(SKU)).get(byUpn('ghost@contoso.example')).reply(...problem(404, 'USER_NOT_FOUND', 'No such user.', 'corr-ghost'))
+      p.cluster
+        .get(`/v1/licenses/skus/${SKU}`)
+        .reply(200, sku(SKU))
+        .get(byUpn('ghost@contoso.example'))
+        .reply(...problem(404, 'USER_NOT_FOUND', 'No such user.', 'corr-ghost'))
       checks(p.cluster, 'megan@contoso.example', SKU, [])
       checks(p.cluster, 'adele@contoso.example', SKU)
-      deletes(p.cluster, 'adele@contoso.example', SKU, [0, 1, 2, 3].map(() => [429, {}] as const))
+      deletes(
+        p.cluster,
+        'adele@contoso.example',
+        SKU,
+        [0, 1, 2, 3].map(() => [429, {}] as const),
+      )
       const res = await runCommand(LicenseRevoke, ['--file', file, '--yes', '--json'], p)
       expect(res.code).to.equal(10)
       expect(res.stderr).to.equal('2 of 5 rows failed; the others are done, and running the file again is safe (exit 10).\n')
@@ -250,7 +287,11 @@ describe('license revoke (in-process)', () => {
       const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\nghost@contoso.example,${SKU}\n`, 'leavers.csv')
       checks(p.cluster, LEE, SKU)
       deletes(p.cluster, LEE, SKU, [[200, revocation(LEE, SKU, 2)]])
-      p.cluster.get(`/v1/licenses/skus/${SKU}`).reply(200, sku(SKU)).get(byUpn('ghost@contoso.example')).reply(...problem(404, 'USER_NOT_FOUND', `No user ${EVIL}`))
+      p.cluster
+        .get(`/v1/licenses/skus/${SKU}`)
+        .reply(200, sku(SKU))
+        .get(byUpn('ghost@contoso.example'))
+        .reply(...problem(404, 'USER_NOT_FOUND', `No user ${EVIL}`))
       const res = await atTerminal(p, ['--file', file], 'y\n')
       expect(res.code).to.equal(10)
       expect(res.stdout).to.match(/Line +│ User +│ SKU +│ Result +│ Seats left/)

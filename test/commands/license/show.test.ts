@@ -15,7 +15,12 @@ describe('license show (in-process)', () => {
 
   it('names the user and lists each license: what it grants and when it was assigned', async () => {
     p = await fakePlatform({columns: 160})
-    p.cluster.get(PATH).reply(200, licensesOf(MEGAN, [held('POWERAPPS_PER_USER', {assignedAt: '2026-02-03T04:05:06Z'}), held('FLOW_FREE', {grantsPremium: false, capabilities: []})]))
+    p.cluster
+      .get(PATH)
+      .reply(
+        200,
+        licensesOf(MEGAN, [held('POWERAPPS_PER_USER', {assignedAt: '2026-02-03T04:05:06Z'}), held('FLOW_FREE', {grantsPremium: false, capabilities: []})]),
+      )
     const res = await runCommand(LicenseShow, ['--user', MEGAN], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')

@@ -39,7 +39,14 @@ class Clusters {
     const caKey = rsaKeyPair()
     const ca = issueCertificate({subjectCN: 'test CA', publicPem: caKey.publicPem, signerKeyPem: caKey.privatePem, days: 30, ca: true})
     const key = rsaKeyPair()
-    const cert = issueCertificate({subjectCN: 'clusters.localhost', publicPem: key.publicPem, signerKeyPem: caKey.privatePem, issuer: ca, days: 30, dnsNames: ['*.clusters.localhost']})
+    const cert = issueCertificate({
+      subjectCN: 'clusters.localhost',
+      publicPem: key.publicPem,
+      signerKeyPem: caKey.privatePem,
+      issuer: ca,
+      days: 30,
+      dnsNames: ['*.clusters.localhost'],
+    })
     this.caFile = join(this.dir, 'ca.pem')
     writeFileSync(this.caFile, forge.pki.certificateToPem(ca))
     this.server = createServer({key: key.privatePem, cert: forge.pki.certificateToPem(cert)}, (req, res) => {
@@ -73,8 +80,16 @@ class Clusters {
 
   /** Healthy clusters: eastus-1 active for the tenant, westus-1 passive. */
   healthy(): void {
-    const body = (clusterId: string, region: string, role: string) => ({clusterId, region, status: 'healthy', tenants: [{tenantId: TENANT, role, epoch: 1, replicationLagMs: 12}]})
-    this.health = {'eastus-1': {status: 200, body: body('eastus-1', 'eastus', 'active')}, 'westus-1': {status: 200, body: body('westus-1', 'westus', 'passive')}}
+    const body = (clusterId: string, region: string, role: string) => ({
+      clusterId,
+      region,
+      status: 'healthy',
+      tenants: [{tenantId: TENANT, role, epoch: 1, replicationLagMs: 12}],
+    })
+    this.health = {
+      'eastus-1': {status: 200, body: body('eastus-1', 'eastus', 'active')},
+      'westus-1': {status: 200, body: body('westus-1', 'westus', 'passive')},
+    }
   }
 }
 
@@ -97,12 +112,25 @@ describe('route diagnose (in-process)', function () {
       c.profiles.work.caFile = clusters.caFile
       c.profiles.work.clusterAllowList = ['*.clusters.example.com', '*.clusters.localhost']
     })
-    t.credentials.entries.set('work', {accessToken: jwt({iss: AUTHORITY, tid: TENANT, aud: 'https://api.example.com', sub: 'admin', exp: Math.round(t.clock.now() / 1000) + 3600, marker: 'test-access-token'}), accessTokenExpiresAt: t.clock.now() + 3600_000, refreshToken: 'test-refresh-token'})
+    t.credentials.entries.set('work', {
+      accessToken: jwt({
+        iss: AUTHORITY,
+        tid: TENANT,
+        aud: 'https://api.example.com',
+        sub: 'admin',
+        exp: Math.round(t.clock.now() / 1000) + 3600,
+        marker: 'test-access-token',
+      }),
+      accessTokenExpiresAt: t.clock.now() + 3600_000,
+      refreshToken: 'test-refresh-token',
+    })
     return t
   }
   /** The provider's discovery document, with the Date header given (the server's clock, for the skew check). */
   const discovery = (date: string | undefined, metadata: Record<string, unknown> = METADATA) =>
-    nock(AUTHORITY).get('/.well-known/openid-configuration').reply(200, metadata, date ? {date} : {})
+    nock(AUTHORITY)
+      .get('/.well-known/openid-configuration')
+      .reply(200, metadata, date ? {date} : {})
   const hop = (d: RouteDiagnosis, id: string) => {
     const found = d.hops.find((h) => h.id === id)
     expect(found, `hop ${id} in ${d.hops.map((h) => h.id).join(', ')}`).not.to.equal(undefined)
@@ -113,7 +141,10 @@ describe('route diagnose (in-process)', function () {
   it('every hop OK: exit 0, the --json report matches the schema, health asked with the bearer over verified TLS', async () => {
     p = await platform()
     discovery(new Date(p.clock.now()).toUTCString())
-    p.global.get('/v1/me/home').matchHeader('authorization', `Bearer ${bearerOf(p)}`).reply(200, clusters.route())
+    p.global
+      .get('/v1/me/home')
+      .matchHeader('authorization', `Bearer ${bearerOf(p)}`)
+      .reply(200, clusters.route())
     const res = await runCommand(RouteDiagnose, [...RELAXED, '--json'], p)
     expect(res.code, res.stdout).to.equal(0)
     const d = res.json<RouteDiagnosis>()
@@ -121,9 +152,19 @@ describe('route diagnose (in-process)', function () {
     expect(d.verdict).to.equal('OK')
     expect(d.summary).to.equal(`OK: ${TENANT} is served by eastus-1 (eastus), epoch 1`)
     expect(d.hops.map((h) => `${h.id}=${h.verdict}`)).to.deep.equal([
-      'profile=OK', 'discovery=OK', 'token=OK', 'proxy=OK', 'global=OK',
-      'home.dns=OK', 'home.tcp=OK', 'home.tls=OK', 'home.health=OK',
-      'secondary.dns=OK', 'secondary.tcp=OK', 'secondary.tls=OK', 'secondary.health=OK',
+      'profile=OK',
+      'discovery=OK',
+      'token=OK',
+      'proxy=OK',
+      'global=OK',
+      'home.dns=OK',
+      'home.tcp=OK',
+      'home.tls=OK',
+      'home.health=OK',
+      'secondary.dns=OK',
+      'secondary.tcp=OK',
+      'secondary.tls=OK',
+      'secondary.health=OK',
     ])
     expect(hop(d, 'home.dns').details).to.include({source: 'localhost-rule'})
     expect(hop(d, 'home.tls').details).to.include({nameMatches: true})
@@ -222,7 +263,9 @@ describe('route diagnose (in-process)', function () {
     const d = res.json<RouteDiagnosis>()
     expectSchema('route-diagnose', d)
     expect(hop(d, 'home.tls').verdict).to.equal('FAIL')
-    expect(hop(d, 'home.tls').cause).to.match(/TLS verification failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/)
+    expect(hop(d, 'home.tls').cause).to.match(
+      /TLS verification failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/,
+    )
     expect(d.hops.map((h) => h.id)).not.to.include('home.health')
     expect(clusters.seen).to.deep.equal([])
   })
@@ -230,7 +273,9 @@ describe('route diagnose (in-process)', function () {
   it('a secondary outside the allow-list: FAIL at its allow-list hop, nothing sent to it', async () => {
     p = await platform()
     discovery(undefined)
-    p.global.get('/v1/me/home').reply(200, clusters.route({secondary: {clusterId: 'westus-1', region: 'westus', uri: 'https://westus-1.clusters.elsewhere.localhost', mode: 'passive'}}))
+    p.global
+      .get('/v1/me/home')
+      .reply(200, clusters.route({secondary: {clusterId: 'westus-1', region: 'westus', uri: 'https://westus-1.clusters.elsewhere.localhost', mode: 'passive'}}))
     const res = await runCommand(RouteDiagnose, [...RELAXED, '--json'], p)
     expect(res.code).to.equal(8)
     const d = res.json<RouteDiagnosis>()
@@ -266,7 +311,7 @@ describe('route diagnose (in-process)', function () {
     expect(hop(d, 'global').cause).to.contain('Not allowed to read the route of fabrikam')
   })
 
-  it("the discovery document names another issuer: FAIL at discovery, the route still checked", async () => {
+  it('the discovery document names another issuer: FAIL at discovery, the route still checked', async () => {
     p = await platform()
     discovery(undefined, {...METADATA, issuer: 'https://login.other.example.com'})
     p.global.get('/v1/me/home').reply(200, clusters.route())
@@ -293,8 +338,12 @@ describe('route diagnose (in-process)', function () {
   it('refresh refused (invalid_grant) at the token hop: FAIL, and the sign-in is forgotten', async () => {
     p = await platform()
     p.credentials.entries.set('work', {accessToken: 'test-access-token', accessTokenExpiresAt: p.clock.now() - 1, refreshToken: 'test-refresh-token'})
-    nock(AUTHORITY).get('/.well-known/openid-configuration').times(2).reply(200, METADATA)
-      .post('/token').reply(400, {error: 'invalid_grant'}, {'content-type': 'application/json'})
+    nock(AUTHORITY)
+      .get('/.well-known/openid-configuration')
+      .times(2)
+      .reply(200, METADATA)
+      .post('/token')
+      .reply(400, {error: 'invalid_grant'}, {'content-type': 'application/json'})
     const res = await runCommand(RouteDiagnose, [...RELAXED, '--json'], p)
     expect(res.code).to.equal(8)
     const d = res.json<RouteDiagnosis>()

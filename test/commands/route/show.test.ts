@@ -95,7 +95,7 @@ describe('route show (in-process)', () => {
     expect(res.json<RouteShowResult>().fromCache).to.equal(false)
   })
 
-  it('--tenant: another tenant\'s route from /v1/tenants/{tenant}/home, cached under its name and id', async () => {
+  it("--tenant: another tenant's route from /v1/tenants/{tenant}/home, cached under its name and id", async () => {
     p = await fakePlatform()
     p.global.get('/v1/tenants/fabrikam/home').matchHeader('authorization', 'Bearer test-access-token').reply(200, FABRIKAM)
     const res = await runCommand(RouteShow, ['--tenant', 'fabrikam', '--json'], p)
@@ -142,7 +142,7 @@ describe('route show (in-process)', () => {
       const out = res.json<{error: Record<string, unknown>}>()
       expectErrorSchema(out)
       expect(out.error).to.include({code: e.code, exitCode: e.exit, correlationId: `corr-${e.status}`})
-      expect((await cached(p, 'fabrikam'))).to.equal(undefined)
+      expect(await cached(p, 'fabrikam')).to.equal(undefined)
       expectNoSecrets(res)
     })
   }
@@ -160,7 +160,10 @@ describe('route show (in-process)', () => {
 
   it('503 from the global service: retried on the clock, then exit 9 PLATFORM_UNAVAILABLE with its correlation id', async () => {
     p = await fakePlatform()
-    p.global.get('/v1/me/home').times(4).reply(...problem(503, 'SERVICE_UNAVAILABLE', 'maintenance', 'corr-503'))
+    p.global
+      .get('/v1/me/home')
+      .times(4)
+      .reply(...problem(503, 'SERVICE_UNAVAILABLE', 'maintenance', 'corr-503'))
     const res = await runCommand(RouteShow, ['--refresh', '--json'], p)
     expect(res.code).to.equal(9)
     expectErrorSchema(res.json())
@@ -174,7 +177,9 @@ describe('route show (in-process)', () => {
     p.global.get('/v1/tenants/fabrikam/home').reply(...problem(500, 'INTERNAL', 'routing table unavailable', 'corr-500'))
     const res = await runCommand(RouteShow, ['--tenant', 'fabrikam'], p)
     expect(res.code).to.equal(8)
-    expect(res.stderr).to.match(/^Error: The global service answered HTTP 500 for fabrikam: routing table unavailable/).and.to.contain('corr-500')
+    expect(res.stderr)
+      .to.match(/^Error: The global service answered HTTP 500 for fabrikam: routing table unavailable/)
+      .and.to.contain('corr-500')
     expect(p.clock.sleeps).to.deep.equal([])
   })
 
@@ -210,8 +215,14 @@ describe('route show (in-process)', () => {
 
   it('the token near expiry is refreshed under the lock first; the global service gets the new one', async () => {
     p = await fakePlatform()
-    p.credentials.entries.set('work', {accessToken: 'test-access-token', accessTokenExpiresAt: p.clock.now() + REFRESH_AHEAD_MS - 1, refreshToken: 'test-refresh-token'})
-    identityProvider().post('/token').reply(200, {access_token: 'new-access-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rotated-refresh-token'})
+    p.credentials.entries.set('work', {
+      accessToken: 'test-access-token',
+      accessTokenExpiresAt: p.clock.now() + REFRESH_AHEAD_MS - 1,
+      refreshToken: 'test-refresh-token',
+    })
+    identityProvider()
+      .post('/token')
+      .reply(200, {access_token: 'new-access-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rotated-refresh-token'})
     p.global.get('/v1/me/home').matchHeader('authorization', 'Bearer new-access-token').reply(200, ROUTE)
     const res = await runCommand(RouteShow, ['--refresh'], p)
     expect(res.code, res.stderr).to.equal(0)

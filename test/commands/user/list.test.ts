@@ -13,8 +13,12 @@ describe('user list (in-process)', () => {
   it('follows every page and prints one table with a count', async () => {
     p = await fakePlatform({columns: 160})
     p.cluster
-      .get('/v1/users').query({limit: '200'}).reply(200, {items: [user('megan.bowen@contoso.example', {roles: ['Admin', 'Maker']})], nextCursor: 'p2'})
-      .get('/v1/users').query({limit: '200', cursor: 'p2'}).reply(200, {items: [user('lee.gu@contoso.example', {signInEnabled: false})], nextCursor: null})
+      .get('/v1/users')
+      .query({limit: '200'})
+      .reply(200, {items: [user('megan.bowen@contoso.example', {roles: ['Admin', 'Maker']})], nextCursor: 'p2'})
+      .get('/v1/users')
+      .query({limit: '200', cursor: 'p2'})
+      .reply(200, {items: [user('lee.gu@contoso.example', {signInEnabled: false})], nextCursor: null})
     const res = await runCommand(UserList, [], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
@@ -26,7 +30,10 @@ describe('user list (in-process)', () => {
 
   it('--search reaches the platform as a query parameter; one user is "1 user"', async () => {
     p = await fakePlatform()
-    p.cluster.get('/v1/users').query({search: 'megan & co', limit: '200'}).reply(200, {items: [user('megan.bowen@contoso.example')], nextCursor: null})
+    p.cluster
+      .get('/v1/users')
+      .query({search: 'megan & co', limit: '200'})
+      .reply(200, {items: [user('megan.bowen@contoso.example')], nextCursor: null})
     const res = await runCommand(UserList, ['--search', 'megan & co'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout.trimEnd().split('\n').at(-1)).to.equal('1 user')
@@ -37,8 +44,12 @@ describe('user list (in-process)', () => {
     const a = user('a@contoso.example')
     const b = user('b@contoso.example', {roles: [], signInEnabled: false})
     p.cluster
-      .get('/v1/users').query({limit: '200'}).reply(200, {items: [a], nextCursor: 'p2'})
-      .get('/v1/users').query({limit: '200', cursor: 'p2'}).reply(200, {items: [b], nextCursor: null})
+      .get('/v1/users')
+      .query({limit: '200'})
+      .reply(200, {items: [a], nextCursor: 'p2'})
+      .get('/v1/users')
+      .query({limit: '200', cursor: 'p2'})
+      .reply(200, {items: [b], nextCursor: null})
     const res = await runCommand(UserList, ['--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
@@ -56,7 +67,10 @@ describe('user list (in-process)', () => {
 
   it('escape and bidi characters in names are inert at a terminal', async () => {
     p = await fakePlatform({tty: true, columns: 160})
-    p.cluster.get('/v1/users').query(true).reply(200, {items: [user('evil@contoso.example', {displayName: EVIL, roles: [EVIL]})], nextCursor: null})
+    p.cluster
+      .get('/v1/users')
+      .query(true)
+      .reply(200, {items: [user('evil@contoso.example', {displayName: EVIL, roles: [EVIL]})], nextCursor: null})
     const res = await runCommand(UserList, [], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).to.contain('evil@contoso.example')
@@ -65,7 +79,10 @@ describe('user list (in-process)', () => {
 
   it('…and exact in --json', async () => {
     p = await fakePlatform({tty: true})
-    p.cluster.get('/v1/users').query(true).reply(200, {items: [user('evil@contoso.example', {displayName: EVIL})], nextCursor: null})
+    p.cluster
+      .get('/v1/users')
+      .query(true)
+      .reply(200, {items: [user('evil@contoso.example', {displayName: EVIL})], nextCursor: null})
     const res = await runCommand(UserList, ['--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).not.to.match(TERMINAL_CONTROL)
@@ -74,7 +91,13 @@ describe('user list (in-process)', () => {
 
   it('a narrow terminal: the table fits its width; a line break inside a value is a space', async () => {
     p = await fakePlatform({tty: true, columns: 50})
-    p.cluster.get('/v1/users').query(true).reply(200, {items: [user('a.very.long.user.principal.name@contoso.example', {displayName: 'Two\nlines', roles: ['Admin', 'Maker', 'Support']})], nextCursor: null})
+    p.cluster
+      .get('/v1/users')
+      .query(true)
+      .reply(200, {
+        items: [user('a.very.long.user.principal.name@contoso.example', {displayName: 'Two\nlines', roles: ['Admin', 'Maker', 'Support']})],
+        nextCursor: null,
+      })
     const res = await runCommand(UserList, [], p)
     expect(res.code, res.stderr).to.equal(0)
     for (const line of res.stdout.trimEnd().split('\n')) expect([...line].length, line).to.be.at.most(50)
@@ -83,7 +106,10 @@ describe('user list (in-process)', () => {
 
   it('403 (not an Admin): exit 5, stdout empty, a next step', async () => {
     p = await fakePlatform()
-    p.cluster.get('/v1/users').query(true).reply(...problem(403, 'FORBIDDEN', 'The caller lacks the Admin role.', 'corr-403'))
+    p.cluster
+      .get('/v1/users')
+      .query(true)
+      .reply(...problem(403, 'FORBIDDEN', 'The caller lacks the Admin role.', 'corr-403'))
     const res = await runCommand(UserList, [], p)
     expect(res.code).to.equal(5)
     expect(res.stdout).to.equal('')
@@ -93,8 +119,12 @@ describe('user list (in-process)', () => {
   it('a second page that is not JSON: exit 9 and no half table on stdout', async () => {
     p = await fakePlatform()
     p.cluster
-      .get('/v1/users').query({limit: '200'}).reply(200, {items: [user('a@contoso.example')], nextCursor: 'p2'})
-      .get('/v1/users').query({limit: '200', cursor: 'p2'}).reply(200, '<html>', {'content-type': 'application/json'})
+      .get('/v1/users')
+      .query({limit: '200'})
+      .reply(200, {items: [user('a@contoso.example')], nextCursor: 'p2'})
+      .get('/v1/users')
+      .query({limit: '200', cursor: 'p2'})
+      .reply(200, '<html>', {'content-type': 'application/json'})
     const res = await runCommand(UserList, [], p)
     expect(res.code).to.equal(9)
     expect(res.stdout).to.equal('')

@@ -16,8 +16,10 @@ describe('user show (in-process)', () => {
   it('reads the user, then its licenses by id; premium through the SKUs that grant it', async () => {
     p = await fakePlatform({columns: 160})
     p.cluster
-      .get(`/v1/users/${encodeURIComponent(MEGAN)}`).reply(200, megan)
-      .get(`/v1/users/${megan.id}/licenses`).reply(200, licensesOf(MEGAN, [held('POWERAPPS_PER_USER'), held('FLOW_FREE', {grantsPremium: false}), held('PREMIUM_B')]))
+      .get(`/v1/users/${encodeURIComponent(MEGAN)}`)
+      .reply(200, megan)
+      .get(`/v1/users/${megan.id}/licenses`)
+      .reply(200, licensesOf(MEGAN, [held('POWERAPPS_PER_USER'), held('FLOW_FREE', {grantsPremium: false}), held('PREMIUM_B')]))
     const res = await runCommand(UserShow, [MEGAN], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
@@ -32,8 +34,10 @@ describe('user show (in-process)', () => {
   it('no license and sign-in off: "none", "not enabled", and premium "no" with the reason', async () => {
     p = await fakePlatform()
     p.cluster
-      .get(`/v1/users/${encodeURIComponent(MEGAN)}`).reply(200, {...megan, signInEnabled: false})
-      .get(`/v1/users/${megan.id}/licenses`).reply(200, licensesOf(MEGAN, [held('FLOW_FREE', {grantsPremium: false})]))
+      .get(`/v1/users/${encodeURIComponent(MEGAN)}`)
+      .reply(200, {...megan, signInEnabled: false})
+      .get(`/v1/users/${megan.id}/licenses`)
+      .reply(200, licensesOf(MEGAN, [held('FLOW_FREE', {grantsPremium: false})]))
     const res = await runCommand(UserShow, [MEGAN], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).to.match(/Sign-in: +not enabled\n/)
@@ -45,8 +49,10 @@ describe('user show (in-process)', () => {
     p = await fakePlatform()
     const licenses = [held('POWERAPPS_PER_USER'), held('FLOW_FREE', {grantsPremium: false})]
     p.cluster
-      .get(`/v1/users/${encodeURIComponent(MEGAN)}`).reply(200, megan)
-      .get(`/v1/users/${megan.id}/licenses`).reply(200, licensesOf(MEGAN, licenses))
+      .get(`/v1/users/${encodeURIComponent(MEGAN)}`)
+      .reply(200, megan)
+      .get(`/v1/users/${megan.id}/licenses`)
+      .reply(200, licensesOf(MEGAN, licenses))
     const res = await runCommand(UserShow, [MEGAN, '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
@@ -57,8 +63,10 @@ describe('user show (in-process)', () => {
   it('no licenses at all: "none" and premium not entitled in --json', async () => {
     p = await fakePlatform()
     p.cluster
-      .get(`/v1/users/${encodeURIComponent(MEGAN)}`).reply(200, megan)
-      .get(`/v1/users/${megan.id}/licenses`).reply(200, licensesOf(MEGAN))
+      .get(`/v1/users/${encodeURIComponent(MEGAN)}`)
+      .reply(200, megan)
+      .get(`/v1/users/${megan.id}/licenses`)
+      .reply(200, licensesOf(MEGAN))
     const res = await runCommand(UserShow, [MEGAN, '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.json()).to.deep.include({licenses: [], premium: {entitled: false, via: []}})
@@ -67,8 +75,10 @@ describe('user show (in-process)', () => {
   it('escape and bidi characters from the platform are inert at a terminal', async () => {
     p = await fakePlatform({tty: true, columns: 160})
     p.cluster
-      .get(`/v1/users/${encodeURIComponent(MEGAN)}`).reply(200, {...megan, displayName: EVIL, upn: EVIL})
-      .get(`/v1/users/${megan.id}/licenses`).reply(200, licensesOf(MEGAN, [held(EVIL)]))
+      .get(`/v1/users/${encodeURIComponent(MEGAN)}`)
+      .reply(200, {...megan, displayName: EVIL, upn: EVIL})
+      .get(`/v1/users/${megan.id}/licenses`)
+      .reply(200, licensesOf(MEGAN, [held(EVIL)]))
     const res = await runCommand(UserShow, [MEGAN], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).to.match(/Name: +Bad/)
@@ -78,8 +88,10 @@ describe('user show (in-process)', () => {
   it('…and exact in --json', async () => {
     p = await fakePlatform({tty: true})
     p.cluster
-      .get(`/v1/users/${encodeURIComponent(MEGAN)}`).reply(200, {...megan, displayName: EVIL})
-      .get(`/v1/users/${megan.id}/licenses`).reply(200, licensesOf(MEGAN, [held(EVIL)]))
+      .get(`/v1/users/${encodeURIComponent(MEGAN)}`)
+      .reply(200, {...megan, displayName: EVIL})
+      .get(`/v1/users/${megan.id}/licenses`)
+      .reply(200, licensesOf(MEGAN, [held(EVIL)]))
     const res = await runCommand(UserShow, [MEGAN, '--json'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).not.to.match(TERMINAL_CONTROL)
@@ -94,14 +106,20 @@ describe('user show (in-process)', () => {
     const res = await runCommand(UserShow, [MEGAN], p)
     expect(res.code).to.equal(6)
     expect(res.stdout).to.equal('')
-    expect(res.stderr).to.match(new RegExp(`^Error: No user "${MEGAN.replaceAll('.', '\\.')}" in contoso\\.\\n  Next: See the matches: ppctl user list --search megan\\.bowen\\n`)).and.contain('corr-404')
+    expect(res.stderr)
+      .to.match(
+        new RegExp(`^Error: No user "${MEGAN.replaceAll('.', '\\.')}" in contoso\\.\\n  Next: See the matches: ppctl user list --search megan\\.bowen\\n`),
+      )
+      .and.contain('corr-404')
   })
 
   it('403 on the licenses: exit 5, nothing half-printed', async () => {
     p = await fakePlatform()
     p.cluster
-      .get(`/v1/users/${encodeURIComponent(MEGAN)}`).reply(200, megan)
-      .get(`/v1/users/${megan.id}/licenses`).reply(...problem(403, 'FORBIDDEN', 'Only Admins read other users.'))
+      .get(`/v1/users/${encodeURIComponent(MEGAN)}`)
+      .reply(200, megan)
+      .get(`/v1/users/${megan.id}/licenses`)
+      .reply(...problem(403, 'FORBIDDEN', 'Only Admins read other users.'))
     const res = await runCommand(UserShow, [MEGAN, '--json'], p)
     expect(res.code).to.equal(5)
     const doc = res.json<{error: {code: string; exitCode: number}}>()
@@ -111,7 +129,10 @@ describe('user show (in-process)', () => {
 
   it('503 through every retry: exit 9 after the route was checked again', async () => {
     p = await fakePlatform()
-    p.cluster.get(`/v1/users/${encodeURIComponent(MEGAN)}`).times(4).reply(503, '')
+    p.cluster
+      .get(`/v1/users/${encodeURIComponent(MEGAN)}`)
+      .times(4)
+      .reply(503, '')
     p.global.get('/v1/me/home').reply(200, ROUTE)
     const res = await runCommand(UserShow, [MEGAN], p)
     expect(res.code).to.equal(9)

@@ -18,7 +18,10 @@ describe('audit checkpoint', () => {
   const refused = async (text: string | Buffer, reason: RegExp) => {
     const file = join(dir, 'state.json')
     writeFileSync(file, text)
-    const err = await readCheckpoint(file, expectTenant).then(() => undefined, (e: unknown) => e as {code: string; exitCode: number; message: string})
+    const err = await readCheckpoint(file, expectTenant).then(
+      () => undefined,
+      (e: unknown) => e as {code: string; exitCode: number; message: string},
+    )
     expect(err?.code).to.equal('CHECKPOINT_INVALID')
     expect(err?.exitCode).to.equal(1)
     expect(err?.message).to.match(reason)
@@ -41,7 +44,10 @@ describe('audit checkpoint', () => {
   it('refuses foreign files: another format, another tenant, a cluster the tenant does not use', async () => {
     await refused('{"lastSeq": 5}', /not a ppctl audit checkpoint/)
     await refused(JSON.stringify({format: CHECKPOINT_FORMAT, tenantId: 't2', cluster: 'eastus-1', lastSeq: 5, lastTime: ''}), /another tenant/)
-    await refused(JSON.stringify({format: CHECKPOINT_FORMAT, tenantId: 't1', cluster: 'northeurope-1', lastSeq: 5, lastTime: ''}), /not one of the tenant's clusters/)
+    await refused(
+      JSON.stringify({format: CHECKPOINT_FORMAT, tenantId: 't1', cluster: 'northeurope-1', lastSeq: 5, lastTime: ''}),
+      /not one of the tenant's clusters/,
+    )
   })
 })
 

@@ -29,7 +29,12 @@ interface Call {
 }
 
 /** Time moves only when the test moves it, or by a backoff the consumer announced: no test waits on real time. */
-function harness(script: (call: Call, n: number) => Response | Promise<Response>, extra: Partial<ConsumeOptions> = {}, tokenExpiresAt?: (n: number) => number, clock: ManualClock = manualClock()) {
+function harness(
+  script: (call: Call, n: number) => Response | Promise<Response>,
+  extra: Partial<ConsumeOptions> = {},
+  tokenExpiresAt?: (n: number) => number,
+  clock: ManualClock = manualClock(),
+) {
   const calls: Call[] = []
   const got: AuditFrame[] = []
   const statuses: StatusEvent[] = []
@@ -82,7 +87,8 @@ function harness(script: (call: Call, n: number) => Response | Promise<Response>
 /** Lets every pending promise callback and I/O callback run: the consumer has acted on what it was given. */
 const settled = () => new Promise<void>((resolve) => setImmediate(resolve))
 
-const sse = (stream: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) => new Response(stream, {status: 200, headers: {'content-type': 'text/event-stream', ...headers}})
+const sse = (stream: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
+  new Response(stream, {status: 200, headers: {'content-type': 'text/event-stream', ...headers}})
 
 describe('audit consumer (scripted connections)', () => {
   it('resumes after a connection cut mid-frame with Last-Event-ID, delivering the cut event exactly once', async () => {
@@ -229,7 +235,12 @@ describe('audit consumer (scripted connections)', () => {
     const a = body()
     const b = body()
     const clock = manualClock()
-    const h = harness((_c, n) => sse(n === 1 ? a.stream : b.stream), {}, (n) => clock.now() + (n === 1 ? TOKEN_RENEW_MARGIN_MS + 60_000 : 3_600_000), clock)
+    const h = harness(
+      (_c, n) => sse(n === 1 ? a.stream : b.stream),
+      {},
+      (n) => clock.now() + (n === 1 ? TOKEN_RENEW_MARGIN_MS + 60_000 : 3_600_000),
+      clock,
+    )
     a.push(frame(1) + frame(2))
     await h.whenSeq(2)
     // A minute before the margin: still the first connection; at the margin, a new one with a forced token.
@@ -266,10 +277,17 @@ describe('audit consumer (scripted connections)', () => {
 
   it('turns 410 CURSOR_EXPIRED into exit 7 saying how far back events are held', async () => {
     const h = harness(
-      () => new Response(JSON.stringify({code: 'CURSOR_EXPIRED', oldestRetainedSeq: 501, oldestRetainedTime: '2026-01-01T00:00:00.000Z'}), {status: 410, headers: {'content-type': 'application/problem+json'}}),
+      () =>
+        new Response(JSON.stringify({code: 'CURSOR_EXPIRED', oldestRetainedSeq: 501, oldestRetainedTime: '2026-01-01T00:00:00.000Z'}), {
+          status: 410,
+          headers: {'content-type': 'application/problem+json'},
+        }),
       {after: 10},
     )
-    const err = await h.run.then(() => undefined, (e: unknown) => e as {exitCode: number; message: string; nextStep: string})
+    const err = await h.run.then(
+      () => undefined,
+      (e: unknown) => e as {exitCode: number; message: string; nextStep: string},
+    )
     expect(err?.exitCode).to.equal(ExitCode.CONFLICT)
     expect(err?.message).to.match(/seq 501 \(2026-01-01T00:00:00.000Z\)/)
     expect(err?.nextStep).to.match(/--after 500/)
@@ -278,10 +296,17 @@ describe('audit consumer (scripted connections)', () => {
   for (const follow of [false, true]) {
     it(`turns 409 CURSOR_AHEAD into exit 7 at once${follow ? ' with --follow' : ''}, naming the cursor and the head (no retry, no wait)`, async () => {
       const h = harness(
-        () => new Response(JSON.stringify({code: 'CURSOR_AHEAD', requestedAfter: 1004, headSeq: 4}), {status: 409, headers: {'content-type': 'application/problem+json'}}),
+        () =>
+          new Response(JSON.stringify({code: 'CURSOR_AHEAD', requestedAfter: 1004, headSeq: 4}), {
+            status: 409,
+            headers: {'content-type': 'application/problem+json'},
+          }),
         {after: 1004, follow},
       )
-      const err = await h.run.then(() => undefined, (e: unknown) => e as {code: string; exitCode: number; message: string; nextStep: string})
+      const err = await h.run.then(
+        () => undefined,
+        (e: unknown) => e as {code: string; exitCode: number; message: string; nextStep: string},
+      )
       expect(err).to.include({code: 'CURSOR_AHEAD', exitCode: ExitCode.CONFLICT})
       expect(err?.message).to.match(/seq 1004.*ends at seq 4/)
       expect(err?.nextStep).to.match(/--after 4\b/)
@@ -294,7 +319,10 @@ describe('audit consumer (scripted connections)', () => {
     const a = body()
     const h = harness(() => sse(a.stream, {'x-audit-stream-end': 'head'}), {after: 1004, follow: false})
     a.push('event: end\ndata: {"headSeq":4}\n\n')
-    const err = await h.run.then(() => undefined, (e: unknown) => e as {code: string; exitCode: number; message: string})
+    const err = await h.run.then(
+      () => undefined,
+      (e: unknown) => e as {code: string; exitCode: number; message: string},
+    )
     expect(err).to.include({code: 'CURSOR_AHEAD', exitCode: ExitCode.CONFLICT})
     expect(err?.message).to.match(/seq 1004.*ends at seq 4/)
     expect(h.got).to.deep.equal([])
@@ -307,7 +335,10 @@ describe('audit consumer (scripted connections)', () => {
 
   it('gives up with exit 8 when no connection works within the limit (never a silent exit 0)', async () => {
     const h = harness(() => Promise.reject(Object.assign(new TypeError('fetch failed'), {cause: {code: 'ECONNREFUSED'}})), {reconnectLimitMs: 300})
-    const err = await h.run.then(() => undefined, (e: unknown) => e as {exitCode: number; code: string})
+    const err = await h.run.then(
+      () => undefined,
+      (e: unknown) => e as {exitCode: number; code: string},
+    )
     expect(err?.exitCode).to.equal(ExitCode.UNREACHABLE)
     expect(err?.code).to.equal('STREAM_LOST')
     expect(h.calls.length).to.be.greaterThan(1)

@@ -27,7 +27,8 @@ function normalTraffic(): WatchedEvent[] {
     out.push(ev(i * 30, {actor: {type: 'user', upn}, clientIp: ip}))
     if (i % 50 === 7) out.push(ev(i * 30 + 1, {actor: {type: 'anonymous', upn}, clientIp: ip, result: 'failed'}))
     out.push(ev(i * 30 + 2, {action: 'token.refreshed', actor: {type: 'user', upn}, clientIp: ip}))
-    if (i % 100 === 0) out.push(ev(i * 30 + 3, {action: 'license.revoked', actor: {type: 'user', upn: 'admin@contoso.example'}, target: {type: 'user', id: upn}}))
+    if (i % 100 === 0)
+      out.push(ev(i * 30 + 3, {action: 'license.revoked', actor: {type: 'user', upn: 'admin@contoso.example'}, target: {type: 'user', id: upn}}))
     if (i % 120 === 0) out.push(ev(i * 30 + 4, {action: 'connector.blocked', target: {type: 'connector', id: 'twitter'}}))
   }
   return out
@@ -41,7 +42,9 @@ describe('audit watch detectors', () => {
   })
 
   it('failed-signins-account: N failed sign-ins of one account within W, from changing addresses', () => {
-    const events = Array.from({length: 5}, (_, i) => ev(i * 10, {result: 'failed', actor: {type: 'anonymous', upn: 'eve@contoso.example'}, clientIp: `198.51.100.${i}`}))
+    const events = Array.from({length: 5}, (_, i) =>
+      ev(i * 10, {result: 'failed', actor: {type: 'anonymous', upn: 'eve@contoso.example'}, clientIp: `198.51.100.${i}`}),
+    )
     const alerts = detect(createDetectors(DEFAULT_SETTINGS, ['failed-signins-account']), events)
     expect(alerts).to.have.length(1)
     expect(alerts[0]).to.include({detector: 'failed-signins-account', subject: 'eve@contoso.example', count: 5})
@@ -52,12 +55,16 @@ describe('audit watch detectors', () => {
   })
 
   it('failed-signins-address: N failed sign-ins from one address, over many accounts (password spraying)', () => {
-    const events = Array.from({length: 6}, (_, i) => ev(i, {result: 'failed', actor: {type: 'anonymous', upn: `user${i}@contoso.example`}, clientIp: '203.0.113.9'}))
+    const events = Array.from({length: 6}, (_, i) =>
+      ev(i, {result: 'failed', actor: {type: 'anonymous', upn: `user${i}@contoso.example`}, clientIp: '203.0.113.9'}),
+    )
     expect(names(detect(createDetectors(DEFAULT_SETTINGS), events))).to.deep.equal(['failed-signins-address'])
   })
 
   it('connector-unblocked: every unblock', () => {
-    const alerts = detect(createDetectors(DEFAULT_SETTINGS), [ev(0, {action: 'connector.unblocked', target: {type: 'connector', id: 'dropbox'}, actor: {type: 'user', upn: 'admin@contoso.example'}})])
+    const alerts = detect(createDetectors(DEFAULT_SETTINGS), [
+      ev(0, {action: 'connector.unblocked', target: {type: 'connector', id: 'dropbox'}, actor: {type: 'user', upn: 'admin@contoso.example'}}),
+    ])
     expect(alerts).to.have.length(1)
     expect(alerts[0]).to.include({detector: 'connector-unblocked', subject: 'dropbox'})
     expect(alerts[0].summary).to.match(/admin@contoso\.example/)
@@ -72,14 +79,18 @@ describe('audit watch detectors', () => {
   })
 
   it('signin-many-addresses: one account from N distinct addresses within W', () => {
-    const events = ['192.0.2.1', '192.0.2.1', '198.51.100.7', '203.0.113.5'].map((ip, i) => ev(i * 60, {clientIp: ip, actor: {type: 'user', upn: 'bob@contoso.example'}}))
+    const events = ['192.0.2.1', '192.0.2.1', '198.51.100.7', '203.0.113.5'].map((ip, i) =>
+      ev(i * 60, {clientIp: ip, actor: {type: 'user', upn: 'bob@contoso.example'}}),
+    )
     const alerts = detect(createDetectors(DEFAULT_SETTINGS), events)
     expect(names(alerts)).to.deep.equal(['signin-many-addresses'])
     expect(alerts[0]).to.include({subject: 'bob@contoso.example', count: 3})
   })
 
   it('are pure: the same sequence gives the same alerts, whatever the wall clock', () => {
-    const events = Array.from({length: 12}, (_, i) => ev(i, {result: 'failed', actor: {type: 'anonymous', upn: 'eve@contoso.example'}, clientIp: '203.0.113.9'}))
+    const events = Array.from({length: 12}, (_, i) =>
+      ev(i, {result: 'failed', actor: {type: 'anonymous', upn: 'eve@contoso.example'}, clientIp: '203.0.113.9'}),
+    )
     const a = detect(createDetectors(DEFAULT_SETTINGS), events)
     const b = detect(createDetectors(DEFAULT_SETTINGS), events)
     expect(a).to.deep.equal(b)

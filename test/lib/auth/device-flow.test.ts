@@ -33,21 +33,33 @@ function configuration(): OpenIdClient.Configuration {
 }
 
 const device = (extra: Record<string, unknown> = {}) =>
-  ({device_code: 'dc-secret', user_code: 'ABCD-EFGH', verification_uri: `${ISSUER}/device`, expires_in: 600, ...extra}) as OpenIdClient.DeviceAuthorizationResponse
+  ({
+    device_code: 'dc-secret',
+    user_code: 'ABCD-EFGH',
+    verification_uri: `${ISSUER}/device`,
+    expires_in: 600,
+    ...extra,
+  }) as OpenIdClient.DeviceAuthorizationResponse
 
 const coded = (code: string) => Object.assign(new Error(code), {code})
 const tokens = {access_token: 'at', token_type: 'Bearer', expires_in: 3600}
 const oauthError = (error: string) => [400, {error}, {'content-type': 'application/json'}] as const
 
 function tokenEndpoint() {
-  return nock(ISSUER).post('/token', (body: Record<string, string>) => body.grant_type === DEVICE_GRANT && body.device_code === 'dc-secret' && body.client_id === 'ppctl')
+  return nock(ISSUER).post(
+    '/token',
+    (body: Record<string, string>) => body.grant_type === DEVICE_GRANT && body.device_code === 'dc-secret' && body.client_id === 'ppctl',
+  )
 }
 
 describe('device flow polling', () => {
   afterEach(() => nock.cleanAll())
 
   it('waits 5 s before each poll when the provider gives no interval', async () => {
-    const scope = tokenEndpoint().reply(...oauthError('authorization_pending')).post('/token').reply(200, tokens)
+    const scope = tokenEndpoint()
+      .reply(...oauthError('authorization_pending'))
+      .post('/token')
+      .reply(200, tokens)
     const clock = fakeClock()
     const res = await pollDeviceToken(configuration(), device(), {clock})
     expect(res.access_token).to.equal('at')
@@ -58,10 +70,14 @@ describe('device flow polling', () => {
   it('honours the interval given, and adds 5 s at each slow_down, keeping it for later polls', async () => {
     const scope = tokenEndpoint()
       .reply(...oauthError('slow_down'))
-      .post('/token').reply(...oauthError('authorization_pending'))
-      .post('/token').reply(...oauthError('slow_down'))
-      .post('/token').reply(...oauthError('authorization_pending'))
-      .post('/token').reply(200, tokens)
+      .post('/token')
+      .reply(...oauthError('authorization_pending'))
+      .post('/token')
+      .reply(...oauthError('slow_down'))
+      .post('/token')
+      .reply(...oauthError('authorization_pending'))
+      .post('/token')
+      .reply(200, tokens)
     const clock = fakeClock()
     await pollDeviceToken(configuration(), device({interval: 2}), {clock})
     expect(clock.sleeps).to.deep.equal([2000, 7000, 7000, 12000, 12000])
@@ -80,7 +96,10 @@ describe('device flow polling', () => {
   })
 
   it('expired_token: exit 4, code DEVICE_CODE_EXPIRED, next step says sign in again', async () => {
-    const scope = tokenEndpoint().reply(...oauthError('authorization_pending')).post('/token').reply(...oauthError('expired_token'))
+    const scope = tokenEndpoint()
+      .reply(...oauthError('authorization_pending'))
+      .post('/token')
+      .reply(...oauthError('expired_token'))
     const clock = fakeClock()
     const err = await rejection(pollDeviceToken(configuration(), device(), {clock}))
     expect(err.code).to.equal('DEVICE_CODE_EXPIRED')
@@ -92,7 +111,9 @@ describe('device flow polling', () => {
 
   it('stops at the local deadline (expires_in) without another request', async () => {
     // expires_in 12 s, interval 5 s: polls at 5 and 10 s, then the wait to 15 s passes the deadline.
-    const scope = tokenEndpoint().times(2).reply(...oauthError('authorization_pending'))
+    const scope = tokenEndpoint()
+      .times(2)
+      .reply(...oauthError('authorization_pending'))
     const clock = fakeClock()
     const err = await rejection(pollDeviceToken(configuration(), device({expires_in: 12}), {clock}))
     expect(err.code).to.equal('DEVICE_CODE_EXPIRED')
@@ -103,10 +124,7 @@ describe('device flow polling', () => {
   })
 
   it('backs off on network errors (interval doubled each time), then succeeds', async () => {
-    const scope = tokenEndpoint()
-      .replyWithError(coded('ETIMEDOUT'))
-      .post('/token').replyWithError(coded('ECONNRESET'))
-      .post('/token').reply(200, tokens)
+    const scope = tokenEndpoint().replyWithError(coded('ETIMEDOUT')).post('/token').replyWithError(coded('ECONNRESET')).post('/token').reply(200, tokens)
     const clock = fakeClock()
     const res = await pollDeviceToken(configuration(), device(), {clock})
     expect(res.access_token).to.equal('at')
@@ -135,7 +153,11 @@ describe('device flow polling', () => {
   })
 
   it('an unknown OAuth error is reported with its code, never with the device code', async () => {
-    const scope = tokenEndpoint().reply(400, {error: 'invalid_request', error_description: 'device_code=dc-secret is odd'}, {'content-type': 'application/json'})
+    const scope = tokenEndpoint().reply(
+      400,
+      {error: 'invalid_request', error_description: 'device_code=dc-secret is odd'},
+      {'content-type': 'application/json'},
+    )
     const err = await rejection(pollDeviceToken(configuration(), device(), {clock: fakeClock()}))
     expect(err.code).to.equal('IDENTITY_ERROR')
     expect(err.message).to.contain('invalid_request')
@@ -152,7 +174,11 @@ describe('device authorization', () => {
     const scope = nock(ISSUER)
       .post('/device/auth', (body: Record<string, string>) => ((sent = body), true))
       .reply(200, {device_code: 'dc', user_code: 'WXYZ-1234', verification_uri: `${ISSUER}/device`, expires_in: 600, interval: 3})
-    const {info} = await startDeviceAuthorization(configuration(), {authority: ISSUER, scope: 'openid profile offline_access api', resource: 'https://api.example.com'})
+    const {info} = await startDeviceAuthorization(configuration(), {
+      authority: ISSUER,
+      scope: 'openid profile offline_access api',
+      resource: 'https://api.example.com',
+    })
     expect(sent).to.include({client_id: 'ppctl', scope: 'openid profile offline_access api', resource: 'https://api.example.com'})
     expect(info).to.deep.equal({verificationUri: `${ISSUER}/device`, host: 'login.example.com', userCode: 'WXYZ-1234', expiresIn: 600, interval: 3})
     scope.done()

@@ -39,9 +39,12 @@ describe('login', () => {
   it('device code: tokens to the store, who/tenant/expiry to the profile, the code to the caller', async () => {
     const access_token = `${enc({alg: 'none'})}.${enc({tid: 'tenant-1', upn: 'a@contoso.example'})}.sig`
     const scope = nock(ISSUER)
-      .get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, device_authorization_endpoint: `${ISSUER}/device/auth`})
-      .post('/device/auth').reply(200, {device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: `${ISSUER}/device`, expires_in: 600})
-      .post('/token').reply(200, {access_token, token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt'})
+      .get('/.well-known/openid-configuration')
+      .reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, device_authorization_endpoint: `${ISSUER}/device/auth`})
+      .post('/device/auth')
+      .reply(200, {device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: `${ISSUER}/device`, expires_in: 600})
+      .post('/token')
+      .reply(200, {access_token, token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt'})
     const shown: string[] = []
     const result = await login(t.ctx, {authority: ISSUER, clientId: 'ppctl', onDeviceCode: (info) => shown.push(info.userCode)})
     expect(shown).to.deep.equal(['ABCD-EFGH'])
@@ -55,12 +58,20 @@ describe('login', () => {
   })
 
   it('persists only what the flags say, never PPCTL_* overrides', async () => {
-    const env = testContext({clock, profile: 'work', env: {PPCTL_CA_FILE: '/tmp/ca.pem', PPCTL_AUTHORITY: ISSUER, PPCTL_CLIENT_ID: 'ppctl'}, credentials: access})
+    const env = testContext({
+      clock,
+      profile: 'work',
+      env: {PPCTL_CA_FILE: '/tmp/ca.pem', PPCTL_AUTHORITY: ISSUER, PPCTL_CLIENT_ID: 'ppctl'},
+      credentials: access,
+    })
     try {
       nock(ISSUER)
-        .get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, device_authorization_endpoint: `${ISSUER}/device/auth`})
-        .post('/device/auth').reply(200, {device_code: 'dc', user_code: 'U', verification_uri: `${ISSUER}/device`, expires_in: 600})
-        .post('/token').reply(200, {access_token: 'at', token_type: 'Bearer', expires_in: 3600})
+        .get('/.well-known/openid-configuration')
+        .reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, device_authorization_endpoint: `${ISSUER}/device/auth`})
+        .post('/device/auth')
+        .reply(200, {device_code: 'dc', user_code: 'U', verification_uri: `${ISSUER}/device`, expires_in: 600})
+        .post('/token')
+        .reply(200, {access_token: 'at', token_type: 'Bearer', expires_in: 3600})
       // The CA file does not exist, so the HTTP stack cannot be built with it: give the context one without it.
       const ctx = {...env.ctx, http: t.ctx.http}
       await login(ctx, {})

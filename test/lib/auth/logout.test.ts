@@ -34,8 +34,10 @@ describe('logout', () => {
   it('revokes the refresh token, then deletes the secrets, the cache folder and the sign-in facts', async () => {
     let sent: Record<string, string> = {}
     const scope = nock(ISSUER)
-      .get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, revocation_endpoint: `${ISSUER}/revoke`})
-      .post('/revoke', (body: Record<string, string>) => ((sent = body), true)).reply(200)
+      .get('/.well-known/openid-configuration')
+      .reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`, revocation_endpoint: `${ISSUER}/revoke`})
+      .post('/revoke', (body: Record<string, string>) => ((sent = body), true))
+      .reply(200)
     const result = await logout(t.ctx)
     expect(result.profiles).to.have.length(1)
     expect(result.profiles[0]).to.include({profile: 'work', revoked: true, credentialsDeleted: true})
@@ -48,7 +50,10 @@ describe('logout', () => {
 
   it('offline: the revocation fails, everything local is deleted anyway', async () => {
     // Discovery is a GET: the HTTP stack retries it (with the test's fake clock), so every attempt is refused.
-    nock(ISSUER).get('/.well-known/openid-configuration').times(4).replyWithError(Object.assign(new Error('ECONNREFUSED'), {code: 'ECONNREFUSED'}))
+    nock(ISSUER)
+      .get('/.well-known/openid-configuration')
+      .times(4)
+      .replyWithError(Object.assign(new Error('ECONNREFUSED'), {code: 'ECONNREFUSED'}))
     const result = await logout(t.ctx)
     expect(result.profiles[0]).to.include({revoked: false, revocationNote: 'revocation failed: CONNECTION_REFUSED', credentialsDeleted: true})
     expect(access.entries.has('work')).to.equal(false)
@@ -56,21 +61,28 @@ describe('logout', () => {
   })
 
   it('a provider without a revocation endpoint: signed out, and says so', async () => {
-    nock(ISSUER).get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`})
+    nock(ISSUER)
+      .get('/.well-known/openid-configuration')
+      .reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`})
     const result = await logout(t.ctx)
     expect(result.profiles[0]).to.include({revoked: false, revocationNote: 'the provider offers no revocation'})
     expect(access.entries.has('work')).to.equal(false)
   })
 
   it('--all: every profile; a profile that never signed in is not blocked by an unreachable keychain', async () => {
-    nock(ISSUER).get('/.well-known/openid-configuration').reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`})
+    nock(ISSUER)
+      .get('/.well-known/openid-configuration')
+      .reply(200, {issuer: ISSUER, token_endpoint: `${ISSUER}/token`})
     const open = access.open
     access.open = async (options) => {
       if (options.profile === 'idle') throw new PpctlError('KEYCHAIN_UNAVAILABLE', 'no D-Bus session bus')
       return open(options)
     }
     const result = await logout(t.ctx, {all: true})
-    expect(result.profiles.map((p) => [p.profile, p.credentialsDeleted])).to.deep.equal([['work', true], ['idle', false]])
+    expect(result.profiles.map((p) => [p.profile, p.credentialsDeleted])).to.deep.equal([
+      ['work', true],
+      ['idle', false],
+    ])
   })
 
   it('an unknown profile: exit 6', async () => {

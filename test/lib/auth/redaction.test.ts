@@ -9,7 +9,13 @@ const JWT = 'eyJhbGciOiJQUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'
 describe('sign-in traces', () => {
   it('redacts device_code, refresh_token and client_assertion in form bodies, keeps the grant type', () => {
     const form = new URLSearchParams({grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'dc-opaque-secret', client_id: 'ppctl'})
-    const line = requestLine({method: 'POST', url: 'https://login.example.com/token', correlationId: 'c', headers: new Headers({'content-type': 'application/x-www-form-urlencoded'}), body: form.toString()})
+    const line = requestLine({
+      method: 'POST',
+      url: 'https://login.example.com/token',
+      correlationId: 'c',
+      headers: new Headers({'content-type': 'application/x-www-form-urlencoded'}),
+      body: form.toString(),
+    })
     expect(line).not.to.contain('dc-opaque-secret')
     expect(line).to.contain('grant_type=urn')
     const refresh = describeBody(new URLSearchParams({grant_type: 'refresh_token', refresh_token: 'rt-opaque'}), null)
@@ -26,7 +32,12 @@ describe('sign-in traces', () => {
   })
 
   it('redacts bearer credentials in headers', () => {
-    const line = requestLine({method: 'GET', url: 'https://api.example.com/x', correlationId: 'c', headers: new Headers({authorization: 'Bearer opaque-at', dpop: JWT})})
+    const line = requestLine({
+      method: 'GET',
+      url: 'https://api.example.com/x',
+      correlationId: 'c',
+      headers: new Headers({authorization: 'Bearer opaque-at', dpop: JWT}),
+    })
     expect(line).not.to.contain('opaque-at')
     expect(line).not.to.contain('c2lnbmF0dXJl')
   })

@@ -29,12 +29,24 @@ describe('keychain store (real Secret Service)', () => {
 
   it('sets, gets and deletes a profile, leaving no entry', async () => {
     const credentials = {accessToken: 'at-1', accessTokenExpiresAt: 1_700_000_000_000, refreshToken: 'rt-1', idToken: 'id-1'}
-    const r = await run({ops: [{op: 'set', profile: 'work', credentials}, {op: 'get', profile: 'work'}, {op: 'get', profile: 'other'}]})
+    const r = await run({
+      ops: [
+        {op: 'set', profile: 'work', credentials},
+        {op: 'get', profile: 'work'},
+        {op: 'get', profile: 'other'},
+      ],
+    })
     expect(r.code, r.stdout + r.stderr).to.equal(0)
     expect(parseResult(r.stdout)).to.deep.equal([null, credentials, null])
     expect(secretAccounts(r.secrets)).to.deep.equal(['work', 'work#a.1'])
 
-    const d = await run({ops: [{op: 'set', profile: 'work', credentials}, {op: 'delete', profile: 'work'}, {op: 'get', profile: 'work'}]})
+    const d = await run({
+      ops: [
+        {op: 'set', profile: 'work', credentials},
+        {op: 'delete', profile: 'work'},
+        {op: 'get', profile: 'work'},
+      ],
+    })
     expect(parseResult(d.stdout)).to.deep.equal([null, null, null])
     expect(secretAccounts(d.secrets)).to.deep.equal([])
   })
@@ -42,7 +54,13 @@ describe('keychain store (real Secret Service)', () => {
   it('round-trips tokens longer than 2,560 bytes in Windows-sized pieces and replaces them without leftovers', async () => {
     const first = {accessToken: jwtLike(3000), refreshToken: jwtLike(2600, 'r'), idToken: jwtLike(2700, 'i')}
     const second = {accessToken: jwtLike(1500, 'y'), refreshToken: 'short'}
-    const r = await run({chunkSize: 1200, ops: [{op: 'set', profile: 'ci', credentials: first}, {op: 'get', profile: 'ci'}]})
+    const r = await run({
+      chunkSize: 1200,
+      ops: [
+        {op: 'set', profile: 'ci', credentials: first},
+        {op: 'get', profile: 'ci'},
+      ],
+    })
     expect(r.code, r.stdout).to.equal(0)
     expect(parseResult(r.stdout)[1]).to.deep.equal(first)
     const accounts = secretAccounts(r.secrets)
@@ -52,24 +70,39 @@ describe('keychain store (real Secret Service)', () => {
       if (secret) expect(secret.length).to.be.at.most(1200)
     }
 
-    const s = await run({chunkSize: 1200, ops: [{op: 'set', profile: 'ci', credentials: first}, {op: 'set', profile: 'ci', credentials: second}, {op: 'get', profile: 'ci'}]})
+    const s = await run({
+      chunkSize: 1200,
+      ops: [
+        {op: 'set', profile: 'ci', credentials: first},
+        {op: 'set', profile: 'ci', credentials: second},
+        {op: 'get', profile: 'ci'},
+      ],
+    })
     expect(parseResult(s.stdout)[2]).to.deep.equal(second)
     // The keyring persists across sessions of one scratch HOME: whichever slot is current, only its two pieces remain.
     const left = secretAccounts(s.secrets)
     expect(left).to.have.length(3)
     expect(left.filter((a) => a !== 'ci').map((a) => a.replace(/#[ab]\./, '#.'))).to.deep.equal(['ci#.1', 'ci#.2'])
 
-    const d = await run({chunkSize: 1200, ops: [{op: 'set', profile: 'ci', credentials: first}, {op: 'delete', profile: 'ci'}]})
+    const d = await run({
+      chunkSize: 1200,
+      ops: [
+        {op: 'set', profile: 'ci', credentials: first},
+        {op: 'delete', profile: 'ci'},
+      ],
+    })
     expect(secretAccounts(d.secrets)).to.deep.equal([])
   })
 
   it('keeps profiles apart', async () => {
-    const r = await run({ops: [
-      {op: 'set', profile: 'a', credentials: {refreshToken: 'ra'}},
-      {op: 'set', profile: 'b', credentials: {refreshToken: 'rb'}},
-      {op: 'delete', profile: 'a'},
-      {op: 'get', profile: 'b'},
-    ]})
+    const r = await run({
+      ops: [
+        {op: 'set', profile: 'a', credentials: {refreshToken: 'ra'}},
+        {op: 'set', profile: 'b', credentials: {refreshToken: 'rb'}},
+        {op: 'delete', profile: 'a'},
+        {op: 'get', profile: 'b'},
+      ],
+    })
     expect(parseResult(r.stdout)[3]).to.deep.equal({refreshToken: 'rb'})
     expect(secretAccounts(r.secrets)).to.deep.equal(['b', 'b#a.1'])
   })
@@ -78,10 +111,15 @@ describe('keychain store (real Secret Service)', () => {
     assertSecretServiceTools()
     const {execFile} = await import('node:child_process')
     const out = await new Promise<string>((resolve) => {
-      execFile('dbus-run-session', ['--', process.execPath, '--import', 'tsx', SCRIPT], {
-        cwd: ROOT,
-        env: {...scratch.env, STORE_PLAN: JSON.stringify({ops: [{op: 'set', profile: 'p', credentials: {refreshToken: 'SECRET-VALUE'}}]})},
-      }, (_err, stdout) => resolve(stdout))
+      execFile(
+        'dbus-run-session',
+        ['--', process.execPath, '--import', 'tsx', SCRIPT],
+        {
+          cwd: ROOT,
+          env: {...scratch.env, STORE_PLAN: JSON.stringify({ops: [{op: 'set', profile: 'p', credentials: {refreshToken: 'SECRET-VALUE'}}]})},
+        },
+        (_err, stdout) => resolve(stdout),
+      )
     })
     expect(out).to.match(/^ERROR /m)
     const error = JSON.parse(out.split('ERROR ')[1]) as {code: string; message: string; nextStep: string}

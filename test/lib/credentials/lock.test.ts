@@ -24,7 +24,11 @@ interface WaitCost {
 /** Runs a waiter in its own process (so its CPU time is its own) until its wait timeout, and reads what it cost. */
 function runWaiter(env: NodeJS.ProcessEnv, waitMs: number, staleMs: number): Promise<WaitCost> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WAITER], {cwd: ROOT, env: {...env, LOCK_WAIT_MS: String(waitMs), LOCK_STALE_MS: String(staleMs)}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, ['--import', 'tsx', WAITER], {
+      cwd: ROOT,
+      env: {...env, LOCK_WAIT_MS: String(waitMs), LOCK_STALE_MS: String(staleMs)},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     let err = ''
     child.stdout.on('data', (c: Buffer) => (out += c.toString()))
@@ -67,7 +71,11 @@ describe('profile lock', () => {
     const holders = Array.from({length: 16}, () => startHolder('count', scratch.home, scratch.env))
     const outputs = await Promise.all(holders.map((h) => h.output))
     expect(readFileSync(join(scratch.home, 'counter'), 'utf8')).to.equal('16')
-    const sections = readFileSync(join(scratch.home, 'sections'), 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number)).sort((a, b) => a[0] - b[0])
+    const sections = readFileSync(join(scratch.home, 'sections'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number))
+      .sort((a, b) => a[0] - b[0])
     expect(sections).to.have.length(16)
     for (let i = 1; i < sections.length; i++) expect(sections[i][0], `section ${i} starts before ${i - 1} ends`).to.be.at.least(sections[i - 1][1])
     // Backoff: a waiter polls a bounded number of times (a spinning loop would make thousands of attempts).
@@ -121,12 +129,15 @@ describe('profile lock', () => {
       // This test's own pid: alive, and not a ppctl waiting on the lock.
       ['held by a live pid on this host', () => writeFileSync(lockFile(), JSON.stringify({pid: process.pid, host: hostname(), token: 'abc'}))],
       ['an unreadable lock file (half written)', () => writeFileSync(lockFile(), '{"pid": 4')],
-      ['a stale lock another waiter is taking over (its guard file)', () => {
-        writeFileSync(lockFile(), JSON.stringify({pid: 1, host: 'another-host', token: 'abc'}))
-        const old = new Date(Date.now() - 2 * HOUR)
-        utimesSync(lockFile(), old, old)
-        writeFileSync(`${lockFile()}.takeover`, '')
-      }],
+      [
+        'a stale lock another waiter is taking over (its guard file)',
+        () => {
+          writeFileSync(lockFile(), JSON.stringify({pid: 1, host: 'another-host', token: 'abc'}))
+          const old = new Date(Date.now() - 2 * HOUR)
+          utimesSync(lockFile(), old, old)
+          writeFileSync(`${lockFile()}.takeover`, '')
+        },
+      ],
       // open(O_EXCL) fails, reading finds nothing: the lock looks absent on every round.
       ['a lock path that is gone but cannot be created (a dangling symlink)', () => symlinkSync(join(scratch.home, 'nowhere'), lockFile())],
     ]

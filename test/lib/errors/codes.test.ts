@@ -17,7 +17,23 @@ import {
   type ErrorCode,
 } from '../../../src/lib/errors/index.js'
 
-const CATEGORIES = ['usage', 'cancelled', 'auth', 'permission', 'not-found', 'conflict', 'network', 'tls', 'routing', 'throttled', 'platform', 'local', 'output', 'interrupted', 'internal']
+const CATEGORIES = [
+  'usage',
+  'cancelled',
+  'auth',
+  'permission',
+  'not-found',
+  'conflict',
+  'network',
+  'tls',
+  'routing',
+  'throttled',
+  'platform',
+  'local',
+  'output',
+  'interrupted',
+  'internal',
+]
 
 describe('errors/codes', () => {
   const codes = Object.keys(CODES) as ErrorCode[]
@@ -68,13 +84,24 @@ describe('errors/codes', () => {
 describe('toPpctlError and oclif', () => {
   // oclif's parser errors are not in its exports map; the real classes, loaded from the package's files.
   const require = createRequire(import.meta.url)
-  const parserErrors = require(join(dirname(require.resolve('@oclif/core')), 'parser', 'errors.js')) as Record<string, new (options: Record<string, unknown>) => Error>
+  const parserErrors = require(join(dirname(require.resolve('@oclif/core')), 'parser', 'errors.js')) as Record<
+    string,
+    new (options: Record<string, unknown>) => Error
+  >
 
   const cases: Array<[string, Error, string]> = [
-    ['RequiredArgsError', new parserErrors.RequiredArgsError({args: [{name: 'key', description: 'the key'}], parse: {}}), 'ppctl config get needs an argument: <key>.'],
+    [
+      'RequiredArgsError',
+      new parserErrors.RequiredArgsError({args: [{name: 'key', description: 'the key'}], parse: {}}),
+      'ppctl config get needs an argument: <key>.',
+    ],
     ['UnexpectedArgsError', new parserErrors.UnexpectedArgsError({args: ['extra'], parse: {}}), 'ppctl config get does not take the argument "extra".'],
     ['NonExistentFlagsError', new parserErrors.NonExistentFlagsError({flags: ['--nope'], parse: {}}), 'Unknown flag --nope for ppctl config get.'],
-    ['FailedFlagValidationError', new parserErrors.FailedFlagValidationError({failed: [{reason: '--a cannot be used with --b'}], parse: {}}), '--a cannot be used with --b'],
+    [
+      'FailedFlagValidationError',
+      new parserErrors.FailedFlagValidationError({failed: [{reason: '--a cannot be used with --b'}], parse: {}}),
+      '--a cannot be used with --b',
+    ],
     ['a flag parser CLIError', new Errors.CLIError('Expected an integer but received: many'), 'Expected an integer but received: many'],
   ]
   for (const [name, error, line] of cases) {

@@ -87,7 +87,9 @@ describe('http/network-error', () => {
     })
 
     it('sends user-agent and correlation id that nock can match on', async () => {
-      const scope = nock('https://api.example.com', {reqheaders: {'user-agent': 'ppctl/test', 'x-correlation-id': 'abc'}}).get('/').reply(204)
+      const scope = nock('https://api.example.com', {reqheaders: {'user-agent': 'ppctl/test', 'x-correlation-id': 'abc'}})
+        .get('/')
+        .reply(204)
       expect((await client().fetch('https://api.example.com/', {correlationId: 'abc'})).status).to.equal(204)
       scope.done()
     })
@@ -112,7 +114,9 @@ describe('http/network-error', () => {
       nock('https://api.example.com').get('/v1/x').replyWithError(coded('ECONNRESET'))
       const out = fakeIO()
       await unreachable(client({debug: createDebugLog(out.io, true)}).fetch('https://api.example.com/v1/x', {correlationId: 'c-1'}))
-      expect(out.stderrText()).to.match(/HTTP ✗ GET https:\/\/api\.example\.com\/v1\/x \d+ ms \[correlation-id c-1\] CONNECTION_RESET: Cannot reach api\.example\.com:443/)
+      expect(out.stderrText()).to.match(
+        /HTTP ✗ GET https:\/\/api\.example\.com\/v1\/x \d+ ms \[correlation-id c-1\] CONNECTION_RESET: Cannot reach api\.example\.com:443/,
+      )
     })
   })
 

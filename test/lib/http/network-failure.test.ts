@@ -11,7 +11,20 @@ import {homeMayHaveMoved} from '../../../src/lib/platform/client.js'
 const URL_ = new URL('https://api.example/v1/things')
 const socket = (code: string) => new TypeError('fetch failed', {cause: Object.assign(new Error(`socket: ${code}`), {code})})
 
-const NETWORK = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']
+const NETWORK = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]
 const NOT_NETWORK = ['CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']
 
 const clock: Clock = {now: () => 0, sleep: async () => {}}
@@ -44,7 +57,7 @@ describe('http/network-failure', () => {
     })
   }
 
-  it('a timeout of the caller\'s AbortSignal.timeout is a network failure; an abort by the caller is not', () => {
+  it("a timeout of the caller's AbortSignal.timeout is a network failure; an abort by the caller is not", () => {
     expect(isNetworkFailure(Object.assign(new Error('timed out'), {name: 'TimeoutError'}))).to.equal(true)
     expect(isNetworkFailure(Object.assign(new Error('aborted'), {name: 'AbortError'}))).to.equal(false)
   })

@@ -98,7 +98,9 @@ describe('http/client through a CONNECT proxy', () => {
     }
     expect(caught).to.be.instanceOf(PpctlError)
     expect((caught as PpctlError).code).to.equal('TLS_VERIFY_FAILED')
-    expect((caught as PpctlError).message).to.contain(`api.test.localhost:${server.port}`).and.to.contain(proxy.url)
+    expect((caught as PpctlError).message)
+      .to.contain(`api.test.localhost:${server.port}`)
+      .and.to.contain(proxy.url)
     expect(proxy.connects).to.have.length(1)
   })
 
@@ -160,7 +162,9 @@ describe('http/client through a CONNECT proxy', () => {
       expect(caught).to.be.instanceOf(PpctlError)
       expect((caught as PpctlError).code).to.equal('PROXY_FAILED')
       expect((caught as PpctlError).exitCode).to.equal(8)
-      expect((caught as PpctlError).message).to.contain('407').and.to.contain(`api.test.localhost:${server.port}`)
+      expect((caught as PpctlError).message)
+        .to.contain('407')
+        .and.to.contain(`api.test.localhost:${server.port}`)
       expect(refusing.connects).to.have.length(1)
     } finally {
       await refusing.close()

@@ -64,10 +64,12 @@ describe('http stack: retries, timeouts, streams, redirects', () => {
 
   const urlA = (path: string) => `https://a.test.localhost:${a.port}${path}`
   const urlB = (path: string) => `https://b.test.localhost:${b.port}${path}`
-  const answer = (status: number, headers: Record<string, string> = {}) => (res: import('node:http').ServerResponse) => {
-    res.writeHead(status, headers)
-    res.end()
-  }
+  const answer =
+    (status: number, headers: Record<string, string> = {}) =>
+    (res: import('node:http').ServerResponse) => {
+      res.writeHead(status, headers)
+      res.end()
+    }
 
   it('retries a GET through 503s (flaky) and succeeds, waiting on the injected clock', async () => {
     const clock = fakeClock()
@@ -143,7 +145,10 @@ describe('http stack: retries, timeouts, streams, redirects', () => {
   it('keeps credentials on a same-origin redirect', async () => {
     script = [answer(307, {location: '/next'})]
     await client().fetch(urlA('/start'), {headers: {authorization: 'Bearer same-origin'}})
-    expect(a.seen.map((r) => [r.url, r.headers.authorization])).to.deep.equal([['/start', 'Bearer same-origin'], ['/next', 'Bearer same-origin']])
+    expect(a.seen.map((r) => [r.url, r.headers.authorization])).to.deep.equal([
+      ['/start', 'Bearer same-origin'],
+      ['/next', 'Bearer same-origin'],
+    ])
   })
 
   it('refuses a redirect from https to http, sending nothing there', async () => {

@@ -22,7 +22,14 @@ describe('lib warnings go to the injected reporter', function () {
   function recordingContext(env: NodeJS.ProcessEnv) {
     const io = fakeIO()
     const warnings: Rendered[] = []
-    const ctx = createContext({version: '0.0.0-test', env, io: io.io, paths: resolvePaths(env), profileFlag: 'dev', reporter: {warn: (w) => void warnings.push(w)}})
+    const ctx = createContext({
+      version: '0.0.0-test',
+      env,
+      io: io.io,
+      paths: resolvePaths(env),
+      profileFlag: 'dev',
+      reporter: {warn: (w) => void warnings.push(w)},
+    })
     return {ctx, io, warnings}
   }
 
@@ -34,7 +41,10 @@ describe('lib warnings go to the injected reporter', function () {
     await ctx.credentials().open({profile: 'dev'})
     await ctx.credentials().open({profile: 'third'})
     expect(warnings.map((w) => toTerminalText(w))).to.have.length(1)
-    expect(toTerminalText(warnings[0])).to.include(store.location).and.include('unencrypted').and.include('ppctl config set credential-store keychain --profile dev')
+    expect(toTerminalText(warnings[0]))
+      .to.include(store.location)
+      .and.include('unencrypted')
+      .and.include('ppctl config set credential-store keychain --profile dev')
     expect(io.stderrText()).to.equal('')
     expect(io.stdoutText()).to.equal('')
   })
@@ -57,18 +67,24 @@ describe('lib warnings go to the injected reporter', function () {
   })
 
   it('PPCTL_NO_WARNINGS=1 silences the insecure-storage warning (0 and empty do not)', async () => {
-    for (const [value, expected] of [['1', 0], ['0', 1], ['', 1]] as const) {
+    for (const [value, expected] of [
+      ['1', 0],
+      ['0', 1],
+      ['', 1],
+    ] as const) {
       const {ctx, warnings} = recordingContext({...scratch.env, PPCTL_CREDENTIAL_STORE: 'file', PPCTL_NO_WARNINGS: value})
       await ctx.credentials().open({profile: 'dev'})
       expect(warnings, `PPCTL_NO_WARNINGS=${value}`).to.have.length(expected)
     }
   })
 
-  it("a context built without a reporter prints the same warning on its own stderr", async () => {
+  it('a context built without a reporter prints the same warning on its own stderr', async () => {
     const io = fakeIO()
     const env = {...scratch.env, PPCTL_CREDENTIAL_STORE: 'file'}
     const ctx = createContext({version: '0.0.0-test', env, io: io.io, paths: resolvePaths(env), profileFlag: 'dev'})
     const store = await ctx.credentials().open({profile: 'dev'})
-    expect(io.stderrText()).to.equal(`Warning: ppctl keeps the tokens of profile "dev" unencrypted in ${store.location} (insecure storage). To move them to the OS keychain: ppctl config set credential-store keychain --profile dev, unset PPCTL_CREDENTIAL_STORE, and sign in again without --insecure-storage.\n`)
+    expect(io.stderrText()).to.equal(
+      `Warning: ppctl keeps the tokens of profile "dev" unencrypted in ${store.location} (insecure storage). To move them to the OS keychain: ppctl config set credential-store keychain --profile dev, unset PPCTL_CREDENTIAL_STORE, and sign in again without --insecure-storage.\n`,
+    )
   })
 })

@@ -9,7 +9,14 @@ const plain = {columns: 80, color: false}
 
 describe('renderTable', () => {
   it('renders the header and every row, without a trailing newline', () => {
-    const out = renderTable(['Name', 'Tier'], [['Outlook', 'standard'], ['SQL', 'premium']], plain).text
+    const out = renderTable(
+      ['Name', 'Tier'],
+      [
+        ['Outlook', 'standard'],
+        ['SQL', 'premium'],
+      ],
+      plain,
+    ).text
     const lines = out.split('\n')
     expect(lines[1]).to.match(/│ Name +│ Tier +│/)
     expect(out).to.contain('Outlook').and.contain('premium')
@@ -48,7 +55,14 @@ describe('renderTable', () => {
   })
 
   it('keeps the columns aligned with wide (CJK) characters', () => {
-    const out = renderTable(['Tenant', 'City'], [['contoso', '東京都'], ['fabrikam', 'Paris']], plain).text
+    const out = renderTable(
+      ['Tenant', 'City'],
+      [
+        ['contoso', '東京都'],
+        ['fabrikam', 'Paris'],
+      ],
+      plain,
+    ).text
     expect(new Set(out.split('\n').map(displayWidth)).size).to.equal(1)
     expect(out).to.contain('東京都')
   })
@@ -93,7 +107,14 @@ describe('wrapText', () => {
 
 describe('renderKeyValue', () => {
   it('aligns the keys and sanitizes the values', () => {
-    const out = renderKeyValue([['Gateway', 'https://sandbox.localhost'], ['PID', 42], ['Evil', 'a\x1b[2Jb\nc']], plain).text
+    const out = renderKeyValue(
+      [
+        ['Gateway', 'https://sandbox.localhost'],
+        ['PID', 42],
+        ['Evil', 'a\x1b[2Jb\nc'],
+      ],
+      plain,
+    ).text
     expect(out.split('\n')).to.deep.equal(['Gateway:  https://sandbox.localhost', 'PID:      42', 'Evil:     ab c'])
   })
 

@@ -52,7 +52,9 @@ describe('csv', () => {
     })
 
     it('a missing header or an empty cell is a usage error naming the file', async () => {
-      expect((await rejection(readUpnSkuCsv(file('a@c.example,FLOW_FREE\n')))).message).to.equal('users.csv: the first line must be a header with the columns upn and sku.')
+      expect((await rejection(readUpnSkuCsv(file('a@c.example,FLOW_FREE\n')))).message).to.equal(
+        'users.csv: the first line must be a header with the columns upn and sku.',
+      )
       const empty = await rejection(readUpnSkuCsv(file('upn,sku\na@c.example,\n')))
       expect(empty).to.include({exitCode: 2, message: 'users.csv: line 2: sku is empty.'})
     })
@@ -63,7 +65,14 @@ describe('csv', () => {
       const k = idempotencyKey('t1', 'A@c.example', 'P1', 'assign')
       expect(k).to.equal(idempotencyKey('t1', 'a@C.example', 'P1', 'assign'))
       expect(k).to.match(/^ppctl-assign-[\w-]{43}$/)
-      expect(new Set([k, idempotencyKey('t2', 'a@c.example', 'P1', 'assign'), idempotencyKey('t1', 'a@c.example', 'P1', 'revoke'), idempotencyKey('t1', 'a@c.example', 'P1', 'assign', 'g')]).size).to.equal(4)
+      expect(
+        new Set([
+          k,
+          idempotencyKey('t2', 'a@c.example', 'P1', 'assign'),
+          idempotencyKey('t1', 'a@c.example', 'P1', 'revoke'),
+          idempotencyKey('t1', 'a@c.example', 'P1', 'assign', 'g'),
+        ]).size,
+      ).to.equal(4)
     })
   })
 })

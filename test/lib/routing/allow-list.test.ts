@@ -49,7 +49,8 @@ describe('routing/allow-list', () => {
     expect(assertAllowedClusterUri('https://a.xn--clster-4ya.example/', idn).hostname).to.equal('a.xn--clster-4ya.example')
     expect(assertAllowedClusterUri('https://a.CLÜSTER.example/', idn).hostname).to.equal('a.xn--clster-4ya.example')
   })
-  it('refuses everything when the profile has no allow-list', () => refused('https://eastus-1.clusters.sandbox.localhost/', /no cluster allow-list/, {patterns: []}))
+  it('refuses everything when the profile has no allow-list', () =>
+    refused('https://eastus-1.clusters.sandbox.localhost/', /no cluster allow-list/, {patterns: []}))
   it('refuses text that is not a URL, sanitizing it in the message', () => {
     refused('not a url\u001b[2J', /not a valid URL/)
     try {

@@ -56,7 +56,7 @@ describe('routing/route cache', () => {
     }
   })
 
-  it('outside CI mode is the profile\'s file under the cache folder', async () => {
+  it("outside CI mode is the profile's file under the cache folder", async () => {
     const cache = await context({}).router().cache('work')
     expect(cache).to.be.instanceOf(RouteCache)
     await cache.put(['me'], entry('T1'))

@@ -103,7 +103,9 @@ describe('sandbox lifecycle: controlRequest', () => {
         server.once('exit', (code) => reject(new Error(`control server exited ${code}`)))
       })
       for (let i = 1; i <= 60; i++) {
-        const answer = await controlRequest<{connections: number; method: string; connection: string; echo: unknown}>(socketPath, 'POST', '/v1/replication', {paused: i})
+        const answer = await controlRequest<{connections: number; method: string; connection: string; echo: unknown}>(socketPath, 'POST', '/v1/replication', {
+          paused: i,
+        })
         expect(answer).to.deep.equal({status: 200, body: {connections: i, method: 'POST', connection: 'close', echo: {paused: i}}})
       }
       const get = await controlRequest<{method: string; echo: unknown}>(socketPath, 'GET', '/v1/health')

@@ -15,8 +15,14 @@ export default class SandboxSpCreate extends BaseCommand<typeof SandboxSpCreate>
   static override description = `Generates an RSA key and a self-signed certificate, writes <name>.pem (certificate and key, 0600) and <name>.pfx (PKCS#12) into --out, and registers the certificate with the local platform. The PFX password is read from a prompt at a terminal, or from stdin when it is a pipe — never from a flag. --no-pfx writes only the PEM.`
 
   static override examples = [
-    {description: 'Create one for a pipeline (prompts for the PFX password)', command: '<%= config.bin %> <%= command.id %> --tenant contoso --name ci-deploy --out ./secrets'},
-    {description: 'Unattended: the PFX password on stdin', command: 'printf %s "$PFX_PASSWORD" | <%= config.bin %> <%= command.id %> --tenant fabrikam --name nightly --out ./secrets --json'},
+    {
+      description: 'Create one for a pipeline (prompts for the PFX password)',
+      command: '<%= config.bin %> <%= command.id %> --tenant contoso --name ci-deploy --out ./secrets',
+    },
+    {
+      description: 'Unattended: the PFX password on stdin',
+      command: 'printf %s "$PFX_PASSWORD" | <%= config.bin %> <%= command.id %> --tenant fabrikam --name nightly --out ./secrets --json',
+    },
     {description: 'PEM only', command: '<%= config.bin %> <%= command.id %> --tenant contoso --name ci --out ./secrets --no-pfx'},
   ]
 
@@ -31,9 +37,7 @@ export default class SandboxSpCreate extends BaseCommand<typeof SandboxSpCreate>
 
   async run(): Promise<SandboxSpCreateResult> {
     const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
-    const pfxPassword = this.flags.pfx
-      ? await readSecret(this.ctx, 'PFX password', 'pipe the PFX password on stdin, or pass --no-pfx')
-      : undefined
+    const pfxPassword = this.flags.pfx ? await readSecret(this.ctx, 'PFX password', 'pipe the PFX password on stdin, or pass --no-pfx') : undefined
     const result = await createServicePrincipal(this.ctx, {
       dataDir,
       tenant: this.flags.tenant,

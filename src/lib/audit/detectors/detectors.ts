@@ -11,7 +11,13 @@ export interface Threshold {
 const timeOf = (e: WatchedEvent) => Date.parse(e.time)
 
 /** N matching events with the same key within W seconds → one alert, then the key starts counting again. */
-function burst(name: string, t: Threshold, match: (e: WatchedEvent) => boolean, keyOf: (e: WatchedEvent) => string | undefined, summary: (key: string, n: number) => string): Detector {
+function burst(
+  name: string,
+  t: Threshold,
+  match: (e: WatchedEvent) => boolean,
+  keyOf: (e: WatchedEvent) => string | undefined,
+  summary: (key: string, n: number) => string,
+): Detector {
   const window = new KeyedWindow<null>(t.windowSeconds * 1000)
   return {
     name,
@@ -22,7 +28,17 @@ function burst(name: string, t: Threshold, match: (e: WatchedEvent) => boolean, 
       const entries = window.add(key, timeOf(e), e.seq, null)
       if (entries.length < t.count) return []
       window.clear(key)
-      return [{detector: name, time: e.time, subject: key, summary: summary(key, entries.length), count: entries.length, windowSeconds: t.windowSeconds, seqs: entries.map((x) => x.seq)}]
+      return [
+        {
+          detector: name,
+          time: e.time,
+          subject: key,
+          summary: summary(key, entries.length),
+          count: entries.length,
+          windowSeconds: t.windowSeconds,
+          seqs: entries.map((x) => x.seq),
+        },
+      ]
     },
   }
 }
@@ -34,11 +50,23 @@ function failedSignInsByAccount(t: Threshold): Detector {
 }
 
 function failedSignInsByAddress(t: Threshold): Detector {
-  return burst('failed-signins-address', t, failedSignIn, (e) => e.clientIp, (key, n) => `${n} failed sign-ins from ${key} within ${t.windowSeconds} s`)
+  return burst(
+    'failed-signins-address',
+    t,
+    failedSignIn,
+    (e) => e.clientIp,
+    (key, n) => `${n} failed sign-ins from ${key} within ${t.windowSeconds} s`,
+  )
 }
 
 function massLicenseRevocation(t: Threshold): Detector {
-  return burst('mass-license-revocation', t, (e) => e.action === 'license.revoked' && e.result === 'succeeded', (e) => e.tenantId ?? 'tenant', (_key, n) => `${n} licenses revoked within ${t.windowSeconds} s`)
+  return burst(
+    'mass-license-revocation',
+    t,
+    (e) => e.action === 'license.revoked' && e.result === 'succeeded',
+    (e) => e.tenantId ?? 'tenant',
+    (_key, n) => `${n} licenses revoked within ${t.windowSeconds} s`,
+  )
 }
 
 function connectorUnblocked(): Detector {
@@ -47,7 +75,16 @@ function connectorUnblocked(): Detector {
     observe(e) {
       if (e.action !== 'connector.unblocked' || e.result !== 'succeeded') return []
       const connector = e.target?.id ?? 'unknown'
-      return [{detector: 'connector-unblocked', time: e.time, subject: connector, summary: `connector ${connector} was unblocked by ${actorOf(e)}`, count: 1, seqs: [e.seq]}]
+      return [
+        {
+          detector: 'connector-unblocked',
+          time: e.time,
+          subject: connector,
+          summary: `connector ${connector} was unblocked by ${actorOf(e)}`,
+          count: 1,
+          seqs: [e.seq],
+        },
+      ]
     },
   }
 }
@@ -64,7 +101,17 @@ function signInsFromManyAddresses(t: Threshold): Detector {
       const addresses = new Set(entries.map((x) => x.value))
       if (addresses.size < t.count) return []
       window.clear(account)
-      return [{detector: 'signin-many-addresses', time: e.time, subject: account, summary: `${account} signed in from ${addresses.size} addresses within ${t.windowSeconds} s: ${[...addresses].join(', ')}`, count: addresses.size, windowSeconds: t.windowSeconds, seqs: entries.map((x) => x.seq)}]
+      return [
+        {
+          detector: 'signin-many-addresses',
+          time: e.time,
+          subject: account,
+          summary: `${account} signed in from ${addresses.size} addresses within ${t.windowSeconds} s: ${[...addresses].join(', ')}`,
+          count: addresses.size,
+          windowSeconds: t.windowSeconds,
+          seqs: entries.map((x) => x.seq),
+        },
+      ]
     },
   }
 }
@@ -81,7 +128,13 @@ export const DEFAULT_SETTINGS: DetectorSettings = {
   signInAddresses: {count: 3, windowSeconds: 600},
 }
 
-export const DETECTOR_NAMES = ['failed-signins-account', 'failed-signins-address', 'connector-unblocked', 'mass-license-revocation', 'signin-many-addresses'] as const
+export const DETECTOR_NAMES = [
+  'failed-signins-account',
+  'failed-signins-address',
+  'connector-unblocked',
+  'mass-license-revocation',
+  'signin-many-addresses',
+] as const
 
 export function createDetectors(settings: DetectorSettings, only?: readonly string[]): Detector[] {
   const all = [

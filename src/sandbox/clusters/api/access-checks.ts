@@ -10,12 +10,7 @@ import {findUser, requireSelfOrAdmin, type UserRow} from './users.js'
 export type AccessReason = 'CONNECTOR_BLOCKED' | 'MAKER_NOT_LICENSE_RESTRICTED' | 'STANDARD_CONNECTOR' | 'PREMIUM_LICENSE_HELD' | 'PREMIUM_LICENSE_REQUIRED'
 
 /** Blocked is blocked for everyone; makers are never blocked by licensing; app users need a premium SKU for premium and custom. */
-function checkAccess(
-  user: UserRow,
-  connector: ConnectorRow,
-  role: 'maker' | 'app-user',
-  licenses: Array<{skuId: string; grantsPremium: boolean}>,
-) {
+function checkAccess(user: UserRow, connector: ConnectorRow, role: 'maker' | 'app-user', licenses: Array<{skuId: string; grantsPremium: boolean}>) {
   const base = {userId: user.id, upn: user.upn, connectorId: connector.id, tier: connector.tier, role}
   if (connector.blocked === 1) return {...base, decision: 'deny' as const, reason: 'CONNECTOR_BLOCKED' as AccessReason}
   if (role === 'maker') return {...base, decision: 'allow' as const, reason: 'MAKER_NOT_LICENSE_RESTRICTED' as AccessReason}

@@ -77,15 +77,29 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
   if (seg.length === 2 && method === 'POST') {
     const body = await readBody(ctx.req)
     const displayName = typeof body.displayName === 'string' ? body.displayName.trim() : ''
-    if (!/^[\p{L}\p{N} ._()-]{1,80}$/u.test(displayName)) throw problem(400, 'INVALID_BODY', 'displayName is required', '1–80 letters, digits, spaces and . _ ( ) -')
+    if (!/^[\p{L}\p{N} ._()-]{1,80}$/u.test(displayName))
+      throw problem(400, 'INVALID_BODY', 'displayName is required', '1–80 letters, digits, spaces and . _ ( ) -')
     const description = typeof body.description === 'string' ? body.description.slice(0, 500) : ''
-    const newId = `custom_${displayName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'connector'}-${randomBytes(3).toString('hex')}`
+    const newId = `custom_${
+      displayName
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 40) || 'connector'
+    }-${randomBytes(3).toString('hex')}`
     const createdBy = principal.oid ?? principal.clientId ?? principal.subject
     await idempotent(ctx, {displayName, description}, (tx) => {
       const at = new Date().toISOString()
       tx.run(
         "INSERT INTO connectors (tenant_id, id, display_name, publisher, tier, blocked, unblockable, description, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, 'custom', 0, 0, ?, ?, ?, ?, 1)",
-        tenantId, newId, displayName, principal.upn ?? principal.clientId ?? 'unknown', description, createdBy, at, at,
+        tenantId,
+        newId,
+        displayName,
+        principal.upn ?? principal.clientId ?? 'unknown',
+        description,
+        createdBy,
+        at,
+        at,
       )
       auditChange(ctx, tx, 'connector.created', {type: 'connector', id: newId}, {displayName})
       return {status: 201, body: connectorJson(findConnector(ctx, newId))}
@@ -99,7 +113,8 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
   }
   if (id && seg.length === 3 && method === 'DELETE') {
     const row = findConnector(ctx, id)
-    if (row.tier !== 'custom') throw problem(422, 'NOT_CUSTOM_CONNECTOR', 'Only custom connectors can be deleted', `${id} is a ${row.tier} connector; block it instead.`)
+    if (row.tier !== 'custom')
+      throw problem(422, 'NOT_CUSTOM_CONNECTOR', 'Only custom connectors can be deleted', `${id} is a ${row.tier} connector; block it instead.`)
     if (!isAdmin(principal) && row.created_by !== (principal.oid ?? principal.clientId ?? principal.subject)) {
       throw problem(403, 'ROLE_FORBIDDEN', 'A Maker deletes only the custom connectors it created', 'Ask an Admin.')
     }

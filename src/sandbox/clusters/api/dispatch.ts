@@ -14,7 +14,13 @@ interface Route extends RouteSpec {
   handler: ApiRoute
 }
 
-const route = (method: Route['method'], path: string, role: Route['role'], handler: ApiRoute): Route => ({method, path, role, pattern: path.split('/').slice(1), handler})
+const route = (method: Route['method'], path: string, role: Route['role'], handler: ApiRoute): Route => ({
+  method,
+  path,
+  role,
+  pattern: path.split('/').slice(1),
+  handler,
+})
 
 /** Each route's role is checked here before its handler runs; handlers check only finer (the user itself, a connector's creator). */
 export const ROUTES: readonly Route[] = [
@@ -44,11 +50,14 @@ function allowedMethods(seg: readonly string[]): string[] | undefined {
 
 export async function dispatch(ctx: Ctx): Promise<void> {
   const {method, path} = ctx
-  const seg = path.split('/').slice(1).map((s) => {
-    const decoded = decodeSegment(s)
-    if (decoded === undefined) throw problem(400, 'INVALID_PATH', 'The path has a malformed percent-encoding', `${method} ${path}`)
-    return decoded
-  })
+  const seg = path
+    .split('/')
+    .slice(1)
+    .map((s) => {
+      const decoded = decodeSegment(s)
+      if (decoded === undefined) throw problem(400, 'INVALID_PATH', 'The path has a malformed percent-encoding', `${method} ${path}`)
+      return decoded
+    })
   const allowed = allowedMethods(seg)
   if (!allowed) throw problem(404, 'NOT_FOUND', 'No such endpoint', `${method} ${path}`)
   const target = ROUTES.find((r) => r.method === method && matches(r.pattern, seg))

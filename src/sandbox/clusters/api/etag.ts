@@ -14,6 +14,8 @@ export function checkIfMatch(ctx: Ctx, row: {version: number}, required: boolean
   }
   const tags = given.split(',').map((t) => t.trim().replace(/^W\//, ''))
   if (!tags.includes('*') && !tags.includes(etagOf(row))) {
-    throw problem(412, 'PRECONDITION_FAILED', 'The connector changed since you read it', `Current ETag is ${etagOf(row)}; read it again.`, {currentEtag: etagOf(row)})
+    throw problem(412, 'PRECONDITION_FAILED', 'The connector changed since you read it', `Current ETag is ${etagOf(row)}; read it again.`, {
+      currentEtag: etagOf(row),
+    })
   }
 }

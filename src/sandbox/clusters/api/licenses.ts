@@ -25,7 +25,9 @@ const skuJson = (s: SkuRow) => ({
 
 function findSku(ctx: Ctx, id: string): SkuRow {
   const row = ctx.store
-    .prepare('SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? AND s.id = ?')
+    .prepare(
+      'SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? AND s.id = ?',
+    )
     .get(ctx.tenantId, id) as SkuRow | undefined
   if (!row) throw problem(404, 'SKU_NOT_FOUND', 'No such license SKU in this tenant', id)
   return row
@@ -33,9 +35,17 @@ function findSku(ctx: Ctx, id: string): SkuRow {
 
 export function licensesOf(ctx: Ctx, userId: string) {
   const rows = ctx.store
-    .prepare('SELECT a.sku_id, a.assigned_at, s.display_name, s.grants_premium, s.capabilities FROM assignments a JOIN skus s ON s.tenant_id = a.tenant_id AND s.id = a.sku_id WHERE a.tenant_id = ? AND a.user_id = ? ORDER BY a.sku_id')
+    .prepare(
+      'SELECT a.sku_id, a.assigned_at, s.display_name, s.grants_premium, s.capabilities FROM assignments a JOIN skus s ON s.tenant_id = a.tenant_id AND s.id = a.sku_id WHERE a.tenant_id = ? AND a.user_id = ? ORDER BY a.sku_id',
+    )
     .all(ctx.tenantId, userId) as Array<{sku_id: string; assigned_at: string; display_name: string; grants_premium: number; capabilities: string}>
-  return rows.map((r) => ({skuId: r.sku_id, displayName: r.display_name, grantsPremium: r.grants_premium === 1, capabilities: JSON.parse(r.capabilities) as string[], assignedAt: r.assigned_at}))
+  return rows.map((r) => ({
+    skuId: r.sku_id,
+    displayName: r.display_name,
+    grantsPremium: r.grants_premium === 1,
+    capabilities: JSON.parse(r.capabilities) as string[],
+    assignedAt: r.assigned_at,
+  }))
 }
 
 export const assignmentsApi: ApiRoute = async (ctx, seg) => {
@@ -55,15 +65,37 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
     const skuId = body.skuId
     await idempotent(ctx, {skuId}, (tx) => {
       const sku = findSku(ctx, skuId)
-      const existing = tx.get<{assigned_at: string}>('SELECT assigned_at FROM assignments WHERE tenant_id = ? AND sku_id = ? AND user_id = ?', tenantId, sku.id, user.id)
-      if (existing) return {status: 200, body: {userId: user.id, skuId: sku.id, assignedAt: existing.assigned_at, alreadyAssigned: true, seats: skuJson(sku).seats}}
+      const existing = tx.get<{assigned_at: string}>(
+        'SELECT assigned_at FROM assignments WHERE tenant_id = ? AND sku_id = ? AND user_id = ?',
+        tenantId,
+        sku.id,
+        user.id,
+      )
+      if (existing)
+        return {status: 200, body: {userId: user.id, skuId: sku.id, assignedAt: existing.assigned_at, alreadyAssigned: true, seats: skuJson(sku).seats}}
       if (sku.consumed >= sku.enabled) {
-        throw problem(409, 'NO_SEATS_AVAILABLE', `No seats left on ${sku.id}`, `${sku.consumed} of ${sku.enabled} seats are assigned; revoke one or buy more.`, {seats: skuJson(sku).seats})
+        throw problem(
+          409,
+          'NO_SEATS_AVAILABLE',
+          `No seats left on ${sku.id}`,
+          `${sku.consumed} of ${sku.enabled} seats are assigned; revoke one or buy more.`,
+          {seats: skuJson(sku).seats},
+        )
       }
       const at = new Date().toISOString()
-      tx.run('INSERT INTO assignments (tenant_id, sku_id, user_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)', tenantId, sku.id, user.id, at, principal.upn ?? principal.clientId ?? principal.subject)
+      tx.run(
+        'INSERT INTO assignments (tenant_id, sku_id, user_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)',
+        tenantId,
+        sku.id,
+        user.id,
+        at,
+        principal.upn ?? principal.clientId ?? principal.subject,
+      )
       auditChange(ctx, tx, 'license.assigned', {type: 'user', id: user.id}, {skuId: sku.id, upn: user.upn})
-      return {status: 201, body: {userId: user.id, skuId: sku.id, assignedAt: at, alreadyAssigned: false, seats: skuJson({...sku, consumed: sku.consumed + 1}).seats}}
+      return {
+        status: 201,
+        body: {userId: user.id, skuId: sku.id, assignedAt: at, alreadyAssigned: false, seats: skuJson({...sku, consumed: sku.consumed + 1}).seats},
+      }
     })
     return true
   }
@@ -87,7 +119,9 @@ export const skusApi: ApiRoute = async (ctx, seg) => {
   if (top !== 'licenses' || id !== 'skus' || method !== 'GET') return false
   if (seg.length === 3) {
     const rows = store
-      .prepare('SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? ORDER BY s.id')
+      .prepare(
+        'SELECT s.*, (SELECT COUNT(*) FROM assignments a WHERE a.tenant_id = s.tenant_id AND a.sku_id = s.id) AS consumed FROM skus s WHERE s.tenant_id = ? ORDER BY s.id',
+      )
       .all(tenantId) as SkuRow[]
     sendJson(res, 200, {items: rows.map(skuJson), nextCursor: null})
     return true

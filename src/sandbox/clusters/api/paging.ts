@@ -23,7 +23,8 @@ export function limitOf(url: URL): number {
   const raw = url.searchParams.get('limit')
   if (raw === null) return DEFAULT_LIMIT
   const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw problem(400, 'INVALID_LIMIT', 'The limit is not valid', `limit must be an integer from 1 to ${MAX_LIMIT}.`)
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT)
+    throw problem(400, 'INVALID_LIMIT', 'The limit is not valid', `limit must be an integer from 1 to ${MAX_LIMIT}.`)
   return n
 }
 

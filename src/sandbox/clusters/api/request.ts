@@ -22,5 +22,7 @@ export function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 export function actorOf(p: Principal): AuditInput['actor'] {
-  return p.kind === 'user' ? {type: 'user', id: p.oid ?? p.subject, upn: p.upn, ...(p.clientId ? {appId: p.clientId} : {})} : {type: 'servicePrincipal', id: p.clientId ?? p.subject, appId: p.clientId}
+  return p.kind === 'user'
+    ? {type: 'user', id: p.oid ?? p.subject, upn: p.upn, ...(p.clientId ? {appId: p.clientId} : {})}
+    : {type: 'servicePrincipal', id: p.clientId ?? p.subject, appId: p.clientId}
 }

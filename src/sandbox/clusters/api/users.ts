@@ -17,14 +17,16 @@ const userJson = (u: UserRow) => ({id: u.id, upn: u.upn, displayName: u.display_
 
 /** Users are addressed by id (oid) or UPN; another tenant's users do not exist here (404). */
 export function findUser(ctx: Ctx, key: string): UserRow {
-  const row = ctx.store.prepare('SELECT * FROM users WHERE tenant_id = ? AND (id = ? OR upn = ? COLLATE NOCASE)').get(ctx.tenantId, key, key) as UserRow | undefined
+  const row = ctx.store.prepare('SELECT * FROM users WHERE tenant_id = ? AND (id = ? OR upn = ? COLLATE NOCASE)').get(ctx.tenantId, key, key) as
+    UserRow | undefined
   if (!row) throw problem(404, 'USER_NOT_FOUND', 'No such user in this tenant', key)
   return row
 }
 
 export function requireSelfOrAdmin(ctx: Ctx, user: UserRow): void {
   if (isAdmin(ctx.principal)) return
-  if (ctx.principal.oid !== user.id) throw problem(403, 'ROLE_FORBIDDEN', "Only an Admin reads other users' data", 'Ask about your own user, or sign in as an Admin.')
+  if (ctx.principal.oid !== user.id)
+    throw problem(403, 'ROLE_FORBIDDEN', "Only an Admin reads other users' data", 'Ask about your own user, or sign in as an Admin.')
 }
 
 export const usersApi: ApiRoute = async (ctx, seg) => {
@@ -36,7 +38,9 @@ export const usersApi: ApiRoute = async (ctx, seg) => {
     const after = decodeCursor(url.searchParams.get('cursor')) ?? ''
     const search = url.searchParams.get('search')
     const rows = store
-      .prepare(`SELECT * FROM users WHERE tenant_id = ? AND upn > ? ${search ? "AND (upn LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')" : ''} ORDER BY upn LIMIT ?`)
+      .prepare(
+        `SELECT * FROM users WHERE tenant_id = ? AND upn > ? ${search ? "AND (upn LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')" : ''} ORDER BY upn LIMIT ?`,
+      )
       .all(...[tenantId, after, ...(search ? [likeOf(search), likeOf(search)] : []), limit + 1]) as UserRow[]
     const page = rows.slice(0, limit)
     sendJson(res, 200, {items: page.map(userJson), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].upn) : null})
