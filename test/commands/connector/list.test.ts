@@ -3,21 +3,8 @@ import {expect} from 'chai'
 
 import ConnectorList from '../../../src/commands/connector/list.js'
 import {runCommand} from '../../helpers/command.js'
+import {connector} from '../../helpers/connector-fixtures.js'
 import {fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
-
-const connector = (id: string, over: Record<string, unknown> = {}) => ({
-  id,
-  displayName: `Name of ${id}`,
-  publisher: 'Contoso',
-  tier: 'premium',
-  blocked: false,
-  unblockable: false,
-  description: '',
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-  etag: '"1"',
-  ...over,
-})
 
 describe('connector list (in-process)', () => {
   let p: FakePlatform
