@@ -1,4 +1,5 @@
-// ppctl's help: oclif's, with "Start here" lines under the root help for someone who has not set anything up yet.
+// ppctl's help: oclif's, with "Start here" lines under the root help for someone who has not set anything up yet,
+// and every line fitted to the terminal's width.
 import {Help} from '@oclif/core'
 
 // Under 80 columns, so it never wraps in a default terminal.
@@ -12,5 +13,20 @@ export default class PpctlHelp extends Help {
   protected override async showRootHelp(): Promise<void> {
     await super.showRootHelp()
     this.log(`\n${START_HERE}\n`)
+  }
+
+  /**
+   * oclif wraps the sections it indents, but prints a summary or a topic's first line as it is: such a line, wider
+   * than the terminal, is wrapped here at word boundaries (indented lines are oclif's layout and left alone).
+   */
+  protected override log(...args: string[]): void {
+    const width = this.opts.maxWidth
+    const fitted = args.map((arg) =>
+      arg
+        .split('\n')
+        .map((line) => (/^\S/.test(line) && line.length > width ? this.wrap(line, 0) : line))
+        .join('\n'),
+    )
+    super.log(...fitted)
   }
 }

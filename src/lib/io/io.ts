@@ -10,6 +10,8 @@ export interface IO {
   readonly stderrIsTTY: boolean
   /** Terminal width for tables; 80 when stdout is not a terminal. */
   readonly columns: number
+  /** Width of stderr when it is a terminal (errors are wrapped to it); `columns` when not given. */
+  readonly stderrColumns?: number
   /** False with NO_COLOR, TERM=dumb, or when stdout is not a terminal. */
   readonly color: boolean
 }
@@ -24,6 +26,7 @@ export function processIO(env: NodeJS.ProcessEnv = process.env): IO {
     stdoutIsTTY,
     stderrIsTTY: Boolean(process.stderr.isTTY),
     columns: (stdoutIsTTY && process.stdout.columns) || Number(env.COLUMNS) || 80,
+    stderrColumns: (process.stderr.isTTY && process.stderr.columns) || undefined,
     color: stdoutIsTTY && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb',
   }
 }

@@ -3,7 +3,7 @@ import {toPpctlError} from '../errors/index.js'
 import type {IO} from '../io/io.js'
 import {safeJsonStringify} from './json.js'
 import {toTerminalText, type Rendered} from './render.js'
-import {renderError} from './render-error.js'
+import {renderError, wrapUnder} from './render-error.js'
 import {sanitizeForTerminal} from './sanitize.js'
 
 /** Human output (the caller skips it under --json): only what a renderer made, sanitized as a whole otherwise. */
@@ -12,9 +12,19 @@ export function writeHuman(io: IO, content: Rendered): void {
   io.stdout.write(text.endsWith('\n') ? text : text + '\n')
 }
 
-/** A note for people (warnings, progress): always stderr, never stdout. */
+/**
+ * A note for people (warnings, progress): always stderr, never stdout. At a terminal a line wider than it is wrapped
+ * at spaces, continued two columns in, so the terminal never cuts a word; into a pipe or a log it stays one line.
+ */
 export function writeNote(io: IO, content: Rendered): void {
-  io.stderr.write(toTerminalText(content) + '\n')
+  const text = toTerminalText(content)
+  const width = io.stderrIsTTY ? (io.stderrColumns ?? io.columns) : undefined
+  const fit = (line: string) => {
+    const lead = /^ */.exec(line)![0]
+    return [...line].length > width! && !line.includes('\x1b') ? wrapUnder(lead, line.slice(lead.length), width!, lead + '  ') : line
+  }
+  const fitted = width ? text.split('\n').map(fit) : [text]
+  io.stderr.write(fitted.join('\n') + '\n')
 }
 
 /** --json output: exact but terminal-safe, on stdout. */
@@ -35,6 +45,6 @@ export function reportError(io: IO, err: unknown, options: {commandId: string | 
   const error = toPpctlError(err, options.commandId)
   process.exitCode = error.exitCode
   if (options.json) writeJson(io, {error: error.toJSON()})
-  else io.stderr.write(renderError(error))
+  else io.stderr.write(renderError(error, io.stderrIsTTY ? (io.stderrColumns ?? io.columns) : undefined))
   if (options.debug && err instanceof Error && err.stack) io.stderr.write(sanitizeForTerminal(err.stack) + '\n')
 }

@@ -53,9 +53,11 @@ describe('auth login (in-process)', function () {
         const idp = deviceProvider()
         const res = await runCommand(AuthLogin, [], p)
         expect(res.code, res.stderr).to.equal(0)
-        expect(res.stderr).to.contain(`To sign in, open ${AUTHORITY}/device in a browser (host: login.example.com)`)
-        expect(res.stderr).to.contain('and enter the code: WDJB-MJHT')
-        expect(res.stderr).to.contain('The code expires in 10 minutes.')
+        // At a terminal the notes are wrapped at spaces to its width: read them with the wrapped lines joined.
+        const said = tty ? res.stderr.replace(/\n +/g, ' ') : res.stderr
+        expect(said).to.contain(`To sign in, open ${AUTHORITY}/device in a browser (host: login.example.com)`)
+        expect(said).to.contain('and enter the code: WDJB-MJHT')
+        expect(said).to.contain('The code expires in 10 minutes.')
         expect(res.stdout).to.equal('Signed in to profile "work" as new.admin@contoso.example (tenant tenant-7).\nTokens are kept in: memory (test).\n')
         expect(idp.authorization()).to.include({client_id: 'ppctl', scope: 'openid profile offline_access api'})
         expect(idp.polls).to.have.length(2)

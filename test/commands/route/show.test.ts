@@ -177,7 +177,8 @@ describe('route show (in-process)', () => {
     p.global.get('/v1/tenants/fabrikam/home').reply(...problem(500, 'INTERNAL', 'routing table unavailable', 'corr-500'))
     const res = await runCommand(RouteShow, ['--tenant', 'fabrikam'], p)
     expect(res.code).to.equal(8)
-    expect(res.stderr)
+    // At a terminal the error is wrapped at spaces to its width: read it with the wrapped lines joined.
+    expect(res.stderr.replace(/\n {7}/g, ' '))
       .to.match(/^Error: The global service answered HTTP 500 for fabrikam: routing table unavailable/)
       .and.to.contain('corr-500')
     expect(p.clock.sleeps).to.deep.equal([])
