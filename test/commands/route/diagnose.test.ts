@@ -240,10 +240,10 @@ describe('route diagnose (in-process)', function () {
     expect(res.stdout).to.match(/^\u001b\[32mOK\u001b\[39m +\d+ ms {2}profile work$/m)
     expect(res.stdout).to.match(/^\u001b\[31mFAIL\u001b\[39m +\d+ ms {2}home eastus-1 health$/m)
     expect(res.stdout).to.match(/^Verdict: \u001b\[31mFAIL\u001b\[39m at home eastus-1 health/m)
-     
+
     const plain = res.stdout.replace(/\u001b\[\d+m/g, '')
     for (const line of plain.trimEnd().split('\n')) expect([...line].length, line).to.be.at.most(80)
-     
+
     expect(res.stdout.match(/\u001b\[\d+m/g)!.length).to.equal(2 * (1 + plain.match(/^(OK|WARN|FAIL|SKIP) /gm)!.length))
   })
 
