@@ -29,9 +29,9 @@ export default class Api extends BaseCommand<typeof Api> {
   static override summary = "Call the platform API directly: the tenant's home cluster (or --global), with the profile's token, routing and retries."
   static override description = `A raw request with everything the other commands have: the profile's token (never a header of yours), the route to the home cluster and the cluster allow-list, retries with Retry-After, re-resolution after 421, a correlation id, and --debug with secrets redacted. PATH is relative to the home cluster (/v1/connectors); URLs and paths that leave it (.., //host) are refused.
 
-METHOD is GET, or POST when a body is given. -F key=value builds a JSON body (true, false, null and numbers typed, like gh api), -f key=value the same with every value a string; for GET the fields go into the query string. --input FILE (or - for stdin) sends a JSON document instead. -H 'Name: value' adds a header (If-Match for ETags, Idempotency-Key so a POST may be retried); Authorization, Host and hop-by-hop headers are refused.
+METHOD is GET, or POST when a body is given (GET still with --paginate). -F key=value builds a JSON body (true, false, null and numbers typed, like gh api), -f key=value the same with every value a string; for GET the fields go into the query string. --input FILE (or - for stdin) sends a JSON document instead. -H 'Name: value' adds a header (If-Match for ETags, Idempotency-Key so a POST may be retried); Authorization, Host and hop-by-hop headers are refused.
 
-The answer's body goes to stdout: JSON indented at a terminal and as one exact line in a pipe (what run returns, so --json gives it too); a text answer (the audit event stream) as it is. -i prints the status line and the headers to stderr first, so stdout stays the body. --paginate follows nextCursor (passed back as cursor, the rest of the query kept: limit sets the page size) and prints every item as one JSON array, or one per line with --ndjson.
+The answer's body goes to stdout: JSON indented at a terminal and as one exact line in a pipe (the same value under --json); a text answer (the audit event stream) as it is. -i prints the status line and the headers to stderr first, so stdout stays the body. --paginate follows nextCursor (passed back as cursor, the rest of the query kept: limit sets the page size) and prints every item as one JSON array, or one per line with --ndjson.
 
 An error answer exits with the code of its status — 400/422 → 2, 401 → 4, 403 → 5, 404 → 6, 409/412/428 → 7, 421 → 8, 429/5xx after the retries → 9 — and prints the platform's code, detail and correlation id.
 
@@ -90,7 +90,8 @@ ${endpointList('global')}`
     const {flags, args} = this
     const fields: Field[] = [...(flags['raw-field'] ?? []).map((raw) => ({raw, typed: false})), ...(flags.field ?? []).map((raw) => ({raw, typed: true}))]
     const hasBody = fields.length > 0 || flags.input !== undefined
-    const {method, path: given} = methodAndPath(args.method, args.path, hasBody)
+    // --paginate reads pages: its fields are the query (limit), so it stays a GET.
+    const {method, path: given} = methodAndPath(args.method, args.path, hasBody && !flags.paginate)
     let path = checkApiPath(given)
     const headers = parseHeaders(flags.header ?? [])
     let body: unknown

@@ -243,7 +243,8 @@ describe('api (in-process)', () => {
     p = await fakePlatform()
     page(undefined, ['a', 'b'], 'c2')
     page('c2', ['c'], null)
-    const res = await runCommand(Api, ['GET', '/v1/connectors', '-f', 'tier=custom', '-f', 'limit=2', '--paginate', '--ndjson'], p)
+    // no METHOD: --paginate keeps it a GET, the fields going into the query
+    const res = await runCommand(Api, ['/v1/connectors', '-f', 'tier=custom', '-f', 'limit=2', '--paginate', '--ndjson'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(
       res.stdout
