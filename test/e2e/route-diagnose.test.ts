@@ -2,6 +2,7 @@
 import {expect} from 'chai'
 
 import {runCli, type CliEnv} from '../helpers/cli.js'
+import {openTmux} from '../helpers/tmux.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {signedInMachines} from '../helpers/sign-in.js'
 import {expectSchema} from '../helpers/route-schemas.js'
@@ -9,7 +10,7 @@ import {expectSchema} from '../helpers/route-schemas.js'
 interface Diagnosis {
   verdict: string
   summary: string
-  hops: Array<{id: string; verdict: string; ms: number; summary: string; cause?: string; details: Record<string, unknown>}>
+  hops: Array<{id: string; title: string; verdict: string; ms: number; summary: string; cause?: string; details: Record<string, unknown>}>
 }
 
 describe('route diagnose (real CLI, real platform)', function () {
@@ -105,5 +106,30 @@ describe('route diagnose (real CLI, real platform)', function () {
     expect(code).to.equal(0)
     expect(diagnosis.verdict).to.equal('OK')
     expect(hop('home.health').details).to.include({clusterId: 'westeurope-1', role: 'active'})
+  })
+
+  it('at a real 80-column terminal: no line longer than 80, every hop name whole, the tenant named, a FAIL with its cause under its hop', async () => {
+    await fault('--cluster', 'eastus-1', 'down')
+    const {diagnosis} = await diagnose(admin, ...RELAXED)
+    const term = await openTmux({columns: 80, env: admin.env})
+    try {
+      const {status, lines} = await term.run(`ppctl route diagnose ${RELAXED.join(' ')} 2>/dev/null`)
+      expect(status, lines.join('\n')).to.equal(8)
+      // stdout only: the insecure-storage warning on stderr is the file store's, not the diagnosis's.
+      // -J joins what the terminal wrapped: a line longer than the window would come back whole, and longer than 80.
+      for (const line of lines) expect([...line].length, line).to.be.at.most(80)
+      expect(lines[0]).to.match(/^Route diagnosis for contoso \(2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1\), profile/)
+      for (const h of diagnosis.hops)
+        expect(
+          lines.some((l) => l.endsWith(`ms  ${h.title}`)),
+          `${h.title} on its own line`,
+        ).to.equal(true)
+      const health = lines.findIndex((l) => /^FAIL +\d+ ms {2}home eastus-1 health$/.test(l))
+      expect(health, lines.join('\n')).to.be.greaterThan(0)
+      expect(lines.slice(health + 1, health + 4).some((l) => l.startsWith(' '.repeat(15) + 'cause: '))).to.equal(true)
+      expect(lines.some((l) => l.startsWith('Verdict: FAIL at home eastus-1 health'))).to.equal(true)
+    } finally {
+      await term.close()
+    }
   })
 })

@@ -26,6 +26,8 @@ export interface TestContextOptions {
   columns?: number
   /** The streams claim to be a terminal. */
   tty?: boolean
+  /** With tty: colours allowed (io.color), as at a terminal without NO_COLOR. */
+  color?: boolean
 }
 
 export interface TestContext {
@@ -44,7 +46,7 @@ export function testContext(options: TestContextOptions = {}): TestContext {
   const own = !options.pathsFromEnv
   const dir = own ? mkdtempSync(join(tmpdir(), 'ppctl-test-')) : resolvePaths(env).config
   const paths: Paths = own ? {config: join(dir, 'config'), cache: join(dir, 'cache'), data: join(dir, 'data')} : resolvePaths(env)
-  const io = fakeIO({columns: options.columns, tty: options.tty})
+  const io = fakeIO({columns: options.columns, tty: options.tty, color: options.color})
   const ctx = createContext({
     version: '0.0.0-test',
     env,

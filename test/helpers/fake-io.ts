@@ -9,8 +9,8 @@ export interface FakeIO {
   stderrText(): string
 }
 
-/** tty: stdin, stdout and stderr all claim to be a terminal (what a person at a prompt has), still in memory. */
-export function fakeIO(options: {columns?: number; tty?: boolean} = {}): FakeIO {
+/** tty: stdin, stdout and stderr all claim to be a terminal (what a person at a prompt has), still in memory; color: one that allows colours. */
+export function fakeIO(options: {columns?: number; tty?: boolean; color?: boolean} = {}): FakeIO {
   const stdout = new PassThrough()
   const stderr = new PassThrough()
   const drain = (stream: PassThrough, into: string[]) => () => {
@@ -26,7 +26,7 @@ export function fakeIO(options: {columns?: number; tty?: boolean} = {}): FakeIO 
       stdoutIsTTY: Boolean(options.tty),
       stderrIsTTY: Boolean(options.tty),
       columns: options.columns ?? 80,
-      color: false,
+      color: Boolean(options.tty && options.color),
     },
     stderrText: drain(stderr, []),
     stdoutText: drain(stdout, []),

@@ -28,7 +28,7 @@ Exit 0 when the route works (OK, or WARN only), 8 when it does not (the JSON res
 
   async run(): Promise<RouteDiagnoseResult> {
     const diagnosis = await diagnoseRoute(this.ctx, {tenant: this.flags.tenant, slowMs: durationFlag('slow', this.flags.slow)})
-    this.out(renderDiagnosis(diagnosis))
+    this.out(renderDiagnosis(diagnosis, this.ctx.io))
     // Not an error: the result (and its JSON) is the report either way; the exit code says whether the route works.
     this.exitWith(diagnosisExitCode(diagnosis))
     return diagnosis

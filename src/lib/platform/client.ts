@@ -1,6 +1,6 @@
 // Requests to the tenant's home cluster: route → allow-list → token → retries → 421 re-resolve → typed errors.
 import type {Context} from '../context.js'
-import {PpctlError} from '../errors/index.js'
+import {PpctlError, UsageError} from '../errors/index.js'
 import {isNetworkFailure} from '../http/network-error.js'
 import {assertAllowedClusterUri} from '../routing/allow-list.js'
 import type {HomeRoute} from '../routing/types.js'
@@ -18,6 +18,10 @@ export interface ApiRequest {
   what: string
   /** 404s by the platform's code: what was not found, in the person's words, and where to look instead. */
   notFound?: Partial<Record<string, NotFoundHint>>
+  /** The global service (the profile's global URL) instead of the home cluster: no route, so no re-resolution either. */
+  global?: boolean
+  /** `ppctl api`: a 2xx body is JSON when the answer says so, its text otherwise (an event stream), never refused. */
+  raw?: boolean
 }
 
 export interface NotFoundHint {
@@ -64,6 +68,7 @@ export function createApi(ctx: Context): Api {
 }
 
 async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<ApiResponse<T>> {
+  if (request.global) return globalRequest<T>(ctx, request)
   const http = await ctx.http()
   const router = ctx.router()
   const allowList = await router.allowList()
@@ -119,16 +124,49 @@ async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<ApiResp
       if (hint) throw notFoundError(problem.code as string, hint, route, correlationId)
       throw problemError(response.status, problem, request.what, correlationId)
     }
-    if (response.status === 204) return {status: 204, body: undefined as T, headers: response.headers}
-    const text = await response.text()
-    try {
-      return {status: response.status, body: JSON.parse(text) as T, headers: response.headers}
-    } catch {
-      throw new PpctlError('MALFORMED_RESPONSE', `${request.what} failed: the platform's answer is not valid JSON.`, {
-        correlationId,
-        nextStep: 'Try again; if it persists, report it with the correlation id.',
-      })
-    }
+    return readBody<T>(response, request, correlationId)
   }
   throw pending
+}
+
+/** The global service, at the profile's own URL (it is not a cluster: the allow-list is for the URIs the routes name). */
+async function globalRequest<T>(ctx: Context, request: ApiRequest): Promise<ApiResponse<T>> {
+  const http = await ctx.http()
+  const {profile} = await ctx.activeProfile()
+  if (!profile.globalUrl) {
+    throw new UsageError('NO_GLOBAL_URL', `${request.what} failed: the profile has no global service URL.`, {
+      nextStep: 'ppctl config set global-url <url>   (or: ppctl sandbox start)',
+    })
+  }
+  const base = profile.globalUrl.endsWith('/') ? profile.globalUrl : `${profile.globalUrl}/`
+  const headers: Record<string, string> = {accept: 'application/json', ...request.headers}
+  headers.authorization = `Bearer ${(await ctx.tokens().get()).token}`
+  if (request.body !== undefined) headers['content-type'] = 'application/json'
+  const response = await http.fetch(new URL(request.path.replace(/^\//, ''), base), {
+    method: request.method ?? 'GET',
+    headers,
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+  })
+  const correlationId = response.headers.get('x-correlation-id') ?? undefined
+  if (!response.ok) throw problemError(response.status, await readProblem(response), request.what, correlationId)
+  return readBody<T>(response, request, correlationId)
+}
+
+async function readBody<T>(response: Response, request: ApiRequest, correlationId: string | undefined): Promise<ApiResponse<T>> {
+  if (response.status === 204 || (request.raw && request.method?.toUpperCase() === 'HEAD')) {
+    await response.body?.cancel()
+    return {status: response.status, body: undefined as T, headers: response.headers}
+  }
+  const text = await response.text()
+  if (request.raw && !/json/i.test(response.headers.get('content-type') ?? '')) {
+    return {status: response.status, body: (text === '' ? undefined : text) as T, headers: response.headers}
+  }
+  try {
+    return {status: response.status, body: JSON.parse(text) as T, headers: response.headers}
+  } catch {
+    throw new PpctlError('MALFORMED_RESPONSE', `${request.what} failed: the platform's answer is not valid JSON.`, {
+      correlationId,
+      nextStep: 'Try again; if it persists, report it with the correlation id.',
+    })
+  }
 }

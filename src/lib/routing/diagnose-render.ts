@@ -1,12 +1,16 @@
-// route diagnose for people: the header, the hops, the verdict — every value from the diagnosis sanitized by the renderers.
-import {renderHopList} from '../output/hops.js'
-import {lines, text, type Rendered} from '../output/render.js'
+// route diagnose for people: the header, the hops, the verdict — every value from the diagnosis sanitized by the renderers, every line fitted to the terminal.
+import type {IO} from '../io/io.js'
+import {renderHopList, renderVerdict, renderWrapped} from '../output/hops.js'
+import {lines, type Rendered} from '../output/render.js'
 import type {RouteDiagnosis} from './diagnose.js'
 
-export function renderDiagnosis(diagnosis: RouteDiagnosis): Rendered {
+export function renderDiagnosis(diagnosis: RouteDiagnosis, io: Pick<IO, 'columns' | 'color'>): Rendered {
+  // The name a support engineer knows the tenant by, with the id the platform goes by.
+  const name = diagnosis.route?.tenantName
+  const tenant = name && name !== diagnosis.tenant ? `${name} (${diagnosis.tenant})` : diagnosis.tenant
   return lines(
-    text`Route diagnosis for ${diagnosis.tenant} (profile ${diagnosis.profile}), ${diagnosis.totalMs} ms`,
-    renderHopList(diagnosis.hops),
-    text`Verdict: ${diagnosis.summary}`,
+    renderWrapped('Route diagnosis for ', `${tenant}, profile ${diagnosis.profile}, ${diagnosis.totalMs} ms`, 2, io.columns),
+    renderHopList(diagnosis.hops, io),
+    renderVerdict(diagnosis.summary, io),
   )
 }

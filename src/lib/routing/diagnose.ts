@@ -66,7 +66,7 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
       ? `FAIL at ${failed.title}: ${failed.cause ?? failed.summary}`
       : warned.length > 0
         ? `WARN: the route works, with ${warned.length} warning${warned.length === 1 ? '' : 's'} (${warned.map((h) => h.title).join('; ')})`
-        : `OK: ${route ? `${route.tenantId} is served by ${route.home.clusterId} (${route.home.region}), epoch ${route.epoch}` : 'healthy'}`
+        : `OK: ${route ? `${route.tenantName ? `${route.tenantName} (${route.tenantId})` : route.tenantId} is served by ${route.home.clusterId} (${route.home.region}), epoch ${route.epoch}` : 'healthy'}`
     return {
       schemaVersion: 1,
       profile: name,

@@ -106,7 +106,7 @@ describe('route diagnose (in-process)', function () {
   afterEach(() => p.done())
 
   /** A signed-in platform whose profile trusts the clusters' CA and allows *.clusters.localhost; the provider's discovery document once. */
-  async function platform(options: {tty?: boolean; debug?: boolean; date?: string} = {}): Promise<FakePlatform> {
+  async function platform(options: {tty?: boolean; color?: boolean; columns?: number; debug?: boolean; date?: string} = {}): Promise<FakePlatform> {
     const t = await fakePlatform({columns: 200, ...options})
     await t.ctx.config().update((c) => {
       c.profiles.work.caFile = clusters.caFile
@@ -150,7 +150,7 @@ describe('route diagnose (in-process)', function () {
     const d = res.json<RouteDiagnosis>()
     expectSchema('route-diagnose', d)
     expect(d.verdict).to.equal('OK')
-    expect(d.summary).to.equal(`OK: ${TENANT} is served by eastus-1 (eastus), epoch 1`)
+    expect(d.summary).to.equal(`OK: contoso (${TENANT}) is served by eastus-1 (eastus), epoch 1`)
     expect(d.hops.map((h) => `${h.id}=${h.verdict}`)).to.deep.equal([
       'profile=OK',
       'discovery=OK',
@@ -179,23 +179,73 @@ describe('route diagnose (in-process)', function () {
   })
 
   for (const tty of [false, true]) {
-    it(`human form (${tty ? 'terminal' : 'pipe'}): one line per hop, the verdict last; no secret even with --debug`, async () => {
+    it(`human form (${tty ? 'terminal' : 'pipe'}): each hop's title, its summary under it; the tenant named; no secret even with --debug`, async () => {
       p = await platform({tty, debug: true})
       discovery(undefined)
       p.global.get('/v1/me/home').reply(200, clusters.route())
       const res = await runCommand(RouteDiagnose, [...RELAXED, '--debug'], p)
       expect(res.code, res.stdout + res.stderr).to.equal(0)
       const out = res.stdout.trimEnd().split('\n')
-      expect(out[0]).to.match(new RegExp(`^Route diagnosis for ${TENANT} \\(profile work\\), \\d+ ms$`))
-      expect(out[1]).to.match(/^OK +\d+ ms {2}profile work +authority https:\/\/login\.example\.com, global service https:\/\/global\.example\.com$/)
-      expect(res.stdout).to.match(/^OK +\d+ ms {2}home eastus-1 TLS +TLSv1\.[23] in \d+ ms; certificate .*name matches$/m)
-      expect(out.at(-1)).to.equal(`Verdict: OK: ${TENANT} is served by eastus-1 (eastus), epoch 1`)
+      expect(out[0]).to.match(new RegExp(`^Route diagnosis for contoso \\(${TENANT}\\), profile work, \\d+ ms$`))
+      expect(out[1]).to.match(/^OK +\d+ ms {2}profile work$/)
+      expect(out[2]).to.equal(' '.repeat(15) + 'authority https://login.example.com, global service https://global.example.com')
+      expect(res.stdout).to.match(/^OK +\d+ ms {2}home eastus-1 TLS\n {15}TLSv1\.[23] in \d+ ms; certificate .*name matches$/m)
+      expect(out.at(-1)).to.equal(`Verdict: OK: contoso (${TENANT}) is served by eastus-1 (eastus), epoch 1`)
       expect(res.stdout).not.to.match(/\u001b/)
       expect(res.stderr).to.contain('[debug]')
       expect(res.stdout + res.stderr).not.to.contain(bearerOf(p))
       expectNoSecrets(res)
     })
   }
+
+  for (const columns of [80, 200]) {
+    it(`at ${columns} columns: no line longer, every hop title whole on its line, details wrapped at spaces under their hop`, async () => {
+      p = await platform({tty: true, columns})
+      discovery(undefined)
+      clusters.health['eastus-1'] = {status: 503, body: {code: 'UNAVAILABLE'}}
+      p.global.get('/v1/me/home').reply(200, clusters.route())
+      const res = await runCommand(RouteDiagnose, RELAXED, p)
+      expect(res.code).to.equal(8)
+      // What run() returned: the diagnosis the lines were made from
+      const d = res.result as RouteDiagnosis
+      const out = res.stdout.trimEnd().split('\n')
+      for (const line of out) expect([...line].length, line).to.be.at.most(columns)
+      for (const h of d.hops)
+        expect(
+          out.some((l) => new RegExp(`^${h.verdict} +\\d+ ms  ${h.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).test(l)),
+          h.title,
+        ).to.equal(true)
+      // Every line between two hop lines is indented: a detail, under its hop.
+      const body = out.slice(
+        out.findIndex((l) => /^(OK|WARN|FAIL|SKIP) /.test(l)),
+        out.findIndex((l) => l.startsWith('Verdict: ')),
+      )
+      for (const line of body) expect(line, line).to.match(/^(OK|WARN|FAIL|SKIP) +\d+ ms {2}\S| {15}\S/)
+      // Words are whole: the summaries, causes and next steps come back word for word when the lines are joined.
+      const joined = body.map((l) => l.trim()).join(' ')
+      for (const h of d.hops) expect(joined).to.contain(h.summary)
+      const health = d.hops.find((h) => h.id === 'home.health')!
+      expect(joined).to.contain(`cause: ${health.cause!}`)
+      if (columns === 80) expect(out.length).to.be.greaterThan(d.hops.length * 2)
+    })
+  }
+
+  it('at a terminal that allows colour the verdicts are coloured, and only they; without colour none', async () => {
+    p = await platform({tty: true, color: true, columns: 80})
+    discovery(undefined)
+    clusters.health['eastus-1'] = {status: 503, body: {code: 'UNAVAILABLE'}}
+    p.global.get('/v1/me/home').reply(200, clusters.route())
+    const res = await runCommand(RouteDiagnose, RELAXED, p)
+    expect(res.code).to.equal(8)
+    expect(res.stdout).to.match(/^\u001b\[32mOK\u001b\[39m +\d+ ms {2}profile work$/m)
+    expect(res.stdout).to.match(/^\u001b\[31mFAIL\u001b\[39m +\d+ ms {2}home eastus-1 health$/m)
+    expect(res.stdout).to.match(/^Verdict: \u001b\[31mFAIL\u001b\[39m at home eastus-1 health/m)
+
+    const plain = res.stdout.replace(/\u001b\[\d+m/g, '')
+    for (const line of plain.trimEnd().split('\n')) expect([...line].length, line).to.be.at.most(80)
+
+    expect(res.stdout.match(/\u001b\[\d+m/g)!.length).to.equal(2 * (1 + plain.match(/^(OK|WARN|FAIL|SKIP) /gm)!.length))
+  })
 
   it('WARN only (secondary lagging, clock skew): exit 0, the summary names the warnings', async () => {
     p = await platform()
@@ -247,9 +297,9 @@ describe('route diagnose (in-process)', function () {
     p.global.get('/v1/me/home').reply(200, clusters.route())
     const res = await runCommand(RouteDiagnose, RELAXED, p)
     expect(res.code).to.equal(8)
-    expect(res.stdout).to.match(/^FAIL +\d+ ms {2}home eastus-1 health +HTTP 503$/m)
-    expect(res.stdout).to.match(/^WARN +\d+ ms {2}secondary westus-1 health +HTTP 500$/m)
-    expect(res.stdout).to.contain('cause: eastus-1 answered HTTP 503 to GET /v1/health.')
+    expect(res.stdout).to.match(/^FAIL +\d+ ms {2}home eastus-1 health\n {15}HTTP 503$/m)
+    expect(res.stdout).to.match(/^WARN +\d+ ms {2}secondary westus-1 health\n {15}HTTP 500$/m)
+    expect(res.stdout).to.contain(' '.repeat(15) + 'cause: eastus-1 answered HTTP 503 to GET /v1/health.')
     expect(res.stdout.trimEnd().split('\n').at(-1)).to.equal('Verdict: FAIL at home eastus-1 health: eastus-1 answered HTTP 503 to GET /v1/health.')
   })
 

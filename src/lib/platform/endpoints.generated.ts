@@ -1,0 +1,44 @@
+// Generated from docs/openapi.yaml by scripts/gen-api-endpoints.js (npm run build): do not edit; scripts/check-generated.js finds it stale.
+export interface ApiEndpoint {
+  /** cluster: the tenant's home cluster (ppctl api's default); global: the global service (--global). */
+  target: 'cluster' | 'global'
+  method: string
+  path: string
+  /** The least role the caller needs (the operation's x-required-role). */
+  role: string
+  summary: string
+}
+
+export const API_ENDPOINTS: readonly ApiEndpoint[] = [
+  {target: 'global', method: 'GET', path: '/v1/me/home', role: 'signed-in', summary: "The signed-in tenant's home cluster"},
+  {target: 'global', method: 'GET', path: '/v1/tenants/{tenantId}/home', role: 'signed-in', summary: "A tenant's home cluster"},
+  {target: 'cluster', method: 'GET', path: '/v1/health', role: 'signed-in', summary: 'Cluster health'},
+  {target: 'cluster', method: 'GET', path: '/v1/users', role: 'Admin', summary: "List the tenant's users (Admin)"},
+  {target: 'cluster', method: 'GET', path: '/v1/users/{userId}', role: 'AppUser', summary: 'A user (Admin, or the user itself)'},
+  {target: 'cluster', method: 'GET', path: '/v1/users/{userId}/licenses', role: 'AppUser', summary: "A user's licenses (Admin, or the user itself)"},
+  {target: 'cluster', method: 'POST', path: '/v1/users/{userId}/licenses', role: 'Admin', summary: 'Assign a license to a user (Admin)'},
+  {target: 'cluster', method: 'DELETE', path: '/v1/users/{userId}/licenses/{skuId}', role: 'Admin', summary: "Revoke a user's license (Admin)"},
+  {target: 'cluster', method: 'GET', path: '/v1/licenses/skus', role: 'Admin', summary: 'License SKUs with their seats (Admin)'},
+  {target: 'cluster', method: 'GET', path: '/v1/licenses/skus/{skuId}', role: 'Admin', summary: 'A license SKU (Admin)'},
+  {target: 'cluster', method: 'GET', path: '/v1/connectors', role: 'Maker', summary: 'List connectors (Admin, Maker)'},
+  {target: 'cluster', method: 'POST', path: '/v1/connectors', role: 'Maker', summary: 'Create a custom connector (Admin, Maker)'},
+  {target: 'cluster', method: 'GET', path: '/v1/connectors/{connectorId}', role: 'Maker', summary: 'A connector, with its ETag (Admin, Maker)'},
+  {
+    target: 'cluster',
+    method: 'DELETE',
+    path: '/v1/connectors/{connectorId}',
+    role: 'Maker',
+    summary: 'Delete a custom connector (Admin, or the Maker who created it)',
+  },
+  {
+    target: 'cluster',
+    method: 'POST',
+    path: '/v1/connectors/{connectorId}/block',
+    role: 'Admin',
+    summary: 'Block a connector for every app of the tenant (Admin)',
+  },
+  {target: 'cluster', method: 'POST', path: '/v1/connectors/{connectorId}/unblock', role: 'Admin', summary: 'Unblock a connector (Admin)'},
+  {target: 'cluster', method: 'POST', path: '/v1/access-checks', role: 'AppUser', summary: 'May this user use this connector in an app, in this role?'},
+  {target: 'cluster', method: 'GET', path: '/v1/audit/events', role: 'Admin', summary: "Page through the tenant's audit log (Admin)"},
+  {target: 'cluster', method: 'GET', path: '/v1/audit/stream', role: 'Admin', summary: "Follow the tenant's audit log (Admin)"},
+]

@@ -1,0 +1,228 @@
+// `ppctl api` against a real platform: every cluster and global endpoint of docs/openapi.yaml, answers checked against the document, --paginate over real pages.
+import {expect} from 'chai'
+
+import {API_ENDPOINTS} from '../../src/lib/platform/endpoints.generated.js'
+import {runCli, type CliEnv, type CliResult} from '../helpers/cli.js'
+import {assertMatchesOpenApi} from '../helpers/openapi.js'
+import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
+import {signedInMachines} from '../helpers/sign-in.js'
+
+const FABRIKAM = '7b2d9e44-6f3a-4c1b-8e2d-9a0f1b00fab2'
+
+interface Answer extends CliResult {
+  status?: number
+  body: unknown
+}
+
+describe('ppctl api (real CLI, real platform)', function () {
+  let platform: TestPlatform
+  let admin: CliEnv
+  let support: CliEnv
+  before(async () => {
+    platform = await startTestPlatform()
+    ;[admin, support] = await signedInMachines(platform, ['admin@contoso.example', 'support@operator.example'])
+  })
+  after(async () => {
+    admin?.cleanup()
+    support?.cleanup()
+    await platform?.stop()
+  })
+
+  /** `ppctl api -i …`: the status from -i's stderr line, the body parsed when it is JSON. */
+  async function api(cli: CliEnv, args: string[], input?: string): Promise<Answer> {
+    const res = await runCli(['api', '-i', ...args], cli.env, input)
+    const status = /^HTTP (\d{3})$/m.exec(res.stderr)?.[1]
+    let body: unknown = res.stdout
+    try {
+      body = res.stdout.trim() === '' ? undefined : JSON.parse(res.stdout)
+    } catch {
+      // a text answer (the event stream) stays text
+    }
+    return {...res, status: status === undefined ? undefined : Number(status), body}
+  }
+
+  type Ok = (cli: CliEnv, template: string, args: string[], input?: string) => Promise<Answer>
+
+  /** The endpoints each test calls, declared, so one test below can check that together they are all of docs/openapi.yaml's. */
+  const covers: string[][] = []
+
+  /**
+   * A test body that must call (with a 2xx answer, matching the document) exactly the endpoints it declares: `ok`
+   * checks the status and the body's schema, and that the path given is one of the template's.
+   */
+  function calling(templates: string[], body: (ok: Ok) => Promise<void>): () => Promise<void> {
+    covers.push(templates)
+    return async () => {
+      const called = new Set<string>()
+      const ok: Ok = async (cli, template, args, input) => {
+        const [method, path] = template.split(' ')
+        const given = args.find((a) => a.startsWith('/'))!.split('?')[0]
+        expect(given, template).to.match(new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`))
+        const answer = await api(cli, args, input)
+        expect(answer.code, `${template}: ${answer.stderr}`).to.equal(0)
+        expect(answer.status, answer.stderr).to.be.within(200, 299)
+        if (answer.status !== 204 && typeof answer.body === 'object') assertMatchesOpenApi(method.toLowerCase(), path, answer.status!, answer.body)
+        called.add(template)
+        return answer
+      }
+      await body(ok)
+      expect([...called].sort()).to.deep.equal([...templates].sort())
+    }
+  }
+
+  it(
+    'the global service: the own route, another tenant only for Support (exit 5 otherwise)',
+    calling(['GET /v1/me/home', 'GET /v1/tenants/{tenantId}/home'], async (ok) => {
+      const me = await ok(admin, 'GET /v1/me/home', ['--global', '/v1/me/home'])
+      expect(me.body).to.include({tenantName: 'contoso'})
+      const own = await ok(admin, 'GET /v1/tenants/{tenantId}/home', ['--global', '/v1/tenants/contoso/home'])
+      expect(own.body).to.deep.include({home: (me.body as {home: unknown}).home})
+      const denied = await api(admin, ['--global', `/v1/tenants/${FABRIKAM}/home`])
+      expect(denied.code, denied.stderr).to.equal(5)
+      const other = await ok(support, 'GET /v1/tenants/{tenantId}/home', ['--global', `/v1/tenants/${FABRIKAM}/home`])
+      expect(other.body).to.include({tenantId: FABRIKAM, tenantName: 'fabrikam'})
+    }),
+  )
+
+  it(
+    "cluster health: the own tenant's home; Support reaches another tenant's home with --tenant",
+    calling(['GET /v1/health'], async (ok) => {
+      const health = await ok(admin, 'GET /v1/health', ['/v1/health'])
+      expect(health.body).to.include({clusterId: 'eastus-1'})
+      const fabrikam = await ok(support, 'GET /v1/health', ['/v1/health', '--tenant', 'fabrikam'])
+      expect(fabrikam.body).to.include({clusterId: 'westeurope-1'})
+    }),
+  )
+
+  it(
+    'users and their licenses: list, show, assign (a POST from -f), revoke (DELETE), 404 → exit 6',
+    calling(
+      [
+        'GET /v1/users',
+        'GET /v1/users/{userId}',
+        'GET /v1/licenses/skus',
+        'GET /v1/licenses/skus/{skuId}',
+        'POST /v1/users/{userId}/licenses',
+        'GET /v1/users/{userId}/licenses',
+        'DELETE /v1/users/{userId}/licenses/{skuId}',
+      ],
+      async (ok) => {
+        const users = await ok(admin, 'GET /v1/users', ['/v1/users'])
+        const user = (users.body as {items: Array<{id: string; upn: string}>}).items.find((u) => u.upn === 'user@contoso.example')!
+        expect(user).not.to.equal(undefined)
+        await ok(admin, 'GET /v1/users/{userId}', [`/v1/users/${user.id}`])
+        const skus = await ok(admin, 'GET /v1/licenses/skus', ['/v1/licenses/skus'])
+        const sku = (skus.body as {items: Array<{id: string; seats: {available: number}}>}).items.find((s) => s.id === 'POWERAPPS_PER_USER')!
+        expect(sku.seats.available).to.be.greaterThan(0)
+        await ok(admin, 'GET /v1/licenses/skus/{skuId}', [`/v1/licenses/skus/${sku.id}`])
+        const assigned = await ok(admin, 'POST /v1/users/{userId}/licenses', [
+          `/v1/users/${user.id}/licenses`,
+          '-f',
+          `skuId=${sku.id}`,
+          '-H',
+          'Idempotency-Key: e2e-assign-1',
+        ])
+        expect(assigned.status).to.equal(201)
+        const held = await ok(admin, 'GET /v1/users/{userId}/licenses', [`/v1/users/${user.id}/licenses`])
+        expect((held.body as {items: Array<{skuId: string}>}).items.map((l) => l.skuId)).to.include(sku.id)
+        const revoked = await ok(admin, 'DELETE /v1/users/{userId}/licenses/{skuId}', ['DELETE', `/v1/users/${user.id}/licenses/${sku.id}`])
+        expect(revoked.status).to.be.oneOf([200, 204])
+        const gone = await api(admin, ['/v1/users/no-such-user'])
+        expect(gone.code, gone.stderr).to.equal(6)
+      },
+    ),
+  )
+
+  it(
+    'connectors: create from stdin, show with its ETag, block and unblock with If-Match (a stale one → exit 7), access check, delete',
+    calling(
+      [
+        'POST /v1/connectors',
+        'GET /v1/connectors/{connectorId}',
+        'POST /v1/connectors/{connectorId}/block',
+        'POST /v1/connectors/{connectorId}/unblock',
+        'POST /v1/access-checks',
+        'DELETE /v1/connectors/{connectorId}',
+      ],
+      async (ok) => {
+        const created = await ok(
+          admin,
+          'POST /v1/connectors',
+          ['/v1/connectors', '--input', '-'],
+          JSON.stringify({displayName: 'E2E raw', description: 'from ppctl api'}),
+        )
+        expect(created.status).to.equal(201)
+        const id = (created.body as {id: string}).id
+        const shown = await ok(admin, 'GET /v1/connectors/{connectorId}', [`/v1/connectors/${id}`])
+        const etag = /^etag: (.+)$/m.exec(shown.stderr)?.[1]
+        expect(etag, shown.stderr).to.match(/^"\d+"$/)
+        const blocked = await ok(admin, 'POST /v1/connectors/{connectorId}/block', ['POST', `/v1/connectors/${id}/block`, '-H', `If-Match: ${etag}`])
+        expect(blocked.body).to.include({blocked: true})
+        const stale = await api(admin, ['POST', `/v1/connectors/${id}/unblock`, '-H', `If-Match: ${etag}`])
+        expect(stale.code, stale.stderr).to.equal(7)
+        const fresh = (blocked.body as {etag: string}).etag
+        const unblocked = await ok(admin, 'POST /v1/connectors/{connectorId}/unblock', ['POST', `/v1/connectors/${id}/unblock`, '-H', `If-Match: ${fresh}`])
+        expect(unblocked.body).to.include({blocked: false})
+        const check = await ok(admin, 'POST /v1/access-checks', [
+          '/v1/access-checks',
+          '-f',
+          'userId=user@contoso.example',
+          '-f',
+          'connectorId=shared_sql',
+          '-f',
+          'role=app-user',
+        ])
+        expect(check.body).to.include({connectorId: 'shared_sql', role: 'app-user'})
+        const deleted = await ok(admin, 'DELETE /v1/connectors/{connectorId}', [
+          'DELETE',
+          `/v1/connectors/${id}`,
+          '-H',
+          `If-Match: ${(unblocked.body as {etag: string}).etag}`,
+        ])
+        expect(deleted.status).to.equal(204)
+        const missing = await api(admin, [`/v1/connectors/${id}`])
+        expect(missing.code, missing.stderr).to.equal(6)
+      },
+    ),
+  )
+
+  it(
+    '--paginate follows real pages: every connector, in pages of 5, the same as one page of 200',
+    calling(['GET /v1/connectors'], async (ok) => {
+      const one = await ok(admin, 'GET /v1/connectors', ['/v1/connectors?limit=200'])
+      const all = (one.body as {items: Array<{id: string}>; nextCursor: string | null}).items
+      expect((one.body as {nextCursor: string | null}).nextCursor).to.equal(null)
+      expect(all.length).to.be.greaterThan(10)
+      const paged = await api(admin, ['/v1/connectors?limit=5', '--paginate'])
+      expect(paged.code, paged.stderr).to.equal(0)
+      // -i prints each page's status line: one per page, so more than one page was fetched
+      expect(paged.stderr.match(/^HTTP 200$/gm)).to.have.length(Math.ceil(all.length / 5))
+      expect((paged.body as Array<{id: string}>).map((c) => c.id)).to.deep.equal(all.map((c) => c.id))
+    }),
+  )
+
+  it(
+    'the audit log: events paged with --paginate --ndjson, and the event stream up to its head as text',
+    calling(['GET /v1/audit/events', 'GET /v1/audit/stream'], async (ok) => {
+      const page = await ok(admin, 'GET /v1/audit/events', ['/v1/audit/events?limit=1000'])
+      const events = (page.body as {items: Array<{seq: number}>}).items
+      expect(events.length).to.be.greaterThan(2)
+      const paged = await runCli(['api', 'GET', '/v1/audit/events', '-f', 'limit=2', '--paginate', '--ndjson'], admin.env)
+      expect(paged.code, paged.stderr).to.equal(0)
+      const seqs = paged.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as {seq: number}).seq)
+      // new events may have been written since (this test's own calls are audited): the first page's are all there, in order
+      expect(seqs.slice(0, events.length)).to.deep.equal(events.map((e) => e.seq))
+      const stream = await ok(admin, 'GET /v1/audit/stream', ['/v1/audit/stream?end=head'])
+      expect(stream.body)
+        .to.be.a('string')
+        .and.match(/^event: end$/m)
+    }),
+  )
+
+  it('together the tests above call every cluster and global endpoint of docs/openapi.yaml', () => {
+    expect([...new Set(covers.flat())].sort()).to.deep.equal(API_ENDPOINTS.map((e) => `${e.method} ${e.path}`).sort())
+  })
+})
