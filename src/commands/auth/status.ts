@@ -90,6 +90,7 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
 
   private block(p: ProfileStatus, all: boolean): Rendered {
     const store = p.credentialStore
+    const refused = Boolean(p.check && p.check.state !== 'ok' && p.check.state !== 'unreachable')
     const signedIn = p.check
       ? p.check.state === 'unreachable'
         ? `${p.signedIn ? 'yes' : 'no'} (not checked: the platform did not answer)`
@@ -105,7 +106,8 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
       ['Account', p.account ?? '-'],
       ['Tenant', tenant],
       ['Method', p.method ?? '-'],
-      ['Token expires', p.tokenExpiresAt ? `${p.tokenExpiresAt}${p.hasRefreshToken ? ' (renewed automatically)' : ''}` : '-'],
+      // A refused sign-in is not renewed: saying so would contradict the line above.
+      ['Token expires', p.tokenExpiresAt ? `${p.tokenExpiresAt}${p.hasRefreshToken && !refused ? ' (renewed automatically)' : ''}` : '-'],
       ['Credential store', store.error ? `${store.kind}: ${store.error.message}` : store.location ? `${store.kind} (${store.location})` : store.kind],
       ['Routing cache', p.routingCacheAgeSeconds === null ? 'none' : `${p.routingCacheAgeSeconds} s old`],
       ['Authority', p.authority ?? '-'],

@@ -85,6 +85,7 @@ describe('auth status (in-process)', () => {
     const res = await runCommand(AuthStatus, ['--check'], p)
     expect(res.code).to.equal(4)
     expect(res.stdout).to.match(/Signed in: +no \(revoked at the identity provider\)/)
+    expect(res.stdout).not.to.contain('renewed automatically')
     expect(res.stderr).to.match(/^Error: The sign-in of profile "work" was revoked at the identity provider/)
     expect(res.stderr).to.contain('Next: Sign in again with: ppctl auth login --profile work')
     expect(p.credentials.entries.get('work')?.refreshToken).to.equal('test-refresh-token')
