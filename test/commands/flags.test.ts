@@ -66,10 +66,10 @@ describe('flags across commands (manifest)', () => {
       expect(manifest.commands[id].flags).to.have.property('user')
   })
 
-  it('the sandbox commands, which always use the "sandbox" profile, do not show --profile (still accepted)', () => {
+  it('the sandbox commands (always the "sandbox" profile) and auth switch (its argument) do not show --profile, still accepted', () => {
     const sandbox = commands.filter(([id]) => id.startsWith('sandbox:'))
     expect(sandbox.length).to.be.greaterThan(5)
-    for (const [id, c] of sandbox) expect(c.flags.profile, id).to.include({hidden: true})
+    for (const [id, c] of [...sandbox, ['auth:switch', manifest.commands['auth:switch']] as const]) expect(c.flags.profile, id).to.include({hidden: true})
     expect(manifest.commands['connector:list'].flags.profile.hidden ?? false).to.equal(false)
   })
 })

@@ -51,6 +51,9 @@ describe('auth status --check (real CLI, real platform)', function () {
       const good = await runCli(['auth', 'status', '--check', '--json'], m.env)
       expect(good.code, good.stderr).to.equal(0)
       expect(JSON.parse(good.stdout).check).to.include({state: 'ok', tenantName: 'contoso'})
+      const me = await runCli(['whoami'], m.env)
+      expect(me.code, me.stderr).to.equal(0)
+      expect(me.stdout).to.match(/^maker@contoso\.example in (contoso \()?(tenant )?2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1\)? as Maker — profile sandbox\n$/)
 
       // Revoke the grant at the provider, as an administrator or a logout elsewhere would.
       const creds = await new FileStore(m.env.PPCTL_CONFIG_DIR!, 'sandbox').get('sandbox')

@@ -2,7 +2,7 @@
 import type {Context} from '../context.js'
 import type {Profile} from '../config/store.js'
 import type {StoredCredentials} from '../credentials/types.js'
-import {ExitCode, PpctlError, type ExitCodeValue} from '../errors/index.js'
+import {ExitCode, PpctlError, UnreachableError, type ExitCodeValue} from '../errors/index.js'
 import type {Http} from '../http/types.js'
 import {redactText} from '../output/redact.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
@@ -155,6 +155,66 @@ function sameOrigin(endpoint: unknown, authority: string): endpoint is string {
     return typeof endpoint === 'string' && url.protocol === 'https:' && url.origin === new URL(authority).origin
   } catch {
     return false
+  }
+}
+
+/**
+ * CI mode: nothing is stored, so the check is the sign-in itself (a certificate grant, kept in memory) and the global
+ * service's /v1/me/home with its token. A grant that outlives the timeout is abandoned: it persists nothing.
+ */
+export async function checkEnvironment(ctx: Context, input: {globalUrl?: string; timeoutMs?: number}): Promise<SignInCheck> {
+  const checkedAt = new Date(ctx.clock.now()).toISOString()
+  const timeoutMs = input.timeoutMs ?? CHECK_TIMEOUT_MS
+  const base = {checkedAt, tenantName: null}
+  const signal = AbortSignal.timeout(timeoutMs)
+  const timedOut = new Promise<never>((_, reject) =>
+    signal.addEventListener('abort', () => reject(new UnreachableError('TIMEOUT', `no answer within ${timeoutMs / 1000} s`)), {once: true}),
+  )
+  const next = 'Check PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; see the error with: ppctl auth token'
+  let token: string
+  try {
+    token = (await Promise.race([ctx.tokens().get(), timedOut])).token
+  } catch (err) {
+    const e = err instanceof PpctlError ? err : undefined
+    const message = `The sign-in from the CI variables failed: ${e ? e.message : 'unexpected error'}`
+    if (e?.exitCode === ExitCode.UNREACHABLE) return {...base, state: 'unreachable', message, code: e.code, exitCode: ExitCode.UNREACHABLE, nextStep: next}
+    // A refused sign-in exits 4; a local problem (a certificate file that cannot be read) keeps its own exit code.
+    return {...base, state: 'rejected', message, code: e?.code ?? 'UNEXPECTED', exitCode: e?.exitCode ?? ExitCode.ERROR, nextStep: e?.nextStep ?? next}
+  }
+  if (!input.globalUrl) return {...base, state: 'ok', message: 'The identity provider issued a token for the CI variables.', exitCode: ExitCode.OK}
+  const global = normalize(input.globalUrl)
+  try {
+    const res = await (
+      await ctx.http()
+    ).fetch(`${global}/v1/me/home`, {signal, retries: false, headers: {accept: 'application/json', authorization: `Bearer ${token}`}})
+    const body = (await res.json().catch(() => ({}))) as {tenantName?: unknown; code?: unknown}
+    if (res.status === 401)
+      return {
+        ...base,
+        state: 'rejected',
+        message: 'The platform refuses the token of the CI sign-in.',
+        code: typeof body.code === 'string' ? body.code : 'UNAUTHENTICATED',
+        exitCode: ExitCode.AUTH_REQUIRED,
+        nextStep: next,
+      }
+    if (res.status >= 500) throw new Error(`it answered HTTP ${res.status}`)
+    return {
+      ...base,
+      state: 'ok',
+      message: 'The identity provider and the platform accept the CI sign-in.',
+      exitCode: ExitCode.OK,
+      tenantName: res.ok && typeof body.tenantName === 'string' ? body.tenantName : null,
+    }
+  } catch (err) {
+    const e = err instanceof PpctlError ? err : undefined
+    return {
+      ...base,
+      state: 'unreachable',
+      message: `Could not ask the global service (${global}) whether the sign-in is good: ${e ? e.message : sanitizeOneLine(String((err as Error)?.message ?? err))}`,
+      code: e?.code ?? 'UNREACHABLE',
+      exitCode: ExitCode.UNREACHABLE,
+      nextStep: 'Try again when the platform answers (or see: ppctl route diagnose)',
+    }
   }
 }
 

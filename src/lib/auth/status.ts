@@ -6,7 +6,7 @@ import type {Context} from '../context.js'
 import {effectiveProfile} from '../config/store.js'
 import type {StoredCredentials} from '../credentials/types.js'
 import type {ExitCodeValue} from '../errors/index.js'
-import {checkSignIn, type SignInCheck} from './check.js'
+import {checkEnvironment, checkSignIn, type SignInCheck} from './check.js'
 import {ciCredentialsFromEnv} from './ci-env.js'
 import {profileCacheDir} from './forget.js'
 import {identityProviderChanged, issuerChange} from './issuer-check.js'
@@ -48,7 +48,8 @@ export async function authStatus(ctx: Context, options: StatusOptions = {}): Pro
   const {name: active, profile: activeProfile, exists} = await ctx.activeProfile()
   const ci = ciCredentialsFromEnv(ctx.env)
   if (ci) {
-    // Nothing is stored to check: the certificate sign-in happens on demand, in memory, in each command.
+    // Nothing is stored: the certificate sign-in happens on demand, in memory, in each command (and in the check).
+    const check = options.check ? await checkEnvironment(ctx, {globalUrl: activeProfile.globalUrl, timeoutMs: options.timeoutMs}) : null
     return [
       {
         profile: active,
@@ -63,7 +64,7 @@ export async function authStatus(ctx: Context, options: StatusOptions = {}): Pro
         hasRefreshToken: false,
         credentialStore: {kind: 'none', location: null},
         routingCacheAgeSeconds: null,
-        check: null,
+        check,
       },
     ]
   }

@@ -262,6 +262,15 @@ describe('auth status (in-process)', () => {
     expect(human.stdout.slice(res.stdout.length)).to.match(/^CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID/)
   })
 
+  it('CI mode --check: the sign-in from the variables is what is checked; a certificate that cannot be read is said, with its exit code', async () => {
+    p = await fakePlatform({env: {PPCTL_CLIENT_ID: 'sp-ci', PPCTL_TENANT_ID: 'contoso', PPCTL_CERTIFICATE_PATH: '/nonexistent/ci.pem'}})
+    const res = await runCommand(AuthStatus, ['--check', '--json'], p)
+    const check = res.json<ProfileStatus>().check
+    expect(check).to.include({state: 'rejected'})
+    expect(check?.message).to.match(/^The sign-in from the CI variables failed: /)
+    expect(res.code).to.equal(check?.exitCode).and.not.equal(0)
+  })
+
   it('no profiles at all: says how to sign in, exit 0', async () => {
     p = await fakePlatform()
     await p.ctx.config().update((c) => void (c.profiles = {}))
