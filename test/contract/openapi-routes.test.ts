@@ -71,7 +71,12 @@ describe('Route tables against docs/openapi.yaml', () => {
     expect(all.length).to.be.greaterThan(15)
     expect(new Set(all).size).to.equal(all.length)
     // oidc-provider routes these itself; anything else on login. would have to be checked against it.
-    expect(documented().identity.sort()).to.deep.equal(['GET /.well-known/openid-configuration', 'POST /device/auth', 'POST /token'])
+    expect(documented().identity.sort()).to.deep.equal([
+      'GET /.well-known/openid-configuration',
+      'POST /device/auth',
+      'POST /token',
+      'POST /token/introspection',
+    ])
   })
 
   it('requires of each routed operation the role openapi.yaml documents as its x-required-role', () => {

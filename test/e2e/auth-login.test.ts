@@ -88,10 +88,8 @@ describe('auth login (real CLI, real platform)', function () {
     )
     expect(login.code, login.stderr).to.equal(0)
     expect(JSON.parse(login.stdout)).to.include({account: 'maker@fabrikam.example', tenantId: FABRIKAM})
-    const status = JSON.parse((await runCli(['auth', 'status', '--json'], m.env)).stdout) as {
-      profiles: Array<{profile: string; signedIn: boolean; hasRefreshToken: boolean}>
-    }
-    expect(status.profiles.find((p) => p.profile === 'sandbox')).to.include({signedIn: true, hasRefreshToken: true})
+    const status = JSON.parse((await runCli(['auth', 'status', '--json'], m.env)).stdout) as {profile: string; signedIn: boolean; hasRefreshToken: boolean}
+    expect(status).to.include({profile: 'sandbox', signedIn: true, hasRefreshToken: true})
   })
 
   it('shows the verification URI, its host and the code on stderr for people, nothing on stdout until done', async () => {
@@ -234,6 +232,9 @@ describe('auth login (real CLI, real platform)', function () {
       const status = await runCli(['auth', 'status', '--json', '--debug'], ci.env)
       expect(status.code, status.stderr).to.equal(0)
       expect(JSON.parse(status.stdout)).to.include({mode: 'environment'})
+      const checked = await runCli(['auth', 'status', '--check', '--json'], ci.env)
+      expect(checked.code, checked.stderr).to.equal(0)
+      expect(JSON.parse(checked.stdout).check).to.include({state: 'ok'})
       const pem = await runCli(['auth', 'token'], {...ci.env, PPCTL_CERTIFICATE_PATH: '', PPCTL_CERTIFICATE: readFileSync(sp.pemFile, 'utf8')})
       expect(pem.code, pem.stderr).to.equal(0)
       expect(snapshot(ci.home)).to.deep.equal(before)

@@ -73,8 +73,8 @@ describe('a profile in one command (real CLI, real platform)', function () {
     const list = await runCli(['connector', 'list', '--profile', 'maker', '--json'], sandboxMachine.env)
     expect(list.code, list.stderr).to.equal(0)
     // The sandbox profile's own sign-in is untouched.
-    const status = await runCli(['auth', 'status', '--json'], sandboxMachine.env)
-    const profiles = (JSON.parse(status.stdout) as {profiles: Array<{profile: string; account: string | null}>}).profiles
+    const status = await runCli(['auth', 'status', '--all', '--json'], sandboxMachine.env)
+    const profiles = (JSON.parse(status.stdout) as {items: Array<{profile: string; account: string | null}>}).items
     expect(profiles.find((p) => p.profile === 'maker')?.account).to.equal('maker@contoso.example')
   })
 

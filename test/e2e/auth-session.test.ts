@@ -59,8 +59,9 @@ describe('auth session (real CLI, real platform)', function () {
   it('auth status and auth list describe the signed-in profile without any secret', async () => {
     const status = await run(['auth', 'status', '--json'], m.env)
     expect(status.code, status.stderr).to.equal(0)
-    const profile = (JSON.parse(status.stdout) as {profiles: Array<Record<string, unknown>>}).profiles.find((p) => p.profile === 'sandbox')!
+    const profile = JSON.parse(status.stdout) as Record<string, unknown>
     expect(profile).to.include({
+      profile: 'sandbox',
       active: true,
       signedIn: true,
       account: 'admin@contoso.example',
@@ -72,7 +73,7 @@ describe('auth session (real CLI, real platform)', function () {
     expect(Date.parse(profile.tokenExpiresAt as string)).to.be.greaterThan(Date.now())
     const human = await run(['auth', 'status'], m.env)
     expect(human.stdout)
-      .to.match(/\* sandbox \(active\)/)
+      .to.match(/^sandbox \(in use\)/)
       .and.to.match(/Account:\s+admin@contoso\.example/)
     const list = JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {profiles: Array<Record<string, unknown>>}
     expect(list.profiles).to.deep.include({
@@ -155,8 +156,8 @@ describe('auth session (real CLI, real platform)', function () {
       expect(token.stderr).to.contain('expired or was revoked').and.to.contain('sign in again: ppctl auth login')
       expect(await s.get('sandbox')).to.equal(undefined)
       expect(existsSync(cacheDir)).to.equal(false)
-      const status = JSON.parse((await run(['auth', 'status', '--json'], other.env)).stdout) as {profiles: Array<{profile: string; signedIn: boolean}>}
-      expect(status.profiles.find((p) => p.profile === 'sandbox')?.signedIn).to.equal(false)
+      const status = JSON.parse((await run(['auth', 'status', '--json'], other.env)).stdout) as {profile: string; signedIn: boolean}
+      expect(status).to.include({profile: 'sandbox', signedIn: false})
     } finally {
       other.cleanup()
     }

@@ -65,7 +65,7 @@ describe('sandbox restart and sign-ins (real CLI, real platform)', function () {
     expect((await run('auth', 'token')).stdout.trim()).to.equal(token)
     const status = await run('auth', 'status', '--json')
     expect(status.code, status.stderr).to.equal(0)
-    expect(JSON.parse(status.stdout).profiles.find((p: {active: boolean}) => p.active)).to.include({signedIn: true})
+    expect(JSON.parse(status.stdout)).to.include({active: true, signedIn: true})
   })
 
   it('started on another port, every command and auth status say the identity provider changed, and exit 4', async () => {
@@ -91,7 +91,7 @@ describe('sandbox restart and sign-ins (real CLI, real platform)', function () {
     expect(status.stdout + status.stderr).to.contain(expected)
     const statusJson = await run('auth', 'status', '--json')
     expect(statusJson.code).to.equal(4)
-    const active = JSON.parse(statusJson.stdout).profiles.find((p: {active: boolean}) => p.active)
+    const active = JSON.parse(statusJson.stdout)
     expect(active).to.include({signedIn: false})
     expect(active.problem).to.include({code: 'IDENTITY_PROVIDER_CHANGED'})
 

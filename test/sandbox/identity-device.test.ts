@@ -94,6 +94,26 @@ describe('sandbox identity: device sign-in', () => {
     expect(h.audit.all().some((e) => e.action === 'token.refreshed' && e.result === 'failed')).to.equal(true)
   })
 
+  it('introspection: the refresh token is active for its own client, inactive for another and after revocation', async () => {
+    const config = await cliConfig(h)
+    const tokens = await signIn(h, config)
+    const endpoint = config.serverMetadata().introspection_endpoint!
+    expect(new URL(endpoint).origin).to.equal(new URL(h.issuer).origin)
+    const introspect = async (clientId: string) => {
+      const res = await h.fetch(endpoint, {
+        method: 'POST',
+        headers: {'content-type': 'application/x-www-form-urlencoded'},
+        body: new URLSearchParams({token: tokens.refresh_token!, token_type_hint: 'refresh_token', client_id: clientId}).toString(),
+      })
+      return {status: res.status, body: (await res.json()) as {active: boolean; client_id?: string}}
+    }
+    expect(await introspect(CLI_CLIENT_ID)).to.deep.nested.include({status: 200, 'body.active': true, 'body.client_id': CLI_CLIENT_ID})
+    // Another (unknown) client learns nothing about it.
+    expect((await introspect('someone-else')).body.active).to.not.equal(true)
+    await client.tokenRevocation(config, tokens.refresh_token!, {token_type_hint: 'refresh_token'})
+    expect(await introspect(CLI_CLIENT_ID)).to.deep.equal({status: 200, body: {active: false}})
+  })
+
   it('reports a wrong password as SIGNIN_FAILED, audits it, and never echoes the password', async () => {
     const config = await cliConfig(h)
     const device = await client.initiateDeviceAuthorization(config, {scope: SCOPE})

@@ -7,3 +7,12 @@ export const baseFlags = {
   profile: Flags.string(BASE_FLAG_DEFS.profile),
   debug: Flags.boolean(BASE_FLAG_DEFS.debug),
 }
+
+/**
+ * The global flags of a command that never reads a profile (the sandbox commands, `auth switch`): --profile is not
+ * shown, but still accepted (and ignored), so scripts that pass it everywhere keep working.
+ */
+export const baseFlagsWithoutProfile = {
+  ...baseFlags,
+  profile: Flags.string({...BASE_FLAG_DEFS.profile, hidden: true}),
+}

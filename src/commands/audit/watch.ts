@@ -35,7 +35,7 @@ Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when 
   ]
 
   static override flags = {
-    follow: Flags.boolean({description: 'Keep watching live events (--no-follow: only the history in range).', default: true, allowNo: true}),
+    follow: Flags.boolean({char: 'f', description: 'Keep watching live events (--no-follow: only the history in range).', default: true, allowNo: true}),
     ...filterFlags,
     after: Flags.integer({description: 'Start after this event seq.', min: 0}),
     output: Flags.string({char: 'o', description: 'Alert format.', options: ['ndjson', 'table'], default: 'ndjson'}),

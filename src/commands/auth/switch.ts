@@ -1,12 +1,16 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {baseFlagsWithoutProfile} from '../../cli/flags/base.js'
 import {text} from '../../lib/output/render.js'
 import {switchProfile, type SwitchResult} from '../../lib/auth/profiles.js'
 
 export type AuthSwitchResult = SwitchResult
 
 export default class AuthSwitch extends BaseCommand<typeof AuthSwitch> {
+  // The name to switch to is the argument; --profile would be ignored.
+  static override baseFlags = baseFlagsWithoutProfile
+
   static override summary = 'Make a profile the default.'
   static override description =
     '--profile and PPCTL_PROFILE always win over the default, so parallel jobs that name their profile never depend on (or fight over) this setting.'

@@ -3,13 +3,15 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {readSecret} from '../../lib/io/read-secret.js'
-import {dataDirFlag} from '../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {approvePendingSignIn, type ApproveResult} from '../../lib/sandbox/approve.js'
 
 export type SandboxApproveResult = ApproveResult
 
 export default class SandboxApprove extends BaseCommand<typeof SandboxApprove> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = 'Complete a pending device sign-in on the local platform, for scripts and tests.'
   static override description = `Goes through the same pages a person uses in a browser — code entry, sign-in with the user's password, consent — over HTTPS. The password is read from stdin (or a prompt at a terminal), never from a flag. There is no path that skips authentication.`
 

@@ -3,10 +3,12 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 import {failoverSandbox, type SandboxFailoverResult} from '../../lib/sandbox/failover.js'
-import {dataDirFlag} from '../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
 export default class SandboxFailover extends BaseCommand<typeof SandboxFailover> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = 'Fail a tenant over to its paired secondary cluster (a drill on the local platform).'
   static override description =
     'A planned failover drains replication, swaps the active and passive clusters, bumps the route epoch in the global service and records a failover.completed audit event: no acknowledged write is lost. With --force it simulates a regional outage: it swaps at once and reports how many committed writes never reached the secondary (they are lost; the old cluster is rebuilt from the new active one). Afterwards the old active cluster answers 421 WRONG_CLUSTER.'
@@ -18,7 +20,7 @@ export default class SandboxFailover extends BaseCommand<typeof SandboxFailover>
 
   static override flags = {
     'data-dir': dataDirFlag,
-    tenant: Flags.string({char: 't', description: 'Tenant to fail over: name, domain or id (contoso, fabrikam).', required: true}),
+    tenant: Flags.string({charAliases: ['t'], description: 'Tenant to fail over: name, domain or id (contoso, fabrikam).', required: true}),
     force: Flags.boolean({description: 'Swap without draining replication (simulated outage); unshipped writes are lost.'}),
   }
 

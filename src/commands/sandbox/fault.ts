@@ -4,12 +4,14 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {lines, text} from '../../lib/output/render.js'
 import {renderTable} from '../../lib/output/table.js'
 import {describeFault, FAULT_ACTIONS, injectFault, type FaultAction, type FaultResult} from '../../lib/sandbox/fault.js'
-import {dataDirFlag} from '../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
 export type SandboxFaultResult = FaultResult
 
 export default class SandboxFault extends BaseCommand<typeof SandboxFault> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = 'Make the gateway misbehave for one cluster: down, slow, flaky or throttled; `up` clears it.'
   static override description = `For failover drills and resilience tests. The gateway applies the fault to every request for the cluster's host, before the token is checked:
   down            the connection is reset (--mode 503: answers 503 Service Unavailable with Retry-After)

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
-import {dataDirFlag} from '../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {assertWipeable, resolveDataDir, stopPlatform, wipeDataDir} from '../../lib/sandbox/lifecycle.js'
 
 export interface SandboxResetResult {
@@ -13,6 +13,8 @@ export interface SandboxResetResult {
 }
 
 export default class SandboxReset extends BaseCommand<typeof SandboxReset> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = "Wipe the local platform's data folder: identities, keys, certificates, audit log."
   static override description =
     'Stops the platform first when it runs. Asks for confirmation at a terminal; without one, --yes is required. The next `sandbox start` seeds everything again with new passwords.'

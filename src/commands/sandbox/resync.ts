@@ -4,10 +4,12 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {renderKeyValue} from '../../lib/output/table.js'
 import {resyncSandbox, type SandboxResyncResult} from '../../lib/sandbox/failover.js'
-import {dataDirFlag} from '../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
 export default class SandboxResync extends BaseCommand<typeof SandboxResync> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = "Rebuild a tenant's passive cluster from its active one (repairs a broken replication on the local platform)."
   static override description =
     "When `sandbox status` reports a tenant's replication as broken (an entry the secondary could not apply), shipping of that tenant has stopped. This copies the tenant's state from the active cluster to the secondary, resumes shipping and records a replication.resynced audit event. Nothing acknowledged is lost: every acknowledged write is on the active cluster."
@@ -16,7 +18,7 @@ export default class SandboxResync extends BaseCommand<typeof SandboxResync> {
 
   static override flags = {
     'data-dir': dataDirFlag,
-    tenant: Flags.string({char: 't', description: 'Tenant to resync: name, domain or id (contoso, fabrikam).', required: true}),
+    tenant: Flags.string({charAliases: ['t'], description: 'Tenant to resync: name, domain or id (contoso, fabrikam).', required: true}),
   }
 
   async run(): Promise<SandboxResyncResult> {

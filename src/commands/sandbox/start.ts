@@ -3,12 +3,14 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {lines, text} from '../../lib/output/render.js'
 import {renderKeyValue} from '../../lib/output/table.js'
-import {dataDirFlag} from '../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir, startBackground, type StartResult} from '../../lib/sandbox/lifecycle.js'
 
 export type SandboxStartResult = StartResult
 
 export default class SandboxStart extends BaseCommand<typeof SandboxStart> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = 'Start the local platform on this machine.'
   static override description = `Runs the local platform (identity provider, global service, gateway and clusters behind one TLS listener on 127.0.0.1) as a background process, waits until it is ready, and writes the "sandbox" profile (made the default when there is none).
 A second start while one runs reports it and exits 0. --foreground keeps it in this process (for CI and containers) until SIGTERM or Ctrl-C.

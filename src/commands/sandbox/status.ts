@@ -2,12 +2,14 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {lines, text} from '../../lib/output/render.js'
 import {ExitCode, UnreachableError} from '../../lib/errors/index.js'
 import {renderKeyValue, renderTable} from '../../lib/output/table.js'
-import {dataDirFlag} from '../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {describeFault} from '../../lib/sandbox/fault.js'
 import {sandboxStatus, type SandboxStatusResult} from '../../lib/sandbox/status.js'
 
 export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = "Show the local platform's URLs, process, uptime, the health of each component and each tenant's replication lag."
   static override description =
     "Exits 0 when the platform runs and every component is healthy, 8 when it is not running, a component is down or a tenant's replication is broken (the output then names the command that repairs it)."

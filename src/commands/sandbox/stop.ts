@@ -2,12 +2,14 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
-import {dataDirFlag} from '../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir, stopPlatform, type StopResult} from '../../lib/sandbox/lifecycle.js'
 
 export type SandboxStopResult = StopResult
 
 export default class SandboxStop extends BaseCommand<typeof SandboxStop> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = 'Stop the local platform.'
   static override description =
     'Sends SIGTERM so the platform drains its connections, and SIGKILL when it has not stopped within --timeout seconds. Stopping a platform that is not running is not an error.'

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {renderTable} from '../../lib/output/table.js'
-import {dataDirFlag} from '../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {listSandboxUsers, type SandboxUser} from '../../lib/sandbox/users.js'
 
@@ -9,6 +9,8 @@ export interface SandboxUsersResult {
 }
 
 export default class SandboxUsers extends BaseCommand<typeof SandboxUsers> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = 'List the seeded identities of the local platform and their generated passwords.'
   static override description =
     'The passwords are generated at first start, stored hashed by the platform, and shown only here. They are for the local platform only.'

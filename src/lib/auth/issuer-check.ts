@@ -13,7 +13,7 @@ export interface IssuerChange {
 const normalize = (url: string) => url.trim().replace(/\/+$/, '')
 
 /** The `iss` claim of a JWT, read without verification: it only decides whether to use the token, never to trust it. */
-function issuerOfJwt(token: string | undefined): string | undefined {
+export function issuerOfJwt(token: string | undefined): string | undefined {
   const parts = token?.split('.')
   if (!parts || parts.length !== 3) return undefined
   try {

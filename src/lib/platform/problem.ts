@@ -1,5 +1,6 @@
 // Turns a platform error answer (problem+json, or anything else) into a typed error with its exit code.
 import {ExitCode, PlatformProblemError, type ExitCodeValue} from '../errors/index.js'
+import {SUPPORT_CAN} from '../routing/resolve-home.js'
 import type {HomeRoute} from '../routing/types.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 
@@ -53,6 +54,12 @@ const NEXT_STEP: Partial<Record<ExitCodeValue, string>> = {
   [ExitCode.THROTTLED]: 'Try again in a minute.',
 }
 
+/** Platform codes whose way out is not the generic one of their exit code. */
+const NEXT_STEP_BY_CODE: Partial<Record<string, string>> = {
+  // Support is refused tenant data by design: no role to ask for, but routes and health to read.
+  TENANT_DATA_FORBIDDEN: SUPPORT_CAN,
+}
+
 /**
  * A 404 for something the person named: "No connector "nope" in contoso.", with where to look. The platform's code
  * stays the error's code (scripts keep matching it); the tenant is named as the route knows it.
@@ -77,5 +84,9 @@ export function problemError(status: number, problem: Problem, what: string, hea
   const detail = sanitizeOneLine(String(problem.detail ?? problem.title ?? `HTTP ${status}`))
   const code = typeof problem.code === 'string' ? problem.code : `HTTP_${status}`
   const exitCode = problemExitCode(status, code)
-  return new PlatformProblemError(code, exitCode, `${what} failed: ${detail}`, {correlationId, status, nextStep: NEXT_STEP[exitCode]})
+  return new PlatformProblemError(code, exitCode, `${what} failed: ${detail}`, {
+    correlationId,
+    status,
+    nextStep: NEXT_STEP_BY_CODE[code] ?? NEXT_STEP[exitCode],
+  })
 }

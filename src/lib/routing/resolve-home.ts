@@ -63,6 +63,10 @@ export async function resolveHome(deps: ResolveDeps, options: ResolveOptions = {
   return {route: body, fromCache: false, ageSeconds: 0, expiresInSeconds: ttl}
 }
 
+/** What a Support sign-in (no tenant of its own) can do instead of reading tenant data. */
+export const SUPPORT_CAN =
+  'A Support sign-in reads routes and cluster health, not tenant data: ppctl route show --tenant TENANT, ppctl route diagnose --tenant TENANT'
+
 function routeError(status: number, body: unknown, key: string, correlationId?: string): PpctlError {
   const problem = (body ?? {}) as {code?: string; detail?: string; title?: string}
   const detail = problem.detail ?? problem.title ?? `HTTP ${status}`
@@ -71,15 +75,25 @@ function routeError(status: number, body: unknown, key: string, correlationId?: 
       nextStep: 'Sign in again: ppctl auth login',
       correlationId,
     })
+  // The next step says what can be done instead, never the error again.
   if (status === 403)
     return platformOrOwn(problem.code, 'FORBIDDEN', `Not allowed to read the route of ${key}: ${detail}`, {
-      nextStep: "Only the Support role reads other tenants' routes.",
+      nextStep:
+        key === 'me'
+          ? 'Ask an administrator of the tenant for a role that reads its route.'
+          : `Your own tenant's route: ppctl route show (without --tenant); for ${key}'s, sign in with a Support account: ppctl auth login --profile support`,
       correlationId,
     })
   if (status === 404)
-    return platformOrOwn(problem.code, 'TENANT_NOT_FOUND', `The global service knows no tenant ${key}.`, {
-      nextStep: 'Check --tenant (id or name).',
-      correlationId,
-    })
+    return key === 'me'
+      ? // A tenant without a home cluster (the operator's, where Support accounts live) has no tenant data to read.
+        platformOrOwn(problem.code, 'TENANT_NOT_FOUND', 'The signed-in tenant has no home cluster, so no tenant data to read.', {
+          nextStep: SUPPORT_CAN,
+          correlationId,
+        })
+      : platformOrOwn(problem.code, 'TENANT_NOT_FOUND', `The global service knows no tenant ${key}.`, {
+          nextStep: 'Check --tenant (id or name).',
+          correlationId,
+        })
   return platformOrOwn(problem.code, 'ROUTING_FAILED', `The global service answered HTTP ${status} for ${key}: ${detail}`, {correlationId})
 }

@@ -73,6 +73,12 @@ export function buildConfiguration({apiAudience, directory, keys, adapter}: Conf
         enabled: true,
         allowedPolicy: async (_ctx: unknown, client: {clientId: string}, token: {clientId: string}) => token.clientId === client.clientId,
       },
+      // `auth status --check` asks whether a refresh token is still alive without using (and so rotating) it; only the
+      // client the token was issued to may ask.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx: unknown, client: {clientId: string}, token: {clientId: string}) => token.clientId === client.clientId,
+      },
       rpInitiatedLogout: {enabled: false},
       userinfo: {enabled: true},
     },

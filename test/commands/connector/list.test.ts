@@ -64,6 +64,31 @@ describe('connector list (in-process)', () => {
       .and.contain('corr-403')
   })
 
+  it('as Support (a tenant without a home cluster): exit 6, and the Next line names what Support can do, not a --tenant it lacks', async () => {
+    p = await fakePlatform()
+    await (await p.ctx.router().cache('work')).clear()
+    p.global.get('/v1/me/home').reply(...problem(404, 'TENANT_NOT_FOUND', 'The signed-in tenant has no home cluster.', 'corr-404'))
+    const res = await runCommand(ConnectorList, [], p)
+    expect(res.code).to.equal(6)
+    expect(res.stderr).not.to.contain('--tenant (id or name)')
+    expect(res.stderr).to.contain(
+      'Next: A Support sign-in reads routes and cluster health, not tenant data: ppctl route show --tenant TENANT, ppctl route diagnose --tenant TENANT',
+    )
+  })
+
+  it('403 TENANT_DATA_FORBIDDEN (Support on a cluster): exit 5, the Next line names the route commands instead of a role to ask for', async () => {
+    p = await fakePlatform()
+    p.cluster
+      .get('/v1/connectors')
+      .query(true)
+      .reply(...problem(403, 'TENANT_DATA_FORBIDDEN', 'Support reads routes and health, not tenant data', 'corr-403'))
+    const res = await runCommand(ConnectorList, [], p)
+    expect(res.code).to.equal(5)
+    expect(res.stderr).to.contain(
+      'Next: A Support sign-in reads routes and cluster health, not tenant data: ppctl route show --tenant TENANT, ppctl route diagnose --tenant TENANT',
+    )
+  })
+
   it('--blocked and --allowed together: exit 2 before any request', async () => {
     p = await fakePlatform()
     const res = await runCommand(ConnectorList, ['--blocked', '--allowed'], p)

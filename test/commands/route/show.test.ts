@@ -154,8 +154,22 @@ describe('route show (in-process)', () => {
     expect(res.code).to.equal(5)
     expect(res.stdout).to.equal('')
     expect(res.stderr).to.match(/^Error: Not allowed to read the route of fabrikam: HTTP 403\n/)
-    expect(res.stderr).to.contain("Only the Support role reads other tenants' routes.")
+    expect(res.stderr).to.contain("Next: Your own tenant's route: ppctl route show (without --tenant)")
     expect(res.stderr).not.to.match(/\n\s+at /)
+  })
+
+  it('--tenant fabrikam as an Admin of contoso (403 TENANT_ACCESS_DENIED): the Next line says what to do, not the error again', async () => {
+    p = await fakePlatform()
+    p.global
+      .get('/v1/tenants/fabrikam/home')
+      .reply(...problem(403, 'TENANT_ACCESS_DENIED', 'Only the Support role reads the routes of other tenants.', 'corr-403'))
+    const res = await runCommand(RouteShow, ['--tenant', 'fabrikam'], p)
+    expect(res.code).to.equal(5)
+    const [error, next] = res.stderr.split('\n')
+    expect(error).to.equal('Error: Not allowed to read the route of fabrikam: Only the Support role reads the routes of other tenants.')
+    expect(next).to.match(/^ {2}Next: /)
+    expect(next).to.contain('ppctl route show (without --tenant)').and.contain('ppctl auth login --profile support')
+    expect(next.toLowerCase()).not.to.contain('only the support role reads')
   })
 
   it('503 from the global service: retried on the clock, then exit 9 PLATFORM_UNAVAILABLE with its correlation id', async () => {

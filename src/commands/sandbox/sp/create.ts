@@ -4,13 +4,15 @@ import {BaseCommand} from '../../../cli/base-command.js'
 import {lines, text} from '../../../lib/output/render.js'
 import {readSecret} from '../../../lib/io/read-secret.js'
 import {renderKeyValue} from '../../../lib/output/table.js'
-import {dataDirFlag} from '../../../cli/flags/sandbox.js'
+import {dataDirFlag, sandboxBaseFlags} from '../../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../../lib/sandbox/lifecycle.js'
 import {createServicePrincipal, type ServicePrincipalResult} from '../../../lib/sandbox/service-principal.js'
 
 export type SandboxSpCreateResult = ServicePrincipalResult
 
 export default class SandboxSpCreate extends BaseCommand<typeof SandboxSpCreate> {
+  static override baseFlags = sandboxBaseFlags
+
   static override summary = 'Create a service principal that signs in with a certificate (role Admin).'
   static override description = `Generates an RSA key and a self-signed certificate, writes <name>.pem (certificate and key, 0600) and <name>.pfx (PKCS#12) into --out, and registers the certificate with the local platform. The PFX password is read from a prompt at a terminal, or from stdin when it is a pipe — never from a flag. --no-pfx writes only the PEM.`
 
