@@ -13,15 +13,17 @@
  *
  * In a `run` block, every command line (with its `\` continuation lines) is a step. Each step must exit 0, or N when
  * its own comment says `(exit N)`. Comment lines right after a command that start with `#   ` (hash, three blanks)
- * are that command's stdout, compared with the real one. Output is compared line by line: a run of digits matches any
+ * are that command's stdout, compared with the real one. A command whose comment says `until Ctrl-C` (`--follow`)
+ * gets SIGINT once it has printed its first line, and must then exit 130 (or its `(exit N)`). Output is compared line by line: a run of digits matches any
  * digits, a run of blanks any blanks, and `…` any text — so times, ids, ports and column widths may differ.
  *
  * What the blocks get: `ppctl` on PATH (and `./bin/run.js` in the working folder) running this checkout's bin/run.js,
  * where `sandbox start` without --port takes a free port (the README's 8443 may be in use); `npm ci` and
  * `npm run build` do nothing (the suite built dist/ before it ran; any other npm command fails); a fresh HOME and
  * config folder, CI=1, the file credential store (no keychain in every CI job); the working folder is empty and
- * inside HOME, so `~/…` is outside it. A block that never ends by itself (`--follow`), needs a person (a device code to
- * approve in a browser) or another platform (example.com) is left unmarked.
+ * inside HOME, so `~/…` is outside it. A block that needs a person (a device code to approve in a browser), another
+ * platform (example.com), or a command that may print nothing before Ctrl-C (`audit watch` without alerts) is left
+ * unmarked.
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -96,11 +98,21 @@ describe('README example runner', function () {
 
   it('splits a block into steps, with continuation lines, shown output and expected exit codes', () => {
     const list = steps(
-      ['# a comment', 'ppctl one --flag \\', '  --more', '#   its output', '#   second line', 'ppctl two   # fails on purpose (exit 8)', ''].join('\n'),
+      [
+        '# a comment',
+        'ppctl one --flag \\',
+        '  --more',
+        '#   its output',
+        '#   second line',
+        'ppctl two   # fails on purpose (exit 8)',
+        'ppctl three --follow   # until Ctrl-C',
+        '',
+      ].join('\n'),
     )
     expect(list).to.deep.equal([
       {command: 'ppctl one --flag \\\n  --more', exit: 0, expected: 'its output\nsecond line'},
       {command: 'ppctl two   # fails on purpose (exit 8)', exit: 8},
+      {command: 'ppctl three --follow   # until Ctrl-C', exit: 130, interrupt: true},
     ])
   })
 

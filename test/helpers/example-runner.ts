@@ -48,12 +48,34 @@ interface StepResult {
   stdout: string
 }
 
+/**
+ * A command that runs until Ctrl-C: in a process group of its own (job control on, so it does not ignore SIGINT as a
+ * background job would), its stdout through a FIFO; once its first line has arrived, SIGINT to the group, as Ctrl-C.
+ */
+function interrupted(command: string): string {
+  return `__fifo="$(mktemp -u)" && mkfifo "$__fifo"
+set -m
+( ${command}
+) >"$__fifo" &
+__pid=$!
+set +m
+exec 3<"$__fifo"
+IFS= read -r __first <&3 && printf '%s\\n' "$__first"
+kill -INT -- -"$__pid"
+cat <&3
+wait "$__pid"
+__waited=$?
+exec 3<&-
+rm -f "$__fifo"
+(exit "$__waited")`
+}
+
 /** Runs the setup, then each step, in one bash; a record separator line after each step carries its exit status. */
 export function runSteps(machine: Machine, setup: string, list: Step[]): Promise<{results: StepResult[]; stderr: string; stdout: string; code: number}> {
   const script = [
     PRELUDE,
     setup ? `set -e\n${setup}\nset +e` : '',
-    ...list.map((s, i) => `${s.command}\n__rc=$?; printf '\\n\\036%d %d\\n' ${i} "$__rc"`),
+    ...list.map((s, i) => `${s.interrupt ? interrupted(s.command) : s.command}\n__rc=$?; printf '\\n\\036%d %d\\n' ${i} "$__rc"`),
   ].join('\n')
   return new Promise((resolve) => {
     const child = execFile(

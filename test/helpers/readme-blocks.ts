@@ -21,6 +21,8 @@ export interface Step {
   exit: number
   /** Output shown under the command as `#   …` lines, if any. */
   expected?: string
+  /** `until Ctrl-C` in its comment: it runs until interrupted; it gets SIGINT once it has printed a line. */
+  interrupt?: boolean
 }
 
 const MARKER = /^<!-- readme-test: (run|sample)\b(.*)$/
@@ -78,8 +80,11 @@ export function steps(body: string): Step[] {
 }
 
 function step(lines: string[]): Step {
-  const exit = /#.*\(exit (\d+)\)/.exec(lines.join('\n'))
-  return {command: lines.join('\n'), exit: exit ? Number(exit[1]) : 0}
+  const command = lines.join('\n')
+  const exit = /#.*\(exit (\d+)\)/.exec(command)
+  // Ctrl-C ends a command with 130 (INTERRUPTED) unless its comment says otherwise.
+  if (/#.*\buntil Ctrl-C\b/.test(command)) return {command, exit: exit ? Number(exit[1]) : 130, interrupt: true}
+  return {command, exit: exit ? Number(exit[1]) : 0}
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
