@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ppctl() { node bin/run.js "$@"; }
 
-npm run --silent build:ts
+# PPCTL_DEMO_NO_BUILD=1: dist/ is built already (the test suite runs the demo while other tests use dist/).
+[[ -n "${PPCTL_DEMO_NO_BUILD:-}" ]] || npm run --silent build:ts
 if [[ "$(uname -s)" == Linux && -z "${DBUS_SESSION_BUS_ADDRESS:-}" && -z "${PPCTL_CREDENTIAL_STORE:-}" ]]; then
   # ppctl never falls back by itself; the demo opts in, out loud, so it also runs on a headless machine.
   echo "No D-Bus session (so no keychain) here: this demo opts in to the unencrypted file store (PPCTL_CREDENTIAL_STORE=file)." >&2
@@ -70,7 +71,8 @@ ppctl connector access shared_salesforce --user user@contoso.example
 echo
 echo "Assign licenses to Lee Gu (safe to re-run: a license already held is reported \"already assigned\"):"
 ppctl license assign --user lee.gu@contoso.example --sku FLOW_FREE
-ppctl license assign --user lee.gu@contoso.example --sku POWERAPPS_PER_APP
+# POWERAPPS_PER_USER, not the per-app SKU the advice above names first: the demo leaves that seat for the advice.
+ppctl license assign --user lee.gu@contoso.example --sku POWERAPPS_PER_USER
 echo
 echo "The local platform keeps running; stop it with: node bin/run.js sandbox stop"
 

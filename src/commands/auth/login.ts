@@ -32,13 +32,13 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
       command: '<%= config.bin %> <%= command.id %> --profile sandbox-maker --from sandbox',
     },
     {
-      description: 'Sign in as a service principal with a PEM file',
-      command: '<%= config.bin %> <%= command.id %> --certificate ./secrets/ci.pem --client-id sp-1234 --tenant contoso',
+      description: 'Sign in as a service principal with a PEM file, in a profile of its own (not replacing the sandbox sign-in)',
+      command: '<%= config.bin %> <%= command.id %> --profile ci --from sandbox --certificate ~/.ppctl-secrets/ci.pem --client-id sp-1234 --tenant contoso',
     },
     {
       description: 'With a PFX; the password from the environment',
       command:
-        'PPCTL_CERTIFICATE_PASSWORD="$PFX_PASSWORD" <%= config.bin %> <%= command.id %> --certificate ./secrets/ci.pfx --client-id sp-1234 --tenant contoso',
+        'PPCTL_CERTIFICATE_PASSWORD="$PFX_PASSWORD" <%= config.bin %> <%= command.id %> --profile ci --from sandbox --certificate ~/.ppctl-secrets/ci.pfx --client-id sp-1234 --tenant contoso',
     },
     {
       description: 'Unattended: read the user code from stderr, approve it elsewhere',

@@ -19,7 +19,8 @@ export default class AuthToken extends BaseCommand<typeof AuthToken> {
   static override examples = [
     {
       description: 'Call the API with curl',
-      command: 'curl -H "Authorization: Bearer $(<%= config.bin %> <%= command.id %>)" https://global.sandbox.localhost:8443/v1/me/home',
+      command:
+        'curl --cacert "$(<%= config.bin %> config get ca-file)" -H "Authorization: Bearer $(<%= config.bin %> <%= command.id %>)" "$(<%= config.bin %> config get global-url)/v1/me/home"',
     },
     {description: 'With its expiry', command: `<%= config.bin %> <%= command.id %> --json | jq -r .expiresAt`},
     {

@@ -14,7 +14,7 @@ export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
     {description: "The active profile's authority", command: '<%= config.bin %> <%= command.id %> authority'},
     {description: "Another profile's cluster allow-list", command: '<%= config.bin %> <%= command.id %> cluster-allow-list --profile prod'},
     {description: 'The default profile', command: '<%= config.bin %> <%= command.id %> default-profile'},
-    {description: 'With its source, for scripts', command: '<%= config.bin %> <%= command.id %> tenant --json'},
+    {description: 'With its source, for scripts', command: '<%= config.bin %> <%= command.id %> ca-file --json'},
   ]
 
   static override args = {

@@ -99,8 +99,12 @@ export async function explainAccess(ctx: Context, connectorId: string, upn: stri
       const holds = licenses.length ? ` (holds ${licenses.map((l) => l.skuId).join(', ')})` : held ? ' (holds no license at all)' : ''
       const what = result.tier === 'custom' ? 'custom connector; custom connectors need a license that grants premium connectors' : 'premium connector'
       explanation = `${what}; ${who} holds no SKU that grants premium connectors${holds}; ${otherWords}`
-      const grant = premiumSkus?.length ? premiumSkus.join(' or ') : 'a SKU that grants premium connectors'
-      nextStep = `Assign ${grant}: ppctl license assign --user ${who} --sku ${premiumSkus?.[0] ?? 'SKU'}`
+      // Advise only SKUs with a seat left: the command shown must work when it is run.
+      const free = skus?.filter((s) => s.grantsPremium && s.seats.available > 0).map((s) => s.id)
+      if (premiumSkus?.length && !free?.length)
+        nextStep = `Every SKU that grants premium connectors (${premiumSkus.join(', ')}) has all its seats assigned: revoke one (ppctl license revoke --user UPN --sku ${premiumSkus[0]}) or buy more seats.`
+      else
+        nextStep = `Assign ${free?.length ? free.join(' or ') : 'a SKU that grants premium connectors'}: ppctl license assign --user ${who} --sku ${free?.[0] ?? 'SKU'}`
       break
     }
     default:

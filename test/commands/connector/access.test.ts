@@ -26,12 +26,12 @@ const e3 = {
   capabilities: ['standard-connectors'],
   assignedAt: '2026-01-01T00:00:00Z',
 }
-const sku = (id: string, grantsPremium: boolean) => ({
+const sku = (id: string, grantsPremium: boolean, available = 9) => ({
   id,
   displayName: `SKU ${id}`,
   grantsPremium,
   capabilities: [],
-  seats: {enabled: 10, consumed: 1, available: 9},
+  seats: {enabled: 10, consumed: 10 - available, available},
 })
 
 describe('connector access (in-process)', () => {
@@ -39,7 +39,7 @@ describe('connector access (in-process)', () => {
   afterEach(() => p.done())
 
   /** The platform as an admin sees it: both checks, the connector, the user's licenses, the tenant's SKUs. */
-  const admin = (appUser: Record<string, unknown>, over: {connector?: Record<string, unknown>; licenses?: unknown[]} = {}) =>
+  const admin = (appUser: Record<string, unknown>, over: {connector?: Record<string, unknown>; licenses?: unknown[]; skus?: unknown[]} = {}) =>
     p.cluster
       .post('/v1/access-checks', {userId: UPN, connectorId: 'shared_sql', role: 'app-user'})
       .reply(200, decision('app-user', appUser))
@@ -50,7 +50,7 @@ describe('connector access (in-process)', () => {
       .get(`/v1/users/${USER_ID}/licenses`)
       .reply(200, {userId: USER_ID, upn: UPN, items: over.licenses ?? [e3]})
       .get('/v1/licenses/skus')
-      .reply(200, {items: [sku('ENTERPRISE_E3', false), sku('POWERAPPS_PER_USER', true), sku('DYNAMICS_365', true)]})
+      .reply(200, {items: over.skus ?? [sku('ENTERPRISE_E3', false), sku('POWERAPPS_PER_USER', true), sku('DYNAMICS_365', true)]})
 
   it('an app user without a premium license: DENY, why, the licenses held and the SKUs to assign', async () => {
     p = await fakePlatform({tty: true, columns: 200})
@@ -67,6 +67,29 @@ describe('connector access (in-process)', () => {
     expect(res.stdout).to.match(
       new RegExp(`^Next: +Assign POWERAPPS_PER_USER or DYNAMICS_365: ppctl license assign --user ${UPN} --sku POWERAPPS_PER_USER$`, 'm'),
     )
+  })
+
+  it('advises only SKUs with a seat left, so the command it shows works', async () => {
+    p = await fakePlatform()
+    const skus = [sku('ENTERPRISE_E3', false), sku('POWERAPPS_PER_USER', true, 0), sku('DYNAMICS_365', true, 1)]
+    admin({decision: 'deny', reason: 'PREMIUM_LICENSE_REQUIRED'}, {skus})
+    const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN, '--json'], p)
+    expect(res.code, res.stderr).to.equal(0)
+    expect(jsonAgainst<Record<string, unknown>>(res, 'connector-access')).to.include({
+      nextStep: `Assign DYNAMICS_365: ppctl license assign --user ${UPN} --sku DYNAMICS_365`,
+    })
+  })
+
+  it('every premium SKU fully assigned: the next step is to free a seat, not an assignment that would fail', async () => {
+    p = await fakePlatform()
+    const skus = [sku('ENTERPRISE_E3', false), sku('POWERAPPS_PER_USER', true, 0), sku('DYNAMICS_365', true, 0)]
+    admin({decision: 'deny', reason: 'PREMIUM_LICENSE_REQUIRED'}, {skus})
+    const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN], p)
+    expect(res.code, res.stderr).to.equal(0)
+    expect(res.stdout).to.match(
+      /^Next: +Every SKU that grants premium connectors \(POWERAPPS_PER_USER, DYNAMICS_365\) has all its seats assigned: revoke one \(ppctl license revoke --user UPN --sku POWERAPPS_PER_USER\) or buy more seats\.$/m,
+    )
+    expect(res.stdout).not.to.contain('license assign')
   })
 
   it('--json (not a terminal): the explanation as the schema says, the other role included', async () => {

@@ -19,13 +19,13 @@ export default class SandboxSpCreate extends BaseCommand<typeof SandboxSpCreate>
   static override examples = [
     {
       description: 'Create one for a pipeline (prompts for the PFX password)',
-      command: '<%= config.bin %> <%= command.id %> --tenant contoso --name ci-deploy --out ./secrets',
+      command: '<%= config.bin %> <%= command.id %> --tenant contoso --name ci-deploy --out ~/.ppctl-secrets',
     },
     {
       description: 'Unattended: the PFX password on stdin',
-      command: 'printf %s "$PFX_PASSWORD" | <%= config.bin %> <%= command.id %> --tenant fabrikam --name nightly --out ./secrets --json',
+      command: 'printf %s "$PFX_PASSWORD" | <%= config.bin %> <%= command.id %> --tenant fabrikam --name nightly --out ~/.ppctl-secrets --json',
     },
-    {description: 'PEM only', command: '<%= config.bin %> <%= command.id %> --tenant contoso --name ci --out ./secrets --no-pfx'},
+    {description: 'PEM only', command: '<%= config.bin %> <%= command.id %> --tenant contoso --name ci --out ~/.ppctl-secrets --no-pfx'},
   ]
 
   static override flags = {
