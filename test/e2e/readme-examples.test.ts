@@ -6,7 +6,9 @@
  *                                              to a fresh local platform (started for this block alone, port 0)
  *   <!-- readme-test: run platform=none -->    the same with no platform: the block starts (and stops) its own
  *   <!-- readme-test: sample CMD -->           the next ``` block is what CMD prints on stdout (a signed-in platform);
- *                                              `exit=N`: CMD exits N; `stderr`: the block is its stderr instead
+ *                                              `exit=N`: CMD exits N; `stderr`: the block is its stderr instead;
+ *                                              `reflow`: output wrapped to 80 columns, compared word by word in order
+ *                                              (a port of another length moves the line breaks)
  *
  * The lines of a marker after its first one, up to a line `-->`, are a setup script: it runs (with `set -e`) before
  * the block in the same shell, and readers of the rendered README do not see it (e.g. a CSV file the block reads).
@@ -46,6 +48,7 @@ async function runMarked(block: MarkedBlock) {
             command: block.options.stderr ? `{ ${block.command}\n} 2>&1 >/dev/null` : block.command,
             exit: Number(block.options.exit ?? 0),
             expected: block.body,
+            reflow: Boolean(block.options.reflow),
           },
         ]
   expect(list.length, `${where}: a marked block without a command`).to.be.greaterThan(0)
@@ -94,6 +97,9 @@ describe('README example runner', function () {
     expect(matchesSample('Decision:  ALLOW — user@contoso.example\nSeats: 1 of 3 ()', sample)).to.include({ok: false, line: 1})
     expect(matchesSample('Decision:  DENY — user@contoso.example', sample)).to.include({ok: false, line: 2})
     expect(matchesSample('Decision:  DENY — user@contoso.example\nSeats: 1 of 3 ()\nmore', sample)).to.include({ok: false, line: 3})
+    // Reflowed: the same words broken elsewhere match; a changed word does not.
+    expect(matchesSample('Decision:  DENY —\n  user@contoso.example Seats:\n  1 of 3 ()', sample, {reflow: true})).to.deep.equal({ok: true})
+    expect(matchesSample('Decision:  DENY —\n  user@contoso.example Slots:\n  1 of 3 ()', sample, {reflow: true})).to.include({ok: false})
   })
 
   it('splits a block into steps, with continuation lines, shown output and expected exit codes', () => {

@@ -111,7 +111,7 @@ export function expectSteps(where: string, run: Awaited<ReturnType<typeof runSte
   for (const r of run.results) {
     expect(r.code, `\`${r.step.command}\` exited ${r.code}, the documentation says ${r.step.exit}\n${context}`).to.equal(r.step.exit)
     if (r.step.expected !== undefined) {
-      const m = matchesSample(r.stdout, r.step.expected)
+      const m = matchesSample(r.stdout, r.step.expected, {reflow: r.step.reflow})
       if (!m.ok) expect.fail(`\`${r.step.command}\` printed, at line ${m.line}:\n  ${m.actual}\nthe documentation shows:\n  ${m.expected}\n${context}`)
     }
   }

@@ -5,7 +5,7 @@ export interface MarkedBlock {
   kind: 'run' | 'sample'
   /** The 1-based line of the marker in README.md. */
   line: number
-  /** `platform=none`, `exit=7`, `stderr` … from the marker's first line. */
+  /** `platform=none`, `exit=7`, `stderr`, `reflow` … from the marker's first line. */
   options: Record<string, string>
   /** A sample's command: the rest of the marker's first line. */
   command: string
@@ -21,6 +21,8 @@ export interface Step {
   exit: number
   /** Output shown under the command as `#   …` lines, if any. */
   expected?: string
+  /** Compare the words of the output in order, wherever its lines break (output wrapped to the width). */
+  reflow?: boolean
   /** `until Ctrl-C` in its comment: it runs until interrupted; it gets SIGINT once it has printed a line. */
   interrupt?: boolean
 }
@@ -47,7 +49,7 @@ export function markedBlocks(readme: string): MarkedBlock[] {
     const options: Record<string, string> = {}
     const words: string[] = []
     for (const word of first.trim().split(/\s+/).filter(Boolean)) {
-      const opt = /^(platform|exit|stderr)(?:=(\S+))?$/.exec(word)
+      const opt = /^(platform|exit|stderr|reflow)(?:=(\S+))?$/.exec(word)
       if (opt && words.length === 0) options[opt[1]] = opt[2] ?? 'yes'
       else words.push(word)
     }
@@ -93,8 +95,14 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  * Whether real output matches the sample shown: line by line, where a run of digits matches any digits, a run of
  * blanks any blanks, and `…` any text (ids, times, paths). Trailing blank lines do not count.
  */
-export function matchesSample(actual: string, sample: string): {ok: true} | {ok: false; line: number; expected: string; actual: string} {
-  const clean = (s: string) => s.replace(/\s+$/, '').split('\n')
+export function matchesSample(
+  actual: string,
+  sample: string,
+  options: {reflow?: boolean} = {},
+): {ok: true} | {ok: false; line: number; expected: string; actual: string} {
+  // reflow: output wrapped to the terminal's width, where a host name or port of another length moves the breaks —
+  // the words are compared in order, wherever the lines break.
+  const clean = (s: string) => (options.reflow ? [s.replace(/\s+/g, ' ').trim()] : s.replace(/\s+$/, '').split('\n'))
   const want = clean(sample)
   const got = clean(actual)
   for (let i = 0; i < Math.max(want.length, got.length); i++) {
