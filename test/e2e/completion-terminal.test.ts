@@ -1,5 +1,4 @@
 // Shell completion at a real terminal (tmux, bash): the script from `ppctl completion bash` completes what a person types on Tab.
-
 import {makeCliEnv, runCli, type CliEnv} from '../helpers/cli.js'
 import {openTmux, type Tmux} from '../helpers/tmux.js'
 
@@ -26,6 +25,8 @@ describe('shell completion at a terminal (tmux, bash)', function () {
   /** On an empty line (Ctrl-U), types `line`, presses the keys and waits for the screen to show `expected`; the line is erased again after. */
   async function tab(line: string, keys: string[], expected: RegExp): Promise<void> {
     await t.keys('C-u')
+    // A clear screen, so that only this test's output can match.
+    await t.run(':')
     try {
       await t.type(line)
       await t.keys(...keys)
@@ -50,5 +51,7 @@ describe('shell completion at a terminal (tmux, bash)', function () {
   it('lists the allowed values of --tier (Tab Tab), and completes one from its first letter', async () => {
     await tab('ppctl connector list --tier ', ['Tab', 'Tab'], /^custom\s+premium\s+standard$/m)
     await tab('ppctl connector list --tier=p', ['Tab'], /(^|\s)ppctl connector list --tier=premium$/m)
+    // After "--tier=" bash completes only what follows the "=".
+    await tab('ppctl connector list --tier=', ['Tab', 'Tab'], /^custom\s+premium\s+standard\n.*ppctl connector list --tier=$/m)
   })
 })

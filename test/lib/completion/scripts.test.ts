@@ -28,8 +28,9 @@ describe('completion scripts', () => {
   it('fish: a completion for ppctl without file names by default, passing the current token last', () => {
     const script = completionScript('fish')
     expect(script).to.match(/^complete -c ppctl -f -a '\(__ppctl_complete\)'$/m)
-    expect(script).to.contain('ppctl __complete -- $words (commandline -ct) 2>/dev/null')
-    expect(script).to.contain('__fish_complete_path (commandline -ct)')
+    expect(script).to.contain('set -l current (commandline -ct)')
+    expect(script).to.contain('ppctl __complete -- $words "$current" 2>/dev/null')
+    expect(script).to.contain('__fish_complete_path "$current"')
   })
 
   it('PowerShell: a native argument completer for ppctl that returns CompletionResults with descriptions', () => {
