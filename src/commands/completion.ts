@@ -5,6 +5,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {SHELLS} from '../lib/completion/complete.js'
 import {completionScript, type Shell} from '../lib/completion/scripts.js'
 import {UsageError} from '../lib/errors/index.js'
+import {multiline} from '../lib/output/render.js'
 
 export interface CompletionResult {
   shell: Shell
@@ -46,8 +47,8 @@ To enable it:
       })
     }
     const script = completionScript(shell)
-    // The script as it is, not through a renderer: it is ppctl's own text, and the shell needs its tabs and quotes.
-    if (!this.jsonEnabled()) this.ctx.io.stdout.write(script)
+    // ppctl's own text; multiline keeps its lines (and would strip anything a terminal acts on).
+    this.out(multiline(script))
     return {shell, script}
   }
 }
