@@ -122,7 +122,7 @@ export function parseFast(argv: readonly string[], command: Pick<FastCommand, 'i
 
 interface PackageJson {
   version: string
-  oclif?: {hooks?: Record<string, unknown>; plugins?: unknown[]}
+  oclif?: {hooks?: Record<string, unknown>; plugins?: unknown[]; topics?: Record<string, {description?: string; hidden?: boolean}>}
 }
 
 /** oclif would run hooks around a command (init, prerun, postrun …) or load plugins: then only oclif may run it. */
@@ -133,6 +133,14 @@ function oclifAddsBehaviour(pjson: PackageJson): boolean {
 
 /** Runs argv when a fast command recognizes it; false means oclif must handle it. */
 export async function tryFastPath(argv: string[], pjson: PackageJson, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  // A completion script asks on every Tab: answered from the manifest (the same answer as the hidden oclif command's).
+  if (argv[0] === '__complete' && !oclifAddsBehaviour(pjson)) {
+    const {answerFromManifest} = await import('./lib/completion/sources.js')
+    const answer = await answerFromManifest(argv.slice(1), pjson.oclif?.topics, env)
+    if (answer === undefined) return false
+    process.stdout.write(answer)
+    return true
+  }
   // PPCTL_CONTENT_TYPE=json turns on oclif's jsonEnabled(); rare enough to leave to oclif.
   if (env.PPCTL_CONTENT_TYPE !== undefined || oclifAddsBehaviour(pjson)) return false
   const command = FAST_COMMANDS.find((c) => c.id.split(':').every((w, i) => argv[i] === w))

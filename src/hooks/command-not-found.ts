@@ -68,7 +68,8 @@ function unknownCommand(config: Config, words: string[]): UsageError {
 function suggest(config: Config, words: string[]): string | undefined {
   const childrenOf = (prefix: string) => {
     const depth = prefix ? prefix.split(':').length : 0
-    const ids = [...config.commandIDs, ...config.topics.map((t) => t.name)]
+    // Hidden commands (the completion scripts' `__complete`) are never suggested, as help never lists them.
+    const ids = [...config.commands.filter((c) => !c.hidden).map((c) => c.id), ...config.topics.filter((t) => !t.hidden).map((t) => t.name)]
     return [
       ...new Set(
         ids
