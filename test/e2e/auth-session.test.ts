@@ -74,8 +74,8 @@ describe('auth session (real CLI, real platform)', function () {
     expect(human.stdout)
       .to.match(/\* sandbox \(active\)/)
       .and.to.match(/Account:\s+admin@contoso\.example/)
-    const list = JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {profiles: Array<Record<string, unknown>>}
-    expect(list.profiles).to.deep.include({
+    const list = JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {items: Array<Record<string, unknown>>}
+    expect(list.items).to.deep.include({
       name: 'sandbox',
       active: true,
       default: true,

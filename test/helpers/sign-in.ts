@@ -55,9 +55,9 @@ export async function deviceLogin(
 export function approveWithCli(platform: TestPlatform, upn: string) {
   return async (device: DeviceCodeLine) => {
     const users = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', platform.dataDir, '--json'], platform.cli.env)).stdout) as {
-      users: Array<{upn: string; password: string}>
+      items: Array<{upn: string; password: string}>
     }
-    const password = users.users.find((u) => u.upn === upn)?.password
+    const password = users.items.find((u) => u.upn === upn)?.password
     const approved = await runCli(['sandbox', 'approve', device.userCode, '--user', upn, '--data-dir', platform.dataDir], platform.cli.env, `${password}\n`)
     if (approved.code !== 0) throw new Error(`sandbox approve failed: ${approved.stderr}`)
   }

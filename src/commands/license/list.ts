@@ -2,7 +2,9 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {renderTable} from '../../lib/output/table.js'
 import {listSkus, type Sku} from '../../lib/platform/licenses.js'
 
+/** The SKUs, in the list envelope of every list command. */
 export interface LicenseListResult {
+  count: number
   items: Sku[]
 }
 
@@ -28,6 +30,6 @@ export default class LicenseList extends BaseCommand<typeof LicenseList> {
         this.ctx.io,
       ),
     )
-    return {items}
+    return {count: items.length, items}
   }
 }

@@ -6,6 +6,8 @@ import {failoverSandbox, type SandboxFailoverResult} from '../../lib/sandbox/fai
 import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
+export type {SandboxFailoverResult}
+
 export default class SandboxFailover extends BaseCommand<typeof SandboxFailover> {
   static override summary = 'Fail a tenant over to its paired secondary cluster (a drill on the local platform).'
   static override description =

@@ -7,6 +7,8 @@ import {resyncSandbox, type SandboxResyncResult} from '../../lib/sandbox/failove
 import {dataDirFlag} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
+export type {SandboxResyncResult}
+
 export default class SandboxResync extends BaseCommand<typeof SandboxResync> {
   static override summary = "Rebuild a tenant's passive cluster from its active one (repairs a broken replication on the local platform)."
   static override description =

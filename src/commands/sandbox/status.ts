@@ -7,6 +7,8 @@ import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {describeFault} from '../../lib/sandbox/fault.js'
 import {sandboxStatus, type SandboxStatusResult} from '../../lib/sandbox/status.js'
 
+export type {SandboxStatusResult}
+
 export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
   static override summary = "Show the local platform's URLs, process, uptime, the health of each component and each tenant's replication lag."
   static override description =
