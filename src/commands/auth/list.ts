@@ -5,6 +5,7 @@ import {renderTable} from '../../lib/output/table.js'
 
 /** The profiles, in the list envelope of every list command. */
 export interface AuthListResult {
+  /** How many items there are. @asType integer @minimum 0 */
   count: number
   items: ProfileSummary[]
 }

@@ -4,6 +4,7 @@ import {listSkus, type Sku} from '../../lib/platform/licenses.js'
 
 /** The SKUs, in the list envelope of every list command. */
 export interface LicenseListResult {
+  /** How many items there are. @asType integer @minimum 0 */
   count: number
   items: Sku[]
 }

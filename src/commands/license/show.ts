@@ -8,7 +8,7 @@ import {userLicenses, type HeldLicense} from '../../lib/platform/licenses.js'
 export interface LicenseShowResult {
   userId: string
   upn: string
-  /** The user's licenses, in the list envelope of every list command. */
+  /** The user's licenses, in the list envelope of every list command. @asType integer @minimum 0 */
   count: number
   items: HeldLicense[]
 }

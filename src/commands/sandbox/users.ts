@@ -6,6 +6,7 @@ import {listSandboxUsers, type SandboxUser} from '../../lib/sandbox/users.js'
 
 /** The seeded identities, in the list envelope of every list command. */
 export interface SandboxUsersResult {
+  /** How many items there are. @asType integer @minimum 0 */
   count: number
   items: SandboxUser[]
 }

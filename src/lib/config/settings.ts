@@ -20,7 +20,7 @@ export interface ConfigListResult {
   profile: string
   profileExists: boolean
   configFile: string
-  /** Every known key, in the list envelope of every list command. */
+  /** Every known key, in the list envelope of every list command. @asType integer @minimum 0 */
   count: number
   items: ConfigEntry[]
 }
