@@ -39,8 +39,9 @@ function schemaOf(name: string, path: string): {validate: ValidateFunction; ndjs
   return entry
 }
 
+/** The message names where and why, never the values: a document may carry a token or a password. */
 function check(validate: ValidateFunction, value: unknown, what: string): void {
-  if (!validate(value)) throw new Error(`${what} does not match its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value).slice(0, 2000)}`)
+  if (!validate(value)) throw new Error(`${what} does not match its schema: ${ajv.errorsText(validate.errors)}`)
 }
 
 /**

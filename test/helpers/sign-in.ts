@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {makeCliEnv, runCli, spawnCli, type CliEnv, type CliResult} from './cli.js'
+import {checkCommandJson} from './command-schema.js'
 import type {TestClient} from './https.js'
 import type {TestPlatform} from './platform.js'
 
@@ -48,6 +49,8 @@ export async function deviceLogin(
   })
   await approve(device)
   const code = await exited
+  // Held to schemas/auth-login.json (or error.json) like every --json run of runCli.
+  checkCommandJson('auth:login', {json: true, code, stdout, result: undefined})
   return {code, stdout, stderr, device}
 }
 
