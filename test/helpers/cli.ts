@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {checkCommandJson, commandIdOf} from './command-schema.js'
+import {checkCommandJson, commandIdOf, printsJsonDocument} from './command-schema.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -50,7 +50,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): 
         return
       }
       const code = child.exitCode ?? 1
-      const id = args.includes('--json') ? commandIdOf(args) : undefined
+      const id = printsJsonDocument(args) ? commandIdOf(args) : undefined
       try {
         if (id) checkCommandJson(id, {json: true, code, stdout, result: undefined})
       } catch (mismatch) {

@@ -16,6 +16,13 @@ const compiled = new Map<string, {validate: ValidateFunction; ndjson: boolean}>(
  */
 const PRINTS_ITS_OWN_JSON = new Set(['audit:stream', 'audit:watch'])
 
+/**
+ * Whether `ppctl <args>` prints the command's own --json document: --json, and no --query reshaping it (a JMESPath
+ * result has no schema).
+ */
+export const printsJsonDocument = (args: readonly string[]): boolean =>
+  args.includes('--json') && !args.some((a) => a === '--query' || a.startsWith('--query='))
+
 let ids: Set<string> | undefined
 /** The command id that `ppctl <args>` runs (`sandbox sp create …` → sandbox:sp:create), from oclif.manifest.json. */
 export function commandIdOf(args: readonly string[]): string | undefined {

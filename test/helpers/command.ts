@@ -3,7 +3,7 @@ import {Config} from '@oclif/core'
 
 import type {Context} from '../../src/lib/context.js'
 import {ROOT} from './cli.js'
-import {checkCommandJson} from './command-schema.js'
+import {checkCommandJson, printsJsonDocument} from './command-schema.js'
 import type {TestContext} from './context.js'
 
 let loaded: Promise<Config> | undefined
@@ -58,6 +58,6 @@ export async function runCommand(Command: CommandClass, argv: string[], t: TestC
   }
   const stdout = t.stdout()
   const stderr = t.stderr()
-  checkCommandJson(Command.id, {json: argv.includes('--json'), code, stdout: stdout.slice(before), result})
+  checkCommandJson(Command.id, {json: printsJsonDocument(argv), code, stdout: stdout.slice(before), result})
   return {code, stdout, stderr, result, json: <T>() => JSON.parse(stdout) as T}
 }

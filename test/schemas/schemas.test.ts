@@ -5,7 +5,7 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ROOT} from '../helpers/cli.js'
-import {checkCommandJson, commandIdOf, schemaPath} from '../helpers/command-schema.js'
+import {checkCommandJson, commandIdOf, printsJsonDocument, schemaPath} from '../helpers/command-schema.js'
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {hidden?: boolean}>}
 // Hidden commands too: every command prints JSON under --json (the base command enables the flag for all of them).
@@ -77,6 +77,13 @@ describe('command JSON schemas', () => {
       expect(commandIdOf(['sandbox', 'sp', 'create', '--name', 'x', '--json'])).to.equal('sandbox:sp:create')
       expect(commandIdOf(['sandbox', 'status', '--json'])).to.equal('sandbox:status')
       expect(commandIdOf(['--version'])).to.equal(undefined)
+    })
+
+    it('a --json run reshaped by --query is not held to the document schema (its run() result still is)', () => {
+      expect(printsJsonDocument(['user', 'list', '--json'])).to.equal(true)
+      expect(printsJsonDocument(['user', 'list', '--json', '--query', 'items[0]'])).to.equal(false)
+      expect(printsJsonDocument(['user', 'list', '--json', '--query=count'])).to.equal(false)
+      expect(printsJsonDocument(['user', 'list'])).to.equal(false)
     })
   })
 })

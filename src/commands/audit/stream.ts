@@ -11,7 +11,8 @@ export interface AuditStreamEvent extends WatchedEvent {
   [field: string]: unknown
 }
 
-/** --json: the events as one JSON array, printed by the stream as they arrive (run() returns nothing then). */
+// run() returns nothing under --json: the stream prints the events as they arrive.
+/** The events, as one JSON array. */
 export type AuditStreamResult = AuditStreamEvent[]
 
 export default class AuditStream extends BaseCommand<typeof AuditStream> {

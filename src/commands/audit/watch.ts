@@ -9,7 +9,8 @@ import {ALERT_EXIT_CODE, watchAudit, type WatchResult} from '../../lib/audit/wat
 import {BaseCommand} from '../../cli/base-command.js'
 import {InterruptedError} from '../../lib/errors/index.js'
 
-/** --json is NDJSON: every line on stdout is one alert, printed as it is raised (run() returns nothing then). */
+// run() returns nothing under --json: the alerts are printed as they are raised.
+/** One alert: under --json every line on stdout is one, as it is raised. */
 export type AuditWatchJsonLine = Alert
 
 const seconds = (flag: string, text: string) => durationFlag(flag, text) / 1000
