@@ -71,7 +71,7 @@ async function signIn(env, dataDir, upn) {
     })
     void exited.then((c) => reject(new Error(`auth login exited (${c}): ${stderr}`)))
   })
-  const users = JSON.parse((await run(['sandbox', 'users', '--data-dir', dataDir, '--json'], env)).stdout).users
+  const users = JSON.parse((await run(['sandbox', 'users', '--data-dir', dataDir, '--json'], env)).stdout).items
   const password = users.find((u) => u.upn === upn).password
   const approved = await run(['sandbox', 'approve', code, '--user', upn, '--data-dir', dataDir], env, `${password}\n`)
   if (approved.code !== 0) throw new Error(`approve failed: ${approved.stderr}`)

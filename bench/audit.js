@@ -41,7 +41,7 @@ async function signIn() {
     })
     login.on('exit', (c) => reject(new Error(`auth login exited ${c}: ${err}`)))
   })
-  const users = JSON.parse(ppctl(['sandbox', 'users', '--data-dir', dataDir, '--json'])).users
+  const users = JSON.parse(ppctl(['sandbox', 'users', '--data-dir', dataDir, '--json'])).items
   const password = users.find((u) => u.upn === 'admin@contoso.example').password
   ppctl(['sandbox', 'approve', code, '--user', 'admin@contoso.example', '--data-dir', dataDir], `${password}\n`)
   await new Promise((resolve) => login.on('exit', resolve))

@@ -37,7 +37,7 @@ function cli(args, input) {
 
 /** `auth login` in the background; its device code approved with `sandbox approve` as the tenant admin. */
 async function signIn() {
-  const users = JSON.parse(cli(['sandbox', 'users', '--data-dir', dataDir, '--json'])).users
+  const users = JSON.parse(cli(['sandbox', 'users', '--data-dir', dataDir, '--json'])).items
   const admin = users.find((u) => u.upn === 'admin@contoso.example')
   const child = spawn(process.execPath, [BIN, 'auth', 'login', '--json'], {env, stdio: ['pipe', 'pipe', 'pipe']})
   child.stdin.end()

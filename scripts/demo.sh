@@ -47,7 +47,7 @@ else
   echo "Approving device code $code as $upn (unattended)…"
   ppctl sandbox users --json | node -e '
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
-      const u = JSON.parse(s).users.find((x) => x.upn === process.argv[1])
+      const u = JSON.parse(s).items.find((x) => x.upn === process.argv[1])
       if (!u) { console.error("no such user: " + process.argv[1]); process.exit(1) }
       process.stdout.write(u.password + "\n")
     })

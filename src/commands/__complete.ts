@@ -9,6 +9,8 @@ export default class Complete extends BaseCommand<typeof Complete> {
   static override summary = 'Answer a completion script: what may come next on a command line.'
   static override description = 'The words after -- are the command line after ppctl, the word being completed last. Prints one candidate a line.'
   static override strict = false
+  // No --json: the answer is for a shell, one candidate a line.
+  static override enableJsonFlag = false
 
   static override examples = [{description: 'What --tier takes', command: "<%= config.bin %> <%= command.id %> -- connector list --tier ''"}]
 

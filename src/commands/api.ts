@@ -25,6 +25,9 @@ const endpointList = (target: ApiEndpoint['target']) =>
     .map((e) => `  ${e.method.padEnd(7)} ${e.path.padEnd(38)} ${e.summary}`)
     .join('\n')
 
+/** The answer's body as the platform sent it (parsed JSON, or text), null for none; with --paginate, every page's items. */
+export type ApiResult = unknown
+
 export default class Api extends BaseCommand<typeof Api> {
   static override summary = "Call the platform API directly: the tenant's home cluster (or --global), with the profile's token, routing and retries."
   static override description = `A raw request with everything the other commands have: the profile's token (never a header of yours), the route to the home cluster and the cluster allow-list, retries with Retry-After, re-resolution after 421, a correlation id, and --debug with secrets redacted. PATH is relative to the home cluster (/v1/connectors); URLs and paths that leave it (.., //host) are refused.
@@ -86,7 +89,7 @@ ${endpointList('global')}`
     tenant: Flags.string({description: "Call this tenant's home cluster (id or name; other tenants need the Support role)."}),
   }
 
-  async run(): Promise<unknown> {
+  async run(): Promise<ApiResult> {
     const {flags, args} = this
     const fields: Field[] = [...(flags['raw-field'] ?? []).map((raw) => ({raw, typed: false})), ...(flags.field ?? []).map((raw) => ({raw, typed: true}))]
     const hasBody = fields.length > 0 || flags.input !== undefined

@@ -1,6 +1,8 @@
 // `ppctl whoami`: the account, tenant (name and id), roles and profile in use, in one line; offline.
 import {BaseCommand} from '../cli/base-command.js'
 import {whoami, type WhoamiResult} from '../lib/auth/whoami.js'
+
+export type {WhoamiResult}
 import {text} from '../lib/output/render.js'
 
 export default class Whoami extends BaseCommand<typeof Whoami> {

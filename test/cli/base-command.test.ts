@@ -33,7 +33,7 @@ describe('BaseCommand with an injected context', () => {
     const io = fakeIO({columns: 100})
     const result = await new ConfigList(['--json'], config).useContext(contextFor(io, {PPCTL_TENANT_ID: 'contoso'})).invoke()
     expect(JSON.parse(io.stdoutText())).to.deep.equal(JSON.parse(JSON.stringify(result)))
-    const tenant = (result as {keys: Array<{key: string; value: unknown; source: string}>}).keys.find((k) => k.key === 'tenant')
+    const tenant = (result as {items: Array<{key: string; value: unknown; source: string}>}).items.find((k) => k.key === 'tenant')
     expect(tenant).to.include({value: 'contoso', source: 'env'})
     expect(io.stderrText()).to.equal('')
   })

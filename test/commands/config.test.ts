@@ -61,10 +61,16 @@ describe('ppctl config (real CLI)', () => {
       await run(['config', 'set', 'cluster-allow-list', '*.clusters.example.com, eu.example.net'])
       const res = await run(['config', 'list', '--json'], {PPCTL_TENANT_ID: 'fabrikam'})
       expect(res.code, res.stderr).to.equal(0)
-      const out = jsonOf(res, 'config-list') as {profile: string; profileExists: boolean; keys: Array<{key: string; value: unknown; source: string}>}
+      const out = jsonOf(res, 'config-list') as {
+        profile: string
+        profileExists: boolean
+        count: number
+        items: Array<{key: string; value: unknown; source: string}>
+      }
       expect(out.profile).to.equal('default')
       expect(out.profileExists).to.equal(true)
-      const byKey = Object.fromEntries(out.keys.map((k) => [k.key, k]))
+      expect(out.count).to.equal(out.items.length)
+      const byKey = Object.fromEntries(out.items.map((k) => [k.key, k]))
       expect(byKey.authority).to.include({value: 'https://login.example.com', source: 'profile'})
       expect(byKey['cluster-allow-list'].value).to.deep.equal(['*.clusters.example.com', 'eu.example.net'])
       expect(byKey.tenant).to.include({value: 'fabrikam', source: 'env'})
@@ -77,8 +83,8 @@ describe('ppctl config (real CLI)', () => {
       const env = {PPCTL_GLOBAL_URL: 'https://global.ci.example.net', PPCTL_CLUSTER_ALLOW_LIST: ' *.Clusters.CI.example.net ,eu.ci.example.net'}
       const res = await run(['config', 'list', '--json'], env)
       expect(res.code, res.stderr).to.equal(0)
-      const out = jsonOf(res, 'config-list') as {keys: Array<{key: string; value: unknown; source: string; env?: string}>}
-      const byKey = Object.fromEntries(out.keys.map((k) => [k.key, k]))
+      const out = jsonOf(res, 'config-list') as {items: Array<{key: string; value: unknown; source: string; env?: string}>}
+      const byKey = Object.fromEntries(out.items.map((k) => [k.key, k]))
       expect(byKey['global-url']).to.include({value: 'https://global.ci.example.net', source: 'env', env: 'PPCTL_GLOBAL_URL'})
       expect(byKey['cluster-allow-list']).to.deep.include({
         value: ['*.clusters.ci.example.net', 'eu.ci.example.net'],
@@ -248,10 +254,10 @@ describe('ppctl config (real CLI)', () => {
       expect(jsonOf(set, 'config-set')).to.include({profile: null, key: 'default-profile', value: 'prod'})
 
       const list = await run(['config', 'list', '--json'])
-      const out = jsonOf(list, 'config-list') as {profile: string; keys: Array<{key: string; value: unknown; source: string}>}
+      const out = jsonOf(list, 'config-list') as {profile: string; items: Array<{key: string; value: unknown; source: string}>}
       expect(out.profile).to.equal('prod')
-      expect(out.keys.find((k) => k.key === 'global-url')).to.include({value: 'https://global.example.com', source: 'profile'})
-      expect(out.keys.find((k) => k.key === 'default-profile')).to.include({value: 'prod', source: 'global'})
+      expect(out.items.find((k) => k.key === 'global-url')).to.include({value: 'https://global.example.com', source: 'profile'})
+      expect(out.items.find((k) => k.key === 'default-profile')).to.include({value: 'prod', source: 'global'})
 
       const other = await run(['config', 'get', 'global-url'], {PPCTL_PROFILE: 'default'})
       expect(other.code).to.equal(6)

@@ -7,7 +7,7 @@ import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {approveWithCli, deviceLogin, machine} from '../helpers/sign-in.js'
 
 interface ConfigList {
-  keys: Array<{key: string; value: unknown}>
+  items: Array<{key: string; value: unknown}>
 }
 
 describe('a profile in one command (real CLI, real platform)', function () {
@@ -34,7 +34,7 @@ describe('a profile in one command (real CLI, real platform)', function () {
   async function sandboxSettings(): Promise<Record<string, string>> {
     const res = await runCli(['config', 'list', '--profile', 'sandbox', '--json'], sandboxMachine.env)
     expect(res.code, res.stderr).to.equal(0)
-    const keys = (JSON.parse(res.stdout) as ConfigList).keys
+    const keys = (JSON.parse(res.stdout) as ConfigList).items
     return Object.fromEntries(keys.filter((k) => k.value !== null).map((k) => [k.key, Array.isArray(k.value) ? k.value.join(',') : String(k.value)]))
   }
 
@@ -61,7 +61,7 @@ describe('a profile in one command (real CLI, real platform)', function () {
     expect(list.code, list.stderr).to.equal(0)
     expect((JSON.parse(list.stdout) as {count: number}).count).to.be.greaterThan(0)
     const saved = await runCli(['config', 'list', '--profile', 'ops', '--json'], cli.env)
-    const byKey = Object.fromEntries((JSON.parse(saved.stdout) as ConfigList).keys.map((k) => [k.key, k.value]))
+    const byKey = Object.fromEntries((JSON.parse(saved.stdout) as ConfigList).items.map((k) => [k.key, k.value]))
     expect(byKey).to.include({'global-url': s['global-url'], 'ca-file': s['ca-file']})
     expect(byKey['cluster-allow-list']).to.deep.equal(s['cluster-allow-list'].split(','))
   })

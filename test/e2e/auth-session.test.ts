@@ -75,8 +75,8 @@ describe('auth session (real CLI, real platform)', function () {
     expect(human.stdout)
       .to.match(/^sandbox \(in use\)/)
       .and.to.match(/Account:\s+admin@contoso\.example/)
-    const list = JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {profiles: Array<Record<string, unknown>>}
-    expect(list.profiles).to.deep.include({
+    const list = JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {items: Array<Record<string, unknown>>}
+    expect(list.items).to.deep.include({
       name: 'sandbox',
       active: true,
       default: true,
@@ -96,8 +96,7 @@ describe('auth session (real CLI, real platform)', function () {
     expect(switched.code, switched.stderr).to.equal(0)
     expect(JSON.parse(switched.stdout)).to.deep.equal({defaultProfile: 'other', previous: 'sandbox'})
     expect(
-      (JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {profiles: Array<{name: string; active: boolean}>}).profiles.find((p) => p.active)
-        ?.name,
+      (JSON.parse((await run(['auth', 'list', '--json'], m.env)).stdout) as {items: Array<{name: string; active: boolean}>}).items.find((p) => p.active)?.name,
     ).to.equal('other')
     const byEnv = await run(['auth', 'token'], {...m.env, PPCTL_PROFILE: 'sandbox'})
     expect(byEnv.code, byEnv.stderr).to.equal(0)

@@ -73,7 +73,7 @@ describe('sandbox lifecycle (real CLI, real platform)', function () {
   it('lists the seeded identities with generated passwords that are stored only hashed', async () => {
     const res = await runCli(['sandbox', 'users', '--data-dir', dataDir, '--json'], cli.env)
     expect(res.code, res.stderr).to.equal(0)
-    const {users} = JSON.parse(res.stdout) as {users: Array<{upn: string; password: string; roles: string[]; tenant: string}>}
+    const {items: users} = JSON.parse(res.stdout) as {items: Array<{upn: string; password: string; roles: string[]; tenant: string}>}
     expect(users.map((u) => u.upn)).to.deep.equal([
       'admin@contoso.example',
       'maker@contoso.example',
@@ -143,7 +143,7 @@ describe('sandbox lifecycle (real CLI, real platform)', function () {
     expect((await runCli(['sandbox', 'stop', '--data-dir', dataDir], cli.env)).code).to.equal(0)
     res = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'], cli.env)
     expect(res.code, res.stderr).to.equal(0)
-    const {users} = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', dataDir, '--json'], cli.env)).stdout)
+    const {items: users} = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', dataDir, '--json'], cli.env)).stdout)
     for (const u of users as Array<{upn: string; password: string}>) expect(u.password).to.equal(passwords[u.upn])
     const directory = JSON.parse(readFileSync(join(dataDir, 'directory.json'), 'utf8'))
     expect(directory.servicePrincipals.map((s: {clientId: string}) => s.clientId)).to.deep.equal([sp.clientId])

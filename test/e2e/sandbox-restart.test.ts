@@ -42,8 +42,8 @@ describe('sandbox restart and sign-ins (real CLI, real platform)', function () {
 
   async function signIn(): Promise<void> {
     const approve = async (device: DeviceCodeLine) => {
-      const users = JSON.parse((await run('sandbox', 'users', '--data-dir', dataDir, '--json')).stdout) as {users: Array<{upn: string; password: string}>}
-      const password = users.users.find((u) => u.upn === 'admin@contoso.example')!.password
+      const users = JSON.parse((await run('sandbox', 'users', '--data-dir', dataDir, '--json')).stdout) as {items: Array<{upn: string; password: string}>}
+      const password = users.items.find((u) => u.upn === 'admin@contoso.example')!.password
       const approved = await runCli(['sandbox', 'approve', device.userCode, '--user', 'admin@contoso.example', '--data-dir', dataDir], cli.env, `${password}\n`)
       expect(approved.code, approved.stderr).to.equal(0)
     }

@@ -18,9 +18,9 @@ describe('prompts at a terminal (real pseudo-terminal)', function () {
     platform = await startTestPlatform()
     m = await machine(platform)
     const users = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', platform.dataDir, '--json'], platform.cli.env)).stdout) as {
-      users: Array<{upn: string; password: string}>
+      items: Array<{upn: string; password: string}>
     }
-    password = users.users.find((u) => u.upn === ADMIN)!.password
+    password = users.items.find((u) => u.upn === ADMIN)!.password
   })
 
   after(async () => {

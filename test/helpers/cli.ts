@@ -5,6 +5,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {checkCommandJson, commandIdOf, printsJsonDocument} from './command-schema.js'
+
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'run.js')
 
@@ -36,7 +38,10 @@ export function makeCliEnv(extra: NodeJS.ProcessEnv = {}): CliEnv {
   return {home, env, cleanup: () => rmSync(home, {recursive: true, force: true})}
 }
 
-/** Runs `ppctl ...args` and resolves with its exit code and output (never rejects on a non-zero exit). */
+/**
+ * Runs `ppctl ...args` and resolves with its exit code and output (never rejects on a non-zero exit). A --json run
+ * whose stdout breaks the command's schema (schemas/<id>.json, or error.json after a failure) rejects.
+ */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, [BIN, ...args], {env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000}, (err, stdout, stderr) => {
@@ -44,7 +49,15 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): 
         reject(err)
         return
       }
-      resolve({code: child.exitCode ?? 1, stdout, stderr})
+      const code = child.exitCode ?? 1
+      const id = printsJsonDocument(args) ? commandIdOf(args) : undefined
+      try {
+        if (id) checkCommandJson(id, {json: true, code, stdout, result: undefined})
+      } catch (mismatch) {
+        reject(mismatch instanceof Error ? new Error(`${mismatch.message}\n${stderr}`) : mismatch)
+        return
+      }
+      resolve({code, stdout, stderr})
     })
     child.stdin?.end(input ?? '')
   })

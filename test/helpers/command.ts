@@ -3,6 +3,7 @@ import {Config} from '@oclif/core'
 
 import type {Context} from '../../src/lib/context.js'
 import {ROOT} from './cli.js'
+import {checkCommandJson, printsJsonDocument} from './command-schema.js'
 import type {TestContext} from './context.js'
 
 let loaded: Promise<Config> | undefined
@@ -36,12 +37,15 @@ function idOf(Command: CommandClass, config: Config): string {
 /**
  * `ppctl <argv>` with the command class given, in `t`'s context (its fake streams, clock, credentials, HTTP).
  * process.exitCode is where oclif's reporting leaves the code; it is read and put back, so a failing command
- * never fails the test process.
+ * never fails the test process. Every run is held to the command's JSON contract (test/helpers/command-schema.ts):
+ * output that breaks schemas/<id>.json fails the test that ran it.
  */
 export async function runCommand(Command: CommandClass, argv: string[], t: TestContext): Promise<CommandResult> {
   const config = await oclifConfig()
   const saved = process.exitCode
   process.exitCode = undefined
+  // The test context's streams keep what earlier runs wrote: this run's output is what follows it.
+  const before = t.stdout().length
   let result: unknown
   let code: number
   try {
@@ -54,5 +58,6 @@ export async function runCommand(Command: CommandClass, argv: string[], t: TestC
   }
   const stdout = t.stdout()
   const stderr = t.stderr()
+  checkCommandJson(Command.id, {json: printsJsonDocument(argv), code, stdout: stdout.slice(before), result})
   return {code, stdout, stderr, result, json: <T>() => JSON.parse(stdout) as T}
 }

@@ -22,7 +22,7 @@ export async function startTestPlatform(extra: NodeJS.ProcessEnv = {}): Promise<
   const started = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'], cli.env)
   if (started.code !== 0) throw new Error(`sandbox start failed (${started.code}): ${started.stderr}${started.stdout}`)
   const result = JSON.parse(started.stdout) as {port: number; pid: number; caFile: string; urls: TestPlatform['urls']}
-  const users = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', dataDir, '--json'], cli.env)).stdout).users
+  const users = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', dataDir, '--json'], cli.env)).stdout).items
   return {
     cli,
     dataDir,

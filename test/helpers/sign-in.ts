@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {makeCliEnv, runCli, spawnCli, type CliEnv, type CliResult} from './cli.js'
+import {checkCommandJson} from './command-schema.js'
 import type {TestClient} from './https.js'
 import type {TestPlatform} from './platform.js'
 
@@ -48,6 +49,8 @@ export async function deviceLogin(
   })
   await approve(device)
   const code = await exited
+  // Held to schemas/auth-login.json (or error.json) like every --json run of runCli.
+  checkCommandJson('auth:login', {json: true, code, stdout, result: undefined})
   return {code, stdout, stderr, device}
 }
 
@@ -55,9 +58,9 @@ export async function deviceLogin(
 export function approveWithCli(platform: TestPlatform, upn: string) {
   return async (device: DeviceCodeLine) => {
     const users = JSON.parse((await runCli(['sandbox', 'users', '--data-dir', platform.dataDir, '--json'], platform.cli.env)).stdout) as {
-      users: Array<{upn: string; password: string}>
+      items: Array<{upn: string; password: string}>
     }
-    const password = users.users.find((u) => u.upn === upn)?.password
+    const password = users.items.find((u) => u.upn === upn)?.password
     const approved = await runCli(['sandbox', 'approve', device.userCode, '--user', upn, '--data-dir', platform.dataDir], platform.cli.env, `${password}\n`)
     if (approved.code !== 0) throw new Error(`sandbox approve failed: ${approved.stderr}`)
   }

@@ -1,11 +1,19 @@
 import {Flags} from '@oclif/core'
 
 import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../cli/flags/audit.js'
-import {streamAudit, type AuditStreamResult} from '../../lib/audit/stream-audit.js'
+import type {WatchedEvent} from '../../lib/audit/detectors/types.js'
+import {streamAudit, type AuditStreamResult as StreamSummary} from '../../lib/audit/stream-audit.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {InterruptedError, UsageError} from '../../lib/errors/index.js'
 
-export type AuditStreamCommandResult = AuditStreamResult
+/** One audit event exactly as the platform sent it (docs/openapi.yaml AuditEvent): fields the platform adds pass through. */
+export interface AuditStreamEvent extends WatchedEvent {
+  [field: string]: unknown
+}
+
+// run() returns nothing under --json: the stream prints the events as they arrive.
+/** The events, as one JSON array. */
+export type AuditStreamResult = AuditStreamEvent[]
 
 export default class AuditStream extends BaseCommand<typeof AuditStream> {
   static override summary = "Print the tenant's audit events: the history in a range, or history then live with --follow."
@@ -35,7 +43,7 @@ Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign c
     ...connectionFlags,
   }
 
-  async run(): Promise<AuditStreamCommandResult | undefined> {
+  async run(): Promise<StreamSummary | undefined> {
     const common = parseCommon(this.flags, this.ctx.clock)
     // The events are the output: under --json they are the JSON array, and the summary is not printed after them.
     const output = (this.flags.json ? 'json' : this.flags.output) as 'ndjson' | 'table' | 'json'

@@ -4,11 +4,14 @@ import {DEFAULT_SETTINGS, DETECTOR_NAMES} from '../../lib/audit/detectors/detect
 import {durationFlag} from '../../lib/audit/duration.js'
 import {assertExecutable, splitCommand} from '../../lib/audit/exec-alert.js'
 import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../cli/flags/audit.js'
+import type {Alert} from '../../lib/audit/detectors/types.js'
 import {ALERT_EXIT_CODE, watchAudit, type WatchResult} from '../../lib/audit/watch-audit.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {InterruptedError} from '../../lib/errors/index.js'
 
-export type AuditWatchResult = WatchResult
+// run() returns nothing under --json: the alerts are printed as they are raised.
+/** One alert: under --json every line on stdout is one, as it is raised. */
+export type AuditWatchJsonLine = Alert
 
 const seconds = (flag: string, text: string) => durationFlag(flag, text) / 1000
 
@@ -59,7 +62,7 @@ Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when 
     ...connectionFlags,
   }
 
-  async run(): Promise<AuditWatchResult | undefined> {
+  async run(): Promise<WatchResult | undefined> {
     const f = this.flags
     const common = parseCommon(f, this.ctx.clock)
     const exec = f.exec ? splitCommand(f.exec) : undefined

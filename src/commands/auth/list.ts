@@ -3,8 +3,11 @@ import {text} from '../../lib/output/render.js'
 import {listProfiles, type ProfileSummary} from '../../lib/auth/profiles.js'
 import {renderTable} from '../../lib/output/table.js'
 
+/** The profiles, in the list envelope of every list command. */
 export interface AuthListResult {
-  profiles: ProfileSummary[]
+  /** How many items there are. @asType integer @minimum 0 */
+  count: number
+  items: ProfileSummary[]
 }
 
 export default class AuthList extends BaseCommand<typeof AuthList> {
@@ -14,16 +17,17 @@ export default class AuthList extends BaseCommand<typeof AuthList> {
 
   static override examples = [
     {description: 'The profiles', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Names of the signed-in profiles', command: `<%= config.bin %> <%= command.id %> --json | jq -r '.profiles[] | select(.signedIn) | .name'`},
+    {description: 'Names of the signed-in profiles', command: `<%= config.bin %> <%= command.id %> --json | jq -r '.items[] | select(.signedIn) | .name'`},
   ]
 
   async run(): Promise<AuthListResult> {
-    const result = await listProfiles(this.ctx)
-    if (result.profiles.length === 0) {
+    const {profiles} = await listProfiles(this.ctx)
+    const result = {count: profiles.length, items: profiles}
+    if (profiles.length === 0) {
       this.out(text`No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)`)
       return result
     }
-    const rows = result.profiles.map((p) => [
+    const rows = profiles.map((p) => [
       `${p.active ? '* ' : '  '}${p.name}${p.default ? ' (default)' : ''}`,
       p.account ?? '',
       p.tenantId ?? '',

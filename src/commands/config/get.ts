@@ -5,6 +5,8 @@ import {text} from '../../lib/output/render.js'
 import {formatConfigValue} from '../../lib/config/keys.js'
 import {getConfig, type ConfigGetResult} from '../../lib/config/settings.js'
 
+export type {ConfigGetResult}
+
 export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
   static override summary = 'Print the effective value of one setting.'
   static override description =

@@ -4,6 +4,8 @@ import {formatConfigValue} from '../../lib/config/keys.js'
 import {listConfig, type ConfigEntry, type ConfigListResult} from '../../lib/config/settings.js'
 import {renderTable} from '../../lib/output/table.js'
 
+export type {ConfigListResult}
+
 export default class ConfigList extends BaseCommand<typeof ConfigList> {
   static override summary = "List the active profile's settings, with each value's source."
   static override description =
@@ -12,7 +14,10 @@ export default class ConfigList extends BaseCommand<typeof ConfigList> {
   static override examples = [
     {description: 'Settings of the active profile', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Settings of another profile', command: '<%= config.bin %> <%= command.id %> --profile prod'},
-    {description: 'For scripts: only the keys that are set', command: `<%= config.bin %> <%= command.id %> --json | jq '.keys[] | select(.source != "unset")'`},
+    {
+      description: 'For scripts: only the keys that are set',
+      command: `<%= config.bin %> <%= command.id %> --json | jq '.items[] | select(.source != "unset")'`,
+    },
   ]
 
   async run(): Promise<ConfigListResult> {
@@ -22,7 +27,7 @@ export default class ConfigList extends BaseCommand<typeof ConfigList> {
         text`Profile: ${result.profile}${result.profileExists ? '' : ' (not created yet)'}`,
         renderTable(
           ['Key', 'Value', 'Source'],
-          result.keys.map((k) => [k.key, k.value === null ? '' : formatConfigValue(k.value), sourceText(k)]),
+          result.items.map((k) => [k.key, k.value === null ? '' : formatConfigValue(k.value), sourceText(k)]),
           this.ctx.io,
         ),
       ),

@@ -5,6 +5,8 @@ import {text} from '../../lib/output/render.js'
 import {formatConfigValue} from '../../lib/config/keys.js'
 import {setConfig, type ConfigSetResult} from '../../lib/config/settings.js'
 
+export type {ConfigSetResult}
+
 export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   static override summary = 'Set one setting of a profile (created when it does not exist).'
   static override description =

@@ -4,6 +4,8 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {unsetConfig, type ConfigUnsetResult} from '../../lib/config/settings.js'
 
+export type {ConfigUnsetResult}
+
 export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
   static override summary = 'Remove one setting from a profile.'
   static override description =

@@ -6,6 +6,7 @@ import {renderTable} from '../../lib/output/table.js'
 import {listConnectors, type Connector, type ConnectorTier} from '../../lib/platform/connectors.js'
 
 export interface ConnectorListResult {
+  /** How many items there are. @asType integer @minimum 0 */
   count: number
   items: Connector[]
 }

@@ -2,7 +2,10 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {renderTable} from '../../lib/output/table.js'
 import {listSkus, type Sku} from '../../lib/platform/licenses.js'
 
+/** The SKUs, in the list envelope of every list command. */
 export interface LicenseListResult {
+  /** How many items there are. @asType integer @minimum 0 */
+  count: number
   items: Sku[]
 }
 
@@ -28,6 +31,6 @@ export default class LicenseList extends BaseCommand<typeof LicenseList> {
         this.ctx.io,
       ),
     )
-    return {items}
+    return {count: items.length, items}
   }
 }

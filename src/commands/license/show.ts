@@ -8,6 +8,8 @@ import {userLicenses, type HeldLicense} from '../../lib/platform/licenses.js'
 export interface LicenseShowResult {
   userId: string
   upn: string
+  /** The user's licenses, in the list envelope of every list command. @asType integer @minimum 0 */
+  count: number
   items: HeldLicense[]
 }
 
@@ -35,6 +37,6 @@ export default class LicenseShow extends BaseCommand<typeof LicenseShow> {
         this.ctx.io,
       ),
     )
-    return {userId, upn, items}
+    return {userId, upn, count: items.length, items}
   }
 }

@@ -18,7 +18,7 @@ export default class SandboxApprove extends BaseCommand<typeof SandboxApprove> {
   static override examples = [
     {
       description: 'Approve a code as the Contoso admin (password from `sandbox users`)',
-      command: `<%= config.bin %> sandbox users --json | jq -r '.users[0].password' | <%= config.bin %> <%= command.id %> ABCD-EFGH --user admin@contoso.example`,
+      command: `<%= config.bin %> sandbox users --json | jq -r '.items[0].password' | <%= config.bin %> <%= command.id %> ABCD-EFGH --user admin@contoso.example`,
     },
     {description: 'At a terminal (prompts for the password)', command: '<%= config.bin %> <%= command.id %> ABCD-EFGH --user maker@fabrikam.example'},
   ]

@@ -6,6 +6,8 @@ import {failoverSandbox, type SandboxFailoverResult} from '../../lib/sandbox/fai
 import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
+export type {SandboxFailoverResult}
+
 export default class SandboxFailover extends BaseCommand<typeof SandboxFailover> {
   static override baseFlags = sandboxBaseFlags
 

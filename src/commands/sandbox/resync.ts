@@ -7,6 +7,8 @@ import {resyncSandbox, type SandboxResyncResult} from '../../lib/sandbox/failove
 import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 
+export type {SandboxResyncResult}
+
 export default class SandboxResync extends BaseCommand<typeof SandboxResync> {
   static override baseFlags = sandboxBaseFlags
 

@@ -7,6 +7,8 @@ import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {describeFault} from '../../lib/sandbox/fault.js'
 import {sandboxStatus, type SandboxStatusResult} from '../../lib/sandbox/status.js'
 
+export type {SandboxStatusResult}
+
 export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
   static override baseFlags = sandboxBaseFlags
 

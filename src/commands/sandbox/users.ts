@@ -4,8 +4,11 @@ import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {listSandboxUsers, type SandboxUser} from '../../lib/sandbox/users.js'
 
+/** The seeded identities, in the list envelope of every list command. */
 export interface SandboxUsersResult {
-  users: SandboxUser[]
+  /** How many items there are. @asType integer @minimum 0 */
+  count: number
+  items: SandboxUser[]
 }
 
 export default class SandboxUsers extends BaseCommand<typeof SandboxUsers> {
@@ -19,7 +22,7 @@ export default class SandboxUsers extends BaseCommand<typeof SandboxUsers> {
     {description: 'Show the identities', command: '<%= config.bin %> <%= command.id %>'},
     {
       description: "Contoso admin's password, for a script",
-      command: `<%= config.bin %> <%= command.id %> --json | jq -r '.users[] | select(.upn=="admin@contoso.example") | .password'`,
+      command: `<%= config.bin %> <%= command.id %> --json | jq -r '.items[] | select(.upn=="admin@contoso.example") | .password'`,
     },
   ]
 
@@ -35,6 +38,6 @@ export default class SandboxUsers extends BaseCommand<typeof SandboxUsers> {
         this.ctx.io,
       ),
     )
-    return {users}
+    return {count: users.length, items: users}
   }
 }

@@ -6,6 +6,7 @@ import {renderTable} from '../../lib/output/table.js'
 import {listUsers, type User} from '../../lib/platform/users.js'
 
 export interface UserListResult {
+  /** How many items there are. @asType integer @minimum 0 */
   count: number
   items: User[]
 }

@@ -20,7 +20,9 @@ export interface ConfigListResult {
   profile: string
   profileExists: boolean
   configFile: string
-  keys: ConfigEntry[]
+  /** Every known key, in the list envelope of every list command. @asType integer @minimum 0 */
+  count: number
+  items: ConfigEntry[]
 }
 
 export interface ConfigGetResult {
@@ -64,7 +66,8 @@ export async function listConfig(ctx: Context): Promise<ConfigListResult> {
     profile: name,
     profileExists: exists,
     configFile: ctx.config().file,
-    keys: CONFIG_KEYS.map((key) => entry(ctx, key, config, name)),
+    count: CONFIG_KEYS.length,
+    items: CONFIG_KEYS.map((key) => entry(ctx, key, config, name)),
   }
 }
 

@@ -4,7 +4,8 @@ import type {Context} from '../context.js'
 import {ConflictError, NotFoundError, platformOrOwn} from '../errors/index.js'
 import {controlRequest, requireRunning} from './lifecycle.js'
 
-/** The platform's answer as is; a type-only import, so the CLI never loads the platform's code. */
+// A type-only import, so the CLI never loads the platform's code.
+/** What the failover did: the platform's answer as is. */
 export type SandboxFailoverResult = FailoverResult
 export type SandboxResyncResult = ReplicationStatus
 

@@ -36,11 +36,13 @@ describe('auth list (in-process)', () => {
     })
   }
 
-  it('--json: one summary per profile, sorted by name', async () => {
+  it('--json: the list envelope {count, items}, one summary per profile, sorted by name', async () => {
     await setUp()
     const res = await runCommand(AuthList, ['--json'], p)
     expect(res.code, res.stderr).to.equal(0)
-    expect(res.json<AuthListResult>().profiles).to.deep.equal([
+    expect(Object.keys(res.json())).to.deep.equal(['count', 'items'])
+    expect(res.json<AuthListResult>().count).to.equal(2)
+    expect(res.json<AuthListResult>().items).to.deep.equal([
       {
         name: 'sandbox',
         active: false,

@@ -32,7 +32,7 @@ describe('license list (in-process)', () => {
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
     expectSchema(res.json(), 'license-list')
-    expect(res.json()).to.deep.equal({items})
+    expect(res.json()).to.deep.equal({count: 2, items})
   })
 
   it('escape and bidi characters in platform text are inert at a terminal', async () => {

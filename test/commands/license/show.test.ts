@@ -37,7 +37,7 @@ describe('license show (in-process)', () => {
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stderr).to.equal('')
     expectSchema(res.json(), 'license-show')
-    expect(res.json()).to.deep.equal({userId: 'id-megan.bowen', upn: MEGAN, items})
+    expect(res.json()).to.deep.equal({userId: 'id-megan.bowen', upn: MEGAN, count: 1, items})
   })
 
   it('a user id or UPN with URL characters reaches the platform as one path segment', async () => {

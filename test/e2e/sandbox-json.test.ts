@@ -1,0 +1,65 @@
+// Every `ppctl sandbox …` command under --json against a real platform (bin/run.js): each document matches its schema.
+import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {ROOT, runCli, type CliResult} from '../helpers/cli.js'
+import {commandIdOf} from '../helpers/command-schema.js'
+import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
+import {deviceLogin, machine} from '../helpers/sign-in.js'
+
+const ADMIN = 'admin@contoso.example'
+
+describe('sandbox commands under --json (real CLI, real platform)', function () {
+  this.timeout(300_000)
+  let platform: TestPlatform | undefined
+
+  afterEach(async () => {
+    await platform?.stop()
+    platform = undefined
+  })
+
+  it('every sandbox command prints the document of its schema: status, users, approve, fault, sp create, failover, resync, stop, start, reset', async () => {
+    const p = (platform = await startTestPlatform())
+    const dataDir = ['--data-dir', p.dataDir]
+    const ran = new Set<string>()
+    // runCli rejects a --json run whose stdout breaks schemas/<id>.json (or error.json): each step below is checked.
+    const json = async <T = Record<string, unknown>>(args: string[], input?: string): Promise<T> => {
+      const res: CliResult = await runCli([...args, ...dataDir, '--json'], p.cli.env, input)
+      expect(res.code, `${args.join(' ')}: ${res.stderr}${res.stdout}`).to.equal(0)
+      ran.add(commandIdOf(args)!)
+      return JSON.parse(res.stdout) as T
+    }
+
+    expect(await json(['sandbox', 'status'])).to.include({running: true, healthy: true})
+    const users = await json<{count: number; items: Array<{upn: string; password: string}>}>(['sandbox', 'users'])
+    expect(users.count).to.equal(users.items.length).and.to.be.greaterThan(0)
+    const password = users.items.find((u) => u.upn === ADMIN)!.password
+
+    const m = await machine(p)
+    try {
+      const login = await deviceLogin(m.env, [], async (device) => {
+        expect(await json(['sandbox', 'approve', device.userCode, '--user', ADMIN], `${password}\n`)).to.deep.equal({upn: ADMIN, approved: true})
+      })
+      expect(login.code, login.stderr).to.equal(0)
+    } finally {
+      m.cleanup()
+    }
+
+    expect(await json(['sandbox', 'fault', 'slow', '50', '--cluster', 'westus-1'])).to.include({cluster: 'westus-1', action: 'slow'})
+    expect(await json(['sandbox', 'fault', 'up', '--cluster', 'westus-1'])).to.include({cluster: 'westus-1', action: 'up', fault: null})
+    const sp = ['sandbox', 'sp', 'create', '--tenant', 'contoso', '--name', 'json-check', '--out', join(p.cli.home, 'sp')]
+    expect(await json(sp, 'pfx-pass-1\n'))
+      .to.include({name: 'json-check'})
+      .and.to.have.property('clientId')
+    expect(await json(['sandbox', 'failover', '--tenant', 'fabrikam'])).to.include({tenant: 'fabrikam'})
+    expect(await json(['sandbox', 'resync', '--tenant', 'fabrikam'])).to.include({tenant: 'fabrikam'})
+    expect(await json(['sandbox', 'stop'])).to.include({status: 'stopped'})
+    expect(await json(['sandbox', 'start', '--port', '0'])).to.include({status: 'started'})
+    expect(await json(['sandbox', 'stop'])).to.include({status: 'stopped'})
+    expect(await json(['sandbox', 'reset', '--yes'])).to.include({wiped: true})
+
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+    expect([...ran].sort()).to.deep.equal(Object.keys(manifest.commands).filter((id) => id.startsWith('sandbox:')))
+  })
+})
