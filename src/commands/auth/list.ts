@@ -1,7 +1,7 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {listProfiles, type ProfileSummary} from '../../lib/auth/profiles.js'
-import {renderTable} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 
 export interface AuthListResult {
   profiles: ProfileSummary[]
@@ -10,7 +10,7 @@ export interface AuthListResult {
 export default class AuthList extends BaseCommand<typeof AuthList> {
   static override summary = 'List the profiles, the default one, and who is signed in to each.'
   static override description =
-    'Reads only the profile config (never the keychain or the network). The active profile is marked with *, the default one (see `auth switch`) with (default).'
+    'Reads only the profile config (never the keychain or the network). The Active column names the profile commands use now (--profile, PPCTL_PROFILE, then the default), Default the default one (see `auth switch`).'
 
   static override examples = [
     {description: 'The profiles', command: '<%= config.bin %> <%= command.id %>'},
@@ -19,18 +19,12 @@ export default class AuthList extends BaseCommand<typeof AuthList> {
 
   async run(): Promise<AuthListResult> {
     const result = await listProfiles(this.ctx)
-    if (result.profiles.length === 0) {
-      this.out(text`No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)`)
-      return result
-    }
-    const rows = result.profiles.map((p) => [
-      `${p.active ? '* ' : '  '}${p.name}${p.default ? ' (default)' : ''}`,
-      p.account ?? '',
-      p.tenantId ?? '',
-      p.method ?? '',
-      p.authority ?? '',
-    ])
-    this.out(renderTable(['Profile', 'Account', 'Tenant', 'Method', 'Authority'], rows, this.ctx.io))
+    const rows = result.profiles.map((p) => [p.name, p.active ? 'yes' : 'no', p.default ? 'yes' : 'no', p.account, p.tenantId, p.method, p.authority])
+    this.view(
+      tableView(['Profile', 'Active', 'Default', 'Account', 'Tenant', 'Method', {header: 'Authority', free: true}], rows, {
+        empty: text`No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)`,
+      }),
+    )
     return result
   }
 }

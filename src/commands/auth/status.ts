@@ -4,6 +4,7 @@ import {authStatus, type StatusResult} from '../../lib/auth/status.js'
 import {PpctlError} from '../../lib/errors/index.js'
 import {renderError} from '../../lib/output/render-error.js'
 import {renderKeyValue} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 
 export type AuthStatusResult = StatusResult
 
@@ -32,7 +33,7 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
     }
     if (result.mode === 'environment')
       this.out(text`CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.`)
-    const blocks = result.profiles.map((p) => {
+    const fields = result.profiles.map((p) => {
       const store = p.credentialStore
       const pairs: Array<[string, string]> = [
         ['Signed in', p.signedIn ? 'yes' : p.problem ? 'no (the identity provider changed: sign in again)' : 'no'],
@@ -44,9 +45,19 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
         ['Routing cache', p.routingCacheAgeSeconds === null ? 'none' : `${p.routingCacheAgeSeconds} s old`],
         ['Authority', p.authority ?? '-'],
       ]
-      return lines(text`${p.active ? '*' : ' '} ${p.profile}${p.active ? ' (active)' : ''}`, indent(renderKeyValue(pairs, this.ctx.io), '  '))
+      return pairs
     })
-    this.out(joinRendered(blocks, '\n\n'))
+    const blocks = result.profiles.map((p, i) =>
+      lines(text`${p.active ? '*' : ' '} ${p.profile}${p.active ? ' (active)' : ''}`, indent(renderKeyValue(fields[i], this.ctx.io), '  ')),
+    )
+    // At a terminal a block per profile; in TSV and CSV a line per profile.
+    this.view({
+      ...tableView(
+        ['Profile', 'Active', ...fields[0].map(([label]) => label)],
+        result.profiles.map((p, i) => [p.profile, p.active ? 'yes' : 'no', ...fields[i].map(([, value]) => value)]),
+      ),
+      tty: joinRendered(blocks, '\n\n'),
+    })
     const problem = result.profiles.find((p) => p.active)?.problem
     if (problem) {
       // Exit 4 like the commands that would fail with this sign-in; the status above is still printed (or returned in --json).
