@@ -5,6 +5,7 @@ import nock from 'nock'
 import AuthStatus from '../../../src/commands/auth/status.js'
 import type {StatusResult} from '../../../src/lib/auth/status.js'
 import {runCommand} from '../../helpers/command.js'
+import {tsvRecords} from '../../helpers/tsv.js'
 import {AUTHORITY, fakePlatform, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
 import {expectNoSecrets, jwt} from '../../helpers/fake-idp.js'
 
@@ -16,7 +17,21 @@ describe('auth status (in-process)', () => {
   const addOther = (t: FakePlatform) =>
     t.ctx.config().update((c) => void (c.profiles.other = {authority: 'https://login.other.example.com', clientId: 'ppctl'}))
 
-  for (const tty of [false, true]) {
+  it('in a pipe: TSV, one line per profile, the active one marked', async () => {
+    p = await fakePlatform({columns: 120})
+    await addOther(p)
+    const res = await runCommand(AuthStatus, [], p)
+    expect(res.code, res.stderr).to.equal(0)
+    const rows = tsvRecords(res.stdout)
+    expect(rows.map((r) => [r.Profile, r.Active, r['Signed in'], r.Account, r.Tenant])).to.deep.equal([
+      ['other', 'no', 'no', '-', '-'],
+      ['work', 'yes', 'yes', 'admin@contoso.example', TENANT],
+    ])
+    expectNoSecrets(res)
+  })
+
+  {
+    const tty = true
     it(`shows each profile, the active one marked, without a secret or a request (${tty ? 'terminal' : 'pipe'})`, async () => {
       p = await fakePlatform({tty, columns: 120, debug: true})
       await addOther(p)
@@ -75,7 +90,7 @@ describe('auth status (in-process)', () => {
   })
 
   it('the identity provider changed: exit 4 via the result, the status still printed, the error and its next step on stderr', async () => {
-    p = await fakePlatform()
+    p = await fakePlatform({tty: true})
     p.credentials.entries.set('work', {
       accessToken: jwt({iss: 'https://127.0.0.1:50123/oidc'}),
       accessTokenExpiresAt: p.clock.now() + 3600_000,
