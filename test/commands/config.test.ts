@@ -37,8 +37,8 @@ describe('ppctl config (real CLI)', () => {
     it('shows every key as unset on a fresh machine, without creating a file', async () => {
       const res = await run(['config', 'list'])
       expect(res.code, res.stderr).to.equal(0)
-      expect(res.stderr).to.equal('')
-      // Into a pipe: TSV (the profile heading is for a terminal, or -o table).
+      // Into a pipe: TSV on stdout, the profile heading on stderr.
+      expect(res.stderr).to.equal('Profile: default (not created yet)\n')
       expect(res.stdout.split('\n')[0]).to.equal('Key\tValue\tSource')
       expect((await run(['config', 'list', '-o', 'table'])).stdout).to.contain('Profile: default (not created yet)')
       for (const key of [

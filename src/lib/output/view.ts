@@ -30,8 +30,8 @@ export interface ValuesView {
 export type Section = TableView | RecordView | ValuesView
 
 /**
- * A command's output. `title` (a heading such as "Licenses of …:") is shown at a terminal only; `footer` (a count,
- * a note) follows the sections at a terminal and goes to stderr in TSV and CSV, so stdout holds records only.
+ * A command's output. `title` (a heading such as "Licenses of …:", a message) comes before the sections at a
+ * terminal, `footer` (a count, a note) after them; in TSV and CSV both go to stderr, so stdout holds records only.
  * Several sections (`sandbox status`) are separated by a blank line in every format.
  */
 export interface View {
@@ -78,7 +78,7 @@ export function renderView(view: View, format: ViewFormat, io: Pick<IO, 'columns
   const grids = view.sections.map(grid)
   const blocks = grids.map((g) => (format === 'tsv' ? tsv(g, options.headers) : csv(g, options.headers)))
   const stdout = blocks.filter((b) => b !== '').join('\n')
-  const notes = [empty ? view.empty?.text : undefined, view.footer?.text].filter((n) => n !== undefined && n !== '')
+  const notes = [view.title?.text, empty ? view.empty?.text : undefined, view.footer?.text].filter((n) => n !== undefined && n !== '')
   return {stdout, ...(notes.length ? {stderr: notes.join('\n') + '\n'} : {})}
 }
 
