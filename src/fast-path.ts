@@ -6,7 +6,7 @@
 // holds anything it does not understand exactly, so that oclif's own parsing, errors, help and hooks apply.
 import type {Context} from './lib/context.js'
 import {BASE_FLAG_DEFS, JSON_FLAG_DEF, type FlagDef} from './lib/flag-defs.js'
-import type {Rendered} from './lib/output/render.js'
+import type {CommandOutput} from './lib/output/command-output.js'
 import {ROUTE_SHOW_FLAGS} from './lib/routing/show-flags.js'
 
 export type FastFlags = Record<string, string | boolean | undefined>
@@ -16,8 +16,8 @@ export interface FastCommand {
   id: string
   /** The command's own flags, the same definitions its oclif class builds its flags from. */
   flags: Readonly<Record<string, FlagDef>>
-  /** What the oclif command's run() does: human output through `out` (silent under --json), the result returned for --json. */
-  run(ctx: Context, flags: FastFlags, out: (content: Rendered) => void): Promise<unknown>
+  /** What the oclif command's run() does: its view or prose through `output` (as BaseCommand.view/out), the result returned. */
+  run(ctx: Context, flags: FastFlags, output: CommandOutput): Promise<unknown>
 }
 
 /** What oclif adds to every BaseCommand's own flags, in oclif's order: the json flag (enableJsonFlag), then baseFlags. */
@@ -27,11 +27,11 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
   {
     id: 'route:show',
     flags: ROUTE_SHOW_FLAGS,
-    async run(ctx, flags, out) {
+    async run(ctx, flags, output) {
       // The body of RouteShow.run (src/commands/route/show.ts).
-      const {renderRouteShow, showRoute} = await import('./lib/routing/show.js')
+      const {routeShowView, showRoute} = await import('./lib/routing/show.js')
       const result = await showRoute(ctx, {tenant: flags.tenant as string | undefined, refresh: flags.refresh as boolean | undefined})
-      out(renderRouteShow(result, ctx.io))
+      output.view(routeShowView(result))
       return result
     },
   },
@@ -146,25 +146,44 @@ export async function tryFastPath(argv: string[], pjson: PackageJson, env: NodeJ
   const command = FAST_COMMANDS.find((c) => c.id.split(':').every((w, i) => argv[i] === w))
   const flags = command && parseFast(argv, command, env)
   if (!command || !flags) return false
-  const [{createContext}, {takeIgnoredTlsEnv}, {debugRequested, reportError, writeHuman, writeJson, writeNote}, {text}] = await Promise.all([
+  const [
+    {createContext},
+    {takeIgnoredTlsEnv},
+    {CommandOutput, debugRequested, errorFormatOfArgv, readConfigOutput, reportError, writeNote},
+    {resolveOutput},
+    {text},
+  ] = await Promise.all([
     import('./lib/context.js'),
     import('./lib/http/tls-env.js'),
     import('./lib/output/command-output.js'),
+    import('./lib/output/format.js'),
     import('./lib/output/render.js'),
   ])
   // As BaseCommand.init: taken out of the environment before anything can connect, said to be ignored once parsed.
   const tlsWarning = takeIgnoredTlsEnv(env)
   const ctx = createContext({version: pjson.version, profileFlag: flags.profile as string | undefined, debug: flags.debug as boolean | undefined})
   if (tlsWarning) writeNote(ctx.io, text`${tlsWarning}`)
-  // oclif's jsonEnabled() (no `--` can reach here) and BaseCommand.isDebug().
-  const json = flags.json === true
+  // BaseCommand.isDebug(), and the same resolution of the output format as BaseCommand.init (no `--` can reach here).
   const debug = debugRequested(flags.debug as boolean | undefined, argv)
+  let output: InstanceType<typeof CommandOutput> | undefined
   try {
-    const result = await command.run(ctx, flags, (content) => {
-      if (!json) writeHuman(ctx.io, content)
-    })
-    if (result && json) writeJson(ctx.io, result)
+    output = new CommandOutput(
+      ctx.io,
+      await resolveOutput({
+        output: flags.output as string | undefined,
+        json: flags.json === true,
+        query: flags.query as string | undefined,
+        noHeaders: flags['no-headers'] as boolean | undefined,
+        env: ctx.env,
+        stdoutIsTTY: ctx.io.stdoutIsTTY,
+        configOutput: () => readConfigOutput(ctx),
+      }),
+    )
+    const result = await command.run(ctx, flags, output)
+    // oclif's _run: the result is printed when jsonEnabled(), i.e. in a machine format.
+    if (result && output.machine) output.result(result)
   } catch (err) {
+    const json = output ? output.errorFormat : errorFormatOfArgv(argv, flags.json === true)
     reportError(ctx.io, err, {commandId: command.id, json, debug})
   }
   return true

@@ -1,12 +1,23 @@
-// The base of every command: --json, --profile, --debug, a lazy context, and one way to report errors.
+// The base of every command: the output format (-o, --json, --query), --profile, --debug, a lazy context, and one way to report errors.
 import {Command, type Interfaces} from '@oclif/core'
 
 import {createContext, type Context} from '../lib/context.js'
-import {ExitCode, type ExitCodeValue} from '../lib/errors/index.js'
+import {ExitCode, UsageError, type ExitCodeValue} from '../lib/errors/index.js'
 import {takeIgnoredTlsEnv} from '../lib/http/tls-env.js'
-import {debugRequested, reportError, writeHuman, writeJson, writeNote} from '../lib/output/command-output.js'
+import {
+  CommandOutput,
+  debugRequested,
+  errorFormatOfArgv,
+  readConfigOutput,
+  reportError,
+  writeHuman,
+  writeJson,
+  writeNote,
+} from '../lib/output/command-output.js'
+import {resolveOutput} from '../lib/output/format.js'
 import {safeJsonStringify} from '../lib/output/json.js'
 import {text, toTerminalText, type Rendered} from '../lib/output/render.js'
+import type {View} from '../lib/output/view.js'
 import {baseFlags} from './flags/base.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -22,6 +33,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private context?: Context
   /** The exit code of a run that returned its result but is not a full success; applied once, in finally(). */
   private outcome?: ExitCodeValue
+  /** The resolved output format, set once the flags are parsed. */
+  private output?: CommandOutput
 
   public override async init(): Promise<void> {
     // Before anything can connect: the variable is taken out of the environment, and said to be ignored after parsing.
@@ -37,6 +50,37 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
     if (tlsWarning) this.note(text`${tlsWarning}`)
+    this.output = new CommandOutput(this.ctx.io, await this.resolveOutput())
+  }
+
+  /**
+   * -o/--json/--query/--no-headers, PPCTL_OUTPUT and the config's `output`. A command with an --output flag of its
+   * own (audit stream and watch: their events are streamed as they come) keeps it: only --json applies to it then.
+   */
+  private async resolveOutput() {
+    const flags = this.flags as {output?: string; query?: string; 'no-headers'?: boolean}
+    const own = Object.hasOwn(this.ctor.flags ?? {}, 'output')
+    if (own && flags.query !== undefined)
+      throw new UsageError('USAGE', `ppctl ${this.id?.replaceAll(':', ' ') ?? 'this command'} streams its output as it comes: --query does not apply to it.`, {
+        nextStep: 'Filter the NDJSON lines with a tool such as jq instead.',
+      })
+    return resolveOutput({
+      output: own ? undefined : flags.output,
+      json: super.jsonEnabled(),
+      query: flags.query,
+      noHeaders: flags['no-headers'],
+      env: own ? {} : this.ctx.env,
+      stdoutIsTTY: this.ctx.io.stdoutIsTTY,
+      configOutput: () => (own ? Promise.resolve(undefined) : readConfigOutput(this.ctx)),
+    })
+  }
+
+  /**
+   * True when the command's own human output is skipped and its result printed at the end instead: json, yaml and
+   * csv, and any format with --query (before the flags are parsed: oclif's own reading of --json).
+   */
+  public override jsonEnabled(): boolean {
+    return this.output ? this.output.machine : super.jsonEnabled()
   }
 
   /** Runs the command in the given context instead of one built from the process (tests hand in fakes). */
@@ -68,6 +112,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected out(content: Rendered): void {
     if (this.jsonEnabled()) return
     writeHuman(this.ctx.io, content)
+  }
+
+  /**
+   * Records for people and scripts: a table at a terminal, TSV into a pipe or a file, CSV with -o csv; skipped in
+   * json and yaml (the result is printed) and with --query (the query's result is). Commands give every list and
+   * show-style record here, never as a table they rendered themselves.
+   */
+  protected view(view: View): void {
+    this.output?.view(view)
   }
 
   /**
@@ -111,12 +164,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override async catch(err: unknown): Promise<void> {
-    reportError(this.ctx.io, err, {commandId: this.id, json: this.jsonEnabled(), debug: this.isDebug()})
+    const json = this.output ? this.output.errorFormat : errorFormatOfArgv(this.argv, super.jsonEnabled())
+    reportError(this.ctx.io, err, {commandId: this.id, json, debug: this.isDebug()})
   }
 
-  /** --json output goes through the context's stdout (so a test's fake streams receive it), exact but terminal-safe. */
+  /**
+   * The result of a machine-output run (oclif calls it when jsonEnabled()): JSON exactly as --json always printed it,
+   * or YAML, CSV, or the --query result; through the context's stdout, so a test's fake streams receive it.
+   */
   public override logJson(json: unknown): void {
-    writeJson(this.ctx.io, json)
+    if (this.output) this.output.result(json)
+    else writeJson(this.ctx.io, json)
   }
 
   private isDebug(): boolean {

@@ -1,9 +1,9 @@
-// What `connector block` and `connector unblock` share: ids from argv, one confirmation, the per-id results and their table.
+// What `connector block` and `connector unblock` share: ids from argv, one confirmation, the per-id results and their view.
 import {UsageError} from '../lib/errors/index.js'
 import type {Context} from '../lib/context.js'
 import {confirmOrCancel} from '../lib/io/prompter.js'
 import {text, type Rendered} from '../lib/output/render.js'
-import {renderTable} from '../lib/output/table.js'
+import {tableView, type View} from '../lib/output/view.js'
 import {blockConnectors, setConnectorBlocked, type BlockResult} from '../lib/platform/connectors.js'
 
 export interface ConnectorBlockingResult {
@@ -13,7 +13,7 @@ export interface ConnectorBlockingResult {
 
 export interface ConnectorBlockingOutcome {
   result: ConnectorBlockingResult
-  table: Rendered
+  view: View
   /** The note for stderr when some ids failed (the command then exits 10). */
   partial?: Rendered
 }
@@ -33,10 +33,9 @@ export async function setConnectorsBlocked(ctx: Context, argv: readonly string[]
   // One id: its error is the command's error (exit 6, 7 ...). Several: a result per id.
   const results = ids.length === 1 ? [await setConnectorBlocked(ctx, ids[0], block)] : await blockConnectors(ctx, ids, block)
   const failed = results.filter((r) => r.outcome === 'failed').length
-  const table = renderTable(
-    ['Connector', 'Name', 'Result'],
+  const view = tableView(
+    ['Connector', {header: 'Name', free: true}, {header: 'Result', free: true}],
     results.map((r) => [r.id, r.displayName ?? '', r.outcome === 'failed' ? `failed: ${r.error?.message ?? ''}` : r.outcome.replace('-', ' ')]),
-    ctx.io,
   )
   const done = block ? 'blocked' : 'unblocked'
   // "the others were" would be false when none was.
@@ -46,5 +45,5 @@ export async function setConnectorsBlocked(ctx: Context, argv: readonly string[]
       : failed === results.length
         ? text`None of the ${results.length} connectors could be ${done} (exit 10).`
         : text`${failed} of ${results.length} connectors could not be ${done}; the others were (exit 10).`
-  return {result: {results, failed}, table, partial}
+  return {result: {results, failed}, view, partial}
 }

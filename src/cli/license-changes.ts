@@ -1,8 +1,8 @@
-// What `license assign` and `license revoke` share: the rows from --user/--sku or --file, the changes, their table.
+// What `license assign` and `license revoke` share: the rows from --user/--sku or --file, the changes, their view.
 import type {Context} from '../lib/context.js'
 import {UsageError} from '../lib/errors/index.js'
 import {text, type Rendered} from '../lib/output/render.js'
-import {renderTable} from '../lib/output/table.js'
+import {tableView, type View} from '../lib/output/view.js'
 import {readUpnSkuCsv} from '../lib/platform/csv.js'
 import {changeLicense, changeLicenses, type LicenseOperation, type LicenseRowResult} from '../lib/platform/licenses.js'
 
@@ -29,7 +29,7 @@ export interface LicenseChangeRequest {
 
 export interface LicenseChangeOutcome {
   result: LicenseChangeResult
-  table: Rendered
+  view: View
   /** The note for stderr when some rows failed (the command then exits 10). */
   partial?: Rendered
 }
@@ -54,7 +54,7 @@ export async function licenseRows(request: LicenseChangeRequest, operation: Lice
   return file ? await readUpnSkuCsv(file) : [{upn: user!, sku: sku!}]
 }
 
-/** Assigns or revokes the rows and renders the result table. */
+/** Assigns or revokes the rows; the result and its view. */
 export async function changeLicenseRows(
   ctx: Context,
   rows: LicenseRow[],
@@ -65,8 +65,8 @@ export async function changeLicenseRows(
   // One user: its error is the command's (exit 6 unknown user or SKU, 7 no seats). A file: a result per row.
   const results = file ? await changeLicenses(ctx, rows, operation, {dryRun}) : [await changeLicense(ctx, rows[0], operation, {dryRun})]
   const failed = results.filter((r) => !r.ok).length
-  const table = renderTable(
-    [...(file ? ['Line'] : []), 'User', 'SKU', 'Result', 'Seats left'],
+  const view = tableView(
+    [...(file ? ['Line'] : []), 'User', 'SKU', {header: 'Result', free: true}, 'Seats left'],
     results.map((r) => [
       ...(file ? [r.line] : []),
       r.upn,
@@ -78,8 +78,7 @@ export async function changeLicenseRows(
           : OUTCOME_WORDS[r.outcome],
       r.seats ? `${r.seats.available} of ${r.seats.enabled}` : '',
     ]),
-    ctx.io,
   )
   const partial = failed > 0 ? text`${failed} of ${results.length} rows failed; the others are done, and running the file again is safe (exit 10).` : undefined
-  return {result: {operation, dryRun, results, failed}, table, partial}
+  return {result: {operation, dryRun, results, failed}, view, partial}
 }

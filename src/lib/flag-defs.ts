@@ -40,6 +40,23 @@ export const BASE_FLAG_DEFS = {
     description: 'Print diagnostic traces to stderr, with every secret redacted.',
     helpGroup: 'GLOBAL',
   },
+  output: {
+    type: 'option',
+    char: 'o' as const,
+    options: ['table', 'tsv', 'csv', 'json', 'yaml'],
+    description: "Output format (default: PPCTL_OUTPUT, then the config's output, then table at a terminal and tsv elsewhere). json is --json.",
+    helpGroup: 'GLOBAL',
+  },
+  query: {
+    type: 'option',
+    description: 'A JMESPath expression applied to the JSON result before it is printed, e.g. "items[?tier==\'premium\'].id".',
+    helpGroup: 'GLOBAL',
+  },
+  'no-headers': {
+    type: 'boolean',
+    description: 'No header line in tsv and csv output.',
+    helpGroup: 'GLOBAL',
+  },
 } satisfies Record<string, FlagDef>
 
 /** The flag oclif adds itself when a command sets enableJsonFlag (as BaseCommand does); the fast path needs to know it. */

@@ -37,8 +37,10 @@ describe('ppctl config (real CLI)', () => {
     it('shows every key as unset on a fresh machine, without creating a file', async () => {
       const res = await run(['config', 'list'])
       expect(res.code, res.stderr).to.equal(0)
-      expect(res.stderr).to.equal('')
-      expect(res.stdout).to.contain('Profile: default (not created yet)')
+      // Into a pipe: TSV on stdout, the profile heading on stderr.
+      expect(res.stderr).to.equal('Profile: default (not created yet)\n')
+      expect(res.stdout.split('\n')[0]).to.equal('Key\tValue\tSource')
+      expect((await run(['config', 'list', '-o', 'table'])).stdout).to.contain('Profile: default (not created yet)')
       for (const key of [
         'authority',
         'global-url',
@@ -50,7 +52,7 @@ describe('ppctl config (real CLI)', () => {
         'credential-store',
         'default-profile',
       ]) {
-        expect(res.stdout).to.match(new RegExp(`│ ${key} +│ +│ unset +│`))
+        expect(res.stdout).to.match(new RegExp(`^${key}\t\tunset$`, 'm'))
       }
       expect(res.stdout).not.to.match(ANSI_OR_CONTROL)
       expect(existsSync(configFile)).to.equal(false)

@@ -71,7 +71,7 @@ describe('auth session (real CLI, real platform)', function () {
     })
     expect(profile.credentialStore).to.deep.include({kind: 'file'})
     expect(Date.parse(profile.tokenExpiresAt as string)).to.be.greaterThan(Date.now())
-    const human = await run(['auth', 'status'], m.env)
+    const human = await run(['auth', 'status', '-o', 'table'], m.env)
     expect(human.stdout)
       .to.match(/^sandbox \(in use\)/)
       .and.to.match(/Account:\s+admin@contoso\.example/)

@@ -27,10 +27,13 @@ describe('connector commands, reading (real CLI, a platform no test writes to)',
       const out = jsonOf<{count: number; items: Connector[]}>(json, 'connector-list')
       expect(out.count).to.equal(44)
       expect(new Set(out.items.map((c) => c.id)).size).to.equal(44)
-      const table = await w.run('admin', 'connector', 'list')
+      const table = await w.run('admin', 'connector', 'list', '-o', 'table')
       expect(table.code, table.stderr).to.equal(0)
       expect(table.stdout).to.match(/│ shared_salesforce +│ Salesforce +│ Salesforce +│ premium +│ allowed +│/)
       expect(table.stdout).to.contain('44 connectors')
+      const tsv = await w.run('admin', 'connector', 'list')
+      expect(tsv.stdout.split('\n')).to.include('shared_salesforce\tSalesforce\tSalesforce\tpremium\tallowed')
+      expect(tsv.stderr).to.contain('44 connectors')
     })
 
     it('filters by --tier, --search, --blocked and --allowed', async () => {
@@ -67,7 +70,7 @@ describe('connector commands, reading (real CLI, a platform no test writes to)',
       const res = await w.run('maker', 'connector', 'show', 'shared_sharepointonline', '--json')
       expect(res.code, res.stderr).to.equal(0)
       expect(jsonOf<Connector>(res, 'connector-show')).to.include({id: 'shared_sharepointonline', unblockable: true, tier: 'standard'})
-      const human = await w.run('admin', 'connector', 'show', 'shared_sharepointonline')
+      const human = await w.run('admin', 'connector', 'show', 'shared_sharepointonline', '-o', 'table')
       expect(human.stdout).to.match(/Can be blocked: +no \(core connector\)/)
       const missing = await w.run('admin', 'connector', 'show', 'shared_nope', '--json')
       expect(missing.code).to.equal(6)
@@ -84,7 +87,7 @@ describe('connector commands, reading (real CLI, a platform no test writes to)',
       expect(out.explanation).to.equal(
         'premium connector; user@contoso.example holds no SKU that grants premium connectors (holds FLOW_FREE); a maker would be allowed',
       )
-      const human = await w.run('admin', 'connector', 'access', 'shared_salesforce', '--user', 'user@contoso.example')
+      const human = await w.run('admin', 'connector', 'access', 'shared_salesforce', '--user', 'user@contoso.example', '-o', 'table')
       expect(human.stdout).to.match(/Decision: +DENY/)
       expect(human.stdout).to.contain('ppctl license assign --user user@contoso.example --sku POWERAPPS_PER_APP')
     })

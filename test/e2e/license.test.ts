@@ -69,7 +69,7 @@ describe('license and user commands, reading (real CLI, a platform no test write
       'user-show',
     )
     expect(megan.premium).to.deep.equal({entitled: true, via: ['POWERAPPS_PER_USER']})
-    const self = await w.run('user', 'user', 'show', 'user@contoso.example')
+    const self = await w.run('user', 'user', 'show', 'user@contoso.example', '-o', 'table')
     expect(self.code, self.stderr).to.equal(0)
     expect(self.stdout).to.match(/Premium: +no: holds no SKU that grants premium connectors/)
     expect((await w.run('user', 'user', 'show', 'admin@contoso.example', '--json')).code).to.equal(5)

@@ -118,6 +118,7 @@ describe('route show (real CLI, real platform)', function () {
       text
         .replace(/\d+ s (old|more)\b/g, 'N s $1')
         .replace(/"(ageSeconds|expiresInSeconds)": \d+/g, '"$1": N')
+        .replace(/^(ageSeconds|expiresInSeconds): \d+$/gm, '$1: N')
         .replace(/[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}/g, 'UUID')
         .replace(/\w{3}, \d\d \w{3} \d{4} [\d:]+ GMT/g, 'DATE')
         .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME')
@@ -137,6 +138,31 @@ describe('route show (real CLI, real platform)', function () {
       expect(JSON.parse(fast.stdout)).to.include({fromCache: true})
       expect(stable(fast.stdout)).to.equal(stable(oclif.stdout))
       expect(fast.stderr).to.equal(oclif.stderr)
+    })
+
+    it('-o yaml, -o csv, --query, --no-headers, PPCTL_OUTPUT and the config output: the same output by either path', async () => {
+      for (const args of [
+        ['-o', 'yaml'],
+        ['--output=csv', '--no-headers'],
+        ['--query', 'home.clusterId'],
+        ['--query', '{h: home.clusterId, e: epoch}', '-o', 'json'],
+      ]) {
+        const {fast, oclif} = await both(args)
+        expect(fast.code, `${args.join(' ')}: ${fast.stderr}`).to.equal(0)
+        expect(stable(fast.stdout), args.join(' ')).to.equal(stable(oclif.stdout))
+        expect(fast.stderr).to.equal(oclif.stderr)
+      }
+      expect((await both(['--query', 'home.clusterId'])).fast.stdout).to.equal('eastus-1\n')
+      const fromEnv = await both([], {...admin.env, PPCTL_OUTPUT: 'yaml'})
+      expect(fromEnv.fast.stdout).to.match(/^tenantId: /m)
+      expect(stable(fromEnv.fast.stdout)).to.equal(stable(fromEnv.oclif.stdout))
+      const badQuery = await both(['--query', 'home.['])
+      expect(badQuery.fast.code).to.equal(2)
+      expect(badQuery.fast.stderr).to.match(/^Error: Invalid --query at position 7: /)
+      expect(badQuery.fast.stderr).to.equal(badQuery.oclif.stderr)
+      const badEnv = await both([], {...admin.env, PPCTL_OUTPUT: 'xml'})
+      expect(badEnv.fast.code).to.equal(2)
+      expect(badEnv.fast.stderr).to.equal(badEnv.oclif.stderr)
     })
 
     it("an error: another tenant's route refused (exit 5), human and --json", async () => {

@@ -51,7 +51,7 @@ describe('sandbox lifecycle (real CLI, real platform)', function () {
   })
 
   it('says so and exits 0 when started a second time', async () => {
-    const res = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir], cli.env)
+    const res = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '-o', 'table'], cli.env)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).to.match(/already running/)
     expect(res.stdout).to.contain(String(first.pid))

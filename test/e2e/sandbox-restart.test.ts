@@ -85,7 +85,7 @@ describe('sandbox restart and sign-ins (real CLI, real platform)', function () {
     expect(json.code).to.equal(4)
     expect(JSON.parse(json.stdout).error).to.include({code: 'IDENTITY_PROVIDER_CHANGED', exitCode: 4})
 
-    const status = await run('auth', 'status')
+    const status = await run('auth', 'status', '-o', 'table')
     expect(status.code).to.equal(4)
     expect(status.stdout).to.match(/Signed in: +no/)
     expect(status.stdout + status.stderr).to.contain(expected)

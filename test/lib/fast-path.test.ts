@@ -99,6 +99,11 @@ describe('fast path (flags from the command definitions)', () => {
       ['--json=true'],
       ['extra'],
       ['-t', 'x'],
+      ['-o', 'yaml', '--query', 'home.clusterId'],
+      ['--output=tsv', '--no-headers'],
+      ['-o', 'xml'],
+      ['-o'],
+      ['--no-headers=yes'],
     ])
   })
 

@@ -67,11 +67,13 @@ describe('ppctl sandbox fault (CLI)', () => {
     expect(faults.all()).to.deep.equal([])
   })
 
-  it('tells people what it did and how to undo it', async () => {
+  it('tells people what it did and how to undo it (on stderr in a pipe: stdout is the TSV of the faults)', async () => {
     const res = await fault('--cluster', 'westus-1', 'flaky', '0.5')
     expect(res.code).to.equal(0)
-    expect(res.stdout).to.contain('westus-1 is now flaky (50 % of requests answer 503)')
-    expect(res.stdout).to.contain('Undo: ppctl sandbox fault --cluster westus-1 up')
+    expect(res.stderr).to.contain('westus-1 is now flaky (50 % of requests answer 503)')
+    expect(res.stderr).to.contain('Undo: ppctl sandbox fault --cluster westus-1 up')
+    expect(res.stdout.split('\n')).to.include.members(['Cluster\tFault\tSince'])
+    expect(res.stdout).to.match(/^westus-1\tflaky \(50 % of requests answer 503\)\t/m)
   })
 
   it('lists active faults in `sandbox status`', async () => {

@@ -1,7 +1,7 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import {listProfiles, type ProfileSummary} from '../../lib/auth/profiles.js'
-import {renderTable} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 
 /** The profiles, in the list envelope of every list command. */
 export interface AuthListResult {
@@ -13,7 +13,7 @@ export interface AuthListResult {
 export default class AuthList extends BaseCommand<typeof AuthList> {
   static override summary = 'List the profiles, the default one, and who is signed in to each.'
   static override description =
-    'Reads only the profile config (never the keychain or the network). The active profile is marked with *, the default one (see `auth switch`) with (default).'
+    'Reads only the profile config (never the keychain or the network). The Active column names the profile commands use now (--profile, PPCTL_PROFILE, then the default), Default the default one (see `auth switch`).'
 
   static override examples = [
     {description: 'The profiles', command: '<%= config.bin %> <%= command.id %>'},
@@ -23,18 +23,12 @@ export default class AuthList extends BaseCommand<typeof AuthList> {
   async run(): Promise<AuthListResult> {
     const {profiles} = await listProfiles(this.ctx)
     const result = {count: profiles.length, items: profiles}
-    if (profiles.length === 0) {
-      this.out(text`No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)`)
-      return result
-    }
-    const rows = profiles.map((p) => [
-      `${p.active ? '* ' : '  '}${p.name}${p.default ? ' (default)' : ''}`,
-      p.account ?? '',
-      p.tenantId ?? '',
-      p.method ?? '',
-      p.authority ?? '',
-    ])
-    this.out(renderTable(['Profile', 'Account', 'Tenant', 'Method', 'Authority'], rows, this.ctx.io))
+    const rows = profiles.map((p) => [p.name, p.active ? 'yes' : 'no', p.default ? 'yes' : 'no', p.account, p.tenantId, p.method, p.authority])
+    this.view(
+      tableView(['Profile', 'Active', 'Default', 'Account', 'Tenant', 'Method', {header: 'Authority', free: true}], rows, {
+        empty: text`No profiles yet. Sign in with: ppctl auth login --authority URL   (or start the local platform: ppctl sandbox start)`,
+      }),
+    )
     return result
   }
 }

@@ -7,6 +7,7 @@ import {authStatus, type ProfileStatus} from '../../lib/auth/status.js'
 import {ExitCode, PpctlError, type ExitCodeValue} from '../../lib/errors/index.js'
 import {renderError} from '../../lib/output/render-error.js'
 import {renderKeyValue} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 
 /** The profile in use (the default); with --all, `{items, count}`, the profile in use first. */
 export type AuthStatusResult = ProfileStatus | {items: ProfileStatus[]; count: number}
@@ -62,16 +63,24 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
     }
     if (active.mode === 'environment')
       this.out(text`CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.`)
-    this.out(
-      joinRendered(
-        profiles.map((p) => this.block(p, this.flags.all ?? false)),
-        '\n\n',
-      ),
-    )
+    let footer: Rendered | undefined
     if (!this.flags.all && active.mode === 'profile') {
       const others = Object.keys((await this.ctx.config().read()).profiles).filter((n) => n !== active.profile).length
-      if (others > 0) this.out(text`\n${others} other profile${others === 1 ? '' : 's'}: ppctl auth status --all`)
+      if (others > 0) footer = text`\n${others} other profile${others === 1 ? '' : 's'}: ppctl auth status --all`
     }
+    const fields = profiles.map((p) => this.fields(p))
+    // At a terminal a block per profile; in TSV and CSV a line per profile, the note about the others on stderr.
+    this.view({
+      ...tableView(
+        ['Profile', 'In use', ...fields[0].map(([label]) => label)],
+        profiles.map((p, i) => [p.profile, p.active ? 'yes' : 'no', ...fields[i].map(([, value]) => value)]),
+        {footer},
+      ),
+      tty: joinRendered(
+        profiles.map((p, i) => this.block(p, fields[i], this.flags.all ?? false)),
+        '\n\n',
+      ),
+    })
     const problem = active.check && active.check.state !== 'ok' ? active.check : active.problem
     if (problem) {
       // Exit like the commands that would fail with this sign-in; the status above is still printed (or returned in --json).
@@ -88,7 +97,7 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
     return this.flags.all ? {items: profiles, count: profiles.length} : active
   }
 
-  private block(p: ProfileStatus, all: boolean): Rendered {
+  private fields(p: ProfileStatus): Array<[string, string]> {
     const store = p.credentialStore
     const refused = Boolean(p.check && p.check.state !== 'ok' && p.check.state !== 'unreachable')
     const signedIn = p.check
@@ -112,6 +121,10 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
       ['Routing cache', p.routingCacheAgeSeconds === null ? 'none' : `${p.routingCacheAgeSeconds} s old`],
       ['Authority', p.authority ?? '-'],
     ]
+    return pairs
+  }
+
+  private block(p: ProfileStatus, pairs: Array<[string, string]>, all: boolean): Rendered {
     const title = all ? text`${p.active ? '*' : ' '} ${p.profile}${p.active ? ' (in use)' : ''}` : text`${p.profile} (in use)`
     return lines(title, indent(renderKeyValue(pairs, this.ctx.io), '  '))
   }

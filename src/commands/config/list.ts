@@ -1,8 +1,8 @@
 import {BaseCommand} from '../../cli/base-command.js'
-import {lines, text} from '../../lib/output/render.js'
+import {text} from '../../lib/output/render.js'
 import {formatConfigValue} from '../../lib/config/keys.js'
 import {listConfig, type ConfigEntry, type ConfigListResult} from '../../lib/config/settings.js'
-import {renderTable} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 
 export type {ConfigListResult}
 
@@ -22,14 +22,12 @@ export default class ConfigList extends BaseCommand<typeof ConfigList> {
 
   async run(): Promise<ConfigListResult> {
     const result = await listConfig(this.ctx)
-    this.out(
-      lines(
-        text`Profile: ${result.profile}${result.profileExists ? '' : ' (not created yet)'}`,
-        renderTable(
-          ['Key', 'Value', 'Source'],
-          result.items.map((k) => [k.key, k.value === null ? '' : formatConfigValue(k.value), sourceText(k)]),
-          this.ctx.io,
-        ),
+    this.view(
+      tableView(
+        ['Key', {header: 'Value', free: true}, 'Source'],
+        result.items.map((k) => [k.key, k.value === null ? '' : formatConfigValue(k.value), sourceText(k)]),
+        // A value is wrapped rather than cut: a person reads the setting to see all of it.
+        {title: text`Profile: ${result.profile}${result.profileExists ? '' : ' (not created yet)'}`, wrap: true},
       ),
     )
     return result

@@ -10,7 +10,7 @@ export type {ConfigSetResult}
 export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   static override summary = 'Set one setting of a profile (created when it does not exist).'
   static override description =
-    'Checks the value first and writes nothing when it is invalid: authority and global-url must be https URLs without user name or password; ca-file must be a readable PEM file (stored as an absolute path); cluster-allow-list is a comma-separated list of host names or "*.domain" patterns; allow-ip-literals is true or false; credential-store is keychain, file or memory; default-profile must name an existing profile. The file is written atomically and readable only by you.'
+    'Checks the value first and writes nothing when it is invalid: authority and global-url must be https URLs without user name or password; ca-file must be a readable PEM file (stored as an absolute path); cluster-allow-list is a comma-separated list of host names or "*.domain" patterns; allow-ip-literals is true or false; credential-store is keychain, file or memory; default-profile must name an existing profile; output (the default output format) is table, tsv, csv, json or yaml. The file is written atomically and readable only by you.'
 
   static override examples = [
     {description: 'Point the active profile at an identity provider', command: '<%= config.bin %> <%= command.id %> authority https://login.example.com'},
@@ -24,6 +24,7 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
       command: '<%= config.bin %> <%= command.id %> cluster-allow-list "*.eu.clusters.example.com,*.us.clusters.example.com"',
     },
     {description: 'Make "prod" the default profile', command: '<%= config.bin %> <%= command.id %> default-profile prod'},
+    {description: 'Print TSV even at a terminal (-o and PPCTL_OUTPUT still win)', command: '<%= config.bin %> <%= command.id %> output tsv'},
   ]
 
   static override args = {

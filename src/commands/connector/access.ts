@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {renderKeyValue} from '../../lib/output/table.js'
+import {recordView} from '../../lib/output/view.js'
 import {explainAccess, type AccessExplanation, type AccessRole} from '../../lib/platform/access-explain.js'
 
 export type ConnectorAccessResult = AccessExplanation
@@ -35,20 +35,17 @@ export default class ConnectorAccess extends BaseCommand<typeof ConnectorAccess>
 
   async run(): Promise<ConnectorAccessResult> {
     const result = await explainAccess(this.ctx, this.args.id, this.flags.user, this.flags.as as AccessRole)
-    this.out(
-      renderKeyValue(
+    this.view(
+      recordView([
         [
-          [
-            'Decision',
-            `${result.decision === 'allow' ? 'ALLOW' : 'DENY'} — ${result.upn} as ${result.role === 'maker' ? 'a maker' : 'an app user'}, ${result.connectorName ? `${result.connectorName} (${result.connectorId})` : result.connectorId}`,
-          ],
-          ['Why', result.explanation],
-          ['Reason code', result.reason],
-          ['Licenses', result.licenses.join(', ') || 'none'],
-          ...(result.nextStep ? [['Next', result.nextStep] as const] : []),
+          'Decision',
+          `${result.decision === 'allow' ? 'ALLOW' : 'DENY'} — ${result.upn} as ${result.role === 'maker' ? 'a maker' : 'an app user'}, ${result.connectorName ? `${result.connectorName} (${result.connectorId})` : result.connectorId}`,
         ],
-        this.ctx.io,
-      ),
+        ['Why', result.explanation],
+        ['Reason code', result.reason],
+        ['Licenses', result.licenses.join(', ') || 'none'],
+        ...(result.nextStep ? [['Next', result.nextStep] as const] : []),
+      ]),
     )
     return result
   }

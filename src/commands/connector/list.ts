@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
-import {renderTable} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 import {listConnectors, type Connector, type ConnectorTier} from '../../lib/platform/connectors.js'
 
 export interface ConnectorListResult {
@@ -35,16 +35,13 @@ export default class ConnectorList extends BaseCommand<typeof ConnectorList> {
     const items: Connector[] = []
     for await (const c of listConnectors(this.ctx, {tier: tier as ConnectorTier | undefined, blocked: blocked ? true : allowed ? false : undefined, search}))
       items.push(c)
-    if (!this.jsonEnabled()) {
-      this.out(
-        renderTable(
-          ['Id', 'Name', 'Publisher', 'Tier', 'State'],
-          items.map((c) => [c.id, c.displayName, c.publisher, c.tier, c.blocked ? 'blocked' : 'allowed']),
-          this.ctx.io,
-        ),
-      )
-      this.out(text`${items.length} connector${items.length === 1 ? '' : 's'}`)
-    }
+    this.view(
+      tableView(
+        ['Id', {header: 'Name', free: true}, {header: 'Publisher', free: true}, 'Tier', 'State'],
+        items.map((c) => [c.id, c.displayName, c.publisher, c.tier, c.blocked ? 'blocked' : 'allowed']),
+        {footer: text`${items.length} connector${items.length === 1 ? '' : 's'}`},
+      ),
+    )
     return {count: items.length, items}
   }
 }

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {renderKeyValue} from '../../lib/output/table.js'
+import {recordView} from '../../lib/output/view.js'
 import {getConnector, type Connector} from '../../lib/platform/connectors.js'
 
 export type ConnectorShowResult = Connector
@@ -22,22 +22,19 @@ export default class ConnectorShow extends BaseCommand<typeof ConnectorShow> {
 
   async run(): Promise<ConnectorShowResult> {
     const c = await getConnector(this.ctx, this.args.id)
-    this.out(
-      renderKeyValue(
-        [
-          ['Id', c.id],
-          ['Name', c.displayName],
-          ['Publisher', c.publisher],
-          ['Tier', c.tier],
-          ['State', c.blocked ? 'blocked' : 'allowed'],
-          ['Can be blocked', c.unblockable ? 'no (core connector)' : 'yes'],
-          ['Description', c.description],
-          ...(c.createdBy ? [['Created by', c.createdBy] as const] : []),
-          ['Updated', c.updatedAt],
-          ['ETag', c.etag],
-        ],
-        this.ctx.io,
-      ),
+    this.view(
+      recordView([
+        ['Id', c.id],
+        ['Name', c.displayName],
+        ['Publisher', c.publisher],
+        ['Tier', c.tier],
+        ['State', c.blocked ? 'blocked' : 'allowed'],
+        ['Can be blocked', c.unblockable ? 'no (core connector)' : 'yes'],
+        ['Description', c.description],
+        ...(c.createdBy ? [['Created by', c.createdBy] as const] : []),
+        ['Updated', c.updatedAt],
+        ['ETag', c.etag],
+      ]),
     )
     return c
   }

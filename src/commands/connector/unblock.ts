@@ -29,8 +29,8 @@ export default class ConnectorUnblock extends BaseCommand<typeof ConnectorUnbloc
 
   async run(): Promise<ConnectorUnblockResult> {
     const {argv} = await this.parse({flags: this.ctor.flags, baseFlags: BaseCommand.baseFlags, enableJsonFlag: true, args: this.ctor.args, strict: false})
-    const {result, table, partial} = await setConnectorsBlocked(this.ctx, argv as string[], {block: false, yes: this.flags.yes})
-    this.out(table)
+    const {result, view, partial} = await setConnectorsBlocked(this.ctx, argv as string[], {block: false, yes: this.flags.yes})
+    this.view(view)
     if (partial) this.partial(partial)
     return result
   }

@@ -28,8 +28,8 @@ export default class LicenseAssign extends BaseCommand<typeof LicenseAssign> {
   async run(): Promise<LicenseAssignResult> {
     const request = {user: this.flags.user, sku: this.flags.sku, file: this.flags.file, dryRun: Boolean(this.flags['dry-run'])}
     const rows = await licenseRows(request, 'assign')
-    const {result, table, partial} = await changeLicenseRows(this.ctx, rows, 'assign', request)
-    this.out(table)
+    const {result, view, partial} = await changeLicenseRows(this.ctx, rows, 'assign', request)
+    this.view(view)
     if (partial) this.partial(partial)
     return result
   }

@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
-import {renderTable} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 import {listSkus, type Sku} from '../../lib/platform/licenses.js'
 
 /** The SKUs, in the list envelope of every list command. */
@@ -24,11 +24,10 @@ export default class LicenseList extends BaseCommand<typeof LicenseList> {
 
   async run(): Promise<LicenseListResult> {
     const items = await listSkus(this.ctx)
-    this.out(
-      renderTable(
-        ['Part number', 'Name', 'Grants', 'Enabled', 'Consumed', 'Available'],
+    this.view(
+      tableView(
+        ['Part number', {header: 'Name', free: true}, {header: 'Grants', free: true}, 'Enabled', 'Consumed', 'Available'],
         items.map((s) => [s.id, s.displayName, s.capabilities.join(', '), s.seats.enabled, s.seats.consumed, s.seats.available]),
-        this.ctx.io,
       ),
     )
     return {count: items.length, items}

@@ -34,8 +34,8 @@ export default class LicenseRevoke extends BaseCommand<typeof LicenseRevoke> {
       const what = request.file ? `${rows.length} license${rows.length === 1 ? '' : 's'} listed in ${request.file}` : `${request.sku} from ${request.user}`
       await confirmOrCancel(this.ctx.prompter, `Revoke ${what}? The users lose what the license grants.`, this.flags.yes)
     }
-    const {result, table, partial} = await changeLicenseRows(this.ctx, rows, 'revoke', request)
-    this.out(table)
+    const {result, view, partial} = await changeLicenseRows(this.ctx, rows, 'revoke', request)
+    this.view(view)
     if (partial) this.partial(partial)
     return result
   }

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
-import {renderTable} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 import {userLicenses, type HeldLicense} from '../../lib/platform/licenses.js'
 
 export interface LicenseShowResult {
@@ -29,12 +29,11 @@ export default class LicenseShow extends BaseCommand<typeof LicenseShow> {
 
   async run(): Promise<LicenseShowResult> {
     const {userId, upn, items} = await userLicenses(this.ctx, this.flags.user)
-    this.out(text`Licenses of ${upn}:`)
-    this.out(
-      renderTable(
-        ['Part number', 'Name', 'Grants', 'Assigned'],
+    this.view(
+      tableView(
+        ['Part number', {header: 'Name', free: true}, {header: 'Grants', free: true}, 'Assigned'],
         items.map((l) => [l.skuId, l.displayName, l.capabilities.join(', '), l.assignedAt]),
-        this.ctx.io,
+        {title: text`Licenses of ${upn}:`},
       ),
     )
     return {userId, upn, count: items.length, items}

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {renderRouteShow, showRoute, type RouteShowResult} from '../../lib/routing/show.js'
+import {routeShowView, showRoute, type RouteShowResult} from '../../lib/routing/show.js'
 import {ROUTE_SHOW_FLAGS} from '../../lib/routing/show-flags.js'
 
 export type {RouteShowResult}
@@ -24,7 +24,7 @@ export default class RouteShow extends BaseCommand<typeof RouteShow> {
 
   async run(): Promise<RouteShowResult> {
     const result = await showRoute(this.ctx, {tenant: this.flags.tenant, refresh: this.flags.refresh})
-    this.out(renderRouteShow(result, this.ctx.io))
+    this.view(routeShowView(result))
     return result
   }
 }

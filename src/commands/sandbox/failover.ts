@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {renderKeyValue} from '../../lib/output/table.js'
+import {recordView} from '../../lib/output/view.js'
 import {failoverSandbox, type SandboxFailoverResult} from '../../lib/sandbox/failover.js'
 import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
@@ -29,17 +29,14 @@ export default class SandboxFailover extends BaseCommand<typeof SandboxFailover>
   async run(): Promise<SandboxFailoverResult> {
     const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
     const result = await failoverSandbox(this.ctx, dataDir, this.flags.tenant, this.flags.force)
-    this.out(
-      renderKeyValue(
-        [
-          ['Tenant', result.tenant],
-          ['Mode', result.mode],
-          ['Active cluster', `${result.to} (was ${result.from})`],
-          ['Route epoch', `${result.epoch} (was ${result.previousEpoch})`],
-          [result.mode === 'planned' ? 'Writes drained' : 'Writes lost', String(result.mode === 'planned' ? result.drainedWrites : result.lostWrites)],
-        ],
-        this.ctx.io,
-      ),
+    this.view(
+      recordView([
+        ['Tenant', result.tenant],
+        ['Mode', result.mode],
+        ['Active cluster', `${result.to} (was ${result.from})`],
+        ['Route epoch', `${result.epoch} (was ${result.previousEpoch})`],
+        [result.mode === 'planned' ? 'Writes drained' : 'Writes lost', String(result.mode === 'planned' ? result.drainedWrites : result.lostWrites)],
+      ]),
     )
     return result
   }

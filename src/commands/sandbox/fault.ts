@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {lines, text} from '../../lib/output/render.js'
-import {renderTable} from '../../lib/output/table.js'
+import {text} from '../../lib/output/render.js'
+import {tableView} from '../../lib/output/view.js'
 import {describeFault, FAULT_ACTIONS, injectFault, type FaultAction, type FaultResult} from '../../lib/sandbox/fault.js'
 import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
@@ -50,17 +50,15 @@ One fault per cluster: a new one replaces the old. Faults live in the running pl
       value: this.args.value,
       mode: this.flags.mode as 'reset' | '503',
     })
-    this.out(
-      lines(
-        result.fault ? text`${result.cluster} is now ${describeFault(result.fault)}.` : text`Cleared the fault of ${result.cluster}.`,
-        result.faults.length > 0
-          ? renderTable(
-              ['Cluster', 'Fault', 'Since'],
-              result.faults.map((f) => [f.clusterId, describeFault(f), f.since]),
-              this.ctx.io,
-            )
-          : text`No cluster has a fault.`,
-        result.fault && text`Undo: ppctl sandbox fault --cluster ${result.cluster} up`,
+    this.view(
+      tableView(
+        ['Cluster', {header: 'Fault', free: true}, 'Since'],
+        result.faults.map((f) => [f.clusterId, describeFault(f), f.since]),
+        {
+          title: result.fault ? text`${result.cluster} is now ${describeFault(result.fault)}.` : text`Cleared the fault of ${result.cluster}.`,
+          empty: text`No cluster has a fault.`,
+          ...(result.fault ? {footer: text`Undo: ppctl sandbox fault --cluster ${result.cluster} up`} : {}),
+        },
       ),
     )
     return result

@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {renderKeyValue} from '../../lib/output/table.js'
+import {recordView} from '../../lib/output/view.js'
 import {resyncSandbox, type SandboxResyncResult} from '../../lib/sandbox/failover.js'
 import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
@@ -26,16 +26,13 @@ export default class SandboxResync extends BaseCommand<typeof SandboxResync> {
   async run(): Promise<SandboxResyncResult> {
     const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
     const result = await resyncSandbox(this.ctx, dataDir, this.flags.tenant)
-    this.out(
-      renderKeyValue(
-        [
-          ['Tenant', result.tenant],
-          ['Active cluster', result.active],
-          ['Secondary', `${result.secondary} (rebuilt)`],
-          ['Replication', result.broken ? `BROKEN at entry ${result.broken.lsn}` : `ok, lag ${result.lagEntries} entries`],
-        ],
-        this.ctx.io,
-      ),
+    this.view(
+      recordView([
+        ['Tenant', result.tenant],
+        ['Active cluster', result.active],
+        ['Secondary', `${result.secondary} (rebuilt)`],
+        ['Replication', result.broken ? `BROKEN at entry ${result.broken.lsn}` : `ok, lag ${result.lagEntries} entries`],
+      ]),
     )
     return result
   }

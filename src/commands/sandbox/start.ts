@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {lines, text} from '../../lib/output/render.js'
-import {renderKeyValue} from '../../lib/output/table.js'
+import {text} from '../../lib/output/render.js'
+import {recordView} from '../../lib/output/view.js'
 import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir, startBackground, type StartResult} from '../../lib/sandbox/lifecycle.js'
 
@@ -45,23 +45,22 @@ Without --port, the platform listens where it did last time (the port is recorde
   }
 
   private report(result: SandboxStartResult): void {
-    this.out(
-      lines(
-        result.status === 'already-running' ? text`The local platform is already running.` : text`The local platform is running.`,
-        renderKeyValue(
-          [
-            ['Gateway', result.urls.gateway],
-            ['Identity', result.urls.authority],
-            ['Global service', result.urls.global],
-            ['Clusters', result.urls.clusterPattern],
-            ['PID', String(result.pid)],
-            ['Data folder', result.dataDir],
-            ['CA certificate', result.caFile],
-            ['Profile', `${result.profile}${result.defaultProfile ? ' (default)' : ''}`],
-          ],
-          this.ctx.io,
-        ),
-        text`Next: ppctl sandbox users   (the seeded identities and their passwords)`,
+    this.view(
+      recordView(
+        [
+          ['Gateway', result.urls.gateway],
+          ['Identity', result.urls.authority],
+          ['Global service', result.urls.global],
+          ['Clusters', result.urls.clusterPattern],
+          ['PID', String(result.pid)],
+          ['Data folder', result.dataDir],
+          ['CA certificate', result.caFile],
+          ['Profile', `${result.profile}${result.defaultProfile ? ' (default)' : ''}`],
+        ],
+        {
+          title: result.status === 'already-running' ? text`The local platform is already running.` : text`The local platform is running.`,
+          footer: text`Next: ppctl sandbox users   (the seeded identities and their passwords)`,
+        },
       ),
     )
   }

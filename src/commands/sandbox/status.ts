@@ -1,7 +1,7 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {lines, text} from '../../lib/output/render.js'
 import {ExitCode, UnreachableError} from '../../lib/errors/index.js'
-import {renderKeyValue, renderTable} from '../../lib/output/table.js'
+import type {Section} from '../../lib/output/view.js'
 import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {describeFault} from '../../lib/sandbox/fault.js'
@@ -32,48 +32,47 @@ export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
       })
     }
     if (!status.healthy) this.exitWith(ExitCode.UNREACHABLE)
-    this.out(
-      lines(
-        renderKeyValue(
-          [
-            ['Status', status.healthy ? 'running, healthy' : 'running, DEGRADED'],
-            ['Gateway', status.urls?.gateway ?? ''],
-            ['Identity', status.urls?.authority ?? ''],
-            ['Global service', status.urls?.global ?? ''],
-            ['Clusters', status.urls?.clusterPattern ?? ''],
-            ['PID', String(status.pid)],
-            ['Uptime', formatUptime(status.uptimeSeconds ?? 0)],
-            ['Data folder', status.dataDir],
-          ],
-          this.ctx.io,
-        ),
-        renderTable(
-          ['Component', 'Status', 'Detail'],
-          status.components.map((c) => [c.name, c.status === 'ok' ? 'OK' : 'DOWN', c.detail]),
-          this.ctx.io,
-        ),
-        renderTable(
-          ['Tenant', 'Active', 'Secondary', 'Epoch', 'Replication lag'],
-          status.replication.map((r) => [
-            r.tenant,
-            r.active,
-            r.secondary,
-            String(r.epoch),
-            `${r.lagEntries} entries, ${r.lagMs} ms${r.broken ? ` (BROKEN at entry ${r.broken.lsn}: shipping stopped)` : r.paused ? ' (paused)' : ''}`,
-          ]),
-          this.ctx.io,
-        ),
-        ...status.replication
-          .filter((r) => r.broken)
-          .map((r) => lines(text`Replication of ${r.tenant} is broken: ${r.broken?.error ?? ''}`, text`Next: ${r.broken?.repair ?? ''}`)),
-        status.faults.length > 0 &&
-          renderTable(
-            ['Cluster', 'Injected fault', 'Since'],
-            status.faults.map((f) => [f.clusterId, describeFault(f), f.since]),
-            this.ctx.io,
-          ),
-      ),
-    )
+    const sections: Section[] = [
+      {
+        kind: 'record',
+        fields: [
+          ['Status', status.healthy ? 'running, healthy' : 'running, DEGRADED'],
+          ['Gateway', status.urls?.gateway ?? ''],
+          ['Identity', status.urls?.authority ?? ''],
+          ['Global service', status.urls?.global ?? ''],
+          ['Clusters', status.urls?.clusterPattern ?? ''],
+          ['PID', String(status.pid)],
+          ['Uptime', formatUptime(status.uptimeSeconds ?? 0)],
+          ['Data folder', status.dataDir],
+        ],
+      },
+      {
+        kind: 'table',
+        columns: ['Component', 'Status', {header: 'Detail', free: true}],
+        rows: status.components.map((c) => [c.name, c.status === 'ok' ? 'OK' : 'DOWN', c.detail]),
+      },
+      {
+        kind: 'table',
+        columns: ['Tenant', 'Active', 'Secondary', 'Epoch', {header: 'Replication lag', free: true}],
+        rows: status.replication.map((r) => [
+          r.tenant,
+          r.active,
+          r.secondary,
+          String(r.epoch),
+          `${r.lagEntries} entries, ${r.lagMs} ms${r.broken ? ` (BROKEN at entry ${r.broken.lsn}: shipping stopped)` : r.paused ? ' (paused)' : ''}`,
+        ]),
+      },
+    ]
+    if (status.faults.length > 0)
+      sections.push({
+        kind: 'table',
+        columns: ['Cluster', {header: 'Injected fault', free: true}, 'Since'],
+        rows: status.faults.map((f) => [f.clusterId, describeFault(f), f.since]),
+      })
+    const broken = status.replication
+      .filter((r) => r.broken)
+      .map((r) => lines(text`Replication of ${r.tenant} is broken: ${r.broken?.error ?? ''}`, text`Next: ${r.broken?.repair ?? ''}`))
+    this.view({sections, ...(broken.length ? {footer: lines(...broken)} : {})})
     return status
   }
 }

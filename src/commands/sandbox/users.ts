@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
-import {renderTable} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../lib/sandbox/lifecycle.js'
 import {listSandboxUsers, type SandboxUser} from '../../lib/sandbox/users.js'
@@ -31,11 +31,10 @@ export default class SandboxUsers extends BaseCommand<typeof SandboxUsers> {
   async run(): Promise<SandboxUsersResult> {
     const dataDir = await resolveDataDir(this.ctx, this.flags['data-dir'])
     const users = await listSandboxUsers(this.ctx, dataDir)
-    this.out(
-      renderTable(
-        ['UPN', 'Tenant', 'Roles', 'Password'],
+    this.view(
+      tableView(
+        ['UPN', 'Tenant', {header: 'Roles', free: true}, 'Password'],
         users.map((u) => [u.upn, u.tenant, u.roles.join(', '), u.password]),
-        this.ctx.io,
       ),
     )
     return {count: users.length, items: users}

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
-import {renderTable} from '../../lib/output/table.js'
+import {tableView} from '../../lib/output/view.js'
 import {listUsers, type User} from '../../lib/platform/users.js'
 
 export interface UserListResult {
@@ -28,14 +28,13 @@ export default class UserList extends BaseCommand<typeof UserList> {
   async run(): Promise<UserListResult> {
     const items: User[] = []
     for await (const u of listUsers(this.ctx, {search: this.flags.search})) items.push(u)
-    this.out(
-      renderTable(
-        ['UPN', 'Name', 'Roles', 'Sign-in'],
+    this.view(
+      tableView(
+        ['UPN', {header: 'Name', free: true}, {header: 'Roles', free: true}, 'Sign-in'],
         items.map((u) => [u.upn, u.displayName, u.roles.join(', '), u.signInEnabled ? 'yes' : 'no']),
-        this.ctx.io,
+        {footer: text`${items.length} user${items.length === 1 ? '' : 's'}`},
       ),
     )
-    this.out(text`${items.length} user${items.length === 1 ? '' : 's'}`)
     return {count: items.length, items}
   }
 }

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {renderKeyValue} from '../../lib/output/table.js'
+import {recordView} from '../../lib/output/view.js'
 import {getUser, type UserDetails} from '../../lib/platform/users.js'
 
 export type UserShowResult = UserDetails
@@ -22,19 +22,16 @@ export default class UserShow extends BaseCommand<typeof UserShow> {
 
   async run(): Promise<UserShowResult> {
     const u = await getUser(this.ctx, this.args.upn)
-    this.out(
-      renderKeyValue(
-        [
-          ['UPN', u.upn],
-          ['Name', u.displayName],
-          ['Id', u.id],
-          ['Roles', u.roles.join(', ')],
-          ['Sign-in', u.signInEnabled ? 'enabled' : 'not enabled'],
-          ['Licenses', u.licenses.map((l) => l.skuId).join(', ') || 'none'],
-          ['Premium', u.premium.entitled ? `yes, through ${u.premium.via.join(', ')}` : 'no: holds no SKU that grants premium connectors'],
-        ],
-        this.ctx.io,
-      ),
+    this.view(
+      recordView([
+        ['UPN', u.upn],
+        ['Name', u.displayName],
+        ['Id', u.id],
+        ['Roles', u.roles.join(', ')],
+        ['Sign-in', u.signInEnabled ? 'enabled' : 'not enabled'],
+        ['Licenses', u.licenses.map((l) => l.skuId).join(', ') || 'none'],
+        ['Premium', u.premium.entitled ? `yes, through ${u.premium.via.join(', ')}` : 'no: holds no SKU that grants premium connectors'],
+      ]),
     )
     return u
   }

@@ -4,6 +4,7 @@ import {access, readFile, stat} from 'node:fs/promises'
 import {isAbsolute, resolve} from 'node:path'
 
 import {UsageError} from '../errors/index.js'
+import {isOutputFormat, OUTPUT_FORMATS} from '../output/format.js'
 import {parseAllowList, parseHttpsUrl} from './parse.js'
 import {assertProfileName, type Profile} from './store.js'
 
@@ -26,7 +27,7 @@ export interface ProfileKey extends KeyBase {
 
 export interface GlobalKey extends KeyBase {
   readonly scope: 'global'
-  readonly field: 'defaultProfile'
+  readonly field: 'defaultProfile' | 'output'
 }
 
 export type ConfigKey = ProfileKey | GlobalKey
@@ -53,6 +54,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Where secrets are kept: keychain, file or memory.',
   },
   {key: 'default-profile', scope: 'global', field: 'defaultProfile', description: 'The profile used when neither --profile nor PPCTL_PROFILE is given.'},
+  {
+    key: 'output',
+    scope: 'global',
+    field: 'output',
+    env: 'PPCTL_OUTPUT',
+    description: 'The output format when -o and --json are not given: table, tsv, csv, json or yaml.',
+  },
 ]
 
 const CONFIG_KEY_NAMES: readonly string[] = CONFIG_KEYS.map((k) => k.key)
@@ -112,6 +120,9 @@ export async function parseConfigValue(key: ConfigKey, raw: string, options: Par
     case 'defaultProfile':
       assertProfileName(value)
       return value
+    case 'output':
+      if (isOutputFormat(value)) return value
+      throw invalid(`"${value}" is not ${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)}.`, `Use: ppctl config set ${key.key} tsv`)
   }
 }
 
@@ -131,8 +142,8 @@ async function parseCaFile(value: string, cwd: string, invalid: (why: string) =>
 }
 
 /** The value of `key` in the stored configuration, if set. */
-export function storedValue(key: ConfigKey, profile: Profile | undefined, defaultProfile: string | undefined): ConfigValue | undefined {
-  return key.scope === 'global' ? defaultProfile : profile?.[key.field]
+export function storedValue(key: ConfigKey, profile: Profile | undefined, global: {defaultProfile?: string; output?: string}): ConfigValue | undefined {
+  return key.scope === 'global' ? global[key.field] : profile?.[key.field]
 }
 
 function kebab(name: string): string {

@@ -93,9 +93,9 @@ export async function setConfig(ctx: Context, keyName: string, raw: string, opti
   let profileCreated = false
   await ctx.config().update((config) => {
     if (key.scope === 'global') {
-      if (!config.profiles[value as string]) throw profileNotFound(value as string, config)
-      previous = config.defaultProfile
-      config.defaultProfile = value as string
+      if (key.field === 'defaultProfile' && !config.profiles[value as string]) throw profileNotFound(value as string, config)
+      previous = config[key.field]
+      config[key.field] = value as string
       return
     }
     profileCreated = !config.profiles[name]
@@ -121,11 +121,11 @@ export async function unsetConfig(ctx: Context, keyName: string): Promise<Config
   let previous: ConfigValue | undefined
   const current = await ctx.config().read()
   if (key.scope === 'profile' && !current.profiles[name]) throw profileNotFound(name, current)
-  if (storedValue(key, current.profiles[name], current.defaultProfile) !== undefined) {
+  if (storedValue(key, current.profiles[name], current) !== undefined) {
     await ctx.config().update((config) => {
       if (key.scope === 'global') {
-        previous = config.defaultProfile
-        delete config.defaultProfile
+        previous = config[key.field]
+        delete config[key.field]
         return
       }
       const profile = config.profiles[name]
@@ -150,14 +150,17 @@ function entry(ctx: Context, key: ConfigKey, config: ConfigFile, profileName: st
     // The same override rules the commands use (effectiveProfile), applied to nothing: what the environment alone sets.
     const fromEnv = effectiveProfile(undefined, ctx.env)[key.field]
     if (fromEnv !== undefined) return {...base, value: fromEnv, source: 'env'}
+  } else if (key.env && ctx.env[key.env]) {
+    return {...base, value: ctx.env[key.env]!, source: 'env'}
   }
-  const stored = storedValue(key, config.profiles[profileName], config.defaultProfile)
+  const stored = storedValue(key, config.profiles[profileName], config)
   if (stored === undefined) return {...base, value: null, source: 'unset'}
   return {...base, value: stored, source: key.scope === 'global' ? 'global' : 'profile'}
 }
 
 function overridden(ctx: Context, key: ConfigKey): {overriddenBy?: string} {
-  if (key.scope !== 'profile' || !key.env) return {}
+  if (!key.env) return {}
+  if (key.scope === 'global') return ctx.env[key.env] ? {overriddenBy: key.env} : {}
   return effectiveProfile(undefined, ctx.env)[key.field] === undefined ? {} : {overriddenBy: key.env}
 }
 

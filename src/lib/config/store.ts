@@ -48,6 +48,8 @@ export interface Profile {
 export interface ConfigFile {
   version: 1
   defaultProfile?: string
+  /** The output format when neither -o/--json nor PPCTL_OUTPUT names one (`ppctl config set output tsv`). */
+  output?: string
   profiles: Record<string, Profile>
 }
 
@@ -80,7 +82,12 @@ export class ConfigStore {
     try {
       const parsed = JSON.parse(text) as Partial<ConfigFile>
       if (typeof parsed !== 'object' || parsed === null || typeof parsed.profiles !== 'object') throw new Error('shape')
-      return {version: 1, defaultProfile: parsed.defaultProfile, profiles: parsed.profiles ?? {}}
+      return {
+        version: 1,
+        defaultProfile: parsed.defaultProfile,
+        ...(parsed.output === undefined ? {} : {output: parsed.output}),
+        profiles: parsed.profiles ?? {},
+      }
     } catch {
       throw new PpctlError('CONFIG_CORRUPT', `The configuration file ${this.file} is not valid JSON.`, {
         nextStep: `Fix or move it aside (mv "${this.file}" "${this.file}.bak"); ppctl will not overwrite it.`,

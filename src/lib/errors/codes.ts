@@ -49,6 +49,8 @@ export const CODES = {
   INVALID_CONFIG_VALUE: code(USAGE, 'usage', false, 'a configuration value is not valid for its key'),
   UNKNOWN_CONFIG_KEY: code(USAGE, 'usage', false, 'no such configuration key'),
   INVALID_ENVIRONMENT: code(USAGE, 'usage', false, 'a PPCTL_* environment variable has a value that is not valid'),
+  OUTPUT_CONFLICT: code(USAGE, 'usage', false, '--json together with --output in another format'),
+  INVALID_QUERY: code(USAGE, 'usage', false, '--query is not a valid JMESPath expression (the message gives the position)'),
   INVALID_PROFILE_NAME: code(USAGE, 'usage', false, 'a profile name with characters that are not allowed'),
   INVALID_CREDENTIAL_STORE: code(USAGE, 'usage', false, 'PPCTL_CREDENTIAL_STORE is not keychain, file or memory'),
   CERTIFICATE_INVALID: code(USAGE, 'usage', false, 'the certificate is not a readable PEM or PFX'),

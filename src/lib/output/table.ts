@@ -7,11 +7,6 @@ import {sanitizeOneLine} from './sanitize.js'
 
 export type CellValue = string | number | boolean | null | undefined
 
-export interface TableOptions {
-  /** How a cell wider than its column is shown: wrapped onto more lines (default) or cut with "…". */
-  overflow?: 'wrap' | 'truncate'
-}
-
 type TableCtor = typeof import('cli-table3')
 interface TableLib {
   Table: TableCtor
@@ -36,22 +31,54 @@ const MIN_COLUMN = 6
 const ELLIPSIS = '…'
 
 /**
- * Renders rows under a header. Columns are shrunk, widest first, until the table fits `io.columns`;
- * cells that no longer fit are wrapped (or truncated with "…"). No trailing newline.
+ * A column of a table. A key column (ids, UPNs, SKU part numbers, GUIDs, numbers: the default) is never wrapped or
+ * cut, so what a person copies from the screen is the whole value; a free-text column (names, descriptions,
+ * details) gives way: it is shortened with "…" (or wrapped, with TableOptions.wrap) to make the table fit.
+ */
+export interface ColumnSpec {
+  header: string
+  free?: boolean
+}
+
+export type Column = string | ColumnSpec
+
+export interface TableOptions {
+  /** Free-text cells wider than their column are wrapped onto more lines instead of shortened with "…". */
+  wrap?: boolean
+}
+
+const spec = (column: Column): ColumnSpec => (typeof column === 'string' ? {header: column} : column)
+
+/**
+ * Renders rows under a header, fitted to `io.columns`: the free-text columns share what the key columns leave,
+ * widest first, and their cells are shortened with "…" (or wrapped). When even the key columns do not fit, each
+ * row becomes a block of "Header: value" lines instead (no value is cut; a value longer than the line is left
+ * to the terminal). No trailing newline.
  */
 export function renderTable(
-  columns: readonly string[],
+  columns: readonly Column[],
   rows: ReadonlyArray<readonly CellValue[]>,
   io: Pick<IO, 'columns' | 'color'>,
   options: TableOptions = {},
 ): Rendered {
   const {Table, width} = tableLib()
-  const head = columns.map((c) => sanitizeOneLine(c))
+  const specs = columns.map(spec)
+  const head = specs.map((c) => sanitizeOneLine(c.header))
   const body = rows.map((row) => head.map((_, i) => cellText(row[i])))
   const natural = head.map((h, i) => Math.max(width(h), ...body.map((row) => width(row[i]))))
-  const fitted = fitWidths(natural, Math.max(1, io.columns) - (3 * head.length + 1))
-  const overflow = options.overflow ?? 'wrap'
-  const layout = (text: string, i: number) => (overflow === 'wrap' && width(text) > fitted[i] ? wrapText(text, fitted[i], width).join('\n') : text)
+  const free = specs.map((c) => Boolean(c.free))
+  const available = Math.max(1, io.columns) - (3 * head.length + 1)
+  const keyWidth = natural.reduce((sum, w, i) => sum + (free[i] ? 0 : w), 0)
+  const freeMinimum = natural.reduce((sum, w, i) => sum + (free[i] ? Math.min(w, MIN_COLUMN) : 0), 0)
+  if (keyWidth + freeMinimum > available) return renderBlocks(head, body, free, io, options, width)
+  const freeWidths = fitWidths(
+    natural.filter((_, i) => free[i]),
+    available - keyWidth,
+  )
+  let next = 0
+  const fitted = natural.map((w, i) => (free[i] ? freeWidths[next++] : w))
+  const layout = (text: string, i: number) =>
+    width(text) <= fitted[i] ? text : options.wrap ? wrapText(text, fitted[i], width).join('\n') : shorten(text, fitted[i], width)
   const table = new Table({
     head: head.map((h, i) => (io.color ? bold(layout(h, i)) : layout(h, i))),
     colWidths: fitted.map((w) => w + 2),
@@ -61,6 +88,44 @@ export function renderTable(
   })
   for (const row of body) table.push(row.map((cell, i) => layout(cell, i)))
   return new Rendered(table.toString())
+}
+
+/** The layout for a terminal too narrow for the key columns side by side: one "Header: value" block per row. */
+function renderBlocks(
+  head: readonly string[],
+  body: ReadonlyArray<readonly string[]>,
+  free: readonly boolean[],
+  io: Pick<IO, 'columns' | 'color'>,
+  options: TableOptions,
+  width: (text: string) => number,
+): Rendered {
+  const labels = head.map((h) => h + ':')
+  const pad = Math.max(0, ...labels.map((l) => width(l)))
+  const room = Math.max(MIN_COLUMN, io.columns - pad - 2)
+  const blocks = body.map((row) =>
+    row
+      .map((cell, i) => {
+        const label = labels[i] + ' '.repeat(pad - width(labels[i]))
+        const value =
+          !free[i] || width(cell) <= room ? cell : options.wrap ? wrapText(cell, room, width).join('\n' + ' '.repeat(pad + 2)) : shorten(cell, room, width)
+        return `${io.color ? bold(label) : label}  ${value}`.trimEnd()
+      })
+      .join('\n'),
+  )
+  return new Rendered(blocks.join('\n\n'))
+}
+
+/** Text cut to at most `max` columns, the last of them "…". */
+function shorten(text: string, max: number, width: (text: string) => number): string {
+  let out = ''
+  let used = 0
+  for (const ch of text) {
+    const w = width(ch)
+    if (used + w > max - 1) break
+    out += ch
+    used += w
+  }
+  return out + ELLIPSIS
 }
 
 /** "Key   value" lines with the keys aligned, for show-style output. No trailing newline. */

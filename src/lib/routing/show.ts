@@ -1,8 +1,6 @@
 // `route show`: the route as a typed result, and its rendering for people.
 import type {Context} from '../context.js'
-import type {IO} from '../io/io.js'
-import type {Rendered} from '../output/render.js'
-import {renderKeyValue} from '../output/table.js'
+import {recordView, type View} from '../output/view.js'
 import type {ClusterRef} from './types.js'
 
 export interface RouteShowResult {
@@ -33,19 +31,14 @@ export async function showRoute(ctx: Context, options: {tenant?: string; refresh
   }
 }
 
-export function renderRouteShow(result: RouteShowResult, io: IO): Rendered {
-  return renderKeyValue(
-    [
-      ['Tenant', result.tenantName ? `${result.tenantName} (${result.tenantId})` : result.tenantId],
-      ['Home', `${result.home.clusterId} (${result.home.region})  ${result.home.uri}`],
-      ['Secondary', `${result.secondary.clusterId} (${result.secondary.region}, ${result.secondary.mode})  ${result.secondary.uri}`],
-      ['Epoch', String(result.epoch)],
-      ['TTL', `${result.ttlSeconds} s`],
-      [
-        'Answer',
-        result.fromCache ? `from the cache, ${result.ageSeconds} s old, valid ${result.expiresInSeconds} s more` : 'from the global service, just now',
-      ],
-    ],
-    io,
-  )
+/** The route as one record: "Label: value" lines at a terminal, a header and one line in TSV. */
+export function routeShowView(result: RouteShowResult): View {
+  return recordView([
+    ['Tenant', result.tenantName ? `${result.tenantName} (${result.tenantId})` : result.tenantId],
+    ['Home', `${result.home.clusterId} (${result.home.region})  ${result.home.uri}`],
+    ['Secondary', `${result.secondary.clusterId} (${result.secondary.region}, ${result.secondary.mode})  ${result.secondary.uri}`],
+    ['Epoch', String(result.epoch)],
+    ['TTL', `${result.ttlSeconds} s`],
+    ['Answer', result.fromCache ? `from the cache, ${result.ageSeconds} s old, valid ${result.expiresInSeconds} s more` : 'from the global service, just now'],
+  ])
 }

@@ -1,4 +1,4 @@
-// `ppctl auth list` in-process: the profiles table from the config only (no keychain, no network), and --json.
+// `ppctl auth list` in-process: the profiles from the config only (no keychain, no network): a table at a terminal, TSV in a pipe, and --json.
 import {expect} from 'chai'
 
 import AuthList from '../../../src/commands/auth/list.js'
@@ -6,6 +6,7 @@ import type {AuthListResult} from '../../../src/commands/auth/list.js'
 import {runCommand} from '../../helpers/command.js'
 import {AUTHORITY, fakePlatform, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
 import {expectNoSecrets} from '../../helpers/fake-idp.js'
+import {tsvRecords} from '../../helpers/tsv.js'
 
 describe('auth list (in-process)', () => {
   let p: FakePlatform
@@ -23,18 +24,31 @@ describe('auth list (in-process)', () => {
     }
   }
 
-  for (const tty of [false, true]) {
-    it(`the table marks the active (*) and the default profile (${tty ? 'terminal' : 'pipe'})`, async () => {
-      await setUp({tty})
-      const res = await runCommand(AuthList, [], p)
-      expect(res.code, res.stderr).to.equal(0)
-      expect(res.stdout).to.match(/Profile +│ Account +│ Tenant +│ Method +│ Authority/)
-      expect(res.stdout).to.match(/ {2}sandbox \(default\) +│ +│ +│ +│ https:\/\/login\.sandbox\.localhost:8443/)
-      expect(res.stdout).to.match(new RegExp(`\\* work +│ admin@contoso\\.example +│ ${TENANT} +│ device-code +│ ${AUTHORITY.replaceAll('.', '\\.')}`))
-      expect(res.stderr).to.equal('')
-      expectNoSecrets(res)
-    })
-  }
+  it('the table says which profile is active and which the default (terminal)', async () => {
+    await setUp({tty: true})
+    const res = await runCommand(AuthList, [], p)
+    expect(res.code, res.stderr).to.equal(0)
+    expect(res.stdout).to.match(/Profile +│ Active +│ Default +│ Account +│ Tenant +│ Method +│ Authority/)
+    expect(res.stdout).to.match(/│ sandbox +│ no +│ yes +│ +│ +│ +│ https:\/\/login\.sandbox\.localhost:8443 +│/)
+    expect(res.stdout).to.match(
+      new RegExp(`│ work +│ yes +│ no +│ admin@contoso\\.example +│ ${TENANT} +│ device-code +│ ${AUTHORITY.replaceAll('.', '\\.')} +│`),
+    )
+    expect(res.stderr).to.equal('')
+    expectNoSecrets(res)
+  })
+
+  it('in a pipe: TSV, a header line and one line per profile, every value whole', async () => {
+    await setUp()
+    const res = await runCommand(AuthList, [], p)
+    expect(res.code, res.stderr).to.equal(0)
+    expect(res.stdout).not.to.match(/[│─]/)
+    expect(tsvRecords(res.stdout)).to.deep.equal([
+      {Profile: 'sandbox', Active: 'no', Default: 'yes', Account: '', Tenant: '', Method: '', Authority: 'https://login.sandbox.localhost:8443'},
+      {Profile: 'work', Active: 'yes', Default: 'no', Account: 'admin@contoso.example', Tenant: TENANT, Method: 'device-code', Authority: AUTHORITY},
+    ])
+    expect(res.stderr).to.equal('')
+    expectNoSecrets(res)
+  })
 
   it('--json: the list envelope {count, items}, one summary per profile, sorted by name', async () => {
     await setUp()
@@ -66,11 +80,17 @@ describe('auth list (in-process)', () => {
     ])
   })
 
-  it('no profiles: says how to create one', async () => {
-    p = await fakePlatform()
+  it('no profiles: says how to create one (at a terminal on stdout; in a pipe on stderr, after the header line)', async () => {
+    p = await fakePlatform({tty: true})
     await p.ctx.config().update((c) => void (c.profiles = {}))
     const res = await runCommand(AuthList, [], p)
     expect(res.code).to.equal(0)
     expect(res.stdout).to.contain('No profiles yet. Sign in with: ppctl auth login --authority URL')
+    p.done()
+    p = await fakePlatform()
+    await p.ctx.config().update((c) => void (c.profiles = {}))
+    const piped = await runCommand(AuthList, [], p)
+    expect(piped.stdout).to.equal('Profile\tActive\tDefault\tAccount\tTenant\tMethod\tAuthority\n')
+    expect(piped.stderr).to.contain('No profiles yet.')
   })
 })

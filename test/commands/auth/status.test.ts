@@ -5,6 +5,7 @@ import nock from 'nock'
 import AuthStatus from '../../../src/commands/auth/status.js'
 import type {ProfileStatus} from '../../../src/lib/auth/status.js'
 import {runCommand} from '../../helpers/command.js'
+import {tsvRecords} from '../../helpers/tsv.js'
 import {AUTHORITY, fakePlatform, problem, ROUTE, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
 import {expectNoSecrets, jwt, METADATA} from '../../helpers/fake-idp.js'
 
@@ -27,10 +28,10 @@ describe('auth status (in-process)', () => {
   const addOther = (t: FakePlatform) =>
     t.ctx.config().update((c) => void (c.profiles.other = {authority: 'https://login.other.example.com', clientId: 'ppctl'}))
 
-  it('default (a pipe): the profile in use alone, first, with its facts, no request, and how to see the others', async () => {
+  it('default (-o table in a pipe): the profile in use alone, first, with its facts, no request, and how to see the others', async () => {
     p = await fakePlatform({columns: 120, debug: true})
     await addOther(p)
-    const res = await runCommand(AuthStatus, ['--debug'], p)
+    const res = await runCommand(AuthStatus, ['--debug', '-o', 'table'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout.split('\n')[0]).to.equal('work (in use)')
     expect(res.stdout).not.to.match(/^ *other/m)
@@ -43,6 +44,24 @@ describe('auth status (in-process)', () => {
     expect(res.stdout).to.contain('1 other profile: ppctl auth status --all')
     expectNoSecrets(res)
     expect(nock.pendingMocks()).to.deep.equal([])
+  })
+
+  it('in a pipe: TSV, one line for the profile in use; how to see the others on stderr', async () => {
+    p = await fakePlatform({columns: 120})
+    await addOther(p)
+    const res = await runCommand(AuthStatus, [], p)
+    expect(res.code, res.stderr).to.equal(0)
+    const rows = tsvRecords(res.stdout)
+    expect(rows.map((r) => [r.Profile, r['In use'], r['Signed in'], r.Account, r.Tenant])).to.deep.equal([
+      ['work', 'yes', 'yes', 'admin@contoso.example', TENANT],
+    ])
+    expect(res.stderr).to.contain('1 other profile: ppctl auth status --all')
+    const all = tsvRecords((await runCommand(AuthStatus, ['--all'], p)).stdout)
+    expect(all.map((r) => [r.Profile, r['In use']])).to.deep.equal([
+      ['work', 'yes'],
+      ['other', 'no'],
+    ])
+    expectNoSecrets(res)
   })
 
   it('another profile in use (as --profile chooses it): that one alone; --all shows every profile, the one in use first and marked', async () => {
@@ -198,7 +217,7 @@ describe('auth status (in-process)', () => {
   })
 
   it('the identity provider changed: exit 4 via the result, the status still printed, the error and its next step on stderr', async () => {
-    p = await fakePlatform()
+    p = await fakePlatform({tty: true})
     p.credentials.entries.set('work', {
       accessToken: jwt({iss: 'https://127.0.0.1:50123/oidc'}),
       accessTokenExpiresAt: p.clock.now() + 3600_000,

@@ -118,7 +118,7 @@ describe('connector access (in-process)', () => {
   it('a blocked connector: DENY for everyone, and the next step is to unblock it', async () => {
     p = await fakePlatform()
     admin({decision: 'deny', reason: 'CONNECTOR_BLOCKED'}, {connector: {blocked: true}})
-    const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN], p)
+    const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN, '-o', 'table'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).to.match(/^Why: +SQL Server \(shared_sql\) is blocked in this tenant, for every user and every app$/m)
     expect(res.stdout).to.match(/^Next: +An admin can unblock it: ppctl connector unblock shared_sql$/m)

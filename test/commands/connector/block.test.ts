@@ -29,7 +29,7 @@ describe('connector block (in-process)', () => {
       .reply(200, connector(id, {blocked: true, etag: '"4"', ...over}), {etag: '"4"'})
 
   it('--yes: reads the ETag, blocks with If-Match and prints the result table', async () => {
-    p = await fakePlatform({columns: 100})
+    p = await fakePlatform({tty: true, columns: 100})
     blocks('shared_dropbox')
     const res = await runCommand(ConnectorBlock, ['shared_dropbox', '--yes'], p)
     expect(res.code, res.stderr).to.equal(0)
@@ -239,7 +239,7 @@ describe('connector block (in-process)', () => {
   })
 
   it('several ids, some failing, human: the table says which and why, exit 10', async () => {
-    p = await fakePlatform({columns: 160})
+    p = await fakePlatform({tty: true, columns: 160})
     blocks('shared_dropbox')
     p.cluster.get('/v1/connectors/shared_gmail').reply(200, connector('shared_gmail'), {etag: '"1"'})
     p.cluster.post('/v1/connectors/shared_gmail/block').reply(...problem(403, 'FORBIDDEN', 'Needs the Admin role.'))

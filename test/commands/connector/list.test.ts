@@ -11,7 +11,7 @@ describe('connector list (in-process)', () => {
   afterEach(() => p.done())
 
   it('follows every page and prints one table with a count', async () => {
-    p = await fakePlatform({columns: 120})
+    p = await fakePlatform({tty: true, columns: 120})
     p.cluster
       .get('/v1/connectors')
       .query({limit: '200'})

@@ -4,6 +4,7 @@ import nock from 'nock'
 
 import ConnectorShow from '../../../src/commands/connector/show.js'
 import {runCommand} from '../../helpers/command.js'
+import {tsvRecords} from '../../helpers/tsv.js'
 import {ROUTE, SECONDARY, fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
 import {ACTIVE, HOSTILE, connector, jsonAgainst} from '../../helpers/connector-fixtures.js'
 
@@ -29,16 +30,16 @@ describe('connector show (in-process)', () => {
     expect(res.stdout).not.to.contain('Created by')
   })
 
-  it('a custom connector: its maker, blocked, and "yes" for can be blocked (not a terminal)', async () => {
+  it('a custom connector: its maker, blocked, and "yes" for can be blocked (not a terminal: TSV, a header and one line)', async () => {
     p = await fakePlatform()
     p.cluster
       .get('/v1/connectors/custom_orders-1a2b')
       .reply(200, connector('custom_orders-1a2b', {tier: 'custom', blocked: true, createdBy: 'maker@contoso.example'}), {etag: '"2"'})
     const res = await runCommand(ConnectorShow, ['custom_orders-1a2b'], p)
     expect(res.code, res.stderr).to.equal(0)
-    expect(res.stdout).to.match(/^State: +blocked/m)
-    expect(res.stdout).to.match(/^Can be blocked: +yes/m)
-    expect(res.stdout).to.match(/^Created by: +maker@contoso\.example/m)
+    const [record, ...more] = tsvRecords(res.stdout)
+    expect(more).to.deep.equal([])
+    expect(record).to.include({Id: 'custom_orders-1a2b', State: 'blocked', 'Can be blocked': 'yes', 'Created by': 'maker@contoso.example', ETag: '"2"'})
   })
 
   it('--json: the connector as the schema says, its etag the header one, nothing on stderr', async () => {

@@ -29,7 +29,7 @@ describe('connector unblock (in-process)', () => {
       .reply(200, connector(id, {blocked: false, etag: '"7"', ...over}), {etag: '"7"'})
 
   it('--yes: unblocks with If-Match and prints the result table', async () => {
-    p = await fakePlatform({columns: 100})
+    p = await fakePlatform({tty: true, columns: 100})
     unblocks('shared_ftp')
     const res = await runCommand(ConnectorUnblock, ['shared_ftp', '--yes'], p)
     expect(res.code, res.stderr).to.equal(0)
@@ -49,7 +49,7 @@ describe('connector unblock (in-process)', () => {
   })
 
   it('not blocked: no POST, "already unblocked" (exit 0)', async () => {
-    p = await fakePlatform({columns: 100})
+    p = await fakePlatform({tty: true, columns: 100})
     p.cluster.get('/v1/connectors/shared_ftp').reply(200, connector('shared_ftp'), {etag: '"1"'})
     const res = await runCommand(ConnectorUnblock, ['shared_ftp', '--yes'], p)
     expect(res.code, res.stderr).to.equal(0)

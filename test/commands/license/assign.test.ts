@@ -117,7 +117,7 @@ describe('license assign (in-process)', () => {
     })
 
     it('--dry-run: checks, reports "would assign", POSTs nothing', async () => {
-      p = await fakePlatform({columns: 160})
+      p = await fakePlatform({tty: true, columns: 160})
       checks(p.cluster, LEE, SKU)
       const res = await runCommand(LicenseAssign, ['--user', LEE, '--sku', SKU, '--dry-run'], p)
       expect(res.code, res.stderr).to.equal(0)
@@ -309,7 +309,7 @@ describe('license assign (in-process)', () => {
     })
 
     it('the table has a Line column, the failure reason and "duplicate of line N"; the note is on stderr', async () => {
-      p = await fakePlatform({columns: 200})
+      p = await fakePlatform({tty: true, columns: 200})
       const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\nghost@contoso.example,${SKU}\n${LEE},${SKU}\n`, 'batch.csv')
       checks(p.cluster, LEE, SKU)
       posts(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])

@@ -11,7 +11,7 @@ describe('license list (in-process)', () => {
   afterEach(() => p.done())
 
   it('prints one row per SKU: what it grants and its seats', async () => {
-    p = await fakePlatform({columns: 160})
+    p = await fakePlatform({tty: true, columns: 160})
     p.cluster.get('/v1/licenses/skus').reply(200, {
       items: [sku('POWERAPPS_PER_USER', {seats: seats(25, 24)}), sku('FLOW_FREE', {grantsPremium: false, capabilities: [], seats: seats(100, 0)})],
       nextCursor: null,

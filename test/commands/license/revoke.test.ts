@@ -142,7 +142,7 @@ describe('license revoke (in-process)', () => {
     })
 
     it('a user who does not hold the SKU: "not assigned", no DELETE, exit 0', async () => {
-      p = await fakePlatform({columns: 160})
+      p = await fakePlatform({tty: true, columns: 160})
       checks(p.cluster, LEE, SKU, [held('FLOW_FREE')])
       const res = await runCommand(LicenseRevoke, ['--user', LEE, '--sku', SKU, '-y'], p)
       expect(res.code, res.stderr).to.equal(0)

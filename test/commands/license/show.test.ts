@@ -14,7 +14,7 @@ describe('license show (in-process)', () => {
   afterEach(() => p.done())
 
   it('names the user and lists each license: what it grants and when it was assigned', async () => {
-    p = await fakePlatform({columns: 160})
+    p = await fakePlatform({tty: true, columns: 160})
     p.cluster
       .get(PATH)
       .reply(

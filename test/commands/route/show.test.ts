@@ -9,6 +9,7 @@ import type {RouteShowResult} from '../../../src/lib/routing/show.js'
 import {REFRESH_AHEAD_MS} from '../../../src/lib/auth/token-lifecycle.js'
 import {ROOT} from '../../helpers/cli.js'
 import {runCommand} from '../../helpers/command.js'
+import {tsvRecords} from '../../helpers/tsv.js'
 import {fakePlatform, problem, ROUTE, TENANT, type FakePlatform} from '../../helpers/fake-platform.js'
 import {expectSchema} from '../../helpers/route-schemas.js'
 import {expectNoSecrets, identityProvider} from '../../helpers/fake-idp.js'
@@ -36,7 +37,26 @@ describe('route show (in-process)', () => {
   /** What is cached for `key` now (undefined when nothing is). */
   const cached = async (t: FakePlatform, key: string) => (await (await t.ctx.router().cache('work')).get(key))?.route
 
-  for (const tty of [false, true]) {
+  it('answers from the cache without a request (pipe: TSV, a header and one line)', async () => {
+    p = await fakePlatform()
+    await p.clock.sleep(60_000)
+    const res = await runCommand(RouteShow, [], p)
+    expect(res.code, res.stderr).to.equal(0)
+    expect(tsvRecords(res.stdout)).to.deep.equal([
+      {
+        Tenant: `contoso (${TENANT})`,
+        Home: 'eastus-1 (eastus)  https://eastus-1.clusters.example.com',
+        Secondary: 'westus-1 (westus, passive)  https://westus-1.clusters.example.com',
+        Epoch: '1',
+        TTL: '3600 s',
+        Answer: 'from the cache, 60 s old, valid 3540 s more',
+      },
+    ])
+    expect(res.stderr).to.equal('')
+  })
+
+  {
+    const tty = true
     it(`answers from the cache without a request (${tty ? 'terminal' : 'pipe'})`, async () => {
       p = await fakePlatform({tty, columns: 120})
       await p.clock.sleep(60_000)

@@ -11,7 +11,7 @@ describe('user list (in-process)', () => {
   afterEach(() => p.done())
 
   it('follows every page and prints one table with a count', async () => {
-    p = await fakePlatform({columns: 160})
+    p = await fakePlatform({tty: true, columns: 160})
     p.cluster
       .get('/v1/users')
       .query({limit: '200'})
@@ -36,7 +36,9 @@ describe('user list (in-process)', () => {
       .reply(200, {items: [user('megan.bowen@contoso.example')], nextCursor: null})
     const res = await runCommand(UserList, ['--search', 'megan & co'], p)
     expect(res.code, res.stderr).to.equal(0)
-    expect(res.stdout.trimEnd().split('\n').at(-1)).to.equal('1 user')
+    // In a pipe stdout holds the records only; the count is on stderr.
+    expect(res.stdout.split('\n').filter((line) => line.startsWith('megan.bowen@contoso.example\t'))).to.have.length(1)
+    expect(res.stderr).to.equal('1 user\n')
   })
 
   it('--json: every user of every page and the count, matching schemas/user-list.json', async () => {
@@ -57,12 +59,13 @@ describe('user list (in-process)', () => {
     expect(res.json()).to.deep.equal({count: 2, items: [a, b]})
   })
 
-  it('no users: an empty table and "0 users", exit 0', async () => {
+  it('no users: an empty table and "0 users", exit 0 (in a pipe: the header line, the count on stderr)', async () => {
     p = await fakePlatform()
     p.cluster.get('/v1/users').query(true).reply(200, {items: [], nextCursor: null})
     const res = await runCommand(UserList, [], p)
     expect(res.code, res.stderr).to.equal(0)
-    expect(res.stdout.trimEnd().split('\n').at(-1)).to.equal('0 users')
+    expect(res.stdout).to.equal('UPN\tName\tRoles\tSign-in\n')
+    expect(res.stderr).to.equal('0 users\n')
   })
 
   it('escape and bidi characters in names are inert at a terminal', async () => {
@@ -89,18 +92,20 @@ describe('user list (in-process)', () => {
     expect(res.json<{items: Array<{displayName: string}>}>().items[0].displayName).to.equal(EVIL)
   })
 
-  it('a narrow terminal: the table fits its width; a line break inside a value is a space', async () => {
+  it('a narrow terminal: the output fits its width, the UPN whole on one line; a line break inside a value is a space', async () => {
     p = await fakePlatform({tty: true, columns: 50})
+    const upn = 'a.long.user.name@contoso.example'
     p.cluster
       .get('/v1/users')
       .query(true)
       .reply(200, {
-        items: [user('a.very.long.user.principal.name@contoso.example', {displayName: 'Two\nlines', roles: ['Admin', 'Maker', 'Support']})],
+        items: [user(upn, {displayName: 'Two\nlines', roles: ['Admin', 'Maker', 'Support']})],
         nextCursor: null,
       })
     const res = await runCommand(UserList, [], p)
     expect(res.code, res.stderr).to.equal(0)
     for (const line of res.stdout.trimEnd().split('\n')) expect([...line].length, line).to.be.at.most(50)
+    expect(res.stdout).to.match(new RegExp(`^UPN: +${upn.replaceAll('.', '\\.')}$`, 'm'))
     expect(res.stdout).to.contain('Two lines')
   })
 

@@ -14,7 +14,7 @@ describe('user show (in-process)', () => {
   afterEach(() => p.done())
 
   it('reads the user, then its licenses by id; premium through the SKUs that grant it', async () => {
-    p = await fakePlatform({columns: 160})
+    p = await fakePlatform({tty: true, columns: 160})
     p.cluster
       .get(`/v1/users/${encodeURIComponent(MEGAN)}`)
       .reply(200, megan)
@@ -38,7 +38,7 @@ describe('user show (in-process)', () => {
       .reply(200, {...megan, signInEnabled: false})
       .get(`/v1/users/${megan.id}/licenses`)
       .reply(200, licensesOf(MEGAN, [held('FLOW_FREE', {grantsPremium: false})]))
-    const res = await runCommand(UserShow, [MEGAN], p)
+    const res = await runCommand(UserShow, [MEGAN, '--output=table'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).to.match(/Sign-in: +not enabled\n/)
     expect(res.stdout).to.match(/Licenses: +FLOW_FREE\n/)

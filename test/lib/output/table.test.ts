@@ -35,23 +35,36 @@ describe('renderTable', () => {
     expect(out).to.match(/│ 42 │ true │ +│/)
   })
 
-  it('fits io.columns by wrapping the widest columns, keeping every character', () => {
-    const long = 'Z'.repeat(150)
+  it('fits io.columns by shortening the free-text columns with "…"; key columns keep every character', () => {
+    const id = 'shared_azureeventgrid'
     const words = 'the quick brown fox jumps over the lazy dog '.repeat(3).trim()
-    const out = renderTable(['Id', 'Secret', 'Text'], [['1', long, words]], {columns: 60, color: false}).text
+    const out = renderTable(['Id', {header: 'Name', free: true}, 'Tier'], [[id, words, 'premium']], {columns: 60, color: false}).text
     const lines = out.split('\n')
     for (const line of lines) expect(displayWidth(line), line).to.be.at.most(60)
-    expect(out).not.to.contain('…')
-    // Every Z survives the wrap: none is truncated.
-    expect(out.match(/Z/g)?.length).to.equal(150)
-    expect(out.replace(/[│\s]+/g, ' ')).to.contain('quick brown fox')
+    expect(lines).to.have.length(5)
+    expect(lines[3]).to.contain(`│ ${id} │`).and.contain('│ premium │').and.contain('…')
   })
 
-  it('truncates with "…" when asked to', () => {
-    const out = renderTable(['Id', 'Value'], [['1', 'y'.repeat(200)]], {columns: 40, color: false}, {overflow: 'truncate'}).text
+  it('wraps the free-text columns instead when asked to, keeping every character', () => {
+    const words = 'the quick brown fox jumps over the lazy dog '.repeat(3).trim()
+    const out = renderTable(['Id', {header: 'Text', free: true}], [['1', words]], {columns: 40, color: false}, {wrap: true}).text
     for (const line of out.split('\n')) expect(displayWidth(line)).to.be.at.most(40)
-    expect(out).to.contain('…')
-    expect(out.split('\n')).to.have.length(5)
+    expect(out).not.to.contain('…')
+    expect(out.replace(/[│\s]+/g, ' ')).to.contain(words)
+  })
+
+  it('key columns that do not fit side by side: a block of "Header: value" lines per row, no value cut or wrapped', () => {
+    const long = 'Z'.repeat(150)
+    const out = renderTable(
+      ['Id', 'Secret', {header: 'Text', free: true}],
+      [
+        ['1', long, 'y'.repeat(200)],
+        ['2', 'short', 'x'],
+      ],
+      {columns: 60, color: false},
+    ).text
+    const lines = out.split('\n')
+    expect(lines).to.deep.equal(['Id:      1', `Secret:  ${long}`, `Text:    ${'y'.repeat(50)}…`, '', 'Id:      2', 'Secret:  short', 'Text:    x'])
   })
 
   it('keeps the columns aligned with wide (CJK) characters', () => {

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../../cli/base-command.js'
-import {lines, text} from '../../../lib/output/render.js'
+import {text} from '../../../lib/output/render.js'
 import {readSecret} from '../../../lib/io/read-secret.js'
-import {renderKeyValue} from '../../../lib/output/table.js'
+import {recordView} from '../../../lib/output/view.js'
 import {dataDirFlag, sandboxBaseFlags} from '../../../cli/flags/sandbox.js'
 import {resolveDataDir} from '../../../lib/sandbox/lifecycle.js'
 import {createServicePrincipal, type ServicePrincipalResult} from '../../../lib/sandbox/service-principal.js'
@@ -48,22 +48,19 @@ export default class SandboxSpCreate extends BaseCommand<typeof SandboxSpCreate>
       pfxPassword,
       days: this.flags.days,
     })
-    this.out(
-      lines(
-        renderKeyValue(
-          [
-            ['Client id', result.clientId],
-            ['Tenant', result.tenantId],
-            ['Roles', result.roles.join(', ')],
-            ['Thumbprint (SHA-1)', result.thumbprint],
-            ['x5t#S256', result.thumbprintS256],
-            ['Expires', result.notAfter],
-            ['PEM', result.pemFile],
-            ...(result.pfxFile ? ([['PFX', result.pfxFile]] as Array<[string, string]>) : []),
-          ],
-          this.ctx.io,
-        ),
-        text`Next: ppctl auth login --certificate ${result.pemFile} --client-id ${result.clientId} --tenant ${this.flags.tenant}`,
+    this.view(
+      recordView(
+        [
+          ['Client id', result.clientId],
+          ['Tenant', result.tenantId],
+          ['Roles', result.roles.join(', ')],
+          ['Thumbprint (SHA-1)', result.thumbprint],
+          ['x5t#S256', result.thumbprintS256],
+          ['Expires', result.notAfter],
+          ['PEM', result.pemFile],
+          ...(result.pfxFile ? ([['PFX', result.pfxFile]] as Array<[string, string]>) : []),
+        ],
+        {footer: text`Next: ppctl auth login --certificate ${result.pemFile} --client-id ${result.clientId} --tenant ${this.flags.tenant}`},
       ),
     )
     return result
