@@ -53,7 +53,7 @@ async function seed(cluster) {
   const started = Date.now()
   for (let done = 0; done < N;) {
     const n = Math.min(50_000, N - done)
-    db.appendMany(TENANT, syntheticEvents(done, n))
+    db.audit.appendMany(TENANT, syntheticEvents(done, n))
     done += n
   }
   db.close()
