@@ -70,21 +70,23 @@ const BY_METHOD: Readonly<Record<string, readonly [number, string]>> = {
 const OTHER = [99, 'Other'] as const
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
-const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {})
-/** Drops undefined values, so the JSON has no empty attributes. */
-const compact = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+
+// Objects are built with every attribute in a fixed place, absent ones undefined: JSON.stringify leaves those out, and
+// one shape per object keeps the mapping fast (a stream maps each event; spreads and deletes cost several times more).
 
 /** OCSF user type_id: 1 User, 3 System, 99 Other (a service principal), 0 Unknown (an anonymous attempt). */
 function userOf(actor: Actor): Record<string, unknown> {
   switch (actor.type) {
     case 'user':
-      return compact({type_id: 1, type: 'User', uid: actor.id, name: actor.upn ?? actor.id, email_addr: actor.upn})
+      return {type_id: 1, type: 'User', uid: actor.id, name: actor.upn ?? actor.id, email_addr: actor.upn}
     case 'servicePrincipal':
-      return compact({type_id: 99, type: 'Service Principal', uid: actor.appId ?? actor.id, name: actor.appId ?? actor.id})
+      return {type_id: 99, type: 'Service Principal', uid: actor.appId ?? actor.id, name: actor.appId ?? actor.id, email_addr: undefined}
     case 'system':
-      return compact({type_id: 3, type: 'System', uid: actor.id, name: actor.id})
+      return {type_id: 3, type: 'System', uid: actor.id, name: actor.id, email_addr: undefined}
     default:
-      return compact({type_id: 0, type: 'Unknown', uid: actor.id, name: actor.upn ?? actor.id ?? 'anonymous'})
+      return {type_id: 0, type: 'Unknown', uid: actor.id, name: actor.upn ?? actor.id ?? 'anonymous', email_addr: undefined}
   }
 }
 
@@ -94,91 +96,103 @@ function severityOf(action: string, failed: boolean): readonly [number, string] 
   return [1, 'Informational']
 }
 
-/** One OCSF event for one platform event; unknown actions are API Activity "Other", everything kept in `unmapped`. */
+interface Kind {
+  auth: boolean
+  klass: typeof AUTHENTICATION | typeof API_ACTIVITY
+  activityId: number
+  activityName: string
+  typeUid: number
+  typeName: string
+}
+
+const kinds = new Map<string, Kind>()
+/** The class and activity of an action (a refusal's by its method), worked out once per action and method. */
+function kindOf(action: string, method: string | undefined): Kind {
+  const key = method ? `${action} ${method}` : action
+  let kind = kinds.get(key)
+  if (!kind) {
+    const auth = AUTH_ACTIVITIES[action]
+    const klass = auth ? AUTHENTICATION : API_ACTIVITY
+    const [activityId, activityName] = auth ?? API_ACTIVITIES[action] ?? (action === 'request.refused' && method ? (BY_METHOD[method] ?? OTHER) : OTHER)
+    kind = {auth: Boolean(auth), klass, activityId, activityName, typeUid: klass.class_uid * 100 + activityId, typeName: `${klass.class_name}: ${activityName}`}
+    // Bounded: actions and methods are few, but they come from the platform.
+    if (kinds.size < 1000) kinds.set(key, kind)
+  }
+  return kind
+}
+
+/**
+ * One OCSF event for one platform event; unknown actions are API Activity "Other", everything kept in `unmapped`.
+ * Attributes that do not apply are undefined (JSON leaves them out).
+ */
 export function toOcsf(input: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const e = input as PlatformEvent
   const action = str(e.action) ?? 'unknown'
   const failed = e.result === 'failed'
-  const actor = obj(e.actor) as Actor
-  const target = obj(e.target) as Target
+  const actor = (obj(e.actor) ?? {}) as Actor
+  const target = obj(e.target) as Target | undefined
   const details = obj(e.details)
-  const auth = AUTH_ACTIVITIES[action]
-  const klass = auth ? AUTHENTICATION : API_ACTIVITY
   const refusal = action === 'request.refused'
-  const method = str(details.method)?.toUpperCase()
-  const path = str(details.path)
-  const [activityId, activityName] = auth ?? API_ACTIVITIES[action] ?? (refusal && method ? (BY_METHOD[method] ?? OTHER) : OTHER)
+  const method = refusal && typeof details?.method === 'string' ? details.method.toUpperCase() : undefined
+  const path = refusal ? str(details?.path) : undefined
+  const host = refusal ? str(details?.host) : undefined
+  const kind = kindOf(action, method)
   const [severityId, severity] = severityOf(action, failed)
   const parsed = typeof e.time === 'string' ? Date.parse(e.time) : NaN
   const user = userOf(actor)
   const ip = str(e.clientIp)
   const cluster = str(e.cluster)
   const userAgent = str(e.userAgent)
-  const reason = str(details.reason) ?? str(details.code)
-  const status = typeof details.status === 'number' ? details.status : undefined
-
-  const event: Record<string, unknown> = {
-    ...klass,
-    activity_id: activityId,
-    activity_name: activityName,
-    type_uid: klass.class_uid * 100 + activityId,
-    type_name: `${klass.class_name}: ${activityName}`,
+  const correlationId = str(e.correlationId)
+  const reason = str(details?.reason) ?? str(details?.code)
+  const status = typeof details?.status === 'number' ? details.status : undefined
+  const api = !kind.auth
+  return {
+    class_uid: kind.klass.class_uid,
+    class_name: kind.klass.class_name,
+    category_uid: kind.klass.category_uid,
+    category_name: kind.klass.category_name,
+    activity_id: kind.activityId,
+    activity_name: kind.activityName,
+    type_uid: kind.typeUid,
+    type_name: kind.typeName,
     time: Number.isFinite(parsed) ? parsed : 0,
     severity_id: severityId,
     severity,
     status_id: failed ? 2 : 1,
     status: failed ? 'Failure' : 'Success',
-    ...(reason ? {status_detail: reason} : {}),
-    ...(status !== undefined ? {status_code: String(status)} : {}),
+    status_detail: reason,
+    status_code: status === undefined ? undefined : String(status),
     message: `${action} ${failed ? 'failed' : 'succeeded'}`,
-    metadata: compact({
+    metadata: {
       uid: str(e.id),
       version: OCSF_VERSION,
       product: PRODUCT,
-      correlation_uid: str(e.correlationId),
+      correlation_uid: correlationId,
       sequence: typeof e.seq === 'number' ? e.seq : undefined,
       original_time: str(e.time),
       tenant_uid: str(e.tenantId),
       event_code: action,
       log_name: 'audit',
-    }),
-    actor: compact({user, app_uid: actor.appId}),
+    },
+    actor: {user, app_uid: actor.appId},
     // A system action has no client address: the cluster that took it is the source.
     src_endpoint: ip ? {ip} : {name: cluster ?? 'platform'},
-    ...(userAgent || (refusal && (method || path))
+    http_request:
+      userAgent || method || path || host ? {user_agent: userAgent, http_method: method, url: path || host ? {path, hostname: host} : undefined} : undefined,
+    // Authentication: the subject that authenticates is the actor; a token's client is the service it is for.
+    user: kind.auth ? user : undefined,
+    service: kind.auth && target?.id ? {uid: target.id, name: target.id} : undefined,
+    api: api
       ? {
-          http_request: compact({
-            user_agent: userAgent,
-            http_method: refusal ? method : undefined,
-            url: refusal && (path || str(details.host)) ? compact({path, hostname: str(details.host)}) : undefined,
-          }),
+          operation: refusal && method && path ? `${method} ${path}` : action,
+          request: correlationId ? {uid: correlationId} : undefined,
+          response: refusal ? {code: status, error: str(details?.code)} : undefined,
         }
-      : {}),
-  }
-
-  if (auth) {
-    // The subject that authenticates is the actor; a token's client is the service it is for.
-    event.user = user
-    if (target.id) event.service = {uid: target.id, name: target.id}
-  } else {
-    event.api = compact({
-      operation: refusal ? (method && path ? `${method} ${path}` : action) : action,
-      request: str(e.correlationId) ? {uid: str(e.correlationId)} : undefined,
-      response: refusal ? compact({code: status, error: str(details.code)}) : undefined,
-    })
+      : undefined,
     // API Activity happens in a cloud: the platform, with the cluster as the region.
-    event.cloud = compact({provider: PRODUCT.name, region: cluster})
-    if (target.type || target.id) {
-      event.resources = [compact({type: target.type, uid: target.id, name: target.displayName ?? target.upn})]
-    }
+    cloud: api ? {provider: PRODUCT.name, region: cluster} : undefined,
+    resources: api && target && (target.type || target.id) ? [{type: target.type, uid: target.id, name: target.displayName ?? target.upn}] : undefined,
+    unmapped: {action, seq: e.seq, cluster, target, details},
   }
-
-  event.unmapped = compact({
-    action,
-    seq: e.seq,
-    cluster,
-    target: Object.keys(target).length > 0 ? target : undefined,
-    details: Object.keys(details).length > 0 ? details : undefined,
-  })
-  return event
 }

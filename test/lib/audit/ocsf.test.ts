@@ -53,7 +53,8 @@ const validate = new Ajv2020({allErrors: true, strict: false}).compile(schema)
 
 function mapped(over: Record<string, unknown>) {
   const e = auditEvent(7, over)
-  const o = toOcsf(e)
+  // What a SIEM gets: the JSON (attributes that do not apply are left out).
+  const o = JSON.parse(JSON.stringify(toOcsf(e))) as Record<string, unknown>
   expect(validate(o), JSON.stringify(validate.errors)).to.equal(true)
   // The same for every class: the type is the class and activity, the time the event's, the uid its id.
   expect(o.type_uid).to.equal((o.class_uid as number) * 100 + (o.activity_id as number))
