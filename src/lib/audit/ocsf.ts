@@ -1,24 +1,18 @@
 // Maps a platform audit event to an OCSF 1.1 event (Authentication 3002, API Activity 6003) for SIEMs and Amazon Security Lake.
 //
-// Pure: the same event always maps to the same object. What OCSF has no attribute for goes to `unmapped`, so nothing
-// of the platform's event is lost; `metadata.uid` is the event id and `metadata.sequence` its seq (de-duplication).
+// Pure: the same event always maps to the same JSON. What OCSF has no attribute for goes to `unmapped`, so nothing of
+// the platform's event is lost; `metadata.uid` is the event id and `metadata.sequence` its seq (de-duplication).
+//
+// The JSON text is written directly, not built as objects and stringified: a stream maps every event, and OCSF is
+// ~2× the platform's bytes, so generic serialization would cost most of the throughput (bench/audit.js). The parts
+// that depend only on the action are made once per action. Captions (class_name, activity_name …) are left out:
+// OCSF makes them optional, and every id is there.
+
+import {safeJsonStringify, terminalSafeJsonText} from '../output/json.js'
 
 export const OCSF_VERSION = '1.1.0'
-const PRODUCT = {name: 'ppctl platform audit log', vendor_name: 'ppctl'} as const
-
-interface Actor {
-  type?: string
-  id?: string
-  upn?: string
-  appId?: string
-}
-
-interface Target {
-  type?: string
-  id?: string
-  displayName?: string
-  upn?: string
-}
+const PRODUCT_NAME = 'ppctl platform audit log'
+const PRODUCT = `{"name":"${PRODUCT_NAME}","vendor_name":"ppctl"}`
 
 /** The platform's AuditEvent (docs/openapi.yaml), as read from the stream: every field may be missing or odd. */
 interface PlatformEvent {
@@ -37,72 +31,43 @@ interface PlatformEvent {
   details?: unknown
 }
 
-const AUTHENTICATION = {class_uid: 3002, class_name: 'Authentication', category_uid: 3, category_name: 'Identity & Access Management'} as const
-const API_ACTIVITY = {class_uid: 6003, class_name: 'API Activity', category_uid: 6, category_name: 'Application Activity'} as const
+const AUTHENTICATION = {class_uid: 3002, category_uid: 3} as const
+const API_ACTIVITY = {class_uid: 6003, category_uid: 6} as const
 
 /** Authentication activities (OCSF 1.1): sign-ins are logons, OAuth token issues and refreshes are service tickets. */
-const AUTH_ACTIVITIES: Readonly<Record<string, readonly [number, string]>> = {
-  signin: [1, 'Logon'],
-  'client.auth_failed': [1, 'Logon'],
-  'token.issued': [4, 'Service Ticket Request'],
-  'token.refreshed': [5, 'Service Ticket Renew'],
-}
+const AUTH_ACTIVITIES: Readonly<Record<string, number>> = {signin: 1, 'client.auth_failed': 1, 'token.issued': 4, 'token.refreshed': 5}
 
 /** API Activity activities for the platform's changes: 1 Create, 2 Read, 3 Update, 4 Delete, 99 Other. */
-const API_ACTIVITIES: Readonly<Record<string, readonly [number, string]>> = {
-  'connector.created': [1, 'Create'],
-  'connector.deleted': [4, 'Delete'],
-  'connector.blocked': [3, 'Update'],
-  'connector.unblocked': [3, 'Update'],
-  'license.assigned': [1, 'Create'],
-  'license.revoked': [4, 'Delete'],
+const API_ACTIVITIES: Readonly<Record<string, number>> = {
+  'connector.created': 1,
+  'connector.deleted': 4,
+  'connector.blocked': 3,
+  'connector.unblocked': 3,
+  'license.assigned': 1,
+  'license.revoked': 4,
 }
 
-const BY_METHOD: Readonly<Record<string, readonly [number, string]>> = {
-  GET: [2, 'Read'],
-  HEAD: [2, 'Read'],
-  POST: [1, 'Create'],
-  PUT: [3, 'Update'],
-  PATCH: [3, 'Update'],
-  DELETE: [4, 'Delete'],
-}
-
-const OTHER = [99, 'Other'] as const
+const BY_METHOD: Readonly<Record<string, number>> = {GET: 2, HEAD: 2, POST: 1, PUT: 3, PATCH: 3, DELETE: 4}
+const OTHER = 99
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
 
-// Objects are built with every attribute in a fixed place, absent ones undefined: JSON.stringify leaves those out, and
-// one shape per object keeps the mapping fast (a stream maps each event; spreads and deletes cost several times more).
-
-/** OCSF user type_id: 1 User, 3 System, 99 Other (a service principal), 0 Unknown (an anonymous attempt). */
-function userOf(actor: Actor): Record<string, unknown> {
-  switch (actor.type) {
-    case 'user':
-      return {type_id: 1, type: 'User', uid: actor.id, name: actor.upn ?? actor.id, email_addr: actor.upn}
-    case 'servicePrincipal':
-      return {type_id: 99, type: 'Service Principal', uid: actor.appId ?? actor.id, name: actor.appId ?? actor.id, email_addr: undefined}
-    case 'system':
-      return {type_id: 3, type: 'System', uid: actor.id, name: actor.id, email_addr: undefined}
-    default:
-      return {type_id: 0, type: 'Unknown', uid: actor.id, name: actor.upn ?? actor.id ?? 'anonymous', email_addr: undefined}
-  }
-}
-
-function severityOf(action: string, failed: boolean): readonly [number, string] {
-  if (action === 'replication.broken') return [4, 'High']
-  if (failed) return action === 'request.refused' ? [2, 'Low'] : [3, 'Medium']
-  return [1, 'Informational']
-}
+/**
+ * What JSON.stringify escapes (quotes, backslashes, C0, lone surrogates) and what a terminal would act on (DEL, C1,
+ * bidi controls, LS/PS: see terminalSafeJsonText): only strings with one take the slow road.
+ */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/
+/** A JSON string literal, terminal-safe. */
+const q = (s: string) => (NEEDS_ESCAPE.test(s) ? terminalSafeJsonText(JSON.stringify(s)) : `"${s}"`)
+/** `,"key":"value"` when there is a value. */
+const opt = (key: string, s: string | undefined) => (s === undefined ? '' : `,"${key}":${q(s)}`)
 
 interface Kind {
-  auth: boolean
-  klass: typeof AUTHENTICATION | typeof API_ACTIVITY
-  activityId: number
-  activityName: string
-  typeUid: number
-  typeName: string
+  api: boolean
+  /** `{"class_uid":…,"category_uid":…,"activity_id":…,"type_uid":…` */
+  head: string
 }
 
 const kinds = new Map<string, Kind>()
@@ -113,86 +78,110 @@ function kindOf(action: string, method: string | undefined): Kind {
   if (!kind) {
     const auth = AUTH_ACTIVITIES[action]
     const klass = auth ? AUTHENTICATION : API_ACTIVITY
-    const [activityId, activityName] = auth ?? API_ACTIVITIES[action] ?? (action === 'request.refused' && method ? (BY_METHOD[method] ?? OTHER) : OTHER)
-    kind = {auth: Boolean(auth), klass, activityId, activityName, typeUid: klass.class_uid * 100 + activityId, typeName: `${klass.class_name}: ${activityName}`}
+    const activity = auth ?? API_ACTIVITIES[action] ?? (action === 'request.refused' && method ? (BY_METHOD[method] ?? OTHER) : OTHER)
+    kind = {
+      api: !auth,
+      head: `{"class_uid":${klass.class_uid},"category_uid":${klass.category_uid},"activity_id":${activity},"type_uid":${klass.class_uid * 100 + activity}`,
+    }
     // Bounded: actions and methods are few, but they come from the platform.
     if (kinds.size < 1000) kinds.set(key, kind)
   }
   return kind
 }
 
+/** OCSF user: type_id 1 User, 3 System, 99 Other (a service principal), 0 Unknown (an anonymous attempt). */
+function userJson(actor: Record<string, unknown>): string {
+  const id = str(actor.id)
+  const upn = str(actor.upn)
+  const appId = str(actor.appId)
+  switch (actor.type) {
+    case 'user':
+      return `{"type_id":1,"type":"User"${opt('uid', id)}${opt('name', upn ?? id)}${opt('email_addr', upn)}}`
+    case 'servicePrincipal':
+      return `{"type_id":99,"type":"Service Principal"${opt('uid', appId ?? id)}${opt('name', appId ?? id)}}`
+    case 'system':
+      return `{"type_id":3,"type":"System"${opt('uid', id)}${opt('name', id)}}`
+    default:
+      return `{"type_id":0,"type":"Unknown"${opt('uid', id)},"name":${q(upn ?? id ?? 'anonymous')}}`
+  }
+}
+
+function severityId(action: string, failed: boolean): number {
+  if (action === 'replication.broken') return 4
+  if (failed) return action === 'request.refused' ? 2 : 3
+  return 1
+}
+
 /**
- * One OCSF event for one platform event; unknown actions are API Activity "Other", everything kept in `unmapped`.
- * Attributes that do not apply are undefined (JSON leaves them out).
+ * One OCSF event for one platform event, as one line of JSON (no newline); unknown actions are API Activity
+ * "Other", everything kept in `unmapped`. Terminal-safe like every NDJSON line: what a terminal would act on is
+ * written as \uXXXX.
  */
-export function toOcsf(input: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function ocsfJson(input: Readonly<Record<string, unknown>>): string {
   const e = input as PlatformEvent
   const action = str(e.action) ?? 'unknown'
   const failed = e.result === 'failed'
-  const actor = (obj(e.actor) ?? {}) as Actor
-  const target = obj(e.target) as Target | undefined
+  const actor = obj(e.actor) ?? {}
+  const target = obj(e.target)
   const details = obj(e.details)
   const refusal = action === 'request.refused'
   const method = refusal && typeof details?.method === 'string' ? details.method.toUpperCase() : undefined
   const path = refusal ? str(details?.path) : undefined
   const host = refusal ? str(details?.host) : undefined
   const kind = kindOf(action, method)
-  const [severityId, severity] = severityOf(action, failed)
   const parsed = typeof e.time === 'string' ? Date.parse(e.time) : NaN
-  const user = userOf(actor)
   const ip = str(e.clientIp)
   const cluster = str(e.cluster)
   const userAgent = str(e.userAgent)
   const correlationId = str(e.correlationId)
   const reason = str(details?.reason) ?? str(details?.code)
-  const status = typeof details?.status === 'number' ? details.status : undefined
-  const api = !kind.auth
-  return {
-    class_uid: kind.klass.class_uid,
-    class_name: kind.klass.class_name,
-    category_uid: kind.klass.category_uid,
-    category_name: kind.klass.category_name,
-    activity_id: kind.activityId,
-    activity_name: kind.activityName,
-    type_uid: kind.typeUid,
-    type_name: kind.typeName,
-    time: Number.isFinite(parsed) ? parsed : 0,
-    severity_id: severityId,
-    severity,
-    status_id: failed ? 2 : 1,
-    status: failed ? 'Failure' : 'Success',
-    status_detail: reason,
-    status_code: status === undefined ? undefined : String(status),
-    message: `${action} ${failed ? 'failed' : 'succeeded'}`,
-    metadata: {
-      uid: str(e.id),
-      version: OCSF_VERSION,
-      product: PRODUCT,
-      correlation_uid: correlationId,
-      sequence: typeof e.seq === 'number' ? e.seq : undefined,
-      original_time: str(e.time),
-      tenant_uid: str(e.tenantId),
-      event_code: action,
-      log_name: 'audit',
-    },
-    actor: {user, app_uid: actor.appId},
-    // A system action has no client address: the cluster that took it is the source.
-    src_endpoint: ip ? {ip} : {name: cluster ?? 'platform'},
-    http_request:
-      userAgent || method || path || host ? {user_agent: userAgent, http_method: method, url: path || host ? {path, hostname: host} : undefined} : undefined,
-    // Authentication: the subject that authenticates is the actor; a token's client is the service it is for.
-    user: kind.auth ? user : undefined,
-    service: kind.auth && target?.id ? {uid: target.id, name: target.id} : undefined,
-    api: api
-      ? {
-          operation: refusal && method && path ? `${method} ${path}` : action,
-          request: correlationId ? {uid: correlationId} : undefined,
-          response: refusal ? {code: status, error: str(details?.code)} : undefined,
-        }
-      : undefined,
-    // API Activity happens in a cloud: the platform, with the cluster as the region.
-    cloud: api ? {provider: PRODUCT.name, region: cluster} : undefined,
-    resources: api && target && (target.type || target.id) ? [{type: target.type, uid: target.id, name: target.displayName ?? target.upn}] : undefined,
-    unmapped: {action, seq: e.seq, cluster, target, details},
+  const status = typeof details?.status === 'number' && Number.isFinite(details.status) ? details.status : undefined
+  const user = userJson(actor)
+  const targetId = str(target?.id)
+
+  let out = kind.head
+  out += `,"time":${Number.isFinite(parsed) ? parsed : 0},"severity_id":${severityId(action, failed)}`
+  out += failed ? ',"status_id":2,"status":"Failure"' : ',"status_id":1,"status":"Success"'
+  out += opt('status_detail', reason)
+  if (status !== undefined) out += `,"status_code":"${status}"`
+  out += `,"metadata":{"version":"${OCSF_VERSION}","product":${PRODUCT}${opt('uid', str(e.id))}${opt('correlation_uid', correlationId)}`
+  if (typeof e.seq === 'number' && Number.isSafeInteger(e.seq)) out += `,"sequence":${e.seq}`
+  out += `${opt('tenant_uid', str(e.tenantId))},"event_code":${q(action)}}`
+  out += `,"actor":{"user":${user}${opt('app_uid', str(actor.appId))}}`
+  // A system action has no client address: the cluster that took it is the source.
+  out += ip ? `,"src_endpoint":{"ip":${q(ip)}}` : `,"src_endpoint":{"name":${q(cluster ?? 'platform')}}`
+  if (userAgent || method || path || host) {
+    out += `,"http_request":{${[
+      userAgent === undefined ? '' : `"user_agent":${q(userAgent)}`,
+      method === undefined ? '' : `"http_method":${q(method)}`,
+      path || host
+        ? `"url":{${[path === undefined ? '' : `"path":${q(path)}`, host === undefined ? '' : `"hostname":${q(host)}`].filter(Boolean).join(',')}}`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(',')}}`
   }
+  if (kind.api) {
+    out += `,"api":{"operation":${q(refusal && method && path ? `${method} ${path}` : action)}`
+    if (correlationId) out += `,"request":{"uid":${q(correlationId)}}`
+    if (refusal)
+      out += `,"response":{${[status === undefined ? '' : `"code":${status}`, str(details?.code) === undefined ? '' : `"error":${q(str(details?.code)!)}`].filter(Boolean).join(',')}}`
+    // API Activity happens in a cloud: the platform, with the cluster as the region.
+    out += `},"cloud":{"provider":"${PRODUCT_NAME}"${opt('region', cluster)}}`
+    if (target && (str(target.type) || targetId)) {
+      out += `,"resources":[{${[opt('type', str(target.type)), opt('uid', targetId), opt('name', str(target.displayName) ?? str(target.upn))].join('').slice(1)}}]`
+    }
+  } else {
+    // Authentication: the subject that authenticates is the actor; a token's client is the service it is for.
+    out += `,"user":${user}`
+    if (targetId) out += `,"service":{"uid":${q(targetId)},"name":${q(targetId)}}`
+  }
+  const unmapped = [opt('cluster', cluster), target ? `,"target":${safeJsonStringify(target)}` : '', details ? `,"details":${safeJsonStringify(details)}` : '']
+  out += `,"unmapped":{${unmapped.join('').slice(1)}}}`
+  return out
+}
+
+/** The same event as an object (what a SIEM parses back from ocsfJson). */
+export function toOcsf(input: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return JSON.parse(ocsfJson(input)) as Record<string, unknown>
 }

@@ -2,7 +2,7 @@
 import {Ajv2020} from 'ajv/dist/2020.js'
 import {expect} from 'chai'
 
-import {OCSF_VERSION, toOcsf} from '../../../src/lib/audit/ocsf.js'
+import {OCSF_VERSION, ocsfJson, toOcsf} from '../../../src/lib/audit/ocsf.js'
 import {auditEvent} from '../../helpers/fake-audit.js'
 
 /** What OCSF 1.1 requires of every event (the base event) and of the two classes used, with their types. */
@@ -53,8 +53,7 @@ const validate = new Ajv2020({allErrors: true, strict: false}).compile(schema)
 
 function mapped(over: Record<string, unknown>) {
   const e = auditEvent(7, over)
-  // What a SIEM gets: the JSON (attributes that do not apply are left out).
-  const o = JSON.parse(JSON.stringify(toOcsf(e))) as Record<string, unknown>
+  const o = toOcsf(e)
   expect(validate(o), JSON.stringify(validate.errors)).to.equal(true)
   // The same for every class: the type is the class and activity, the time the event's, the uid its id.
   expect(o.type_uid).to.equal((o.class_uid as number) * 100 + (o.activity_id as number))
@@ -94,7 +93,8 @@ describe('OCSF mapping (src/lib/audit/ocsf.ts)', () => {
     expect(o.api).to.deep.equal({operation: 'connector.blocked', request: {uid: 'corr-7'}})
     expect(o.resources).to.deep.equal([{type: 'connector', uid: 'shared_ftp', name: 'FTP'}])
     expect(o.cloud).to.deep.equal({provider: 'ppctl platform audit log', region: 'eastus-1'})
-    expect(o.unmapped).to.deep.include({action: 'connector.blocked', details: {previousEtag: '"3"'}})
+    expect(o.metadata).to.include({event_code: 'connector.blocked'})
+    expect(o.unmapped).to.deep.equal({cluster: 'eastus-1', target: {type: 'connector', id: 'shared_ftp', displayName: 'FTP'}, details: {previousEtag: '"3"'}})
   })
 
   it('a license assignment and revocation: API Activity Create (600301) and Delete (600304), the user by name and UPN', () => {
@@ -129,7 +129,21 @@ describe('OCSF mapping (src/lib/audit/ocsf.ts)', () => {
   it('an action it does not know: API Activity Other, kept whole in unmapped; never a throw on odd input', () => {
     const o = mapped({action: 'quota.raised', details: {from: 1, to: 2}})
     expect(o).to.include({class_uid: 6003, type_uid: 600399})
-    expect(o.unmapped).to.deep.equal({action: 'quota.raised', seq: 7, cluster: 'eastus-1', details: {from: 1, to: 2}})
-    expect(() => toOcsf({actor: 'nobody', details: [1], time: 'never'})).not.to.throw()
+    expect(o.unmapped).to.deep.equal({cluster: 'eastus-1', details: {from: 1, to: 2}})
+    expect(o.metadata).to.include({event_code: 'quota.raised'})
+    const odd = toOcsf({actor: 'nobody', details: [1], time: 'never', seq: 'x'})
+    expect(odd).to.include({class_uid: 6003, time: 0})
+    expect(odd.unmapped).to.deep.equal({})
+  })
+
+  it('platform text is exact and inert: quotes, escapes, C1 and bidi controls come back as they were, none raw in the line', () => {
+    const upn = 'a"b\\c\u001b[31m\u009b2J\u202eevil@contoso.example'
+    const e = auditEvent(7, {action: 'signin', result: 'failed', actor: {type: 'anonymous', upn}, details: {reason: '\u2028x\u0085'}})
+    const line = ocsfJson(e)
+    expect(line).not.to.match(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/)
+    const back = JSON.parse(line) as {user: {name: string}; status_detail: string; unmapped: {details: unknown}}
+    expect(back.user.name).to.equal(upn)
+    expect(back.status_detail).to.equal('\u2028x\u0085')
+    expect(back.unmapped.details).to.deep.equal({reason: '\u2028x\u0085'})
   })
 })
