@@ -94,7 +94,7 @@ const frame = (columns: number) => 3 * columns + 1
 const MAX_LAST = 64
 
 /** The columns for a terminal `columns` wide: six when they fit, else three stacked ones; the last one takes the rest. */
-export function auditLayout(columns: number): Column[] {
+function auditLayout(columns: number): Column[] {
   const fits = (layout: readonly Column[]) => layout.reduce((sum, c) => sum + c.width, frame(layout.length)) <= columns
   const base = fits(WIDE) ? WIDE : STACKED
   const fixed = base.slice(0, -1).reduce((sum, c) => sum + c.width, frame(base.length))
@@ -127,7 +127,7 @@ function truncate(text: string, max: number): string {
 }
 
 /** The lines of a cell `max` wide: segments side by side while they fit, ids moved whole to the next line. */
-export function cellLines(cell: Cell, max: number): string[] {
+function cellLines(cell: Cell, max: number): string[] {
   const lines: string[] = []
   for (const group of cell) {
     let line = ''

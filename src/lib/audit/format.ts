@@ -13,7 +13,7 @@ export type AuditOutput = 'ndjson' | 'json' | 'table' | 'csv'
 /** The shape of each JSON event: the platform's own, or OCSF 1.1. */
 export type AuditFormat = 'ndjson' | 'ocsf'
 
-export interface Formatter {
+interface Formatter {
   batch(frames: AuditFrame[]): string
   end(): string
 }
@@ -46,7 +46,7 @@ function csvCell(v: unknown): string {
   return /^[=+\-@\t\r]/.test(clean) ? `'${clean}` : clean
 }
 
-export function csvRow(e: Readonly<Record<string, unknown>>): string[] {
+function csvRow(e: Readonly<Record<string, unknown>>): string[] {
   const actor = (e.actor ?? {}) as Record<string, unknown>
   const target = (e.target ?? {}) as Record<string, unknown>
   const view = e as Parameters<typeof actorSegments>[0]
