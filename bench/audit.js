@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Benchmark of `ppctl audit stream`: N events (default 1,000,000) from a real local platform through ppctl to a pipe,
-// against `curl -N` reading the same SSE stream in the same run (a small node reader when curl is absent), and
+// Benchmark of `ppctl audit stream`: N events (default 1,000,000) from a real local platform through ppctl to a pipe
+// (NDJSON, and --format ocsf), against `curl -N` reading the same SSE stream in the same run (a small node reader when curl is absent), and
 // ppctl's memory (RSS) at 100k events and at the end. Both producers write into a pipe read by this script, which
 // counts events and stops the producer at N: the stream never ends by itself.
 // Runs the built code (dist/): `npm run build:ts && node bench/audit.js [--events N]`; BENCH_NODE_OPTIONS is passed to
@@ -53,7 +53,7 @@ async function seed(cluster) {
   const started = Date.now()
   for (let done = 0; done < N;) {
     const n = Math.min(50_000, N - done)
-    db.appendMany(TENANT, syntheticEvents(done, n))
+    db.audit.appendMany(TENANT, syntheticEvents(done, n))
     done += n
   }
   db.close()
@@ -158,6 +158,11 @@ async function main() {
     log(
       `ppctl audit stream --follow: ${total.toLocaleString('en')} events in ${ours.seconds.toFixed(2)} s (${Math.round(total / ours.seconds).toLocaleString('en')} events/s, ${(ours.bytes / 1e6).toFixed(0)} MB)`,
     )
+    // The same stream mapped to OCSF 1.1 (one JSON line per event, built and serialized by ppctl).
+    const ocsf = await measure(process.execPath, [...nodeArgs, BIN, 'audit', 'stream', '--follow', '--format', 'ocsf'], '\n', total)
+    log(
+      `ppctl audit stream --follow --format ocsf: ${total.toLocaleString('en')} events in ${ocsf.seconds.toFixed(2)} s (${Math.round(total / ocsf.seconds).toLocaleString('en')} events/s, ${(ocsf.bytes / 1e6).toFixed(0)} MB)`,
+    )
     const history = await measure(process.execPath, [BIN, 'audit', 'stream'], '\n', total)
     log(`ppctl audit stream (history, end=head): ${history.seconds.toFixed(2)} s (${Math.round(total / history.seconds).toLocaleString('en')} events/s)`)
 
@@ -168,6 +173,10 @@ async function main() {
       ppctlSeconds: +ours.seconds.toFixed(3),
       throughputRatio: +(baseline.seconds / ours.seconds).toFixed(3),
       throughputGoal: 0.7,
+      ocsfSeconds: +ocsf.seconds.toFixed(3),
+      ocsfRatio: +(baseline.seconds / ocsf.seconds).toFixed(3),
+      ocsfGoal: 0.8,
+      ocsfPeakRssMb: +ocsf.end.hwm.toFixed(1),
       historySeconds: +history.seconds.toFixed(3),
       historyRatio: +(baseline.seconds / history.seconds).toFixed(3),
       rssMbAt100k: +ours.at100k?.rss.toFixed(1),

@@ -10,12 +10,20 @@ export interface AuditActor {
   appId?: string
 }
 
+export interface AuditTarget {
+  type: string
+  id: string
+  displayName?: string
+  upn?: string
+}
+
 export interface AuditInput {
   tenantId: string
   action: string
   result: 'succeeded' | 'failed'
   actor: AuditActor
-  target?: {type: string; id: string}
+  /** What was acted on; displayName and upn where the platform knows them (additive: readers keyed on type and id). */
+  target?: AuditTarget
   clientIp?: string
   userAgent?: string
   correlationId?: string

@@ -33,7 +33,7 @@ export async function seedEvents(
   cluster: string,
   count: number,
   from = 0,
-  action = (i: number) => (i % 5 === 0 ? 'signin' : 'token.issued'),
+  action: (i: number) => string = (i) => (i % 5 === 0 ? 'signin' : 'token.issued'),
 ): Promise<{firstSeq: number; lastSeq: number}> {
   const {ClusterDb} = await import('../../src/sandbox/clusters/cluster-db.js')
   const db = new ClusterDb(cluster, join(dataDir, 'clusters', `${cluster}.db`), {}, true)

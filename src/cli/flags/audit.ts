@@ -75,3 +75,25 @@ export function interruptSignal(): {signal: AbortSignal; dispose(): void; interr
     },
   }
 }
+
+/** A word of the command line as a POSIX shell reads it back: bare when it is plain, else in single quotes. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)
+
+/**
+ * What a stopped run (Ctrl-C, `| head`) says on stderr, when saying it helps: how to resume with --checkpoint, or the
+ * command line again with --after <the last seq written> under --follow. Without either the run just ends: a history
+ * run is run again, as gh and az do. --since goes: the cursor is after it anyway.
+ */
+export function resumeHint(run: {bin: string; id: string; argv: readonly string[]; checkpoint?: string; follow: boolean; seq?: number}): string | undefined {
+  if (run.checkpoint) {
+    return `Stopped${run.seq === undefined ? '' : ` after seq ${run.seq}`}; the checkpoint ${run.checkpoint} holds it: run the same command again to resume.`
+  }
+  if (!run.follow || run.seq === undefined) return undefined
+  const kept: string[] = []
+  for (let i = 0; i < run.argv.length; i++) {
+    const arg = run.argv[i]
+    if (arg === '--after' || arg === '--since') i++
+    else if (!arg.startsWith('--after=') && !arg.startsWith('--since=')) kept.push(arg)
+  }
+  return `Stopped after seq ${run.seq}. Resume: ${[run.bin, ...run.id.split(':'), ...kept, '--after', String(run.seq)].map(shellWord).join(' ')}`
+}

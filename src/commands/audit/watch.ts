@@ -3,11 +3,12 @@ import {Flags} from '@oclif/core'
 import {DEFAULT_SETTINGS, DETECTOR_NAMES} from '../../lib/audit/detectors/detectors.js'
 import {durationFlag} from '../../lib/audit/duration.js'
 import {assertExecutable, splitCommand} from '../../lib/audit/exec-alert.js'
-import {connectionFlags, filterFlags, interruptSignal, parseCommon} from '../../cli/flags/audit.js'
+import {connectionFlags, filterFlags, interruptSignal, parseCommon, resumeHint} from '../../cli/flags/audit.js'
 import type {Alert} from '../../lib/audit/detectors/types.js'
 import {ALERT_EXIT_CODE, watchAudit, type WatchResult} from '../../lib/audit/watch-audit.js'
 import {BaseCommand} from '../../cli/base-command.js'
-import {InterruptedError} from '../../lib/errors/index.js'
+import {ExitCode} from '../../lib/errors/index.js'
+import {text} from '../../lib/output/render.js'
 
 // run() returns nothing under --json: the alerts are printed as they are raised.
 /** One alert: under --json every line on stdout is one, as it is raised. */
@@ -88,7 +89,13 @@ Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when 
         stopAt: f.follow ? common.untilMs : undefined,
         signal: interrupt.signal,
       })
-      if (result.interrupted) throw new InterruptedError('INTERRUPTED', `Interrupted after ${result.events} events and ${result.alerts} alerts.`)
+      if (result.interrupted || result.outputClosed) {
+        // Ctrl-C and `| head` end a watch quietly, as they end audit stream: the exit code says it (130, 141).
+        this.exitWith(result.outputClosed ? ExitCode.OUTPUT_CLOSED : ExitCode.INTERRUPTED)
+        const hint = resumeHint({bin: this.config.bin, id: this.id ?? 'audit:watch', argv: this.argv, follow: f.follow, seq: result.lastSeq})
+        if (hint) this.note(text`${hint}`)
+        return undefined
+      }
       return f.json ? undefined : result
     } finally {
       interrupt.dispose()

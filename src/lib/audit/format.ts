@@ -1,72 +1,99 @@
-// Renders audit events for stdout: NDJSON (the platform's JSON, terminal-safe), a JSON array, or table rows for people.
+// Renders audit events for stdout: NDJSON (the platform's JSON, terminal-safe) or OCSF, a JSON array, a table for
+// people, or CSV for spreadsheets.
+import {stringify} from 'csv-stringify/sync'
+
+import type {IO} from '../io/io.js'
 import {terminalSafeJsonText} from '../output/json.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
+import {actorSegments, createAuditTable, targetSegments} from './audit-table.js'
+import {ocsfJson} from './ocsf.js'
 import type {AuditFrame} from './sse-decoder.js'
 
-export type AuditOutput = 'ndjson' | 'json' | 'table'
+export type AuditOutput = 'ndjson' | 'json' | 'table' | 'csv'
+/** The shape of each JSON event: the platform's own, or OCSF 1.1. */
+export type AuditFormat = 'ndjson' | 'ocsf'
 
-interface EventView {
-  seq: number
-  time?: string
-  action?: string
-  result?: string
-  actor?: {type?: string; id?: string; upn?: string; appId?: string}
-  target?: {type?: string; id?: string}
-  clientIp?: string
+interface Formatter {
+  batch(frames: AuditFrame[]): string
+  end(): string
 }
 
-const COLUMNS = [
-  ['TIME', 24],
-  ['SEQ', 8],
-  ['ACTION', 22],
-  ['RESULT', 9],
-  ['ACTOR', 30],
-  ['TARGET', 28],
-  ['CLIENT IP', 15],
+const CSV_COLUMNS = [
+  'time',
+  'seq',
+  'id',
+  'action',
+  'result',
+  'actor',
+  'actor_type',
+  'actor_id',
+  'target',
+  'target_type',
+  'target_id',
+  'target_name',
+  'client_ip',
+  'correlation_id',
 ] as const
 
-const cell = (text: string, width: number) => {
-  const clean = sanitizeOneLine(text)
-  return clean.length > width ? `${clean.slice(0, width - 1)}…` : clean.padEnd(width)
+const text = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))
+
+/**
+ * One CSV cell: one line of inert text, and never a formula: a spreadsheet runs a cell that starts with = + - @ (or a
+ * tab or CR), and platform text (a name typed at the sign-in page) can start so; a leading ' keeps it text.
+ */
+function csvCell(v: unknown): string {
+  const clean = sanitizeOneLine(text(v))
+  return /^[=+\-@\t\r]/.test(clean) ? `'${clean}` : clean
 }
 
-function row(values: string[]): string {
-  return (
-    values
-      .map((v, i) => cell(v, COLUMNS[i][1]))
-      .join('  ')
-      .trimEnd() + '\n'
-  )
+function csvRow(e: Readonly<Record<string, unknown>>): string[] {
+  const actor = (e.actor ?? {}) as Record<string, unknown>
+  const target = (e.target ?? {}) as Record<string, unknown>
+  const view = e as Parameters<typeof actorSegments>[0]
+  return [
+    e.time,
+    e.seq,
+    e.id,
+    e.action,
+    e.result,
+    actorSegments(view)
+      .map((s) => s.text)
+      .join(' '),
+    actor.type,
+    actor.id,
+    targetSegments(view).at(-1)?.text,
+    target.type,
+    target.id,
+    target.displayName,
+    e.clientIp,
+    e.correlationId,
+  ].map(csvCell)
 }
 
-function tableHeader(): string {
-  return row(COLUMNS.map(([name]) => name))
-}
-
-function tableRow(e: EventView): string {
-  const actor = e.actor?.upn ?? e.actor?.appId ?? e.actor?.id ?? e.actor?.type ?? ''
-  const target = e.target ? `${e.target.type ?? ''}:${e.target.id ?? ''}` : ''
-  return row([e.time ?? '', String(e.seq), e.action ?? '', e.result ?? '', actor, target, e.clientIp ?? ''])
-}
-
-/** A stateful formatter: `batch` for each delivered batch, `end` once (closes the JSON array). */
-export function createFormatter(output: AuditOutput): {batch(frames: AuditFrame[]): string; end(): string} {
+/** A stateful formatter: `batch` for each delivered batch, `end` once (closes the JSON array or the table). */
+export function createFormatter(output: AuditOutput, options: {format?: AuditFormat; io?: Pick<IO, 'columns' | 'color'>} = {}): Formatter {
+  const ocsf = options.format === 'ocsf'
+  // The platform's JSON as it was sent (only made terminal-safe), or its OCSF mapping.
+  const json = ocsf ? (f: AuditFrame) => ocsfJson(f.event) : (f: AuditFrame) => terminalSafeJsonText(f.data)
+  if (output === 'table') {
+    const table = createAuditTable(options.io ?? {columns: 80, color: false})
+    return {batch: (frames) => table.rows(frames.map((f) => f.event)), end: () => table.end()}
+  }
   let started = false
   return {
     batch(frames) {
       let out = ''
       if (output === 'ndjson') {
-        // The platform's JSON, with what a terminal would act on written as \uXXXX: the same values, parsed back.
-        for (const f of frames) out += `${terminalSafeJsonText(f.data)}\n`
+        for (const f of frames) out += `${json(f)}\n`
       } else if (output === 'json') {
         for (const f of frames) {
-          out += `${started ? ',\n' : '[\n'}${terminalSafeJsonText(f.data)}`
+          out += `${started ? ',\n' : '[\n'}${json(f)}`
           started = true
         }
       } else {
-        if (!started) out += tableHeader()
+        const rows = frames.map((f) => csvRow(f.event))
+        out = stringify(rows, {header: !started, columns: [...CSV_COLUMNS], record_delimiter: 'unix'})
         started = true
-        for (const f of frames) out += tableRow(f.event as unknown as EventView)
       }
       return out
     },

@@ -58,6 +58,15 @@ export class SseDecoder {
   }
 
   feed(chunk: Uint8Array): void {
-    this.parser.feed(this.text.decode(chunk, {stream: true}))
+    const text = this.text.decode(chunk, {stream: true})
+    // One frame at a time: for every line, eventsource-parser looks for a CR in the rest of what it was fed, so a
+    // 64 KB chunk of 500-byte frames costs ~100× its length. Cut after each blank line (the end of a frame), the
+    // parser sees the same text in pieces, which a streaming parser must take alike.
+    let from = 0
+    for (let end = text.indexOf('\n\n', from); end !== -1; end = text.indexOf('\n\n', from)) {
+      this.parser.feed(text.slice(from, end + 2))
+      from = end + 2
+    }
+    if (from < text.length) this.parser.feed(from === 0 ? text : text.slice(from))
   }
 }

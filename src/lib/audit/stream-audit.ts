@@ -5,7 +5,7 @@ import {sanitizeOneLine} from '../output/sanitize.js'
 import {readCheckpoint, writeCheckpoint} from './checkpoint.js'
 import {consumeAudit, type AuditFilters, type ConsumeResult, type StatusEvent} from './consume.js'
 import {CursorAheadError} from './errors.js'
-import {createFormatter, type AuditOutput} from './format.js'
+import {createFormatter, type AuditFormat, type AuditOutput} from './format.js'
 import type {AuditFrame} from './sse-decoder.js'
 import {clusterTransport, type ClusterTransport} from './transport.js'
 import {watchOutput, writeFlushed, writeWithBackpressure} from './write-flushed.js'
@@ -15,6 +15,8 @@ export interface AuditStreamOptions {
   filters: AuditFilters
   after?: number
   output: AuditOutput
+  /** The shape of each JSON event (ndjson and json outputs): the platform's, or OCSF. */
+  format?: AuditFormat
   checkpoint?: string
   heartbeatMs?: number
   reconnectLimitMs: number
@@ -31,6 +33,10 @@ export interface AuditStreamOptions {
 export interface AuditStreamResult extends ConsumeResult {
   tenantId: string
   checkpoint?: string
+  /** The reader of stdout went away (`| head`): a quiet end with exit 141, not an error. */
+  outputClosed?: boolean
+  /** The last seq the OS took from ppctl (what a resume hint may count on). */
+  deliveredSeq?: number
 }
 
 export async function streamAudit(ctx: Context, options: AuditStreamOptions, transport: ClusterTransport = clusterTransport(ctx)): Promise<AuditStreamResult> {
@@ -54,7 +60,7 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       fromCheckpoint = true
     }
   }
-  const format = createFormatter(options.output)
+  const format = createFormatter(options.output, {format: options.format, io: ctx.io})
   const print = options.print ?? true
   const stdout = ctx.io.stdout
   const rate = rateLine(ctx, options.follow)
@@ -99,6 +105,8 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
     if (print) {
       try {
         started = true
+        // The rows go where the counter was drawn (stdout and stderr share a terminal): clear it first.
+        rate.clear()
         // With a checkpoint the batch must be flushed before the checkpoint moves; without, backpressure is enough.
         if (options.checkpoint) {
           await writeFlushed(stdout, format.batch(batch), options.signal)
@@ -113,7 +121,6 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
         throw outputError(err)
       }
     }
-    rate.count(batch.length)
     options.afterFlush?.(batch)
     if (options.checkpoint) {
       // The cluster and time come from the event itself.
@@ -129,6 +136,8 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       fromCheckpoint = true
     }
     if (options.onBatch) {
+      // audit watch writes alerts to the same terminal: the counter goes first, like before rows.
+      rate.clear()
       try {
         await options.onBatch(batch)
       } catch (err) {
@@ -138,10 +147,12 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
       }
     }
     if (!print) confirm(batch.length, last.seq)
+    rate.count(batch.length)
   }
 
   const status = (e: StatusEvent) => {
-    if (e.type === 'reconnecting')
+    if (e.type === 'heartbeat') rate.tick()
+    else if (e.type === 'reconnecting')
       rate.note(
         `audit stream: ${e.reason}; reconnecting${e.delayMs > 0 ? ` in ${(e.delayMs / 1000).toFixed(1)} s` : ''} after seq ${e.after ?? 'start'} (attempt ${e.attempt})`,
       )
@@ -164,8 +175,21 @@ export async function streamAudit(ctx: Context, options: AuditStreamOptions, tra
     )
     if (output.closed() && !options.signal.aborted) throw outputError(undefined)
     succeeded = true
-    return {...result, tenantId: route.tenantId, ...(options.checkpoint ? {checkpoint: options.checkpoint} : {})}
+    return {...result, tenantId: route.tenantId, ...(options.checkpoint ? {checkpoint: options.checkpoint} : {}), deliveredSeq: lastDelivered}
   } catch (err) {
+    // `| head` is how a reader says it has enough: the command ends quietly (exit 141), as gh and az do.
+    if (err instanceof OutputClosedError && !options.signal.aborted) {
+      return {
+        events: delivered,
+        lastSeq: lastDelivered,
+        reconnects: 0,
+        interrupted: false,
+        tenantId: route.tenantId,
+        ...(options.checkpoint ? {checkpoint: options.checkpoint} : {}),
+        outputClosed: true,
+        deliveredSeq: lastDelivered,
+      }
+    }
     if (err instanceof CursorAheadError && options.checkpoint && fromCheckpoint) throw new CursorAheadError(err.after, err.headSeq, options.checkpoint)
     throw err
   } finally {
@@ -191,40 +215,44 @@ const errorCode = (err: unknown): string | undefined => {
 /** An error of the stream written to (a system error such as EPIPE or ENOSPC, or Node's ERR_STREAM_*), not of our code. */
 const isStreamError = (err: unknown) => /^(E[A-Z]+|ERR_STREAM_\w+)$/.test(errorCode(err) ?? '')
 
-/** Status on stderr: reconnect notes always; events per second only when stderr is a terminal. */
+/**
+ * Status on stderr: reconnect notes always; the live counter ("1,234 events, 56/s") only when stderr is a terminal,
+ * on a line of its own, cleared before rows are written (stdout and stderr share that terminal). It is redrawn after
+ * a batch or a heartbeat, at most once a second on the context's clock: no timer of its own.
+ */
 function rateLine(ctx: Context, follow: boolean) {
   const err = ctx.io.stderr
-  const tty = ctx.io.stderrIsTTY
+  const live = ctx.io.stderrIsTTY && follow
+  const clock = ctx.clock
   let total = 0
-  let window = 0
   let shown = false
   let connections = 0
-  const timer =
-    tty && follow
-      ? setInterval(() => {
-          err.write(`\r\u001b[2K${total.toLocaleString('en')} events, ${window.toLocaleString('en')}/s`)
-          shown = true
-          window = 0
-        }, 1000)
-      : undefined
-  timer?.unref()
+  let last = {at: clock.now(), total: 0}
   const clearLine = () => {
     if (shown) err.write('\r\u001b[2K')
     shown = false
   }
+  const tick = () => {
+    if (!live) return
+    const now = clock.now()
+    if (now - last.at < 1000) return
+    const perSecond = Math.round(((total - last.total) * 1000) / (now - last.at))
+    err.write(`\r\u001b[2K${total.toLocaleString('en')} events, ${perSecond.toLocaleString('en')}/s`)
+    shown = true
+    last = {at: now, total}
+  }
   return {
     count(n: number) {
       total += n
-      window += n
+      tick()
     },
+    tick,
+    clear: clearLine,
     note(text: string) {
       clearLine()
       err.write(`${text}\n`)
     },
     reconnected: () => connections++ > 0,
-    stop() {
-      clearInterval(timer)
-      clearLine()
-    },
+    stop: clearLine,
   }
 }

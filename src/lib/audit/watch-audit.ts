@@ -42,6 +42,8 @@ export interface WatchResult {
   alerts: number
   lastSeq?: number
   interrupted: boolean
+  /** The reader of stdout went away (`| head`): exit 141, quietly. */
+  outputClosed?: boolean
 }
 
 function renderAlert(alert: Alert, output: 'ndjson' | 'table'): string {
@@ -90,7 +92,13 @@ export async function watchAudit(ctx: Context, options: WatchOptions): Promise<W
       },
     })
     if (stop) throw new AlertRaisedError(stop)
-    return {events: result.events, alerts, lastSeq: result.lastSeq, interrupted: options.signal.aborted}
+    return {
+      events: result.events,
+      alerts,
+      lastSeq: result.deliveredSeq ?? result.lastSeq,
+      interrupted: options.signal.aborted,
+      ...(result.outputClosed ? {outputClosed: true} : {}),
+    }
   } finally {
     options.signal.removeEventListener('abort', abort)
   }

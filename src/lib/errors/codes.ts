@@ -69,6 +69,7 @@ export const CODES = {
   INVALID_EXEC: code(USAGE, 'usage', false, '`audit watch --exec` names no program'),
   CURSOR_CONFLICT: code(USAGE, 'usage', false, '--cursor together with --checkpoint'),
   CHECKPOINT_NEEDS_NDJSON: code(USAGE, 'usage', false, '--checkpoint needs NDJSON output'),
+  FORMAT_NEEDS_JSON: code(USAGE, 'usage', false, '--format ocsf with a table or CSV output'),
   INVALID_DEFINITION: code(USAGE, 'usage', false, 'a custom connector definition that is not valid'),
   FILE_UNREADABLE: code(USAGE, 'usage', false, 'a file given on the command line cannot be read'),
   CSV_HEADER: code(USAGE, 'usage', false, "the CSV file's header is not the expected one"),

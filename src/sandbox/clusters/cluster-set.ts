@@ -49,6 +49,12 @@ export class ReplicationBrokenError extends Error {
   }
 }
 
+/** A tenant as an audit target, with its display name (the seed's). */
+const tenantTarget = (tenantId: string) => {
+  const name = findTenant(tenantId)?.displayName
+  return {type: 'tenant', id: tenantId, ...(name ? {displayName: name} : {})}
+}
+
 const repairCommand = (tenantId: string) => `ppctl sandbox resync --tenant ${findTenant(tenantId)?.name ?? tenantId}`
 
 /** What a failover did; the control socket answers it as is (also `ppctl sandbox failover --json`). */
@@ -211,7 +217,7 @@ export class ClusterSet implements PlatformAudit {
         action: 'replication.broken',
         result: 'failed',
         actor: {type: 'system', id: 'replication'},
-        target: {type: 'tenant', id: tenantId},
+        target: tenantTarget(tenantId),
         cluster: route.home,
         details: {from: route.home, to: route.secondary, epoch: route.epoch, lsn, error, repair: repairCommand(tenantId)},
       })
@@ -278,7 +284,7 @@ export class ClusterSet implements PlatformAudit {
       action: 'replication.resynced',
       result: 'succeeded',
       actor: {type: 'system', id: 'sandbox-control'},
-      target: {type: 'tenant', id: tenantId},
+      target: tenantTarget(tenantId),
       cluster: route.home,
       details: {from: route.home, to: route.secondary, epoch: route.epoch, ...(was ? {brokenAt: was.lsn, error: was.error} : {})},
     })
@@ -351,7 +357,7 @@ export class ClusterSet implements PlatformAudit {
       action: 'failover.completed',
       result: 'succeeded',
       actor: {type: 'system', id: 'sandbox-control'},
-      target: {type: 'tenant', id: tenantId},
+      target: tenantTarget(tenantId),
       cluster: to,
       details: {mode: force ? 'forced' : 'planned', from, to, previousEpoch, epoch: swapped.epoch, drainedWrites, lostWrites},
     })

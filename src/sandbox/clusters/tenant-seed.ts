@@ -200,7 +200,7 @@ export function seedTenant(store: TenantStore, tenant: SeedTenant, directory: Di
       action: 'tenant.seeded',
       result: 'succeeded',
       actor: {type: 'system', id: 'seed'},
-      target: {type: 'tenant', id: tenant.id},
+      target: {type: 'tenant', id: tenant.id, displayName: tenant.displayName},
       details: {users: users.length, connectors: SEED_CONNECTORS.length, skus: SEED_SKUS.length},
     })
   })

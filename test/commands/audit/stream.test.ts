@@ -85,27 +85,125 @@ describe('audit stream (in-process)', () => {
         ])
       })
 
-      it(`--output table${tty ? ' in a terminal' : ' in a pipe'}: a header and one row per event`, async () => {
+      it(`--output table${tty ? ' in a terminal' : ' in a pipe'}: the table renderer's frame, stacked columns at 80, names where the platform knows them`, async () => {
         p = await fakePlatform({clock, tty})
         const revoked = auditEvent(2, {
           action: 'license.revoked',
           result: 'failed',
+          // An older platform: the UPN only in details.
           target: {type: 'user', id: 'u-maker'},
-          actor: {type: 'servicePrincipal', appId: 'app-1'},
+          details: {skuId: 'sku-premium', upn: 'maker@contoso.example'},
+          actor: {type: 'servicePrincipal', appId: '7d3f0b1e-0000-4000-8000-00000000abcd'},
+        })
+        const assigned = auditEvent(3, {
+          action: 'license.assigned',
+          target: {
+            type: 'user',
+            id: 'u-megan',
+            displayName: 'Megan Bowen of the Contoso Finance and Procurement Department',
+            upn: 'megan.bowen@contoso.example',
+          },
         })
         p.cluster
           .get('/v1/audit/stream')
           .query({end: 'head'})
           .reply(200, frames([1]) + frame(revoked) + endFrame(2), sseHeaders())
+          .get('/v1/audit/stream')
+          .query({end: 'head'})
+          .reply(200, frame(assigned) + endFrame(3), sseHeaders())
         const res = await runCommand(AuditStream, ['--output', 'table'], p)
         expect(res.code, res.stderr).to.equal(0)
-        const out = res.stdout.split('\n')
-        expect(out[0]).to.match(/^TIME +SEQ +ACTION +RESULT +ACTOR +TARGET +CLIENT IP$/)
-        expect(out[1]).to.match(/^2026-01-01T00:00:01\.000Z +1 +signin +succeeded +admin@contoso\.example +203\.0\.113\.7$/)
-        expect(out[2]).to.match(/^2026-01-01T00:00:02\.000Z +2 +license\.revoked +failed +app-1 +user:u-maker +203\.0\.113\.7$/)
-        expect(out.slice(3)).to.deep.equal([''])
+        expect(res.stdout.split('\n')).to.deep.equal([
+          '┌────────────┬──────────────────────┬──────────────────────────────────────────┐',
+          '│ SEQ / TIME │ ACTION / RESULT      │ ACTOR / TARGET                           │',
+          '├────────────┼──────────────────────┼──────────────────────────────────────────┤',
+          '│ 1          │ signin               │ admin@contoso.example                    │',
+          '│ 2026-01-01 │ succeeded            │                                          │',
+          '│ 00:00:01Z  │                      │                                          │',
+          '│ 2          │ license.revoked      │ 7d3f0b1e-0000-4000-8000-00000000abcd     │',
+          '│ 2026-01-01 │ failed               │ maker@contoso.example                    │',
+          '│ 00:00:02Z  │                      │                                          │',
+          '└────────────┴──────────────────────┴──────────────────────────────────────────┘',
+          '',
+        ])
+        // A display name too long for its column is cut with "…"; the UPN beside it is not.
+        const named = await runCommand(AuditStream, ['--output', 'table', '--after', '2'], p)
+        expect(named.stdout.slice(res.stdout.length).split('\n').slice(3, 6)).to.deep.equal([
+          '│ 3          │ license.assigned     │ admin@contoso.example                    │',
+          '│ 2026-01-01 │ succeeded            │ Megan Bowen of the Contoso Finance and … │',
+          '│ 00:00:03Z  │                      │ megan.bowen@contoso.example              │',
+        ])
       })
     }
+
+    it('--output table at 200 columns: time, seq, action, result, actor and target side by side, one line per event', async () => {
+      p = await fakePlatform({clock, tty: true, columns: 200})
+      const assigned = auditEvent(2, {
+        action: 'license.assigned',
+        target: {type: 'user', id: 'u-megan', displayName: 'Megan Bowen', upn: 'megan.bowen@contoso.example'},
+      })
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frames([1]) + frame(assigned) + endFrame(2), sseHeaders())
+      const res = await runCommand(AuditStream, ['--output', 'table'], p)
+      expect(res.code, res.stderr).to.equal(0)
+      const out = res.stdout.trimEnd().split('\n')
+      expect(out[1]).to.match(/^│ TIME +│ SEQ +│ ACTION +│ RESULT +│ ACTOR +│ TARGET +│$/)
+      expect(out[3]).to.match(/^│ 2026-01-01T00:00:01Z │ 1 +│ signin +│ succeeded │ admin@contoso\.example +│ +│$/)
+      expect(out[4]).to.match(
+        /^│ 2026-01-01T00:00:02Z │ 2 +│ license\.assigned +│ succeeded │ admin@contoso\.example +│ Megan Bowen megan\.bowen@contoso\.example +│$/,
+      )
+      expect(out).to.have.length(6)
+      for (const line of out) expect([...line].length).to.be.at.most(200)
+    })
+
+    it('--output csv: one header, then one row per event across batches; names and UPNs; a cell that would be a formula stays text', async () => {
+      p = await fakePlatform({clock})
+      const anonymous = auditEvent(2, {result: 'failed', actor: {type: 'anonymous', upn: '=HYPERLINK("https://evil.example")'}})
+      const assigned = auditEvent(3, {
+        action: 'license.assigned',
+        target: {type: 'user', id: 'u-megan', displayName: 'Bowen, Megan', upn: 'megan.bowen@contoso.example'},
+      })
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frames([1]) + frame(anonymous), sseHeaders())
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, frame(assigned) + endFrame(3), sseHeaders())
+      const res = await runCommand(AuditStream, ['--output', 'csv'], p)
+      expect(res.code, res.stderr).to.equal(0)
+      expect(res.stdout.split('\n')).to.deep.equal([
+        'time,seq,id,action,result,actor,actor_type,actor_id,target,target_type,target_id,target_name,client_ip,correlation_id',
+        '2026-01-01T00:00:01.000Z,1,00000000-0000-4000-8000-000000000001,signin,succeeded,admin@contoso.example,user,u-admin,,,,,203.0.113.7,corr-1',
+        `2026-01-01T00:00:02.000Z,2,00000000-0000-4000-8000-000000000002,signin,failed,"'=HYPERLINK(""https://evil.example"") (unknown)",anonymous,,,,,,203.0.113.7,corr-2`,
+        '2026-01-01T00:00:03.000Z,3,00000000-0000-4000-8000-000000000003,license.assigned,succeeded,admin@contoso.example,user,u-admin,megan.bowen@contoso.example,user,u-megan,"Bowen, Megan",203.0.113.7,corr-3',
+        '',
+      ])
+    })
+
+    it('--format ocsf: each event as one OCSF line (NDJSON), metadata.uid the event id; --format ocsf --output table is a usage error', async () => {
+      p = await fakePlatform({clock})
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(
+          200,
+          frames(range(1, 2), (s) => (s === 2 ? {action: 'connector.blocked', target: {type: 'connector', id: 'shared_ftp'}} : {})) + endFrame(2),
+          sseHeaders(),
+        )
+      const res = await runCommand(AuditStream, ['--format', 'ocsf'], p)
+      expect(res.code, res.stderr).to.equal(0)
+      const out = ndjson(res.stdout)
+      expect(out.map((e) => [e.class_uid, e.type_uid, (e.metadata as {uid: string}).uid])).to.deep.equal([
+        [3002, 300201, auditEvent(1).id],
+        [6003, 600303, auditEvent(2).id],
+      ])
+      const bad = await runCommand(AuditStream, ['--format', 'ocsf', '--output', 'table'], p)
+      expect(bad.code).to.equal(2)
+      expect(bad.stderr).to.contain('--format ocsf shapes JSON events: it does not apply to --output table.')
+    })
 
     it('--json: the events as one JSON array, nothing on stderr; an empty history is []', async () => {
       p = await fakePlatform({clock})
@@ -397,7 +495,7 @@ describe('audit stream (in-process)', () => {
       expect(res.stderr).to.contain('reconnecting after seq 3 (attempt 1)').and.contain('reconnecting after seq 5 (attempt 1)')
     })
 
-    it('Ctrl-C: exit 130 after flushing, saying how far it got and how to resume; the checkpoint holds the last event', async () => {
+    it('Ctrl-C: exit 130 after flushing, quietly (no error banner), the checkpoint named as the way to resume; it holds the last event', async () => {
       p = await fakePlatform({clock, tty: true})
       const file = join(p.dir, 'cp.json')
       const last = openStream()
@@ -412,7 +510,11 @@ describe('audit stream (in-process)', () => {
       const res = await run
       expect(res.code).to.equal(130)
       expect(res.stdout).to.equal(lines(range(1, 4)))
-      expect(res.stderr).to.contain('Error: Interrupted after 4 events (last seq 4).').and.contain(`Next: Resume with the same --checkpoint ${file}`)
+      expect(res.stderr).not.to.match(/Error|Interrupted/)
+      // At a terminal the note is wrapped (the command on a line of its own): read it with its lines joined.
+      expect(res.stderr.trimEnd().replace(/\n  /g, ' ').split('\n').at(-1)).to.equal(
+        `Stopped after seq 4; the checkpoint ${file} holds it: run the same command again to resume.`,
+      )
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({lastSeq: 4})
     })
 
@@ -452,7 +554,7 @@ describe('audit stream (in-process)', () => {
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({lastSeq: 3, cluster: 'westus-1'})
     })
 
-    it('stdout closed by its reader (| head): exit 141 at once, the checkpoint at the last batch written', async () => {
+    it('stdout closed by its reader (| head): exit 141 at once and quietly, the checkpoint at the last batch written', async () => {
       p = await fakePlatform({clock})
       const file = join(p.dir, 'cp.json')
       const last = openStream()
@@ -466,10 +568,84 @@ describe('audit stream (in-process)', () => {
       p.io.io.stdout.destroy()
       const res = await run
       expect(res.code).to.equal(141)
-      expect(res.stderr).to.match(
-        /\nError: stdout was closed by the program reading it, after 3 events \(last seq 3\)\.\n {2}Next: The checkpoint .* holds seq 3: run the same command again to resume\.\n$/,
-      )
+      expect(res.stderr).not.to.match(/Error|stdout was closed/)
+      expect(res.stderr).to.match(/\nStopped after seq 3; the checkpoint .* holds it: run the same command again to resume\.\n$/)
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({lastSeq: 3})
+    })
+
+    it('Ctrl-C without a checkpoint: exit 130, no banner, the command line to resume after the last event (--since dropped, globs quoted)', async () => {
+      p = await fakePlatform({clock, tty: true})
+      const last = openStream()
+      p.cluster
+        .get('/v1/audit/stream')
+        .query(true)
+        .reply(200, frames(range(1, 3)), sseHeaders(false))
+        .get('/v1/audit/stream')
+        .query(true)
+        .reply(200, () => last.reply(), sseHeaders(false))
+      const run = runCommand(AuditStream, ['--follow', '--since', '1h', '--action', 'connector.*', '-o', 'table'], p)
+      await last.opened
+      process.emit('SIGINT', 'SIGINT')
+      const res = await run
+      expect(res.code).to.equal(130)
+      expect(res.stderr).not.to.match(/Error|Interrupted/)
+      expect(res.stderr.trimEnd().replace(/\n  /g, ' ').split('\n').at(-1)).to.equal(
+        "Stopped after seq 3. Resume: ppctl audit stream --follow --action 'connector.*' -o table --after 3",
+      )
+    })
+
+    it('stdout closed during a history run without --checkpoint (| head): exit 141 and nothing at all on stderr', async () => {
+      p = await fakePlatform({clock})
+      const body = openStream()
+      p.cluster
+        .get('/v1/audit/stream')
+        .query({end: 'head'})
+        .reply(200, () => (body.reply().write(frames(range(1, 2))), body.body), sseHeaders())
+      const run = runCommand(AuditStream, [], p)
+      await untilWritten(p.io.io.stdout, lines(range(1, 2)).length)
+      p.io.io.stdout.destroy()
+      body.body.write(frames([3]))
+      const res = await run
+      expect(res.code).to.equal(141)
+      expect(res.stderr).to.equal('')
+    })
+
+    it('the live counter: only with stderr a terminal, on its own line, redrawn on the clock and cleared before rows are written', async () => {
+      p = await fakePlatform({clock, tty: true})
+      const live = openStream()
+      // stdout and stderr share one terminal: one transcript, in the order they were written.
+      const transcript: string[] = []
+      for (const [name, stream] of [
+        ['out', p.io.io.stdout],
+        ['err', p.io.io.stderr],
+      ] as const) {
+        const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
+        stream.write = ((chunk: unknown, ...rest: unknown[]) => (transcript.push(`${name}:${String(chunk)}`), write(chunk, ...rest))) as typeof stream.write
+      }
+      p.cluster.get('/v1/audit/stream').reply(200, () => live.reply(), sseHeaders(false))
+      const run = runCommand(AuditStream, ['--follow'], p)
+      await live.opened
+      live.body.write(frames([1]))
+      await untilWritten(p.io.io.stdout, lines([1]).length)
+      clock.advance(2000)
+      live.body.write(frames([2, 3]))
+      await untilWritten(p.io.io.stdout, lines(range(1, 3)).length)
+      clock.advance(500)
+      live.body.write(frames([4]))
+      await untilWritten(p.io.io.stdout, lines(range(1, 4)).length)
+      process.emit('SIGINT', 'SIGINT')
+      const res = await run
+      expect(res.code).to.equal(130)
+      expect(transcript.slice(0, 6)).to.deep.equal([
+        `out:${lines([1])}`,
+        `out:${lines([2, 3])}`,
+        // A second on: drawn after the rows, on the line below them.
+        'err:\r\u001b[2K3 events, 2/s',
+        // Cleared before the next rows; not redrawn within the same second.
+        'err:\r\u001b[2K',
+        `out:${lines([4])}`,
+        'err:Stopped after seq 4. Resume: ppctl audit stream --follow --after 4\n',
+      ])
     })
 
     it('a stream silent for three heartbeat periods is dropped and resumed after the last event', async () => {

@@ -255,7 +255,7 @@ describe('audit watch (in-process)', () => {
       ])
     })
 
-    it('Ctrl-C: exit 130 with the number of events and alerts', async () => {
+    it('Ctrl-C: exit 130 quietly, no error banner, the command to resume after the last event on stderr', async () => {
       p = await fakePlatform({clock, tty: true})
       const live = openStream()
       p.cluster
@@ -273,7 +273,8 @@ describe('audit watch (in-process)', () => {
       const res = await run
       expect(res.code).to.equal(130)
       expect(ndjson(res.stdout).map((a) => a.detector)).to.deep.equal(['connector-unblocked'])
-      expect(res.stderr).to.contain('Error: Interrupted after 2 events and 1 alerts.')
+      expect(res.stderr).not.to.contain('Error')
+      expect(res.stderr.trimEnd().split('\n').at(-1)).to.equal('Stopped after seq 2. Resume: ppctl audit watch --after 2')
     })
 
     it('--exec: the program gets each alert as JSON on stdin, never in its arguments; its output goes to stderr', async () => {

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import {PpctlError} from '../../../src/lib/errors/index.js'
 import {reportError, writeNote} from '../../../src/lib/output/command-output.js'
 import {text} from '../../../src/lib/output/render.js'
-import {renderError} from '../../../src/lib/output/render-error.js'
+import {renderError, wrapUnder} from '../../../src/lib/output/render-error.js'
 import {fakeIO} from '../../helpers/fake-io.js'
 
 const long = new PpctlError(
@@ -24,7 +24,8 @@ describe('error and note lines at a terminal and in a pipe', () => {
 
   it('at a 60-column terminal every line fits, words are whole, and continuations sit under the text', () => {
     const lines = renderError(long, 60).trimEnd().split('\n')
-    for (const line of lines) expect([...line].length, line).to.be.at.most(60)
+    // Every line fits but the command to type, which is kept whole on a line of its own.
+    for (const line of lines.filter((l) => !l.trim().startsWith('ppctl '))) expect([...line].length, line).to.be.at.most(60)
     expect(lines[0]).to.match(/^Error: No connector/)
     expect(lines[1]).to.match(/^ {7}\S/)
     const next = lines.findIndex((line) => line.startsWith('  Next: '))
@@ -32,6 +33,17 @@ describe('error and note lines at a terminal and in a pipe', () => {
     // Read back as a person does, nothing is lost or cut.
     const words = lines.map((line) => line.trim()).join(' ')
     expect(words).to.include(long.message).and.include(long.nextStep!)
+  })
+
+  it('a command to type is never broken across lines: it takes a line of its own, whole', () => {
+    const hint = "Stopped after seq 3. Resume: ppctl audit stream --follow --action 'connector.*' -o table --after 3"
+    const lines = wrapUnder('', hint, 60, '  ').split('\n')
+    expect(lines).to.deep.equal(['Stopped after seq 3. Resume:', "  ppctl audit stream --follow --action 'connector.*' -o table --after 3"])
+    // It ends at the prose after it, which wraps again.
+    const warning = 'To move them: ppctl config set credential-store keychain --profile sandbox, unset PPCTL_CREDENTIAL_STORE, and sign in again.'
+    const wrapped = wrapUnder('Warning: ', warning, 60).split('\n')
+    expect(wrapped.some((line) => line.trim() === 'ppctl config set credential-store keychain --profile sandbox,')).to.equal(true)
+    for (const line of wrapped.filter((l) => !l.includes('ppctl'))) expect([...line].length, line).to.be.at.most(60)
   })
 
   it('reportError wraps only when stderr is a terminal', () => {

@@ -101,7 +101,7 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
         at,
         at,
       )
-      auditChange(ctx, tx, 'connector.created', {type: 'connector', id: newId}, {displayName})
+      auditChange(ctx, tx, 'connector.created', {type: 'connector', id: newId, displayName}, {displayName})
       return {status: 201, body: connectorJson(findConnector(ctx, newId))}
     })
     return true
@@ -121,7 +121,7 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
     checkIfMatch(ctx, row, false)
     store.write(tenantId, (tx) => {
       tx.run('DELETE FROM connectors WHERE tenant_id = ? AND id = ?', tenantId, id)
-      auditChange(ctx, tx, 'connector.deleted', {type: 'connector', id}, {displayName: row.display_name})
+      auditChange(ctx, tx, 'connector.deleted', {type: 'connector', id, displayName: row.display_name}, {displayName: row.display_name})
     })
     res.writeHead(204).end()
     return true
@@ -137,7 +137,13 @@ export const connectorsApi: ApiRoute = async (ctx, seg) => {
       if (row.blocked === want) return row
       const at = new Date().toISOString()
       tx.run('UPDATE connectors SET blocked = ?, updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ?', want, at, tenantId, id)
-      auditChange(ctx, tx, want ? 'connector.blocked' : 'connector.unblocked', {type: 'connector', id}, {previousEtag: etagOf(row)})
+      auditChange(
+        ctx,
+        tx,
+        want ? 'connector.blocked' : 'connector.unblocked',
+        {type: 'connector', id, displayName: row.display_name},
+        {previousEtag: etagOf(row)},
+      )
       return findConnector(ctx, id)
     })
     sendJson(res, 200, connectorJson(updated), {etag: etagOf(updated)})

@@ -3,6 +3,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {Principal} from '../../gateway/verify-token.js'
 import type {RequestContext} from '../../http-util.js'
+import type {AuditTarget} from '../../audit-sink.js'
 import type {TenantStore, Tx} from '../tenant-store.js'
 import {ROLE_HOLDERS, satisfies, type RequiredRole} from '../../route-spec.js'
 import {problem} from './problem.js'
@@ -35,7 +36,7 @@ export function requireRole(principal: Principal, required: RequiredRole): void 
 
 export const isAdmin = (p: Principal) => p.roles.includes('Admin')
 
-export function auditChange(ctx: Ctx, tx: Tx, action: string, target: {type: string; id: string}, details?: Record<string, unknown>) {
+export function auditChange(ctx: Ctx, tx: Tx, action: string, target: AuditTarget, details?: Record<string, unknown>) {
   return tx.audit({
     tenantId: ctx.tenantId,
     action,

@@ -91,7 +91,7 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
         at,
         principal.upn ?? principal.clientId ?? principal.subject,
       )
-      auditChange(ctx, tx, 'license.assigned', {type: 'user', id: user.id}, {skuId: sku.id, upn: user.upn})
+      auditChange(ctx, tx, 'license.assigned', {type: 'user', id: user.id, displayName: user.display_name, upn: user.upn}, {skuId: sku.id, upn: user.upn})
       return {
         status: 201,
         body: {userId: user.id, skuId: sku.id, assignedAt: at, alreadyAssigned: false, seats: skuJson({...sku, consumed: sku.consumed + 1}).seats},
@@ -105,7 +105,7 @@ export const assignmentsApi: ApiRoute = async (ctx, seg) => {
       const sku = findSku(ctx, subId)
       const removed = tx.run('DELETE FROM assignments WHERE tenant_id = ? AND sku_id = ? AND user_id = ?', tenantId, sku.id, user.id).changes
       if (removed === 0) throw problem(404, 'LICENSE_NOT_ASSIGNED', `${user.upn} does not hold ${sku.id}`)
-      auditChange(ctx, tx, 'license.revoked', {type: 'user', id: user.id}, {skuId: sku.id, upn: user.upn})
+      auditChange(ctx, tx, 'license.revoked', {type: 'user', id: user.id, displayName: user.display_name, upn: user.upn}, {skuId: sku.id, upn: user.upn})
       return {status: 200, body: {userId: user.id, skuId: sku.id, revoked: true, seats: skuJson({...sku, consumed: sku.consumed - 1}).seats}}
     })
     return true

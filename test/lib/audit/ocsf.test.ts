@@ -1,0 +1,149 @@
+// The OCSF 1.1 mapping of platform audit events: class, activity and type per event kind, and each class's required attributes.
+import {Ajv2020} from 'ajv/dist/2020.js'
+import {expect} from 'chai'
+
+import {OCSF_VERSION, ocsfJson, toOcsf} from '../../../src/lib/audit/ocsf.js'
+import {auditEvent} from '../../helpers/fake-audit.js'
+
+/** What OCSF 1.1 requires of every event (the base event) and of the two classes used, with their types. */
+const base = {
+  type: 'object',
+  required: ['activity_id', 'category_uid', 'class_uid', 'metadata', 'severity_id', 'time', 'type_uid', 'status_id'],
+  properties: {
+    activity_id: {type: 'integer', enum: [0, 1, 2, 3, 4, 5, 6, 7, 99]},
+    severity_id: {type: 'integer', enum: [0, 1, 2, 3, 4, 5, 6, 99]},
+    status_id: {type: 'integer', enum: [0, 1, 2, 99]},
+    time: {type: 'integer', minimum: 1},
+    metadata: {
+      type: 'object',
+      required: ['uid', 'version', 'product', 'sequence'],
+      properties: {
+        uid: {type: 'string', minLength: 1},
+        version: {const: OCSF_VERSION},
+        product: {type: 'object', required: ['name', 'vendor_name'], properties: {name: {type: 'string'}, vendor_name: {type: 'string'}}},
+        sequence: {type: 'integer'},
+      },
+    },
+    actor: {type: 'object', required: ['user'], properties: {user: {type: 'object', required: ['type_id', 'name']}}},
+    src_endpoint: {type: 'object', minProperties: 1},
+    unmapped: {type: 'object'},
+  },
+} as const
+const schema = {
+  oneOf: [
+    {
+      allOf: [base],
+      required: ['user', 'actor', 'src_endpoint'],
+      properties: {class_uid: {const: 3002}, category_uid: {const: 3}, activity_id: {enum: [1, 4, 5]}, user: {type: 'object', required: ['type_id', 'name']}},
+    },
+    {
+      allOf: [base],
+      required: ['actor', 'api', 'src_endpoint', 'cloud'],
+      properties: {
+        class_uid: {const: 6003},
+        category_uid: {const: 6},
+        activity_id: {enum: [1, 2, 3, 4, 99]},
+        api: {type: 'object', required: ['operation'], properties: {operation: {type: 'string', minLength: 1}}},
+        cloud: {type: 'object', required: ['provider']},
+      },
+    },
+  ],
+}
+const validate = new Ajv2020({allErrors: true, strict: false}).compile(schema)
+
+function mapped(over: Record<string, unknown>) {
+  const e = auditEvent(7, over)
+  const o = toOcsf(e)
+  expect(validate(o), JSON.stringify(validate.errors)).to.equal(true)
+  // The same for every class: the type is the class and activity, the time the event's, the uid its id.
+  expect(o.type_uid).to.equal((o.class_uid as number) * 100 + (o.activity_id as number))
+  expect(o.time).to.equal(Date.parse(e.time as string))
+  expect(o.metadata).to.include({uid: e.id, sequence: 7, correlation_uid: 'corr-7', tenant_uid: e.tenantId})
+  return o
+}
+
+describe('OCSF mapping (src/lib/audit/ocsf.ts)', () => {
+  it('a sign-in: Authentication 3002, Logon (300201), the user, the client address, Success', () => {
+    const o = mapped({})
+    expect(o).to.include({class_uid: 3002, category_uid: 3, activity_id: 1, type_uid: 300201, status_id: 1, status: 'Success', severity_id: 1})
+    expect(o.user).to.deep.equal({type_id: 1, type: 'User', uid: 'u-admin', name: 'admin@contoso.example', email_addr: 'admin@contoso.example'})
+    expect(o.actor).to.deep.equal({user: o.user})
+    expect(o.src_endpoint).to.deep.equal({ip: '203.0.113.7'})
+  })
+
+  it('a failed sign-in of an unknown name: Failure, the reason as status_detail, the name typed as an unknown user', () => {
+    const o = mapped({result: 'failed', actor: {type: 'anonymous', upn: 'nobody@contoso.example'}, details: {method: 'password', reason: 'unknown user'}})
+    expect(o).to.include({class_uid: 3002, activity_id: 1, status_id: 2, status: 'Failure', status_detail: 'unknown user', severity_id: 3})
+    expect(o.user).to.deep.equal({type_id: 0, type: 'Unknown', name: 'nobody@contoso.example'})
+  })
+
+  it('a token issue and a refresh: Authentication, Service Ticket Request (300204) and Renew (300205), the client as the service', () => {
+    const issued = mapped({action: 'token.issued', target: {type: 'client', id: 'ppctl'}, details: {grantType: 'device_code'}})
+    expect(issued).to.include({class_uid: 3002, activity_id: 4, type_uid: 300204})
+    expect(issued.service).to.deep.equal({uid: 'ppctl', name: 'ppctl'})
+    expect(mapped({action: 'token.refreshed', target: {type: 'client', id: 'ppctl'}})).to.include({type_uid: 300205})
+    const sp = mapped({action: 'client.auth_failed', result: 'failed', actor: {type: 'servicePrincipal', id: 'app-1', appId: 'app-1'}})
+    expect(sp).to.include({type_uid: 300201, status_id: 2})
+    expect(sp.actor).to.deep.equal({user: {type_id: 99, type: 'Service Principal', uid: 'app-1', name: 'app-1'}, app_uid: 'app-1'})
+  })
+
+  it('an admin change: API Activity 6003, Update (600303), api.operation the action, the connector as a resource', () => {
+    const o = mapped({action: 'connector.blocked', target: {type: 'connector', id: 'shared_ftp', displayName: 'FTP'}, details: {previousEtag: '"3"'}})
+    expect(o).to.include({class_uid: 6003, category_uid: 6, activity_id: 3, type_uid: 600303, status_id: 1})
+    expect(o.api).to.deep.equal({operation: 'connector.blocked', request: {uid: 'corr-7'}})
+    expect(o.resources).to.deep.equal([{type: 'connector', uid: 'shared_ftp', name: 'FTP'}])
+    expect(o.cloud).to.deep.equal({provider: 'ppctl platform audit log', region: 'eastus-1'})
+    expect(o.metadata).to.include({event_code: 'connector.blocked'})
+    expect(o.unmapped).to.deep.equal({cluster: 'eastus-1', target: {type: 'connector', id: 'shared_ftp', displayName: 'FTP'}, details: {previousEtag: '"3"'}})
+  })
+
+  it('a license assignment and revocation: API Activity Create (600301) and Delete (600304), the user by name and UPN', () => {
+    const target = {type: 'user', id: 'u-megan', displayName: 'Megan Bowen', upn: 'megan@contoso.example'}
+    const assigned = mapped({action: 'license.assigned', target, details: {skuId: 'sku-premium'}})
+    expect(assigned).to.include({type_uid: 600301})
+    expect(assigned.resources).to.deep.equal([{type: 'user', uid: 'u-megan', name: 'Megan Bowen'}])
+    expect(mapped({action: 'license.revoked', target})).to.include({type_uid: 600304})
+  })
+
+  it('a refusal (request.refused): API Activity by its method, Failure, the status and the problem code, the request', () => {
+    const o = mapped({action: 'request.refused', result: 'failed', details: {status: 403, code: 'ROLE_FORBIDDEN', method: 'DELETE', path: '/v1/connectors/x'}})
+    expect(o).to.include({class_uid: 6003, activity_id: 4, type_uid: 600304, status_id: 2, status_code: '403', status_detail: 'ROLE_FORBIDDEN', severity_id: 2})
+    expect(o.api).to.deep.equal({operation: 'DELETE /v1/connectors/x', request: {uid: 'corr-7'}, response: {code: 403, error: 'ROLE_FORBIDDEN'}})
+    expect(o.http_request).to.deep.equal({http_method: 'DELETE', url: {path: '/v1/connectors/x'}})
+    // The gateway's coalesced 401s have no method: Other, the action as the operation.
+    const gateway = mapped({action: 'request.refused', result: 'failed', details: {status: 401, code: 'UNAUTHENTICATED', reason: 'expired', count: 3}})
+    expect(gateway).to.include({activity_id: 99, type_uid: 600399, status_detail: 'expired'})
+    expect((gateway.api as {operation: string}).operation).to.equal('request.refused')
+  })
+
+  it('a failover and a broken replication (system actions): API Activity Other, the cluster as the source, High for the break', () => {
+    const system = {actor: {type: 'system', id: 'sandbox-control'}, clientIp: undefined, target: {type: 'tenant', id: 't-1', displayName: 'Contoso'}}
+    const failover = mapped({...system, action: 'failover.completed', cluster: 'westus-1', details: {mode: 'planned', from: 'eastus-1', to: 'westus-1'}})
+    expect(failover).to.include({class_uid: 6003, activity_id: 99, type_uid: 600399, severity_id: 1})
+    expect(failover.src_endpoint).to.deep.equal({name: 'westus-1'})
+    expect(failover.actor).to.deep.equal({user: {type_id: 3, type: 'System', uid: 'sandbox-control', name: 'sandbox-control'}})
+    expect(failover.unmapped).to.deep.include({details: {mode: 'planned', from: 'eastus-1', to: 'westus-1'}})
+    expect(mapped({...system, action: 'replication.broken', result: 'failed'})).to.include({severity_id: 4, status_id: 2})
+  })
+
+  it('an action it does not know: API Activity Other, kept whole in unmapped; never a throw on odd input', () => {
+    const o = mapped({action: 'quota.raised', details: {from: 1, to: 2}})
+    expect(o).to.include({class_uid: 6003, type_uid: 600399})
+    expect(o.unmapped).to.deep.equal({cluster: 'eastus-1', details: {from: 1, to: 2}})
+    expect(o.metadata).to.include({event_code: 'quota.raised'})
+    const odd = toOcsf({actor: 'nobody', details: [1], time: 'never', seq: 'x'})
+    expect(odd).to.include({class_uid: 6003, time: 0})
+    expect(odd.unmapped).to.deep.equal({})
+  })
+
+  it('platform text is exact and inert: quotes, escapes, C1 and bidi controls come back as they were, none raw in the line', () => {
+    const upn = 'a"b\\c\u001b[31m\u009b2J\u202eevil@contoso.example'
+    const e = auditEvent(7, {action: 'signin', result: 'failed', actor: {type: 'anonymous', upn}, details: {reason: '\u2028x\u0085'}})
+    const line = ocsfJson(e)
+    expect(line).not.to.match(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/)
+    const back = JSON.parse(line) as {user: {name: string}; status_detail: string; unmapped: {details: unknown}}
+    expect(back.user.name).to.equal(upn)
+    expect(back.status_detail).to.equal('\u2028x\u0085')
+    expect(back.unmapped.details).to.deep.equal({reason: '\u2028x\u0085'})
+  })
+})
