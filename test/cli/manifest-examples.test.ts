@@ -67,6 +67,8 @@ function invocations(command: string): string[][] {
     for (i++; i < words.length && !['|', '&', ';', '>', '<', '(', ')'].includes(words[i]); i++) rest.push(words[i])
     found.push(rest)
   }
+  // A command line quoted for another program (`echo 'source <(ppctl completion bash)' >> ~/.bashrc`) is one too.
+  for (const word of words) if (word !== 'ppctl' && /(^|[\s(])ppctl /.test(word)) found.push(...invocations(word.replace(/[<>()]/g, ' ')))
   return found
 }
 
@@ -83,6 +85,11 @@ function problemWith(words: string[]): string | undefined {
   const rest = words.slice(used)
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i]
+    // `--` ends the flags: every word after it is an argument (`ppctl __complete -- connector list`).
+    if (word === '--') {
+      positional.push(...rest.slice(i + 1))
+      break
+    }
     if (!word.startsWith('-') || word === '-') {
       positional.push(word)
       continue

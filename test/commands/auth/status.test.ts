@@ -56,7 +56,8 @@ describe('auth status (in-process)', () => {
       ['work', 'yes', 'yes', 'admin@contoso.example', TENANT],
     ])
     expect(res.stderr).to.contain('1 other profile: ppctl auth status --all')
-    const all = tsvRecords((await runCommand(AuthStatus, ['--all'], p)).stdout)
+    // The context's stdout holds both runs: the second run's records are what it added.
+    const all = tsvRecords((await runCommand(AuthStatus, ['--all'], p)).stdout.slice(res.stdout.length))
     expect(all.map((r) => [r.Profile, r['In use']])).to.deep.equal([
       ['work', 'yes'],
       ['other', 'no'],
@@ -68,12 +69,12 @@ describe('auth status (in-process)', () => {
     p = await fakePlatform({columns: 120, profile: 'other'})
     await addOther(p)
     await p.ctx.config().update((c) => void (c.profiles.aaa = {authority: 'https://login.aaa.example.com', clientId: 'ppctl'}))
-    const chosen = await runCommand(AuthStatus, [], p)
+    const chosen = await runCommand(AuthStatus, ['-o', 'table'], p)
     expect(chosen.code, chosen.stderr).to.equal(0)
     expect(chosen.stdout.split('\n')[0]).to.equal('other (in use)')
     expect(chosen.stdout).to.match(/Signed in: +no\n/)
     expect(chosen.stdout).to.contain('2 other profiles: ppctl auth status --all')
-    const all = await runCommand(AuthStatus, ['--all'], p)
+    const all = await runCommand(AuthStatus, ['-o', 'table', '--all'], p)
     const out = all.stdout.slice(chosen.stdout.length)
     expect(out.match(/^[* ] [^\s:]+( \(in use\))?$/gm)).to.deep.equal(['* other (in use)', '  aaa', '  work'])
     expect(out).not.to.contain('other profile')
@@ -101,7 +102,7 @@ describe('auth status (in-process)', () => {
   it('--check after the grant was revoked: "revoked", exit 4, the login command on stderr; no refresh is attempted', async () => {
     p = await fakePlatform()
     introspection(false)
-    const res = await runCommand(AuthStatus, ['--check'], p)
+    const res = await runCommand(AuthStatus, ['-o', 'table', '--check'], p)
     expect(res.code).to.equal(4)
     expect(res.stdout).to.match(/Signed in: +no \(revoked at the identity provider\)/)
     expect(res.stdout).not.to.contain('renewed automatically')
@@ -146,7 +147,7 @@ describe('auth status (in-process)', () => {
     p = await fakePlatform()
     introspection(true)
     p.global.get('/v1/me/home').reply(...problem(401, 'UNAUTHENTICATED', 'the token signature is invalid'))
-    const res = await runCommand(AuthStatus, ['--check'], p)
+    const res = await runCommand(AuthStatus, ['-o', 'table', '--check'], p)
     expect(res.code).to.equal(4)
     expect(res.stdout).to.match(/Signed in: +no \(the platform refuses the token\)/)
     expect(res.stderr).to.contain('the token signature is invalid').and.contain('ppctl auth login --profile work')
@@ -155,7 +156,7 @@ describe('auth status (in-process)', () => {
   it('--check, the identity provider unreachable: reported (exit 8), not hung, with what to try', async () => {
     p = await fakePlatform()
     nock(AUTHORITY).get('/.well-known/openid-configuration').replyWithError({code: 'ECONNREFUSED', message: 'connect ECONNREFUSED'})
-    const res = await runCommand(AuthStatus, ['--check'], p)
+    const res = await runCommand(AuthStatus, ['-o', 'table', '--check'], p)
     expect(res.code).to.equal(8)
     expect(res.stdout).to.match(/Signed in: +yes \(not checked: the platform did not answer\)/)
     expect(res.stderr).to.match(/^Error: Could not ask the identity provider \(https:\/\/login\.example\.com\)/)
@@ -226,7 +227,8 @@ describe('auth status (in-process)', () => {
     const res = await runCommand(AuthStatus, [], p)
     expect(res.code).to.equal(4)
     expect(res.stdout).to.match(/Signed in: +no \(the identity provider changed: sign in again\)/)
-    expect(res.stderr).to.match(
+    // At a terminal the note is wrapped to its width: read it with its lines joined.
+    expect(res.stderr.replace(/\n +/g, ' ')).to.match(
       /^Error: The platform's identity provider changed \(was https:\/\/127\.0\.0\.1:50123\/oidc, now https:\/\/login\.example\.com\)/,
     )
     expect(res.stderr).to.contain('ppctl auth login --profile work')

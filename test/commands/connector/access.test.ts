@@ -84,7 +84,7 @@ describe('connector access (in-process)', () => {
     p = await fakePlatform()
     const skus = [sku('ENTERPRISE_E3', false), sku('POWERAPPS_PER_USER', true, 0), sku('DYNAMICS_365', true, 0)]
     admin({decision: 'deny', reason: 'PREMIUM_LICENSE_REQUIRED'}, {skus})
-    const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN], p)
+    const res = await runCommand(ConnectorAccess, ['shared_sql', '--user', UPN, '-o', 'table'], p)
     expect(res.code, res.stderr).to.equal(0)
     expect(res.stdout).to.match(
       /^Next: +Every SKU that grants premium connectors \(POWERAPPS_PER_USER, DYNAMICS_365\) has all its seats assigned: revoke one \(ppctl license revoke --user UPN --sku POWERAPPS_PER_USER\) or buy more seats\.$/m,
