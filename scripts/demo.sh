@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ppctl() { node bin/run.js "$@"; }
+# The demo is for people: tables as at a terminal, even when its output goes to a pipe or a log (ppctl prints TSV there).
+export PPCTL_OUTPUT="${PPCTL_OUTPUT:-table}"
 
 # PPCTL_DEMO_NO_BUILD=1: dist/ is built already (the test suite runs the demo while other tests use dist/).
 [[ -n "${PPCTL_DEMO_NO_BUILD:-}" ]] || npm run --silent build:ts

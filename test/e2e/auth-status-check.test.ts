@@ -27,7 +27,7 @@ describe('auth status --check (real CLI, real platform)', function () {
         const set = await runCli(['config', 'set', 'authority', 'https://login.example.com', '--profile', name], m.env)
         expect(set.code, set.stderr).to.equal(0)
       }
-      const status = await runCli(['auth', 'status', '--profile', 'gamma'], m.env)
+      const status = await runCli(['auth', 'status', '--profile', 'gamma', '-o', 'table'], m.env)
       expect(status.code, status.stderr).to.equal(0)
       expect(status.stdout.split('\n')[0]).to.equal('gamma (in use)')
       expect(status.stdout).not.to.match(/^\S*(alpha|beta|sandbox|zeta)/m)
@@ -68,7 +68,7 @@ describe('auth status --check (real CLI, real platform)', function () {
       // Offline, the stored tokens still look fine: that is the question --check answers.
       const offline = await runCli(['auth', 'status', '--json'], m.env)
       expect(JSON.parse(offline.stdout)).to.include({signedIn: true, check: null})
-      const status = await runCli(['auth', 'status', '--check'], m.env)
+      const status = await runCli(['auth', 'status', '--check', '-o', 'table'], m.env)
       expect(status.code, status.stderr).to.equal(4)
       expect(status.stdout).to.match(/Signed in: +no \(revoked at the identity provider\)/)
       expect(status.stderr).to.contain('was revoked at the identity provider').and.to.contain('Next: Sign in again with: ppctl auth login --profile sandbox')

@@ -18,7 +18,7 @@ describe('list commands at a terminal and into a pipe (real CLI, tmux)', functio
     ids = {
       connectors: (await json('connector', 'list')).items.map((c) => c.id),
       skus: (await json('license', 'list')).items.map((s) => s.id),
-      auth: (await json('auth', 'list')).profiles.flatMap((p) => [p.name, p.account, p.tenantId].filter(Boolean)),
+      auth: (await json('auth', 'list')).items.flatMap((p) => [p.name, p.account, p.tenantId].filter(Boolean)),
     }
     expect(ids.connectors).to.include('shared_azureeventgrid')
     expect(ids.skus).to.include('POWERAPPS_PER_USER')
@@ -72,8 +72,8 @@ describe('list commands at a terminal and into a pipe (real CLI, tmux)', functio
       const sku = await tmux.run('ppctl license list | grep POWERAPPS_PER_USER | cut -f1')
       expect(sku.lines).to.deep.equal(['POWERAPPS_PER_USER'])
       const tenants = await tmux.run("ppctl auth list --no-headers | cut -f4,5 | tr '\\t' '|'")
-      const {profiles} = JSON.parse((await runCli(['auth', 'list', '--json'], env())).stdout) as {
-        profiles: Array<{account: string | null; tenantId: string | null}>
+      const {items: profiles} = JSON.parse((await runCli(['auth', 'list', '--json'], env())).stdout) as {
+        items: Array<{account: string | null; tenantId: string | null}>
       }
       expect(tenants.lines).to.deep.equal(profiles.map((p) => `${p.account ?? ''}|${p.tenantId ?? ''}`))
     } finally {

@@ -22,7 +22,8 @@
  * What the blocks get: `ppctl` on PATH (and `./bin/run.js` in the working folder) running this checkout's bin/run.js,
  * where `sandbox start` without --port takes a free port (the README's 8443 may be in use); `npm ci` and
  * `npm run build` do nothing (the suite built dist/ before it ran; any other npm command fails); a fresh HOME and
- * config folder, CI=1, the file credential store (no keychain in every CI job); the working folder is empty and
+ * config folder, CI=1, the file credential store (no keychain in every CI job), PPCTL_OUTPUT=table (the README shows
+ * what a person sees at a terminal; into the test's pipe ppctl would print TSV); the working folder is empty and
  * inside HOME, so `~/…` is outside it. A block that needs a person (a device code to approve in a browser), another
  * platform (example.com), or a command that may print nothing before Ctrl-C (`audit watch` without alerts) is left
  * unmarked.

@@ -38,7 +38,7 @@ export function prepare(cli: CliEnv): Machine {
   mkdirSync(join(cwd, 'bin'), {recursive: true})
   writeFileSync(join(shims, 'ppctl'), SHIM, {mode: 0o755})
   writeFileSync(join(cwd, 'bin', 'run.js'), SHIM, {mode: 0o755})
-  const env = {...cli.env, PATH: `${shims}:${cli.env.PATH ?? ''}`, PPCTL_CREDENTIAL_STORE: 'file', PPCTL_NO_WARNINGS: '1'}
+  const env = {...cli.env, PATH: `${shims}:${cli.env.PATH ?? ''}`, PPCTL_CREDENTIAL_STORE: 'file', PPCTL_NO_WARNINGS: '1', PPCTL_OUTPUT: 'table'}
   return {env, cwd}
 }
 
