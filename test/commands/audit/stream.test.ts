@@ -512,9 +512,13 @@ describe('audit stream (in-process)', () => {
       expect(res.stdout).to.equal(lines(range(1, 4)))
       expect(res.stderr).not.to.match(/Error|Interrupted/)
       // At a terminal the note is wrapped (the command on a line of its own): read it with its lines joined.
-      expect(res.stderr.trimEnd().replace(/\n {2}/g, ' ').split('\n').at(-1)).to.equal(
-        `Stopped after seq 4; the checkpoint ${file} holds it: run the same command again to resume.`,
-      )
+      expect(
+        res.stderr
+          .trimEnd()
+          .replace(/\n {2}/g, ' ')
+          .split('\n')
+          .at(-1),
+      ).to.equal(`Stopped after seq 4; the checkpoint ${file} holds it: run the same command again to resume.`)
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({lastSeq: 4})
     })
 
@@ -589,9 +593,13 @@ describe('audit stream (in-process)', () => {
       const res = await run
       expect(res.code).to.equal(130)
       expect(res.stderr).not.to.match(/Error|Interrupted/)
-      expect(res.stderr.trimEnd().replace(/\n {2}/g, ' ').split('\n').at(-1)).to.equal(
-        "Stopped after seq 3. Resume: ppctl audit stream --follow --action 'connector.*' -o table --after 3",
-      )
+      expect(
+        res.stderr
+          .trimEnd()
+          .replace(/\n {2}/g, ' ')
+          .split('\n')
+          .at(-1),
+      ).to.equal("Stopped after seq 3. Resume: ppctl audit stream --follow --action 'connector.*' -o table --after 3")
     })
 
     it('stdout closed during a history run without --checkpoint (| head): exit 141 and nothing at all on stderr', async () => {
