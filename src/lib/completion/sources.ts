@@ -3,10 +3,9 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {resolvePaths} from '../config/paths.js'
+// The names `ppctl config set --profile` accepts: anything else in the file is not offered to a shell.
+import {PROFILE_NAME} from '../config/profile-name.js'
 import type {CompletionSources, CompletionSpec, SpecCommand, SpecTopic} from './complete.js'
-
-// The names `ppctl config set --profile` accepts (assertProfileName): anything else in the file is not offered to a shell.
-const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 /**
  * The profiles of the configuration file, sorted; none when it is missing or unreadable. Only the file's keys are

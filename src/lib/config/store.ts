@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {PpctlError, UsageError} from '../errors/index.js'
 import {writeFileAtomic} from './atomic.js'
 import {parseAllowList, parseHttpsUrl} from './parse.js'
+import {PROFILE_NAME} from './profile-name.js'
 import type {Paths} from './paths.js'
 
 export interface Profile {
@@ -54,7 +55,6 @@ export interface ConfigFile {
 }
 
 export const DEFAULT_PROFILE = 'default'
-const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 export function assertProfileName(name: string): void {
   if (!PROFILE_NAME.test(name)) {
