@@ -22,6 +22,7 @@ import {BASE_DOMAIN, createGateway, type RequestLogEntry} from './gateway/gatewa
 import type {RateLimit} from './gateway/rate-limit.js'
 import {createRefusalAudit, gatewayRefusal} from './gateway/refusal-audit.js'
 import {createTokenVerifier} from './gateway/verify-token.js'
+import {RevokedSessions} from './gateway/revoked-sessions.js'
 import {RouteTable} from './global/route-table.js'
 import {createGlobalService} from './global/service.js'
 import {createIdentity} from './identity/provider.js'
@@ -162,6 +163,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     }
   }
 
+  // The gateway follows the identity's revocation feed, as a gateway in another process would follow its events.
+  const revokedSessions = new RevokedSessions()
+  const unfollow = revokedSessions.follow(identity.sessions.feed)
+
   const faults = new FaultTable()
   // Aborted by close(): audit streams end instead of holding their connections for the whole grace period.
   const shutdown = new AbortController()
@@ -171,6 +176,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     clusters,
     clusterUri,
     auditRoutes: options.auditRoutes ?? createAuditRoutes({heartbeatMs: options.auditHeartbeatMs, signal: shutdown.signal}),
+    sessions: {
+      revokeSubject: (request) => identity.sessions.revokeSubject(request),
+      servicePrincipal: (tenantId, clientId) => {
+        const sp = directory.findServicePrincipal(clientId)
+        return sp?.tenantId === tenantId ? {clientId: sp.clientId, name: sp.name} : undefined
+      },
+    },
   })
   // Gateway refusals (401, 429) go to the tenant's log coalesced: a flood of forged tokens adds few events.
   const refusals = createRefusalAudit({record: (event) => clusters.record(event), log})
@@ -186,7 +198,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     },
     fault: faults.intercept,
     clusterIds: Object.keys(CLUSTERS),
-    verify: createTokenVerifier({issuer: urls.authority, audience: API_AUDIENCE, jwks: () => identity.publicJwks() as never}),
+    verify: createTokenVerifier({
+      issuer: urls.authority,
+      audience: API_AUDIENCE,
+      jwks: () => identity.publicJwks() as never,
+      revoked: (claims) => revokedSessions.revoked(claims),
+    }),
     rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
     health,
     requestLog: (entry: RequestLogEntry) => requestLog.write(JSON.stringify(entry) + '\n'),
@@ -246,6 +263,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await inFlight.settled()
       // No request is left to refuse: the open windows' counts are recorded before the stores close.
       refusals.close()
+      unfollow()
       await identity.close()
       // Stops the replication shipper, then closes the stores.
       clusters.close()

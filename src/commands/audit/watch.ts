@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {DEFAULT_SETTINGS, DETECTOR_NAMES} from '../../lib/audit/detectors/detectors.js'
 import {durationFlag} from '../../lib/audit/duration.js'
-import {assertExecutable, splitCommand} from '../../lib/audit/exec-alert.js'
+import {assertExecutable, checkPlaceholders, splitCommand} from '../../lib/audit/exec-alert.js'
 import {connectionFlags, filterFlags, interruptSignal, parseCommon, resumeHint} from '../../cli/flags/audit.js'
 import type {Alert} from '../../lib/audit/detectors/types.js'
 import {ALERT_EXIT_CODE, watchAudit, type WatchResult} from '../../lib/audit/watch-audit.js'
@@ -25,13 +25,17 @@ export default class AuditWatch extends BaseCommand<typeof AuditWatch> {
   mass-license-revocation  --revocations N licenses revoked within --revocations-window
   signin-many-addresses    one account signing in from --addresses N distinct addresses within --addresses-window
 
-Detectors run on the events' own times, so a replay (--since 1d --no-follow) raises the same alerts as watching live. Each alert is one line on stdout (NDJSON by default, --output table for people). --exec runs a program for each alert with the alert as JSON on stdin; it runs without a shell (the command line is split on spaces and quotes; for pipes or variables, name a script), its output goes to stderr, and event data never appears in its arguments. Alerts and --exec run in order, one at a time.
+Detectors run on the events' own times, so a replay (--since 1d --no-follow) raises the same alerts as watching live. Each alert is one line on stdout (NDJSON by default, --output table for people). --exec runs a program for each alert with the alert as JSON on stdin; it runs without a shell (the command line is split on spaces and quotes; for pipes or variables, name a script) and its output goes to stderr. Its arguments may hold placeholders, each replaced inside its own argument: {detector} {subject} {time} {count} of the alert, and {seq} {tenantId} {clientIp} {actor.type} {actor.id} {actor.upn} {actor.appId} of the event that raised it; a value that is missing, holds control characters or starts with "-" skips the run with a warning. Alerts and --exec run in order, one at a time.
 
 Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when --no-follow or --until ends the watch without one; 7, 8, 130 and 141 as for ppctl audit stream. --json is --output ndjson.`
 
   static override examples = [
     {description: 'Watch live, as a table', command: '<%= config.bin %> <%= command.id %> --output table'},
     {description: 'Page someone for each alert', command: '<%= config.bin %> <%= command.id %> --exec "./page-oncall.sh --team identity"'},
+    {
+      description: 'Cut off the account that raised an alert, at once',
+      command: `<%= config.bin %> <%= command.id %> --detector failed-signins-account --exec 'ppctl user revoke-sessions {actor.upn} --yes'`,
+    },
     {
       description: "Fail a pipeline step if the last day's events raise an alert",
       command: '<%= config.bin %> <%= command.id %> --since 1d --no-follow --exit-on-alert',
@@ -58,7 +62,9 @@ Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when 
       min: 2,
     }),
     'addresses-window': Flags.string({description: 'Window of --addresses.', default: `${DEFAULT_SETTINGS.signInAddresses.windowSeconds}s`}),
-    exec: Flags.string({description: 'Program to run for each alert, the alert as JSON on stdin (no shell).'}),
+    exec: Flags.string({
+      description: 'Program to run for each alert, the alert as JSON on stdin (no shell); {actor.upn} and other placeholders in its arguments.',
+    }),
     'exit-on-alert': Flags.boolean({description: `Stop at the first alert with exit code ${ALERT_EXIT_CODE} (for pipelines).`}),
     ...connectionFlags,
   }
@@ -67,7 +73,10 @@ Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when 
     const f = this.flags
     const common = parseCommon(f, this.ctx.clock)
     const exec = f.exec ? splitCommand(f.exec) : undefined
-    if (exec) await assertExecutable(exec[0], this.ctx.env)
+    if (exec) {
+      checkPlaceholders(exec)
+      await assertExecutable(exec[0], this.ctx.env)
+    }
     const interrupt = interruptSignal()
     try {
       const result = await watchAudit(this.ctx, {

@@ -135,7 +135,8 @@ class Retry {
       this.refreshRoute = true
       return "the cluster is no longer the tenant's active one (421)"
     }
-    if (response.status === 401 && this.unauthorized++ < 2) {
+    // A revoked session is final: a renewed token would be refused too, or would hide the revocation.
+    if (response.status === 401 && problem.code !== 'SESSION_REVOKED' && this.unauthorized++ < 2) {
       this.forceToken = true
       return 'the token was refused (401)'
     }

@@ -5,6 +5,7 @@ import {access, stat} from 'node:fs/promises'
 import {delimiter, isAbsolute, join, resolve} from 'node:path'
 
 import {UsageError} from '../errors/index.js'
+import type {Alert, WatchedEvent} from './detectors/types.js'
 
 /**
  * Splits a command line into argv without a shell: whitespace separates, '…' and "…" quote, \ escapes in "…" and
@@ -95,4 +96,62 @@ export function execAlert(argv: readonly string[], json: string, stderr: NodeJS.
     child.on('close', (code) => resolve({code}))
     child.stdin.end(json + '\n')
   })
+}
+
+/** What `--exec` arguments may name: the alert's own fields, and the fields of the event that raised it. */
+const PLACEHOLDERS = ['detector', 'subject', 'time', 'count', 'seq', 'tenantId', 'clientIp', 'actor.type', 'actor.id', 'actor.upn', 'actor.appId'] as const
+type Placeholder = (typeof PLACEHOLDERS)[number]
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z.]*)\}/g
+
+/** Refuses, at start, a `{name}` that is not a placeholder (a typo would otherwise reach the program verbatim at every alert). */
+export function checkPlaceholders(argv: readonly string[]): void {
+  for (const arg of argv) {
+    for (const [, name] of arg.matchAll(PLACEHOLDER)) {
+      if (!(PLACEHOLDERS as readonly string[]).includes(name))
+        throw new UsageError('INVALID_EXEC', `--exec: {${name}} is not a placeholder.`, {
+          nextStep: `Use one of: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+        })
+    }
+  }
+}
+
+function valueOf(name: Placeholder, alert: Alert, event: WatchedEvent): string | number | undefined {
+  switch (name) {
+    case 'detector':
+    case 'subject':
+    case 'time':
+    case 'count':
+      return alert[name]
+    case 'seq':
+      return event.seq
+    case 'tenantId':
+      return event.tenantId
+    case 'clientIp':
+      return event.clientIp
+    default:
+      return event.actor?.[name.slice('actor.'.length) as 'type' | 'id' | 'upn' | 'appId']
+  }
+}
+
+/**
+ * The argv for one alert, each placeholder replaced inside its own argument (a value never becomes two arguments, and
+ * no shell reads it). Platform text can be anyone's (a failed sign-in's UPN is what was typed): a value that is empty,
+ * holds control characters or starts with "-" (it would read as an option) is not passed, and the run is skipped.
+ */
+export function expandPlaceholders(argv: readonly string[], alert: Alert, event: WatchedEvent): {argv: string[]} | {skipped: string} {
+  const out: string[] = []
+  for (const arg of argv) {
+    let problem: string | undefined
+    const expanded = arg.replace(PLACEHOLDER, (whole, name: string) => {
+      const value = valueOf(name as Placeholder, alert, event)
+      const text = value === undefined ? '' : String(value)
+      if (text === '') problem ??= `the alert has no ${whole}`
+      else if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) problem ??= `${whole} holds control characters`
+      else if (arg.startsWith(whole) && text.startsWith('-')) problem ??= `${whole} starts with "-" and would read as an option`
+      return text
+    })
+    if (problem) return {skipped: problem}
+    out.push(expanded)
+  }
+  return {argv: out}
 }

@@ -7,7 +7,7 @@ import {sanitizeOneLine} from '../output/sanitize.js'
 import type {AuditFilters} from './consume.js'
 import {createDetectors, type DetectorSettings} from './detectors/detectors.js'
 import type {Alert, WatchedEvent} from './detectors/types.js'
-import {execAlert} from './exec-alert.js'
+import {execAlert, expandPlaceholders} from './exec-alert.js'
 import {streamAudit} from './stream-audit.js'
 import {writeFlushed} from './write-flushed.js'
 
@@ -78,9 +78,16 @@ export async function watchAudit(ctx: Context, options: WatchOptions): Promise<W
               alerts++
               await writeFlushed(ctx.io.stdout, renderAlert(alert, options.output))
               if (options.exec) {
-                const r = await execAlert(options.exec, JSON.stringify(alert), ctx.io.stderr, ctx.env)
-                if (r.code !== 0)
-                  ctx.reporter.warn(text`audit watch: --exec ${options.exec[0]} ${r.error ? text`failed to start (${r.error})` : text`exited with ${r.code}`}`)
+                const command = expandPlaceholders(options.exec, alert, event)
+                if ('skipped' in command) {
+                  ctx.reporter.warn(text`audit watch: --exec ${options.exec[0]} not run for this alert: ${command.skipped}`)
+                } else {
+                  const r = await execAlert(command.argv, JSON.stringify(alert), ctx.io.stderr, ctx.env)
+                  if (r.code !== 0)
+                    ctx.reporter.warn(
+                      text`audit watch: --exec ${options.exec[0]} ${r.error ? text`failed to start (${r.error})` : text`exited with ${r.code}`}`,
+                    )
+                }
               }
               if (options.exitOnAlert && !stop) {
                 stop = alert

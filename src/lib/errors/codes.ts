@@ -100,6 +100,12 @@ export const CODES = {
   IDENTITY_PROVIDER_CHANGED: code(AUTH_REQUIRED, 'auth', false, "the platform's identity provider changed since the sign-in"),
   SIGNIN_FAILED: code(AUTH_REQUIRED, 'auth', false, "the local platform refused the test user's sign-in (`sandbox approve`)"),
   UNAUTHENTICATED: code(AUTH_REQUIRED, 'auth', false, 'the global service did not accept the token and named no reason'),
+  SESSION_REVOKED: code(
+    AUTH_REQUIRED,
+    'auth',
+    false,
+    'the platform refused the token: its session was revoked (by an administrator, or a sign-out); never refreshed',
+  ),
   // permission
   FORBIDDEN: code(PERMISSION_DENIED, 'permission', false, 'the global service refused to give the route and named no reason'),
   // not found

@@ -18,6 +18,13 @@ export const API_ENDPOINTS: readonly ApiEndpoint[] = [
   {target: 'cluster', method: 'GET', path: '/v1/users/{userId}/licenses', role: 'AppUser', summary: "A user's licenses (Admin, or the user itself)"},
   {target: 'cluster', method: 'POST', path: '/v1/users/{userId}/licenses', role: 'Admin', summary: 'Assign a license to a user (Admin)'},
   {target: 'cluster', method: 'DELETE', path: '/v1/users/{userId}/licenses/{skuId}', role: 'Admin', summary: "Revoke a user's license (Admin)"},
+  {
+    target: 'cluster',
+    method: 'POST',
+    path: '/v1/users/{userId}/revoke-sessions',
+    role: 'Admin',
+    summary: "Revoke a user's or service principal's sessions (Admin)",
+  },
   {target: 'cluster', method: 'GET', path: '/v1/licenses/skus', role: 'Admin', summary: 'License SKUs with their seats (Admin)'},
   {target: 'cluster', method: 'GET', path: '/v1/licenses/skus/{skuId}', role: 'Admin', summary: 'A license SKU (Admin)'},
   {target: 'cluster', method: 'GET', path: '/v1/connectors', role: 'Maker', summary: 'List connectors (Admin, Maker)'},

@@ -58,6 +58,8 @@ const NEXT_STEP: Partial<Record<ExitCodeValue, string>> = {
 const NEXT_STEP_BY_CODE: Partial<Record<string, string>> = {
   // Support is refused tenant data by design: no role to ask for, but routes and health to read.
   TENANT_DATA_FORBIDDEN: SUPPORT_CAN,
+  // Refreshing cannot help: the sign-in sessions were ended too (an administrator, or a sign-out).
+  SESSION_REVOKED: 'Your session was revoked (by an administrator, or by signing out); sign in again: ppctl auth login',
 }
 
 /**

@@ -14,6 +14,7 @@ import {createFailer} from './api/fail.js'
 import {sendHealth} from './api/health.js'
 import {HttpProblem, problem} from './api/problem.js'
 import {requireRole} from './api/context.js'
+import type {SessionAdmin} from './api/sessions.js'
 
 export type AuditRoutes = (
   clusterId: string,
@@ -29,6 +30,7 @@ export interface ClusterHandlerOptions {
   clusters?: ClusterSet
   clusterUri?: (clusterId: string) => string
   auditRoutes?: AuditRoutes
+  sessions?: SessionAdmin
 }
 
 const ACTIVE_CLUSTER_HEADER = 'x-active-cluster-uri'
@@ -78,7 +80,7 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
         )
       }
       const db = clusters.cluster(clusterId)
-      const ctx = {clusterId, req, res, rc, principal, url, method, path, store: db.tenants, tenantId: principal.tenantId}
+      const ctx = {clusterId, req, res, rc, principal, url, method, path, store: db.tenants, tenantId: principal.tenantId, sessions: options.sessions}
       if (path === '/v1/audit' || path.startsWith('/v1/audit/')) {
         // The whole prefix is the Admin's: an unknown path under it is not revealed to others.
         requireRole(principal, findRoute(AUDIT_ROUTES, method, path).route?.role ?? 'Admin')

@@ -60,7 +60,7 @@ export function createGateway(options: GatewayOptions) {
       sendProblem(
         res,
         rc,
-        {status: 401, code: 'UNAUTHENTICATED', title: 'Authentication required', detail: rejected.description},
+        {status: 401, code: rejected.code ?? 'UNAUTHENTICATED', title: 'Authentication required', detail: rejected.description},
         {
           'www-authenticate': challenge,
         },

@@ -1,5 +1,5 @@
 // Access-token validation at the gateway: signature from the identity's keys, issuer, audience, time, algorithm.
-import {createLocalJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet} from 'jose'
+import {createLocalJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet, type JWTPayload} from 'jose'
 
 export interface Principal {
   tenantId: string
@@ -18,6 +18,8 @@ export class TokenRejected extends Error {
   constructor(
     readonly error: 'invalid_request' | 'invalid_token',
     readonly description: string,
+    /** The problem code of the 401 (UNAUTHENTICATED unless a refusal has its own). */
+    readonly code?: string,
   ) {
     super(description)
   }
@@ -31,6 +33,8 @@ export interface TokenVerifierOptions {
   issuer: string
   audience: string
   jwks: () => JSONWebKeySet
+  /** Whether a verified token's session was revoked (the identity's pushed "not before" records). */
+  revoked?: (claims: JWTPayload) => boolean
 }
 
 export function createTokenVerifier(options: TokenVerifierOptions): (authorization: string | undefined) => Promise<Principal> {
@@ -51,6 +55,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): (authorizati
       })
       const tid = payload.tid
       if (typeof tid !== 'string') throw new TokenRejected('invalid_token', 'the token carries no tenant (tid)')
+      if (options.revoked?.(payload)) throw new TokenRejected('invalid_token', 'session revoked', 'SESSION_REVOKED')
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : []
       const clientId = typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined
       const upn = typeof payload.upn === 'string' ? payload.upn : undefined

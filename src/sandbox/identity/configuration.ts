@@ -8,6 +8,7 @@ import {cliClient} from './clients.js'
 import {deviceFlowPages, renderError} from './device-flow.js'
 import {INTERACTION_PREFIX} from './interactions.js'
 import type {IdentityKeys} from './keys.js'
+import {withRevocationClaims, type SessionRevocation} from './session-revocation.js'
 
 export const CLOCK_TOLERANCE_SECONDS = 15
 
@@ -32,9 +33,11 @@ export interface ConfigurationInputs {
   directory: Directory
   keys: IdentityKeys
   adapter: (model: string) => Adapter
+  /** Stamps access tokens with what the gateway's revocation checks read (the provider is built before it exists). */
+  revocation?: () => SessionRevocation | undefined
 }
 
-export function buildConfiguration({apiAudience, directory, keys, adapter}: ConfigurationInputs): Record<string, unknown> {
+export function buildConfiguration({apiAudience, directory, keys, adapter, revocation}: ConfigurationInputs): Record<string, unknown> {
   const ttl = Object.fromEntries(Object.entries(TTL).map(([name, seconds]) => [name, () => seconds]))
   return {
     adapter,
@@ -56,7 +59,7 @@ export function buildConfiguration({apiAudience, directory, keys, adapter}: Conf
     scopes: ['openid', 'profile', 'offline_access', API_SCOPE],
     claims: SCOPE_CLAIMS,
     conformIdTokenClaims: false,
-    extraTokenClaims: createExtraTokenClaims(directory),
+    extraTokenClaims: withRevocationClaims(createExtraTokenClaims(directory), revocation ?? (() => undefined)),
 
     // Refresh tokens: issued when offline_access was granted to a client allowed the refresh_token grant; rotated at every use.
     issueRefreshToken: async (_ctx: unknown, client: {grantTypeAllowed(type: string): boolean}, code: {scopes: Set<string>}) =>

@@ -15,6 +15,7 @@ import {buildConfiguration, CLOCK_TOLERANCE_SECONDS} from './configuration.js'
 import {createInteractionHandler, INTERACTION_PREFIX, MAX_FORM_BYTES, sendPage} from './interactions.js'
 import {ensureIdentityKeys} from './keys.js'
 import {errorPage} from './pages.js'
+import {createSessionRevocation, type SessionRevocation} from './session-revocation.js'
 import {JsonFileStore} from './store.js'
 
 /** oidc-provider's device verification page (its `code_verification` route). */
@@ -34,6 +35,8 @@ export interface Identity {
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>
   /** The public signing keys (what `/jwks` serves), for validating access tokens in-process. */
   publicJwks(): {keys: JsonWebKey[]}
+  /** Ending sessions, and the feed of "not before" records the gateway follows. */
+  sessions: SessionRevocation
   close(): Promise<void>
 }
 
@@ -43,10 +46,16 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   const store = new JsonFileStore(join(options.dataDir, 'identity', 'state.json'))
   const adapter = createAdapterFactory(store, options.directory, CLOCK_TOLERANCE_SECONDS)
 
-  const provider = new Provider(options.issuer, buildConfiguration({apiAudience: options.apiAudience, directory: options.directory, keys, adapter}))
+  // An access token lives an hour; the gateway accepts a minute of skew past its expiry.
+  const sessions = createSessionRevocation({store, accessTokenLifetimeMs: (60 * 60 + 2 * 60) * 1000, log})
+  const provider = new Provider(
+    options.issuer,
+    buildConfiguration({apiAudience: options.apiAudience, directory: options.directory, keys, adapter, revocation: () => sessions}),
+  )
   // The gateway's own TLS socket reaches this handler directly (ctx.secure is true), so no proxy headers are trusted.
   provider.proxy = false
 
+  sessions.follow(provider)
   const audit = createIdentityAudit({provider, audit: options.audit, directory: options.directory, log})
   const interactions = createInteractionHandler({provider, directory: options.directory, audit, csrfSecret: keys.cookieKeys[0], log})
   const oidc = provider.callback()
@@ -88,6 +97,7 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   return {
     handler,
     publicJwks: () => structuredClone(keys.publicJwks),
+    sessions,
     async close() {
       provider.removeAllListeners()
     },

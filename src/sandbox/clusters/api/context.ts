@@ -8,6 +8,7 @@ import type {TenantStore, Tx} from '../tenant-store.js'
 import {ROLE_HOLDERS, satisfies, type RequiredRole} from '../../route-spec.js'
 import {problem} from './problem.js'
 import {actorOf, header} from './request.js'
+import type {SessionAdmin} from './sessions.js'
 
 export interface Ctx {
   clusterId: string
@@ -21,6 +22,8 @@ export interface Ctx {
   /** The tenant data of this cluster (the tenant's active one). */
   store: TenantStore
   tenantId: string
+  /** The identity's session revocation (POST /v1/users/{id}/revoke-sessions). */
+  sessions?: SessionAdmin
 }
 
 /** A route's share of the path: ['v1', top, id, sub, subId]. Returns false when the request is not its. */

@@ -6,6 +6,7 @@ import {connectorsApi} from './connectors.js'
 import {requireRole, type ApiRoute, type Ctx} from './context.js'
 import {assignmentsApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
+import {sessionsApi} from './sessions.js'
 import {usersApi} from './users.js'
 
 interface Route extends RouteSpec {
@@ -29,6 +30,7 @@ export const ROUTES: readonly Route[] = [
   route('GET', '/v1/users/:id/licenses', 'AppUser', assignmentsApi),
   route('POST', '/v1/users/:id/licenses', 'Admin', assignmentsApi),
   route('DELETE', '/v1/users/:id/licenses/:skuId', 'Admin', assignmentsApi),
+  route('POST', '/v1/users/:id/revoke-sessions', 'Admin', sessionsApi),
   route('GET', '/v1/licenses/skus', 'Admin', skusApi),
   route('GET', '/v1/licenses/skus/:skuId', 'Admin', skusApi),
   route('GET', '/v1/connectors', 'Maker', connectorsApi),
