@@ -3,14 +3,17 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {text} from '../../lib/output/render.js'
 import type {DeviceCodeInfo} from '../../lib/auth/device-flow.js'
+import type {BrowserSignInInfo} from '../../lib/auth/browser-flow.js'
+import {openBrowser} from '../../lib/auth/open-browser.js'
+import {durationFlag} from '../../lib/audit/duration.js'
 import {login, type LoginResult} from '../../lib/auth/login.js'
 import {createSpinner} from '../../lib/output/spinner.js'
 
 export type AuthLoginResult = LoginResult
 
 export default class AuthLogin extends BaseCommand<typeof AuthLogin> {
-  static override summary = 'Sign in: with a device code (people) or a certificate (service principals).'
-  static override description = `Without --certificate, shows a verification address and a code: open the address in any browser, enter the code and sign in there. The code is written to stderr (as a JSON line too with --json), so a script can hand it on. With --certificate, signs in as a service principal (PEM with the key, or PFX whose password comes from PPCTL_CERTIFICATE_PASSWORD, stdin or a prompt — never a flag).
+  static override summary = 'Sign in: with a device code or the browser (people), or a certificate (service principals).'
+  static override description = `Without --certificate, shows a verification address and a code: open the address in any browser, enter the code and sign in there. With --web, signs in in this machine's browser instead (authorization code with PKCE, answered on a loopback address 127.0.0.1 with a random port): the browser is opened where there is one (BROWSER names another program), and the address is printed to stderr either way (with --no-browser only printed); --timeout bounds the wait. The code is written to stderr (as a JSON line too with --json), so a script can hand it on. With --certificate, signs in as a service principal (PEM with the key, or PFX whose password comes from PPCTL_CERTIFICATE_PASSWORD, stdin or a prompt — never a flag).
 
 Tokens are kept only in the OS keychain; the profile records who signed in, the tenant and the expiry. --insecure-storage (or PPCTL_CREDENTIAL_STORE=file) opts in to an unencrypted file instead.
 
@@ -40,6 +43,11 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
       command:
         'PPCTL_CERTIFICATE_PASSWORD="$PFX_PASSWORD" <%= config.bin %> <%= command.id %> --profile ci --from sandbox --certificate ~/.ppctl-secrets/ci.pfx --client-id sp-1234 --tenant contoso',
     },
+    {description: "Sign in in this machine's browser", command: '<%= config.bin %> <%= command.id %> --web'},
+    {
+      description: 'Print the address only (open it yourself, on this machine), and wait at most 2 minutes',
+      command: '<%= config.bin %> <%= command.id %> --web --no-browser --timeout 2m',
+    },
     {
       description: 'Unattended: read the user code from stderr, approve it elsewhere',
       command: `<%= config.bin %> <%= command.id %> --json 2>code.jsonl & sleep 2; jq -r 'select(.userCode) | .userCode' code.jsonl`,
@@ -59,6 +67,12 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
       description: 'Copy the platform settings (authority, client id, global URL, CA file, allow-list) of this profile; the flags above override them.',
       helpValue: 'PROFILE',
     }),
+    web: Flags.boolean({
+      description: "Sign in in this machine's browser (authorization code with PKCE, loopback redirect) instead of a device code.",
+      exclusive: ['certificate'],
+    }),
+    browser: Flags.boolean({description: 'With --web: open the browser (--no-browser: only print the address).', default: true, allowNo: true}),
+    timeout: Flags.string({description: 'With --web: how long to wait for the browser sign-in.', default: '5m', helpValue: 'DURATION'}),
     'insecure-storage': Flags.boolean({description: 'Keep tokens in an unencrypted 0600 file instead of the OS keychain (opt-in; warned at every use).'}),
   }
 
@@ -67,6 +81,7 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
     const onSigint = () => controller.abort()
     process.on('SIGINT', onSigint)
     const spinner = createSpinner(this.ctx.io)
+    const timeoutMs = durationFlag('timeout', this.flags.timeout)
     try {
       const result = await login(this.ctx, {
         authority: this.flags.authority,
@@ -80,6 +95,18 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
         certificate: this.flags.certificate,
         insecureStorage: this.flags['insecure-storage'],
         signal: controller.signal,
+        ...(this.flags.web
+          ? {
+              web: {
+                timeoutMs,
+                onUrl: async (info: BrowserSignInInfo) => {
+                  const opened = this.flags.browser && (await openBrowser(info.url, this.ctx.env))
+                  this.showBrowserUrl(info, opened)
+                  spinner.start('Waiting for the sign-in in the browser…')
+                },
+              },
+            }
+          : {}),
         onDeviceCode: (info) => {
           this.showDeviceCode(info)
           spinner.start('Waiting for you to approve the sign-in in the browser…')
@@ -101,6 +128,20 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
     } finally {
       process.removeListener('SIGINT', onSigint)
     }
+  }
+
+  private showBrowserUrl(info: BrowserSignInInfo, opened: boolean): void {
+    if (this.jsonEnabled()) {
+      this.noteJson({event: 'browser_sign_in', url: info.url, host: info.host, redirectUri: info.redirectUri, opened, timeoutSeconds: info.timeoutSeconds})
+      return
+    }
+    this.note(
+      opened
+        ? text`A browser was opened to sign in (host: ${info.host}). If it did not open, open this address on this machine:`
+        : text`To sign in, open this address in a browser on this machine (host: ${info.host}):`,
+    )
+    this.note(text`${info.url}`)
+    this.note(text`Waiting up to ${String(info.timeoutSeconds)} s for the sign-in; Ctrl-C cancels.`)
   }
 
   private showDeviceCode(info: DeviceCodeInfo): void {

@@ -6,6 +6,7 @@ import {findConfigKey, parseConfigValue} from '../config/keys.js'
 import type {Profile} from '../config/store.js'
 import {NotFoundError, UsageError} from '../errors/index.js'
 import type {Http} from '../http/types.js'
+import {browserSignIn, type BrowserSignInInfo} from './browser-flow.js'
 import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
 import {ciCredentialsFromEnv} from './ci-env.js'
 import {pollDeviceToken, startDeviceAuthorization, type DeviceCodeInfo} from './device-flow.js'
@@ -16,7 +17,7 @@ import {identityOf, toStoredCredentials} from './token-response.js'
 
 export interface LoginResult {
   profile: string
-  method: 'device-code' | 'certificate'
+  method: 'device-code' | 'browser' | 'certificate'
   account: string | null
   tenantId: string | null
   authority: string
@@ -52,6 +53,8 @@ export interface LoginOptions {
   onWait?: (ms: number, reason: string) => void
   /** Ctrl-C. */
   signal?: AbortSignal
+  /** Browser sign-in (authorization code with PKCE on a loopback redirect) instead of a device code. */
+  web?: {timeoutMs: number; onUrl: (info: BrowserSignInInfo) => void | Promise<void>}
 }
 
 /** The profile this sign-in will write: the stored one with the flags on top (checked, not yet saved). */
@@ -121,6 +124,19 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
       thumbprint = cert.thumbprint
       started = now()
       res = await certificateGrant(ctx, {authority, clientId, cert, resource: resourceFor(profile), http})
+    } else if (options.web) {
+      method = 'browser'
+      const config = await discover(ctx, {authority, clientId, http})
+      res = await browserSignIn(config, {
+        authority,
+        scope: SIGN_IN_SCOPE,
+        resource: resourceFor(profile),
+        clock: ctx.clock,
+        timeoutMs: options.web.timeoutMs,
+        signal: options.signal,
+        onUrl: options.web.onUrl,
+      })
+      started = now()
     } else {
       method = 'device-code'
       const config = await discover(ctx, {authority, clientId, http})

@@ -15,7 +15,7 @@ export interface WhoamiResult {
   /** The roles the access token carries (Admin, Maker, Support, …), as the platform will see them. */
   roles: string[]
   profile: string
-  method: 'device-code' | 'certificate'
+  method: 'device-code' | 'browser' | 'certificate'
 }
 
 /** A JWT's claims, read without verification: for display only, never to trust (the platform verifies). */

@@ -35,7 +35,7 @@ export interface Profile {
   /** The tenant id the tokens were issued for (their `tid` claim). */
   tenantId?: string
   /** How the profile signed in. */
-  authMethod?: 'device-code' | 'certificate'
+  authMethod?: 'device-code' | 'browser' | 'certificate'
   /** When the cached access token expires (ISO 8601). */
   tokenExpiresAt?: string
   /** When the profile signed in (ISO 8601). */

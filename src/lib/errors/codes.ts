@@ -94,6 +94,7 @@ export const CODES = {
   NOT_SIGNED_IN: code(AUTH_REQUIRED, 'auth', false, 'the profile has no sign-in'),
   SESSION_EXPIRED: code(AUTH_REQUIRED, 'auth', false, 'the sign-in expired or was revoked'),
   DEVICE_CODE_EXPIRED: code(AUTH_REQUIRED, 'auth', false, 'the device code expired before the sign-in was approved'),
+  BROWSER_SIGNIN_TIMEOUT: code(AUTH_REQUIRED, 'auth', false, '`auth login --web`: the browser sign-in was not completed within --timeout'),
   CLIENT_AUTH_FAILED: code(AUTH_REQUIRED, 'auth', false, 'the identity provider refused the client credentials (certificate)'),
   CERTIFICATE_EXPIRED: code(AUTH_REQUIRED, 'auth', false, 'the sign-in certificate has expired'),
   CERTIFICATE_NOT_YET_VALID: code(AUTH_REQUIRED, 'auth', false, 'the sign-in certificate is not valid yet'),

@@ -4,16 +4,22 @@ import {CLI_CLIENT_ID} from '../seed.js'
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
-/** ppctl: a public (no secret) native client that signs people in with the device flow and keeps refresh tokens. */
+/**
+ * The browser sign-in's redirect (RFC 8252 §7.3): loopback over http. A native client's loopback redirect matches with
+ * any port in oidc-provider, as the RFC asks, since ppctl listens on a random free one.
+ */
+const CLI_LOOPBACK_REDIRECT = 'http://127.0.0.1/callback'
+
+/** ppctl: a public (no secret) native client that signs people in with the device flow or the browser (PKCE), and keeps refresh tokens. */
 export function cliClient(): Record<string, unknown> {
   return {
     client_id: CLI_CLIENT_ID,
     client_name: 'ppctl',
     application_type: 'native',
     token_endpoint_auth_method: 'none',
-    grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
-    response_types: [],
-    redirect_uris: [],
+    grant_types: [DEVICE_CODE_GRANT, 'authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [CLI_LOOPBACK_REDIRECT],
   }
 }
 

@@ -56,6 +56,16 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   }
 }
 
+/**
+ * A browser sign-in ends with the form's redirects reaching the client's loopback redirect (RFC 8252), which the
+ * browser checks against the page's `form-action`: that one origin (already validated by the provider) is allowed too.
+ */
+function loopbackFormAction(details: InteractionDetails): Record<string, string> {
+  const redirect = typeof details.params.redirect_uri === 'string' ? URL.parse(details.params.redirect_uri) : null
+  if (!redirect || redirect.protocol !== 'http:' || redirect.hostname !== '127.0.0.1') return {}
+  return {'content-security-policy': PAGE_HEADERS['content-security-policy'].replace("form-action 'self'", `form-action 'self' ${redirect.origin}`)}
+}
+
 export function createInteractionHandler(options: InteractionOptions) {
   const {provider, directory, audit} = options
 
@@ -86,8 +96,9 @@ export function createInteractionHandler(options: InteractionOptions) {
   async function showPrompt(res: ServerResponse, details: InteractionDetails, extra: {upn?: string; failed?: boolean} = {}) {
     const base = `${INTERACTION_PREFIX}${details.uid}`
     const clientName = await clientNameOf(details)
+    const headers = loopbackFormAction(details)
     if (details.prompt.name === 'login') {
-      sendPage(res, 200, signInPage({action: `${base}/login`, csrf: csrfFor(details.uid), clientName, upn: extra.upn, failed: extra.failed}))
+      sendPage(res, 200, signInPage({action: `${base}/login`, csrf: csrfFor(details.uid), clientName, upn: extra.upn, failed: extra.failed}), headers)
       return
     }
     if (details.prompt.name === 'consent') {
@@ -103,6 +114,7 @@ export function createInteractionHandler(options: InteractionOptions) {
           upn: user?.upn ?? 'you',
           scopes: requestedScopes(details),
         }),
+        headers,
       )
       return
     }
