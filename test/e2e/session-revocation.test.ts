@@ -40,8 +40,8 @@ describe('session revocation (real platform, real CLI)', function () {
   const revoke = (who: string, token = admin) =>
     client.fetch(`${cluster}/v1/users/${encodeURIComponent(who)}/revoke-sessions`, {method: 'POST', headers: {authorization: `Bearer ${token}`}})
 
-  async function expectRevoked(token: string) {
-    const res = await call(token)
+  async function expectRevoked(token: string, path?: string) {
+    const res = await call(token, path)
     expect(res.status).to.equal(401)
     expect(res.headers.get('www-authenticate')).to.equal(REVOKED_CHALLENGE)
     expect(((await res.json()) as {code: string}).code).to.equal('SESSION_REVOKED')
@@ -125,7 +125,7 @@ describe('session revocation (real platform, real CLI)', function () {
       const out = await runCli(['auth', 'logout', '--json'], m.env)
       expect(out.code, out.stderr).to.equal(0)
       expect(JSON.parse(out.stdout).profiles[0]).to.include({revoked: true})
-      await expectRevoked(token)
+      await expectRevoked(token, '/v1/users/user@contoso.example')
       expect((await call(elsewhere.access_token, '/v1/users/user@contoso.example')).status).to.equal(200)
     } finally {
       m.cleanup()
