@@ -8,6 +8,7 @@ import {runCli} from '../helpers/cli.js'
 import {testClient, type TestClient} from '../helpers/https.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {approveWithCli, auditEvents, deviceLogin, machine} from '../helpers/sign-in.js'
+import {runAtTerminal} from '../helpers/terminal.js'
 import {deviceSignIn} from '../helpers/tokens.js'
 
 const REVOKED_CHALLENGE = 'Bearer realm="sandbox.localhost", error="invalid_token", error_description="session revoked"'
@@ -129,6 +130,24 @@ describe('session revocation (real platform, real CLI)', function () {
       expect((await call(elsewhere.access_token, '/v1/users/user@contoso.example')).status).to.equal(200)
     } finally {
       m.cleanup()
+    }
+  })
+
+  it('ppctl user revoke-sessions at a terminal: asks first; "n" changes nothing (exit 3), "y" revokes', async () => {
+    const adminCli = await machine(platform)
+    try {
+      expect((await deviceLogin(adminCli.env, [], approveWithCli(platform, 'admin@contoso.example'))).code).to.equal(0)
+      const victim = await deviceSignIn(client, platform, 'user@contoso.example')
+      const question = /Revoke every session of user@contoso\.example\?/
+      const declined = await runAtTerminal(['user', 'revoke-sessions', 'user@contoso.example'], adminCli.env, [{after: question, send: 'n\r'}])
+      expect(declined.code, declined.transcript).to.equal(3)
+      expect((await call(victim.access_token, '/v1/users/user@contoso.example')).status).to.equal(200)
+      const accepted = await runAtTerminal(['user', 'revoke-sessions', 'user@contoso.example'], adminCli.env, [{after: question, send: 'y\r'}])
+      expect(accepted.code, accepted.transcript).to.equal(0)
+      expect(accepted.transcript).to.match(/Revoked the sessions of user@contoso\.example/)
+      await expectRevoked(victim.access_token, '/v1/users/user@contoso.example')
+    } finally {
+      adminCli.cleanup()
     }
   })
 
