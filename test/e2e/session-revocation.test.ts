@@ -79,6 +79,31 @@ describe('session revocation (real platform, real CLI)', function () {
     expect(events.some((e) => e.actor.upn === 'admin@contoso.example' && e.details?.upn === 'maker@contoso.example')).to.equal(true)
   })
 
+  it('a revocation outlives a restart of the platform: the identity keeps it and the gateway catches up from its feed', async () => {
+    const fabrikamAdmin = (await deviceSignIn(client, platform, 'admin@fabrikam.example')).access_token
+    const victim = (await deviceSignIn(client, platform, 'maker@fabrikam.example')).access_token
+    const home = (await (await client.fetch(`${platform.urls.global}/v1/me/home`, {headers: {authorization: `Bearer ${fabrikamAdmin}`}})).json()) as {
+      home: {uri: string}
+    }
+    const at = (token: string) => client.fetch(`${home.home.uri}/v1/connectors?limit=1`, {headers: {authorization: `Bearer ${token}`}})
+    const answer = await client.fetch(`${home.home.uri}/v1/users/maker@fabrikam.example/revoke-sessions`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${fabrikamAdmin}`},
+    })
+    expect(answer.status).to.equal(200)
+    expect((await at(victim)).status).to.equal(401)
+
+    expect((await runCli(['sandbox', 'stop', '--data-dir', platform.dataDir], platform.cli.env)).code).to.equal(0)
+    const restarted = await runCli(['sandbox', 'start', '--data-dir', platform.dataDir, '--json'], platform.cli.env)
+    expect(restarted.code, restarted.stderr).to.equal(0)
+    expect(JSON.parse(restarted.stdout).port).to.equal(platform.port)
+
+    const res = await at(victim)
+    expect(res.status).to.equal(401)
+    expect(res.headers.get('www-authenticate')).to.equal(REVOKED_CHALLENGE)
+    expect((await at(fabrikamAdmin)).status).to.equal(200)
+  })
+
   it('is for Admins only, and answers 404 for an account that is not in the tenant', async () => {
     const maker = (await deviceSignIn(client, platform, 'user@contoso.example')).access_token
     const refused = await revoke('admin@contoso.example', maker)
