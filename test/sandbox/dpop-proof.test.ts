@@ -123,7 +123,7 @@ describe('gateway DPoP proof verification (injected clock)', () => {
   })
 
   it('refuses what is not a signed dpop+jwt: no header, two headers, wrong typ, a symmetric signature, garbage', async () => {
-    expect((await rejection(verifier.verify({method: 'GET', url: URL_, dpop: undefined}, TOKEN, key.jkt))).description).to.match(/send a DPoP proof/)
+    expect((await rejection(verifier.verify({method: 'GET', url: URL_, dpop: undefined}, TOKEN, key.jkt))).description).to.match(/send a DPoP-proof/)
     const p = await proof(key, good())
     expect((await rejection(verifier.verify({method: 'GET', url: URL_, dpop: [p, p]}, TOKEN, key.jkt))).description).to.match(/exactly one/)
     expect((await rejection(check(await proof(key, good(), {typ: 'JWT'})))).error).to.equal('invalid_dpop_proof')

@@ -41,6 +41,10 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
         'PPCTL_CERTIFICATE_PASSWORD="$PFX_PASSWORD" <%= config.bin %> <%= command.id %> --profile ci --from sandbox --certificate ~/.ppctl-secrets/ci.pfx --client-id sp-1234 --tenant contoso',
     },
     {
+      description: 'Bind the tokens to a key kept with them (DPoP): a copied token is refused without the key',
+      command: '<%= config.bin %> <%= command.id %> --dpop',
+    },
+    {
       description: 'Unattended: read the user code from stderr, approve it elsewhere',
       command: `<%= config.bin %> <%= command.id %> --json 2>code.jsonl & sleep 2; jq -r 'select(.userCode) | .userCode' code.jsonl`,
     },
@@ -60,6 +64,11 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
       helpValue: 'PROFILE',
     }),
     'insecure-storage': Flags.boolean({description: 'Keep tokens in an unencrypted 0600 file instead of the OS keychain (opt-in; warned at every use).'}),
+    dpop: Flags.boolean({
+      allowNo: true,
+      description:
+        'Bind the tokens to a new DPoP key (RFC 9449) kept with them in the credential store, so a copied token is useless without it; saved in the profile (--no-dpop turns it off).',
+    }),
   }
 
   async run(): Promise<AuthLoginResult> {
@@ -79,6 +88,7 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
         from: this.flags.from,
         certificate: this.flags.certificate,
         insecureStorage: this.flags['insecure-storage'],
+        dpop: this.flags.dpop,
         signal: controller.signal,
         onDeviceCode: (info) => {
           this.showDeviceCode(info)
@@ -94,6 +104,7 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
           ? text`CI mode: the token was acquired in memory from PPCTL_* variables; nothing was stored.`
           : text`Tokens are kept in: ${result.credentialLocation ?? result.credentialStore}.`,
       )
+      if (result.dpop) this.out(text`They are DPoP-bound: they work only with the key kept beside them there.`)
       return result
     } catch (err) {
       spinner.stop()

@@ -100,6 +100,10 @@ export const CODES = {
   IDENTITY_PROVIDER_CHANGED: code(AUTH_REQUIRED, 'auth', false, "the platform's identity provider changed since the sign-in"),
   SIGNIN_FAILED: code(AUTH_REQUIRED, 'auth', false, "the local platform refused the test user's sign-in (`sandbox approve`)"),
   UNAUTHENTICATED: code(AUTH_REQUIRED, 'auth', false, 'the global service did not accept the token and named no reason'),
+  DPOP_KEY_MISSING: code(AUTH_REQUIRED, 'auth', false, 'the profile signed in with DPoP, but its key is not in the credential store: sign in again'),
+  DPOP_NOT_SUPPORTED: code(AUTH_REQUIRED, 'auth', false, 'a sign-in with --dpop got a bearer token: the identity provider does not bind tokens'),
+  INVALID_DPOP_PROOF: code(AUTH_REQUIRED, 'auth', false, "the platform refused the request's DPoP proof (another key, replayed, or the clock is off)"),
+  USE_DPOP_NONCE: code(AUTH_REQUIRED, 'auth', false, 'the platform asked for a new DPoP nonce again after ppctl had sent one'),
   // permission
   FORBIDDEN: code(PERMISSION_DENIED, 'permission', false, 'the global service refused to give the route and named no reason'),
   // not found

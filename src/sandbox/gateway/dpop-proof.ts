@@ -103,8 +103,8 @@ export function createProofVerifier(options: ProofVerifierOptions = {}): ProofVe
   return {
     currentNonce,
     async verify(request, accessToken, jkt) {
-      if (request.dpop === undefined || request.dpop === '') throw invalid('the token is DPoP-bound: send a DPoP proof with it')
-      if (Array.isArray(request.dpop)) throw invalid('send exactly one DPoP header')
+      if (request.dpop === undefined || request.dpop === '') throw invalid('the token is DPoP-bound: send a DPoP-proof with it')
+      if (Array.isArray(request.dpop)) throw invalid('send exactly one DPoP-proof')
       let header: {jwk?: JWK}
       let payload: Record<string, unknown>
       try {
@@ -113,33 +113,34 @@ export function createProofVerifier(options: ProofVerifierOptions = {}): ProofVe
         header = verified.protectedHeader as {jwk?: JWK}
         payload = verified.payload as Record<string, unknown>
       } catch {
-        throw invalid('the DPoP proof is not a valid signed dpop+jwt')
+        throw invalid('the DPoP-proof is not a valid signed dpop+jwt')
       }
       if (!header.jwk || (await calculateJwkThumbprint(header.jwk, 'sha256')) !== jkt)
-        throw invalid('the DPoP proof is not signed by the key the token is bound to')
-      if (payload.htm !== request.method.toUpperCase()) throw invalid('the DPoP proof is for another HTTP method (htm)')
+        throw invalid('the DPoP-proof is not signed by the key the token is bound to')
+      if (payload.htm !== request.method.toUpperCase()) throw invalid('the DPoP-proof is for another HTTP method (htm)')
       const expected = htuOf(request.url)
-      if (typeof payload.htu !== 'string' || expected === undefined || htuOf(payload.htu) !== expected) throw invalid('the DPoP proof is for another URL (htu)')
+      if (typeof payload.htu !== 'string' || expected === undefined || htuOf(payload.htu) !== expected) throw invalid('the DPoP-proof is for another URL (htu)')
       const ath = b64url(createHash('sha256').update(accessToken).digest())
-      if (typeof payload.ath !== 'string' || !equalText(payload.ath, ath)) throw invalid('the DPoP proof is not for this access token (ath)')
+      if (typeof payload.ath !== 'string' || !equalText(payload.ath, ath)) throw invalid('the DPoP-proof is not for this access token (ath)')
       const nowSeconds = Math.floor(now() / 1000)
       if (typeof payload.iat !== 'number' || Math.abs(nowSeconds - payload.iat) > windowSeconds)
-        throw invalid('the DPoP proof is too old or from the future (iat)')
-      if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 256) throw invalid('the DPoP proof has no usable jti')
+        throw invalid('the DPoP-proof is too old or from the future (iat)')
+      if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 256) throw invalid('the DPoP-proof has no usable jti')
       // The nonce before the replay check: a proof refused for its nonce is not used up, the client retries with a new one.
       if (typeof payload.nonce !== 'string' || !nonceAccepted(payload.nonce)) {
         throw new ProofRejected(
           'use_dpop_nonce',
-          payload.nonce === undefined ? 'the DPoP proof must carry the gateway nonce' : 'the DPoP nonce is stale',
+          payload.nonce === undefined ? 'the DPoP-proof must carry the gateway nonce' : 'the nonce of the DPoP-proof is stale',
           currentNonce(),
         )
       }
-      if (!remember(payload.jti, payload.iat + windowSeconds, nowSeconds)) throw invalid('the DPoP proof was already used (replayed jti)')
+      if (!remember(payload.jti, payload.iat + windowSeconds, nowSeconds)) throw invalid('the DPoP-proof was already used (replayed jti)')
     },
   }
 }
 
 /** RFC 9449 §7.1: the challenge of a DPoP refusal, naming the algorithms a proof may use. */
 export function dpopChallenge(error: string, description: string): string {
-  return `DPoP algs="${DPOP_ALGORITHMS.join(' ')}", error="${error}", error_description="${description}"`
+  // A quoted-string cannot hold a bare double quote.
+  return `DPoP algs="${DPOP_ALGORITHMS.join(' ')}", error="${error}", error_description="${description.replace(/["\\]/g, "'")}"`
 }

@@ -87,10 +87,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): (authorizati
 async function checkBinding(cnf: unknown, token: string, dpopScheme: boolean, request: ProofRequest | undefined, proofs: ProofVerifier): Promise<void> {
   const jkt = typeof cnf === 'object' && cnf !== null && typeof (cnf as {jkt?: unknown}).jkt === 'string' ? (cnf as {jkt: string}).jkt : undefined
   if (!jkt) {
-    if (dpopScheme) throw new TokenRejected('invalid_token', 'the token is not DPoP-bound: send it as "Bearer <token>"')
+    if (dpopScheme) throw new TokenRejected('invalid_token', 'the token is not DPoP-bound: send it with the Bearer scheme (Authorization: Bearer <token>)')
     return
   }
-  if (!dpopScheme) throw new TokenRejected('invalid_token', 'the token is DPoP-bound: send it as "DPoP <token>" with a DPoP proof', {})
+  if (!dpopScheme)
+    throw new TokenRejected('invalid_token', 'the token is DPoP-bound: send it with the DPoP scheme (Authorization: DPoP <token>) and a proof of its key', {})
   try {
     await proofs.verify(request ?? {method: '', url: '', dpop: undefined}, token, jkt)
   } catch (err) {
