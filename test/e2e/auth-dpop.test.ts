@@ -100,8 +100,10 @@ describe('DPoP (real CLI, real platform)', function () {
     expect(((await stolen.json()) as {error: string}).error).to.equal('invalid_grant')
 
     // ppctl's own refresh sends proofs (the provider asks for its nonce first): a new bound token, the same key.
-    const refreshed = await runCli(['auth', 'token', '--force-refresh'], m.env)
+    const refreshed = await runCli(['auth', 'token', '--force-refresh', '--json'], m.env)
     expect(refreshed.code, refreshed.stderr).to.equal(0)
+    expect(JSON.parse(refreshed.stdout).tokenType).to.equal('DPoP')
+    expect(refreshed.stderr).to.match(/DPoP-bound: the platform refuses it without a proof/)
     const after = (await new FileStore(m.env.PPCTL_CONFIG_DIR!, 'sandbox').get('sandbox'))!
     expect(after.accessToken).not.to.equal(creds.accessToken)
     expect(after.dpopKey).to.deep.equal(creds.dpopKey)

@@ -9,7 +9,7 @@ import {AuthRequiredError} from '../errors/index.js'
 import type {DpopProver} from '../http/types.js'
 import {SIGN_IN_AGAIN} from './oauth-error.js'
 
-export const DPOP_ALG = 'ES256'
+const DPOP_ALG = 'ES256'
 
 /** A profile's DPoP key, ready to sign: its stored (private) JWK, the key pair, and a prover for API requests. */
 export interface DpopKey {

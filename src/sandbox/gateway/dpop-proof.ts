@@ -27,7 +27,7 @@ export class ProofRejected extends Error {
 }
 
 /** The algorithms a proof may be signed with: asymmetric only (RFC 9449 §4.2), the ones ppctl and jose support. */
-export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] as const
+const DPOP_ALGORITHMS = ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] as const
 
 export interface ProofVerifierOptions {
   /** Seconds a proof's iat may be in the past or the future; also how long its jti is remembered. Default 60. */
