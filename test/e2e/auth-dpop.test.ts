@@ -88,6 +88,11 @@ describe('DPoP (real CLI, real platform)', function () {
     expect(JSON.parse(raw.stdout).items.length).to.be.greaterThan(0)
     const route = await runCli(['route', 'show', '--refresh', '--json'], m.env)
     expect(route.code, route.stderr).to.equal(0)
+    // The audit stream (its own HTTP path: a long-lived response) sends a proof too.
+    const audit = await runCli(['audit', 'stream', '--since', '1h', '--action', 'signin'], m.env)
+    expect(audit.code, audit.stderr).to.equal(0)
+    expect(audit.stdout.trim().split('\n').length).to.be.greaterThan(0)
+    expect(audit.stdout).to.include('admin@contoso.example')
 
     // The refresh token is bound too: without a proof of the key the identity provider refuses it.
     const meta = (await (await client.fetch(`${platform.urls.authority}/.well-known/openid-configuration`)).json()) as {token_endpoint: string}
@@ -228,6 +233,23 @@ describe('DPoP (real CLI, real platform)', function () {
       expect(run.filesWithKey).to.deep.equal([])
     } finally {
       scratch.cleanup()
+    }
+  })
+
+  it('logout revokes the bound refresh token and deletes the key with the tokens', async () => {
+    const other = await machine(platform)
+    try {
+      const login = await deviceLogin(other.env, ['--dpop'], approveWithCli(platform, 'maker@fabrikam.example'))
+      expect(login.code, login.stderr).to.equal(0)
+      const store = new FileStore(other.env.PPCTL_CONFIG_DIR!, 'sandbox')
+      const d = (await store.get('sandbox'))!.dpopKey!.d
+      const logout = await runCli(['auth', 'logout', '--json'], other.env)
+      expect(logout.code, logout.stderr).to.equal(0)
+      expect(JSON.parse(logout.stdout).profiles[0]).to.include({revoked: true})
+      expect(await store.get('sandbox')).to.equal(undefined)
+      expect(filesContaining(other.home, d)).to.deep.equal([])
+    } finally {
+      other.cleanup()
     }
   })
 })

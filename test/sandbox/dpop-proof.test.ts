@@ -4,7 +4,11 @@ import {createHash, randomUUID} from 'node:crypto'
 
 import {calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK} from 'jose'
 
-import {createProofVerifier, ProofRejected, type ProofVerifier} from '../../src/sandbox/gateway/dpop-proof.js'
+import {createServer, request, type Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+import {createProofVerifier, ProofRejected, type ProofRequest, type ProofVerifier} from '../../src/sandbox/gateway/dpop-proof.js'
+import {createGateway} from '../../src/sandbox/gateway/gateway.js'
 import {createTokenVerifier, TokenRejected} from '../../src/sandbox/gateway/verify-token.js'
 
 const URL_ = 'https://contoso.clusters.sandbox.localhost:8443/v1/connectors'
@@ -211,5 +215,79 @@ describe('gateway token verifier: Bearer and DPoP schemes', () => {
     const token = await accessToken()
     expect((await refused(verify(`DPoP ${token}`, {method: 'GET', url: URL_, dpop: undefined}))).description).to.match(/not DPoP-bound/)
     expect(await verify(`Bearer ${token}`)).to.include({tenantId: 'tenant-1'})
+  })
+})
+
+describe('gateway answers to DPoP refusals (in-process gateway, real HTTP)', () => {
+  let server: Server
+  let port: number
+  let refused: string[]
+  let seen: ProofRequest | undefined
+  let next: TokenRejected
+
+  before(async () => {
+    const gateway = createGateway({
+      identity: () => {},
+      global: () => {},
+      cluster: () => {},
+      clusterIds: [],
+      verify: async (_authorization, req) => {
+        seen = req
+        throw next
+      },
+      rateLimit: {rps: 1000, burst: 1000},
+      health: () => ({status: 'ok'}),
+      requestLog: () => {},
+      onRefused: (_rc, _req, status, reason) => refused.push(`${status} ${reason}`),
+    })
+    server = createServer((req, res) => void gateway(req, res))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    port = (server.address() as AddressInfo).port
+  })
+  beforeEach(() => (refused = []))
+  after(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+
+  const call = () =>
+    new Promise<{status: number; headers: Record<string, unknown>; body: {code?: string}}>((resolve, reject) => {
+      const req = request(
+        {host: '127.0.0.1', port, path: '/v1/me/home?x=1', headers: {host: 'global.sandbox.localhost:8443', authorization: 'DPoP t', dpop: 'p'}, agent: false},
+        (res) => {
+          let body = ''
+          res.on('data', (d: Buffer) => (body += d.toString('utf8')))
+          res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(body)}))
+        },
+      )
+      req.on('error', reject)
+      req.end()
+    })
+
+  it('hands the verifier the method, the URL as addressed and the proof; a bad proof: a DPoP challenge, INVALID_DPOP_PROOF, audited', async () => {
+    next = new TokenRejected('invalid_dpop_proof', 'the DPoP-proof was already used (replayed jti)', {})
+    const res = await call()
+    expect(seen).to.deep.equal({method: 'GET', url: 'https://global.sandbox.localhost:8443/v1/me/home?x=1', dpop: 'p'})
+    expect(res.status).to.equal(401)
+    expect(res.headers['www-authenticate']).to.equal(
+      'DPoP algs="ES256 ES384 PS256 RS256 EdDSA", error="invalid_dpop_proof", error_description="the DPoP-proof was already used (replayed jti)"',
+    )
+    expect(res.headers).not.to.have.property('dpop-nonce')
+    expect(res.body.code).to.equal('INVALID_DPOP_PROOF')
+    expect(refused).to.deep.equal(['401 the DPoP-proof was already used (replayed jti)'])
+  })
+
+  it('a nonce challenge carries DPoP-Nonce and USE_DPOP_NONCE, and is not audited as a refusal (it is the first step of every DPoP client)', async () => {
+    next = new TokenRejected('use_dpop_nonce', 'the DPoP-proof must carry the gateway nonce', {nonce: 'n-42'})
+    const res = await call()
+    expect(res.status).to.equal(401)
+    expect(res.headers['dpop-nonce']).to.equal('n-42')
+    expect(res.headers['www-authenticate']).to.match(/^DPoP .*error="use_dpop_nonce"/)
+    expect(res.body.code).to.equal('USE_DPOP_NONCE')
+    expect(refused).to.deep.equal([])
+  })
+
+  it('a description with double quotes stays one quoted-string in the challenge', async () => {
+    next = new TokenRejected('invalid_token', 'say "DPoP"', {})
+    expect((await call()).headers['www-authenticate']).to.match(/error_description="say 'DPoP'"$/)
   })
 })

@@ -66,7 +66,8 @@ export function createGateway(options: GatewayOptions) {
         : req.headers.authorization
           ? `Bearer realm="${BASE_DOMAIN}", error="${rejected.error}", error_description="${rejected.description}"`
           : `Bearer realm="${BASE_DOMAIN}"`
-      options.onRefused?.(rc, req, 401, rejected.description)
+      // A nonce challenge is the protocol's normal first step for a DPoP client, not a refused credential: not audited.
+      if (rejected.error !== 'use_dpop_nonce') options.onRefused?.(rc, req, 401, rejected.description)
       sendProblem(
         res,
         rc,
