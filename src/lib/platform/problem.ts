@@ -58,6 +58,9 @@ const NEXT_STEP: Partial<Record<ExitCodeValue, string>> = {
 const NEXT_STEP_BY_CODE: Partial<Record<string, string>> = {
   // Support is refused tenant data by design: no role to ask for, but routes and health to read.
   TENANT_DATA_FORBIDDEN: SUPPORT_CAN,
+  // A proof is valid for 60 s around the platform's clock: a wrong clock here fails every request, and a new sign-in would not help.
+  INVALID_DPOP_PROOF: "Check this machine's clock (a DPoP-proof is valid for 60 s); if it is right, sign in again: ppctl auth login --dpop",
+  USE_DPOP_NONCE: 'Run the command again; if it keeps failing, report it with the correlation id.',
 }
 
 /**
