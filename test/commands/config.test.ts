@@ -226,7 +226,7 @@ describe('ppctl config (real CLI)', () => {
       expect(res.code).to.equal(2)
       expect(res.stderr).to.contain('Unknown configuration key "autority". Did you mean "authority"?')
       expect(res.stderr).to.contain(
-        'authority, global-url, ca-file, client-id, tenant, cluster-allow-list, allow-ip-literals, credential-store, default-profile',
+        'authority, global-url, ca-file, client-id, tenant, cluster-allow-list, allow-ip-literals, credential-store, dpop, default-profile',
       )
     })
 

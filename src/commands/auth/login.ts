@@ -49,6 +49,10 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
       command: '<%= config.bin %> <%= command.id %> --web --no-browser --timeout 2m',
     },
     {
+      description: 'Bind the tokens to a key kept with them (DPoP): a copied token is refused without the key',
+      command: '<%= config.bin %> <%= command.id %> --dpop',
+    },
+    {
       description: 'Unattended: read the user code from stderr, approve it elsewhere',
       command: `<%= config.bin %> <%= command.id %> --json 2>code.jsonl & sleep 2; jq -r 'select(.userCode) | .userCode' code.jsonl`,
     },
@@ -74,6 +78,11 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
     browser: Flags.boolean({description: 'With --web: open the browser (--no-browser: only print the address).', default: true, allowNo: true}),
     timeout: Flags.string({description: 'With --web: how long to wait for the browser sign-in.', default: '5m', helpValue: 'DURATION'}),
     'insecure-storage': Flags.boolean({description: 'Keep tokens in an unencrypted 0600 file instead of the OS keychain (opt-in; warned at every use).'}),
+    dpop: Flags.boolean({
+      allowNo: true,
+      description:
+        'Bind the tokens to a new DPoP key (RFC 9449) kept with them in the credential store, so a copied token is useless without it; saved in the profile (--no-dpop turns it off).',
+    }),
   }
 
   async run(): Promise<AuthLoginResult> {
@@ -94,6 +103,7 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
         from: this.flags.from,
         certificate: this.flags.certificate,
         insecureStorage: this.flags['insecure-storage'],
+        dpop: this.flags.dpop,
         signal: controller.signal,
         ...(this.flags.web
           ? {
@@ -121,6 +131,7 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
           ? text`CI mode: the token was acquired in memory from PPCTL_* variables; nothing was stored.`
           : text`Tokens are kept in: ${result.credentialLocation ?? result.credentialStore}.`,
       )
+      if (result.dpop) this.out(text`They are DPoP-bound: they work only with the key kept beside them there.`)
       return result
     } catch (err) {
       spinner.stop()

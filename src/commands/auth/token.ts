@@ -5,7 +5,8 @@ import {text} from '../../lib/output/render.js'
 
 export interface AuthTokenResult {
   accessToken: string
-  tokenType: 'Bearer'
+  /** DPoP: bound to the profile's key (`auth login --dpop`); it is refused without a proof signed by that key. */
+  tokenType: 'Bearer' | 'DPoP'
   /** ISO 8601. */
   expiresAt: string
   profile: string
@@ -37,6 +38,9 @@ export default class AuthToken extends BaseCommand<typeof AuthToken> {
   async run(): Promise<AuthTokenResult> {
     const token = await this.ctx.tokens().get({forceRefresh: this.flags['force-refresh']})
     this.out(text`${token.token}`)
-    return {accessToken: token.token, tokenType: 'Bearer', expiresAt: new Date(token.expiresAt).toISOString(), profile: token.profile}
+    // The key never leaves the credential store, so no other program can use this token: say so instead of a curl failing.
+    if (token.dpop)
+      this.note(text`Note: this token is DPoP-bound: the platform refuses it without a proof signed by the profile's key. Call the API with: ppctl api`)
+    return {accessToken: token.token, tokenType: token.dpop ? 'DPoP' : 'Bearer', expiresAt: new Date(token.expiresAt).toISOString(), profile: token.profile}
   }
 }

@@ -1,4 +1,5 @@
 // GET requests to the tenant's home cluster for the audit consumer: route → allow-list → token, no body timeout.
+import type {AccessToken} from '../auth/token-lifecycle.js'
 import type {Context} from '../context.js'
 import {assertAllowedClusterUri} from '../routing/allow-list.js'
 import type {HomeRoute} from '../routing/types.js'
@@ -17,7 +18,7 @@ export interface ClusterTransport {
 export function clusterTransport(ctx: Context): ClusterTransport {
   // Route and token are kept between requests (history pages come back to back) until a request asks for new ones
   // or the token nears the point where getAccessToken would renew it.
-  let cached: {base: URL; token: {token: string; expiresAt: number}} | undefined
+  let cached: {base: URL; token: AccessToken} | undefined
   const transport: {route?: HomeRoute} & ClusterTransport = {
     async open(path, headers, options) {
       const http = await ctx.http()
@@ -30,7 +31,7 @@ export function clusterTransport(ctx: Context): ClusterTransport {
       const {base, token} = cached
       const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base.href : `${base.href}/`)
       // A stream: no body timeout (the heartbeat watchdog guards it) and no blind retries (the consumer resumes by seq).
-      const response = await http.stream(url, {method: 'GET', headers: {...headers, authorization: `Bearer ${token.token}`}, signal: options.signal})
+      const response = await http.stream(url, {method: 'GET', headers, auth: token, signal: options.signal})
       return {response, tokenExpiresAt: token.expiresAt}
     },
   }

@@ -2,7 +2,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import type {Configuration} from 'openid-client'
+import type {Configuration, DPoPOptions} from 'openid-client'
 
 import type {Clock} from '../clock.js'
 import {AuthRequiredError, CancelledError, InterruptedError, PpctlError} from '../errors/index.js'
@@ -31,6 +31,8 @@ export interface BrowserSignInOptions {
   signal?: AbortSignal
   /** Called once the address is known, to print it and open the browser. */
   onUrl: (info: BrowserSignInInfo) => void | Promise<void>
+  /** DPoP: the code exchange carries a proof of the profile's key, so the tokens are bound to it. */
+  dpop?: DPoPOptions
 }
 
 /** What came back on the loopback redirect with the right state, with its response held until the exchange is done. */
@@ -164,12 +166,18 @@ export async function browserSignIn(config: Configuration, options: BrowserSignI
     const outcome = await Promise.race([arrived, timeout])
     if (outcome instanceof Error) throw outcome
     try {
-      const tokens = await client.authorizationCodeGrant(config, outcome.url, {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-        expectedNonce: nonce,
-        idTokenExpected: true,
-      })
+      const tokens = await client.authorizationCodeGrant(
+        config,
+        outcome.url,
+        {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+          idTokenExpected: true,
+        },
+        undefined,
+        options.dpop,
+      )
       page(outcome.res, 200, 'signed-in', 'Signed in', 'ppctl is signed in.')
       return tokens
     } catch (err) {

@@ -7,6 +7,7 @@ import {readSecret} from '../io/read-secret.js'
 import {loadCertificateFile, loadCertificatePem, type ClientCertificate} from './certificate.js'
 import {certificateClientAuth, chooseAssertionAlg} from './client-assertion.js'
 import {discover} from './discovery.js'
+import {tokenEndpointDpop, type DpopKey} from './dpop.js'
 import {toAuthError} from './oauth-error.js'
 
 /** PPCTL_CERTIFICATE_PASSWORD, else a hidden prompt at a terminal, else stdin: never a flag. */
@@ -32,6 +33,8 @@ export interface CertificateGrantOptions {
   resource?: string
   /** The HTTP stack to reach the provider with (a profile being created brings its own CA); the context's by default. */
   http?: Http
+  /** Bind the token to this DPoP key. */
+  dpop?: DpopKey
 }
 
 export async function certificateGrant(ctx: Context, options: CertificateGrantOptions): Promise<TokenEndpointResponse> {
@@ -42,7 +45,8 @@ export async function certificateGrant(ctx: Context, options: CertificateGrantOp
   // Decided now, so an unusable key is reported before any request; the hook signs with it.
   chooseAssertionAlg(config.serverMetadata(), cert)
   try {
-    return await client.clientCredentialsGrant(config, options.resource ? {resource: options.resource} : {})
+    const dpop = options.dpop ? await tokenEndpointDpop(config, options.dpop) : undefined
+    return await client.clientCredentialsGrant(config, options.resource ? {resource: options.resource} : {}, dpop)
   } catch (err) {
     throw toAuthError(err, `Sign-in with the certificate ${cert.thumbprint}`)
   }

@@ -6,7 +6,9 @@ import {ExitCode, PpctlError, UnreachableError, type ExitCodeValue} from '../err
 import type {Http} from '../http/types.js'
 import {redactText} from '../output/redact.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
+import {dpopKeyFrom} from './dpop.js'
 import {issuerOfJwt} from './issuer-check.js'
+import type {AccessToken} from './token-lifecycle.js'
 
 /** How long a check may take before the platform is reported unreachable: a status must answer, not hang. */
 const CHECK_TIMEOUT_MS = 5000
@@ -131,7 +133,9 @@ export async function checkSignIn(ctx: Context, input: CheckInput): Promise<Sign
     const res = await http.fetch(`${global}/v1/me/home`, {
       signal,
       retries: false,
-      headers: {accept: 'application/json', authorization: `Bearer ${creds.accessToken}`},
+      headers: {accept: 'application/json'},
+      // A DPoP-bound token is checked as it is used: with a proof of its key.
+      auth: {token: creds.accessToken ?? '', dpop: creds.dpopKey ? (await dpopKeyFrom(creds.dpopKey)).prover : undefined},
     })
     const body = (await res.json().catch(() => ({}))) as {tenantName?: unknown; detail?: unknown; code?: unknown}
     if (res.status === 401) {
@@ -171,9 +175,9 @@ export async function checkEnvironment(ctx: Context, input: {globalUrl?: string;
     signal.addEventListener('abort', () => reject(new UnreachableError('TIMEOUT', `no answer within ${timeoutMs / 1000} s`)), {once: true}),
   )
   const next = 'Check PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; see the error with: ppctl auth token'
-  let token: string
+  let token: AccessToken
   try {
-    token = (await Promise.race([ctx.tokens().get(), timedOut])).token
+    token = await Promise.race([ctx.tokens().get(), timedOut])
   } catch (err) {
     const e = err instanceof PpctlError ? err : undefined
     const message = `The sign-in from the CI variables failed: ${e ? e.message : 'unexpected error'}`
@@ -184,9 +188,7 @@ export async function checkEnvironment(ctx: Context, input: {globalUrl?: string;
   if (!input.globalUrl) return {...base, state: 'ok', message: 'The identity provider issued a token for the CI variables.', exitCode: ExitCode.OK}
   const global = normalize(input.globalUrl)
   try {
-    const res = await (
-      await ctx.http()
-    ).fetch(`${global}/v1/me/home`, {signal, retries: false, headers: {accept: 'application/json', authorization: `Bearer ${token}`}})
+    const res = await (await ctx.http()).fetch(`${global}/v1/me/home`, {signal, retries: false, auth: token, headers: {accept: 'application/json'}})
     const body = (await res.json().catch(() => ({}))) as {tenantName?: unknown; code?: unknown}
     if (res.status === 401)
       return {

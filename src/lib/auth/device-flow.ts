@@ -1,5 +1,5 @@
 // The device authorization grant (RFC 8628): start it, check where it sends the person, and poll on ppctl's own clock.
-import type {Configuration, DeviceAuthorizationResponse, TokenEndpointResponse, TokenEndpointResponseHelpers} from 'openid-client'
+import type {Configuration, DeviceAuthorizationResponse, DPoPOptions, TokenEndpointResponse, TokenEndpointResponseHelpers} from 'openid-client'
 
 import type {Clock} from '../clock.js'
 import {AuthRequiredError, CancelledError, ExitCode, InterruptedError, PpctlError} from '../errors/index.js'
@@ -85,6 +85,8 @@ export interface PollOptions {
   signal?: AbortSignal
   /** Called before each wait, with its length (for the spinner and for tests). */
   onWait?: (ms: number, reason: 'interval' | 'slow_down' | 'network') => void
+  /** Bind the tokens to a DPoP key (its openid-client handle). */
+  dpop?: DPoPOptions
 }
 
 /**
@@ -110,7 +112,7 @@ export async function pollDeviceToken(config: Configuration, device: DeviceAutho
       await sleep(clock, wait, signal)
       if (clock.now() >= deadline) throw codeExpired('the code was not approved in time')
       try {
-        return await client.genericGrantRequest(config, DEVICE_CODE_GRANT, {device_code: device.device_code})
+        return await client.genericGrantRequest(config, DEVICE_CODE_GRANT, {device_code: device.device_code}, options.dpop)
       } catch (err) {
         if (signal?.aborted) throw interrupted()
         const oauth = oauthErrorCode(err)

@@ -11,6 +11,7 @@ import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
 import {ciCredentialsFromEnv} from './ci-env.js'
 import {pollDeviceToken, startDeviceAuthorization, type DeviceCodeInfo} from './device-flow.js'
 import {discover, parseAuthority} from './discovery.js'
+import {checkDpopBound, newDpopKey, tokenEndpointDpop} from './dpop.js'
 import {recordSignIn} from './forget.js'
 import {resourceFor, SIGN_IN_SCOPE} from './resource.js'
 import {identityOf, toStoredCredentials} from './token-response.js'
@@ -28,6 +29,8 @@ export interface LoginResult {
   credentialStore: 'keychain' | 'file' | 'memory' | 'none'
   credentialLocation: string | null
   certificateThumbprint?: string
+  /** Whether the tokens are DPoP-bound to a key kept with them in the credential store. */
+  dpop: boolean
   /** Warnings a person should act on (a key file readable by others, an insecure store). */
   warnings: string[]
 }
@@ -47,6 +50,8 @@ export interface LoginOptions {
   from?: string
   certificate?: string
   insecureStorage?: boolean
+  /** Bind the tokens to a new DPoP key (true), or not (false); saved in the profile. Unset: as the profile says. */
+  dpop?: boolean
   /** Device code: called once the code is known, for the prompt (and the JSON line on stderr). */
   onDeviceCode?: (info: DeviceCodeInfo) => void
   /** Device code: called before each wait (spinner). */
@@ -78,6 +83,7 @@ async function targetProfile(
   if (options.tenant) changes.tenant = options.tenant
   if (options.resource) changes.apiResource = parseAuthority(options.resource).href.replace(/\/$/, '')
   if (options.insecureStorage) changes.credentialStore = 'file'
+  if (options.dpop !== undefined) changes.dpop = options.dpop
   const next: Profile = {...profile, ...changes}
   if (!next.authority) {
     throw new UsageError('AUTHORITY_REQUIRED', `Profile "${name}" has no identity provider.`, {
@@ -112,6 +118,8 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
     // The file store warns by itself each time it is opened.
     const warnings: string[] = []
     const now = () => ctx.clock.now()
+    // A new key for every sign-in: the old tokens' key goes with them.
+    const key = profile.dpop ? await newDpopKey() : undefined
 
     let res: Awaited<ReturnType<typeof certificateGrant>>
     let started: number
@@ -123,7 +131,7 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
       warnings.push(...cert.warnings)
       thumbprint = cert.thumbprint
       started = now()
-      res = await certificateGrant(ctx, {authority, clientId, cert, resource: resourceFor(profile), http})
+      res = await certificateGrant(ctx, {authority, clientId, cert, resource: resourceFor(profile), http, dpop: key})
     } else if (options.web) {
       method = 'browser'
       const config = await discover(ctx, {authority, clientId, http})
@@ -135,6 +143,7 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
         timeoutMs: options.web.timeoutMs,
         signal: options.signal,
         onUrl: options.web.onUrl,
+        dpop: key ? await tokenEndpointDpop(config, key) : undefined,
       })
       started = now()
     } else {
@@ -142,11 +151,13 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
       const config = await discover(ctx, {authority, clientId, http})
       const {device, info} = await startDeviceAuthorization(config, {authority, scope: SIGN_IN_SCOPE, resource: resourceFor(profile)})
       options.onDeviceCode?.(info)
-      res = await pollDeviceToken(config, device, {clock: ctx.clock, signal: options.signal, onWait: options.onWait})
+      const dpop = key ? await tokenEndpointDpop(config, key) : undefined
+      res = await pollDeviceToken(config, device, {clock: ctx.clock, signal: options.signal, onWait: options.onWait, dpop})
       started = now()
     }
+    if (key) checkDpopBound(res, authority)
     const who = identityOf(res)
-    const creds = toStoredCredentials(res, started)
+    const creds = toStoredCredentials(res, started, key ? {dpopKey: key.jwk} : undefined)
     const expiresAt = new Date(creds.accessTokenExpiresAt ?? started).toISOString()
     await access.withLock(name, () => store.set(name, creds))
     await recordSignIn(ctx, name, {
@@ -170,6 +181,7 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
       credentialStore: store.kind,
       credentialLocation: store.location,
       ...(thumbprint ? {certificateThumbprint: thumbprint} : {}),
+      dpop: key !== undefined,
       warnings,
     }
   } finally {
@@ -192,6 +204,7 @@ async function loginFromEnvironment(ctx: Context, ci: NonNullable<ReturnType<typ
     credentialStore: 'none',
     credentialLocation: null,
     certificateThumbprint: t.thumbprint,
+    dpop: false,
     warnings: [],
   }
 }

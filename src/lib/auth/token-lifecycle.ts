@@ -3,10 +3,13 @@ import type {Context} from '../context.js'
 import type {Profile} from '../config/store.js'
 import type {CredentialStore, StoredCredentials} from '../credentials/types.js'
 import {AuthRequiredError} from '../errors/index.js'
+import type {DpopProver} from '../http/types.js'
 import {text} from '../output/render.js'
 import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
 import {acquireCiToken, ciCredentialsFromEnv, type CiCredentials, type CiToken} from './ci-env.js'
 import {discover} from './discovery.js'
+import {tokenEndpointDpop, type DpopKey} from './dpop.js'
+import {dpopKeys, type DpopKeys} from './dpop-tokens.js'
 import {forgetSignIn, recordExpiry} from './forget.js'
 import {identityProviderChanged, issuerChange} from './issuer-check.js'
 import {oauthErrorCode, SIGN_IN_AGAIN, toAuthError} from './oauth-error.js'
@@ -23,6 +26,8 @@ export interface AccessToken {
   profile: string
   /** Where it came from: the store, a refresh, a new certificate sign-in, or the CI environment (memory only). */
   source: 'cache' | 'refreshed' | 'certificate' | 'environment'
+  /** A DPoP-bound token's key: requests send `Authorization: DPoP` and a proof signed by it (pass the token as `auth`). */
+  dpop?: DpopProver
 }
 
 export interface GetAccessTokenOptions {
@@ -40,8 +45,10 @@ export interface Tokens {
 
 export function createTokens(ctx: Context): Tokens {
   let ciToken: Promise<CiToken> | undefined
+  // One prover per key for the whole run, so the nonces servers hand out are remembered from request to request.
+  const keys = dpopKeys()
   const tokens: Tokens = {
-    get: (options = {}) => getAccessToken(ctx, tokens, options),
+    get: (options = {}) => getAccessToken(ctx, tokens, keys, options),
     ci(ci) {
       if (!ciToken) {
         ciToken = acquireCiToken(ctx, ci)
@@ -63,7 +70,7 @@ function notSignedIn(profile: string): AuthRequiredError {
   })
 }
 
-async function getAccessToken(ctx: Context, tokens: Tokens, options: GetAccessTokenOptions): Promise<AccessToken> {
+async function getAccessToken(ctx: Context, tokens: Tokens, keys: DpopKeys, options: GetAccessTokenOptions): Promise<AccessToken> {
   const ci = ciCredentialsFromEnv(ctx.env)
   const {name, profile} = await ctx.activeProfile()
   if (ci) {
@@ -79,19 +86,30 @@ async function getAccessToken(ctx: Context, tokens: Tokens, options: GetAccessTo
   const changed = issuerChange(profile, cached)
   if (changed) throw identityProviderChanged(name, changed)
   if (!options.forceRefresh && isFresh(cached, ctx.clock.now())) {
-    return {token: cached.accessToken, expiresAt: cached.accessTokenExpiresAt, profile: name, source: 'cache'}
+    const key = await keys.of(name, cached)
+    return {token: cached.accessToken, expiresAt: cached.accessTokenExpiresAt, profile: name, source: 'cache', ...(key ? {dpop: key.prover} : {})}
   }
   return access.withLock(name, async () => {
     // Another process may have renewed it while this one waited for the lock.
     const current = await store.get(name)
+    const key = await keys.of(name, current)
     if (isFresh(current, ctx.clock.now()) && (!options.forceRefresh || current.accessToken !== cached?.accessToken)) {
-      return {token: current.accessToken, expiresAt: current.accessTokenExpiresAt, profile: name, source: 'cache' as const}
+      return {token: current.accessToken, expiresAt: current.accessTokenExpiresAt, profile: name, source: 'cache' as const, ...(key ? {dpop: key.prover} : {})}
     }
-    return profile.authMethod === 'certificate' ? renewWithCertificate(ctx, name, profile, store) : refresh(ctx, name, profile, store, current)
+    const renewed =
+      profile.authMethod === 'certificate' ? await renewWithCertificate(ctx, name, profile, store, key) : await refresh(ctx, name, profile, store, current, key)
+    return key ? {...renewed, dpop: key.prover} : renewed
   })
 }
 
-async function refresh(ctx: Context, name: string, profile: Profile, store: CredentialStore, current: StoredCredentials | undefined): Promise<AccessToken> {
+async function refresh(
+  ctx: Context,
+  name: string,
+  profile: Profile,
+  store: CredentialStore,
+  current: StoredCredentials | undefined,
+  key: DpopKey | undefined,
+): Promise<AccessToken> {
   if (!current?.refreshToken || !profile.authority || !profile.clientId) {
     await forgetSignIn(ctx, name)
     throw new AuthRequiredError('SESSION_EXPIRED', `The sign-in of profile "${name}" has expired and cannot be renewed.`, {nextStep: SIGN_IN_AGAIN})
@@ -101,7 +119,8 @@ async function refresh(ctx: Context, name: string, profile: Profile, store: Cred
   const now = ctx.clock.now()
   let res: Awaited<ReturnType<typeof client.refreshTokenGrant>>
   try {
-    res = await client.refreshTokenGrant(config, current.refreshToken)
+    // A DPoP-bound refresh token (a public client's) is only accepted with a proof of the same key.
+    res = await client.refreshTokenGrant(config, current.refreshToken, undefined, key ? await tokenEndpointDpop(config, key) : undefined)
   } catch (err) {
     const code = oauthErrorCode(err)
     if (code === 'invalid_grant' || code === 'invalid_token') {
@@ -120,13 +139,13 @@ async function refresh(ctx: Context, name: string, profile: Profile, store: Cred
 }
 
 /** Certificates have no refresh token: sign in again with the same file (its password from the environment or a prompt). */
-async function renewWithCertificate(ctx: Context, name: string, profile: Profile, store: CredentialStore): Promise<AccessToken> {
+async function renewWithCertificate(ctx: Context, name: string, profile: Profile, store: CredentialStore, key: DpopKey | undefined): Promise<AccessToken> {
   if (!profile.certificatePath || !profile.authority || !profile.clientId) throw notSignedIn(name)
   const cert = await loadClientCertificate(ctx, {file: profile.certificatePath})
   for (const warning of cert.warnings) ctx.reporter.warn(text`Warning: ${warning}`)
   const now = ctx.clock.now()
-  const res = await certificateGrant(ctx, {authority: profile.authority, clientId: profile.clientId, cert, resource: resourceFor(profile)})
-  const next = toStoredCredentials(res, now)
+  const res = await certificateGrant(ctx, {authority: profile.authority, clientId: profile.clientId, cert, resource: resourceFor(profile), dpop: key})
+  const next = toStoredCredentials(res, now, key ? {dpopKey: key.jwk} : undefined)
   await store.set(name, next)
   await recordExpiry(ctx, name, next.accessTokenExpiresAt ?? now)
   return {token: res.access_token, expiresAt: next.accessTokenExpiresAt ?? now, profile: name, source: 'certificate'}

@@ -11,6 +11,8 @@ export function toStoredCredentials(res: TokenEndpointResponse, now: number, pre
   const idToken = res.id_token ?? previous?.idToken
   if (refreshToken) out.refreshToken = refreshToken
   if (idToken) out.idToken = idToken
+  // The key the tokens are bound to stays with them through every renewal.
+  if (previous?.dpopKey) out.dpopKey = previous.dpopKey
   return out
 }
 

@@ -11,7 +11,7 @@ import {assertProfileName, type Profile} from './store.js'
 /** A value as stored and as printed by --json. */
 export type ConfigValue = string | boolean | string[]
 
-export type ProfileField = 'authority' | 'globalUrl' | 'caFile' | 'clientId' | 'tenant' | 'clusterAllowList' | 'allowIpLiterals' | 'credentialStore'
+export type ProfileField = 'authority' | 'globalUrl' | 'caFile' | 'clientId' | 'tenant' | 'clusterAllowList' | 'allowIpLiterals' | 'credentialStore' | 'dpop'
 
 interface KeyBase {
   readonly key: string
@@ -52,6 +52,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     field: 'credentialStore',
     env: 'PPCTL_CREDENTIAL_STORE',
     description: 'Where secrets are kept: keychain, file or memory.',
+  },
+  {
+    key: 'dpop',
+    scope: 'profile',
+    field: 'dpop',
+    description: 'Whether sign-ins bind the tokens to a DPoP key kept with them (true or false); takes effect at the next auth login.',
   },
   {key: 'default-profile', scope: 'global', field: 'defaultProfile', description: 'The profile used when neither --profile nor PPCTL_PROFILE is given.'},
   {
@@ -109,6 +115,7 @@ export async function parseConfigValue(key: ConfigKey, raw: string, options: Par
       return value
     case 'clusterAllowList':
       return parseAllowList(value, (why) => invalid(why, 'E.g. ppctl config set cluster-allow-list "*.clusters.example.com,eu.clusters.example.net"'))
+    case 'dpop':
     case 'allowIpLiterals': {
       const lower = value.toLowerCase()
       if (lower === 'true' || lower === 'false') return lower === 'true'

@@ -25,6 +25,8 @@ export interface Profile {
   allowIpLiterals?: boolean
   /** Where secrets live: keychain (default), file (opt-in, insecure) or memory. */
   credentialStore?: 'keychain' | 'file' | 'memory'
+  /** Sign-ins bind the tokens to a DPoP key (RFC 9449) kept with them in the credential store. */
+  dpop?: boolean
   /** For the profile written by `ppctl sandbox start`: the local platform's data folder. */
   sandboxDataDir?: string
   /** The API's resource indicator (RFC 8707) requested at sign-in; the local platform's when unset on the sandbox profile. */

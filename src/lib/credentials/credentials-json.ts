@@ -1,5 +1,10 @@
 // The stored form of a profile's credentials: only the known fields are kept, and unreadable JSON reads as absent.
-import type {StoredCredentials} from './types.js'
+import type {DpopJwk, StoredCredentials} from './types.js'
+
+const isDpopJwk = (k: unknown): k is DpopJwk => {
+  const j = k as Partial<Record<keyof DpopJwk, unknown>>
+  return typeof k === 'object' && k !== null && j.kty === 'EC' && j.crv === 'P-256' && [j.x, j.y, j.d].every((v) => typeof v === 'string' && v !== '')
+}
 
 /** Only the known fields: nothing else ever reaches a store. */
 export function pickCredentials(c: StoredCredentials): StoredCredentials {
@@ -8,6 +13,7 @@ export function pickCredentials(c: StoredCredentials): StoredCredentials {
   if (typeof c.accessTokenExpiresAt === 'number') out.accessTokenExpiresAt = c.accessTokenExpiresAt
   if (typeof c.refreshToken === 'string') out.refreshToken = c.refreshToken
   if (typeof c.idToken === 'string') out.idToken = c.idToken
+  if (isDpopJwk(c.dpopKey)) out.dpopKey = {kty: 'EC', crv: 'P-256', x: c.dpopKey.x, y: c.dpopKey.y, d: c.dpopKey.d}
   return out
 }
 

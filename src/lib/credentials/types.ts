@@ -13,6 +13,17 @@ export interface StoredCredentials {
   accessTokenExpiresAt?: number
   refreshToken?: string
   idToken?: string
+  /** DPoP (RFC 9449): the private key the tokens are bound to; kept with them, in the same store, never elsewhere. */
+  dpopKey?: DpopJwk
+}
+
+/** An ES256 (P-256) private key as a JWK: all a DPoP key needs. */
+export interface DpopJwk {
+  kty: 'EC'
+  crv: 'P-256'
+  x: string
+  y: string
+  d: string
 }
 
 export type CredentialStoreKind = 'keychain' | 'file' | 'memory'

@@ -107,6 +107,10 @@ export const CODES = {
     false,
     'the platform refused the token: its session was revoked (by an administrator, or a sign-out); never refreshed',
   ),
+  DPOP_KEY_MISSING: code(AUTH_REQUIRED, 'auth', false, 'the profile signed in with DPoP, but its key is not in the credential store: sign in again'),
+  DPOP_NOT_SUPPORTED: code(AUTH_REQUIRED, 'auth', false, 'a sign-in with --dpop got a bearer token: the identity provider does not bind tokens'),
+  INVALID_DPOP_PROOF: code(AUTH_REQUIRED, 'auth', false, "the platform refused the request's DPoP proof (another key, replayed, or the clock is off)"),
+  USE_DPOP_NONCE: code(AUTH_REQUIRED, 'auth', false, 'the platform asked for a new DPoP nonce again after ppctl had sent one'),
   // permission
   FORBIDDEN: code(PERMISSION_DENIED, 'permission', false, 'the global service refused to give the route and named no reason'),
   // not found

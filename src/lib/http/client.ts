@@ -8,6 +8,7 @@ import {redactUrl} from '../output/redact.js'
 import {createDispatcher, type CreatedDispatcher} from './dispatcher.js'
 import {toNetworkError} from './network-error.js'
 import {proxyFor} from './proxy-env.js'
+import {authorize, isNonceChallenge, rememberNonce} from './authorize.js'
 import {isRedirect, nextHop} from './redirect.js'
 import {fetchWithRetry} from './retry.js'
 import {effectiveTimeouts} from './timeouts.js'
@@ -33,8 +34,10 @@ export function createHttp(options: HttpOptions): Http {
 
   /** One request, one response: no redirect followed, no retry. */
   async function send(via: CreatedDispatcher, url: URL, init: HttpRequestInit): Promise<Response> {
-    const {correlationId: givenCorrelationId, ...rest} = init
+    const {correlationId: givenCorrelationId, auth, ...rest} = init
     const headers = new Headers(rest.headers)
+    // Each attempt and hop signs its own DPoP proof: a proof names one method and URL, and is used once.
+    if (auth) await authorize(headers, auth, (rest.method ?? 'GET').toUpperCase(), url)
     if (!headers.has('user-agent')) headers.set('user-agent', userAgent)
     if (!headers.has('x-correlation-id')) headers.set('x-correlation-id', givenCorrelationId || randomUUID())
     const trace: TraceRequest = {
@@ -53,6 +56,7 @@ export function createHttp(options: HttpOptions): Http {
       // undici 7's Dispatcher type differs from the undici-types one Node's RequestInit names; the runtime contract is the same.
       const response = await globalThis.fetch(url, {...rest, headers, redirect: 'manual', dispatcher: via.dispatcher} as unknown as RequestInit)
       if (debug.enabled) debug.log(responseLine(trace, response, elapsed()))
+      if (auth) rememberNonce(auth, url, response)
       return response
     } catch (err) {
       const mapped = toNetworkError(err, url, trace.proxy)
@@ -73,7 +77,13 @@ export function createHttp(options: HttpOptions): Http {
     const mode = init.redirect ?? 'follow'
     let current: HttpRequestInit = init
     for (let hop = 0; ; hop++) {
-      const response = await send(via, url, current)
+      let response = await send(via, url, current)
+      // RFC 9449 §9: the server wants its nonce in the proof; the nonce came with the answer, so one more try.
+      if (current.auth?.dpop && isNonceChallenge(response)) {
+        await response.body?.cancel()
+        if (debug.enabled) debug.log(`HTTP ↻ ${redactUrl(url)} asked for its nonce (DPoP-Nonce); sending again with it`)
+        response = await send(via, url, current)
+      }
       if (mode === 'manual' || !isRedirect(response)) return response
       if (mode === 'error') {
         await response.body?.cancel()

@@ -77,5 +77,6 @@ export function nextHop(from: URL, init: HttpRequestInit, response: Response, ho
   } else if (!replayable(body)) {
     return undefined
   }
-  return {url, init: {...init, method, body, headers}, crossOrigin}
+  // The access token (and its DPoP key) belongs to the addressed origin, like the Authorization header.
+  return {url, init: {...init, method, body, headers, ...(crossOrigin ? {auth: undefined} : {})}, crossOrigin}
 }

@@ -9,6 +9,25 @@ export interface HttpRequestInit extends RequestInit {
   correlationId?: string
   /** false: send once, even when the request may be retried (probes that measure one attempt, e.g. route diagnose). */
   retries?: boolean
+  /**
+   * The access token to send: `Authorization: Bearer <token>`, or with a DPoP key `Authorization: DPoP <token>` and a
+   * fresh `DPoP` proof for each attempt and hop (see RequestAuth). Never sent to another origin after a redirect.
+   */
+  auth?: RequestAuth
+}
+
+/** An access token and, when it is DPoP-bound (RFC 9449), the key that proves possession of it. */
+export interface RequestAuth {
+  token: string
+  dpop?: DpopProver
+}
+
+/** Signs DPoP proofs with one key, and keeps the nonce each origin asked for. */
+export interface DpopProver {
+  /** A new proof (fresh jti and iat) for this method and URL, bound to `accessToken` (ath), with the origin's nonce. */
+  proof(htm: string, url: URL, accessToken?: string): Promise<string>
+  /** Records the `DPoP-Nonce` an origin sent, for its next proofs. */
+  rememberNonce(url: URL, nonce: string): void
 }
 
 export interface Http {

@@ -95,12 +95,18 @@ async function apiRequest<T>(ctx: Context, request: ApiRequest): Promise<ApiResp
     const base = assertAllowedClusterUri(route.home.uri, allowList)
     const url = new URL(request.path.replace(/^\//, ''), base.href.endsWith('/') ? base.href : `${base.href}/`)
     const headers: Record<string, string> = {accept: 'application/json', ...request.headers}
-    headers.authorization = `Bearer ${(await ctx.tokens().get()).token}`
+    // The HTTP stack writes Authorization (Bearer, or DPoP with a proof for each attempt) from the token.
+    const auth = await ctx.tokens().get()
     if (request.body !== undefined) headers['content-type'] = 'application/json'
     let response: Response
     try {
       // http.fetch retries (idempotent requests, or with an Idempotency-Key) before it gives up.
-      response = await http.fetch(url, {method: request.method ?? 'GET', headers, body: request.body === undefined ? undefined : JSON.stringify(request.body)})
+      response = await http.fetch(url, {
+        method: request.method ?? 'GET',
+        headers,
+        auth,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      })
     } catch (err) {
       if (attempt === 0 && err instanceof PpctlError && homeMayHaveMoved(err)) {
         ctx.debug.log(`home cluster ${route.home.clusterId} unreachable (${err.code}); re-resolving the route`)
@@ -140,11 +146,12 @@ async function globalRequest<T>(ctx: Context, request: ApiRequest): Promise<ApiR
   }
   const base = profile.globalUrl.endsWith('/') ? profile.globalUrl : `${profile.globalUrl}/`
   const headers: Record<string, string> = {accept: 'application/json', ...request.headers}
-  headers.authorization = `Bearer ${(await ctx.tokens().get()).token}`
+  const auth = await ctx.tokens().get()
   if (request.body !== undefined) headers['content-type'] = 'application/json'
   const response = await http.fetch(new URL(request.path.replace(/^\//, ''), base), {
     method: request.method ?? 'GET',
     headers,
+    auth,
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
   })
   const correlationId = response.headers.get('x-correlation-id') ?? undefined

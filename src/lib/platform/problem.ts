@@ -60,6 +60,9 @@ const NEXT_STEP_BY_CODE: Partial<Record<string, string>> = {
   TENANT_DATA_FORBIDDEN: SUPPORT_CAN,
   // Refreshing cannot help: the sign-in sessions were ended too (an administrator, or a sign-out).
   SESSION_REVOKED: 'Your session was revoked (by an administrator, or by signing out); sign in again: ppctl auth login',
+  // A proof is valid for 60 s around the platform's clock: a wrong clock here fails every request, and a new sign-in would not help.
+  INVALID_DPOP_PROOF: "Check this machine's clock (a DPoP-proof is valid for 60 s); if it is right, sign in again: ppctl auth login --dpop",
+  USE_DPOP_NONCE: 'Run the command again; if it keeps failing, report it with the correlation id.',
 }
 
 /**

@@ -4,7 +4,7 @@ import {performance} from 'node:perf_hooks'
 import type {Context} from '../context.js'
 import {trustedCAs} from '../http/dispatcher.js'
 import {proxyFor, type ProxySettings} from '../http/proxy-env.js'
-import type {Http} from '../http/types.js'
+import type {Http, RequestAuth} from '../http/types.js'
 import {redactUrl} from '../output/redact.js'
 import {causeOf, hop, type Hop, type Verdict} from './diagnose-hop.js'
 import {probeDns, probeTcp, probeTls} from './diagnose-network.js'
@@ -14,7 +14,8 @@ export interface ClusterProbe {
   role: 'home' | 'secondary'
   ref: ClusterRef
   tenantId: string
-  bearer: string
+  /** The token the health check is asked with (and its DPoP key when bound). */
+  auth: RequestAuth
   caPem?: string
   slowMs: number
   proxy?: ProxySettings
@@ -164,7 +165,8 @@ export async function diagnoseCluster(ctx: Context, http: Http, probe: ClusterPr
   const started = performance.now()
   try {
     const res = await http.fetch(new URL('v1/health', ref.uri.endsWith('/') ? ref.uri : `${ref.uri}/`), {
-      headers: {authorization: `Bearer ${probe.bearer}`, accept: 'application/json'},
+      headers: {accept: 'application/json'},
+      auth: probe.auth,
       retries: false,
     })
     const body = (await res.json().catch(() => ({}))) as HealthBody

@@ -294,7 +294,17 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
       )
       continue
     }
-    hops.push(...(await diagnoseCluster(ctx, http, {role, ref, tenantId: route.tenantId, bearer, caPem: await caOf(ctx), slowMs, proxy})))
+    hops.push(
+      ...(await diagnoseCluster(ctx, http, {
+        role,
+        ref,
+        tenantId: route.tenantId,
+        auth: {token: bearer, dpop: token.value?.dpop},
+        caPem: await caOf(ctx),
+        slowMs,
+        proxy,
+      })),
+    )
   }
   return finish(route)
 }

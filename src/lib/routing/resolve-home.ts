@@ -1,17 +1,19 @@
 // Resolves a tenant's home cluster through the global service, with a TTL cache and re-resolution on demand.
 import type {Clock} from '../clock.js'
 import {PpctlError, platformOrOwn} from '../errors/index.js'
+import type {HttpRequestInit, RequestAuth} from '../http/types.js'
 import type {DebugLog} from '../io/debug-log.js'
 import {assertAllowedClusterUri, type AllowListPolicy} from './allow-list.js'
 import type {RouteCacheStore} from './route-cache.js'
 import type {HomeRoute, ResolvedRoute} from './types.js'
 
 export interface ResolveDeps {
-  fetch: (url: string, init?: RequestInit) => Promise<Response>
+  fetch: (url: string, init?: HttpRequestInit) => Promise<Response>
   clock: Clock
   cache: RouteCacheStore
   globalUrl: string
-  accessToken: () => Promise<string>
+  /** The token (with its DPoP key when bound); the HTTP stack writes the Authorization header. */
+  accessToken: () => Promise<RequestAuth>
   allowList: AllowListPolicy
   debug?: DebugLog
 }
@@ -49,7 +51,7 @@ export async function resolveHome(deps: ResolveDeps, options: ResolveOptions = {
   }
   const path = options.tenant ? `/v1/tenants/${encodeURIComponent(options.tenant)}/home` : '/v1/me/home'
   const url = new URL(path, deps.globalUrl).toString()
-  const response = await deps.fetch(url, {headers: {authorization: `Bearer ${await deps.accessToken()}`, accept: 'application/json'}})
+  const response = await deps.fetch(url, {auth: await deps.accessToken(), headers: {accept: 'application/json'}})
   const correlationId = response.headers.get('x-correlation-id') ?? undefined
   const body = (await response.json().catch(() => undefined)) as unknown
   if (!response.ok) throw routeError(response.status, body, key, correlationId)

@@ -51,7 +51,7 @@ export function createRouter(ctx: Context): Router {
           clock: ctx.clock,
           cache: await router.cache(name),
           globalUrl: profile.globalUrl,
-          accessToken: async () => (await ctx.tokens().get()).token,
+          accessToken: () => ctx.tokens().get(),
           allowList: await router.allowList(),
           debug: ctx.debug,
         },

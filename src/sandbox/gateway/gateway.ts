@@ -5,9 +5,13 @@ import {answerUnexpected, correlationIdOf, hostOf, newTraceId, sendJson, sendPro
 import {findRoute, satisfies, type RouteSpec} from '../route-spec.js'
 import type {RateLimit} from './rate-limit.js'
 import {createRateLimiter} from './rate-limit.js'
+import {dpopChallenge, type ProofRequest} from './dpop-proof.js'
 import {TokenRejected, type Principal} from './verify-token.js'
 
 export const BASE_DOMAIN = 'sandbox.localhost'
+
+/** The problem codes of DPoP refusals; every other 401 is UNAUTHENTICATED. */
+const DPOP_PROBLEM_CODES: Partial<Record<string, string>> = {invalid_dpop_proof: 'INVALID_DPOP_PROOF', use_dpop_nonce: 'USE_DPOP_NONCE'}
 
 /** What the gateway answers itself, on the bare domain (HEAD too): its health, without a token. */
 export const GATEWAY_ROUTES: readonly RouteSpec[] = [{method: 'GET', path: '/healthz', role: 'anonymous'}]
@@ -33,7 +37,7 @@ export interface GatewayOptions {
   global: ServiceHandler
   cluster: ClusterHandler
   clusterIds: readonly string[]
-  verify: (authorization: string | undefined) => Promise<Principal>
+  verify: (authorization: string | undefined, request?: ProofRequest) => Promise<Principal>
   rateLimit: RateLimit
   health: () => unknown
   requestLog: (entry: RequestLogEntry) => void
@@ -50,19 +54,32 @@ export function createGateway(options: GatewayOptions) {
   const authenticate = async (req: IncomingMessage, res: ServerResponse, rc: RequestContext, seen: {principal?: Principal}) => {
     let principal: Principal
     try {
-      principal = await options.verify(req.headers.authorization)
+      principal = await options.verify(req.headers.authorization, {
+        method: req.method ?? 'GET',
+        url: `https://${req.headers.host}${req.url}`,
+        dpop: req.headers.dpop,
+      })
     } catch (err) {
       const rejected = err instanceof TokenRejected ? err : new TokenRejected('invalid_token', 'the token is not valid')
-      const challenge = req.headers.authorization
-        ? `Bearer realm="${BASE_DOMAIN}", error="${rejected.error}", error_description="${rejected.description}"`
-        : `Bearer realm="${BASE_DOMAIN}"`
-      options.onRefused?.(rc, req, 401, rejected.description)
+      const challenge = rejected.dpop
+        ? dpopChallenge(rejected.error, rejected.description)
+        : req.headers.authorization
+          ? `Bearer realm="${BASE_DOMAIN}", error="${rejected.error}", error_description="${rejected.description.replace(/["\\]/g, '\\$&')}"`
+          : `Bearer realm="${BASE_DOMAIN}"`
+      // A nonce challenge is the protocol's normal first step for a DPoP client, not a refused credential: not audited.
+      if (rejected.error !== 'use_dpop_nonce') options.onRefused?.(rc, req, 401, rejected.description)
       sendProblem(
         res,
         rc,
-        {status: 401, code: rejected.code ?? 'UNAUTHENTICATED', title: 'Authentication required', detail: rejected.description},
+        {
+          status: 401,
+          code: rejected.code ?? DPOP_PROBLEM_CODES[rejected.error] ?? 'UNAUTHENTICATED',
+          title: 'Authentication required',
+          detail: rejected.description,
+        },
         {
           'www-authenticate': challenge,
+          ...(rejected.dpop?.nonce ? {'dpop-nonce': rejected.dpop.nonce} : {}),
         },
       )
       return undefined

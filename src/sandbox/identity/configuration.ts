@@ -6,6 +6,7 @@ import {createClientAssertionCheck} from './client-assertion.js'
 import {createExtraTokenClaims, createFindAccount, createResourceIndicators, API_SCOPE, SCOPE_CLAIMS} from './claims.js'
 import {cliClient} from './clients.js'
 import {deviceFlowPages, renderError} from './device-flow.js'
+import {dpopFeature} from './dpop.js'
 import {INTERACTION_PREFIX} from './interactions.js'
 import type {IdentityKeys} from './keys.js'
 import {withRevocationClaims, type SessionRevocation} from './session-revocation.js'
@@ -71,6 +72,7 @@ export function buildConfiguration({apiAudience, directory, keys, adapter, revoc
       devInteractions: {enabled: false},
       deviceFlow: {enabled: true, ...deviceFlowPages},
       clientCredentials: {enabled: true},
+      dPoP: dpopFeature(keys),
       resourceIndicators: createResourceIndicators(apiAudience),
       revocation: {
         enabled: true,

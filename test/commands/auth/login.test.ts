@@ -107,6 +107,7 @@ describe('auth login (in-process)', function () {
         expiresAt: new Date(p.clock.now() + 3600_000).toISOString(),
         credentialStore: 'memory',
         credentialLocation: 'memory (test)',
+        dpop: false,
         warnings: [],
       })
       expect(res.stderr).to.contain('[debug] HTTP')

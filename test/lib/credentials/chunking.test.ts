@@ -32,6 +32,19 @@ describe('keychain store layout', () => {
     expect(await store.get('p')).to.deep.equal({refreshToken: 'r'})
   })
 
+  it('keeps a DPoP key in the same record as the tokens (in pieces like them), and drops one that is not a P-256 private JWK', async () => {
+    const keyring = memoryKeyring()
+    const store = new KeychainStore(keyring, 'test', 64)
+    const dpopKey = {kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43), d: 'd'.repeat(43)} as const
+    await store.set('p', {accessToken: 'a', refreshToken: 'r', dpopKey})
+    expect(await store.get('p')).to.deep.equal({accessToken: 'a', refreshToken: 'r', dpopKey})
+    expect([...keyring.entries.keys()].every((account) => account === 'p' || account.startsWith('p#a.'))).to.equal(true)
+    await store.set('p', {accessToken: 'a', dpopKey: {...dpopKey, crv: 'P-384', extra: 1}} as never)
+    expect(await store.get('p')).to.deep.equal({accessToken: 'a'})
+    await store.set('p', {accessToken: 'a', dpopKey: {kty: 'EC', crv: 'P-256', x: 'x', y: 'y'}} as never)
+    expect(await store.get('p')).to.deep.equal({accessToken: 'a'})
+  })
+
   it('delete removes the header, every piece and leftovers of an interrupted write', async () => {
     const keyring = memoryKeyring()
     const store = new KeychainStore(keyring, 'test', 16)

@@ -35,10 +35,10 @@ describe('routing/resolveHome', () => {
       clock,
       cache: RouteCache.forProfile(join(dir, 'cache'), 'sandbox'),
       globalUrl: 'https://global.sandbox.localhost:8443',
-      accessToken: async () => 'token-1',
+      accessToken: async () => ({token: 'token-1'}),
       allowList: {patterns: ['*.clusters.sandbox.localhost']},
       fetch: async (url, init) => {
-        calls.push(`${url} ${new Headers(init?.headers).get('authorization')}`)
+        calls.push(`${url} Bearer ${init?.auth?.token}`)
         const next = answers.shift()!
         return new Response(JSON.stringify(next.body), {status: next.status, headers: {'content-type': 'application/json', 'x-correlation-id': 'c-9'}})
       },
