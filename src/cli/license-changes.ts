@@ -1,4 +1,6 @@
 // What `license assign` and `license revoke` share: the rows from --user/--sku or --file, the changes, their view.
+import {basename} from 'node:path'
+
 import type {Context} from '../lib/context.js'
 import {UsageError} from '../lib/errors/index.js'
 import {text, type Rendered} from '../lib/output/render.js'
@@ -70,7 +72,7 @@ export async function changeLicenseRows(
   let results: LicenseRowResult[]
   let notRun = 0
   if (file) {
-    const verb = `${dryRun ? 'Checking' : operation === 'assign' ? 'Assigning' : 'Revoking'} ${file}`
+    const verb = `${dryRun ? 'Checking' : operation === 'assign' ? 'Assigning' : 'Revoking'} ${basename(file)}`
     const progress = bulkReporter(ctx.io, ctx.clock, verb)
     const interrupt = bulkInterrupt(ctx.io)
     try {
