@@ -5,7 +5,7 @@ import {confirmOrCancel} from '../lib/io/prompter.js'
 import {text, type Rendered} from '../lib/output/render.js'
 import {tableView, type View} from '../lib/output/view.js'
 import {blockConnectors, setConnectorBlocked, type BlockResult} from '../lib/platform/connectors.js'
-import {bulkInterrupt, bulkReporter} from './bulk.js'
+import {bulkInterrupt, bulkReporter} from '../lib/output/bulk-progress.js'
 
 export interface ConnectorBlockingResult {
   /** One per id done, in the order given. */

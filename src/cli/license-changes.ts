@@ -7,7 +7,7 @@ import {text, type Rendered} from '../lib/output/render.js'
 import {tableView, type View} from '../lib/output/view.js'
 import {badRowError, readUpnSkuCsv} from '../lib/platform/csv.js'
 import {changeLicense, changeLicenses, type LicenseOperation, type LicenseRowInput, type LicenseRowResult} from '../lib/platform/licenses.js'
-import {bulkInterrupt, bulkReporter} from './bulk.js'
+import {bulkInterrupt, bulkReporter} from '../lib/output/bulk-progress.js'
 
 export interface LicenseChangeResult {
   operation: LicenseOperation
