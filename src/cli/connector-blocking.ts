@@ -5,10 +5,14 @@ import {confirmOrCancel} from '../lib/io/prompter.js'
 import {text, type Rendered} from '../lib/output/render.js'
 import {tableView, type View} from '../lib/output/view.js'
 import {blockConnectors, setConnectorBlocked, type BlockResult} from '../lib/platform/connectors.js'
+import {bulkInterrupt, bulkReporter} from '../lib/output/bulk-progress.js'
 
 export interface ConnectorBlockingResult {
+  /** One per id done, in the order given. */
   results: BlockResult[]
   failed: number
+  /** Set when the run was stopped (Ctrl-C): the ids never started. */
+  notRun?: number
 }
 
 export interface ConnectorBlockingOutcome {
@@ -16,10 +20,16 @@ export interface ConnectorBlockingOutcome {
   view: View
   /** The note for stderr when some ids failed (the command then exits 10). */
   partial?: Rendered
+  /** The note for stderr when the run was stopped (the command then exits 130). */
+  interrupted?: Rendered
 }
 
 /** Blocks (block: true) or unblocks the connectors named in argv, after asking unless yes. */
-export async function setConnectorsBlocked(ctx: Context, argv: readonly string[], options: {block: boolean; yes: boolean}): Promise<ConnectorBlockingOutcome> {
+export async function setConnectorsBlocked(
+  ctx: Context,
+  argv: readonly string[],
+  options: {block: boolean; yes: boolean; concurrency?: number},
+): Promise<ConnectorBlockingOutcome> {
   const {block} = options
   const ids = [...new Set(argv)]
   const stray = ids.find((id) => id.startsWith('-'))
@@ -31,13 +41,34 @@ export async function setConnectorsBlocked(ctx: Context, argv: readonly string[]
   const what = ids.length === 1 ? `connector ${ids[0]}` : `${ids.length} connectors (${ids.join(', ')})`
   await confirmOrCancel(ctx.prompter, `${verb} ${what} for every user and app of the tenant?`, options.yes)
   // One id: its error is the command's error (exit 6, 7 ...). Several: a result per id.
-  const results = ids.length === 1 ? [await setConnectorBlocked(ctx, ids[0], block)] : await blockConnectors(ctx, ids, block)
+  let results: BlockResult[]
+  let notRun = 0
+  if (ids.length === 1) results = [await setConnectorBlocked(ctx, ids[0], block)]
+  else {
+    const progress = bulkReporter(ctx.io, ctx.clock, `${block ? 'Blocking' : 'Unblocking'} connectors`)
+    const interrupt = bulkInterrupt(ctx.io)
+    try {
+      ;({results, notRun} = await blockConnectors(ctx, ids, block, {
+        concurrency: options.concurrency,
+        signal: interrupt.signal,
+        onProgress: (p) => progress.onProgress(p),
+        now: () => ctx.clock.now(),
+      }))
+    } finally {
+      progress.stop()
+      interrupt.dispose()
+    }
+  }
   const failed = results.filter((r) => r.outcome === 'failed').length
   const view = tableView(
     ['Connector', {header: 'Name', free: true}, {header: 'Result', free: true}],
     results.map((r) => [r.id, r.displayName ?? '', r.outcome === 'failed' ? `failed: ${r.error?.message ?? ''}` : r.outcome.replace('-', ' ')]),
   )
   const done = block ? 'blocked' : 'unblocked'
+  if (notRun > 0) {
+    const interrupted = text`Interrupted: ${results.length} of ${ids.length} connectors done (${failed} failed), ${notRun} not started. Run the same command again to do the rest: those already ${done} are reported as such (exit 130).`
+    return {result: {results, failed, notRun}, view, interrupted}
+  }
   // "the others were" would be false when none was.
   const partial =
     failed === 0

@@ -1,30 +1,34 @@
 // What `license assign` and `license revoke` share: the rows from --user/--sku or --file, the changes, their view.
+import {basename} from 'node:path'
+
 import type {Context} from '../lib/context.js'
 import {UsageError} from '../lib/errors/index.js'
 import {text, type Rendered} from '../lib/output/render.js'
 import {tableView, type View} from '../lib/output/view.js'
-import {readUpnSkuCsv} from '../lib/platform/csv.js'
-import {changeLicense, changeLicenses, type LicenseOperation, type LicenseRowResult} from '../lib/platform/licenses.js'
+import {badRowError, readUpnSkuCsv} from '../lib/platform/csv.js'
+import {changeLicense, changeLicenses, type LicenseOperation, type LicenseRowInput, type LicenseRowResult} from '../lib/platform/licenses.js'
+import {bulkInterrupt, bulkReporter} from '../lib/output/bulk-progress.js'
 
 export interface LicenseChangeResult {
   operation: LicenseOperation
   dryRun: boolean
+  /** One per row done, in file order (with --file, each carries its line). */
   results: LicenseRowResult[]
   failed: number
+  /** Set when the run was stopped (Ctrl-C): the rows never started, which a re-run of the same file does. */
+  notRun?: number
 }
 
-/** A row to change: the CSV's line number when it came from --file. */
-export interface LicenseRow {
-  line?: number
-  upn: string
-  sku: string
-}
+/** A row to change: the CSV's line number when it came from --file, and why it cannot run when a field is bad. */
+export type LicenseRow = LicenseRowInput
 
 export interface LicenseChangeRequest {
   user?: string
   sku?: string
   file?: string
   dryRun: boolean
+  /** Rows in flight at once (--concurrency). */
+  concurrency?: number
 }
 
 export interface LicenseChangeOutcome {
@@ -32,6 +36,8 @@ export interface LicenseChangeOutcome {
   view: View
   /** The note for stderr when some rows failed (the command then exits 10). */
   partial?: Rendered
+  /** The note for stderr when the run was stopped (the command then exits 130). */
+  interrupted?: Rendered
 }
 
 const OUTCOME_WORDS: Record<LicenseRowResult['outcome'], string> = {
@@ -63,7 +69,26 @@ export async function changeLicenseRows(
 ): Promise<LicenseChangeOutcome> {
   const {file, dryRun} = request
   // One user: its error is the command's (exit 6 unknown user or SKU, 7 no seats). A file: a result per row.
-  const results = file ? await changeLicenses(ctx, rows, operation, {dryRun}) : [await changeLicense(ctx, rows[0], operation, {dryRun})]
+  let results: LicenseRowResult[]
+  let notRun = 0
+  if (file) {
+    const verb = `${dryRun ? 'Checking' : operation === 'assign' ? 'Assigning' : 'Revoking'} ${basename(file)}`
+    const progress = bulkReporter(ctx.io, ctx.clock, verb)
+    const interrupt = bulkInterrupt(ctx.io)
+    try {
+      ;({results, notRun} = await changeLicenses(ctx, rows, operation, {
+        dryRun,
+        concurrency: request.concurrency,
+        signal: interrupt.signal,
+        onProgress: (p) => progress.onProgress(p),
+        now: () => ctx.clock.now(),
+        badRow: (row) => badRowError(file, row),
+      }))
+    } finally {
+      progress.stop()
+      interrupt.dispose()
+    }
+  } else results = [await changeLicense(ctx, rows[0], operation, {dryRun})]
   const failed = results.filter((r) => !r.ok).length
   const view = tableView(
     [...(file ? ['Line'] : []), 'User', 'SKU', {header: 'Result', free: true}, 'Seats left'],
@@ -79,6 +104,10 @@ export async function changeLicenseRows(
       r.seats ? `${r.seats.available} of ${r.seats.enabled}` : '',
     ]),
   )
+  if (notRun > 0) {
+    const interrupted = text`Interrupted: ${results.length} of ${rows.length} rows done (${failed} failed), ${notRun} not started. Run the same command again to do the rest: rows already done are reported as such (exit 130).`
+    return {result: {operation, dryRun, results, failed, notRun}, view, interrupted}
+  }
   const partial = failed > 0 ? text`${failed} of ${results.length} rows failed; the others are done, and running the file again is safe (exit 10).` : undefined
   return {result: {operation, dryRun, results, failed}, view, partial}
 }

@@ -1,6 +1,7 @@
 // What the client (src/lib) may know of the local platform: wire types and seed constants — nothing that runs the server.
 // Type re-exports are erased at build time, so at run time this module loads only the plain data of seed.ts.
 export type {FailoverResult, ReplicationStatus} from './clusters/cluster-set.js'
+export type {SeedMoreResult} from './clusters/tenant-seed.js'
 export type {PlatformState} from './daemon.js'
 export type {ActiveFault, FaultSpec} from './faults/fault-table.js'
 export type {HealthReport} from './server.js'

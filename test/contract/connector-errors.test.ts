@@ -4,7 +4,7 @@ import nock from 'nock'
 
 import type {PpctlError} from '../../src/lib/errors/index.js'
 import {blockConnectors, getConnector, setConnectorBlocked} from '../../src/lib/platform/connectors.js'
-import {assignLicenses, changeLicense} from '../../src/lib/platform/licenses.js'
+import {changeLicense, changeLicenses, type LicenseRowInput} from '../../src/lib/platform/licenses.js'
 import {fakeClock} from '../helpers/fake-clock.js'
 import {memoryAccess, testContext, type TestContext} from '../helpers/context.js'
 
@@ -23,6 +23,8 @@ const connector = (over: Record<string, unknown> = {}) => ({
   etag: '"1"',
   ...over,
 })
+
+const assignLicenses = async (ctx: Parameters<typeof changeLicenses>[0], rows: LicenseRowInput[]) => (await changeLicenses(ctx, rows, 'assign')).results
 
 describe('connector and license contract (nock)', () => {
   let t: TestContext
@@ -118,7 +120,7 @@ describe('connector and license contract (nock)', () => {
       .reply(200, connector({id: 'shared_rss'}), {etag: '"1"'})
       .post('/v1/connectors/shared_rss/block')
       .reply(200, connector({id: 'shared_rss', blocked: true}))
-    const results = await blockConnectors(t.ctx, ['shared_sql', 'shared_rss'], true)
+    const {results} = await blockConnectors(t.ctx, ['shared_sql', 'shared_rss'], true)
     expect(results.map((r) => [r.outcome, r.error?.exitCode])).to.deep.equal([
       ['failed', 7],
       ['blocked', undefined],
@@ -129,16 +131,13 @@ describe('connector and license contract (nock)', () => {
   it('409 no seats on assign: exit 7 per row, the next rows still run', async () => {
     const sku = {id: 'P1', displayName: 'P', grantsPremium: true, capabilities: [], seats: {enabled: 3, consumed: 2, available: 1}}
     nock(CLUSTER)
-      .get('/v1/licenses/skus/P1')
-      .twice()
-      .reply(200, sku)
-      .get('/v1/users/a%40c.example/licenses')
-      .reply(200, {userId: 'u1', upn: 'a@c.example', items: []})
-      .post('/v1/users/u1/licenses')
+      .get('/v1/licenses/skus')
+      .reply(200, {items: [sku], nextCursor: null})
+      .post('/v1/users/a%40c.example/licenses')
       .matchHeader('idempotency-key', /^ppctl-assign-/)
       .reply(...problem(409, 'NO_SEATS_AVAILABLE', '3 of 3 seats are assigned'))
-      .get('/v1/users/b%40c.example/licenses')
-      .reply(200, {userId: 'u2', upn: 'b@c.example', items: [{skuId: 'P1', displayName: 'P', grantsPremium: true, capabilities: [], assignedAt: 'x'}]})
+      .post('/v1/users/b%40c.example/licenses')
+      .reply(200, {userId: 'u2', skuId: 'P1', assignedAt: 'x', alreadyAssigned: true, seats: {enabled: 3, consumed: 3, available: 0}})
     const rows = await assignLicenses(t.ctx, [
       {upn: 'a@c.example', sku: 'P1'},
       {upn: 'b@c.example', sku: 'P1'},
@@ -183,9 +182,9 @@ describe('connector and license contract (nock)', () => {
       correlationId: 'corr-1',
     })
     nock(CLUSTER)
-      .get('/v1/licenses/skus/P1')
-      .reply(200, {id: 'P1', seats: {enabled: 3, consumed: 0, available: 3}})
-      .get('/v1/users/nobody%40c.example/licenses')
+      .get('/v1/licenses/skus')
+      .reply(200, {items: [{id: 'P1', seats: {enabled: 3, consumed: 0, available: 3}}], nextCursor: null})
+      .post('/v1/users/nobody%40c.example/licenses')
       .reply(...problem(404, 'USER_NOT_FOUND', 'nobody@c.example'))
     const [row] = await assignLicenses(t.ctx, [{upn: 'nobody@c.example', sku: 'P1'}])
     expect(row.error).to.include({

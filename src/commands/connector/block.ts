@@ -2,14 +2,16 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {concurrencyFlag} from '../../cli/bulk.js'
 import {setConnectorsBlocked, type ConnectorBlockingResult} from '../../cli/connector-blocking.js'
+import {ExitCode} from '../../lib/errors/index.js'
 
 export type ConnectorBlockResult = ConnectorBlockingResult
 
 export default class ConnectorBlock extends BaseCommand<typeof ConnectorBlock> {
   static override summary = 'Block connectors for every user and app of the tenant (ETag-guarded).'
   static override description =
-    'Reads each connector for its ETag and blocks it with If-Match; when someone changed it in between (412) it reads it again once and blocks only if it is still not blocked. Core connectors cannot be blocked (exit 7, with the reason). With several ids each gets a result (the --json output too) and the command exits 10 when some failed. Asks for confirmation at a terminal; without one, pass --yes. Needs the Admin role.'
+    'Reads each connector for its ETag and blocks it with If-Match; when someone changed it in between (412) it reads it again once and blocks only if it is still not blocked. Core connectors cannot be blocked (exit 7, with the reason). With several ids each gets a result (the --json output too), --concurrency at a time (8) in the order given, with progress on stderr at a terminal, and the command exits 10 when some failed; Ctrl-C starts no new one and says what was done (exit 130). Asks for confirmation at a terminal; without one, pass --yes. Needs the Admin role.'
 
   static override strict = false
 
@@ -25,13 +27,22 @@ export default class ConnectorBlock extends BaseCommand<typeof ConnectorBlock> {
 
   static override flags = {
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (needed without a terminal).'}),
+    concurrency: concurrencyFlag,
   }
 
   async run(): Promise<ConnectorBlockResult> {
     const {argv} = await this.parse({flags: this.ctor.flags, baseFlags: BaseCommand.baseFlags, enableJsonFlag: true, args: this.ctor.args, strict: false})
-    const {result, view, partial} = await setConnectorsBlocked(this.ctx, argv as string[], {block: true, yes: this.flags.yes})
+    const {result, view, partial, interrupted} = await setConnectorsBlocked(this.ctx, argv as string[], {
+      block: true,
+      yes: this.flags.yes,
+      concurrency: this.flags.concurrency,
+    })
     this.view(view)
     if (partial) this.partial(partial)
+    if (interrupted) {
+      this.exitWith(ExitCode.INTERRUPTED)
+      this.note(interrupted)
+    }
     return result
   }
 }

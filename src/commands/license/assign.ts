@@ -2,6 +2,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {concurrencyFlag} from '../../cli/bulk.js'
+import {ExitCode} from '../../lib/errors/index.js'
 import {changeLicenseRows, licenseRows, type LicenseChangeResult} from '../../cli/license-changes.js'
 
 export type LicenseAssignResult = LicenseChangeResult
@@ -9,7 +11,7 @@ export type LicenseAssignResult = LicenseChangeResult
 export default class LicenseAssign extends BaseCommand<typeof LicenseAssign> {
   static override summary = 'Assign a license SKU to a user, or to every row of a CSV file.'
   static override description =
-    'Checks first: a user who holds the SKU is reported "already assigned"; with no seat left the assignment is refused (exit 7). --file takes a CSV with the header upn,sku and gives a result per row, continuing past failed rows (exit 10 when some failed); a repeated upn+sku is reported as a duplicate. Each request carries a deterministic Idempotency-Key, so a retry never takes a second seat and the file can be run again safely. --dry-run checks without changing anything. Needs the Admin role.'
+    'Checks first: a user who holds the SKU is reported "already assigned"; with no seat left the assignment is refused (exit 7). --file takes a CSV with the header upn,sku and gives a result per row with its line, continuing past failed rows (exit 10 when some failed): a row with a missing or bad field fails with its line and reason, a repeated upn+sku is reported as a duplicate. Rows run --concurrency at a time (8; 1 for strictly one after another), one shared wait when the platform throttles, seats handed out in file order; progress on stderr at a terminal. Each request carries a deterministic Idempotency-Key, so a retry never takes a second seat and the file can be run again safely: Ctrl-C starts no new row, lets those in flight finish, says what was done (exit 130), and a re-run does the rest. --dry-run checks without changing anything, spending seats row by row as the real run would. Needs the Admin role.'
 
   static override examples = [
     {description: 'Assign one license', command: '<%= config.bin %> <%= command.id %> --user lee.gu@contoso.example --sku POWERAPPS_PER_USER'},
@@ -22,15 +24,26 @@ export default class LicenseAssign extends BaseCommand<typeof LicenseAssign> {
     user: Flags.string({description: 'The user, by UPN.', exclusive: ['file'], dependsOn: ['sku']}),
     sku: Flags.string({description: 'The SKU part number, e.g. POWERAPPS_PER_USER (see: ppctl license list).', exclusive: ['file'], dependsOn: ['user']}),
     file: Flags.string({description: 'A CSV file with the header upn,sku: one row per assignment.', exclusive: ['user', 'sku']}),
-    'dry-run': Flags.boolean({description: 'Check and report, change nothing.'}),
+    'dry-run': Flags.boolean({description: 'Check and report, change nothing: plays the file in order against the seats, as the real run would.'}),
+    concurrency: concurrencyFlag,
   }
 
   async run(): Promise<LicenseAssignResult> {
-    const request = {user: this.flags.user, sku: this.flags.sku, file: this.flags.file, dryRun: Boolean(this.flags['dry-run'])}
+    const request = {
+      user: this.flags.user,
+      sku: this.flags.sku,
+      file: this.flags.file,
+      dryRun: Boolean(this.flags['dry-run']),
+      concurrency: this.flags.concurrency,
+    }
     const rows = await licenseRows(request, 'assign')
-    const {result, view, partial} = await changeLicenseRows(this.ctx, rows, 'assign', request)
+    const {result, view, partial, interrupted} = await changeLicenseRows(this.ctx, rows, 'assign', request)
     this.view(view)
     if (partial) this.partial(partial)
+    if (interrupted) {
+      this.exitWith(ExitCode.INTERRUPTED)
+      this.note(interrupted)
+    }
     return result
   }
 }

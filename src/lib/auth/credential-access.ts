@@ -23,7 +23,11 @@ export function createCredentialAccess(ctx: Context): CredentialAccess {
       return (await credentials()).openCredentialStore(ctx, {...options, session})
     },
     async withLock(profile, fn) {
-      return (await credentials()).withProfileLock(ctx, profile, fn)
+      const c = await credentials()
+      return c.withProfileLock(ctx, profile, () => {
+        c.forgetCachedRecord(session, profile)
+        return fn()
+      })
     },
     async deleteSecrets(profile) {
       await (await credentials()).deleteProfileSecrets(ctx, {profile, session})

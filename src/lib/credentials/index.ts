@@ -2,6 +2,7 @@
 export type {CredentialStore, CredentialStoreKind, StoredCredentials} from './types.js'
 export {
   deleteProfileSecrets,
+  forgetCachedRecord,
   openCredentialStore,
   selectCredentialStoreKind,
   type KeychainOptions,

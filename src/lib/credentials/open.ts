@@ -3,6 +3,7 @@ import {rm} from 'node:fs/promises'
 
 import type {Context} from '../context.js'
 import {UsageError} from '../errors/index.js'
+import {CachedStore} from './cached-store.js'
 import {KeychainUnavailableError} from './errors.js'
 import {credentialFile, FileStore, insecureStorageWarning} from './file-store.js'
 import {MemoryStore} from './memory-store.js'
@@ -28,10 +29,29 @@ export interface OpenCredentialStoreOptions {
   session?: StoreSession
 }
 
-/** The memory store of a run, and whether it has printed the file-store warning. */
+/** The memory store of a run, whether it has printed the file-store warning, and the stores it opened (read once each). */
 export interface StoreSession {
   memory?: MemoryStore
   warned: boolean
+  /** By kind (and profile for the file store): one keychain helper process per run, one read per record. */
+  stores?: Map<string, CachedStore>
+}
+
+/** The session's store under key, opened once; without a session, a fresh one each time (as before). */
+async function kept(session: StoreSession | undefined, key: string, open: () => CredentialStore | Promise<CredentialStore>): Promise<CredentialStore> {
+  if (!session) return open()
+  const stores = (session.stores ??= new Map())
+  let store = stores.get(key)
+  if (!store) {
+    store = new CachedStore(await open())
+    stores.set(key, store)
+  }
+  return store
+}
+
+/** Under the profile lock: the next read of the profile goes to the store itself (another process may have renewed it). */
+export function forgetCachedRecord(session: StoreSession, profile: string): void {
+  for (const store of session.stores?.values() ?? []) store.forget(profile)
 }
 
 /** PPCTL_NO_WARNINGS=1: a script that chose the file store knows; the warning is not repeated at every run. */
@@ -66,14 +86,14 @@ export async function openCredentialStore(ctx: Context, options: OpenCredentialS
   const session = options.session ?? {warned: false}
   if (kind === 'memory') return (session.memory ??= new MemoryStore())
   if (kind === 'file') {
-    const store = new FileStore(ctx.paths.config, options.profile)
+    const store = await kept(options.session, `file:${options.profile}`, () => new FileStore(ctx.paths.config, options.profile))
     if (!session.warned && !warningsOff(ctx.env) && options.profile === (await ctx.activeProfile()).name) {
       session.warned = true
       ctx.reporter.warn(insecureStorageWarning(store.location, options.profile))
     }
     return store
   }
-  return openKeychain(ctx, options.keychain ?? {})
+  return kept(options.session, 'keychain', () => openKeychain(ctx, options.keychain ?? {}))
 }
 
 async function openKeychain(ctx: Context, options: KeychainOptions): Promise<CredentialStore> {
@@ -97,7 +117,10 @@ async function openKeychain(ctx: Context, options: KeychainOptions): Promise<Cre
 export async function deleteProfileSecrets(ctx: Context, options: OpenCredentialStoreOptions): Promise<{kind: CredentialStoreKind; location: string}> {
   const kind = await selectCredentialStoreKind(ctx, options)
   if (kind !== 'file') await rm(credentialFile(ctx.paths.config, options.profile), {force: true})
-  const store = kind === 'file' ? new FileStore(ctx.paths.config, options.profile) : await openCredentialStore(ctx, options)
+  const store =
+    kind === 'file'
+      ? await kept(options.session, `file:${options.profile}`, () => new FileStore(ctx.paths.config, options.profile))
+      : await openCredentialStore(ctx, options)
   await store.delete(options.profile)
   return {kind, location: store.location}
 }

@@ -166,6 +166,7 @@ export const CODES = {
   FAULT_FAILED: code(ERROR, 'platform', false, 'the local platform refused the fault'),
   FAILOVER_FAILED: code(ERROR, 'platform', false, 'the local platform refused the failover'),
   RESYNC_FAILED: code(ERROR, 'platform', false, 'the local platform refused the resync'),
+  SEED_FAILED: code(ERROR, 'platform', false, 'the local platform refused the seed (`sandbox seed`)'),
   SANDBOX_START_FAILED: code(ERROR, 'local', false, 'the local platform did not start'),
   KEYCHAIN_UNAVAILABLE: code(ERROR, 'local', false, 'the OS keychain cannot be used'),
   KEYCHAIN_TIMEOUT: code(ERROR, 'local', false, 'the OS keychain did not answer in time'),

@@ -10,7 +10,7 @@ import {toNetworkError} from './network-error.js'
 import {proxyFor} from './proxy-env.js'
 import {authorize, isNonceChallenge, rememberNonce} from './authorize.js'
 import {isRedirect, nextHop} from './redirect.js'
-import {fetchWithRetry} from './retry.js'
+import {fetchWithRetry, type ThrottleGates} from './retry.js'
 import {effectiveTimeouts} from './timeouts.js'
 import {failureLine, requestLine, responseLine, type TraceRequest} from './trace.js'
 import type {Http, HttpOptions, HttpRequestInit} from './types.js'
@@ -31,6 +31,7 @@ export function createHttp(options: HttpOptions): Http {
   const {debug, userAgent} = options
   const clock = options.clock ?? systemClock
   let closing: Promise<void> | undefined
+  const gates: ThrottleGates = new Map()
 
   /** One request, one response: no redirect followed, no retry. */
   async function send(via: CreatedDispatcher, url: URL, init: HttpRequestInit): Promise<Response> {
@@ -106,7 +107,9 @@ export function createHttp(options: HttpOptions): Http {
   return {
     dispatcher: main.dispatcher,
     fetch: (input, {retries, ...init}: HttpRequestInit = {}) =>
-      retries === false ? exchange(main, input, init) : fetchWithRetry((i, n) => exchange(main, i, n), clock, input, init, {policy: options.retry, debug}),
+      retries === false
+        ? exchange(main, input, init)
+        : fetchWithRetry((i, n) => exchange(main, i, n), clock, input, init, {policy: options.retry, debug, gates}),
     stream: (input, {retries: _ignored, ...init}: HttpRequestInit = {}) =>
       exchange((streaming ??= createDispatcher({env: options.env, ca: options.ca, timeouts: {...timeouts, body: 0}})), input, init),
     close: () => (closing ??= Promise.all([main.dispatcher.close(), streaming?.dispatcher.close()]).then(() => undefined)),

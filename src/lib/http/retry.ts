@@ -47,6 +47,12 @@ export function backoffDelay(attempt: number, policy: RetryPolicy): number {
 
 const seconds = (ms: number) => Math.ceil(ms / 1000)
 
+/**
+ * One backoff for every request of a run to a host: when one request hears 429 (or a Retry-After), the others wait
+ * too instead of each hammering the platform until it says so to them. Epoch ms before which no request is sent.
+ */
+export type ThrottleGates = Map<string, number>
+
 export type FetchFn = (input: string | URL, init?: HttpRequestInit) => Promise<Response>
 
 /** fetch with retries. Non-retryable requests are sent once; the last failure decides the error. */
@@ -55,13 +61,18 @@ export async function fetchWithRetry(
   clock: Clock,
   input: string | URL,
   init: HttpRequestInit = {},
-  options: {policy?: Partial<RetryPolicy>; debug?: DebugLog} = {},
+  options: {policy?: Partial<RetryPolicy>; debug?: DebugLog; gates?: ThrottleGates} = {},
 ): Promise<Response> {
   const policy = {...DEFAULT_RETRY_POLICY, ...options.policy}
   const retryable = isRetryable(init)
   const host = new URL(String(input)).host
+  const {gates} = options
   for (let attempt = 0; ; attempt++) {
     const last = attempt + 1 >= policy.maxAttempts
+    for (let wait = (gates?.get(host) ?? 0) - clock.now(); wait > 0; wait = (gates?.get(host) ?? 0) - clock.now()) {
+      options.debug?.log(`HTTP ⏸ ${(init.method ?? 'GET').toUpperCase()} ${host} waits ${wait} ms: the host asked this run to slow down`)
+      await clock.sleep(wait, init.signal ?? undefined)
+    }
     let response: Response
     try {
       response = await fetch(input, init)
@@ -99,6 +110,8 @@ export async function fetchWithRetry(
     options.debug?.log(
       `HTTP ⟳ retry ${attempt + 1}/${policy.maxAttempts - 1} of ${(init.method ?? 'GET').toUpperCase()} ${host} after HTTP ${response.status}: waiting ${wait} ms (${why})`,
     )
-    await clock.sleep(wait, init.signal ?? undefined)
+    // Throttled: the wait is the whole run's (the gate above), not this request's alone.
+    if (gates && (response.status === 429 || retryAfter !== undefined)) gates.set(host, Math.max(gates.get(host) ?? 0, clock.now() + wait))
+    else await clock.sleep(wait, init.signal ?? undefined)
   }
 }

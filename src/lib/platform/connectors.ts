@@ -5,6 +5,7 @@ import {basename} from 'node:path'
 
 import type {Context} from '../context.js'
 import {ConflictError, PpctlError, UsageError, toPpctlError, type PpctlErrorJson} from '../errors/index.js'
+import {runBulk, type BulkOptions} from './bulk-run.js'
 import {connectorNotFound} from './not-found.js'
 
 export type ConnectorTier = 'standard' | 'premium' | 'custom'
@@ -100,17 +101,29 @@ export async function setConnectorBlocked(ctx: Context, id: string, block: boole
   }
 }
 
-/** Blocks or unblocks each id in turn; a failure is recorded in that id's result and the rest go on. */
-export async function blockConnectors(ctx: Context, ids: readonly string[], block: boolean): Promise<BlockResult[]> {
-  const results: BlockResult[] = []
-  for (const id of ids) {
-    try {
-      results.push(await setConnectorBlocked(ctx, id, block))
-    } catch (err) {
-      results.push({id, outcome: 'failed', error: toPpctlError(err).toJSON()})
-    }
-  }
-  return results
+/**
+ * Blocks or unblocks the ids, `concurrency` at a time; a failure is recorded in that id's result and the rest go on.
+ * Results in the order of the ids; when stopped (Ctrl-C) only the ids done, and notRun says how many never started.
+ */
+export async function blockConnectors(
+  ctx: Context,
+  ids: readonly string[],
+  block: boolean,
+  options: BulkOptions = {},
+): Promise<{results: BlockResult[]; notRun: number}> {
+  const run = await runBulk(
+    ids,
+    async (id): Promise<BlockResult> => {
+      try {
+        return await setConnectorBlocked(ctx, id, block)
+      } catch (err) {
+        return {id, outcome: 'failed', error: toPpctlError(err).toJSON()}
+      }
+    },
+    options,
+  )
+  const results = run.results.filter((r): r is BlockResult => r !== undefined)
+  return {results, notRun: ids.length - results.length}
 }
 
 export interface ConnectorDefinition {

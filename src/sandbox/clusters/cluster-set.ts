@@ -10,7 +10,7 @@ import type {AuditLog} from './audit-log.js'
 import {ClusterDb} from './cluster-db.js'
 import {ReplicationApplyError, isTransientSqliteError} from './replication-log.js'
 import {wrongCluster} from './api/problem.js'
-import {seedTenant} from './tenant-seed.js'
+import {seedMore, seedTenant, type SeedMore, type SeedMoreResult} from './tenant-seed.js'
 
 const GLOBAL_LOG = 'global'
 const SHIP_BATCH = 200
@@ -269,6 +269,14 @@ export class ClusterSet implements PlatformAudit {
    * cluster and shipping resumes from the active's current position. Nothing acknowledged is lost: the active
    * cluster holds every acknowledged write.
    */
+  /** More members and seats on the tenant's active cluster (`ppctl sandbox seed`). */
+  seedMore(tenantId: string, request: SeedMore): SeedMoreResult {
+    const route = this.options.routes.get(tenantId)
+    const tenant = TENANTS.find((t) => t.id === tenantId)
+    if (!route || !tenant) throw new Error(`no route for tenant ${tenantId}`)
+    return seedMore(this.cluster(route.home).tenants, tenant, request)
+  }
+
   resync(tenantId: string): ReplicationStatus {
     const route = this.options.routes.get(tenantId)
     if (!route) throw new Error(`no route for tenant ${tenantId}`)

@@ -206,3 +206,67 @@ export function seedTenant(store: TenantStore, tenant: SeedTenant, directory: Di
   })
   return true
 }
+
+export interface SeedMore {
+  /** Directory members member00001@<domain> … up to this many (those already there are kept). */
+  users?: number
+  /** Seats to set per SKU id: its `enabled` count. */
+  seats?: Record<string, number>
+}
+
+export interface SeedMoreResult {
+  tenant: string
+  usersAdded: number
+  users: number
+  seats: Record<string, number>
+}
+
+/** Tells a bad request to the control route (404 for a SKU the tenant lacks). */
+export class SeedRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * `ppctl sandbox seed`: more directory members (they hold licenses but cannot sign in, like the seeded ones) and
+ * more seats, for load tests and benchmarks. In one write, so it replicates like any other; the admin API itself
+ * still creates no users.
+ */
+export function seedMore(store: TenantStore, tenant: SeedTenant, request: SeedMore, tenantIndex = tenant.name === 'contoso' ? 0 : 1): SeedMoreResult {
+  const users = request.users ?? 0
+  const seats = request.seats ?? {}
+  return store.write(tenant.id, (tx) => {
+    for (const id of Object.keys(seats)) {
+      if (!tx.get('SELECT 1 FROM skus WHERE tenant_id = ? AND id = ?', tenant.id, id))
+        throw new SeedRefused('SKU_NOT_FOUND', `No license SKU "${id}" in ${tenant.name}; see: ppctl license list`)
+    }
+    let usersAdded = 0
+    for (let i = 1; i <= users; i++) {
+      const n = String(i).padStart(5, '0')
+      usersAdded += tx.run(
+        'INSERT OR IGNORE INTO users (tenant_id, id, upn, display_name, roles, sign_in) VALUES (?, ?, ?, ?, ?, 0)',
+        tenant.id,
+        `${tenantIndex === 0 ? 'c0' : 'fa'}000000-0000-4000-8001-${String(i).padStart(12, '0')}`,
+        `member${n}@${tenant.domain}`,
+        `Member ${n}`,
+        JSON.stringify(['AppUser']),
+      ).changes
+    }
+    for (const [id, enabled] of Object.entries(seats)) tx.run('UPDATE skus SET enabled = ? WHERE tenant_id = ? AND id = ?', enabled, tenant.id, id)
+    tx.audit({
+      tenantId: tenant.id,
+      action: 'tenant.seeded',
+      result: 'succeeded',
+      actor: {type: 'system', id: 'sandbox-control'},
+      target: {type: 'tenant', id: tenant.id, displayName: tenant.displayName},
+      details: {usersAdded, seats},
+    })
+    const total = tx.get<{n: number}>('SELECT COUNT(*) AS n FROM users WHERE tenant_id = ?', tenant.id)?.n ?? 0
+    const skus = tx.all<{id: string; enabled: number}>('SELECT id, enabled FROM skus WHERE tenant_id = ? ORDER BY id', tenant.id)
+    return {tenant: tenant.name, usersAdded, users: total, seats: Object.fromEntries(skus.map((s) => [s.id, s.enabled]))}
+  })
+}

@@ -3,6 +3,7 @@ import {expect} from 'chai'
 
 import ConnectorBlock from '../../../src/commands/connector/block.js'
 import {runCommand} from '../../helpers/command.js'
+import {manualClock, type FakeClock} from '../../helpers/fake-clock.js'
 import {ROUTE, fakePlatform, problem, type FakePlatform} from '../../helpers/fake-platform.js'
 import {ACTIVE, HOSTILE, answering, connector, jsonAgainst} from '../../helpers/connector-fixtures.js'
 
@@ -261,6 +262,43 @@ describe('connector block (in-process)', () => {
     expect(res.code).to.equal(10)
     expect(res.stderr).to.equal('None of the 2 connectors could be blocked (exit 10).\n')
     expect(jsonAgainst<{failed: number}>(res, 'connector-block').failed).to.equal(2)
+  })
+
+  it('several ids at once: a 429 holds back every worker (one shared backoff), not only the one that heard it', async () => {
+    const clock = manualClock()
+    p = await fakePlatform({clock: clock as unknown as FakeClock})
+    const sent: string[] = []
+    const seen = (what: string) => () => (sent.push(what), true)
+    p.cluster
+      .get('/v1/connectors/shared_a')
+      .reply(429, '', {'retry-after': '5'})
+      .get('/v1/connectors/shared_a')
+      .reply(200, connector('shared_a', {etag: '"1"'}), {etag: '"1"'})
+      .post('/v1/connectors/shared_a/block')
+      .reply(200, connector('shared_a', {blocked: true}))
+    p.cluster
+      .get('/v1/connectors/shared_b')
+      .reply(200, connector('shared_b', {etag: '"1"'}), {etag: '"1"'})
+      .post('/v1/connectors/shared_b/block')
+      .reply(200, connector('shared_b', {blocked: true}))
+    p.cluster
+      .get((path) => path === '/v1/connectors/shared_c' && seen('GET shared_c')())
+      .reply(200, connector('shared_c', {etag: '"1"'}), {etag: '"1"'})
+      .post('/v1/connectors/shared_c/block')
+      .reply(200, connector('shared_c', {blocked: true}))
+    const run = runCommand(ConnectorBlock, ['shared_a', 'shared_b', 'shared_c', '--yes', '--json', '--concurrency', '2'], p)
+    // Until time moves on: shared_a waits out its Retry-After, and the other worker waits with it.
+    while (clock.pending() < 2 && sent.length === 0) await new Promise((resolve) => setImmediate(resolve))
+    expect(sent, 'requests sent while the platform asked to wait').to.deep.equal([])
+    clock.advance(5000)
+    const res = await run
+    expect(res.code, res.stderr).to.equal(0)
+    expect(res.json<{results: Result[]}>().results.map((r) => [r.id, r.outcome])).to.deep.equal([
+      ['shared_a', 'blocked'],
+      ['shared_b', 'blocked'],
+      ['shared_c', 'blocked'],
+    ])
+    expect(sent).to.include('GET shared_c')
   })
 
   it('the same id twice is blocked once', async () => {

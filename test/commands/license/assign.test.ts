@@ -37,6 +37,15 @@ function posts(scope: nock.Scope, upn: string, answers: Array<[number, unknown, 
   return seen
 }
 
+/** A file run: the SKUs, read once. */
+const skuList = (scope: nock.Scope, ...skus: Array<ReturnType<typeof sku>>) => scope.get('/v1/licenses/skus').reply(200, {items: skus, nextCursor: null})
+
+/** POSTs of a file run, addressed by the UPN as the file gives it. */
+function postsByUpn(scope: nock.Scope, upn: string, answers: Array<readonly [number, unknown, Record<string, string>?]>) {
+  for (const [status, body, headers] of answers)
+    scope.post(byUpn(upn)).reply(status, body as nock.Body, {'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers})
+}
+
 type Doc = {
   operation: string
   dryRun: boolean
@@ -277,19 +286,12 @@ describe('license assign (in-process)', () => {
         p.dir,
         `upn,sku\n${LEE},${SKU}\nmegan@contoso.example,FULL_SKU\nghost@contoso.example,${SKU}\n${LEE.toUpperCase()},powerapps_per_user\nadele@contoso.example,${SKU}\nalex@contoso.example,${SKU}\n`,
       )
-      checks(p.cluster, LEE, SKU)
-      posts(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])
-      checks(p.cluster, 'megan@contoso.example', 'FULL_SKU', {sku: {seats: seats(3, 3)}})
-      p.cluster
-        .get(`/v1/licenses/skus/${SKU}`)
-        .reply(200, sku(SKU))
-        .get(byUpn('ghost@contoso.example'))
-        .reply(...problem(404, 'USER_NOT_FOUND', 'No user ghost@contoso.example.', 'corr-ghost'))
-      checks(p.cluster, 'adele@contoso.example', SKU)
-      posts(p.cluster, 'adele@contoso.example', [
-        problem(409, 'NO_SEATS_AVAILABLE', 'All seats are assigned.', 'corr-409') as unknown as [number, unknown, Record<string, string>],
-      ])
-      checks(p.cluster, 'alex@contoso.example', SKU, {holds: [held(SKU)]})
+      skuList(p.cluster, sku(SKU), sku('FULL_SKU', {seats: seats(3, 3)}))
+      postsByUpn(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])
+      postsByUpn(p.cluster, 'megan@contoso.example', [problem(409, 'NO_SEATS_AVAILABLE', 'All seats are assigned.', 'corr-full')])
+      postsByUpn(p.cluster, 'ghost@contoso.example', [problem(404, 'USER_NOT_FOUND', 'No user ghost@contoso.example.', 'corr-ghost')])
+      postsByUpn(p.cluster, 'adele@contoso.example', [problem(409, 'NO_SEATS_AVAILABLE', 'All seats are assigned.', 'corr-409')])
+      postsByUpn(p.cluster, 'alex@contoso.example', [[200, assignment('alex@contoso.example', SKU, 4, {alreadyAssigned: true})]])
       const res = await runCommand(LicenseAssign, ['--file', file, '--json'], p)
       expect(res.code).to.equal(10)
       expect(res.stderr).to.equal('3 of 6 rows failed; the others are done, and running the file again is safe (exit 10).\n')
@@ -311,13 +313,9 @@ describe('license assign (in-process)', () => {
     it('the table has a Line column, the failure reason and "duplicate of line N"; the note is on stderr', async () => {
       p = await fakePlatform({tty: true, columns: 200})
       const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\nghost@contoso.example,${SKU}\n${LEE},${SKU}\n`, 'batch.csv')
-      checks(p.cluster, LEE, SKU)
-      posts(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])
-      p.cluster
-        .get(`/v1/licenses/skus/${SKU}`)
-        .reply(200, sku(SKU))
-        .get(byUpn('ghost@contoso.example'))
-        .reply(...problem(404, 'USER_NOT_FOUND', 'No such user.'))
+      skuList(p.cluster, sku(SKU))
+      postsByUpn(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])
+      postsByUpn(p.cluster, 'ghost@contoso.example', [problem(404, 'USER_NOT_FOUND', 'No such user.')])
       const res = await runCommand(LicenseAssign, ['--file', file], p)
       expect(res.code).to.equal(10)
       expect(res.stdout).to.match(/Line +│ User +│ SKU +│ Result +│ Seats left/)
@@ -330,10 +328,10 @@ describe('license assign (in-process)', () => {
 
     it('every row done: exit 0, no note; a BOM, CRLF, quoted fields, other columns and any column order are read', async () => {
       p = await fakePlatform()
-      const file = csvFile(p.dir, `\ufeffnote,SKU,UPN\r\n"says ""hi"", twice",${SKU},${LEE}\r\n\r\n"two\nlines", FLOW_FREE ,"megan@contoso.example"\r\n`)
-      checks(p.cluster, LEE, SKU)
-      posts(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])
-      checks(p.cluster, 'megan@contoso.example', 'FLOW_FREE', {holds: [held('FLOW_FREE')]})
+      const file = csvFile(p.dir, `\ufeffnote,SKU,UPN\r\n"says ""hi"", twice",${SKU},${LEE}\r\n\r\n"two\r\nlines", FLOW_FREE ,"megan@contoso.example"\r\n\r\n`)
+      skuList(p.cluster, sku(SKU), sku('FLOW_FREE'))
+      postsByUpn(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])
+      postsByUpn(p.cluster, 'megan@contoso.example', [[200, assignment('megan@contoso.example', 'FLOW_FREE', 4, {alreadyAssigned: true})]])
       const res = await runCommand(LicenseAssign, ['--file', file, '--json'], p)
       expect(res.code, res.stderr).to.equal(0)
       expect(res.stderr).to.equal('')
@@ -346,10 +344,14 @@ describe('license assign (in-process)', () => {
     it('429 on a row through every retry: that row fails with exit code 9, the next row still runs', async () => {
       p = await fakePlatform()
       const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\nmegan@contoso.example,${SKU}\n`)
-      p.cluster.get(`/v1/licenses/skus/${SKU}`).times(4).reply(429, '', {'x-correlation-id': 'corr-429'})
-      checks(p.cluster, 'megan@contoso.example', SKU)
-      posts(p.cluster, 'megan@contoso.example', [[201, assignment('megan@contoso.example', SKU, 4)]])
-      const res = await runCommand(LicenseAssign, ['--file', file, '--json'], p)
+      skuList(p.cluster, sku(SKU))
+      postsByUpn(
+        p.cluster,
+        LEE,
+        [0, 1, 2, 3].map(() => [429, '', {'x-correlation-id': 'corr-429'}] as const),
+      )
+      postsByUpn(p.cluster, 'megan@contoso.example', [[201, assignment('megan@contoso.example', SKU, 4)]])
+      const res = await runCommand(LicenseAssign, ['--file', file, '--json', '--concurrency', '1'], p)
       expect(res.code).to.equal(10)
       const [first, second] = res.json<Doc>().results
       expect(first).to.include({line: 2, outcome: 'failed', ok: false})
@@ -361,7 +363,8 @@ describe('license assign (in-process)', () => {
     it('--dry-run over a file: "would assign" per row, no POST', async () => {
       p = await fakePlatform()
       const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\n`)
-      checks(p.cluster, LEE, SKU)
+      skuList(p.cluster, sku(SKU))
+      p.cluster.get(byUpn(LEE)).reply(200, licensesOf(LEE))
       const res = await runCommand(LicenseAssign, ['--file', file, '--dry-run', '--json'], p)
       expect(res.code, res.stderr).to.equal(0)
       expectSchema(res.json(), 'license-assign')
@@ -369,7 +372,7 @@ describe('license assign (in-process)', () => {
         operation: 'assign',
         dryRun: true,
         failed: 0,
-        results: [{line: 2, upn: LEE, sku: SKU, outcome: 'would-assign', ok: true, seats: seats(10, 3)}],
+        results: [{line: 2, upn: LEE, sku: SKU, outcome: 'would-assign', ok: true, seats: seats(10, 4)}],
       })
     })
 
@@ -377,14 +380,11 @@ describe('license assign (in-process)', () => {
       p = await fakePlatform({tty: true, columns: 200})
       const evilUpn = `x${EVIL}@contoso.example`
       const file = csvFile(p.dir, `upn,sku\n${evilUpn},${SKU}\n`)
-      p.cluster
-        .get(`/v1/licenses/skus/${SKU}`)
-        .reply(200, sku(SKU))
-        .get(byUpn(evilUpn))
-        .reply(...problem(404, 'NOT_FOUND', `No user ${EVIL}`))
+      skuList(p.cluster, sku(SKU))
+      postsByUpn(p.cluster, evilUpn, [problem(404, 'NOT_FOUND', `No user ${EVIL}`)])
       const res = await runCommand(LicenseAssign, ['--file', file], p)
       expect(res.code).to.equal(10)
-      expect(res.stdout).to.contain('failed: Reading the licenses of')
+      expect(res.stdout).to.contain('failed: Assigning POWERAPPS_PER_USER to')
       expect(res.stdout).not.to.match(TERMINAL_CONTROL)
       expect(res.stderr).not.to.match(TERMINAL_CONTROL)
     })
@@ -393,15 +393,33 @@ describe('license assign (in-process)', () => {
       p = await fakePlatform({tty: true})
       const evilUpn = `x${EVIL}@contoso.example`
       const file = csvFile(p.dir, `upn,sku\n${evilUpn},${SKU}\n`)
-      p.cluster
-        .get(`/v1/licenses/skus/${SKU}`)
-        .reply(200, sku(SKU))
-        .get(byUpn(evilUpn))
-        .reply(...problem(404, 'USER_NOT_FOUND', 'No such user.'))
+      skuList(p.cluster, sku(SKU))
+      postsByUpn(p.cluster, evilUpn, [problem(404, 'USER_NOT_FOUND', 'No such user.')])
       const res = await runCommand(LicenseAssign, ['--file', file, '--json'], p)
       expect(res.code).to.equal(10)
       expect(res.stdout).not.to.match(TERMINAL_CONTROL)
       expect(res.json<Doc>().results[0].upn).to.equal(evilUpn)
+    })
+
+    it('bad rows are rows: a missing or bad field fails that row with its line and reason (exit 10), every other row runs', async () => {
+      p = await fakePlatform()
+      const text = `upn,sku\nmegan@contoso.example,  \n${LEE},${SKU}\n,${SKU}\nnot-a-user,${SKU}\nadele@contoso.example,${SKU}\n"open@contoso.example,${SKU}\nlost@contoso.example,${SKU}\n`
+      skuList(p.cluster, sku(SKU))
+      postsByUpn(p.cluster, LEE, [[201, assignment(LEE, SKU, 4)]])
+      postsByUpn(p.cluster, 'adele@contoso.example', [[201, assignment('adele@contoso.example', SKU, 5)]])
+      const res = await runCommand(LicenseAssign, ['--file', csvFile(p.dir, text), '--json'], p)
+      expect(res.code).to.equal(10)
+      const doc = res.json<Doc>()
+      expectSchema(doc, 'license-assign')
+      expect(doc.failed).to.equal(4)
+      expect(doc.results.map((r) => [r.line, r.outcome, r.error?.code, r.error?.exitCode, r.error?.message])).to.deep.equal([
+        [2, 'failed', 'CSV_ROW', 2, 'users.csv: line 2: sku is empty.'],
+        [3, 'assigned', undefined, undefined, undefined],
+        [4, 'failed', 'CSV_ROW', 2, 'users.csv: line 4: upn is empty.'],
+        [5, 'failed', 'CSV_ROW', 2, 'users.csv: line 5: upn "not-a-user" is not a user name (name@domain).'],
+        [6, 'assigned', undefined, undefined, undefined],
+        [7, 'failed', 'CSV_ROW', 2, 'users.csv: line 7: a quoted field is not closed (the rest of the file is part of it).'],
+      ])
     })
 
     describe('a bad file: exit 2 before any request, one line naming the file, the row and the field', () => {
@@ -417,17 +435,6 @@ describe('license assign (in-process)', () => {
           'Error: users.csv: the first line must be a header with the columns upn and sku.\n  Next: Start the file with: upn,sku\n',
         ],
         ['an empty file', '', 'Error: users.csv: the first line must be a header with the columns upn and sku.\n  Next: Start the file with: upn,sku\n'],
-        [
-          'an empty sku',
-          `upn,sku\n${LEE},${SKU}\n\nmegan@contoso.example,  \n`,
-          'Error: users.csv: line 4: sku is empty.\n  Next: Give every row a upn and a sku.\n',
-        ],
-        ['a missing upn field', `sku,upn\n${SKU}\n`, 'Error: users.csv: line 2: upn is empty.\n  Next: Give every row a upn and a sku.\n'],
-        [
-          'an unterminated quote',
-          `upn,sku\n${LEE},${SKU}\n"megan,${SKU}\n`,
-          'Error: users.csv: line 3: a quoted field is not closed.\n  Next: Close the quote, or double a quote inside a quoted field ("").\n',
-        ],
       ] as const) {
         it(name, async () => {
           p = await fakePlatform()

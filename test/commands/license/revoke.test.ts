@@ -20,6 +20,11 @@ function checks(scope: nock.Scope, upn: string, skuId: string, holds: unknown[] 
   return scope.get(`/v1/licenses/skus/${skuId}`).reply(200, sku(skuId)).get(byUpn(upn)).reply(200, licensesOf(upn, holds))
 }
 
+/** A file run: the SKUs, read once, then per row what the user holds. */
+const skuList = (scope: nock.Scope, ...ids: string[]) => scope.get('/v1/licenses/skus').reply(200, {items: ids.map((id) => sku(id)), nextCursor: null})
+const holdings = (scope: nock.Scope, upn: string, holds: unknown[] = [held(SKU, {assignedAt: ASSIGNED_AT})]) =>
+  scope.get(byUpn(upn)).reply(200, licensesOf(upn, holds))
+
 /** DELETE answers in order; the Idempotency-Key of each request is recorded. */
 function deletes(scope: nock.Scope, upn: string, skuId: string, answers: Array<readonly [number, unknown, Record<string, string>?]>, keys: string[] = []) {
   for (const [status, body, headers] of answers) {
@@ -251,15 +256,12 @@ describe('license revoke (in-process)', () => {
         `upn,sku\n${LEE},${SKU}\nghost@contoso.example,${SKU}\nmegan@contoso.example,${SKU}\n${LEE},${SKU}\nadele@contoso.example,${SKU}\n`,
         'leavers.csv',
       )
-      checks(p.cluster, LEE, SKU)
+      skuList(p.cluster, SKU)
+      holdings(p.cluster, LEE)
       deletes(p.cluster, LEE, SKU, [[200, revocation(LEE, SKU, 2)]])
-      p.cluster
-        .get(`/v1/licenses/skus/${SKU}`)
-        .reply(200, sku(SKU))
-        .get(byUpn('ghost@contoso.example'))
-        .reply(...problem(404, 'USER_NOT_FOUND', 'No such user.', 'corr-ghost'))
-      checks(p.cluster, 'megan@contoso.example', SKU, [])
-      checks(p.cluster, 'adele@contoso.example', SKU)
+      p.cluster.get(byUpn('ghost@contoso.example')).reply(...problem(404, 'USER_NOT_FOUND', 'No such user.', 'corr-ghost'))
+      holdings(p.cluster, 'megan@contoso.example', [])
+      holdings(p.cluster, 'adele@contoso.example')
       deletes(
         p.cluster,
         'adele@contoso.example',
@@ -285,13 +287,10 @@ describe('license revoke (in-process)', () => {
     it('at a terminal, after "y": the table with line numbers on stdout, the partial note on stderr, exit 10', async () => {
       p = await fakePlatform({tty: true, columns: 200})
       const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\nghost@contoso.example,${SKU}\n`, 'leavers.csv')
-      checks(p.cluster, LEE, SKU)
+      skuList(p.cluster, SKU)
+      holdings(p.cluster, LEE)
       deletes(p.cluster, LEE, SKU, [[200, revocation(LEE, SKU, 2)]])
-      p.cluster
-        .get(`/v1/licenses/skus/${SKU}`)
-        .reply(200, sku(SKU))
-        .get(byUpn('ghost@contoso.example'))
-        .reply(...problem(404, 'USER_NOT_FOUND', `No user ${EVIL}`))
+      p.cluster.get(byUpn('ghost@contoso.example')).reply(...problem(404, 'USER_NOT_FOUND', `No user ${EVIL}`))
       const res = await atTerminal(p, ['--file', file], 'y\n')
       expect(res.code).to.equal(10)
       expect(res.stdout).to.match(/Line +│ User +│ SKU +│ Result +│ Seats left/)
