@@ -6,6 +6,7 @@ export type Placement = DataGroup | 'default'
 
 export type PolicyChange =
   | {kind: 'name'; from: string; to: string}
+  | {kind: 'description'; from: string; to: string}
   | {kind: 'scope'; from: string; to: string}
   | {kind: 'default-group'; from: DataGroup; to: DataGroup}
   | {kind: 'connector'; connector: string; from: Placement; to: Placement}
@@ -51,7 +52,7 @@ const patternsText = (u: readonly UrlPattern[] | undefined) => (u?.length ? u.ma
 function placements(p: DlpPolicySpec): Map<string, DataGroup> {
   const m = new Map<string, DataGroup>()
   for (const id of p.business ?? []) m.set(id, 'business')
-  for (const id of p.nonBusiness ?? []) m.set(id, 'non-business')
+  for (const id of p.nonBusiness ?? []) m.set(id, 'nonBusiness')
   for (const id of p.blocked ?? []) m.set(id, 'blocked')
   return m
 }
@@ -62,6 +63,7 @@ export function diffPolicy(before: DlpPolicySpec, after: DlpPolicySpec): PolicyC
   const b = canonicalPolicy(after)
   const changes: PolicyChange[] = []
   if (a.name !== b.name) changes.push({kind: 'name', from: a.name, to: b.name})
+  if ((a.description ?? '') !== (b.description ?? '')) changes.push({kind: 'description', from: a.description ?? '', to: b.description ?? ''})
   const sa = scopeText(a.scope)
   const sb = scopeText(b.scope)
   if (sa !== sb) changes.push({kind: 'scope', from: sa, to: sb})

@@ -4,8 +4,8 @@ import {Document, isMap, isSeq, LineCounter, parseDocument, type Node} from 'yam
 /** Where the published schema lives; `dlp export` points editors at it. */
 export const DLP_SCHEMA_URL = 'https://ppctl.example/schemas/dlp-policies.json'
 
-/** A connector group: business (Confidential in the reference API), non-business (General), blocked. */
-export type DataGroup = 'business' | 'non-business' | 'blocked'
+/** A connector group: business (Confidential in the reference API), nonBusiness (General), blocked. */
+export type DataGroup = 'business' | 'nonBusiness' | 'blocked'
 
 /**
  * Every DLP policy of a tenant, as one document. `dlp plan` compares it with the platform: a policy of the file
@@ -31,6 +31,8 @@ export interface DlpPolicySpec {
   id?: string
   /** The policy's ETag when it was exported: apply refuses (exit 7) when the platform's has changed since. */
   etag?: string
+  /** What the policy is for. @maxLength 1000 */
+  description?: string
   /** The environments it applies to. */
   scope: PolicyScope
   /** The group of every connector the policy does not list, including connectors added to the platform later. */
@@ -97,6 +99,7 @@ export function canonicalPolicy(p: DlpPolicySpec): DlpPolicySpec {
     name: p.name,
     ...(p.id ? {id: p.id} : {}),
     ...(p.etag ? {etag: p.etag} : {}),
+    ...(p.description ? {description: p.description} : {}),
     scope,
     defaultGroup: p.defaultGroup,
     ...(p.business?.length ? {business: uniqueSorted(p.business)} : {}),
@@ -108,7 +111,7 @@ export function canonicalPolicy(p: DlpPolicySpec): DlpPolicySpec {
 }
 
 /** Stable order: by name, then id. */
-export const byNameThenId = (a: DlpPolicySpec, b: DlpPolicySpec) =>
+const byNameThenId = (a: DlpPolicySpec, b: DlpPolicySpec) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : (a.id ?? '') < (b.id ?? '') ? -1 : (a.id ?? '') > (b.id ?? '') ? 1 : 0
 
 /** The document `dlp export` writes: a yaml-language-server comment for editors, the policies in a stable order. */

@@ -23,9 +23,21 @@ export interface ValidationResult {
 
 type Path = Array<string | number>
 
-const GROUPS = ['business', 'non-business', 'blocked'] as const
-const GROUP_KEYS = {business: 'business', nonBusiness: 'non-business', blocked: 'blocked'} as const
-const POLICY_KEYS = new Set(['name', 'id', 'etag', 'scope', 'defaultGroup', 'business', 'nonBusiness', 'blocked', 'rules', 'customConnectorPatterns'])
+const GROUPS = ['business', 'nonBusiness', 'blocked'] as const
+const GROUP_KEYS = {business: 'business', nonBusiness: 'nonBusiness', blocked: 'blocked'} as const
+const POLICY_KEYS = new Set([
+  'name',
+  'id',
+  'etag',
+  'description',
+  'scope',
+  'defaultGroup',
+  'business',
+  'nonBusiness',
+  'blocked',
+  'rules',
+  'customConnectorPatterns',
+])
 
 const pathText = (path: Path) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -82,6 +94,8 @@ function checkPolicyShape(p: unknown, at: Path, add: Add): void {
   knownKeys(p, POLICY_KEYS, at, add)
   if (typeof p.name !== 'string' || p.name.trim() === '' || p.name.length > 120) add([...at, 'name'], 'is required: 1–120 characters')
   for (const k of ['id', 'etag'] as const) if (p[k] !== undefined && (typeof p[k] !== 'string' || p[k] === '')) add([...at, k], 'must be a non-empty string')
+  if (p.description !== undefined && (typeof p.description !== 'string' || p.description.length > 1000))
+    add([...at, 'description'], 'must be text of at most 1000 characters')
   const scope = p.scope
   if (scope === undefined) add(at, 'scope is required: all, {except: [environment ids]} or {only: [environment ids]}')
   else if (scope !== 'all') {

@@ -18,6 +18,12 @@ export interface Connector {
   unblockable: boolean
   description: string
   createdBy?: string
+  /** The environment a custom connector belongs to (standard and premium ones are tenant-wide). */
+  environmentId?: string
+  /** The API host of a custom connector, which DLP URL patterns classify it by. */
+  hostUrl?: string
+  /** DLP endpoint rules apply to it. */
+  endpointFiltering?: boolean
   createdAt: string
   updatedAt: string
   etag: string
@@ -27,6 +33,8 @@ export interface ConnectorFilter {
   tier?: ConnectorTier
   blocked?: boolean
   search?: string
+  /** Only connectors usable in this environment (id or display name). */
+  environment?: string
 }
 
 const path = (id: string) => `/v1/connectors/${encodeURIComponent(id)}`
@@ -37,6 +45,7 @@ export function listConnectors(ctx: Context, filter: ConnectorFilter = {}, pageS
   if (filter.tier) query.set('tier', filter.tier)
   if (filter.blocked !== undefined) query.set('blocked', String(filter.blocked))
   if (filter.search) query.set('search', filter.search)
+  if (filter.environment) query.set('environment', filter.environment)
   const qs = query.toString()
   return ctx.api().list<Connector>({path: `/v1/connectors${qs ? `?${qs}` : ''}`, what: 'Listing connectors'}, pageSize)
 }
@@ -116,6 +125,8 @@ export async function blockConnectors(ctx: Context, ids: readonly string[], bloc
 export interface ConnectorDefinition {
   displayName: string
   description?: string
+  /** The environment it belongs to (id or display name); the default one when absent. */
+  environmentId?: string
 }
 
 const NAME = /^[\p{L}\p{N} ._()-]{1,80}$/u

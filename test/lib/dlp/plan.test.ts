@@ -9,7 +9,7 @@ const base: CurrentPolicy = {
   etag: 'W/"1"',
   name: 'Baseline',
   scope: 'all',
-  defaultGroup: 'non-business',
+  defaultGroup: 'nonBusiness',
   business: ['shared_sql', 'shared_blob'],
   blocked: ['shared_twitter'],
 }
@@ -33,7 +33,7 @@ describe('dlp plan (pure)', () => {
       {kind: 'scope', from: 'all environments', to: 'all except env-dev'},
       {kind: 'connector', connector: 'shared_blob', from: 'business', to: 'default'},
       {kind: 'connector', connector: 'shared_ftp', from: 'default', to: 'blocked'},
-      {kind: 'connector', connector: 'shared_twitter', from: 'blocked', to: 'non-business'},
+      {kind: 'connector', connector: 'shared_twitter', from: 'blocked', to: 'nonBusiness'},
     ])
   })
 
@@ -52,7 +52,7 @@ describe('dlp plan (pure)', () => {
       customConnectorPatterns: [{host: '*', group: 'ignore'}],
     }
     expect(diffPolicy(base, edited)).to.deep.equal([
-      {kind: 'default-group', from: 'non-business', to: 'blocked'},
+      {kind: 'default-group', from: 'nonBusiness', to: 'blocked'},
       {kind: 'rules', connector: 'shared_http', from: 'none', to: 'endpoints allow https://*.contoso.com, deny *'},
       {kind: 'url-patterns', from: 'none', to: '* → ignore'},
     ])

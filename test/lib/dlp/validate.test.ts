@@ -23,7 +23,7 @@ describe('dlp policies file validation', () => {
     const res = validatePolicyText(
       file(`  - name: Baseline
     scope: all
-    defaultGroup: non-business
+    defaultGroup: nonBusiness
     business: [shared_sql]
     rules:
       shared_http:
@@ -52,7 +52,7 @@ describe('dlp policies file validation', () => {
     )
     expect(res.file).to.equal(undefined)
     expect(res.issues).to.deep.equal([
-      {line: 10, path: 'policies[0].nonBusiness[1]', message: 'shared_sql is in two groups: business and non-business (a connector belongs to one)'},
+      {line: 10, path: 'policies[0].nonBusiness[1]', message: 'shared_sql is in two groups: business and nonBusiness (a connector belongs to one)'},
     ])
   })
 
@@ -111,7 +111,7 @@ describe('dlp policies file validation', () => {
       [5, 'policies[0].buisness'],
     ])
     expect(res.issues[0].message).to.match(/scope is required/)
-    expect(res.issues[1].message).to.equal('must be one of business, non-business, blocked, not string "confidential"')
+    expect(res.issues[1].message).to.equal('must be one of business, nonBusiness, blocked, not string "confidential"')
     expect(res.issues[2].message).to.match(/is not a known field/)
   })
 
