@@ -41,7 +41,7 @@ export default class DlpApply extends BaseCommand<typeof DlpApply> {
   async run(): Promise<DlpApplyResult> {
     const file = this.args.file
     const planned = await planFile(this.ctx, file)
-    const dryRun = this.flags['dry-run']
+    const dryRun = Boolean(this.flags['dry-run'])
     const base = {file, dryRun, policies: planned.policies}
     if (planned.policies.length === 0) {
       this.out(text`Nothing to do: the platform's policies are those of ${file}.`)
