@@ -18,6 +18,12 @@ export interface Connector {
   unblockable: boolean
   description: string
   createdBy?: string
+  /** The environment a custom connector belongs to (standard and premium ones are tenant-wide). */
+  environmentId?: string
+  /** A custom connector's API host, which DLP URL patterns classify it by. */
+  hostUrl?: string
+  /** Whether DLP endpoint rules apply to it. */
+  endpointFiltering?: boolean
   createdAt: string
   updatedAt: string
   etag: string
