@@ -20,9 +20,9 @@ export interface Connector {
   createdBy?: string
   /** The environment a custom connector belongs to (standard and premium ones are tenant-wide). */
   environmentId?: string
-  /** The API host of a custom connector, which DLP URL patterns classify it by. */
+  /** A custom connector's API host, which DLP URL patterns classify it by. */
   hostUrl?: string
-  /** DLP endpoint rules apply to it. */
+  /** Whether DLP endpoint rules apply to it. */
   endpointFiltering?: boolean
   createdAt: string
   updatedAt: string
