@@ -17,7 +17,7 @@ async function readCatalog(ctx: Context): Promise<Catalog> {
   const environments = new Map<string, string>()
   await Promise.all([
     (async () => {
-      for await (const c of listConnectors(ctx, {}, 500)) connectors.set(c.id, {unblockable: c.unblockable, endpointFiltering: c.endpointFiltering})
+      for await (const c of listConnectors(ctx, {}, 200)) connectors.set(c.id, {unblockable: c.unblockable, endpointFiltering: c.endpointFiltering})
     })(),
     (async () => {
       for await (const e of listEnvironments(ctx)) environments.set(e.id, e.displayName)
