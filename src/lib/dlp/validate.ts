@@ -1,5 +1,5 @@
 // Checks a policies file: its shape (what the JSON Schema says) and its meaning (groups, rules, connectors and environments that exist), each problem with its line.
-import {lineOf, parsePolicyFile, type DlpPoliciesFile, type DlpPolicySpec} from './policy-file.js'
+import {parsePolicyFile, type DlpPoliciesFile, type DlpPolicySpec} from './policy-file.js'
 
 export interface ValidationIssue {
   /** 1-based line in the file, when the problem has a place. */
@@ -51,7 +51,7 @@ export function validatePolicyText(source: string, catalog?: Catalog): Validatio
   const parsed = parsePolicyFile(source)
   if (parsed.syntaxErrors.length) return {issues: parsed.syntaxErrors.map((e) => ({line: e.line, path: '', message: `YAML syntax: ${e.message}`}))}
   const issues: ValidationIssue[] = []
-  const add = (path: Path, message: string) => issues.push({line: lineOf(parsed, path), path: pathText(path), message})
+  const add = (path: Path, message: string) => issues.push({line: parsed.lineOf(path), path: pathText(path), message})
   checkShape(parsed.value, add)
   if (issues.length) return {issues: sortIssues(issues)}
   const file = parsed.value as DlpPoliciesFile
