@@ -4,10 +4,13 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import AccessReport from '../../../src/commands/access/report.js'
+import ConnectorCreate from '../../../src/commands/connector/create.js'
+import ConnectorList from '../../../src/commands/connector/list.js'
 import DlpExplain from '../../../src/commands/dlp/explain.js'
 import DlpValidate from '../../../src/commands/dlp/validate.js'
 import FlowList from '../../../src/commands/flow/list.js'
 import {runCommand} from '../../helpers/command.js'
+import {connector} from '../../helpers/connector-fixtures.js'
 import {environment, policy} from '../../helpers/dlp-fixtures.js'
 import {fakePlatform, type FakePlatform} from '../../helpers/fake-platform.js'
 
@@ -151,5 +154,22 @@ describe('dlp explain, dlp validate, flow list, access report (in-process)', () 
       'admin@contoso.example,Admin,POWERAPPS_PER_USER,yes,fin,group grp-finance,-',
       'maker@contoso.example,Maker,-,no,default,no group,Baseline',
     ])
+  })
+
+  it('--env on the commands that act in an environment: connector create sends it, connector list filters by it', async () => {
+    p = await fakePlatform()
+    const file = join(p.dir, 'api.json')
+    writeFileSync(file, JSON.stringify({displayName: 'Orders API'}))
+    p.cluster
+      .post('/v1/connectors', {displayName: 'Orders API', environmentId: 'finance'})
+      .reply(201, connector('custom_orders', {tier: 'custom', environmentId: 'finance'}))
+      .get('/v1/connectors')
+      .query({environment: 'finance', limit: '200'})
+      .reply(200, {items: [connector('custom_orders', {tier: 'custom', environmentId: 'finance'})], nextCursor: null})
+    const created = await runCommand(ConnectorCreate, ['--file', file, '--env', 'finance'], p)
+    expect(created.code, created.stderr).to.equal(0)
+    expect(created.stdout).to.contain('in finance')
+    const listed = await runCommand(ConnectorList, ['--env', 'finance', '--json'], p)
+    expect(listed.code, listed.stderr).to.equal(0)
   })
 })
