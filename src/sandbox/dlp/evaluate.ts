@@ -16,7 +16,7 @@ interface CompiledRule {
   defaultAction: 'allow' | 'block'
   actions: Map<string, 'allow' | 'block'>
   /** By order; the first that matches decides. */
-  endpoints: Array<{order: number; endpoint: string; behavior: 'allow' | 'deny'; re: RegExp}>
+  endpoints: ReadonlyArray<{order: number; endpoint: string; behavior: 'allow' | 'deny'; re: RegExp}>
 }
 
 /** A policy with its lookup maps made once, so one evaluation is a few map reads per connector. */
@@ -37,28 +37,31 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'is')
 }
 
-/** One RegExp per pattern text across policies, so an evaluation can test each (pattern, subject) once. */
-const interned = new Map<string, RegExp>()
+/**
+ * Ordered rule lists (endpoint rules, URL patterns) are shared by every policy that has the same list, so one
+ * evaluation finds the first match of a list for a subject once, however many policies repeat it.
+ */
+const interned = new Map<string, readonly unknown[]>()
 
-function internGlob(glob: string): RegExp {
-  let re = interned.get(glob)
-  if (!re) {
+function internList<T extends {re: RegExp}>(key: string, make: () => T[]): readonly T[] {
+  let list = interned.get(key) as readonly T[] | undefined
+  if (!list) {
     if (interned.size >= 10000) interned.clear()
-    interned.set(glob, (re = globToRegExp(glob)))
+    interned.set(key, (list = make()))
   }
-  return re
+  return list
 }
 
-/** Pattern results within one evaluation: policies often repeat the same endpoint rules and URL patterns. */
+/** First matches within one evaluation, by list and subject. */
 class Matches {
-  private readonly seen = new Map<RegExp, Map<string, boolean>>()
+  private readonly seen = new Map<readonly unknown[], Map<string, unknown>>()
 
-  test(re: RegExp, subject: string): boolean {
-    let bySubject = this.seen.get(re)
-    if (!bySubject) this.seen.set(re, (bySubject = new Map()))
-    let hit = bySubject.get(subject)
-    if (hit === undefined) bySubject.set(subject, (hit = re.test(subject)))
-    return hit
+  first<T extends {re: RegExp}>(list: readonly T[], subject: string): T | undefined {
+    let bySubject = this.seen.get(list)
+    if (!bySubject) this.seen.set(list, (bySubject = new Map()))
+    let hit = bySubject.get(subject) as T | null | undefined
+    if (hit === undefined) bySubject.set(subject, (hit = list.find((e) => e.re.test(subject)) ?? null))
+    return hit ?? undefined
   }
 }
 
@@ -70,12 +73,16 @@ export function compilePolicy(policy: DlpPolicy): CompiledPolicy {
     rules.set(r.connectorId, {
       defaultAction: r.defaultActionBehavior ?? 'allow',
       actions: new Map((r.actionRules ?? []).map((a) => [a.actionId, a.behavior])),
-      endpoints: [...(r.endpointRules ?? [])].sort((a, b) => a.order - b.order).map((e) => ({...e, re: internGlob(e.endpoint)})),
+      endpoints: internList(`e${JSON.stringify(r.endpointRules ?? [])}`, () =>
+        [...(r.endpointRules ?? [])].sort((a, b) => a.order - b.order).map((e) => ({...e, re: globToRegExp(e.endpoint)})),
+      ),
     })
   }
-  const patterns = [...policy.customConnectorUrlPatterns]
-    .sort((a, b) => a.order - b.order)
-    .map((p) => ({order: p.order, dataGroup: p.dataGroup, re: internGlob(p.hostUrlPattern)}))
+  const patterns = internList(`u${JSON.stringify(policy.customConnectorUrlPatterns)}`, () =>
+    [...policy.customConnectorUrlPatterns]
+      .sort((a, b) => a.order - b.order)
+      .map((p) => ({order: p.order, dataGroup: p.dataGroup, re: globToRegExp(p.hostUrlPattern)})),
+  )
   return {policy, environments: new Set(policy.environments), listed, rules, patterns}
 }
 
@@ -100,7 +107,7 @@ function classify(p: CompiledPolicy, c: CatalogConnector, matches = new Matches(
   let by = 'listed'
   if (group === undefined && c.tier === 'custom') {
     const host = c.hostUrl ?? ''
-    const hit = p.patterns.find((pt) => matches.test(pt.re, host))
+    const hit = matches.first(p.patterns, host)
     if (hit && hit.dataGroup !== 'ignore') {
       group = hit.dataGroup
       by = `urlPattern:${hit.order}`
@@ -176,7 +183,7 @@ function evaluatePolicy(
     }
     if (rule.endpoints.length === 0) continue
     for (const endpoint of use.endpoints ?? []) {
-      const hit = rule.endpoints.find((e) => matches.test(e.re, endpoint))
+      const hit = matches.first(rule.endpoints, endpoint)
       if (!hit || hit.behavior === 'allow') continue
       out.push({
         kind: 'ENDPOINT_BLOCKED',
