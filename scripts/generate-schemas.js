@@ -12,6 +12,8 @@
 // Every command id in oclif.manifest.json that has --json gets a schema (run `oclif manifest` first: `npm run build` does both);
 // schema files of commands that no longer exist are removed. schemas/error.json (the --json error document of every
 // command) is written by hand and left alone. One TypeScript program serves every command (a few seconds).
+// Besides the commands: schemas/dlp-policies.json, the schema of the policies-as-code file (`dlp export`, `dlp validate`),
+// from the type DlpPoliciesFile of src/lib/dlp/policy-file.ts (FILE_SCHEMAS).
 // `npm run schemas` runs this; scripts/check-generated.js fails CI when the committed schemas are stale.
 import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -26,6 +28,10 @@ const SCHEMAS = `${ROOT}schemas/`
 /** Schemas that no command type generates. */
 const HAND_WRITTEN = new Set(['error.json'])
 const NDJSON_COMMENT = 'NDJSON: every line on stdout is one value of this schema.'
+/** Schemas of files ppctl reads and writes: file → {source, type, title}. */
+const FILE_SCHEMAS = {
+  'dlp-policies.json': {source: 'src/lib/dlp/policy-file.ts', type: 'DlpPoliciesFile', title: 'ppctl DLP policies (dlp export, validate, plan, apply)'},
+}
 
 /** `sandbox:sp:create` → `SandboxSpCreate`. */
 const typeBase = (id) =>
@@ -71,7 +77,7 @@ function generateSchemas() {
     sortProps: false,
   }
   const options = tsj.createProgram({...config, path: sourceOf(ids[0])}).getCompilerOptions()
-  const program = ts.createProgram(ids.map(sourceOf), options)
+  const program = ts.createProgram([...ids.map(sourceOf), ...Object.values(FILE_SCHEMAS).map((f) => ROOT + f.source)], options)
   const checker = program.getTypeChecker()
   const generator = new tsj.SchemaGenerator(program, tsj.createParser(program, config), tsj.createFormatter(config), config)
   const problems = []
@@ -104,6 +110,24 @@ function generateSchemas() {
     } catch (err) {
       problems.push(`${id}: ${found[0].name}: ${err instanceof Error ? err.message : String(err)}`)
     }
+  }
+  for (const [file, {source, type, title}] of Object.entries(FILE_SCHEMAS)) {
+    const node = program
+      .getSourceFile(ROOT + source)
+      ?.statements.find((s) => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === type)
+    if (!node) {
+      problems.push(`${file}: ${source} declares no ${type}`)
+      continue
+    }
+    const {$schema: _draft, definitions, ...rest} = generator.createSchemaFromNodes([node])
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: `https://ppctl.example/schemas/${file}`,
+      title,
+      ...rest,
+      ...(definitions && Object.keys(definitions).length > 0 ? {$defs: definitions} : {}),
+    }
+    schemas[file] = JSON.parse(JSON.stringify(schema).replaceAll('"#/definitions/', '"#/$defs/'))
   }
   if (problems.length > 0) throw new Error(`Cannot generate the command schemas:\n  ${problems.join('\n  ')}`)
   return schemas

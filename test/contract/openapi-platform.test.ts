@@ -100,6 +100,89 @@ describe('OpenAPI contract against a real platform', function () {
     await call('GET', `https://westus-1.clusters.sandbox.localhost:${platform.port}/v1/connectors`, '/v1/connectors', 421)
   })
 
+  it('groups, environments, flows, DLP policies, the batch apply and the evaluation', async () => {
+    await call('GET', `${cluster}/v1/groups`, '/v1/groups', 200)
+    await call('GET', `${cluster}/v1/groups/grp-finance`, '/v1/groups/{groupId}', 200)
+    await call('GET', `${cluster}/v1/groups/nope`, '/v1/groups/{groupId}', 404)
+    await call('GET', `${cluster}/v1/environments`, '/v1/environments', 200)
+    const env = await call('POST', `${cluster}/v1/environments`, '/v1/environments', 201, {
+      body: {displayName: 'Contract env', type: 'sandbox', securityGroupId: 'grp-finance'},
+      headers: {'idempotency-key': 'contract-env'},
+    })
+    await call('POST', `${cluster}/v1/environments`, '/v1/environments', 409, {body: {displayName: 'Contract env', type: 'sandbox'}})
+    await call('POST', `${cluster}/v1/environments`, '/v1/environments', 422, {body: {displayName: 'Dev', type: 'developer', securityGroupId: 'grp-finance'}})
+    await call('POST', `${cluster}/v1/environments`, '/v1/environments', 400, {body: {displayName: 'X', type: 'default'}})
+    const envId = env.body.id as string
+    await call('GET', `${cluster}/v1/environments/${envId}`, '/v1/environments/{environmentId}', 200)
+    await call('PATCH', `${cluster}/v1/environments/${envId}`, '/v1/environments/{environmentId}', 428, {body: {displayName: 'Renamed'}})
+    const renamed = await call('PATCH', `${cluster}/v1/environments/${envId}`, '/v1/environments/{environmentId}', 200, {
+      body: {displayName: 'Contract env renamed'},
+      headers: {'if-match': env.body.etag},
+    })
+    await call('DELETE', `${cluster}/v1/environments/default`, '/v1/environments/{environmentId}', 422)
+    const policy = await call('POST', `${cluster}/v1/dlp/policies`, '/v1/dlp/policies', 201, {
+      body: {displayName: 'Contract policy', environmentScope: 'only', environments: [envId], defaultGroup: 'nonBusiness', groups: {business: ['shared_sql']}},
+      headers: {'idempotency-key': 'contract-policy'},
+    })
+    await call('POST', `${cluster}/v1/dlp/policies`, '/v1/dlp/policies', 422, {
+      body: {displayName: 'Bad', environmentScope: 'all', defaultGroup: 'business', groups: {blocked: ['shared_approvals']}},
+    })
+    await call('GET', `${cluster}/v1/dlp/policies?environment=${envId}`, '/v1/dlp/policies', 200)
+    await call('GET', `${cluster}/v1/dlp/policies/tenant-blocked-connectors`, '/v1/dlp/policies/{policyId}', 200)
+    await call('DELETE', `${cluster}/v1/environments/${envId}`, '/v1/environments/{environmentId}', 409)
+    const flow = await call('POST', `${cluster}/v1/flows`, '/v1/flows', 201, {
+      body: {displayName: 'Contract flow', environmentId: envId, connectors: [{id: 'shared_sql', actions: ['GetItems']}]},
+    })
+    await call('POST', `${cluster}/v1/flows`, '/v1/flows', 403, {
+      body: {displayName: 'Contract leak', environmentId: envId, connectors: [{id: 'shared_sql'}, {id: 'shared_twitter'}]},
+    })
+    await call('POST', `${cluster}/v1/flows`, '/v1/flows', 422, {
+      body: {displayName: 'Bad', connectors: [{id: 'shared_rss', endpoints: ['https://x.example']}]},
+    })
+    await call('GET', `${cluster}/v1/flows?environment=${envId}`, '/v1/flows', 200)
+    const flowId = flow.body.id as string
+    const patched = await call('PATCH', `${cluster}/v1/flows/${flowId}`, '/v1/flows/{flowId}', 200, {
+      body: {displayName: 'Contract flow renamed'},
+      headers: {'if-match': flow.body.etag},
+    })
+    await call('GET', `${cluster}/v1/flows/${flowId}`, '/v1/flows/{flowId}', 200)
+    await call('POST', `${cluster}/v1/dlp/evaluate`, '/v1/dlp/evaluate', 200, {body: {environmentId: envId, connectors: ['shared_sql', 'shared_twitter']}})
+    await call('POST', `${cluster}/v1/dlp/evaluate`, '/v1/dlp/evaluate', 400, {body: {environmentId: envId}})
+    await call('POST', `${cluster}/v1/access-checks`, '/v1/access-checks', 200, {
+      body: {userId: 'user@contoso.example', role: 'app-user', environmentId: envId, connectorIds: ['shared_sql', 'shared_twitter']},
+    })
+    const batch = {
+      operations: [
+        {
+          op: 'update',
+          id: policy.body.id,
+          etag: policy.body.etag,
+          policy: {displayName: 'Contract policy', environmentScope: 'only', environments: [envId], defaultGroup: 'blocked'},
+        },
+      ],
+    }
+    const plan = await call('POST', `${cluster}/v1/dlp/apply`, '/v1/dlp/apply', 200, {body: {...batch, dryRun: true}})
+    expect(plan.body.suspended).to.have.length(1)
+    await call('POST', `${cluster}/v1/dlp/apply`, '/v1/dlp/apply', 412, {body: {operations: [{...batch.operations[0], etag: '"99"'}]}})
+    await call('POST', `${cluster}/v1/dlp/apply`, '/v1/dlp/apply', 200, {body: batch})
+    const current = await call('GET', `${cluster}/v1/dlp/policies/${policy.body.id}`, '/v1/dlp/policies/{policyId}', 200)
+    await call('PUT', `${cluster}/v1/dlp/policies/${policy.body.id}`, '/v1/dlp/policies/{policyId}', 200, {
+      body: {displayName: 'Contract policy', environmentScope: 'only', environments: [envId], defaultGroup: 'business'},
+      headers: {'if-match': current.res.headers.get('etag')!},
+    })
+    // Suspended by the apply and resumed by the PUT: its ETag moved twice since the PATCH.
+    await call('DELETE', `${cluster}/v1/flows/${flowId}`, '/v1/flows/{flowId}', 412, {headers: {'if-match': patched.body.etag}})
+    const resumed = await call('GET', `${cluster}/v1/flows/${flowId}`, '/v1/flows/{flowId}', 200)
+    expect(resumed.body.state).to.equal('on')
+    await call('DELETE', `${cluster}/v1/flows/${flowId}`, '/v1/flows/{flowId}', 204, {headers: {'if-match': resumed.body.etag}})
+    await call('DELETE', `${cluster}/v1/dlp/policies/${policy.body.id}`, '/v1/dlp/policies/{policyId}', 428)
+    const last = await call('GET', `${cluster}/v1/dlp/policies/${policy.body.id}`, '/v1/dlp/policies/{policyId}', 200)
+    await call('DELETE', `${cluster}/v1/dlp/policies/${policy.body.id}`, '/v1/dlp/policies/{policyId}', 204, {headers: {'if-match': last.body.etag}})
+    await call('DELETE', `${cluster}/v1/environments/${envId}`, '/v1/environments/{environmentId}', 204, {
+      headers: {'if-match': (renamed.body.environment as {etag: string}).etag},
+    })
+  })
+
   it('audit pages and stream events', async () => {
     const page = await call('GET', `${cluster}/v1/audit/events?limit=5`, '/v1/audit/events', 200)
     expect((page.body.items as unknown[]).length).to.be.greaterThan(0)

@@ -57,6 +57,23 @@ const COMMAND_EXAMPLES: ReadonlyArray<readonly [string, string]> = [
   ['user:show', 'Yourself'],
   ['user:show', 'For a script'],
   ['audit:stream', 'The last hour of failed sign-ins, as NDJSON'],
+  ['env:list', 'Every environment'],
+  ['env:list', 'Their ids, for a script'],
+  ['env:show', 'The default environment'],
+  ['flow:list', 'Every flow'],
+  ['flow:list', 'Suspended flows and why'],
+  ['flow:list', 'Flows in one environment'],
+  ['flow:show', 'A flow by name'],
+  ['flow:show', 'For a script'],
+  ['dlp:policy:list', 'Every policy'],
+  ['dlp:policy:list', 'The policies that apply to one environment'],
+  ['dlp:policy:show', 'The policy connector block/unblock manage'],
+  ['dlp:policy:show', 'For a script'],
+  ['dlp:export', 'To stdout'],
+  ['dlp:explain', 'May SharePoint and Twitter be used together?'],
+  ['dlp:explain', 'Why is this flow suspended?'],
+  ['access:report', 'The whole tenant'],
+  ['access:report', 'One environment, as CSV'],
 ]
 
 describe("commands' examples that run on the local platform (oclif.manifest.json)", function () {

@@ -13,6 +13,7 @@ export default class ConnectorCreate extends BaseCommand<typeof ConnectorCreate>
 
   static override examples = [
     {description: 'Create from a definition', command: '<%= config.bin %> <%= command.id %> --file my-api.json'},
+    {description: 'Create it in another environment', command: '<%= config.bin %> <%= command.id %> --file my-api.json --env default'},
     {description: 'Create and keep the new id, for a script', command: '<%= config.bin %> <%= command.id %> --file my-api.json --json'},
     {
       description: 'A definition file',
@@ -23,12 +24,13 @@ export default class ConnectorCreate extends BaseCommand<typeof ConnectorCreate>
 
   static override flags = {
     file: Flags.string({description: 'The definition, a JSON file.', required: true}),
+    env: Flags.string({description: 'The environment it belongs to (id or name); the default environment when absent.'}),
   }
 
   async run(): Promise<ConnectorCreateResult> {
     const definition = await readConnectorDefinition(this.flags.file)
-    const c = await createConnector(this.ctx, definition)
-    this.out(text`Created custom connector ${c.displayName} (${c.id}).`)
+    const c = await createConnector(this.ctx, {...definition, ...(this.flags.env ? {environmentId: this.flags.env} : {})})
+    this.out(text`Created custom connector ${c.displayName} (${c.id})${c.environmentId ? text` in ${c.environmentId}` : ''}.`)
     return c
   }
 }

@@ -28,12 +28,20 @@ export default class ConnectorList extends BaseCommand<typeof ConnectorList> {
     blocked: Flags.boolean({description: 'Only blocked connectors.', exclusive: ['allowed']}),
     allowed: Flags.boolean({description: 'Only connectors that are not blocked.', exclusive: ['blocked']}),
     search: Flags.string({description: 'Only connectors whose id or name contains this text.'}),
+    env: Flags.string({
+      description: "Only connectors usable in this environment (id or name): every standard and premium one, and that environment's custom connectors.",
+    }),
   }
 
   async run(): Promise<ConnectorListResult> {
-    const {tier, blocked, allowed, search} = this.flags
+    const {tier, blocked, allowed, search, env} = this.flags
     const items: Connector[] = []
-    for await (const c of listConnectors(this.ctx, {tier: tier as ConnectorTier | undefined, blocked: blocked ? true : allowed ? false : undefined, search}))
+    for await (const c of listConnectors(this.ctx, {
+      tier: tier as ConnectorTier | undefined,
+      blocked: blocked ? true : allowed ? false : undefined,
+      search,
+      environment: env,
+    }))
       items.push(c)
     this.view(
       tableView(

@@ -87,6 +87,8 @@ export const CODES = {
   UNEXPECTED_VALUE: code(USAGE, 'usage', false, 'a `sandbox fault` setting that takes no value was given one'),
   NOT_A_DATA_DIR: code(USAGE, 'usage', false, "the sandbox folder is not the local platform's data folder"),
   PORT_BLOCKED: code(USAGE, 'usage', false, 'the sandbox port is not one the local platform may listen on'),
+  DLP_FILE_INVALID: code(USAGE, 'usage', false, 'a DLP policies file that is not valid (`dlp validate FILE` lists every problem with its line)'),
+  CONFIRMATION_MISMATCH: code(USAGE, 'usage', false, '`--confirm` (or the name typed) is not the name of what is deleted'),
   // cancelled
   CANCELLED: code(CANCELLED, 'cancelled', false, 'a confirmation prompt was declined'),
   ACCESS_DENIED: code(CANCELLED, 'cancelled', false, 'the sign-in was declined at the identity provider'),
@@ -129,6 +131,7 @@ export const CODES = {
   REPLICATION_BROKEN: code(CONFLICT, 'conflict', false, 'the local platform cannot fail over: replication is broken'),
   FILE_EXISTS: code(CONFLICT, 'conflict', false, 'the output file exists already'),
   SANDBOX_PORT_IN_USE: code(CONFLICT, 'conflict', false, 'the sandbox port is taken by another program'),
+  POLICY_CHANGED: code(CONFLICT, 'conflict', false, 'a DLP policy changed on the platform since the file was exported or planned; nothing was applied'),
   // network
   CONNECTION_REFUSED: code(UNREACHABLE, 'network', true, 'the connection was refused'),
   CONNECTION_RESET: code(UNREACHABLE, 'network', true, 'the connection was closed unexpectedly'),

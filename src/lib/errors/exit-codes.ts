@@ -29,7 +29,7 @@ export const EXIT_CODE_DOCS: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.CONFLICT, 'conflict or precondition failed (no seats left, write to a passive secondary, stale ETag)'],
   [ExitCode.UNREACHABLE, 'platform unreachable or routing failed'],
   [ExitCode.THROTTLED, 'throttled, or platform error after retries'],
-  [ExitCode.PARTIAL, 'partial success (bulk operations)'],
+  [ExitCode.PARTIAL, 'partial success (bulk operations); for `dlp plan`: there are changes to apply (the CI gate)'],
   [ExitCode.ALERT, 'an alert fired (audit watch --exit-on-alert)'],
   [ExitCode.INTERRUPTED, 'interrupted (Ctrl-C)'],
   [ExitCode.OUTPUT_CLOSED, 'stdout was closed by the program reading it (a pipe to `head`, a consumer that exited); 128 + SIGPIPE, as a shell reports it'],

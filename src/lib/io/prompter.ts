@@ -11,6 +11,8 @@ export interface Prompter {
   confirm(message: string, flag: string): Promise<boolean>
   /** Asks for a secret without echo; without a terminal throws a usage error that names `alternative`. */
   password(message: string, alternative: string): Promise<string>
+  /** Asks for a line of text (a name typed back as confirmation); without a terminal throws a usage error that names `alternative`. */
+  input(message: string, alternative: string): Promise<string>
 }
 
 /**
@@ -47,6 +49,11 @@ export function createPrompter(io: IO, env: NodeJS.ProcessEnv): Prompter {
       requireTerminal(alternative)
       const {password} = await import('@inquirer/prompts')
       return password({message: sanitizeForTerminal(message), mask: true}, {input: io.stdin, output: keptOpen(io.stderr)})
+    },
+    async input(message, alternative) {
+      requireTerminal(alternative)
+      const {input} = await import('@inquirer/prompts')
+      return input({message: sanitizeForTerminal(message)}, {input: io.stdin, output: keptOpen(io.stderr)})
     },
   }
 }

@@ -19,6 +19,12 @@ export interface Connector {
   unblockable: boolean
   description: string
   createdBy?: string
+  /** The environment a custom connector belongs to (standard and premium ones are tenant-wide). */
+  environmentId?: string
+  /** A custom connector's API host, which DLP URL patterns classify it by. */
+  hostUrl?: string
+  /** Whether DLP endpoint rules apply to it. */
+  endpointFiltering?: boolean
   createdAt: string
   updatedAt: string
   etag: string
@@ -28,6 +34,8 @@ export interface ConnectorFilter {
   tier?: ConnectorTier
   blocked?: boolean
   search?: string
+  /** Only connectors usable in this environment (id or display name). */
+  environment?: string
 }
 
 const path = (id: string) => `/v1/connectors/${encodeURIComponent(id)}`
@@ -38,6 +46,7 @@ export function listConnectors(ctx: Context, filter: ConnectorFilter = {}, pageS
   if (filter.tier) query.set('tier', filter.tier)
   if (filter.blocked !== undefined) query.set('blocked', String(filter.blocked))
   if (filter.search) query.set('search', filter.search)
+  if (filter.environment) query.set('environment', filter.environment)
   const qs = query.toString()
   return ctx.api().list<Connector>({path: `/v1/connectors${qs ? `?${qs}` : ''}`, what: 'Listing connectors'}, pageSize)
 }
@@ -129,6 +138,8 @@ export async function blockConnectors(
 export interface ConnectorDefinition {
   displayName: string
   description?: string
+  /** The environment it belongs to (id or display name); the default one when absent. */
+  environmentId?: string
 }
 
 const NAME = /^[\p{L}\p{N} ._()-]{1,80}$/u

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import {AUDIT_SCHEMA, AUDIT_TABLES, AuditLog} from './audit-log.js'
 import type {AuditRetention} from './audit-store.js'
 import {REPLICATION_SCHEMA, ReplicationLog, type Op} from './replication-log.js'
-import {TENANT_DATA_TABLES, TENANT_SCHEMA, TenantStore} from './tenant-store.js'
+import {migrateTenantSchema, TENANT_DATA_TABLES, TENANT_SCHEMA, TenantStore} from './tenant-store.js'
 
 /** Tables holding a tenant's replicated state, copied whole when a secondary is rebuilt after a forced failover. */
 const TENANT_TABLES = [...TENANT_DATA_TABLES, ...AUDIT_TABLES] as const
@@ -89,6 +89,7 @@ export class ClusterDb {
     this.db.pragma('synchronous = FULL')
     this.db.pragma('busy_timeout = 5000')
     this.db.exec(TENANT_SCHEMA + AUDIT_SCHEMA + REPLICATION_SCHEMA)
+    migrateTenantSchema(this.db)
     this.replication = new ReplicationLog(this, {replicated, tenantTables: TENANT_TABLES})
     this.audit = new AuditLog(this, retention)
     this.tenants = new TenantStore(this, this.audit)

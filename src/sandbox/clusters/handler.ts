@@ -1,4 +1,4 @@
-// The cluster services behind the gateway: health, and the tenant API (users, connectors, access, licenses) on the active cluster.
+// The cluster services behind the gateway: health, and the tenant API (users, connectors, access, licenses, environments, flows, DLP) on the active cluster.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {Principal} from '../gateway/verify-token.js'

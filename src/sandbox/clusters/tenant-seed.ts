@@ -1,9 +1,11 @@
 // The deterministic tenant data seeded on each tenant's home cluster at first start (documented in the README).
+import {MANAGED_POLICY_ID} from '../dlp/model.js'
 import type {Directory} from '../directory.js'
 import type {SeedTenant} from '../seed.js'
-import type {TenantStore} from './tenant-store.js'
+import type {TenantStore, Tx} from './tenant-store.js'
 
-const SEED_VERSION = 1
+/** 2: security groups, the default environment, the managed DLP policy of blocked connectors, and a few flows. */
+const SEED_VERSION = 2
 /** A fixed time for seeded rows, so every seed is byte-identical. */
 const SEEDED_AT = '2024-01-01T00:00:00.000Z'
 
@@ -125,13 +127,151 @@ const SEED_ASSIGNMENTS: ReadonlyArray<readonly [string, string]> = [
   ...['admin', 'maker', 'user', 'megan.bowen', 'alex.wilber', 'lee.gu', 'nestor.wilke', 'adele.vance', 'diego.siciliani'].map((u) => [u, 'FLOW_FREE'] as const),
 ]
 
+/** Directory security groups by local part of their members' UPNs: the maker is in Makers, not in Finance. */
+const SEED_GROUPS: ReadonlyArray<{id: string; displayName: string; description: string; members: readonly string[]}> = [
+  {id: 'grp-finance', displayName: 'Finance', description: 'The finance team.', members: ['admin', 'megan.bowen', 'adele.vance']},
+  {id: 'grp-makers', displayName: 'Makers', description: 'People who build apps and flows.', members: ['admin', 'maker', 'alex.wilber']},
+  {
+    id: 'grp-everyone',
+    displayName: 'All employees',
+    description: 'Every member of the tenant.',
+    members: ['admin', 'maker', 'user', 'megan.bowen', 'alex.wilber', 'lee.gu', 'nestor.wilke', 'adele.vance', 'diego.siciliani'],
+  },
+]
+
+/** Flows in the default environment, so a fresh sandbox has something to govern: owner by local part. */
+const SEED_FLOWS: ReadonlyArray<{
+  id: string
+  displayName: string
+  owner: string
+  connectors: ReadonlyArray<{id: string; actions?: string[]; endpoints?: string[]}>
+}> = [
+  {
+    id: 'flow-invoice-approvals',
+    displayName: 'Invoice approvals',
+    owner: 'maker',
+    connectors: [{id: 'shared_sharepointonline'}, {id: 'shared_approvals'}, {id: 'shared_office365', actions: ['SendEmailV2']}],
+  },
+  {
+    id: 'flow-social-digest',
+    displayName: 'Social media digest',
+    owner: 'maker',
+    connectors: [{id: 'shared_rss'}, {id: 'shared_twitter', actions: ['SearchTweet']}, {id: 'shared_office365', actions: ['SendEmailV2']}],
+  },
+  {
+    id: 'flow-order-sync',
+    displayName: 'Order sync',
+    owner: 'admin',
+    connectors: [
+      {id: 'shared_sql', actions: ['GetItems', 'PatchItem']},
+      {id: 'shared_webcontents', actions: ['InvokeHttp'], endpoints: ['https://orders.contoso.example/api']},
+      {id: 'shared_sharepointonline'},
+    ],
+  },
+  {
+    id: 'flow-file-backup',
+    displayName: 'File backup to Dropbox',
+    owner: 'megan.bowen',
+    connectors: [{id: 'shared_onedriveforbusiness'}, {id: 'shared_dropbox'}],
+  },
+]
+
+/**
+ * Version 2's governance data: the security groups, the default environment, the managed policy holding the
+ * connectors blocked so far (an older seed's `blocked` column moves into it) and the seed flows.
+ */
+function seedGovernance(tx: Tx, tenant: SeedTenant, users: ReadonlyArray<{id: string; upn: string}>): {groups: number; flows: number} {
+  const byLocal = (local: string) => users.find((u) => u.upn === `${local}@${tenant.domain}`)
+  for (const g of SEED_GROUPS) {
+    tx.run('INSERT INTO security_groups (tenant_id, id, display_name, description) VALUES (?, ?, ?, ?)', tenant.id, g.id, g.displayName, g.description)
+    for (const local of g.members) {
+      const user = byLocal(local)
+      if (user) tx.run('INSERT INTO group_members (tenant_id, group_id, user_id) VALUES (?, ?, ?)', tenant.id, g.id, user.id)
+    }
+  }
+  tx.run(
+    "INSERT INTO environments (tenant_id, id, display_name, type, security_group_id, is_default, created_by, created_at, updated_at, version) VALUES (?, 'default', ?, 'default', NULL, 1, 'system', ?, ?, 1)",
+    tenant.id,
+    `${tenant.displayName} (default)`,
+    SEEDED_AT,
+    SEEDED_AT,
+  )
+  const blocked = tx.all<{id: string}>('SELECT id FROM connectors WHERE tenant_id = ? AND blocked = 1 ORDER BY id', tenant.id).map((c) => c.id)
+  tx.run('UPDATE connectors SET blocked = 0 WHERE tenant_id = ? AND blocked = 1', tenant.id)
+  tx.run(
+    "INSERT INTO dlp_policies (tenant_id, id, display_name, managed, doc, created_by, created_at, updated_by, updated_at, version) VALUES (?, ?, ?, 1, ?, 'system', ?, 'system', ?, 1)",
+    tenant.id,
+    MANAGED_POLICY_ID,
+    'Blocked connectors (tenant-wide)',
+    JSON.stringify({
+      description: 'Managed by connector block and unblock: the connectors blocked for every environment of the tenant.',
+      environmentScope: 'all',
+      environments: [],
+      defaultGroup: 'business',
+      groups: {business: [], nonBusiness: [], blocked},
+      connectorRules: [],
+      customConnectorUrlPatterns: [],
+    }),
+    SEEDED_AT,
+    SEEDED_AT,
+  )
+  let flows = 0
+  for (const f of SEED_FLOWS) {
+    const owner = byLocal(f.owner)
+    if (!owner) continue
+    const suspended = f.connectors.find((c) => blocked.includes(c.id))
+    tx.run(
+      'INSERT INTO flows (tenant_id, id, display_name, environment_id, owner_id, connectors, state, suspension, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
+      tenant.id,
+      f.id,
+      f.displayName,
+      'default',
+      owner.id,
+      JSON.stringify(f.connectors),
+      suspended ? 'suspended' : 'on',
+      suspended
+        ? JSON.stringify({
+            reason: 'DLP_VIOLATION',
+            policyId: MANAGED_POLICY_ID,
+            policyName: 'Blocked connectors (tenant-wide)',
+            since: SEEDED_AT,
+            message: `${suspended.id} is blocked for the tenant.`,
+          })
+        : null,
+      'seed',
+      SEEDED_AT,
+      SEEDED_AT,
+    )
+    flows++
+  }
+  return {groups: SEED_GROUPS.length, flows}
+}
+
 function memberOid(tenantIndex: number, memberIndex: number): string {
   return `${tenantIndex === 0 ? 'c0' : 'fa'}000000-0000-4000-8000-0000000001${String(memberIndex + 1).padStart(2, '0')}`
 }
 
 /** Seeds a tenant on its active cluster once; the writes replicate to the secondary like any other. */
 export function seedTenant(store: TenantStore, tenant: SeedTenant, directory: Directory, tenantIndex = tenant.name === 'contoso' ? 0 : 1): boolean {
-  if (store.prepare('SELECT 1 FROM seeded WHERE tenant_id = ?').get(tenant.id)) return false
+  const seeded = store.prepare('SELECT version FROM seeded WHERE tenant_id = ?').get(tenant.id) as {version: number} | undefined
+  if (seeded && seeded.version >= SEED_VERSION) return false
+  if (seeded) {
+    // A data directory of an older version: its data stays, and gains what version 2 seeds.
+    store.write(tenant.id, (tx) => {
+      const users = tx.all<{id: string; upn: string}>('SELECT id, upn FROM users WHERE tenant_id = ?', tenant.id)
+      const added = seedGovernance(tx, tenant, users)
+      tx.run('UPDATE seeded SET version = ? WHERE tenant_id = ?', SEED_VERSION, tenant.id)
+      tx.audit({
+        tenantId: tenant.id,
+        action: 'tenant.migrated',
+        result: 'succeeded',
+        actor: {type: 'system', id: 'seed'},
+        target: {type: 'tenant', id: tenant.id, displayName: tenant.displayName},
+        details: {fromVersion: seeded.version, toVersion: SEED_VERSION, environments: 1, ...added},
+      })
+    })
+    return true
+  }
   const users = [
     ...directory
       .users()
@@ -194,6 +334,7 @@ export function seedTenant(store: TenantStore, tenant: SeedTenant, directory: Di
           'seed',
         )
     }
+    const governance = seedGovernance(tx, tenant, users)
     tx.run('INSERT INTO seeded (tenant_id, version, at) VALUES (?, ?, ?)', tenant.id, SEED_VERSION, SEEDED_AT)
     tx.audit({
       tenantId: tenant.id,
@@ -201,7 +342,7 @@ export function seedTenant(store: TenantStore, tenant: SeedTenant, directory: Di
       result: 'succeeded',
       actor: {type: 'system', id: 'seed'},
       target: {type: 'tenant', id: tenant.id, displayName: tenant.displayName},
-      details: {users: users.length, connectors: SEED_CONNECTORS.length, skus: SEED_SKUS.length},
+      details: {users: users.length, connectors: SEED_CONNECTORS.length, skus: SEED_SKUS.length, environments: 1, ...governance},
     })
   })
   return true

@@ -1,4 +1,4 @@
-// A cluster's tenant data (users, connectors, licenses, idempotency records): reads, and writes committed with their audit events.
+// A cluster's tenant data (users, connectors, licenses, environments, flows, DLP policies, idempotency records): reads, and writes committed with their audit events.
 import type Database from 'better-sqlite3'
 
 import type {AuditEvent, AuditInput} from '../audit-sink.js'
@@ -19,10 +19,51 @@ CREATE TABLE IF NOT EXISTS assignments (tenant_id TEXT NOT NULL, sku_id TEXT NOT
 CREATE TABLE IF NOT EXISTS idempotency (tenant_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
   body TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (tenant_id, key));
 CREATE TABLE IF NOT EXISTS seeded (tenant_id TEXT PRIMARY KEY, version INTEGER NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS security_groups (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, description TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id));
+CREATE TABLE IF NOT EXISTS group_members (tenant_id TEXT NOT NULL, group_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (tenant_id, group_id, user_id));
+CREATE TABLE IF NOT EXISTS environments (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, type TEXT NOT NULL,
+  security_group_id TEXT, is_default INTEGER NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  version INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE UNIQUE INDEX IF NOT EXISTS environments_name ON environments (tenant_id, display_name COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS flows (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, environment_id TEXT NOT NULL,
+  owner_id TEXT NOT NULL, connectors TEXT NOT NULL, state TEXT NOT NULL, suspension TEXT, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE TABLE IF NOT EXISTS dlp_policies (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, managed INTEGER NOT NULL,
+  doc TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_by TEXT NOT NULL, updated_at TEXT NOT NULL,
+  version INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));
 `
 
+/**
+ * Columns added to tables that existed before environments: added in place to a database made by an older
+ * version (on every cluster at open, so replicated statements find them on the secondary too).
+ */
+const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string, type: string]> = [
+  ['connectors', 'environment_id', 'TEXT'],
+  ['connectors', 'host_url', 'TEXT'],
+]
+
+export function migrateTenantSchema(db: Database.Database): void {
+  for (const [table, column, type] of ADDED_COLUMNS) {
+    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{name: string}>
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`)
+  }
+}
+
 /** The tenant data's share of a tenant's replicated state. */
-export const TENANT_DATA_TABLES = ['users', 'connectors', 'skus', 'assignments', 'idempotency', 'seeded'] as const
+export const TENANT_DATA_TABLES = [
+  'users',
+  'connectors',
+  'skus',
+  'assignments',
+  'idempotency',
+  'seeded',
+  'security_groups',
+  'group_members',
+  'environments',
+  'flows',
+  'dlp_policies',
+] as const
 
 export interface Tx {
   readonly tenantId: string

@@ -4,6 +4,9 @@ import {matchesPattern, type RouteSpec} from '../../route-spec.js'
 import {accessChecksApi} from './access-checks.js'
 import {connectorsApi} from './connectors.js'
 import {requireRole, type ApiRoute, type Ctx} from './context.js'
+import {dlpApi} from './dlp.js'
+import {environmentsApi, groupsApi} from './environments.js'
+import {flowsApi} from './flows.js'
 import {assignmentsApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
 import {sessionsApi} from './sessions.js'
@@ -40,6 +43,25 @@ export const ROUTES: readonly Route[] = [
   route('POST', '/v1/connectors/:id/block', 'Admin', connectorsApi),
   route('POST', '/v1/connectors/:id/unblock', 'Admin', connectorsApi),
   route('POST', '/v1/access-checks', 'AppUser', accessChecksApi),
+  route('GET', '/v1/groups', 'Admin', groupsApi),
+  route('GET', '/v1/groups/:id', 'Admin', groupsApi),
+  route('GET', '/v1/environments', 'Maker', environmentsApi),
+  route('POST', '/v1/environments', 'Admin', environmentsApi),
+  route('GET', '/v1/environments/:id', 'Maker', environmentsApi),
+  route('PATCH', '/v1/environments/:id', 'Admin', environmentsApi),
+  route('DELETE', '/v1/environments/:id', 'Admin', environmentsApi),
+  route('GET', '/v1/flows', 'Maker', flowsApi),
+  route('POST', '/v1/flows', 'Maker', flowsApi),
+  route('GET', '/v1/flows/:id', 'Maker', flowsApi),
+  route('PATCH', '/v1/flows/:id', 'Maker', flowsApi),
+  route('DELETE', '/v1/flows/:id', 'Maker', flowsApi),
+  route('GET', '/v1/dlp/policies', 'Admin', dlpApi),
+  route('POST', '/v1/dlp/policies', 'Admin', dlpApi),
+  route('GET', '/v1/dlp/policies/:id', 'Admin', dlpApi),
+  route('PUT', '/v1/dlp/policies/:id', 'Admin', dlpApi),
+  route('DELETE', '/v1/dlp/policies/:id', 'Admin', dlpApi),
+  route('POST', '/v1/dlp/apply', 'Admin', dlpApi),
+  route('POST', '/v1/dlp/evaluate', 'Maker', dlpApi),
 ]
 
 const matches = matchesPattern

@@ -46,5 +46,6 @@ export async function idempotent(ctx: Ctx, body: unknown, run: (tx: Tx) => {stat
     }
     return {...out, replayed: false}
   })
-  sendJson(ctx.res, answer.status, answer.body, answer.replayed ? {'idempotent-replayed': 'true'} : {})
+  const etag = (answer.body as {etag?: unknown} | null)?.etag
+  sendJson(ctx.res, answer.status, answer.body, {...(answer.replayed ? {'idempotent-replayed': 'true'} : {}), ...(typeof etag === 'string' ? {etag} : {})})
 }

@@ -7,9 +7,9 @@ import type {Principal} from '../../gateway/verify-token.js'
 import {HttpProblem} from './problem.js'
 
 /** The JSON object body of a cluster API request ({} when empty), as problem+json refusals (400, 413, 415). */
-export async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+export async function readBody(req: IncomingMessage, options: {limit?: number} = {}): Promise<Record<string, unknown>> {
   try {
-    return await readJsonObject(req)
+    return await readJsonObject(req, options)
   } catch (err) {
     if (err instanceof BodyRejected) throw new HttpProblem({status: err.status, code: err.code, title: err.title, detail: err.detail}, err.headers)
     throw err
