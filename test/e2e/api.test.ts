@@ -187,6 +187,88 @@ describe('ppctl api (real CLI, real platform)', function () {
   )
 
   it(
+    'environments, flows and DLP policies: create, read, change under If-Match, plan and apply, evaluate, delete',
+    calling(
+      [
+        'GET /v1/groups',
+        'GET /v1/groups/{groupId}',
+        'GET /v1/environments',
+        'POST /v1/environments',
+        'GET /v1/environments/{environmentId}',
+        'PATCH /v1/environments/{environmentId}',
+        'DELETE /v1/environments/{environmentId}',
+        'GET /v1/flows',
+        'POST /v1/flows',
+        'GET /v1/flows/{flowId}',
+        'PATCH /v1/flows/{flowId}',
+        'DELETE /v1/flows/{flowId}',
+        'GET /v1/dlp/policies',
+        'POST /v1/dlp/policies',
+        'GET /v1/dlp/policies/{policyId}',
+        'PUT /v1/dlp/policies/{policyId}',
+        'DELETE /v1/dlp/policies/{policyId}',
+        'POST /v1/dlp/apply',
+        'POST /v1/dlp/evaluate',
+      ],
+      async (ok) => {
+        type J = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+        const send = (template: string, args: string[], body: unknown) => ok(admin, template, [...args, '--input', '-'], JSON.stringify(body))
+        const groups = (await ok(admin, 'GET /v1/groups', ['/v1/groups'])).body as J
+        expect(groups.items.map((g: J) => g.id)).to.include('grp-finance')
+        await ok(admin, 'GET /v1/groups/{groupId}', ['/v1/groups/grp-finance'])
+        expect(((await ok(admin, 'GET /v1/environments', ['/v1/environments'])).body as J).items[0].id).to.equal('default')
+        const env = (await send('POST /v1/environments', ['/v1/environments'], {displayName: 'E2E env', type: 'sandbox'})).body as J
+        await ok(admin, 'GET /v1/environments/{environmentId}', [`/v1/environments/${env.id}`])
+        const changed = (
+          await send('PATCH /v1/environments/{environmentId}', ['PATCH', `/v1/environments/${env.id}`, '-H', `If-Match: ${env.etag}`], {
+            displayName: 'E2E env 2',
+          })
+        ).body as J
+        const policyBody = {
+          displayName: 'E2E policy',
+          environmentScope: 'only',
+          environments: [env.id],
+          defaultGroup: 'nonBusiness',
+          groups: {business: ['shared_sql']},
+        }
+        const policy = (await send('POST /v1/dlp/policies', ['/v1/dlp/policies'], policyBody)).body as J
+        expect(((await ok(admin, 'GET /v1/dlp/policies', [`/v1/dlp/policies?environment=${env.id}`])).body as J).items.map((p: J) => p.id)).to.include(
+          policy.id,
+        )
+        const flow = (await send('POST /v1/flows', ['/v1/flows'], {displayName: 'E2E flow', environmentId: env.id, connectors: [{id: 'shared_sql'}]})).body as J
+        const leak = await api(
+          admin,
+          ['/v1/flows', '--input', '-'],
+          JSON.stringify({displayName: 'Leak', environmentId: env.id, connectors: [{id: 'shared_sql'}, {id: 'shared_rss'}]}),
+        )
+        expect(leak.code, leak.stderr).to.equal(5)
+        expect(((await ok(admin, 'GET /v1/flows', [`/v1/flows?environment=${env.id}`])).body as J).items.map((f: J) => f.id)).to.deep.equal([flow.id])
+        const renamed = (await send('PATCH /v1/flows/{flowId}', ['PATCH', `/v1/flows/${flow.id}`, '-H', `If-Match: ${flow.etag}`], {displayName: 'E2E flow 2'}))
+          .body as J
+        const operations = [{op: 'update', id: policy.id, etag: policy.etag, policy: {...policyBody, groups: {blocked: ['shared_sql']}}}]
+        const plan = (await send('POST /v1/dlp/apply', ['/v1/dlp/apply'], {dryRun: true, operations})).body as J
+        expect(plan.suspended.map((f: J) => f.id)).to.deep.equal([flow.id])
+        expect(((await ok(admin, 'GET /v1/flows/{flowId}', [`/v1/flows/${flow.id}`])).body as J).etag).to.equal(renamed.etag)
+        const evaluated = (await send('POST /v1/dlp/evaluate', ['/v1/dlp/evaluate'], {environmentId: env.id, connectors: ['shared_sql', 'shared_rss']}))
+          .body as J
+        expect(evaluated.violations[0]).to.include({kind: 'GROUP_CONFLICT', policyId: policy.id})
+        const replaced = (
+          await send('PUT /v1/dlp/policies/{policyId}', ['PUT', `/v1/dlp/policies/${policy.id}`, '-H', `If-Match: ${policy.etag}`], {
+            ...policyBody,
+            displayName: 'E2E policy 2',
+          })
+        ).body as J
+        await ok(admin, 'GET /v1/dlp/policies/{policyId}', [`/v1/dlp/policies/${policy.id}`])
+        await ok(admin, 'DELETE /v1/dlp/policies/{policyId}', ['DELETE', `/v1/dlp/policies/${policy.id}`, '-H', `If-Match: ${replaced.etag}`])
+        await ok(admin, 'DELETE /v1/flows/{flowId}', ['DELETE', `/v1/flows/${flow.id}`, '-H', `If-Match: ${renamed.etag}`])
+        await ok(admin, 'DELETE /v1/environments/{environmentId}', ['DELETE', `/v1/environments/${env.id}`, '-H', `If-Match: ${changed.environment.etag}`])
+        const gone = await api(admin, [`/v1/environments/${env.id}`])
+        expect(gone.code, gone.stderr).to.equal(6)
+      },
+    ),
+  ).timeout(300_000) // some twenty CLI runs on a loaded machine: a limit, not a threshold
+
+  it(
     '--paginate follows real pages: every connector, in pages of 5, the same as one page of 200',
     calling(['GET /v1/connectors'], async (ok) => {
       const one = await ok(admin, 'GET /v1/connectors', ['/v1/connectors?limit=200'])

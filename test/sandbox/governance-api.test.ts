@@ -139,6 +139,30 @@ describe('governance API: environments, flows and DLP policies (real platform)',
       expect((await maker('GET', `/v1/environments/${first.body.id}`)).body.code).to.equal('ENVIRONMENT_NOT_FOUND')
     })
 
+    it('custom connectors belong to an environment (the default one unless told); deleting one takes it out of every policy', async () => {
+      const env = await newEnv('Custom')
+      const made = await maker('POST', '/v1/connectors', {displayName: 'Billing API', environmentId: env.id, hostUrl: 'https://billing.contoso.example/v2'})
+      expect(made.status, JSON.stringify(made.body)).to.equal(201)
+      expect(made.body).to.include({tier: 'custom', environmentId: env.id, hostUrl: 'https://billing.contoso.example', endpointFiltering: false})
+      const plain = await maker('POST', '/v1/connectors', {displayName: 'Plain API'})
+      expect(plain.body.environmentId).to.equal('default')
+      const inEnv = (await maker('GET', `/v1/connectors?environment=${env.id}&tier=custom&limit=200`)).body.items.map((x: Json) => x.id)
+      expect(inEnv).to.include(made.body.id).and.not.include(plain.body.id)
+      const elsewhere = await maker('POST', '/v1/flows', {displayName: 'Elsewhere', connectors: [{id: made.body.id}]})
+      expect([elsewhere.status, elsewhere.body.code]).to.deep.equal([422, 'CONNECTOR_NOT_IN_ENVIRONMENT'])
+      const policy = await newPolicy(onlyIn(env.id, {displayName: unique('Custom'), groups: {business: [made.body.id, 'shared_sql']}}))
+      const seq = await lastSeq()
+      expect((await maker('DELETE', `/v1/connectors/${made.body.id}`)).status).to.equal(204)
+      const after = (await admin('GET', `/v1/dlp/policies/${policy.id}`)).body
+      expect(after.groups.business).to.deep.equal(['shared_sql'])
+      expect(after.etag).to.equal('"2"')
+      const [event] = await auditAfter(seq, 'dlp.policy.updated')
+      expect(event.details).to.deep.include({cause: 'connector.deleted', connectors: [made.body.id]})
+      expect(event.details.before.groups.business).to.include(made.body.id)
+      expect((await maker('POST', '/v1/connectors', {displayName: 'Bad host', hostUrl: 'http://plain.example'})).body.code).to.equal('INVALID_BODY')
+      expect((await maker('POST', '/v1/connectors', {displayName: 'No env', environmentId: 'nope'})).body.code).to.equal('ENVIRONMENT_NOT_FOUND')
+    })
+
     it('changing the security group is audited with before and after, suspends the flows of non-members and resumes them', async () => {
       const env = await newEnv('Restrictable')
       const flow = await newFlow(MAKER, env.id, [{id: 'shared_planner'}])

@@ -6,6 +6,7 @@ import {
   DEFAULT_ENVIRONMENT_ID,
   environmentJson,
   findEnvironment,
+  forgetConnectors,
   policyRows,
   readerOf,
   reconcileFlows,
@@ -218,6 +219,7 @@ export const environmentsApi: ApiRoute = async (ctx, seg) => {
       tx.run('DELETE FROM flows WHERE tenant_id = ? AND environment_id = ?', tenantId, row.id)
       tx.run("DELETE FROM connectors WHERE tenant_id = ? AND environment_id = ? AND tier = 'custom'", tenantId, row.id)
       tx.run('DELETE FROM environments WHERE tenant_id = ? AND id = ?', tenantId, row.id)
+      forgetConnectors(ctx, tx, connectors)
       auditChange(
         ctx,
         tx,
