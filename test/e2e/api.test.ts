@@ -105,6 +105,7 @@ describe('ppctl api (real CLI, real platform)', function () {
         'POST /v1/users/{userId}/licenses',
         'GET /v1/users/{userId}/licenses',
         'DELETE /v1/users/{userId}/licenses/{skuId}',
+        'POST /v1/users/{userId}/revoke-sessions',
       ],
       async (ok) => {
         const users = await ok(admin, 'GET /v1/users', ['/v1/users'])
@@ -127,6 +128,8 @@ describe('ppctl api (real CLI, real platform)', function () {
         expect((held.body as {items: Array<{skuId: string}>}).items.map((l) => l.skuId)).to.include(sku.id)
         const revoked = await ok(admin, 'DELETE /v1/users/{userId}/licenses/{skuId}', ['DELETE', `/v1/users/${user.id}/licenses/${sku.id}`])
         expect(revoked.status).to.be.oneOf([200, 204])
+        const ended = await ok(admin, 'POST /v1/users/{userId}/revoke-sessions', ['POST', `/v1/users/${user.id}/revoke-sessions`])
+        expect(ended.status).to.equal(200)
         const gone = await api(admin, ['/v1/users/no-such-user'])
         expect(gone.code, gone.stderr).to.equal(6)
       },
