@@ -41,8 +41,8 @@ export interface ClusterPlatform {
 
 export const caughtUp = (r: Json): boolean => r.lagEntries === 0
 
-export async function startClusterPlatform(): Promise<ClusterPlatform> {
-  const platform = await startTestPlatform()
+export async function startClusterPlatform(env: NodeJS.ProcessEnv = {}): Promise<ClusterPlatform> {
+  const platform = await startTestPlatform(env)
   let client = testClient(platform.caPem)
   const tokens: Record<string, string> = {}
   const signInAll = async () => {

@@ -15,7 +15,8 @@ describe('governance API: environments, flows and DLP policies (real platform)',
   let c: ClusterPlatform
 
   before(async () => {
-    c = await startClusterPlatform()
+    // Hundreds of requests from one token: the documented setting raises the gateway's rate limit for this platform.
+    c = await startClusterPlatform({PPCTL_SANDBOX_RATE_LIMIT: '1000:2000'})
     c.tokens[MAKER] = (await deviceSignIn(c.client, c.platform, MAKER)).access_token
   })
   after(async () => c?.stop())
