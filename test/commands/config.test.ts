@@ -177,6 +177,26 @@ describe('ppctl config (real CLI)', () => {
       })
     })
 
+    it('get tenant falls back to the tenant of the sign-in; a tenant set in the profile wins over it', async () => {
+      // What `auth login` records for a device-code sign-in (tenantId from the tokens' tid; no tenant key).
+      const tid = '7b1c9f2e-0000-4000-8000-00000000c0de'
+      mkdirSync(cli.env.PPCTL_CONFIG_DIR!, {recursive: true, mode: 0o700})
+      writeFileSync(configFile, JSON.stringify({version: 1, profiles: {default: {account: 'megan@contoso.com', tenantId: tid}}}), {mode: 0o600})
+      const res = await run(['config', 'get', 'tenant'])
+      expect(res.code, res.stderr).to.equal(0)
+      expect(res.stdout).to.equal(`${tid}\n`)
+      expect(jsonOf(await run(['config', 'get', 'tenant', '--json']), 'config-get')).to.deep.equal({
+        profile: 'default',
+        key: 'tenant',
+        value: tid,
+        source: 'sign-in',
+      })
+      const listed = jsonOf(await run(['config', 'list', '--json']), 'config-list') as {items: {key: string; source: string}[]}
+      expect(listed.items.find((i) => i.key === 'tenant')).to.deep.include({source: 'sign-in'})
+      await run(['config', 'set', 'tenant', 'contoso'])
+      expect(jsonOf(await run(['config', 'get', 'tenant', '--json']), 'config-get')).to.include({value: 'contoso', source: 'profile'})
+    })
+
     it('stores ca-file as an absolute path, and refuses a missing or non-PEM file', async () => {
       const ca = join(cli.home, 'corp-ca.pem')
       writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')

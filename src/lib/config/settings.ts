@@ -4,8 +4,11 @@ import {NotFoundError} from '../errors/index.js'
 import {CONFIG_KEYS, findConfigKey, parseConfigValue, storedValue, type ConfigKey, type ConfigValue} from './keys.js'
 import {effectiveProfile, type ConfigFile, type Profile} from './store.js'
 
-/** Where a value comes from: the profile, the global part of the file, an environment variable, or nowhere. */
-export type ConfigSource = 'profile' | 'global' | 'env' | 'unset'
+/**
+ * Where a value comes from: the profile, the global part of the file, an environment variable, the profile's sign-in
+ * (the tenant a signed-in profile's tokens were issued for, when no tenant was set), or nowhere.
+ */
+export type ConfigSource = 'profile' | 'global' | 'env' | 'sign-in' | 'unset'
 
 export interface ConfigEntry {
   key: string
@@ -154,7 +157,12 @@ function entry(ctx: Context, key: ConfigKey, config: ConfigFile, profileName: st
     return {...base, value: ctx.env[key.env]!, source: 'env'}
   }
   const stored = storedValue(key, config.profiles[profileName], config)
-  if (stored === undefined) return {...base, value: null, source: 'unset'}
+  if (stored === undefined) {
+    // A device-code, browser or certificate sign-in records the tenant of its tokens: that is the tenant the profile administers.
+    const signedIn = key.field === 'tenant' ? config.profiles[profileName]?.tenantId : undefined
+    if (signedIn) return {...base, value: signedIn, source: 'sign-in'}
+    return {...base, value: null, source: 'unset'}
+  }
   return {...base, value: stored, source: key.scope === 'global' ? 'global' : 'profile'}
 }
 
