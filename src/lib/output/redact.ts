@@ -11,7 +11,12 @@ export function redactText(text: string): string {
     text
       // JWT/JWS/JWE-shaped strings (base64url segments separated by dots, starting with eyJ).
       .replace(/eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){1,4}/g, REDACTED)
-      .replace(/\b(Bearer|DPoP|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`)
+      // The credential after a scheme name; a challenge's auth-params (`DPoP error="…"`) and the words prose puts after
+      // a scheme ("a DPoP proof", "Bearer tokens") are kept, so errors about the scheme stay readable.
+      .replace(
+        /\b(Bearer|DPoP|Basic)\s+(?![A-Za-z][A-Za-z0-9_-]*\s*=\s*[^=\s])(?!(?:proofs?|tokens?|nonces?|keys?|bound|binding|auth|authentication|challenges?|scheme|header|credentials?|realm|is|and|or|the|a|an|to|for|with|not)\b)[A-Za-z0-9._~+/-]+=*/gi,
+        `$1 ${REDACTED}`,
+      )
       .replace(
         /(["']?)(access_token|refresh_token|id_token|client_assertion|client_secret|device_code|code_verifier|password|assertion|subject_token)\1(\s*[:=]\s*)("[^"]*"|[^\s&,;"]+)/gi,
         (_m, q: string, key: string, sep: string) => `${q}${key}${q}${sep}${REDACTED}`,

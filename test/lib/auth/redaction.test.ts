@@ -42,3 +42,22 @@ describe('sign-in traces', () => {
     expect(line).not.to.contain('c2lnbmF0dXJl')
   })
 })
+
+describe('redactText', () => {
+  it('redacts the credential after Bearer, DPoP and Basic, however short, and token68 padding', () => {
+    for (const line of ['Authorization: Bearer opaque-at', 'DPoP abc.def-ghi', 'basic dXNlcjpwYXNz==', 'sent Bearer x1 then']) {
+      const out = redactText(line)
+      expect(out, line).to.contain('[REDACTED]')
+      expect(out, line).not.to.match(/opaque-at|abc\.def|dXNlcjpwYXNz|x1/)
+    }
+  })
+
+  it('keeps challenges and prose about the schemes readable', () => {
+    const challenge = 'WWW-Authenticate: DPoP error="invalid_dpop_proof", error_description="proof replayed"'
+    expect(redactText(challenge)).to.equal(challenge)
+    const bearer = 'Bearer error="invalid_token", error_description="session revoked"'
+    expect(redactText(bearer)).to.equal(bearer)
+    const prose = 'The DPoP proof was refused; Bearer tokens are not accepted; DPoP nonce required'
+    expect(redactText(prose)).to.equal(prose)
+  })
+})
