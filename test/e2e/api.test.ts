@@ -106,6 +106,7 @@ describe('ppctl api (real CLI, real platform)', function () {
         'GET /v1/users/{userId}/licenses',
         'DELETE /v1/users/{userId}/licenses/{skuId}',
         'POST /v1/users/{userId}/revoke-sessions',
+        'POST /v1/licenses/lookup',
       ],
       async (ok) => {
         const users = await ok(admin, 'GET /v1/users', ['/v1/users'])
@@ -126,6 +127,17 @@ describe('ppctl api (real CLI, real platform)', function () {
         expect(assigned.status).to.equal(201)
         const held = await ok(admin, 'GET /v1/users/{userId}/licenses', [`/v1/users/${user.id}/licenses`])
         expect((held.body as {items: Array<{skuId: string}>}).items.map((l) => l.skuId)).to.include(sku.id)
+        const looked = await ok(
+          admin,
+          'POST /v1/licenses/lookup',
+          ['POST', '/v1/licenses/lookup', '--input', '-'],
+          JSON.stringify({users: [user.upn, 'nobody@contoso.example']}),
+        )
+        const lookup = looked.body as {count: number; items: Array<{user: string; found: boolean; items?: Array<{skuId: string}>}>}
+        expect(lookup.count).to.equal(2)
+        expect(lookup.items[0]).to.include({user: user.upn, found: true})
+        expect(lookup.items[0].items!.map((l) => l.skuId)).to.include(sku.id)
+        expect(lookup.items[1]).to.deep.equal({user: 'nobody@contoso.example', found: false})
         const revoked = await ok(admin, 'DELETE /v1/users/{userId}/licenses/{skuId}', ['DELETE', `/v1/users/${user.id}/licenses/${sku.id}`])
         expect(revoked.status).to.be.oneOf([200, 204])
         const ended = await ok(admin, 'POST /v1/users/{userId}/revoke-sessions', ['POST', `/v1/users/${user.id}/revoke-sessions`])

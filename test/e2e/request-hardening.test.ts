@@ -174,6 +174,35 @@ describe('request hardening (real platform)', function () {
     })
   })
   describe('bad input', () => {
+    it('answers every malformed license lookup with 400 INVALID_BODY naming the field, and a role below Admin with 403', async () => {
+      const lookup = (token: string, body: unknown) =>
+        client.fetch(cluster('/v1/licenses/lookup'), {
+          method: 'POST',
+          headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+          body: JSON.stringify(body),
+        })
+      const cases: Array<[unknown, RegExp]> = [
+        [{}, /users must be a list of 1 to 1000/],
+        [{users: 'admin@contoso.example'}, /users must be a list/],
+        [{users: []}, /users must be a list/],
+        [{users: Array.from({length: 1001}, (_, i) => `u${i}@contoso.example`)}, /users must be a list/],
+        [{users: ['user@contoso.example', 7]}, /users\[1\] is not a user id or UPN/],
+        [{users: ['']}, /users\[0\] is not/],
+        [{users: ['x'.repeat(321)]}, /users\[0\] is not/],
+      ]
+      for (const [body, title] of cases) {
+        const res = await lookup(admin, body)
+        const problem = (await res.json()) as {code: string; title: string}
+        expect(res.status, JSON.stringify(body).slice(0, 80)).to.equal(400)
+        expect(problem.code).to.equal('INVALID_BODY')
+        expect(problem.title).to.match(title)
+      }
+      const refused = await lookup(appUser, {users: ['admin@contoso.example']})
+      expect(refused.status).to.equal(403)
+      expect(((await refused.json()) as {code: string}).code).to.equal('ROLE_FORBIDDEN')
+      await expectHealthy()
+    })
+
     it('answers a malformed percent-encoding in a cluster path with 400, not 500', async () => {
       const res = await client.fetch(cluster('/v1/users/%zz'), {headers: {authorization: `Bearer ${appUser}`}})
       expect(res.status).to.equal(400)

@@ -27,6 +27,7 @@ export const API_ENDPOINTS: readonly ApiEndpoint[] = [
   },
   {target: 'cluster', method: 'GET', path: '/v1/licenses/skus', role: 'Admin', summary: 'License SKUs with their seats (Admin)'},
   {target: 'cluster', method: 'GET', path: '/v1/licenses/skus/{skuId}', role: 'Admin', summary: 'A license SKU (Admin)'},
+  {target: 'cluster', method: 'POST', path: '/v1/licenses/lookup', role: 'Admin', summary: 'The licenses of up to 1,000 users in one request (Admin)'},
   {target: 'cluster', method: 'GET', path: '/v1/connectors', role: 'Maker', summary: 'List connectors (Admin, Maker)'},
   {target: 'cluster', method: 'POST', path: '/v1/connectors', role: 'Maker', summary: 'Create a custom connector (Admin, Maker)'},
   {target: 'cluster', method: 'GET', path: '/v1/connectors/{connectorId}', role: 'Maker', summary: 'A connector, with its ETag (Admin, Maker)'},

@@ -1,5 +1,5 @@
 // License SKUs and assignments: seat counts, one user's licenses, and assign/revoke for one row or a whole file.
-import {createHash} from 'node:crypto'
+import {createHash, randomUUID} from 'node:crypto'
 
 import type {Context} from '../context.js'
 import {ConflictError, PlatformProblemError, PpctlError, toPpctlError} from '../errors/index.js'
@@ -227,8 +227,7 @@ export async function changeLicenses(
   const bulk = {concurrency: options.concurrency, signal: options.signal, onProgress: options.onProgress, now: options.now}
   let done: Array<Omit<LicenseRowResult, 'line'> | undefined>
   if (options.dryRun) {
-    const looked = await runBulk(rows, (row, i) => lookUp(ctx, row, plan[i]), bulk)
-    done = simulate(rows, plan, looked.results, operation, skus)
+    done = simulate(rows, plan, await lookUpAll(ctx, route, rows, plan, bulk), operation, skus)
   } else {
     const ran = await runBulk(
       rows,
@@ -288,15 +287,62 @@ async function revokeRow(ctx: Context, tenantId: string, row: LicenseRowInput, s
 /** For the dry run: what a row would find (the user's licenses), or why it fails. */
 type Looked = {held: Set<string>} | {error: Omit<LicenseRowResult, 'line'>}
 
-async function lookUp(ctx: Context, row: LicenseRowInput, planned: Planned): Promise<Looked | undefined> {
-  if ('settled' in planned) return undefined
-  try {
-    const held = await userLicenses(ctx, row.upn)
-    return {held: new Set(held.items.map((l) => l.skuId))}
-  } catch (err) {
-    if (err instanceof PpctlError && err.exitCode === 4) throw err
-    return {error: failed(row, err)}
-  }
+/** Rows per lookup request in a dry run (the platform takes up to 1,000 users per request). */
+const LOOKUP_PAGE = 500
+
+interface LookupItem {
+  user: string
+  found: boolean
+  items?: Array<{skuId: string}>
+}
+
+/**
+ * What each row to run would find: the users' licences, read a page of rows per request (POST /v1/licenses/lookup),
+ * pages `concurrency` at a time; a page that fails fails each of its rows with that error, as each row's own request
+ * would. Rows of pages never started (the run was stopped) stay undefined.
+ */
+async function lookUpAll(
+  ctx: Context,
+  route: HomeRoute,
+  rows: readonly LicenseRowInput[],
+  plan: readonly Planned[],
+  bulk: BulkOptions,
+): Promise<Array<Looked | undefined>> {
+  const toRun = rows.flatMap((_row, i) => ('settled' in plan[i] ? [] : [i]))
+  const pages: number[][] = []
+  for (let at = 0; at < toRun.length; at += LOOKUP_PAGE) pages.push(toRun.slice(at, at + LOOKUP_PAGE))
+  const looked: Array<Looked | undefined> = new Array(rows.length).fill(undefined)
+  let rowsDone = 0
+  const startedAt = (bulk.now ?? Date.now)()
+  await runBulk(
+    pages,
+    async (page) => {
+      try {
+        const {body} = await ctx.api().request<{items: LookupItem[]}>({
+          method: 'POST',
+          path: '/v1/licenses/lookup',
+          // A read: safe to send again, so the client retries it like a GET.
+          headers: {'idempotency-key': randomUUID()},
+          body: {users: page.map((i) => rows[i].upn)},
+          what: `Reading the licenses of ${page.length} users`,
+        })
+        page.forEach((rowIndex, k) => {
+          const item = body.items[k]
+          const row = rows[rowIndex]
+          looked[rowIndex] = item?.found
+            ? {held: new Set((item.items ?? []).map((l) => l.skuId))}
+            : {error: failed(row, notFoundError('USER_NOT_FOUND', userNotFound(row.upn), route))}
+        })
+      } catch (err) {
+        if (err instanceof PpctlError && err.exitCode === 4) throw err
+        for (const rowIndex of page) looked[rowIndex] = {error: failed(rows[rowIndex], err)}
+      }
+      rowsDone += page.length
+      bulk.onProgress?.({done: rowsDone, total: toRun.length, startedAt})
+    },
+    {concurrency: bulk.concurrency, signal: bulk.signal, now: bulk.now},
+  )
+  return looked
 }
 
 /** The dry run: the rows looked up (a prefix of the file), played in file order against the seats each SKU has. */

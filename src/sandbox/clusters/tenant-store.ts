@@ -9,6 +9,7 @@ export const TENANT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (tenant_id TEXT NOT NULL, id TEXT NOT NULL, upn TEXT NOT NULL, display_name TEXT NOT NULL,
   roles TEXT NOT NULL, sign_in INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));
 CREATE UNIQUE INDEX IF NOT EXISTS users_upn ON users (tenant_id, upn);
+CREATE INDEX IF NOT EXISTS users_upn_nocase ON users (tenant_id, upn COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS connectors (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, publisher TEXT NOT NULL,
   tier TEXT NOT NULL, blocked INTEGER NOT NULL, unblockable INTEGER NOT NULL, description TEXT NOT NULL, created_by TEXT,
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));

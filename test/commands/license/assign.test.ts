@@ -10,6 +10,7 @@ import {csvFile, EVIL, expectSchema, held, licensesOf, seats, sku, TERMINAL_CONT
 
 const LEE = 'lee.gu@contoso.example'
 const SKU = 'POWERAPPS_PER_USER'
+const MEGAN = 'megan.bowen@contoso.example'
 const byUpn = (upn: string) => `/v1/users/${encodeURIComponent(upn)}/licenses`
 const byId = (upn: string) => `/v1/users/${user(upn).id}/licenses`
 const assignment = (upn: string, skuId: string, consumed: number, over: Record<string, unknown> = {}) => ({
@@ -360,20 +361,45 @@ describe('license assign (in-process)', () => {
       expect(p.clock.sleeps).to.have.length(3)
     })
 
-    it('--dry-run over a file: "would assign" per row, no POST', async () => {
+    it('--dry-run over a file: "would assign" per row, read with one lookup for the page of rows, no assignment POST', async () => {
       p = await fakePlatform()
-      const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\n`)
+      const ghost = 'ghost@contoso.example'
+      const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\n${ghost},${SKU}\n${MEGAN},${SKU}\n`)
       skuList(p.cluster, sku(SKU))
-      p.cluster.get(byUpn(LEE)).reply(200, licensesOf(LEE))
+      p.cluster
+        .post('/v1/licenses/lookup', {users: [LEE, ghost, MEGAN]})
+        .matchHeader('idempotency-key', /.+/)
+        .reply(200, {
+          count: 3,
+          items: [
+            {user: LEE, found: true, ...licensesOf(LEE)},
+            {user: ghost, found: false},
+            {user: MEGAN, found: true, ...licensesOf(MEGAN, [held(SKU)])},
+          ],
+        })
       const res = await runCommand(LicenseAssign, ['--file', file, '--dry-run', '--json'], p)
-      expect(res.code, res.stderr).to.equal(0)
+      expect(res.code, res.stderr).to.equal(10)
       expectSchema(res.json(), 'license-assign')
-      expect(res.json<Doc>()).to.deep.equal({
-        operation: 'assign',
-        dryRun: true,
-        failed: 0,
-        results: [{line: 2, upn: LEE, sku: SKU, outcome: 'would-assign', ok: true, seats: seats(10, 4)}],
-      })
+      const doc = res.json<Doc>()
+      expect(doc).to.include({operation: 'assign', dryRun: true, failed: 1})
+      expect(doc.results[0]).to.deep.equal({line: 2, upn: LEE, sku: SKU, outcome: 'would-assign', ok: true, seats: seats(10, 4)})
+      expect(doc.results[1]).to.deep.include({line: 3, upn: ghost, sku: SKU, outcome: 'failed', ok: false})
+      expect(doc.results[1].error).to.deep.include({code: 'USER_NOT_FOUND', exitCode: 6})
+      expect(doc.results[2]).to.deep.equal({line: 4, upn: MEGAN, sku: SKU, outcome: 'already-assigned', ok: true, seats: seats(10, 4)})
+    })
+
+    it('--dry-run: a lookup the platform refuses fails each row of its page with that error', async () => {
+      p = await fakePlatform()
+      const file = csvFile(p.dir, `upn,sku\n${LEE},${SKU}\n${MEGAN},${SKU}\n`)
+      skuList(p.cluster, sku(SKU))
+      p.cluster.post('/v1/licenses/lookup').reply(...problem(403, 'ROLE_FORBIDDEN', 'Your role does not allow this'))
+      const res = await runCommand(LicenseAssign, ['--file', file, '--dry-run', '--json'], p)
+      expect(res.code).to.equal(10)
+      const doc = res.json<Doc>()
+      expect(doc.results.map((r) => [r.line, r.outcome, r.error?.code])).to.deep.equal([
+        [2, 'failed', 'ROLE_FORBIDDEN'],
+        [3, 'failed', 'ROLE_FORBIDDEN'],
+      ])
     })
 
     it('escape and bidi characters from the file and the platform are inert in the table', async () => {

@@ -7,7 +7,7 @@ import {requireRole, type ApiRoute, type Ctx} from './context.js'
 import {dlpApi} from './dlp.js'
 import {environmentsApi, groupsApi} from './environments.js'
 import {flowsApi} from './flows.js'
-import {assignmentsApi, skusApi} from './licenses.js'
+import {assignmentsApi, licenseLookupApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
 import {sessionsApi} from './sessions.js'
 import {usersApi} from './users.js'
@@ -36,6 +36,7 @@ export const ROUTES: readonly Route[] = [
   route('POST', '/v1/users/:id/revoke-sessions', 'Admin', sessionsApi),
   route('GET', '/v1/licenses/skus', 'Admin', skusApi),
   route('GET', '/v1/licenses/skus/:skuId', 'Admin', skusApi),
+  route('POST', '/v1/licenses/lookup', 'Admin', licenseLookupApi),
   route('GET', '/v1/connectors', 'Maker', connectorsApi),
   route('POST', '/v1/connectors', 'Maker', connectorsApi),
   route('GET', '/v1/connectors/:id', 'Maker', connectorsApi),

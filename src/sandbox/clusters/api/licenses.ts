@@ -2,7 +2,7 @@
 import {sendJson} from '../../http-util.js'
 import {auditChange, type ApiRoute, type Ctx} from './context.js'
 import {idempotent} from './idempotency.js'
-import {problem} from './problem.js'
+import {HttpProblem, problem} from './problem.js'
 import {readBody} from './request.js'
 import {findUser, requireSelfOrAdmin} from './users.js'
 
@@ -131,4 +131,34 @@ export const skusApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   return false
+}
+
+/** At most this many users per lookup: a page of a bulk file. */
+export const LOOKUP_MAX_USERS = 1000
+
+/**
+ * POST /v1/licenses/lookup {users: [id or UPN, …]}: the licences each user holds, in the order asked, a user not in
+ * the tenant as `found: false` — what a bulk dry run reads for a page of rows in one request instead of one per row.
+ */
+export const licenseLookupApi: ApiRoute = async (ctx, seg) => {
+  if (seg.length !== 3 || seg[1] !== 'licenses' || seg[2] !== 'lookup' || ctx.method !== 'POST') return false
+  const body = await readBody(ctx.req, {limit: 512 * 1024})
+  const users = body.users
+  const example = 'Body: {"users": ["megan.bowen@contoso.com", "…"]}'
+  if (!Array.isArray(users) || users.length === 0 || users.length > LOOKUP_MAX_USERS)
+    throw problem(400, 'INVALID_BODY', `users must be a list of 1 to ${LOOKUP_MAX_USERS} user ids or UPNs`, example)
+  const bad = users.findIndex((u) => typeof u !== 'string' || u.length === 0 || u.length > 320)
+  if (bad >= 0) throw problem(400, 'INVALID_BODY', `users[${bad}] is not a user id or UPN (a string of 1 to 320 characters)`, example)
+  const items = (users as string[]).map((key) => {
+    let user: ReturnType<typeof findUser>
+    try {
+      user = findUser(ctx, key)
+    } catch (err) {
+      if (err instanceof HttpProblem && err.problem.status === 404) return {user: key, found: false}
+      throw err
+    }
+    return {user: key, found: true, userId: user.id, upn: user.upn, items: licensesOf(ctx, user.id)}
+  })
+  sendJson(ctx.res, 200, {count: items.length, items})
+  return true
 }
