@@ -18,6 +18,7 @@ import {resolveOutput} from '../lib/output/format.js'
 import {safeJsonStringify} from '../lib/output/json.js'
 import {text, toTerminalText, type Rendered} from '../lib/output/render.js'
 import type {View} from '../lib/output/view.js'
+import type {BulkOutcome} from './bulk.js'
 import {baseFlags} from './flags/base.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -130,6 +131,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected partial(note: Rendered): void {
     this.exitWith(ExitCode.PARTIAL)
     this.note(note)
+  }
+
+  /** A bulk run's outcome: its view, exit 10 with the note when some items failed, 130 with the note when stopped. */
+  protected bulkOutcome<R>({result, view, partial, interrupted}: BulkOutcome<R>): R {
+    this.view(view)
+    if (partial) this.partial(partial)
+    if (interrupted) {
+      this.exitWith(ExitCode.INTERRUPTED)
+      this.note(interrupted)
+    }
+    return result
   }
 
   /** The exit code for a run that still returns its result (a report saying "unhealthy", "signed out", …). */

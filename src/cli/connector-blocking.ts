@@ -1,9 +1,13 @@
-// What `connector block` and `connector unblock` share: ids from argv, one confirmation, the per-id results and their view.
+// What `connector block` and `connector unblock` share: ids from argv, their flags, one confirmation, the per-id results and their view.
+import {Args} from '@oclif/core'
+
 import {UsageError} from '../lib/errors/index.js'
+import {concurrencyFlag, type BulkOutcome} from './bulk.js'
+import {yesFlag} from './flags/confirm.js'
 import type {Context} from '../lib/context.js'
 import {confirmOrCancel} from '../lib/io/prompter.js'
-import {text, type Rendered} from '../lib/output/render.js'
-import {tableView, type View} from '../lib/output/view.js'
+import {text} from '../lib/output/render.js'
+import {tableView} from '../lib/output/view.js'
 import {blockConnectors, setConnectorBlocked, type BlockResult} from '../lib/platform/connectors.js'
 import {bulkInterrupt, bulkReporter} from '../lib/output/bulk-progress.js'
 
@@ -15,14 +19,11 @@ export interface ConnectorBlockingResult {
   notRun?: number
 }
 
-export interface ConnectorBlockingOutcome {
-  result: ConnectorBlockingResult
-  view: View
-  /** The note for stderr when some ids failed (the command then exits 10). */
-  partial?: Rendered
-  /** The note for stderr when the run was stopped (the command then exits 130). */
-  interrupted?: Rendered
-}
+/** The arguments and flags of both commands (which are not strict: every argument is an id). */
+export const connectorBlockingArgs = {id: Args.string({description: 'Connector ids (one or more).', required: true})}
+export const connectorBlockingFlags = {yes: yesFlag, concurrency: concurrencyFlag}
+
+export type ConnectorBlockingOutcome = BulkOutcome<ConnectorBlockingResult>
 
 /** Blocks (block: true) or unblocks the connectors named in argv, after asking unless yes. */
 export async function setConnectorsBlocked(

@@ -1,10 +1,13 @@
 // What `license assign` and `license revoke` share: the rows from --user/--sku or --file, the changes, their view.
 import {basename} from 'node:path'
 
+import {Flags} from '@oclif/core'
+
 import type {Context} from '../lib/context.js'
 import {UsageError} from '../lib/errors/index.js'
-import {text, type Rendered} from '../lib/output/render.js'
-import {tableView, type View} from '../lib/output/view.js'
+import {concurrencyFlag, type BulkOutcome} from './bulk.js'
+import {text} from '../lib/output/render.js'
+import {tableView} from '../lib/output/view.js'
 import {badRowError, readUpnSkuCsv} from '../lib/platform/csv.js'
 import {changeLicense, changeLicenses, type LicenseOperation, type LicenseRowInput, type LicenseRowResult} from '../lib/platform/licenses.js'
 import {bulkInterrupt, bulkReporter} from '../lib/output/bulk-progress.js'
@@ -22,6 +25,20 @@ export interface LicenseChangeResult {
 /** A row to change: the CSV's line number when it came from --file, and why it cannot run when a field is bad. */
 export type LicenseRow = LicenseRowInput
 
+/** The flags of `license assign` and `license revoke`: one row from --user and --sku, or a CSV --file of them. */
+export const licenseChangeFlags = {
+  user: Flags.string({description: 'The user, by UPN.', exclusive: ['file'], dependsOn: ['sku']}),
+  sku: Flags.string({description: 'The SKU part number, e.g. POWERAPPS_PER_USER (see: ppctl license list).', exclusive: ['file'], dependsOn: ['user']}),
+  file: Flags.string({description: 'A CSV file with the header upn,sku: one row per change.', exclusive: ['user', 'sku']}),
+  'dry-run': Flags.boolean({description: 'Check and report, change nothing: plays the file in order against the seats, as the real run would.'}),
+  concurrency: concurrencyFlag,
+}
+
+/** The request the flags above describe. */
+export function licenseChangeRequest(flags: {user?: string; sku?: string; file?: string; 'dry-run'?: boolean; concurrency?: number}): LicenseChangeRequest {
+  return {user: flags.user, sku: flags.sku, file: flags.file, dryRun: Boolean(flags['dry-run']), concurrency: flags.concurrency}
+}
+
 export interface LicenseChangeRequest {
   user?: string
   sku?: string
@@ -31,14 +48,7 @@ export interface LicenseChangeRequest {
   concurrency?: number
 }
 
-export interface LicenseChangeOutcome {
-  result: LicenseChangeResult
-  view: View
-  /** The note for stderr when some rows failed (the command then exits 10). */
-  partial?: Rendered
-  /** The note for stderr when the run was stopped (the command then exits 130). */
-  interrupted?: Rendered
-}
+export type LicenseChangeOutcome = BulkOutcome<LicenseChangeResult>
 
 const OUTCOME_WORDS: Record<LicenseRowResult['outcome'], string> = {
   assigned: 'assigned',

@@ -1,6 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {yesFlag} from '../../cli/flags/confirm.js'
 import {text} from '../../lib/output/render.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
 import {deleteConnector, type DeleteResult} from '../../lib/platform/connectors.js'
@@ -23,7 +24,7 @@ export default class ConnectorDelete extends BaseCommand<typeof ConnectorDelete>
   }
 
   static override flags = {
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (needed without a terminal).'}),
+    yes: yesFlag,
   }
 
   async run(): Promise<ConnectorDeleteResult> {

@@ -1,10 +1,6 @@
 // `ppctl connector unblock`: let the tenant use connectors again, after asking.
-import {Args, Flags} from '@oclif/core'
-
 import {BaseCommand} from '../../cli/base-command.js'
-import {concurrencyFlag} from '../../cli/bulk.js'
-import {setConnectorsBlocked, type ConnectorBlockingResult} from '../../cli/connector-blocking.js'
-import {ExitCode} from '../../lib/errors/index.js'
+import {connectorBlockingArgs, connectorBlockingFlags, setConnectorsBlocked, type ConnectorBlockingResult} from '../../cli/connector-blocking.js'
 
 export type ConnectorUnblockResult = ConnectorBlockingResult
 
@@ -21,28 +17,12 @@ export default class ConnectorUnblock extends BaseCommand<typeof ConnectorUnbloc
     {description: 'Unblock, for a script', command: '<%= config.bin %> <%= command.id %> shared_ftp --yes --json'},
   ]
 
-  static override args = {
-    id: Args.string({description: 'Connector ids (one or more).', required: true}),
-  }
+  static override args = connectorBlockingArgs
 
-  static override flags = {
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (needed without a terminal).'}),
-    concurrency: concurrencyFlag,
-  }
+  static override flags = connectorBlockingFlags
 
   async run(): Promise<ConnectorUnblockResult> {
     const {argv} = await this.parse({flags: this.ctor.flags, baseFlags: BaseCommand.baseFlags, enableJsonFlag: true, args: this.ctor.args, strict: false})
-    const {result, view, partial, interrupted} = await setConnectorsBlocked(this.ctx, argv as string[], {
-      block: false,
-      yes: this.flags.yes,
-      concurrency: this.flags.concurrency,
-    })
-    this.view(view)
-    if (partial) this.partial(partial)
-    if (interrupted) {
-      this.exitWith(ExitCode.INTERRUPTED)
-      this.note(interrupted)
-    }
-    return result
+    return this.bulkOutcome(await setConnectorsBlocked(this.ctx, argv as string[], {block: false, yes: this.flags.yes, concurrency: this.flags.concurrency}))
   }
 }

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {yesFlag} from '../../cli/flags/confirm.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
 import {planSummary, planView} from '../../lib/dlp/plan-view.js'
 import {applyPlanned, planFile, refuseStale, type PlannedPolicy} from '../../lib/dlp/workflow.js'
@@ -35,7 +36,7 @@ export default class DlpApply extends BaseCommand<typeof DlpApply> {
 
   static override flags = {
     'dry-run': Flags.boolean({description: 'Plan and show the impact; change nothing.'}),
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (needed without a terminal).'}),
+    yes: yesFlag,
   }
 
   async run(): Promise<DlpApplyResult> {

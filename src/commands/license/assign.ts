@@ -1,10 +1,6 @@
 // `ppctl license assign`: assign SKUs to users, one or a CSV file of them.
-import {Flags} from '@oclif/core'
-
 import {BaseCommand} from '../../cli/base-command.js'
-import {concurrencyFlag} from '../../cli/bulk.js'
-import {ExitCode} from '../../lib/errors/index.js'
-import {changeLicenseRows, licenseRows, type LicenseChangeResult} from '../../cli/license-changes.js'
+import {changeLicenseRows, licenseChangeFlags, licenseChangeRequest, licenseRows, type LicenseChangeResult} from '../../cli/license-changes.js'
 
 export type LicenseAssignResult = LicenseChangeResult
 
@@ -20,30 +16,11 @@ export default class LicenseAssign extends BaseCommand<typeof LicenseAssign> {
     {description: 'Per-row results for a script', command: '<%= config.bin %> <%= command.id %> --file users.csv --json'},
   ]
 
-  static override flags = {
-    user: Flags.string({description: 'The user, by UPN.', exclusive: ['file'], dependsOn: ['sku']}),
-    sku: Flags.string({description: 'The SKU part number, e.g. POWERAPPS_PER_USER (see: ppctl license list).', exclusive: ['file'], dependsOn: ['user']}),
-    file: Flags.string({description: 'A CSV file with the header upn,sku: one row per assignment.', exclusive: ['user', 'sku']}),
-    'dry-run': Flags.boolean({description: 'Check and report, change nothing: plays the file in order against the seats, as the real run would.'}),
-    concurrency: concurrencyFlag,
-  }
+  static override flags = licenseChangeFlags
 
   async run(): Promise<LicenseAssignResult> {
-    const request = {
-      user: this.flags.user,
-      sku: this.flags.sku,
-      file: this.flags.file,
-      dryRun: Boolean(this.flags['dry-run']),
-      concurrency: this.flags.concurrency,
-    }
+    const request = licenseChangeRequest(this.flags)
     const rows = await licenseRows(request, 'assign')
-    const {result, view, partial, interrupted} = await changeLicenseRows(this.ctx, rows, 'assign', request)
-    this.view(view)
-    if (partial) this.partial(partial)
-    if (interrupted) {
-      this.exitWith(ExitCode.INTERRUPTED)
-      this.note(interrupted)
-    }
-    return result
+    return this.bulkOutcome(await changeLicenseRows(this.ctx, rows, 'assign', request))
   }
 }

@@ -1,10 +1,7 @@
 // `ppctl license revoke`: revoke SKUs from users, one or a CSV file of them, after asking.
-import {Flags} from '@oclif/core'
-
 import {BaseCommand} from '../../cli/base-command.js'
-import {concurrencyFlag} from '../../cli/bulk.js'
-import {ExitCode} from '../../lib/errors/index.js'
-import {changeLicenseRows, licenseRows, type LicenseChangeResult} from '../../cli/license-changes.js'
+import {yesFlag} from '../../cli/flags/confirm.js'
+import {changeLicenseRows, licenseChangeFlags, licenseChangeRequest, licenseRows, type LicenseChangeResult} from '../../cli/license-changes.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
 
 export type LicenseRevokeResult = LicenseChangeResult
@@ -21,35 +18,15 @@ export default class LicenseRevoke extends BaseCommand<typeof LicenseRevoke> {
     {description: 'Revoke from a CSV file, for a script', command: '<%= config.bin %> <%= command.id %> --file leavers.csv --yes --json'},
   ]
 
-  static override flags = {
-    user: Flags.string({description: 'The user, by UPN.', exclusive: ['file'], dependsOn: ['sku']}),
-    sku: Flags.string({description: 'The SKU part number, e.g. POWERAPPS_PER_USER (see: ppctl license list).', exclusive: ['file'], dependsOn: ['user']}),
-    file: Flags.string({description: 'A CSV file with the header upn,sku: one row per assignment.', exclusive: ['user', 'sku']}),
-    'dry-run': Flags.boolean({description: 'Check and report, change nothing: plays the file in order against the seats, as the real run would.'}),
-    concurrency: concurrencyFlag,
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (needed without a terminal).'}),
-  }
+  static override flags = {...licenseChangeFlags, yes: yesFlag}
 
   async run(): Promise<LicenseRevokeResult> {
-    const request = {
-      user: this.flags.user,
-      sku: this.flags.sku,
-      file: this.flags.file,
-      dryRun: Boolean(this.flags['dry-run']),
-      concurrency: this.flags.concurrency,
-    }
+    const request = licenseChangeRequest(this.flags)
     const rows = await licenseRows(request, 'revoke')
     if (!request.dryRun) {
       const what = request.file ? `${rows.length} license${rows.length === 1 ? '' : 's'} listed in ${request.file}` : `${request.sku} from ${request.user}`
       await confirmOrCancel(this.ctx.prompter, `Revoke ${what}? The users lose what the license grants.`, this.flags.yes)
     }
-    const {result, view, partial, interrupted} = await changeLicenseRows(this.ctx, rows, 'revoke', request)
-    this.view(view)
-    if (partial) this.partial(partial)
-    if (interrupted) {
-      this.exitWith(ExitCode.INTERRUPTED)
-      this.note(interrupted)
-    }
-    return result
+    return this.bulkOutcome(await changeLicenseRows(this.ctx, rows, 'revoke', request))
   }
 }

@@ -1,6 +1,5 @@
-import {Flags} from '@oclif/core'
-
 import {BaseCommand} from '../../cli/base-command.js'
+import {yesFlag} from '../../cli/flags/confirm.js'
 import {text} from '../../lib/output/render.js'
 import {confirmOrCancel} from '../../lib/io/prompter.js'
 import {dataDirFlag, sandboxBaseFlags} from '../../cli/flags/sandbox.js'
@@ -26,7 +25,7 @@ export default class SandboxReset extends BaseCommand<typeof SandboxReset> {
 
   static override flags = {
     'data-dir': dataDirFlag,
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).'}),
+    yes: yesFlag,
   }
 
   async run(): Promise<SandboxResetResult> {

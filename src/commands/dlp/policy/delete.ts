@@ -1,6 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../../../cli/base-command.js'
+import {yesFlag} from '../../../cli/flags/confirm.js'
 import {confirmOrCancel} from '../../../lib/io/prompter.js'
 import {text} from '../../../lib/output/render.js'
 import {deletePolicy, getPolicy} from '../../../lib/platform/dlp.js'
@@ -26,7 +27,7 @@ export default class DlpPolicyDelete extends BaseCommand<typeof DlpPolicyDelete>
   }
 
   static override flags = {
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (needed without a terminal).'}),
+    yes: yesFlag,
   }
 
   async run(): Promise<DlpPolicyDeleteResult> {
