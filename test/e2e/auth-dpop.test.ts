@@ -9,9 +9,9 @@ import {calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, importJWK
 
 import {FileStore} from '../../src/lib/credentials/file-store.js'
 import type {StoredCredentials} from '../../src/lib/credentials/types.js'
-import {ROOT, runCli, type CliEnv} from '../helpers/cli.js'
+import {runCli, type CliEnv} from '../helpers/cli.js'
 import {testClient, type TestClient} from '../helpers/https.js'
-import {makeScratchHome, runInKeyringSession} from '../helpers/keyring.js'
+import {makeScratchHome, runSessionFixture} from '../helpers/keyring.js'
 import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
 import {approveWithCli, deviceLogin, machine} from '../helpers/sign-in.js'
 
@@ -219,16 +219,14 @@ describe('DPoP (real CLI, real platform)', function () {
   it('with the OS keychain (a real Secret Service): the key is in the keychain record with the tokens, and on no disk in clear', async () => {
     const scratch = makeScratchHome()
     try {
-      const result = await runInKeyringSession(join(ROOT, 'test/lib/auth/fixtures/keychain-dpop-session.ts'), [platform.dataDir], scratch.env)
-      expect(result.code, result.stderr).to.equal(0)
-      const run = JSON.parse(result.stdout.trim().split('\n').pop()!) as {
+      const {summary: run} = await runSessionFixture<{
         attach: number
         login: {code: number; stdout: string; stderr: string}
         list: {code: number; stderr: string}
         hasKey: boolean
         hasToken: boolean
         filesWithKey: string[]
-      }
+      }>('test/lib/auth/fixtures/keychain-dpop-session.ts', platform.dataDir, scratch.env)
       expect(run.attach).to.equal(0)
       expect(run.login.code, run.login.stderr).to.equal(0)
       expect(JSON.parse(run.login.stdout)).to.include({credentialStore: 'keychain', dpop: true})

@@ -1,31 +1,17 @@
 // Sign-in with the real OS keychain (Secret Service under a private D-Bus session): tokens there only, gone after logout.
 import {expect} from 'chai'
-import {join} from 'node:path'
 
-import {ROOT, runCli} from '../helpers/cli.js'
-import {makeScratchHome, runInKeyringSession, type ScratchHome} from '../helpers/keyring.js'
-import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
+import {runCli} from '../helpers/cli.js'
+import {keychainSuite, runSessionFixture} from '../helpers/keyring.js'
 
 /** The labels of ppctl's entries in a `secret-tool search --all service ppctl` listing. */
 const entries = (listing: string) => [...listing.matchAll(/^label = (.*)$/gm)].map((m) => m[1])
 
 describe('auth with the OS keychain (real Secret Service, real platform)', function () {
-  let platform: TestPlatform
-  let scratch: ScratchHome
-
-  before(async () => {
-    platform = await startTestPlatform()
-    scratch = makeScratchHome()
-  })
-  after(async () => {
-    scratch?.cleanup()
-    await platform?.stop()
-  })
+  const world = keychainSuite()
 
   it('keeps the tokens in the keychain only, and logout leaves no keychain entry', async () => {
-    const result = await runInKeyringSession(join(ROOT, 'test/lib/auth/fixtures/keychain-session.ts'), [platform.dataDir], scratch.env)
-    expect(result.code, result.stderr).to.equal(0)
-    const run = JSON.parse(result.stdout.trim().split('\n').pop()!) as {
+    const {summary: run, result} = await runSessionFixture<{
       attach: number
       login: {code: number; stdout: string; stderr: string}
       afterLogin: string
@@ -33,7 +19,7 @@ describe('auth with the OS keychain (real Secret Service, real platform)', funct
       token: {code: number; length: number; inConfig: boolean}
       configHasJwt: boolean
       logout: {code: number; stdout: string; stderr: string}
-    }
+    }>('test/lib/auth/fixtures/keychain-session.ts', world.platform.dataDir, world.scratch.env)
     expect(run.attach).to.equal(0)
     expect(run.login.code, run.login.stderr).to.equal(0)
     expect(JSON.parse(run.login.stdout)).to.include({credentialStore: 'keychain', account: 'admin@contoso.example'})
@@ -52,8 +38,8 @@ describe('auth with the OS keychain (real Secret Service, real platform)', funct
   })
 
   it('without a D-Bus session: a clear KEYCHAIN_UNAVAILABLE error, exit 1, and the device flow never starts', async () => {
-    const env = {...scratch.env}
-    const attach = await runCli(['sandbox', 'start', '--data-dir', platform.dataDir, '--json'], env)
+    const env = {...world.scratch.env}
+    const attach = await runCli(['sandbox', 'start', '--data-dir', world.platform.dataDir, '--json'], env)
     expect(attach.code, attach.stderr).to.equal(0)
     const login = await runCli(['auth', 'login', '--json'], env)
     expect(login.code).to.equal(1)

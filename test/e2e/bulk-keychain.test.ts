@@ -1,34 +1,19 @@
 // A bulk run with the real OS keychain (Secret Service under a private D-Bus session): the credential record is read
 // once and the keychain helper process started once, however many requests the run makes.
 import {expect} from 'chai'
-import {join} from 'node:path'
 
-import {ROOT} from '../helpers/cli.js'
-import {makeScratchHome, runInKeyringSession, type ScratchHome} from '../helpers/keyring.js'
-import {startTestPlatform, type TestPlatform} from '../helpers/platform.js'
+import {keychainSuite, runSessionFixture} from '../helpers/keyring.js'
 
 describe('bulk runs with the OS keychain (real Secret Service, real platform)', function () {
-  let platform: TestPlatform
-  let scratch: ScratchHome
-
-  before(async () => {
-    platform = await startTestPlatform()
-    scratch = makeScratchHome()
-  })
-  after(async () => {
-    scratch?.cleanup()
-    await platform?.stop()
-  })
+  const world = keychainSuite()
 
   it('license assign --file with 100 rows: one read of the credential record, one keychain helper process', async () => {
-    const result = await runInKeyringSession(join(ROOT, 'test/e2e/fixtures/bulk-keychain-session.ts'), [platform.dataDir], scratch.env)
-    expect(result.code, result.stderr).to.equal(0)
-    const summary = JSON.parse(result.stdout.trim().split('\n').pop()!) as {
+    const {summary} = await runSessionFixture<{
       attach: number
       login: {code: number; stderr: string}
       run: {code: number; stdout: string; stderr: string}
       counts: {helperStarts: number; recordReads: number}
-    }
+    }>('test/e2e/fixtures/bulk-keychain-session.ts', world.platform.dataDir, world.scratch.env)
     expect(summary.attach).to.equal(0)
     expect(summary.login.code, summary.login.stderr).to.equal(0)
     // Every row ran (each a request to the platform) and failed the same way: the tenant has no such users.

@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {ROOT} from './cli.js'
+import {startTestPlatform, type TestPlatform} from './platform.js'
 
 const TOOLS = ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool'] as const
 const INSTALL = 'sudo apt-get install dbus gnome-keyring libsecret-tools   (.ci/run installs them)'
@@ -83,4 +84,28 @@ export function runInKeyringSession(script: string, args: string[], env: NodeJS.
 /** The `username` attributes of ppctl's entries in secret-tool's listing. */
 export function secretAccounts(listing: string): string[] {
   return [...listing.matchAll(/^attribute\.username = (.*)$/gm)].map((m) => m[1]).sort()
+}
+
+/**
+ * Runs a session fixture (a script path under the repository, given the platform's data folder) in a private keyring
+ * session; the JSON summary it prints on its last line. A fixture that exits non-zero fails the test with its stderr.
+ */
+export async function runSessionFixture<T>(fixture: string, dataDir: string, env: NodeJS.ProcessEnv): Promise<{summary: T; result: KeyringSessionResult}> {
+  const result = await runInKeyringSession(join(ROOT, fixture), [dataDir], env)
+  if (result.code !== 0) throw new Error(`${fixture} exited ${result.code}: ${result.stderr}`)
+  return {summary: JSON.parse(result.stdout.trim().split('\n').pop()!) as T, result}
+}
+
+/** For a suite of keychain tests: a real platform and a scratch HOME, made before the suite and removed after it. */
+export function keychainSuite(): {readonly platform: TestPlatform; readonly scratch: ScratchHome} {
+  const world = {} as {platform: TestPlatform; scratch: ScratchHome}
+  before(async () => {
+    world.platform = await startTestPlatform()
+    world.scratch = makeScratchHome()
+  })
+  after(async () => {
+    world.scratch?.cleanup()
+    await world.platform?.stop()
+  })
+  return world
 }
