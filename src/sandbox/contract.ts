@@ -6,3 +6,6 @@ export type {PlatformState} from './daemon.js'
 export type {ActiveFault, FaultSpec} from './faults/fault-table.js'
 export type {HealthReport} from './server.js'
 export {CLI_CLIENT_ID, TENANTS} from './seed.js'
+
+// The DLP model's wire types (docs/openapi.yaml's DlpPolicy, DlpEvaluation, …), defined with the model.
+export type {DlpApplyOperation, DlpApplyResult, DlpEvaluation, DlpGroup, DlpPolicy, DlpPolicyInput, DlpViolation, FlowImpact} from './dlp/model.js'

@@ -2,117 +2,17 @@
 import {randomUUID} from 'node:crypto'
 
 import type {CurrentPolicy} from '../dlp/plan.js'
-import type {ConnectorRules, DataGroup, DlpPolicySpec} from '../dlp/policy-file.js'
+import type {ConnectorRules, DlpPolicySpec} from '../dlp/policy-file.js'
 import type {Context} from '../context.js'
 import type {NotFoundHint} from './client.js'
 
-export type DlpGroup = DataGroup
+// The wire types are the platform's own (one definition for both sides of docs/openapi.yaml's DLP schemas).
+import type {DlpApplyOperation, DlpApplyResult, DlpEvaluation, DlpPolicy, DlpPolicyInput} from '../../sandbox/contract.js'
 
-export interface DlpConnectorRule {
-  connectorId: string
-  defaultActionBehavior?: 'allow' | 'block'
-  actionRules?: Array<{actionId: string; behavior: 'allow' | 'block'}>
-  endpointRules?: Array<{order: number; endpoint: string; behavior: 'allow' | 'deny'}>
-}
+export type {DlpApplyOperation, DlpEvaluation, DlpGroup, DlpPolicy, DlpPolicyInput, DlpViolation, FlowImpact} from '../../sandbox/contract.js'
 
-export interface DlpUrlPattern {
-  order: number
-  hostUrlPattern: string
-  dataGroup: DlpGroup | 'ignore'
-}
-
-export interface DlpGroups {
-  business: string[]
-  nonBusiness: string[]
-  blocked: string[]
-}
-
-/** The body of a creation or a replacement. */
-export interface DlpPolicyInput {
-  id?: string
-  displayName: string
-  description?: string
-  environmentScope: 'all' | 'except' | 'only'
-  environments?: string[]
-  defaultGroup: DlpGroup
-  groups?: Partial<DlpGroups>
-  connectorRules?: DlpConnectorRule[]
-  customConnectorUrlPatterns?: DlpUrlPattern[]
-}
-
-export interface DlpPolicy {
-  id: string
-  displayName: string
-  description: string
-  /** The tenant-wide policy that connector block/unblock manage: changed only through them. */
-  managed: boolean
-  environmentScope: 'all' | 'except' | 'only'
-  environments: string[]
-  defaultGroup: DlpGroup
-  groups: DlpGroups
-  connectorRules: DlpConnectorRule[]
-  customConnectorUrlPatterns: DlpUrlPattern[]
-  createdBy: string
-  createdAt: string
-  updatedBy: string
-  updatedAt: string
-  etag: string
-}
-
-export interface DlpViolation {
-  kind: 'GROUP_CONFLICT' | 'CONNECTOR_BLOCKED' | 'ACTION_BLOCKED' | 'ENDPOINT_BLOCKED'
-  policyId: string
-  policyName: string
-  /** The pair in conflict (GROUP_CONFLICT), otherwise the one connector. */
-  connectors: string[]
-  groups: Record<string, DlpGroup>
-  /** Why each connector is in its group: listed, default, urlPattern:<order>, unblockable. */
-  classifiedBy?: Record<string, string>
-  action?: string
-  endpoint?: string
-  message: string
-  /** What would make it pass. */
-  fixes: string[]
-}
-
-export interface DlpEvaluation {
-  environmentId: string
-  flowId?: string
-  allowed: boolean
-  connectors: Array<{id: string; actions?: string[]; endpoints?: string[]}>
-  policies: Array<{id: string; displayName: string; managed?: boolean; allowed: boolean; groups: Record<string, DlpGroup>}>
-  violations: DlpViolation[]
-}
-
-/** A flow a change suspended or resumed (or would). */
-export interface FlowImpact {
-  id: string
-  displayName: string
-  environmentId: string
-  ownerUpn: string
-  reason?: 'DLP_VIOLATION' | 'SECURITY_GROUP'
-  policyId?: string
-  policyName?: string
-  message?: string
-}
-
-export type DlpApplyOperation =
-  {op: 'create'; policy: DlpPolicyInput} | {op: 'update'; id: string; etag: string; policy: DlpPolicyInput} | {op: 'delete'; id: string; etag: string}
-
-export interface DlpApplyChange {
-  op: 'create' | 'update' | 'delete'
-  id: string
-  displayName: string
-  changed: boolean
-  etag?: string
-}
-
-export interface DlpApplyAnswer {
-  dryRun: boolean
-  changes: DlpApplyChange[]
-  suspended: FlowImpact[]
-  resumed: FlowImpact[]
-}
+/** The batch endpoint's answer. */
+export type DlpApplyAnswer = DlpApplyResult
 
 const policyNotFound = (id: string): NotFoundHint => ({kind: 'DLP policy', id, nextStep: 'See them all: ppctl dlp policy list'})
 const path = (id: string) => `/v1/dlp/policies/${encodeURIComponent(id)}`
