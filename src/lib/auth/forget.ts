@@ -24,6 +24,8 @@ export function profileCacheDir(ctx: Context, profile: string): string {
 export async function forgetSignIn(ctx: Context, profile: string): Promise<{cacheDir: string}> {
   await ctx.credentials().deleteSecrets(profile)
   const cacheDir = profileCacheDir(ctx, profile)
+  // The routing cache this run holds is forgotten too, not only its file.
+  await (await ctx.router().cache(profile)).clear()
   await rm(cacheDir, {recursive: true, force: true})
   const config = await ctx.config().read()
   const stored = config.profiles[profile]

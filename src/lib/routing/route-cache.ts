@@ -37,7 +37,14 @@ export class RouteCache implements RouteCacheStore {
     return new RouteCache(join(cacheRoot, profile))
   }
 
-  private async read(): Promise<CacheFile> {
+  /** The file as this run last read or wrote it: read once per run, however many requests ask for the route. */
+  private loaded?: Promise<CacheFile>
+
+  private read(): Promise<CacheFile> {
+    return (this.loaded ??= this.load())
+  }
+
+  private async load(): Promise<CacheFile> {
     try {
       const parsed = JSON.parse(await readFile(this.file, 'utf8')) as CacheFile
       if (parsed?.version === 1 && typeof parsed.entries === 'object') return parsed
@@ -52,19 +59,26 @@ export class RouteCache implements RouteCacheStore {
     return (await this.read()).entries[key.toLowerCase()]
   }
 
+  // A change reads the file afresh (keeping what other runs wrote since), writes it, and is what this run reads next.
   async put(keys: string[], entry: CachedRoute): Promise<void> {
-    const file = await this.read()
+    const file = await this.load()
     for (const key of keys) file.entries[key.toLowerCase()] = entry
-    await writeFileAtomic(this.file, JSON.stringify(file, null, 2) + '\n')
+    await this.write(file)
   }
 
   async forget(key: string): Promise<void> {
-    const file = await this.read()
+    const file = await this.load()
     forgetIn(file.entries, key)
+    await this.write(file)
+  }
+
+  private async write(file: CacheFile): Promise<void> {
+    this.loaded = Promise.resolve(file)
     await writeFileAtomic(this.file, JSON.stringify(file, null, 2) + '\n')
   }
 
   async clear(): Promise<void> {
+    this.loaded = Promise.resolve({version: 1, entries: {}})
     await rm(this.dir, {recursive: true, force: true})
   }
 }

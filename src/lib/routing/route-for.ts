@@ -18,13 +18,18 @@ export interface Router {
 
 export function createRouter(ctx: Context): Router {
   const memoryCaches = new Map<string, MemoryRouteCache>()
+  const fileCaches = new Map<string, RouteCache>()
   const router: Router = {
     async allowList() {
       const {profile} = await ctx.activeProfile()
       return {patterns: profile.clusterAllowList ?? [], allowIpLiterals: profile.allowIpLiterals}
     },
     async cache(profile) {
-      if (!ciCredentialsFromEnv(ctx.env)) return RouteCache.forProfile(ctx.paths.cache, profile)
+      if (!ciCredentialsFromEnv(ctx.env)) {
+        let cache = fileCaches.get(profile)
+        if (!cache) fileCaches.set(profile, (cache = RouteCache.forProfile(ctx.paths.cache, profile)))
+        return cache
+      }
       let cache = memoryCaches.get(profile)
       if (!cache) memoryCaches.set(profile, (cache = new MemoryRouteCache()))
       return cache

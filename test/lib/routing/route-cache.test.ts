@@ -62,4 +62,25 @@ describe('routing/route cache', () => {
     await cache.put(['me'], entry('T1'))
     expect(existsSync(join(dir, 'cache', 'work', 'routes.json'))).to.equal(true)
   })
+
+  it('a run reads the file once, however many requests ask; a change reads it afresh and keeps what another run wrote', async () => {
+    const ctx = context({})
+    const cache = await ctx.router().cache('work')
+    expect(await ctx.router().cache('work')).to.equal(cache)
+    await cache.put(['me'], entry('T1'))
+    const file = join(dir, 'cache', 'work', 'routes.json')
+    // Another run writes T2 meanwhile: this run keeps answering from what it read…
+    const other = RouteCache.forProfile(join(dir, 'cache'), 'work')
+    await other.put(['t2'], entry('T2'))
+    rmSync(file)
+    expect((await cache.get('me'))?.route.tenantId).to.equal('T1')
+    expect(await cache.get('t2')).to.equal(undefined)
+    // …and its next change reads the file afresh (here gone), so it never writes back a stale copy over another run's.
+    await other.put(['t2'], entry('T2'))
+    await cache.put(['t3'], entry('T3'))
+    const fresh = RouteCache.forProfile(join(dir, 'cache'), 'work')
+    expect((await fresh.get('t2'))?.route.tenantId).to.equal('T2')
+    expect((await fresh.get('t3'))?.route.tenantId).to.equal('T3')
+    expect(await fresh.get('me')).to.equal(undefined)
+  })
 })
