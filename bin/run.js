@@ -52,7 +52,9 @@ async function loadFastPath() {
     cacheFile = join(cacheDir, `${CACHE_PREFIX}${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}.${words.join('-')}.v8`)
     try {
       cachedData = readFileSync(cacheFile)
-    } catch {}
+    } catch {
+      // No cache yet: this run compiles, and writes one.
+    }
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData})
   const bundle = {exports: {}}
@@ -64,8 +66,7 @@ async function loadFastPath() {
       mkdirSync(cacheDir, {recursive: true, mode: 0o700})
       // The caches of an older bundle or Node go; those of the other commands stay.
       const current = `${CACHE_PREFIX}${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}.`
-      for (const old of readdirSync(cacheDir))
-        if (old.startsWith(CACHE_PREFIX) && !old.startsWith(current)) rmSync(join(cacheDir, old), {force: true})
+      for (const old of readdirSync(cacheDir)) if (old.startsWith(CACHE_PREFIX) && !old.startsWith(current)) rmSync(join(cacheDir, old), {force: true})
       const temp = `${cacheFile}.${process.pid}.tmp`
       writeFileSync(temp, script.createCachedData(), {mode: 0o600})
       renameSync(temp, cacheFile)
