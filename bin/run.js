@@ -77,9 +77,37 @@ async function loadFastPath() {
   return {fastPath: bundle.exports, saveCache}
 }
 
+/**
+ * What oclif would print for `ppctl --help` into a pipe, recorded by the build (scripts/root-help.js), or undefined
+ * whenever oclif might print anything else: a terminal (its width, colours), a variable that changes oclif's width,
+ * colours or traces, a hook or plugin, a recording older than the manifest or made for another version or Node.
+ */
+function recordedRootHelp() {
+  if (process.stdout.isTTY || env.PPCTL_NO_FAST_PATH) return undefined
+  const changesHelp =
+    /^(FORCE_COLOR|COLORTERM|DEBUG|NODE_DEBUG|CI|CONTINUOUS_INTEGRATION|TF_BUILD|TEAMCITY_VERSION|BUILD_NUMBER|RUN_ID|OCLIF_.*|.*_CI|GITHUB_.*)$/
+  if (Object.keys(env).some((name) => changesHelp.test(name))) return undefined
+  try {
+    const file = new URL('../dist/root-help.txt', import.meta.url)
+    if (statSync(file).mtimeMs < statSync(new URL('../oclif.manifest.json', import.meta.url)).mtimeMs) return undefined
+    const p = pjson()
+    const hooks = Object.keys(p.oclif?.hooks ?? {}).filter((hook) => hook !== 'command_not_found')
+    if (hooks.length > 0 || (p.oclif?.plugins?.length ?? 0) > 0) return undefined
+    const help = readFileSync(file, 'utf8')
+    return help.includes(`\nVERSION\n  ${versionLine(p)}\n`) ? help : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const versionLine = (p) => `ppctl/${p.version} ${process.platform}-${process.arch} node-${process.version}`
+
+let rootHelp
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   // The same line oclif prints, without loading oclif: the most common health check of a CLI.
-  process.stdout.write(`ppctl/${pjson().version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  process.stdout.write(`${versionLine(pjson())}\n`)
+} else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && (rootHelp = recordedRootHelp())) {
+  process.stdout.write(rootHelp)
 } else {
   // Hot commands (src/cli/fast-commands.ts) skip oclif's start-up; anything not recognized exactly goes to oclif.
   // PPCTL_NO_FAST_PATH=1 sends everything through oclif (to compare, or to rule the fast path out).
