@@ -84,8 +84,9 @@ async function loadFastPath() {
  */
 function recordedRootHelp() {
   if (process.stdout.isTTY || env.PPCTL_NO_FAST_PATH) return undefined
+  // oclif's own variables (OCLIF_*, and those it scopes to the bin: PPCTL_DEBUG …), colours, traces, CI services.
   const changesHelp =
-    /^(FORCE_COLOR|COLORTERM|DEBUG|NODE_DEBUG|CI|CONTINUOUS_INTEGRATION|TF_BUILD|TEAMCITY_VERSION|BUILD_NUMBER|RUN_ID|OCLIF_.*|.*_CI|GITHUB_.*)$/
+    /^(FORCE_COLOR|COLORTERM|DEBUG|NODE_DEBUG|CI|CONTINUOUS_INTEGRATION|TF_BUILD|TEAMCITY_VERSION|BUILD_NUMBER|RUN_ID|OCLIF_.*|PPCTL_(BINPATH|CACHE_DIR|DATA_DIR|DEBUG|DISABLE_THEME|NPM_REGISTRY)|.*_CI|GITHUB_.*)$/
   if (Object.keys(env).some((name) => changesHelp.test(name))) return undefined
   try {
     const file = new URL('../dist/root-help.txt', import.meta.url)

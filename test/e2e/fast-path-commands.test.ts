@@ -44,7 +44,7 @@ describe('fast path = oclif for connector list, license list, user list, auth to
   ): Promise<{fast: CliResult; oclif: CliResult}> => {
     const env = options.env ?? admin.env
     const probe = join(probeDir, `${++probes}.txt`)
-    const probed = {...env, NODE_OPTIONS: `--import=${join(ROOT, 'test', 'helpers', 'oclif-probe.mjs')}`, OCLIF_PROBE_FILE: probe}
+    const probed = {...env, NODE_OPTIONS: `--import=${join(ROOT, 'test', 'helpers', 'oclif-probe.mjs')}`, PROBE_OCLIF_FILE: probe}
     await options.prepare?.()
     const fast = await runCli(args, probed)
     await options.prepare?.()

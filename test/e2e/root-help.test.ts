@@ -23,7 +23,7 @@ describe('ppctl --help without oclif (real CLI)', () => {
   /** The run, then the same through oclif (PPCTL_NO_FAST_PATH=1), and which of them loaded @oclif/core. */
   const both = async (args: string[], env: NodeJS.ProcessEnv) => {
     const probe = join(probeDir, `${++probes}.txt`)
-    const probed = {...env, NODE_OPTIONS: `--import=${join(ROOT, 'test', 'helpers', 'oclif-probe.mjs')}`, OCLIF_PROBE_FILE: probe}
+    const probed = {...env, NODE_OPTIONS: `--import=${join(ROOT, 'test', 'helpers', 'oclif-probe.mjs')}`, PROBE_OCLIF_FILE: probe}
     const fast = await runCli(args, probed)
     const oclif = await runCli(args, {...probed, PPCTL_NO_FAST_PATH: '1'})
     // A warning of Node's names its process id.
@@ -45,7 +45,7 @@ describe('ppctl --help without oclif (real CLI)', () => {
 
   it('oclif prints it when the environment could change it (colours, width, CI)', async () => {
     const {CI: _ci, ...env} = cli.env
-    for (const extra of [{FORCE_COLOR: '1'}, {OCLIF_COLUMNS: '100'}, {CI: '1'}, {GITHUB_ACTIONS: 'true'}]) {
+    for (const extra of [{FORCE_COLOR: '1'}, {OCLIF_COLUMNS: '100'}, {CI: '1'}, {GITHUB_ACTIONS: 'true'}, {PPCTL_DEBUG: '1'}]) {
       const {paths} = await both(['--help'], {...env, ...extra})
       expect(paths, JSON.stringify(extra)).to.equal('oclif\noclif\n')
     }
