@@ -33,26 +33,6 @@ const keepImportMetaUrl = {
   },
 }
 
-/**
- * undici's index requires every part of undici (mock agents, caches, interceptors, WebSocket, fetch …) when it
- * loads; ppctl's dispatcher (src/lib/http/dispatcher.ts) takes two classes from it. In the bundle, `undici` is
- * those two classes from their own files in the same package: the same code, without initializing the rest.
- */
-const UNDICI_PARTS = {Agent: 'undici/lib/dispatcher/agent.js', EnvHttpProxyAgent: 'undici/lib/dispatcher/env-http-proxy-agent.js'}
-const undiciParts = {
-  name: 'undici-parts',
-  setup(b) {
-    b.onResolve({filter: /^undici$/}, (args) => (args.importer.startsWith(`${DIST}lib/http/`) ? {path: 'undici', namespace: 'undici-parts'} : undefined))
-    b.onLoad({filter: /.*/, namespace: 'undici-parts'}, () => ({
-      contents: Object.entries(UNDICI_PARTS)
-        .map(([name, file]) => `exports.${name} = require(${JSON.stringify(file)})`)
-        .join('\n'),
-      loader: 'js',
-      resolveDir: ROOT,
-    }))
-  },
-}
-
 const result = await build({
   entryPoints: [`${DIST}fast-path.js`],
   outfile: `${DIST}fast-path.bundle.cjs`,
@@ -65,7 +45,7 @@ const result = await build({
   banner: {
     js: "const __ppctlModuleUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, rel)).href;",
   },
-  plugins: [keepImportMetaUrl, undiciParts],
+  plugins: [keepImportMetaUrl],
   metafile: true,
   logLevel: 'warning',
   legalComments: 'none',
