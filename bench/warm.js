@@ -71,6 +71,8 @@ const cases = [
   ppctl('ppctl auth token', ['auth', 'token'], /^\S{20,}\n$/),
   // CI=1 (or CI mode) keeps nothing on disk, not even the code cache: what a pipeline gets.
   {...ppctl('ppctl connector list --json, CI=1 (no code cache)', ['connector', 'list', '--json'], /"count": \d+/), goal: undefined, ci: true},
+  // The same command through oclif (what it cost before the fast path ran it), for comparison in the same run.
+  {...ppctl('ppctl connector list --json via oclif (PPCTL_NO_FAST_PATH=1)', ['connector', 'list', '--json'], /"count": \d+/), goal: undefined, oclif: true},
   ppctl('ppctl route show (no network)', ['route', 'show'], /from the cache/),
   {name: 'ppctl --help', args: [BIN, '--help'], goal: HELP_GOAL_RATIO, mustSay: /USAGE/},
 ]
@@ -91,6 +93,7 @@ try {
   const {CI: _ci, ...workstation} = env
   cases[1].env = {...workstation, ...baseEnv}
   for (const c of cases) if (c.ci) c.env = env
+  for (const c of cases) if (c.oclif) c.env = {...workstation, PPCTL_NO_FAST_PATH: '1'}
   results = timeCases(cases, workstation, options)
 } finally {
   if (started) spawnSync(process.execPath, [BIN, 'sandbox', 'stop', '--data-dir', dataDir], {env})
