@@ -80,21 +80,24 @@ async function loadFastPath() {
 /**
  * What oclif would print for `ppctl --help` into a pipe, recorded by the build (scripts/root-help.js), or undefined
  * whenever oclif might print anything else: a terminal (its width, colours), a variable that changes oclif's width,
- * colours or traces, a hook or plugin, a recording older than the manifest or made for another version or Node.
+ * colours or traces, a hook or plugin, a recording made with another manifest, version of ppctl or Node.
  */
-function recordedRootHelp() {
+async function recordedRootHelp() {
   if (process.stdout.isTTY || env.PPCTL_NO_FAST_PATH) return undefined
   // oclif's own variables (OCLIF_*, and those it scopes to the bin: PPCTL_DEBUG …), colours, traces, CI services.
   const changesHelp =
     /^(FORCE_COLOR|COLORTERM|DEBUG|NODE_DEBUG|CI|CONTINUOUS_INTEGRATION|TF_BUILD|TEAMCITY_VERSION|BUILD_NUMBER|RUN_ID|OCLIF_.*|PPCTL_(BINPATH|CACHE_DIR|DATA_DIR|DEBUG|DISABLE_THEME|NPM_REGISTRY)|.*_CI|GITHUB_.*)$/
   if (Object.keys(env).some((name) => changesHelp.test(name))) return undefined
   try {
-    const file = new URL('../dist/root-help.txt', import.meta.url)
-    if (statSync(file).mtimeMs < statSync(new URL('../oclif.manifest.json', import.meta.url)).mtimeMs) return undefined
+    const {manifest, help} = JSON.parse(readFileSync(new URL('../dist/root-help.json', import.meta.url), 'utf8'))
+    const {createHash} = await import('node:crypto')
+    const current = createHash('sha256')
+      .update(readFileSync(new URL('../oclif.manifest.json', import.meta.url)))
+      .digest('hex')
+    if (manifest !== current) return undefined
     const p = pjson()
     const hooks = Object.keys(p.oclif?.hooks ?? {}).filter((hook) => hook !== 'command_not_found')
     if (hooks.length > 0 || (p.oclif?.plugins?.length ?? 0) > 0) return undefined
-    const help = readFileSync(file, 'utf8')
     return help.includes(`\nVERSION\n  ${versionLine(p)}\n`) ? help : undefined
   } catch {
     return undefined
@@ -107,7 +110,7 @@ let rootHelp
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   // The same line oclif prints, without loading oclif: the most common health check of a CLI.
   process.stdout.write(`${versionLine(pjson())}\n`)
-} else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && (rootHelp = recordedRootHelp())) {
+} else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && (rootHelp = await recordedRootHelp())) {
   process.stdout.write(rootHelp)
 } else {
   // Hot commands (src/cli/fast-commands.ts) skip oclif's start-up; anything not recognized exactly goes to oclif.
