@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Warm-path time of `ppctl route show` (token and route cached) against the floor of `node -e 0`, in the same run.
+// Warm-path time of the hot commands (token and route cached) against the floor of `node -e 0` and against one HTTPS
+// request with node:https to the same endpoint (bench/lib/one-request.js), all in the same run.
 //
 // Usage: node bench/warm.js [--runs N] [--warmup N] [--json]   (run `npm run build` first)
 // Starts its own local platform (`sandbox start --port 0` in a temp folder), signs in with the device flow
@@ -7,12 +8,14 @@
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {BIN, benchOptions, printResults, requireBuild, timeCases} from './lib/ratios.js'
 
-/** The goal for a warm command, as a multiple of the node floor. */
-const GOAL_RATIO = 3.5
+/** The goals (issue #15), as multiples of the node floor: a warm command with one API call, and --help. */
+const GOAL_RATIO = 2.5
+const HELP_GOAL_RATIO = 1.6
 
 const options = benchOptions()
 requireBuild()
@@ -56,10 +59,22 @@ async function signIn() {
   if (code !== 0) throw new Error(`auth login exited ${code}: ${stderr}`)
 }
 
+const ONE_REQUEST = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'one-request.js')
+const floor = {name: 'node -e 0 (floor)', args: ['-e', '0']}
+const ppctl = (name, args, mustSay) => ({name, args: [BIN, ...args], goal: GOAL_RATIO, mustSay})
 const cases = [
-  {name: 'node -e 0 (floor)', args: ['-e', '0']},
-  {name: 'ppctl route show (warm)', args: [BIN, 'route', 'show'], goal: GOAL_RATIO, mustSay: /from the cache/},
-  {name: 'ppctl route show --json (warm)', args: [BIN, 'route', 'show', '--json'], goal: GOAL_RATIO, mustSay: /"fromCache": true/},
+  floor,
+  {name: 'one node:https request (GET /v1/connectors)', args: [ONE_REQUEST], baseline: true},
+  ppctl('ppctl connector list --json', ['connector', 'list', '--json'], /"count": \d+/),
+  ppctl('ppctl license list --json', ['license', 'list', '--json'], /"count": \d+/),
+  ppctl('ppctl user list --json', ['user', 'list', '--json'], /"count": \d+/),
+  ppctl('ppctl auth token', ['auth', 'token'], /^\S{20,}\n$/),
+  // CI=1 (or CI mode) keeps nothing on disk, not even the code cache: what a pipeline gets.
+  {...ppctl('ppctl connector list --json, CI=1 (no code cache)', ['connector', 'list', '--json'], /"count": \d+/), goal: undefined, ci: true},
+  // The same command through oclif (what it cost before the fast path ran it), for comparison in the same run.
+  {...ppctl('ppctl connector list --json via oclif (PPCTL_NO_FAST_PATH=1)', ['connector', 'list', '--json'], /"count": \d+/), goal: undefined, oclif: true},
+  ppctl('ppctl route show (no network)', ['route', 'show'], /from the cache/),
+  {name: 'ppctl --help', args: [BIN, '--help'], goal: HELP_GOAL_RATIO, mustSay: /USAGE/},
 ]
 let started = false
 let results
@@ -67,8 +82,19 @@ try {
   cli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'])
   started = true
   await signIn()
-  cli(['route', 'show'])
-  results = timeCases(cases, env, options)
+  const route = JSON.parse(cli(['route', 'show', '--json']))
+  // The request `connector list` sends first (its page size is the one listConnectors asks for).
+  const baseEnv = {
+    ONE_REQUEST_URL: new URL('v1/connectors?limit=200', route.home.uri.endsWith('/') ? route.home.uri : `${route.home.uri}/`).href,
+    ONE_REQUEST_CA_FILE: cli(['config', 'get', 'ca-file']).trim(),
+    ONE_REQUEST_TOKEN: cli(['auth', 'token']).trim(),
+  }
+  // Timed as on a workstation (no CI variable: the code cache is used), the CI case with it.
+  const {CI: _ci, ...workstation} = env
+  cases[1].env = {...workstation, ...baseEnv}
+  for (const c of cases) if (c.ci) c.env = env
+  for (const c of cases) if (c.oclif) c.env = {...workstation, PPCTL_NO_FAST_PATH: '1'}
+  results = timeCases(cases, workstation, options)
 } finally {
   if (started) spawnSync(process.execPath, [BIN, 'sandbox', 'stop', '--data-dir', dataDir], {env})
   rmSync(home, {recursive: true, force: true})

@@ -1,27 +1,125 @@
 #!/usr/bin/env node
 // The production entry point: runs the compiled commands from dist/ with the manifest.
 import module from 'node:module'
-import {readFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
-// Node 22+ caches compiled code between runs (in TMPDIR); on Node 20 this is absent and skipped. Not in a pipeline:
-// CI mode (the certificate variables, as ciCredentialsFromEnv in src/lib/auth/ci-env.ts reads them) and CI runners
-// leave nothing on disk, not even a cache.
+// Not in a pipeline: CI mode (the certificate variables, as ciCredentialsFromEnv in src/lib/auth/ci-env.ts reads
+// them) and CI runners leave nothing on disk, not even a cache of compiled code.
 const env = process.env
 const ciMode = Boolean(env.PPCTL_CLIENT_ID && env.PPCTL_TENANT_ID && (env.PPCTL_CERTIFICATE_PATH || env.PPCTL_CERTIFICATE))
-if (!ciMode && !env.CI) module.enableCompileCache?.()
+const mayCache = !ciMode && !env.CI
+// Node 22+ caches compiled code between runs (in TMPDIR); on Node 20 this is absent and skipped.
+if (mayCache) module.enableCompileCache?.()
 
 const argv = process.argv.slice(2)
 const pjson = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
+/**
+ * The fast path (src/fast-path.ts) from its bundle, dist/fast-path.bundle.cjs (scripts/bundle-fast-path.js), compiled
+ * with a V8 code cache kept in ppctl's own cache folder (0700): one file read and no recompilation of what an earlier
+ * run compiled. The cache is named after the bundle's size and time, so a rebuilt bundle never meets an old cache (V8
+ * itself checks only the length). Without a bundle as new as dist/ (a tsc-only build), dist/fast-path.js is imported.
+ */
+const CACHE_PREFIX = 'fast-path-'
+
+async function loadFastPath() {
+  const file = fileURLToPath(new URL('../dist/fast-path.bundle.cjs', import.meta.url))
+  let source
+  let stat
+  try {
+    stat = statSync(file)
+    // A bundle older than dist/ (tsc ran, the bundler did not) would run old code: dist/ then runs unbundled.
+    if (statSync(new URL('../dist/fast-path.js', import.meta.url)).mtimeMs > stat.mtimeMs) throw new Error('stale bundle')
+    source = readFileSync(file, 'utf8')
+  } catch {
+    return {fastPath: await import('../dist/fast-path.js')}
+  }
+  const {Script} = await import('node:vm')
+  // V8 accepts a cache only under the flags it was made with: the HTTP stack's (src/lib/http/wasm-tiering.ts) are
+  // set before compiling, or every cache made by a command that sent a request would be refused by the next run.
+  const {keepWasmOnBaselineTier} = await import('../dist/lib/http/wasm-tiering.js')
+  keepWasmOnBaselineTier()
+  let cacheDir
+  let cacheFile
+  let cachedData
+  // One cache per command (its words, e.g. connector-list), with the functions its run compiled.
+  const words = argv[0] === '__complete' ? argv.slice(0, 1) : argv.slice(0, 2)
+  if (mayCache && words.every((w) => /^[a-z_]{1,20}$/.test(w))) {
+    const {resolvePaths} = await import('../dist/lib/config/paths.js')
+    cacheDir = join(resolvePaths(env).cache, 'code')
+    cacheFile = join(cacheDir, `${CACHE_PREFIX}${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}.${words.join('-')}.v8`)
+    try {
+      cachedData = readFileSync(cacheFile)
+    } catch {
+      // No cache yet: this run compiles, and writes one.
+    }
+  }
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData})
+  const bundle = {exports: {}}
+  script.runInThisContext().call(bundle.exports, bundle.exports, module.createRequire(file), bundle, file, dirname(file))
+  /** After a run the fast path handled (so that the functions it compiled are in it), when there was no usable cache. */
+  const saveCache = () => {
+    if (!cacheFile || (cachedData && !script.cachedDataRejected)) return
+    try {
+      mkdirSync(cacheDir, {recursive: true, mode: 0o700})
+      // The caches of an older bundle or Node go; those of the other commands stay.
+      const current = `${CACHE_PREFIX}${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}.`
+      for (const old of readdirSync(cacheDir)) if (old.startsWith(CACHE_PREFIX) && !old.startsWith(current)) rmSync(join(cacheDir, old), {force: true})
+      const temp = `${cacheFile}.${process.pid}.tmp`
+      writeFileSync(temp, script.createCachedData(), {mode: 0o600})
+      renameSync(temp, cacheFile)
+    } catch {
+      // A cache that cannot be written (a read-only home) only costs the next run its compilation.
+    }
+  }
+  return {fastPath: bundle.exports, saveCache}
+}
+
+/**
+ * What oclif would print for `ppctl --help` into a pipe, recorded by the build (scripts/root-help.js), or undefined
+ * whenever oclif might print anything else: a terminal (its width, colours), a variable that changes oclif's width,
+ * colours or traces, a hook or plugin, a recording made with another manifest, version of ppctl or Node.
+ */
+async function recordedRootHelp() {
+  if (process.stdout.isTTY || env.PPCTL_NO_FAST_PATH) return undefined
+  // oclif's own variables (OCLIF_*, and those it scopes to the bin: PPCTL_DEBUG …), colours, traces, CI services.
+  const changesHelp =
+    /^(FORCE_COLOR|COLORTERM|DEBUG|NODE_DEBUG|CI|CONTINUOUS_INTEGRATION|TF_BUILD|TEAMCITY_VERSION|BUILD_NUMBER|RUN_ID|OCLIF_.*|PPCTL_(BINPATH|CACHE_DIR|DATA_DIR|DEBUG|DISABLE_THEME|NPM_REGISTRY)|.*_CI|GITHUB_.*)$/
+  if (Object.keys(env).some((name) => changesHelp.test(name))) return undefined
+  try {
+    const {manifest, help} = JSON.parse(readFileSync(new URL('../dist/root-help.json', import.meta.url), 'utf8'))
+    const {createHash} = await import('node:crypto')
+    const current = createHash('sha256')
+      .update(readFileSync(new URL('../oclif.manifest.json', import.meta.url)))
+      .digest('hex')
+    if (manifest !== current) return undefined
+    const p = pjson()
+    const hooks = Object.keys(p.oclif?.hooks ?? {}).filter((hook) => hook !== 'command_not_found')
+    if (hooks.length > 0 || (p.oclif?.plugins?.length ?? 0) > 0) return undefined
+    return help.includes(`\nVERSION\n  ${versionLine(p)}\n`) ? help : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const versionLine = (p) => `ppctl/${p.version} ${process.platform}-${process.arch} node-${process.version}`
+
+let rootHelp
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   // The same line oclif prints, without loading oclif: the most common health check of a CLI.
-  process.stdout.write(`ppctl/${pjson().version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  process.stdout.write(`${versionLine(pjson())}\n`)
+} else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && (rootHelp = await recordedRootHelp())) {
+  process.stdout.write(rootHelp)
 } else {
-  // Hot commands (a warm `route show`) skip oclif's start-up; anything not recognized exactly goes to oclif.
+  // Hot commands (src/cli/fast-commands.ts) skip oclif's start-up; anything not recognized exactly goes to oclif.
   // PPCTL_NO_FAST_PATH=1 sends everything through oclif (to compare, or to rule the fast path out).
-  const {tryFastPath} = process.env.PPCTL_NO_FAST_PATH ? {tryFastPath: async () => false} : await import('../dist/fast-path.js')
+  const {fastPath, saveCache} = env.PPCTL_NO_FAST_PATH ? {fastPath: {tryFastPath: async () => false}} : await loadFastPath()
   // It reads oclif's settings from package.json too: hooks or plugins there send everything to oclif.
-  if (!(await tryFastPath(argv, pjson()))) {
+  const handled = await fastPath.tryFastPath(argv, pjson())
+  if (handled) saveCache?.()
+  if (!handled) {
     // oclif's execute alone: the package index loads every module of @oclif/core (~12 ms more at start-up).
     const {execute} = await import('@oclif/core/execute')
     await execute({dir: import.meta.url})

@@ -4,38 +4,19 @@
 // (plain data, lib/flag-defs.ts), reports through the same functions as BaseCommand (lib/output/command-output.ts),
 // and hands over ("not handled") whenever argv, a flag definition, the environment or the oclif configuration
 // holds anything it does not understand exactly, so that oclif's own parsing, errors, help and hooks apply.
-import type {Context} from './lib/context.js'
+import {SHARED_COMMANDS, type CommandSink, type SharedCommand} from './cli/fast-commands.js'
 import {BASE_FLAG_DEFS, JSON_FLAG_DEF, type FlagDef} from './lib/flag-defs.js'
-import type {CommandOutput} from './lib/output/command-output.js'
-import {ROUTE_SHOW_FLAGS} from './lib/routing/show-flags.js'
 
 export type FastFlags = Record<string, string | boolean | undefined>
 
-export interface FastCommand {
-  /** The oclif command id, e.g. `route:show`. */
-  id: string
-  /** The command's own flags, the same definitions its oclif class builds its flags from. */
-  flags: Readonly<Record<string, FlagDef>>
-  /** What the oclif command's run() does: its view or prose through `output` (as BaseCommand.view/out), the result returned. */
-  run(ctx: Context, flags: FastFlags, output: CommandOutput): Promise<unknown>
-}
+/** A command the fast path runs: its id, its own flags and its run body, all shared with its oclif class. */
+export type FastCommand = SharedCommand
 
 /** What oclif adds to every BaseCommand's own flags, in oclif's order: the json flag (enableJsonFlag), then baseFlags. */
 export const FAST_BASE_FLAGS: Readonly<Record<string, FlagDef>> = {json: JSON_FLAG_DEF, ...BASE_FLAG_DEFS}
 
-export const FAST_COMMANDS: readonly FastCommand[] = [
-  {
-    id: 'route:show',
-    flags: ROUTE_SHOW_FLAGS,
-    async run(ctx, flags, output) {
-      // The body of RouteShow.run (src/commands/route/show.ts).
-      const {routeShowView, showRoute} = await import('./lib/routing/show.js')
-      const result = await showRoute(ctx, {tenant: flags.tenant as string | undefined, refresh: flags.refresh as boolean | undefined})
-      output.view(routeShowView(result))
-      return result
-    },
-  },
-]
+/** The commands the fast path runs (src/cli/fast-commands.ts: the same definitions and bodies as their oclif classes). */
+export const FAST_COMMANDS: readonly FastCommand[] = SHARED_COMMANDS
 
 /** Every flag the command accepts, aggregated as oclif does: json, then the base flags, then the command's own. */
 export function fastFlagDefs(command: Pick<FastCommand, 'flags'>): Readonly<Record<string, FlagDef>> {
@@ -161,7 +142,13 @@ export async function tryFastPath(argv: string[], pjson: PackageJson, env: NodeJ
   ])
   // As BaseCommand.init: taken out of the environment before anything can connect, said to be ignored once parsed.
   const tlsWarning = takeIgnoredTlsEnv(env)
-  const ctx = createContext({version: pjson.version, profileFlag: flags.profile as string | undefined, debug: flags.debug as boolean | undefined})
+  // Lib's warnings as BaseCommand gives them: through note() (wrapped at a terminal).
+  const ctx = createContext({
+    version: pjson.version,
+    profileFlag: flags.profile as string | undefined,
+    debug: flags.debug as boolean | undefined,
+    reporter: {warn: (content) => writeNote(ctx.io, content)},
+  })
   if (tlsWarning) writeNote(ctx.io, text`${tlsWarning}`)
   // BaseCommand.isDebug(), and the same resolution of the output format as BaseCommand.init (no `--` can reach here).
   const debug = debugRequested(flags.debug as boolean | undefined, argv)
@@ -179,7 +166,11 @@ export async function tryFastPath(argv: string[], pjson: PackageJson, env: NodeJ
         configOutput: () => readConfigOutput(ctx),
       }),
     )
-    const result = await command.run(ctx, flags, output)
+    const out = output
+    // BaseCommand's view(), out() (silent in machine formats) and note().
+    const sink: CommandSink = {view: (view) => out.view(view), out: (content) => out.human(content), note: (content) => writeNote(ctx.io, content)}
+    // parseFast gave each flag the type its definition has.
+    const result = await command.run(ctx, flags as never, sink)
     // oclif's _run: the result is printed when jsonEnabled(), i.e. in a machine format.
     if (result && output.machine) output.result(result)
   } catch (err) {

@@ -1,6 +1,7 @@
 // Shared by the start-up benchmarks: options, interleaved timing of cases, and the ratio table against the floor.
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
+import {loadavg} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
@@ -23,10 +24,10 @@ export function requireBuild() {
   }
 }
 
-/** Wall time of one run of a case ({name, args, mustSay?}); fails on a non-zero exit or output without mustSay. */
+/** Wall time of one run of a case ({name, args, env?, mustSay?}); fails on a non-zero exit or output without mustSay. */
 function timeOnce(c, env) {
   const started = process.hrtime.bigint()
-  const res = spawnSync(process.execPath, c.args, {env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8'})
+  const res = spawnSync(process.execPath, c.args, {env: c.env ?? env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8'})
   const ms = Number(process.hrtime.bigint() - started) / 1e6
   if (res.status !== 0) throw new Error(`${c.name} exited ${res.status}: ${res.stderr}`)
   if (c.mustSay && !c.mustSay.test(res.stdout)) throw new Error(`${c.name} did not print what it must: ${res.stdout}`)
@@ -41,7 +42,8 @@ const median = (xs) => {
 
 /**
  * Runs every case `runs` times after `warmup` rounds, interleaved (A, B, C, A, B, C, …) so that drift in the
- * machine's load spreads over all cases alike; the first case is the floor the ratios are taken against.
+ * machine's load spreads over all cases alike; the first case is the floor the ratios are taken against, and a case
+ * marked `baseline: true` (if any) is a second reference: every case gets its ratio to it too (`ratioToBaseline`).
  */
 export function timeCases(cases, env, {runs, warmup}) {
   const samples = cases.map(() => [])
@@ -52,11 +54,14 @@ export function timeCases(cases, env, {runs, warmup}) {
     }
   }
   const floor = median(samples[0])
+  const b = cases.findIndex((c) => c.baseline)
+  const baseline = b >= 0 ? median(samples[b]) : undefined
   return cases.map((c, k) => {
     const ms = median(samples[k])
     const ratio = ms / floor
     return {
       name: c.name,
+      ...(baseline === undefined ? {} : {ratioToBaseline: Number((ms / baseline).toFixed(2))}),
       medianMs: Number(ms.toFixed(1)),
       minMs: Number(Math.min(...samples[k]).toFixed(1)),
       maxMs: Number(Math.max(...samples[k]).toFixed(1)),
@@ -67,21 +72,28 @@ export function timeCases(cases, env, {runs, warmup}) {
 }
 
 export function printResults(results, {json, runs, warmup, title}) {
+  const loadAverage = loadavg().map((l) => Number(l.toFixed(2)))
   if (json) {
     console.log(
-      JSON.stringify({node: process.version, platform: `${process.platform}-${process.arch}`, runs, warmup, ...(title ? {title} : {}), results}, null, 2),
+      JSON.stringify(
+        {node: process.version, platform: `${process.platform}-${process.arch}`, runs, warmup, loadAverage, ...(title ? {title} : {}), results},
+        null,
+        2,
+      ),
     )
     return
   }
   if (title) console.log(`\n${title}`)
+  const withBaseline = results.some((r) => r.ratioToBaseline !== undefined)
   const rows = [
-    ['case', 'median ms', 'min', 'max', '× floor', 'goal'],
+    ['case', 'median ms', 'min', 'max', '× floor', ...(withBaseline ? ['× https'] : []), 'goal'],
     ...results.map((r) => [
       r.name,
       r.medianMs.toFixed(1),
       r.minMs.toFixed(1),
       r.maxMs.toFixed(1),
       r.ratio.toFixed(2),
+      ...(withBaseline ? [r.ratioToBaseline.toFixed(2)] : []),
       r.goal ? `≤ ${r.goal} ${r.meetsGoal ? 'ok' : 'MISSED'}` : '',
     ]),
   ]
@@ -90,5 +102,7 @@ export function printResults(results, {json, runs, warmup, title}) {
     console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
     if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '))
   }
-  console.log(`\n${runs} runs after ${warmup} warm-ups each, interleaved; node ${process.version} ${process.platform}-${process.arch}`)
+  console.log(
+    `\n${runs} runs after ${warmup} warm-ups each, interleaved; node ${process.version} ${process.platform}-${process.arch}; load average ${loadAverage.join(' ')}`,
+  )
 }

@@ -19,6 +19,7 @@ import {safeJsonStringify} from '../lib/output/json.js'
 import {text, toTerminalText, type Rendered} from '../lib/output/render.js'
 import type {View} from '../lib/output/view.js'
 import type {BulkOutcome} from './bulk.js'
+import type {CommandSink} from './fast-commands.js'
 import {baseFlags} from './flags/base.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -153,6 +154,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // oclif exits with process.exitCode; an error's code is set by catch(), so only a returned result's is set here.
     if (!err && this.outcome !== undefined && this.outcome !== ExitCode.OK) process.exitCode = this.outcome
     await super.finally(err)
+  }
+
+  /** view(), out() and note() for a run body shared with the fast path (src/cli/fast-commands.ts). */
+  protected get sink(): CommandSink {
+    return {view: (view) => this.view(view), out: (content) => this.out(content), note: (content) => this.note(content)}
   }
 
   /** Notes for people (warnings, progress) always go to stderr, never to stdout; rendered like out(). */

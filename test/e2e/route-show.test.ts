@@ -106,7 +106,7 @@ describe('route show (real CLI, real platform)', function () {
      */
     const both = async (args: string[], env: NodeJS.ProcessEnv = admin.env): Promise<{fast: CliResult; oclif: CliResult}> => {
       const probe = join(probeDir, `${++probes}.txt`)
-      const probed = {...env, NODE_OPTIONS: `--import=${join(ROOT, 'test', 'helpers', 'oclif-probe.mjs')}`, OCLIF_PROBE_FILE: probe}
+      const probed = {...env, NODE_OPTIONS: `--import=${join(ROOT, 'test', 'helpers', 'oclif-probe.mjs')}`, PROBE_OCLIF_FILE: probe}
       const fast = await runCli(['route', 'show', ...args], probed)
       const oclif = await runCli(['route', 'show', ...args], {...probed, PPCTL_NO_FAST_PATH: '1'})
       expect(readFileSync(probe, 'utf8'), 'which path answered: fast, then oclif').to.equal('fast\noclif\n')

@@ -2,7 +2,11 @@
 import {Flags, Parser, type Interfaces} from '@oclif/core'
 import {expect} from 'chai'
 
+import AuthToken from '../../src/commands/auth/token.js'
+import ConnectorList from '../../src/commands/connector/list.js'
+import LicenseList from '../../src/commands/license/list.js'
 import RouteShow from '../../src/commands/route/show.js'
+import UserList from '../../src/commands/user/list.js'
 import {FAST_COMMANDS, fastFlagDefs, parseFast, tryFastPath, type FastCommand} from '../../src/fast-path.js'
 import type {FlagDef} from '../../src/lib/flag-defs.js'
 
@@ -36,7 +40,7 @@ function differences(fast: Readonly<Record<string, FlagDef>>, oclif: Record<stri
 }
 
 /** The flags oclif parses for a BaseCommand: its json flag (enableJsonFlag), the base flags, the command's own. */
-function oclifFlagsOf(command: typeof RouteShow): Record<string, OclifFlag> {
+function oclifFlagsOf(command: {enableJsonFlag: boolean; baseFlags: object; flags: object}): Record<string, OclifFlag> {
   const json = command.enableJsonFlag ? {json: Flags.boolean({description: 'Format output as json.', helpGroup: 'GLOBAL'})} : {}
   return {...json, ...command.baseFlags, ...command.flags} as Record<string, OclifFlag>
 }
@@ -67,7 +71,44 @@ async function expectSameReading(command: Pick<FastCommand, 'id' | 'flags'>, ocl
   expect(taken, 'argv lists the fast path takes').to.be.greaterThan(0)
 }
 
+/** The oclif class of every command the fast path runs. */
+const OCLIF_CLASSES: Record<string, typeof RouteShow | typeof ConnectorList | typeof LicenseList | typeof UserList | typeof AuthToken> = {
+  'route:show': RouteShow,
+  'connector:list': ConnectorList,
+  'license:list': LicenseList,
+  'user:list': UserList,
+  'auth:token': AuthToken,
+}
+
 describe('fast path (flags from the command definitions)', () => {
+  it('runs exactly the shared commands, each with the flags of its oclif class and no arguments', () => {
+    expect(FAST_COMMANDS.map((c) => c.id)).to.have.members(Object.keys(OCLIF_CLASSES))
+    for (const command of FAST_COMMANDS) {
+      const oclif = OCLIF_CLASSES[command.id]
+      expect(differences(fastFlagDefs(command), oclifFlagsOf(oclif)), command.id).to.deep.equal([])
+      expect(Object.keys(oclif.args ?? {}), `${command.id} takes no arguments (the fast path reads none)`).to.deep.equal([])
+      expect(oclif.enableJsonFlag, command.id).to.equal(true)
+    }
+  })
+
+  it("reads every fast command's argv as oclif does, or hands it over", async () => {
+    const common = [[], ['--json'], ['-o', 'tsv', '--no-headers'], ['--query', 'items[0]'], ['--bogus'], ['--json', '--json'], ['extra'], ['--profile']]
+    const own: Record<string, string[][]> = {
+      'connector:list': [
+        ['--tier', 'premium', '--blocked'],
+        ['--tier=gold'],
+        ['--blocked', '--allowed'],
+        ['--search', 'sql', '--env', 'Default', '-o', 'csv'],
+        ['--allowed', '--search'],
+      ],
+      'user:list': [['--search', 'megan'], ['--search=']],
+      'auth:token': [['--force-refresh'], ['--force-refresh=true'], ['--force-refresh', '--json']],
+      'license:list': [['--tier', 'x']],
+      'route:show': [['--tenant', 'fabrikam', '--refresh']],
+    }
+    for (const command of FAST_COMMANDS) await expectSameReading(command, oclifFlagsOf(OCLIF_CLASSES[command.id]), [...common, ...own[command.id]])
+  })
+
   it("accepts exactly route show's flags with the base flags: names, char, env, default, options, exclusive, dependsOn", () => {
     expect(differences(fastFlagDefs(routeShow), oclifFlagsOf(RouteShow))).to.deep.equal([])
     expect(Object.keys(RouteShow.args ?? {}), 'route show takes no arguments (the fast path reads none)').to.deep.equal([])

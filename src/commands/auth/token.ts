@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {text} from '../../lib/output/render.js'
+import {AUTH_TOKEN} from '../../cli/fast-commands.js'
 
 export interface AuthTokenResult {
   accessToken: string
@@ -31,16 +31,12 @@ export default class AuthToken extends BaseCommand<typeof AuthToken> {
     },
   ]
 
+  // Plain data and a run body shared with the fast path (src/cli/fast-commands.ts).
   static override flags = {
-    'force-refresh': Flags.boolean({description: 'Renew the token even when the cached one is still fresh.'}),
+    'force-refresh': Flags.boolean(AUTH_TOKEN.flags['force-refresh']),
   }
 
   async run(): Promise<AuthTokenResult> {
-    const token = await this.ctx.tokens().get({forceRefresh: this.flags['force-refresh']})
-    this.out(text`${token.token}`)
-    // The key never leaves the credential store, so no other program can use this token: say so instead of a curl failing.
-    if (token.dpop)
-      this.note(text`Note: this token is DPoP-bound: the platform refuses it without a proof signed by the profile's key. Call the API with: ppctl api`)
-    return {accessToken: token.token, tokenType: token.dpop ? 'DPoP' : 'Bearer', expiresAt: new Date(token.expiresAt).toISOString(), profile: token.profile}
+    return AUTH_TOKEN.run(this.ctx, this.flags, this.sink)
   }
 }

@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {text} from '../../lib/output/render.js'
-import {tableView} from '../../lib/output/view.js'
-import {listConnectors, type Connector, type ConnectorTier} from '../../lib/platform/connectors.js'
+import {CONNECTOR_LIST} from '../../cli/fast-commands.js'
+import type {Connector} from '../../lib/platform/connectors.js'
 
 export interface ConnectorListResult {
   /** How many items there are. @asType integer @minimum 0 */
@@ -23,33 +22,16 @@ export default class ConnectorList extends BaseCommand<typeof ConnectorList> {
     {description: 'Every custom connector, for a script', command: '<%= config.bin %> <%= command.id %> --tier custom --json'},
   ]
 
+  // Plain data and a run body shared with the fast path (src/cli/fast-commands.ts), which runs a warm list without oclif.
   static override flags = {
-    tier: Flags.option({options: ['standard', 'premium', 'custom'] as const, description: 'Only connectors of this tier.'})(),
-    blocked: Flags.boolean({description: 'Only blocked connectors.', exclusive: ['allowed']}),
-    allowed: Flags.boolean({description: 'Only connectors that are not blocked.', exclusive: ['blocked']}),
-    search: Flags.string({description: 'Only connectors whose id or name contains this text.'}),
-    env: Flags.string({
-      description: "Only connectors usable in this environment (id or name): every standard and premium one, and that environment's custom connectors.",
-    }),
+    tier: Flags.string(CONNECTOR_LIST.flags.tier),
+    blocked: Flags.boolean(CONNECTOR_LIST.flags.blocked),
+    allowed: Flags.boolean(CONNECTOR_LIST.flags.allowed),
+    search: Flags.string(CONNECTOR_LIST.flags.search),
+    env: Flags.string(CONNECTOR_LIST.flags.env),
   }
 
   async run(): Promise<ConnectorListResult> {
-    const {tier, blocked, allowed, search, env} = this.flags
-    const items: Connector[] = []
-    for await (const c of listConnectors(this.ctx, {
-      tier: tier as ConnectorTier | undefined,
-      blocked: blocked ? true : allowed ? false : undefined,
-      search,
-      environment: env,
-    }))
-      items.push(c)
-    this.view(
-      tableView(
-        ['Id', {header: 'Name', free: true}, {header: 'Publisher', free: true}, 'Tier', 'State'],
-        items.map((c) => [c.id, c.displayName, c.publisher, c.tier, c.blocked ? 'blocked' : 'allowed']),
-        {footer: text`${items.length} connector${items.length === 1 ? '' : 's'}`},
-      ),
-    )
-    return {count: items.length, items}
+    return CONNECTOR_LIST.run(this.ctx, this.flags, this.sink)
   }
 }

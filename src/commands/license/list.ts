@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../cli/base-command.js'
-import {tableView} from '../../lib/output/view.js'
-import {listSkus, type Sku} from '../../lib/platform/licenses.js'
+import {LICENSE_LIST} from '../../cli/fast-commands.js'
+import type {Sku} from '../../lib/platform/licenses.js'
 
 /** The SKUs, in the list envelope of every list command. */
 export interface LicenseListResult {
@@ -22,14 +22,8 @@ export default class LicenseList extends BaseCommand<typeof LicenseList> {
     },
   ]
 
+  // A run body shared with the fast path (src/cli/fast-commands.ts).
   async run(): Promise<LicenseListResult> {
-    const items = await listSkus(this.ctx)
-    this.view(
-      tableView(
-        ['Part number', {header: 'Name', free: true}, {header: 'Grants', free: true}, 'Enabled', 'Consumed', 'Available'],
-        items.map((s) => [s.id, s.displayName, s.capabilities.join(', '), s.seats.enabled, s.seats.consumed, s.seats.available]),
-      ),
-    )
-    return {count: items.length, items}
+    return LICENSE_LIST.run(this.ctx, this.flags, this.sink)
   }
 }

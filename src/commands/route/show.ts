@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {routeShowView, showRoute, type RouteShowResult} from '../../lib/routing/show.js'
+import {ROUTE_SHOW} from '../../cli/fast-commands.js'
+import type {RouteShowResult} from '../../lib/routing/show.js'
 import {ROUTE_SHOW_FLAGS} from '../../lib/routing/show-flags.js'
 
 export type {RouteShowResult}
@@ -17,14 +18,12 @@ export default class RouteShow extends BaseCommand<typeof RouteShow> {
   ]
 
   static override flags = {
-    // Plain data shared with the fast path (src/fast-path.ts), which answers a warm `route show` without oclif.
+    // Plain data and a run body shared with the fast path (src/cli/fast-commands.ts), which answers a warm `route show` without oclif.
     tenant: Flags.string(ROUTE_SHOW_FLAGS.tenant),
     refresh: Flags.boolean(ROUTE_SHOW_FLAGS.refresh),
   }
 
   async run(): Promise<RouteShowResult> {
-    const result = await showRoute(this.ctx, {tenant: this.flags.tenant, refresh: this.flags.refresh})
-    this.view(routeShowView(result))
-    return result
+    return ROUTE_SHOW.run(this.ctx, this.flags, this.sink)
   }
 }

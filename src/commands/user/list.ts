@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {text} from '../../lib/output/render.js'
-import {tableView} from '../../lib/output/view.js'
-import {listUsers, type User} from '../../lib/platform/users.js'
+import {USER_LIST} from '../../cli/fast-commands.js'
+import type {User} from '../../lib/platform/users.js'
 
 export interface UserListResult {
   /** How many items there are. @asType integer @minimum 0 */
@@ -21,20 +20,12 @@ export default class UserList extends BaseCommand<typeof UserList> {
     {description: 'For a script', command: '<%= config.bin %> <%= command.id %> --json'},
   ]
 
+  // Plain data and a run body shared with the fast path (src/cli/fast-commands.ts).
   static override flags = {
-    search: Flags.string({description: 'Only users whose UPN or display name contains this text.'}),
+    search: Flags.string(USER_LIST.flags.search),
   }
 
   async run(): Promise<UserListResult> {
-    const items: User[] = []
-    for await (const u of listUsers(this.ctx, {search: this.flags.search})) items.push(u)
-    this.view(
-      tableView(
-        ['UPN', {header: 'Name', free: true}, {header: 'Roles', free: true}, 'Sign-in'],
-        items.map((u) => [u.upn, u.displayName, u.roles.join(', '), u.signInEnabled ? 'yes' : 'no']),
-        {footer: text`${items.length} user${items.length === 1 ? '' : 's'}`},
-      ),
-    )
-    return {count: items.length, items}
+    return USER_LIST.run(this.ctx, this.flags, this.sink)
   }
 }

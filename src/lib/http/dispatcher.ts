@@ -1,5 +1,5 @@
 // The undici dispatcher: certificates always verified, system CAs plus an extra CA, .localhost → loopback, proxies from the given environment.
-import {rootCertificates} from 'node:tls'
+import {createSecureContext, rootCertificates, type SecureContext} from 'node:tls'
 import {Agent, EnvHttpProxyAgent, type Dispatcher} from 'undici'
 
 import {localhostLookup, type LookupFunction} from './localhost-lookup.js'
@@ -27,9 +27,33 @@ export function trustedCAs(extraPem?: string): string[] {
   return extraPem?.trim() ? [...rootCertificates, extraPem] : [...rootCertificates]
 }
 
+/** Node options that change its default root store (then the bundled roots are listed explicitly, as trustedCAs has them). */
+const ROOT_STORE_OPTIONS = /--use-(openssl|system|bundled)-ca\b/
+
+/**
+ * The one TLS context of a dispatcher, shared by all its connections: the same trust as `ca: trustedCAs(extraPem)`.
+ * Listing Node's ~140 bundled roots as PEM strings costs ~20 ms of parsing per context, so the context starts from
+ * Node's default store (those roots, parsed natively) and adds the extra CA to its own copy of it. When Node's default
+ * store holds anything else (NODE_EXTRA_CA_CERTS, --use-openssl-ca …) or the native method is missing, the roots
+ * are listed.
+ */
+export function trustedContext(extraPem?: string, env: NodeJS.ProcessEnv = process.env): SecureContext {
+  const defaultIsBundled = !env.NODE_EXTRA_CA_CERTS && !ROOT_STORE_OPTIONS.test([...process.execArgv, env.NODE_OPTIONS ?? ''].join(' '))
+  if (defaultIsBundled) {
+    const context = createSecureContext()
+    const native = (context as SecureContext & {context?: {addCACert?: (pem: string) => void}}).context
+    if (!extraPem?.trim()) return context
+    if (typeof native?.addCACert === 'function') {
+      native.addCACert(extraPem)
+      return context
+    }
+  }
+  return createSecureContext({ca: trustedCAs(extraPem)})
+}
+
 export function createDispatcher(options: DispatcherOptions): CreatedDispatcher {
   keepWasmOnBaselineTier()
-  const ca = trustedCAs(options.ca)
+  const secureContext = trustedContext(options.ca)
   const lookup = (options.lookup ?? localhostLookup) as never
   const t = options.timeouts ?? {}
   const common = {
@@ -40,7 +64,7 @@ export function createDispatcher(options: DispatcherOptions): CreatedDispatcher 
   // rejectUnauthorized is set on every TLS connector, never left to its default: Node's default follows the
   // NODE_TLS_REJECT_UNAUTHORIZED variable, and a man in the middle would then read tokens and assertions.
   const verify = {rejectUnauthorized: true} as const
-  const connect = {ca, lookup, ...verify, ...timeout}
+  const connect = {secureContext, lookup, ...verify, ...timeout}
   const proxy = proxySettingsFromEnv(options.env)
   if (!proxy) return {dispatcher: new Agent({...common, connect})}
   // EnvHttpProxyAgent gives `connect` to its direct Agent only. Through a proxy, ProxyAgent builds its own
@@ -50,8 +74,8 @@ export function createDispatcher(options: DispatcherOptions): CreatedDispatcher 
   const dispatcher = new EnvHttpProxyAgent({
     ...common,
     connect,
-    proxyTls: {ca, lookup, ...verify, ...timeout},
-    requestTls: {ca, ...verify, ...timeout},
+    proxyTls: {secureContext, lookup, ...verify, ...timeout},
+    requestTls: {secureContext, ...verify, ...timeout},
     httpProxy: proxy.httpProxy,
     httpsProxy: proxy.httpsProxy,
     noProxy: proxy.noProxy,

@@ -67,6 +67,26 @@ describe('http/client (real HTTPS server, test CA)', () => {
     expect(trustedCAs()).to.have.length(rootCertificates.length)
   })
 
+  it("one TLS context per dispatcher: Node's default roots plus the extra CA, another CA refused", async () => {
+    const {trustedContext} = await import('../../../src/lib/http/dispatcher.js')
+    const {connect} = await import('node:tls')
+    const handshake = (secureContext: import('node:tls').SecureContext) =>
+      new Promise<string>((resolve) => {
+        const socket = connect({host: '127.0.0.1', port: server.port, servername: 'api.test.localhost', secureContext, rejectUnauthorized: true})
+        socket.once('secureConnect', () => {
+          socket.end()
+          resolve('trusted')
+        })
+        socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'))
+      })
+    expect(await handshake(trustedContext(pki.ca, {}))).to.equal('trusted')
+    // The other CA has the same name, so OpenSSL finds it and its signature fails.
+    expect(await handshake(trustedContext(createTestPki(['other.test.localhost']).ca, {}))).to.equal('CERT_SIGNATURE_FAILURE')
+    expect(await handshake(trustedContext(undefined, {}))).to.equal('UNABLE_TO_VERIFY_LEAF_SIGNATURE')
+    // When Node's default store is not just its bundled roots, the roots are listed as before: the same trust.
+    expect(await handshake(trustedContext(pki.ca, {NODE_EXTRA_CA_CERTS: '/nonexistent.pem'}))).to.equal('trusted')
+  })
+
   it('fails without the CA: TLS_VERIFY_FAILED, exit 8, naming the host, suggesting ca-file', async () => {
     const err = await rejection(client().fetch(`${base}/hello`))
     expect(err.code).to.equal('TLS_VERIFY_FAILED')
