@@ -8,4 +8,4 @@ export type {HealthReport} from './server.js'
 export {CLI_CLIENT_ID, TENANTS} from './seed.js'
 
 // The DLP model's wire types (docs/openapi.yaml's DlpPolicy, DlpEvaluation, …), defined with the model.
-export type {DlpApplyOperation, DlpApplyResult, DlpEvaluation, DlpGroup, DlpPolicy, DlpPolicyInput, DlpViolation, FlowImpact} from './dlp/model.js'
+export type {DlpApplyOperation, DlpApplyResult, DlpEvaluation, DlpPolicy, DlpPolicyInput, DlpViolation, FlowImpact} from './dlp/model.js'

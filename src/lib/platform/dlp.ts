@@ -9,7 +9,7 @@ import type {NotFoundHint} from './client.js'
 // The wire types are the platform's own (one definition for both sides of docs/openapi.yaml's DLP schemas).
 import type {DlpApplyOperation, DlpApplyResult, DlpEvaluation, DlpPolicy, DlpPolicyInput} from '../../sandbox/contract.js'
 
-export type {DlpApplyOperation, DlpEvaluation, DlpGroup, DlpPolicy, DlpPolicyInput, DlpViolation, FlowImpact} from '../../sandbox/contract.js'
+export type {DlpApplyOperation, DlpEvaluation, DlpPolicy, DlpPolicyInput, DlpViolation, FlowImpact} from '../../sandbox/contract.js'
 
 /** The batch endpoint's answer. */
 export type DlpApplyAnswer = DlpApplyResult
