@@ -1,8 +1,6 @@
 // Policies as code: the YAML document `dlp export` writes and `dlp validate|plan|apply` read, its type (the JSON Schema is generated from it) and canonical form.
 import {Document, isMap, isSeq, LineCounter, parseDocument, type Node} from 'yaml'
 
-import {fastParse} from './fast-yaml.js'
-
 /** Where the published schema lives; `dlp export` points editors at it. */
 export const DLP_SCHEMA_URL = 'https://ppctl.example/schemas/dlp-policies.json'
 
@@ -136,25 +134,32 @@ export interface ParsedPolicyFile {
   lineOf(path: ReadonlyArray<string | number>): number | undefined
 }
 
-function yamlDocument(source: string): {doc: Document.Parsed; lines: LineCounter} {
-  const lines = new LineCounter()
-  return {doc: parseDocument(source, {lineCounter: lines, prettyErrors: false, uniqueKeys: true}), lines}
+/**
+ * Lines of a text, counted only when one is asked for: the yaml package's LineCounter, fed the text's newlines here
+ * instead of by the lexer (passing one to the parse costs on every file, and only a file with a problem needs it).
+ */
+function lazyLines(text: string): () => LineCounter {
+  let lines: LineCounter | undefined
+  return () => {
+    if (lines) return lines
+    lines = new LineCounter()
+    lines.addNewLine(0)
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines.addNewLine(at + 1)
+    return lines
+  }
 }
 
 /**
- * What export writes is read by a fast reader of its plain subset; anything else (and every line number, wanted only
- * when there is a problem) comes from the yaml package, which takes seconds on 50 policies of 1,000 connectors.
+ * The yaml package parses the file once (uniqueKeys: a key given twice is a syntax error); the Document is kept for
+ * the line of a path (its nodes hold offsets), and offsets become lines only for the problems reported.
  */
 export function parsePolicyFile(source: string): ParsedPolicyFile {
   const text = source.replace(/^\uFEFF/, '')
-  let parsed: ReturnType<typeof yamlDocument> | undefined
-  const full = () => (parsed ??= yamlDocument(text))
-  const lineOf = (path: ReadonlyArray<string | number>) => lineOfNode(full(), path)
-  const fast = fastParse(text)
-  if (fast !== undefined) return {value: fast, syntaxErrors: [], lineOf}
-  const {doc, lines} = full()
+  const doc = parseDocument(text, {prettyErrors: false, uniqueKeys: true})
+  const lines = lazyLines(text)
+  const lineOf = (path: ReadonlyArray<string | number>) => lineOfNode({doc, lines: lines()}, path)
   const syntaxErrors = doc.errors.map((e) => {
-    const pos = lines.linePos(e.pos[0])
+    const pos = lines().linePos(e.pos[0])
     return {line: pos.line, column: pos.col, message: e.message.split('\n')[0]}
   })
   return {value: syntaxErrors.length ? undefined : doc.toJS({maxAliasCount: 100}), syntaxErrors, lineOf}
