@@ -60,17 +60,8 @@ const obj = (v: unknown): Record<string, unknown> | undefined =>
  * bidi controls, LS/PS: see terminalSafeJsonText): only strings with one take the slow road.
  */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/
-/**
- * In the platform's JSON text, what can stand for such a character: an escape (\\" \\\\ \\u…) or the character raw. A text
- * without any holds only plain strings, so none of its values needs the test (one scan of the line, not one a field).
- */
-const RAW_NEEDS_ESCAPE = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/
-/** Whether every string of the event being written is known to need no escape (set per event by ocsfJson). */
-let plain = false
 /** A JSON string literal, terminal-safe. */
-const q = (s: string) => (plain || !NEEDS_ESCAPE.test(s) ? `"${s}"` : terminalSafeJsonText(JSON.stringify(s)))
-/** A JSON value (the platform's own objects kept in `unmapped`), terminal-safe. */
-const value = (v: unknown) => (plain ? JSON.stringify(v) : safeJsonStringify(v))
+const q = (s: string) => (NEEDS_ESCAPE.test(s) ? terminalSafeJsonText(JSON.stringify(s)) : `"${s}"`)
 /** `,"key":"value"` when there is a value. */
 const opt = (key: string, s: string | undefined) => (s === undefined ? '' : `,"${key}":${q(s)}`)
 
@@ -128,19 +119,10 @@ function severityId(action: string, failed: boolean): number {
 /**
  * One OCSF event for one platform event, as one line of JSON (no newline); unknown actions are API Activity
  * "Other", everything kept in `unmapped`. Terminal-safe like every NDJSON line: what a terminal would act on is
- * written as \uXXXX. `text`, the JSON text the event was parsed from, lets a line whose text holds nothing to escape
- * skip the test of each string.
+ * written as \uXXXX.
  */
-export function ocsfJson(input: Readonly<Record<string, unknown>>, text?: string): string {
-  plain = text !== undefined && !RAW_NEEDS_ESCAPE.test(text)
-  try {
-    return write(input as PlatformEvent)
-  } finally {
-    plain = false
-  }
-}
-
-function write(e: PlatformEvent): string {
+export function ocsfJson(input: Readonly<Record<string, unknown>>): string {
+  const e = input as PlatformEvent
   const action = str(e.action) ?? 'unknown'
   const failed = e.result === 'failed'
   const actor = obj(e.actor) ?? {}
@@ -156,8 +138,7 @@ function write(e: PlatformEvent): string {
   const cluster = str(e.cluster)
   const userAgent = str(e.userAgent)
   const correlationId = str(e.correlationId)
-  const code = str(details?.code)
-  const reason = str(details?.reason) ?? code
+  const reason = str(details?.reason) ?? str(details?.code)
   const status = typeof details?.status === 'number' && Number.isFinite(details.status) ? details.status : undefined
   const user = userJson(actor)
   const targetId = str(target?.id)
@@ -174,26 +155,33 @@ function write(e: PlatformEvent): string {
   // A system action has no client address: the cluster that took it is the source.
   out += ip ? `,"src_endpoint":{"ip":${q(ip)}}` : `,"src_endpoint":{"name":${q(cluster ?? 'platform')}}`
   if (userAgent || method || path || host) {
-    let http = opt('user_agent', userAgent) + opt('http_method', method)
-    if (path || host) http += `,"url":{${(opt('path', path) + opt('hostname', host)).slice(1)}}`
-    out += `,"http_request":{${http.slice(1)}}`
+    out += `,"http_request":{${[
+      userAgent === undefined ? '' : `"user_agent":${q(userAgent)}`,
+      method === undefined ? '' : `"http_method":${q(method)}`,
+      path || host
+        ? `"url":{${[path === undefined ? '' : `"path":${q(path)}`, host === undefined ? '' : `"hostname":${q(host)}`].filter(Boolean).join(',')}}`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(',')}}`
   }
   if (kind.api) {
     out += `,"api":{"operation":${q(refusal && method && path ? `${method} ${path}` : action)}`
     if (correlationId) out += `,"request":{"uid":${q(correlationId)}}`
-    if (refusal) out += `,"response":{${((status === undefined ? '' : `,"code":${status}`) + opt('error', code)).slice(1)}}`
+    if (refusal)
+      out += `,"response":{${[status === undefined ? '' : `"code":${status}`, str(details?.code) === undefined ? '' : `"error":${q(str(details?.code)!)}`].filter(Boolean).join(',')}}`
     // API Activity happens in a cloud: the platform, with the cluster as the region.
     out += `},"cloud":{"provider":"${PRODUCT_NAME}"${opt('region', cluster)}}`
     if (target && (str(target.type) || targetId)) {
-      out += `,"resources":[{${(opt('type', str(target.type)) + opt('uid', targetId) + opt('name', str(target.displayName) ?? str(target.upn))).slice(1)}}]`
+      out += `,"resources":[{${[opt('type', str(target.type)), opt('uid', targetId), opt('name', str(target.displayName) ?? str(target.upn))].join('').slice(1)}}]`
     }
   } else {
     // Authentication: the subject that authenticates is the actor; a token's client is the service it is for.
     out += `,"user":${user}`
     if (targetId) out += `,"service":{"uid":${q(targetId)},"name":${q(targetId)}}`
   }
-  const unmapped = opt('cluster', cluster) + (target ? `,"target":${value(target)}` : '') + (details ? `,"details":${value(details)}` : '')
-  out += `,"unmapped":{${unmapped.slice(1)}}}`
+  const unmapped = [opt('cluster', cluster), target ? `,"target":${safeJsonStringify(target)}` : '', details ? `,"details":${safeJsonStringify(details)}` : '']
+  out += `,"unmapped":{${unmapped.join('').slice(1)}}}`
   return out
 }
 

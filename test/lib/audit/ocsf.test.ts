@@ -221,8 +221,6 @@ describe('OCSF mapping (src/lib/audit/ocsf.ts)', () => {
       it(name, () => {
         const reference = safeJsonStringify(ocsfEvent(e))
         expect(ocsfJson(e)).to.equal(reference)
-        // With the platform's JSON text (what audit stream passes): the same line, whether or not the text is plain.
-        expect(ocsfJson(e, JSON.stringify(e))).to.equal(reference)
         expect(reference).not.to.match(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u)
         expect(JSON.parse(reference)).to.deep.equal(JSON.parse(JSON.stringify(ocsfEvent(e))))
       })
