@@ -2,7 +2,7 @@
 import {expect} from 'chai'
 import {LineCounter, parseDocument} from 'yaml'
 
-import {canonicalPolicy, formatPoliciesFile, parsePolicyFile, type DlpPolicySpec} from '../../../src/lib/dlp/policy-file.js'
+import {canonicalPolicy, formatPoliciesFile, parsePolicyFile, parsePolicyFileAsync, type DlpPolicySpec} from '../../../src/lib/dlp/policy-file.js'
 
 describe('dlp policies file (src/lib/dlp/policy-file.ts)', () => {
   it('reads back what export writes: names and ETags that need quotes, strings that look like null, true or numbers', () => {
@@ -58,5 +58,19 @@ describe('dlp policies file (src/lib/dlp/policy-file.ts)', () => {
       expect(parsed.lineOf(['policies', 0, 'nonBusiness'])).to.equal(3)
       expect(parsed.lineOf(['version'])).to.equal(1)
     }
+  })
+
+  it('parsePolicyFileAsync (a worker thread): the same value, the same errors, the same lines as parsePolicyFile', async () => {
+    const good = `\uFEFF${formatPoliciesFile([{name: 'a', scope: {only: ['env-1']}, defaultGroup: 'blocked', business: ['x', 'true', '1']}])}`
+    const bad = 'version: 1\npolicies:\n  - name: a\n    name: b\n'
+    for (const text of [good, bad, '']) {
+      const sync = parsePolicyFile(text)
+      const off = await parsePolicyFileAsync(text)
+      expect(off.value, text).to.deep.equal(sync.value)
+      expect(off.syntaxErrors, text).to.deep.equal(sync.syntaxErrors)
+      expect(off.lineOf(['policies', 0, 'business', 2]), text).to.equal(sync.lineOf(['policies', 0, 'business', 2]))
+    }
+    expect((await parsePolicyFileAsync(good)).value).to.have.nested.property('policies[0].business[1]', 'true')
+    expect((await parsePolicyFileAsync(bad)).syntaxErrors).to.have.length(1)
   })
 })
