@@ -203,7 +203,8 @@ function user(actor: Record<string, unknown>): Record<string, unknown> {
 
 /**
  * The reference mapping, as objects: what ocsfJson writes (test/lib/audit/ocsf.test.ts holds ocsfJson to
- * safeJsonStringify of this for every kind of event). Absent attributes are undefined: JSON leaves them out.
+ * safeJsonStringify of this for every kind of event). Absent attributes are undefined: JSON leaves them out. Its
+ * reading of the event repeats ocsfJson's on purpose: a shared step would make one mistake in both pass the test.
  */
 export function ocsfEvent(input: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const e = input as PlatformEvent
