@@ -3,17 +3,14 @@
 // same HTTP stack (dist/lib/http) in the same run; wall time and peak memory (max RSS, from /usr/bin/time -v) of each.
 // The fixture: a local platform whose tenant gets custom connectors through the API (POST /v1/connectors) until it
 // holds --connectors of them. Runs the built code: `npm run build:ts && node bench/admin.js [--connectors N] [--runs R]`.
-import {execFile, spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = join(ROOT, 'bin', 'run.js')
-const dist = (path) => import(join(ROOT, 'dist', path))
+import {benchEnv, BIN, dist, median, seedClient, session, signIn, startSandbox, stopSandbox} from './lib/ppctl.js'
 
 const {values: opts} = parseArgs({
   options: {
@@ -48,36 +45,6 @@ async function rawClient() {
   if (process.env.BENCH_TRACE) process.stderr.write(`raw: closed at ${(performance.now() / 1000).toFixed(2)} s\n`)
 }
 
-function run(args, env, input) {
-  return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [BIN, ...args], {env, maxBuffer: 256 * 1024 * 1024}, (err, stdout, stderr) => {
-      if (err && child.exitCode === null) return reject(err)
-      resolve({code: child.exitCode, stdout, stderr})
-    })
-    child.stdin.end(input ?? '')
-  })
-}
-
-async function signIn(env, dataDir, upn) {
-  const child = spawn(process.execPath, [BIN, 'auth', 'login', '--json'], {env, stdio: ['pipe', 'pipe', 'pipe']})
-  child.stdin.end()
-  let stderr = ''
-  const exited = new Promise((resolve) => child.on('close', resolve))
-  const code = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      stderr += d
-      const line = stderr.split('\n').find((l) => l.includes('"device_code"'))
-      if (line) resolve(JSON.parse(line).userCode)
-    })
-    void exited.then((c) => reject(new Error(`auth login exited (${c}): ${stderr}`)))
-  })
-  const users = JSON.parse((await run(['sandbox', 'users', '--data-dir', dataDir, '--json'], env)).stdout).items
-  const password = users.find((u) => u.upn === upn).password
-  const approved = await run(['sandbox', 'approve', code, '--user', upn, '--data-dir', dataDir], env, `${password}\n`)
-  if (approved.code !== 0) throw new Error(`approve failed: ${approved.stderr}`)
-  if ((await exited) !== 0) throw new Error(`login failed: ${stderr}`)
-}
-
 /** Runs a command under /usr/bin/time -v: wall seconds, max RSS in MiB, stdout size. */
 function measure(argv, env) {
   // The gateway allows 50 requests/s per token with a burst of 100: let the bucket refill, so that neither side
@@ -98,58 +65,30 @@ function measure(argv, env) {
   return {seconds, rssMiB: rssKb / 1024, count: JSON.parse(res.stdout).count, bytes: Buffer.byteLength(res.stdout)}
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
 async function main() {
   if (!existsSync('/usr/bin/time')) throw new Error('needs /usr/bin/time (GNU time) for peak memory')
   const target = Number(opts.connectors)
   const home = mkdtempSync(join(tmpdir(), 'ppctl-bench-admin-'))
   const dataDir = join(home, 'platform')
-  const env = {PATH: process.env.PATH, HOME: home, PPCTL_CONFIG_DIR: join(home, 'config'), PPCTL_CREDENTIAL_STORE: 'file', CI: '1', NO_COLOR: '1'}
+  const env = benchEnv(home)
   try {
-    const started = await run(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'], env)
-    if (started.code !== 0) throw new Error(`sandbox start: ${started.stderr}`)
-    const {caFile} = JSON.parse(started.stdout)
+    const {caFile} = await startSandbox(env, dataDir)
     await signIn(env, dataDir, 'admin@contoso.example')
-    const token = (await run(['auth', 'token'], env)).stdout.trim()
-    const uri = JSON.parse((await run(['route', 'show', '--json'], env)).stdout).home.uri
+    const {token, uri} = await session(env)
 
     // Fixture: custom connectors through the platform's API.
-    const {createHttp} = await dist('lib/http/client.js')
-    const {createDebugLog} = await dist('lib/io/debug-log.js')
-    const http = createHttp({
-      env: process.env,
-      ca: readFileSync(caFile, 'utf8'),
-      userAgent: 'bench-seed',
-      debug: createDebugLog({stderr: process.stderr}, false),
-    })
-    const base = uri.endsWith('/') ? uri : `${uri}/`
+    const seeder = await seedClient({caFile, uri, token})
     const seedStart = process.hrtime.bigint()
     let next = 0
-    // The gateway allows 50 requests/s per token (burst 100): a few workers, and a throttled request is sent
-    // again with the same Idempotency-Key, so it never creates a connector twice.
+    // The gateway allows 50 requests/s per token (burst 100): a few workers.
     const worker = async () => {
       while (next < target) {
         const i = next++
-        for (;;) {
-          try {
-            const res = await http.fetch(new URL('v1/connectors', base), {
-              method: 'POST',
-              headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `bench-seed-${i}`},
-              body: JSON.stringify({displayName: `Bench connector ${i}`, description: `Seeded by bench/admin.js (${i})`}),
-            })
-            if (!res.ok) throw new Error(`seed ${i}: HTTP ${res.status} ${await res.text()}`)
-            await res.arrayBuffer()
-            break
-          } catch (err) {
-            if (err.code !== 'THROTTLED') throw err
-            await new Promise((resolve) => setTimeout(resolve, 1000))
-          }
-        }
+        await seeder.call('POST', 'v1/connectors', {displayName: `Bench connector ${i}`, description: `Seeded by bench/admin.js (${i})`}, `bench-seed-${i}`)
       }
     }
     await Promise.all(Array.from({length: 8}, worker))
-    await http.close()
+    await seeder.close()
     const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9
     process.stderr.write(`seeded ${target} custom connectors through the API in ${seedSeconds.toFixed(1)} s\n`)
 
@@ -180,7 +119,7 @@ async function main() {
     console.log(row('ppctl connector list --json', cli))
     console.log(`\nppctl / raw: ${(median(cli.map((x) => x.seconds)) / median(raw.map((x) => x.seconds))).toFixed(2)}x time`)
   } finally {
-    await run(['sandbox', 'stop', '--data-dir', dataDir], env).catch(() => undefined)
+    await stopSandbox(env, dataDir)
     rmSync(home, {recursive: true, force: true})
   }
 }

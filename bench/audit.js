@@ -10,19 +10,17 @@ import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {syntheticEvents} from './lib/events.js'
+import {benchEnv, BIN, dist, signIn} from './lib/ppctl.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = join(ROOT, 'bin', 'run.js')
 const TENANT = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
 const {values: opts} = parseArgs({options: {events: {type: 'string', default: '1000000'}, keep: {type: 'boolean', default: false}}})
 const N = Number(opts.events)
 
 const home = mkdtempSync(join(tmpdir(), 'ppctl-bench-audit-'))
 const dataDir = join(home, 'platform')
-const env = {PATH: process.env.PATH, HOME: home, PPCTL_CONFIG_DIR: join(home, 'config'), PPCTL_CREDENTIAL_STORE: 'file', CI: '1', NO_COLOR: '1'}
+const env = benchEnv(home)
 const ppctl = (args, input) => {
   const r = spawnSync(process.execPath, [BIN, ...args], {env, input, encoding: 'utf8', maxBuffer: 64 << 20})
   if (r.status !== 0) throw new Error(`ppctl ${args.join(' ')} failed (${r.status}): ${r.stderr}`)
@@ -30,25 +28,8 @@ const ppctl = (args, input) => {
 }
 const log = (line) => process.stderr.write(`${line}\n`)
 
-async function signIn() {
-  const login = spawn(process.execPath, [BIN, 'auth', 'login', '--json'], {env, stdio: ['ignore', 'pipe', 'pipe']})
-  let err = ''
-  const code = await new Promise((resolve, reject) => {
-    login.stderr.on('data', (d) => {
-      err += d
-      const line = err.split('\n').find((l) => l.includes('"device_code"'))
-      if (line) resolve(JSON.parse(line).userCode)
-    })
-    login.on('exit', (c) => reject(new Error(`auth login exited ${c}: ${err}`)))
-  })
-  const users = JSON.parse(ppctl(['sandbox', 'users', '--data-dir', dataDir, '--json'])).items
-  const password = users.find((u) => u.upn === 'admin@contoso.example').password
-  ppctl(['sandbox', 'approve', code, '--user', 'admin@contoso.example', '--data-dir', dataDir], `${password}\n`)
-  await new Promise((resolve) => login.on('exit', resolve))
-}
-
 async function seed(cluster) {
-  const {ClusterDb} = await import(join(ROOT, 'dist', 'sandbox', 'clusters', 'cluster-db.js'))
+  const {ClusterDb} = await dist('sandbox/clusters/cluster-db.js')
   const db = new ClusterDb(cluster, join(dataDir, 'clusters', `${cluster}.db`), {}, false)
   const started = Date.now()
   for (let done = 0; done < N;) {
@@ -114,7 +95,7 @@ async function main() {
   log(`starting the local platform in ${dataDir}…`)
   const started = JSON.parse(ppctl(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json']))
   try {
-    await signIn()
+    await signIn(env, dataDir, 'admin@contoso.example')
     const base = JSON.parse(ppctl(['audit', 'stream', '--output', 'json'])).length
     await seed('eastus-1')
     const total = base + N

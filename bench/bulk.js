@@ -5,15 +5,14 @@
 // The fixture: a local platform (rate limit raised with PPCTL_SANDBOX_RATE_LIMIT) seeded with `ppctl sandbox seed
 // --users N --seats POWERAPPS_PER_USER=N`; every run and the baseline assign fresh members, so each does the same work.
 // Needs dbus-run-session and gnome-keyring (it starts its own session). `npm run build && node bench/bulk.js [--rows N] [--runs R]`.
-import {execFile, spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
+import {BIN, dist, median, run, session, signIn, startSandbox, stopSandbox} from './lib/ppctl.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = join(ROOT, 'bin', 'run.js')
 const SELF = fileURLToPath(import.meta.url)
 const SKU = 'POWERAPPS_PER_USER'
 
@@ -35,8 +34,8 @@ const member = (i) => `member${String(i).padStart(5, '0')}@contoso.example`
 
 /** The baseline: POST /v1/users/{upn}/licenses {skuId} per row, `concurrency` at a time, through createHttp; bodies read. */
 async function rawClient() {
-  const {createHttp} = await import(join(ROOT, 'dist/lib/http/client.js'))
-  const {createDebugLog} = await import(join(ROOT, 'dist/lib/io/debug-log.js'))
+  const {createHttp} = await dist('lib/http/client.js')
+  const {createDebugLog} = await dist('lib/io/debug-log.js')
   const http = createHttp({env: process.env, ca: readFileSync(opts.ca, 'utf8'), userAgent: 'bench', debug: createDebugLog({stderr: process.stderr}, false)})
   const base = opts.uri.endsWith('/') ? opts.uri : `${opts.uri}/`
   const upns = readFileSync(opts.file, 'utf8')
@@ -64,36 +63,6 @@ async function rawClient() {
   process.stdout.write(JSON.stringify({assigned}) + '\n')
 }
 
-function run(args, env, input) {
-  return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [BIN, ...args], {env, maxBuffer: 256 * 1024 * 1024}, (err, stdout, stderr) => {
-      if (err && child.exitCode === null) return reject(err)
-      resolve({code: child.exitCode, stdout, stderr})
-    })
-    child.stdin.end(input ?? '')
-  })
-}
-
-async function signIn(env, dataDir, upn) {
-  const child = spawn(process.execPath, [BIN, 'auth', 'login', '--json'], {env, stdio: ['pipe', 'pipe', 'pipe']})
-  child.stdin.end()
-  let stderr = ''
-  const exited = new Promise((resolve) => child.on('close', resolve))
-  const code = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      stderr += d
-      const line = stderr.split('\n').find((l) => l.includes('"device_code"'))
-      if (line) resolve(JSON.parse(line).userCode)
-    })
-    void exited.then((c) => reject(new Error(`auth login exited (${c}): ${stderr}`)))
-  })
-  const users = JSON.parse((await run(['sandbox', 'users', '--data-dir', dataDir, '--json'], env)).stdout).items
-  const password = users.find((u) => u.upn === upn).password
-  const approved = await run(['sandbox', 'approve', code, '--user', upn, '--data-dir', dataDir], env, `${password}\n`)
-  if (approved.code !== 0) throw new Error(`approve failed: ${approved.stderr}`)
-  if ((await exited) !== 0) throw new Error(`login failed: ${stderr}`)
-}
-
 /** Wall seconds of one process; checks its exit code and what it printed. */
 function timed(argv, env, check) {
   const started = process.hrtime.bigint()
@@ -103,8 +72,6 @@ function timed(argv, env, check) {
   check(res.stdout)
   return seconds
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function main() {
   const rows = Number(opts.rows)
@@ -116,9 +83,7 @@ async function main() {
   const env = {...process.env, PPCTL_CONFIG_DIR: join(home, 'config'), CI: '1', NO_COLOR: '1', PPCTL_SANDBOX_RATE_LIMIT: '100000:100000'}
   delete env.PPCTL_CREDENTIAL_STORE
   try {
-    const started = await run(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'], env)
-    if (started.code !== 0) throw new Error(`sandbox start: ${started.stderr}`)
-    const {caFile} = JSON.parse(started.stdout)
+    const {caFile} = await startSandbox(env, dataDir)
     // Fresh members for every measured side of every run (and one warm-up pair), and a seat for each.
     const sets = 2 * (runs + 1)
     const seeded = await run(['sandbox', 'seed', '--data-dir', dataDir, '--users', String(sets * rows), '--seats', `${SKU}=${sets * rows + 10}`, '--json'], env)
@@ -126,8 +91,7 @@ async function main() {
     await signIn(env, dataDir, 'admin@contoso.example')
     const status = JSON.parse((await run(['auth', 'status', '--json'], env)).stdout)
     if (status.credentialStore?.kind !== 'keychain') throw new Error(`the sign-in is not in the keychain: ${JSON.stringify(status.credentialStore)}`)
-    const token = (await run(['auth', 'token'], env)).stdout.trim()
-    const uri = JSON.parse((await run(['route', 'show', '--json'], env)).stdout).home.uri
+    const {token, uri} = await session(env)
     const csv = (set) => {
       const file = join(home, `rows-${set}.csv`)
       writeFileSync(file, ['upn,sku', ...Array.from({length: rows}, (_, i) => `${member(set * rows + i + 1)},${SKU}`)].join('\n') + '\n')
@@ -176,7 +140,7 @@ async function main() {
         `\n  ppctl license assign --dry-run ${ratio('dry').toFixed(2)}x baseline (goal <= 0.5)`,
     )
   } finally {
-    await run(['sandbox', 'stop', '--data-dir', dataDir], env).catch(() => undefined)
+    await stopSandbox(env, dataDir)
   }
 }
 

@@ -4,16 +4,12 @@
 // The fixture: custom connectors through the API until the tenant holds --connectors, then --policies policies that
 // each list every connector (a third per group); `ppctl dlp export` writes the file, and one connector per policy is
 // moved to blocked for the changed plan. Runs the built code: `npm run build:ts && node bench/dlp-plan.js [--runs R]`.
-import {execFile, spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = join(ROOT, 'bin', 'run.js')
-const dist = (path) => import(join(ROOT, 'dist', path))
+import {benchEnv, BIN, median, run, seedClient, session, signIn, startSandbox, stopSandbox} from './lib/ppctl.js'
 
 const {values: opts} = parseArgs({
   options: {
@@ -22,36 +18,6 @@ const {values: opts} = parseArgs({
     runs: {type: 'string', default: '5'},
   },
 })
-
-function run(args, env, input) {
-  return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [BIN, ...args], {env, maxBuffer: 256 * 1024 * 1024}, (err, stdout, stderr) => {
-      if (err && child.exitCode === null) return reject(err)
-      resolve({code: child.exitCode, stdout, stderr})
-    })
-    child.stdin.end(input ?? '')
-  })
-}
-
-async function signIn(env, dataDir, upn) {
-  const child = spawn(process.execPath, [BIN, 'auth', 'login', '--json'], {env, stdio: ['pipe', 'pipe', 'pipe']})
-  child.stdin.end()
-  let stderr = ''
-  const exited = new Promise((resolve) => child.on('close', resolve))
-  const code = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      stderr += d
-      const line = stderr.split('\n').find((l) => l.includes('"device_code"'))
-      if (line) resolve(JSON.parse(line).userCode)
-    })
-    void exited.then((c) => reject(new Error(`auth login exited (${c}): ${stderr}`)))
-  })
-  const users = JSON.parse((await run(['sandbox', 'users', '--data-dir', dataDir, '--json'], env)).stdout).items
-  const password = users.find((u) => u.upn === upn).password
-  const approved = await run(['sandbox', 'approve', code, '--user', upn, '--data-dir', dataDir], env, `${password}\n`)
-  if (approved.code !== 0) throw new Error(`approve failed: ${approved.stderr}`)
-  if ((await exited) !== 0) throw new Error(`login failed: ${stderr}`)
-}
 
 /** Wall seconds of one ppctl run (the reads a plan makes, or the start alone), for the baselines. */
 function measureRun(args, env) {
@@ -74,47 +40,17 @@ function measure(file, env, expected) {
   return {seconds, policies: plan.policies.length}
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
 async function main() {
   const target = Number(opts.connectors)
   const policyCount = Number(opts.policies)
   const home = mkdtempSync(join(tmpdir(), 'ppctl-bench-dlp-'))
   const dataDir = join(home, 'platform')
-  const env = {PATH: process.env.PATH, HOME: home, PPCTL_CONFIG_DIR: join(home, 'config'), PPCTL_CREDENTIAL_STORE: 'file', CI: '1', NO_COLOR: '1'}
+  const env = benchEnv(home)
   try {
-    const started = await run(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'], env)
-    if (started.code !== 0) throw new Error(`sandbox start: ${started.stderr}`)
-    const {caFile} = JSON.parse(started.stdout)
+    const {caFile} = await startSandbox(env, dataDir)
     await signIn(env, dataDir, 'admin@contoso.example')
-    const token = (await run(['auth', 'token'], env)).stdout.trim()
-    const uri = JSON.parse((await run(['route', 'show', '--json'], env)).stdout).home.uri
-    const {createHttp} = await dist('lib/http/client.js')
-    const {createDebugLog} = await dist('lib/io/debug-log.js')
-    const http = createHttp({
-      env: process.env,
-      ca: readFileSync(caFile, 'utf8'),
-      userAgent: 'bench-seed',
-      debug: createDebugLog({stderr: process.stderr}, false),
-    })
-    const base = uri.endsWith('/') ? uri : `${uri}/`
-    const call = async (method, path, body, key) => {
-      for (;;) {
-        try {
-          const res = await http.fetch(new URL(path, base), {
-            method,
-            headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(key ? {'idempotency-key': key} : {})},
-            body: body === undefined ? undefined : JSON.stringify(body),
-          })
-          if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`)
-          return await res.json()
-        } catch (err) {
-          // A throttled request is sent again with the same Idempotency-Key, so nothing is created twice.
-          if (err.code !== 'THROTTLED') throw err
-          await new Promise((resolve) => setTimeout(resolve, 1000))
-        }
-      }
-    }
+    const {token, uri} = await session(env)
+    const {call, close} = await seedClient({caFile, uri, token})
     const listAll = async () => {
       const ids = []
       let cursor
@@ -154,7 +90,7 @@ async function main() {
       }
     }
     await Promise.all(Array.from({length: 4}, policyWorker))
-    await http.close()
+    await close()
     process.stderr.write(
       `fixture: ${connectors.length} connectors, ${policyCount} policies listing all of them, in ${(Number(process.hrtime.bigint() - seedStart) / 1e9).toFixed(1)} s\n`,
     )
@@ -206,7 +142,7 @@ async function main() {
     console.log(`${'baseline: ppctl --version (a start)'.padEnd(46)} ${secs(start).toFixed(2).padStart(6)} s`)
     console.log(`\n${secs(withChanges) <= 2 ? 'within' : 'OVER'} the 2 s goal`)
   } finally {
-    await run(['sandbox', 'stop', '--data-dir', dataDir], env).catch(() => undefined)
+    await stopSandbox(env, dataDir)
     rmSync(home, {recursive: true, force: true})
   }
 }

@@ -10,9 +10,7 @@ import {join} from 'node:path'
 import {fileURLToPath, URLSearchParams} from 'node:url'
 import {parseArgs} from 'node:util'
 import {syntheticEvents} from './lib/events.js'
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const dist = (path) => import(join(ROOT, 'dist', path))
+import {dist, ROOT} from './lib/ppctl.js'
 const TENANT = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
 
 const {values: opts} = parseArgs({

@@ -5,12 +5,13 @@
 // Usage: node bench/warm.js [--runs N] [--warmup N] [--json]   (run `npm run build` first)
 // Starts its own local platform (`sandbox start --port 0` in a temp folder), signs in with the device flow
 // (approved with `sandbox approve`), fills the routing cache once, then times the cases interleaved, as startup.js does.
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {benchEnv, signIn} from './lib/ppctl.js'
 import {BIN, benchOptions, printResults, requireBuild, timeCases} from './lib/ratios.js'
 
 /** The goals (issue #15), as multiples of the node floor: a warm command with one API call, and --help. */
@@ -22,41 +23,12 @@ requireBuild()
 
 const home = mkdtempSync(join(tmpdir(), 'ppctl-bench-warm-'))
 const dataDir = join(home, 'platform')
-const env = {
-  PATH: process.env.PATH,
-  HOME: home,
-  PPCTL_CONFIG_DIR: join(home, 'config'),
-  PPCTL_CREDENTIAL_STORE: 'file',
-  CI: '1',
-  NO_COLOR: '1',
-  LANG: 'C.UTF-8',
-}
+const env = {...benchEnv(home), LANG: 'C.UTF-8'}
 
 function cli(args, input) {
   const res = spawnSync(process.execPath, [BIN, ...args], {env, input: input ?? '', encoding: 'utf8'})
   if (res.status !== 0) throw new Error(`ppctl ${args.join(' ')} exited ${res.status}: ${res.stderr}${res.stdout}`)
   return res.stdout
-}
-
-/** `auth login` in the background; its device code approved with `sandbox approve` as the tenant admin. */
-async function signIn() {
-  const users = JSON.parse(cli(['sandbox', 'users', '--data-dir', dataDir, '--json'])).items
-  const admin = users.find((u) => u.upn === 'admin@contoso.example')
-  const child = spawn(process.execPath, [BIN, 'auth', 'login', '--json'], {env, stdio: ['pipe', 'pipe', 'pipe']})
-  child.stdin.end()
-  let stderr = ''
-  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)))
-  const device = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      stderr += d.toString('utf8')
-      const line = stderr.split('\n').find((l) => l.includes('"device_code"'))
-      if (line) resolve(JSON.parse(line))
-    })
-    exited.then((code) => reject(new Error(`auth login exited ${code}: ${stderr}`)))
-  })
-  cli(['sandbox', 'approve', device.userCode, '--user', admin.upn, '--data-dir', dataDir], `${admin.password}\n`)
-  const code = await exited
-  if (code !== 0) throw new Error(`auth login exited ${code}: ${stderr}`)
 }
 
 const ONE_REQUEST = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'one-request.js')
@@ -81,7 +53,7 @@ let results
 try {
   cli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'])
   started = true
-  await signIn()
+  await signIn(env, dataDir, 'admin@contoso.example')
   const route = JSON.parse(cli(['route', 'show', '--json']))
   // The request `connector list` sends first (its page size is the one listConnectors asks for).
   const baseEnv = {

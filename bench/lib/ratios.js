@@ -3,11 +3,11 @@ import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {loadavg} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-export const BIN = join(ROOT, 'bin', 'run.js')
+import {BIN, ROOT} from './ppctl.js'
+
+export {BIN}
 
 /** --runs (at least 10), --warmup (at least 2), --json. */
 export function benchOptions() {

@@ -4,6 +4,8 @@ import {Flags} from '@oclif/core'
 import type {Clock} from '../../lib/clock.js'
 import {UsageError} from '../../lib/errors/index.js'
 import type {AuditFilters} from '../../lib/audit/consume.js'
+import type {Context} from '../../lib/context.js'
+import {readConfigOutput} from '../../lib/output/command-output.js'
 import {durationFlag, parseTimeBound} from '../../lib/audit/duration.js'
 
 export const connectionFlags = {
@@ -24,6 +26,18 @@ export const filterFlags = {
   action: Flags.string({description: 'Only actions matching this glob (signin, connector.*, license.revo?ed).'}),
   actor: Flags.string({description: 'Only events of this actor (UPN, user id or app id).'}),
   result: Flags.string({description: 'Only succeeded or failed events.', options: ['succeeded', 'failed']}),
+}
+
+/**
+ * The output of audit stream and watch when -o is not given: PPCTL_OUTPUT (set and not empty), else the config's
+ * `output`, when it names one of the formats the command can print now (`usable`); anything else (tsv, yaml, a
+ * format the other flags rule out, a bad value): the command's default, ndjson. Never an error: a shell's
+ * PPCTL_OUTPUT=tsv for the list commands must not break a SIEM's stream.
+ */
+export async function defaultAuditOutput<T extends string>(ctx: Pick<Context, 'env' | 'config'>, usable: readonly T[], fallback: T): Promise<T> {
+  const env = ctx.env.PPCTL_OUTPUT
+  const wanted = env !== undefined && env !== '' ? env : await readConfigOutput(ctx)
+  return usable.includes(wanted as T) ? (wanted as T) : fallback
 }
 
 export interface ParsedCommon {

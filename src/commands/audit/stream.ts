@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {connectionFlags, filterFlags, interruptSignal, parseCommon, resumeHint} from '../../cli/flags/audit.js'
+import {connectionFlags, defaultAuditOutput, filterFlags, interruptSignal, parseCommon, resumeHint} from '../../cli/flags/audit.js'
 import type {WatchedEvent} from '../../lib/audit/detectors/types.js'
 import type {AuditFormat, AuditOutput} from '../../lib/audit/format.js'
 import {streamAudit, type AuditStreamResult as StreamSummary} from '../../lib/audit/stream-audit.js'
@@ -44,7 +44,12 @@ Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign c
     follow: Flags.boolean({char: 'f', description: 'After the history, keep printing new events until interrupted.'}),
     ...filterFlags,
     after: Flags.integer({description: 'Start after this event seq (resume point).', min: 0}),
-    output: Flags.string({char: 'o', description: 'Output format.', options: ['ndjson', 'table', 'csv', 'json'], default: 'ndjson'}),
+    output: Flags.string({
+      char: 'o',
+      description:
+        "Output format. Default: PPCTL_OUTPUT, then the config's output, when it is table, csv or json (and --checkpoint and --format allow it); else ndjson.",
+      options: ['ndjson', 'table', 'csv', 'json'],
+    }),
     format: Flags.string({
       description: "Each event's JSON (ndjson and json output): the platform's own, or OCSF 1.1.",
       options: ['ndjson', 'ocsf'],
@@ -57,8 +62,10 @@ Exit codes: 0 done (without --follow, or --until passed); 1 corrupt or foreign c
   async run(): Promise<StreamSummary | undefined> {
     const common = parseCommon(this.flags, this.ctx.clock)
     // The events are the output: under --json they are the JSON array, and the summary is not printed after them.
-    const output = (this.flags.json ? 'json' : this.flags.output) as AuditOutput
     const format = this.flags.format as AuditFormat
+    // Without -o: PPCTL_OUTPUT or the config's output where this stream can print it (a checkpoint ships NDJSON, OCSF is JSON).
+    const usable: AuditOutput[] = this.flags.checkpoint ? [] : format === 'ocsf' ? ['json'] : ['table', 'csv', 'json']
+    const output = this.flags.json ? 'json' : ((this.flags.output as AuditOutput | undefined) ?? (await defaultAuditOutput(this.ctx, usable, 'ndjson')))
     if (this.flags.checkpoint && output !== 'ndjson') {
       throw new UsageError('CHECKPOINT_NEEDS_NDJSON', '--checkpoint ships events: it needs --output ndjson.', {
         nextStep: 'Drop --output, or drop --checkpoint.',

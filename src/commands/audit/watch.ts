@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {DEFAULT_SETTINGS, DETECTOR_NAMES} from '../../lib/audit/detectors/detectors.js'
 import {durationFlag} from '../../lib/audit/duration.js'
 import {assertExecutable, checkPlaceholders, splitCommand} from '../../lib/audit/exec-alert.js'
-import {connectionFlags, filterFlags, interruptSignal, parseCommon, resumeHint} from '../../cli/flags/audit.js'
+import {connectionFlags, defaultAuditOutput, filterFlags, interruptSignal, parseCommon, resumeHint} from '../../cli/flags/audit.js'
 import type {Alert} from '../../lib/audit/detectors/types.js'
 import {ALERT_EXIT_CODE, watchAudit, type WatchResult} from '../../lib/audit/watch-audit.js'
 import {BaseCommand} from '../../cli/base-command.js'
@@ -46,7 +46,11 @@ Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when 
     follow: Flags.boolean({char: 'f', description: 'Keep watching live events (--no-follow: only the history in range).', default: true, allowNo: true}),
     ...filterFlags,
     after: Flags.integer({description: 'Start after this event seq.', min: 0}),
-    output: Flags.string({char: 'o', description: 'Alert format.', options: ['ndjson', 'table'], default: 'ndjson'}),
+    output: Flags.string({
+      char: 'o',
+      description: "Alert format. Default: PPCTL_OUTPUT, then the config's output, when it is table; else ndjson.",
+      options: ['ndjson', 'table'],
+    }),
     detector: Flags.string({description: 'Run only these detectors (repeatable).', options: [...DETECTOR_NAMES], multiple: true}),
     'failed-signins': Flags.integer({
       description: 'Failed sign-ins (per account, or per address) that raise an alert.',
@@ -84,7 +88,7 @@ Exit codes: ${ALERT_EXIT_CODE} with --exit-on-alert when an alert fired; 0 when 
         filters: common.filters,
         after: f.after,
         // Under --json the alerts are the output, one JSON object a line.
-        output: (f.json ? 'ndjson' : f.output) as 'ndjson' | 'table',
+        output: f.json ? 'ndjson' : ((f.output as 'ndjson' | 'table' | undefined) ?? (await defaultAuditOutput(this.ctx, ['table'] as const, 'ndjson'))),
         settings: {
           failedSignIns: {count: f['failed-signins'], windowSeconds: seconds('failed-signins-window', f['failed-signins-window'])},
           licenseRevocations: {count: f.revocations, windowSeconds: seconds('revocations-window', f['revocations-window'])},

@@ -168,6 +168,9 @@ function describe(err: unknown): string {
   return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ') || String(err)
 }
 
+/** The reason a timer is cancelled with: abort() without one makes a DOMException (and its stack) every time. */
+const CANCELLED = Object.freeze({cancelled: true})
+
 /** A one-shot timer on the injected clock: `fire` runs after `ms` unless the returned cancel ran first. */
 function timer(clock: Clock, ms: number, fire: () => void): () => void {
   const cancelled = new AbortController()
@@ -175,7 +178,7 @@ function timer(clock: Clock, ms: number, fire: () => void): () => void {
     () => cancelled.signal.aborted || fire(),
     () => {},
   )
-  return () => cancelled.abort()
+  return () => cancelled.abort(CANCELLED)
 }
 
 /** What one connection ended with, and so what the next step is. */

@@ -6,7 +6,7 @@ export interface AuditFrame {
   /** The event exactly as the platform sent it (one JSON object, no newline). */
   data: string
   /** `data` parsed, once for every reader of the frame; `{}` when it is not a JSON object. */
-  event: Readonly<Record<string, unknown>>
+  readonly event: Readonly<Record<string, unknown>>
 }
 
 function parseEvent(data: string): Readonly<Record<string, unknown>> {
@@ -15,6 +15,22 @@ function parseEvent(data: string): Readonly<Record<string, unknown>> {
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
   } catch {
     return {}
+  }
+}
+
+/**
+ * A frame whose event is parsed when first read: NDJSON prints `data` as it came, and only the last event of a batch
+ * is read (for the checkpoint), so most events are never parsed at all.
+ */
+class LazyFrame implements AuditFrame {
+  #event: Readonly<Record<string, unknown>> | undefined
+  constructor(
+    readonly seq: number,
+    readonly data: string,
+  ) {}
+
+  get event(): Readonly<Record<string, unknown>> {
+    return (this.#event ??= parseEvent(this.data))
   }
 }
 
@@ -48,7 +64,7 @@ export class SseDecoder {
         if (e.event !== undefined && e.event !== 'audit') return
         const seq = Number(e.id)
         if (!Number.isSafeInteger(seq) || seq < 1) return
-        callbacks.onFrame({seq, data: e.data, event: parseEvent(e.data)})
+        callbacks.onFrame(new LazyFrame(seq, e.data))
       },
       onComment: (comment) => {
         if (comment.trim().startsWith('heartbeat')) callbacks.onHeartbeat?.()

@@ -1,7 +1,8 @@
 // Policies as code: the YAML document `dlp export` writes and `dlp validate|plan|apply` read, its type (the JSON Schema is generated from it) and canonical form.
-import {Document, isMap, isSeq, LineCounter, parseDocument, type Node} from 'yaml'
+import {createRequire} from 'node:module'
+import {Worker} from 'node:worker_threads'
 
-import {fastParse} from './fast-yaml.js'
+import {Document, isMap, isSeq, LineCounter, parseDocument, type Node} from 'yaml'
 
 /** Where the published schema lives; `dlp export` points editors at it. */
 export const DLP_SCHEMA_URL = 'https://ppctl.example/schemas/dlp-policies.json'
@@ -136,28 +137,67 @@ export interface ParsedPolicyFile {
   lineOf(path: ReadonlyArray<string | number>): number | undefined
 }
 
-function yamlDocument(source: string): {doc: Document.Parsed; lines: LineCounter} {
-  const lines = new LineCounter()
-  return {doc: parseDocument(source, {lineCounter: lines, prettyErrors: false, uniqueKeys: true}), lines}
+/**
+ * Lines of a text, counted only when one is asked for: the yaml package's LineCounter, fed the text's newlines here
+ * instead of by the lexer (passing one to the parse costs on every file, and only a file with a problem needs it).
+ */
+function lazyLines(text: string): () => LineCounter {
+  let lines: LineCounter | undefined
+  return () => {
+    if (lines) return lines
+    lines = new LineCounter()
+    lines.addNewLine(0)
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines.addNewLine(at + 1)
+    return lines
+  }
 }
 
 /**
- * What export writes is read by a fast reader of its plain subset; anything else (and every line number, wanted only
- * when there is a problem) comes from the yaml package, which takes seconds on 50 policies of 1,000 connectors.
+ * The yaml package parses the file once (uniqueKeys: a key given twice is a syntax error); the Document is kept for
+ * the line of a path (its nodes hold offsets), and offsets become lines only for the problems reported.
  */
 export function parsePolicyFile(source: string): ParsedPolicyFile {
   const text = source.replace(/^\uFEFF/, '')
-  let parsed: ReturnType<typeof yamlDocument> | undefined
-  const full = () => (parsed ??= yamlDocument(text))
-  const lineOf = (path: ReadonlyArray<string | number>) => lineOfNode(full(), path)
-  const fast = fastParse(text)
-  if (fast !== undefined) return {value: fast, syntaxErrors: [], lineOf}
-  const {doc, lines} = full()
+  const doc = parseDocument(text, PARSE_OPTIONS)
+  const lines = lazyLines(text)
+  const lineOf = (path: ReadonlyArray<string | number>) => lineOfNode({doc, lines: lines()}, path)
   const syntaxErrors = doc.errors.map((e) => {
-    const pos = lines.linePos(e.pos[0])
+    const pos = lines().linePos(e.pos[0])
     return {line: pos.line, column: pos.col, message: e.message.split('\n')[0]}
   })
-  return {value: syntaxErrors.length ? undefined : doc.toJS({maxAliasCount: 100}), syntaxErrors, lineOf}
+  return {value: syntaxErrors.length ? undefined : doc.toJS(TO_JS_OPTIONS), syntaxErrors, lineOf}
+}
+
+const PARSE_OPTIONS = {prettyErrors: false, uniqueKeys: true} as const
+const TO_JS_OPTIONS = {maxAliasCount: 100} as const
+
+/** The worker: the same parse with the yaml package, its value sent back; a file with an error sends none. */
+const WORKER_SOURCE = `
+const {parentPort, workerData: {yaml, text, parseOptions, toJsOptions}} = require('node:worker_threads')
+const doc = require(yaml).parseDocument(text, parseOptions)
+parentPort.postMessage(doc.errors.length ? {ok: false} : {ok: true, value: doc.toJS(toJsOptions)})
+`
+
+/**
+ * parsePolicyFile off the main thread: a large file (50 policies × 1,000 connectors take the yaml package about a
+ * second) is parsed while the platform answers the reads a command makes at the same time. A file with a syntax
+ * error, a failing worker, and every line number (wanted only for a problem) come from parsePolicyFile itself.
+ */
+export async function parsePolicyFileAsync(source: string): Promise<ParsedPolicyFile> {
+  let main: ParsedPolicyFile | undefined
+  const onMain = () => (main ??= parsePolicyFile(source))
+  const text = source.replace(/^\uFEFF/, '')
+  const answer = await new Promise<{ok: boolean; value?: unknown}>((resolve) => {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {yaml: createRequire(import.meta.url).resolve('yaml'), text, parseOptions: PARSE_OPTIONS, toJsOptions: TO_JS_OPTIONS},
+    })
+    worker.once('message', (m: {ok: boolean; value?: unknown}) => resolve(m))
+    worker.once('error', () => resolve({ok: false}))
+    worker.once('exit', () => resolve({ok: false}))
+  })
+  if (!answer.ok) return onMain()
+  return {value: answer.value, syntaxErrors: [], lineOf: (path) => onMain().lineOf(path)}
 }
 
 function lineOfNode(parsed: {doc: Document.Parsed; lines: LineCounter}, path: ReadonlyArray<string | number>): number | undefined {

@@ -1,5 +1,5 @@
 // Checks a policies file: its shape (what the JSON Schema says) and its meaning (groups, rules, connectors and environments that exist), each problem with its line.
-import {parsePolicyFile, type DlpPoliciesFile, type DlpPolicySpec} from './policy-file.js'
+import {parsePolicyFile, type DlpPoliciesFile, type DlpPolicySpec, type ParsedPolicyFile} from './policy-file.js'
 
 export interface ValidationIssue {
   /** 1-based line in the file, when the problem has a place. */
@@ -48,7 +48,11 @@ const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a li
  * platform data are checked. The file comes back only when there is no issue.
  */
 export function validatePolicyText(source: string, catalog?: Catalog): ValidationResult {
-  const parsed = parsePolicyFile(source)
+  return validateParsed(parsePolicyFile(source), catalog)
+}
+
+/** validatePolicyText of a file already parsed (parsePolicyFileAsync). */
+export function validateParsed(parsed: ParsedPolicyFile, catalog?: Catalog): ValidationResult {
   if (parsed.syntaxErrors.length) return {issues: parsed.syntaxErrors.map((e) => ({line: e.line, path: '', message: `YAML syntax: ${e.message}`}))}
   const issues: ValidationIssue[] = []
   const add = (path: Path, message: string) => issues.push({line: parsed.lineOf(path), path: pathText(path), message})

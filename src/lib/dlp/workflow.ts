@@ -8,8 +8,8 @@ import {listConnectors} from '../platform/connectors.js'
 import {applyPolicies, listPolicies, policyToSpec, specToInput, type DlpApplyAnswer, type DlpApplyOperation, type FlowImpact} from '../platform/dlp.js'
 import {listEnvironments} from '../platform/environments.js'
 import {planPolicies, type CurrentPolicy, type PolicyChange, type PolicyPlan} from './plan.js'
-import {formatPoliciesFile, type DlpPolicySpec} from './policy-file.js'
-import {validatePolicyText, type Catalog, type ValidationIssue} from './validate.js'
+import {formatPoliciesFile, parsePolicyFileAsync, type DlpPolicySpec, type ParsedPolicyFile} from './policy-file.js'
+import {validateParsed, type Catalog, type ValidationIssue} from './validate.js'
 
 /** The tenant's connectors and environments, for the checks that need them. */
 async function readCatalog(ctx: Context): Promise<Catalog> {
@@ -65,16 +65,27 @@ export interface ValidateOutcome {
   checkedAgainstPlatform: boolean
 }
 
+/**
+ * Parsed off the main thread while the platform's reads are under way: a large file costs the yaml package about as
+ * long as the reads. Settled quietly until awaited, so whichever error comes first in the command's order is the one
+ * reported, as when the steps ran one after the other.
+ */
+function parseAside(text: Promise<string>): Promise<ParsedPolicyFile> {
+  const parsing = text.then(parsePolicyFileAsync)
+  parsing.catch(() => {})
+  return parsing
+}
+
 export async function validateFile(ctx: Context, file: string, offline: boolean): Promise<ValidateOutcome> {
-  const source = await readText(file)
+  const parsing = parseAside(Promise.resolve(await readText(file)))
   const catalog = offline ? undefined : await readCatalog(ctx)
-  const res = validatePolicyText(source, catalog)
+  const res = validateParsed(await parsing, catalog)
   return {valid: res.issues.length === 0, policies: res.file?.policies.length ?? 0, issues: res.issues, checkedAgainstPlatform: !offline}
 }
 
 /** The file's policies, or a usage error naming the first problem with its line (dlp validate lists them all). */
-async function checkedFile(file: string, catalog: Catalog, managedIds: ReadonlySet<string>): Promise<DlpPolicySpec[]> {
-  const res = validatePolicyText(await readText(file), catalog)
+function checkedFile(file: string, parsed: ParsedPolicyFile, catalog: Catalog, managedIds: ReadonlySet<string>): DlpPolicySpec[] {
+  const res = validateParsed(parsed, catalog)
   const managed = res.file?.policies.findIndex((p) => p.id !== undefined && managedIds.has(p.id)) ?? -1
   if (res.file && managed >= 0)
     res.issues.push({
@@ -135,8 +146,9 @@ const view = (p: PolicyPlan): PlannedPolicy => ({
 
 /** Reads, checks and plans the file; the impact comes from a dry run of the batch (skipped when there is nothing to do). */
 export async function planFile(ctx: Context, file: string): Promise<Planned & {plans: PolicyPlan[]}> {
+  const parsing = parseAside(readText(file))
   const [catalog, {policies: current, managedIds}] = await Promise.all([readCatalog(ctx), currentPolicies(ctx)])
-  const desired = await checkedFile(file, catalog, managedIds)
+  const desired = checkedFile(file, await parsing, catalog, managedIds)
   const plans = planPolicies(desired, current)
   const byId = new Map(current.map((c) => [c.id, c]))
   let impact: DlpApplyAnswer = {dryRun: true, changes: [], suspended: [], resumed: []}

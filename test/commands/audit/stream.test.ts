@@ -205,6 +205,47 @@ describe('audit stream (in-process)', () => {
       expect(bad.stderr).to.contain('--format ocsf shapes JSON events: it does not apply to --output table.')
     })
 
+    it("without -o: PPCTL_OUTPUT, then the config's output, where it is table, csv or json; anything else, or a format the other flags rule out, NDJSON", async () => {
+      const run = async (argv: string[] = []) => {
+        p.cluster
+          .get('/v1/audit/stream')
+          .query({end: 'head'})
+          .reply(200, frames(range(1, 2)) + endFrame(2), sseHeaders())
+        const before = p.stdout().length
+        const res = await runCommand(AuditStream, argv, p)
+        expect(res.code, res.stderr).to.equal(0)
+        return res.stdout.slice(before)
+      }
+      p = await fakePlatform({clock, env: {PPCTL_OUTPUT: 'csv'}})
+      await p.ctx.config().update((c) => void (c.output = 'json'))
+      expect((await run()).split('\n')[0]).to.match(/^time,seq,id,action,/)
+      // -o wins over PPCTL_OUTPUT.
+      expect(await run(['-o', 'ndjson'])).to.equal(lines(range(1, 2)))
+      // A checkpoint ships NDJSON, whatever PPCTL_OUTPUT says: no usage error.
+      expect(await run(['--checkpoint', join(p.dir, 'cp.json')])).to.equal(lines(range(1, 2)))
+      // OCSF is JSON: csv does not apply, so NDJSON of OCSF events.
+      expect(ndjson(await run(['--format', 'ocsf'])).map((e) => e.class_uid)).to.deep.equal([3002, 3002])
+      p.done()
+
+      p = await fakePlatform({clock})
+      await p.ctx.config().update((c) => void (c.output = 'json'))
+      expect(JSON.parse(await run())).to.deep.equal(range(1, 2).map((s) => auditEvent(s)))
+      expect((JSON.parse(await run(['--format', 'ocsf'])) as Array<{class_uid: number}>).map((e) => e.class_uid)).to.deep.equal([3002, 3002])
+      await p.ctx.config().update((c) => void (c.output = 'table'))
+      expect(await run())
+        .to.contain('SEQ')
+        .and.contain('signin')
+      p.done()
+
+      for (const value of ['tsv', 'yaml', 'xml']) {
+        // PPCTL_OUTPUT wins over the config, even when this command cannot print it (and a bad value is no error here).
+        p = await fakePlatform({clock, env: {PPCTL_OUTPUT: value}})
+        await p.ctx.config().update((c) => void (c.output = 'csv'))
+        expect(await run(), value).to.equal(lines(range(1, 2)))
+        p.done()
+      }
+    })
+
     it('--json: the events as one JSON array, nothing on stderr; an empty history is []', async () => {
       p = await fakePlatform({clock})
       p.cluster

@@ -152,6 +152,34 @@ describe('audit watch (in-process)', () => {
       })
     }
 
+    it("without -o: PPCTL_OUTPUT=table or the config's output table gives the table; any other value (tsv, json) NDJSON; -o wins", async () => {
+      const alertLine = `${at(5)}  failed-signins-account    5 failed sign-ins for malloryliame@contoso.example within 60 s  (seq 1, 2, 3, 4, 5)\n`
+      const run = async (argv: string[] = []) => {
+        p.cluster.get('/v1/audit/stream').query({end: 'head'}).reply(200, history(events), sseHeaders())
+        const before = p.stdout().length
+        const res = await runCommand(AuditWatch, ['--no-follow', '--detector', 'failed-signins-account', ...argv], p)
+        expect(res.code, res.stderr).to.equal(0)
+        return res.stdout.slice(before)
+      }
+      p = await fakePlatform({clock, env: {PPCTL_OUTPUT: 'table'}})
+      expect(await run()).to.equal(alertLine)
+      expect(ndjson(await run(['-o', 'ndjson']))).to.have.length(1)
+      p.done()
+      p = await fakePlatform({clock})
+      await p.ctx.config().update((c) => void (c.output = 'table'))
+      expect(await run()).to.equal(alertLine)
+      p.done()
+      for (const value of ['tsv', 'json']) {
+        p = await fakePlatform({clock, env: {PPCTL_OUTPUT: value}})
+        // PPCTL_OUTPUT wins over the config, even when this command cannot print it.
+        await p.ctx.config().update((c) => void (c.output = 'table'))
+        expect(ndjson(await run()))
+          .to.have.length(1)
+          .and.nested.property('[0].detector', 'failed-signins-account')
+        p.done()
+      }
+    })
+
     it('NDJSON (and --json): exact subject, nothing a terminal would act on', async () => {
       p = await fakePlatform({clock, tty: true})
       p.cluster

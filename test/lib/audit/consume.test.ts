@@ -157,7 +157,7 @@ describe('audit consumer (scripted connections)', () => {
     expect(await history.run).to.include({interrupted: false, lastSeq: 2, reconnects: 1})
   })
 
-  it('hands each event on parsed once next to its exact text, the top-level fields where nested ones come first', async () => {
+  it('hands each event on next to its exact text, parsed once when first read, the top-level fields where nested ones come first', async () => {
     const a = body()
     const h = harness(() => sse(a.stream))
     const text = '{"seq":1,"details":{"time":"nested","cluster":"nested"},"time":"2026-01-01T00:00:00Z","cluster":"eastus-1"}'
@@ -167,8 +167,10 @@ describe('audit consumer (scripted connections)', () => {
     await h.run
     expect(h.got[0].data).to.equal(text)
     expect(h.got[0].event).to.deep.include({time: '2026-01-01T00:00:00Z', cluster: 'eastus-1'})
+    expect(h.got[0].event).to.equal(h.got[0].event)
     // Not a JSON object: the text still passes through as sent, with no fields to read.
-    expect(h.got[1]).to.deep.equal({seq: 2, data: '[2]', event: {}})
+    const {seq, data, event} = h.got[1]
+    expect({seq, data, event}).to.deep.equal({seq: 2, data: '[2]', event: {}})
   })
 
   it('drops duplicates a server replays after a resume', async () => {

@@ -2,7 +2,8 @@
 import {Ajv2020} from 'ajv/dist/2020.js'
 import {expect} from 'chai'
 
-import {OCSF_VERSION, ocsfJson, toOcsf} from '../../../src/lib/audit/ocsf.js'
+import {OCSF_VERSION, ocsfEvent, ocsfJson, toOcsf} from '../../../src/lib/audit/ocsf.js'
+import {safeJsonStringify} from '../../../src/lib/output/json.js'
 import {auditEvent} from '../../helpers/fake-audit.js'
 
 /** What OCSF 1.1 requires of every event (the base event) and of the two classes used, with their types. */
@@ -145,5 +146,84 @@ describe('OCSF mapping (src/lib/audit/ocsf.ts)', () => {
     expect(back.user.name).to.equal(upn)
     expect(back.status_detail).to.equal('\u2028x\u0085')
     expect(back.unmapped.details).to.deep.equal({reason: '\u2028x\u0085'})
+  })
+
+  describe('the fast serializer (ocsfJson) writes exactly safeJsonStringify of the reference mapping (ocsfEvent)', () => {
+    const system = {actor: {type: 'system', id: 'sandbox-control'}, clientIp: undefined, target: {type: 'tenant', id: 't-1', displayName: 'Contoso'}}
+    /** One event of every kind the mapping tells apart, and odd ones. */
+    const kinds: Record<string, Record<string, unknown>> = {
+      signin: {},
+      'failed sign-in': {result: 'failed', actor: {type: 'anonymous', upn: 'nobody@contoso.example'}, details: {method: 'password', reason: 'unknown user'}},
+      'anonymous, no name': {result: 'failed', actor: {type: 'anonymous'}, userAgent: 'curl/8'},
+      'token.issued': {action: 'token.issued', target: {type: 'client', id: 'ppctl'}, details: {grantType: 'device_code'}, userAgent: 'ppctl/0.1.0'},
+      'token.refreshed': {action: 'token.refreshed', target: {type: 'client', id: 'ppctl'}},
+      'client.auth_failed': {action: 'client.auth_failed', result: 'failed', actor: {type: 'servicePrincipal', id: 'app-1', appId: 'app-1'}},
+      'connector.created': {action: 'connector.created', target: {type: 'connector', id: 'shared_ftp', displayName: 'FTP'}},
+      'connector.deleted': {action: 'connector.deleted', target: {type: 'connector', id: 'shared_ftp'}},
+      'connector.blocked': {action: 'connector.blocked', target: {type: 'connector', id: 'shared_ftp', displayName: 'FTP'}, details: {previousEtag: '"3"'}},
+      'connector.unblocked': {action: 'connector.unblocked', target: {type: 'connector'}},
+      'license.assigned': {action: 'license.assigned', target: {type: 'user', id: 'u-megan', upn: 'megan@contoso.example'}, details: {skuId: 'sku-premium'}},
+      'license.revoked': {action: 'license.revoked', target: {type: 'user', id: 'u-megan', displayName: 'Megan Bowen', upn: 'megan@contoso.example'}},
+      'request.refused DELETE': {
+        action: 'request.refused',
+        result: 'failed',
+        details: {status: 403, code: 'ROLE_FORBIDDEN', method: 'delete', path: '/v1/connectors/x', host: 'eastus-1.example'},
+      },
+      'request.refused PATCH, no path': {action: 'request.refused', result: 'failed', details: {status: 412, method: 'PATCH', host: 'h'}},
+      'request.refused, gateway': {action: 'request.refused', result: 'failed', details: {status: 401, code: 'UNAUTHENTICATED', reason: 'expired', count: 3}},
+      'failover.completed': {...system, action: 'failover.completed', cluster: 'westus-1', details: {mode: 'planned', from: 'eastus-1', to: 'westus-1'}},
+      'replication.broken': {...system, action: 'replication.broken', result: 'failed', cluster: undefined},
+      unknown: {action: 'quota.raised', details: {from: 1, to: 2}},
+      odd: {actor: 'nobody', details: [1], time: 'never', seq: 'x', action: 7, target: null, cluster: ''},
+    }
+    /** Strings a hand-written serializer gets wrong: quotes, backslashes, C0, DEL and C1, LS/PS, bidi, lone surrogates. */
+    const hostile = [
+      'a"b"',
+      'back\\slash\\',
+      '\u0000\u0001\u001b[31m\t\n\r\u001f',
+      '\u007f\u0085\u009b2J',
+      'x\u2028y\u2029',
+      '\u202eevil\u2066\u200f\u061c',
+      '\ud800',
+      'a\udfffb',
+      '\ud83d\ude00 é ü',
+      '"}],"x":{"',
+    ]
+    const everyString = (h: string, i: number) => {
+      const s = (n: number) => hostile[(i + n) % hostile.length] + h
+      return {
+        id: s(0),
+        tenantId: s(1),
+        cluster: s(2),
+        clientIp: s(3),
+        userAgent: s(4),
+        correlationId: s(5),
+        time: s(6),
+        actor: {type: 'user', id: s(7), upn: s(8), appId: s(9)},
+        target: {type: s(0), id: s(1), displayName: s(2), upn: s(3), [s(4)]: s(5)},
+        details: {method: s(6), path: s(7), host: s(8), reason: s(9), code: s(0), [s(1)]: [s(2), {[s(3)]: s(4)}]},
+      }
+    }
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ...Object.entries(kinds).map(([name, over]): [string, Record<string, unknown>] => [name, auditEvent(7, over)]),
+      ...hostile.flatMap((h, i): Array<[string, Record<string, unknown>]> => [
+        [`hostile ${JSON.stringify(h)} in every field of a sign-in`, auditEvent(7, everyString(h, i))],
+        [`hostile ${JSON.stringify(h)} in every field of a refusal`, auditEvent(7, {...everyString(h, i), action: 'request.refused', result: 'failed'})],
+        [
+          `hostile ${JSON.stringify(h)} in every field of a service principal's change`,
+          auditEvent(7, {...everyString(h, i), action: 'connector.blocked', actor: {type: 'servicePrincipal', id: h, appId: h}}),
+        ],
+        [`hostile ${JSON.stringify(h)} as the action`, auditEvent(7, {action: h, actor: {type: 'system', id: h}})],
+      ]),
+    ]
+
+    for (const [name, e] of cases) {
+      it(name, () => {
+        const reference = safeJsonStringify(ocsfEvent(e))
+        expect(ocsfJson(e)).to.equal(reference)
+        expect(reference).not.to.match(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u)
+        expect(JSON.parse(reference)).to.deep.equal(JSON.parse(JSON.stringify(ocsfEvent(e))))
+      })
+    }
   })
 })

@@ -134,7 +134,7 @@ export const skusApi: ApiRoute = async (ctx, seg) => {
 }
 
 /** At most this many users per lookup: a page of a bulk file. */
-export const LOOKUP_MAX_USERS = 1000
+const LOOKUP_MAX_USERS = 1000
 
 /**
  * POST /v1/licenses/lookup {users: [id or UPN, …]}: the licences each user holds, in the order asked, a user not in
