@@ -21,7 +21,7 @@ export interface ProfileStatus {
   signedIn: boolean
   account: string | null
   tenantId: string | null
-  method: 'device-code' | 'browser' | 'certificate' | null
+  method: 'device-code' | 'browser' | 'certificate' | 'federated' | null
   /** When the access token expires (ISO 8601); a refresh token renews it. */
   tokenExpiresAt: string | null
   hasRefreshToken: boolean
