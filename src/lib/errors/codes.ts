@@ -172,6 +172,7 @@ export const CODES = {
   MALFORMED_RESPONSE: code(THROTTLED, 'platform', false, "the platform's answer is not valid JSON"),
   // unexpected (exit 1): the platform or the local machine failing in a way no other code names
   UNEXPECTED: code(ERROR, 'internal', false, 'an unexpected failure (run with --debug)'),
+  CLOCK_SKEW: code(ERROR, 'local', false, "`auth doctor`: this machine's clock differs from the platform's by more than a minute"),
   IDENTITY_ERROR: code(ERROR, 'platform', false, 'the identity provider answered with an error'),
   UNSAFE_VERIFICATION_URI: code(ERROR, 'platform', false, 'the identity provider gave a verification URL that is not https'),
   IDEMPOTENCY_LOOP: code(ERROR, 'platform', false, 'the platform kept answering a replayed license request'),

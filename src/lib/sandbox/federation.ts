@@ -14,6 +14,8 @@ export interface FederatedCredentialList {
   clientId: string
   tenantId: string
   name: string
+  /** x5t#S256 of the registered certificate. */
+  thumbprintS256?: string
   items: FederatedCredentialRecord[]
 }
 
@@ -44,7 +46,7 @@ export async function listFederatedCredentials(dataDir: string, clientId: string
     `/v1/service-principals/${encodeURIComponent(clientId)}/federated-credentials`,
   )
   if (status !== 200) throw refused(status, body, 'Listing federated credentials')
-  return {clientId: body.clientId, tenantId: body.tenantId, name: body.name, items: body.items}
+  return {clientId: body.clientId, tenantId: body.tenantId, name: body.name, thumbprintS256: body.thumbprintS256, items: body.items}
 }
 
 export interface AddFederatedCredentialOptions {

@@ -77,7 +77,7 @@ export async function handleFederationControl(options: FederationControlOptions,
       details,
     })
   if (req.method === 'GET' && name === undefined) {
-    sendJson(res, 200, {clientId: sp.clientId, tenantId: sp.tenantId, name: sp.name, items: sp.federatedCredentials ?? []})
+    sendJson(res, 200, {clientId: sp.clientId, tenantId: sp.tenantId, name: sp.name, thumbprintS256: sp.thumbprintS256, items: sp.federatedCredentials ?? []})
     return true
   }
   if (name === undefined || !NAME.test(name)) {
