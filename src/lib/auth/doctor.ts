@@ -319,7 +319,10 @@ async function checkFederation(
     await federatedGrant(ctx, {authority: input.profile.authority, clientId, source: federation, resource: resourceFor(input.profile)})
     add({name: 'sign-in', verdict: 'pass', message: `The identity provider exchanges the token for an access token of ${clientId}.`})
   } catch (err) {
-    add(fromError('sign-in', err, 'See the checks above.'))
+    const check = fromError('sign-in', err, 'See the checks above.')
+    // The sign-in's own next step sends people here: say instead where the answer is.
+    if (check.code === 'FEDERATION_REFUSED') check.nextStep = 'The identity provider names the claim that did not match; the federated-credential check shows the expected value where it can be read.'
+    add(check)
   }
 }
 
