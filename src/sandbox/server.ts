@@ -5,7 +5,6 @@ import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {createHash} from 'node:crypto'
 import {tmpdir} from 'node:os'
-import {rootCertificates} from 'node:tls'
 import {join} from 'node:path'
 
 import type {AuditSink} from './audit-sink.js'
@@ -30,7 +29,7 @@ import {createIdentity} from './identity/provider.js'
 import {API_AUDIENCE, CLUSTERS, findTenant} from './seed.js'
 import {ensureTls} from './tls.js'
 import {createCiIssuer} from './ci/issuer.js'
-import {localhostLookup} from '../lib/http/localhost-lookup.js'
+import {createIssuerFetch} from './identity/issuer-fetch.js'
 
 export interface PlatformOptions {
   dataDir: string
@@ -129,9 +128,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   clusters.clusterUri = clusterUri
 
   // The identity reaches external issuers (federation) with the system CAs, and this platform's own CI issuer with its CA.
-  const {Agent, fetch: undiciFetch} = await import('undici')
-  const issuerAgent = new Agent({connect: {ca: [...rootCertificates, tls.caPem], lookup: localhostLookup as never}, headersTimeout: 10_000, bodyTimeout: 10_000})
-  const issuerFetch = (url: string) => undiciFetch(url, {dispatcher: issuerAgent, redirect: 'error'}) as unknown as Promise<Response>
+  const issuers = createIssuerFetch(tls.caPem)
   const ciIssuer = createCiIssuer({issuer: `https://ci.${BASE_DOMAIN}:${port}`, dataDir: options.dataDir})
 
   let identity: Awaited<ReturnType<typeof createIdentity>>
@@ -142,12 +139,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       directory,
       audit: clusters as AuditSink,
       apiAudience: API_AUDIENCE,
-      issuerFetch,
+      issuerFetch: issuers.fetch,
       log,
     })
   } catch (err) {
     server.close()
     clusters.close()
+    await issuers.close()
     throw err
   }
 
@@ -248,7 +246,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   if (process.platform !== 'win32' && existsSync(controlSocket)) rmSync(controlSocket)
   const control: Server = createHttpServer(
     listenerOptions(timeouts),
-    guardRequests(createControlHandler({directory, health, routes: createClusterControlRoutes(clusters), faults, ciIssuer, audit: clusters as AuditSink}), 'control', log),
+    guardRequests(
+      createControlHandler({directory, health, routes: createClusterControlRoutes(clusters), faults, ciIssuer, audit: clusters as AuditSink}),
+      'control',
+      log,
+    ),
   )
   guardClientErrors(control, 'control', log)
   await new Promise<void>((resolve, reject) => {
@@ -283,7 +285,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       refusals.close()
       unfollow()
       await identity.close()
-      await issuerAgent.close()
+      await issuers.close()
       // Stops the replication shipper, then closes the stores.
       clusters.close()
       await new Promise<void>((resolve) => requestLog.end(() => resolve()))

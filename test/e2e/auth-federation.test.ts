@@ -71,7 +71,21 @@ describe('workload identity federation (real CLI, real platform, the local CI to
       if (name === 'pipeline') sp = JSON.parse(created.stdout)
       else other = JSON.parse(created.stdout)
     }
-    const added = await sandbox(['sandbox', 'sp', 'federate', 'add', '--client-id', sp.clientId, '--name', 'app-main', '--subject', MAIN, '--audience', AUDIENCE, '--json'])
+    const added = await sandbox([
+      'sandbox',
+      'sp',
+      'federate',
+      'add',
+      '--client-id',
+      sp.clientId,
+      '--name',
+      'app-main',
+      '--subject',
+      MAIN,
+      '--audience',
+      AUDIENCE,
+      '--json',
+    ])
     expect(added.code, added.stderr).to.equal(0)
     expect(JSON.parse(added.stdout)).to.include({created: true, subject: MAIN})
     const github = await sandbox([
@@ -144,7 +158,10 @@ describe('workload identity federation (real CLI, real platform, the local CI to
     expect(job.code, job.stderr).to.equal(0)
     const vars = (JSON.parse(job.stdout) as {env: Record<string, string>}).env
     expect(vars.ACTIONS_ID_TOKEN_REQUEST_URL).to.match(/^https:\/\/ci\.sandbox\.localhost:\d+\/idtoken\?api-version=2\.0$/)
-    const env = pipelineEnv({ACTIONS_ID_TOKEN_REQUEST_URL: vars.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: vars.ACTIONS_ID_TOKEN_REQUEST_TOKEN})
+    const env = pipelineEnv({
+      ACTIONS_ID_TOKEN_REQUEST_URL: vars.ACTIONS_ID_TOKEN_REQUEST_URL,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: vars.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+    })
     const login = await runCli(['auth', 'login', '--json'], env)
     expect(login.code, login.stderr + login.stdout).to.equal(0)
     expect(JSON.parse(login.stdout).federatedSource).to.contain('ACTIONS_ID_TOKEN_REQUEST_URL')
@@ -152,11 +169,17 @@ describe('workload identity federation (real CLI, real platform, the local CI to
     expect(whoami.code, whoami.stderr).to.equal(0)
     expect(JSON.parse(whoami.stdout)).to.include({account: sp.clientId, method: 'federated', kind: 'servicePrincipal'})
     // Azure DevOps' form of the same job: POST SYSTEM_OIDCREQUESTURI with bearer SYSTEM_ACCESSTOKEN.
-    const ado = await runCli(['auth', 'login', '--json'], pipelineEnv({SYSTEM_OIDCREQUESTURI: vars.SYSTEM_OIDCREQUESTURI, SYSTEM_ACCESSTOKEN: vars.SYSTEM_ACCESSTOKEN}))
+    const ado = await runCli(
+      ['auth', 'login', '--json'],
+      pipelineEnv({SYSTEM_OIDCREQUESTURI: vars.SYSTEM_OIDCREQUESTURI, SYSTEM_ACCESSTOKEN: vars.SYSTEM_ACCESSTOKEN}),
+    )
     expect(ado.code, ado.stderr + ado.stdout).to.equal(0)
     expect(JSON.parse(ado.stdout).federatedSource).to.contain('SYSTEM_OIDCREQUESTURI')
     // A wrong request token gets no federated token: the CI system's refusal, exit 4.
-    const refused = await runCli(['auth', 'login', '--json'], pipelineEnv({ACTIONS_ID_TOKEN_REQUEST_URL: vars.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'not-the-job'}))
+    const refused = await runCli(
+      ['auth', 'login', '--json'],
+      pipelineEnv({ACTIONS_ID_TOKEN_REQUEST_URL: vars.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'not-the-job'}),
+    )
     expect(refused.code).to.equal(4)
     expect(errorOf(refused).code).to.equal('FEDERATED_TOKEN_REQUEST_FAILED')
   })
@@ -201,7 +224,8 @@ describe('workload identity federation (real CLI, real platform, the local CI to
       loginCode: 'FEDERATION_REFUSED',
       loginSays: /the issuer \(iss\) of the client assertion, "https:\/\/ci\.sandbox\.localhost:\d+", is not registered for this client/,
       doctorCheck: 'federated-credential',
-      doctorSays: /^The token's issuer is https:\/\/ci\.sandbox\.localhost:\d+, which no federated credential registers \(they expect https:\/\/token\.actions\.githubusercontent\.com\)\.$/,
+      doctorSays:
+        /^The token's issuer is https:\/\/ci\.sandbox\.localhost:\d+, which no federated credential registers \(they expect https:\/\/token\.actions\.githubusercontent\.com\)\.$/,
     },
   ]
   for (const f of failures) {
@@ -267,7 +291,22 @@ describe('workload identity federation (real CLI, real platform, the local CI to
     temps.push(m.home)
     const file = tokenFile(await mint(MAIN, AUDIENCE))
     const login = await runCli(
-      ['auth', 'login', '--profile', 'ci', '--from', 'sandbox', '--federated-token-file', file, '--client-id', sp.clientId, '--tenant', 'contoso', '--dpop', '--json'],
+      [
+        'auth',
+        'login',
+        '--profile',
+        'ci',
+        '--from',
+        'sandbox',
+        '--federated-token-file',
+        file,
+        '--client-id',
+        sp.clientId,
+        '--tenant',
+        'contoso',
+        '--dpop',
+        '--json',
+      ],
       m.env,
     )
     expect(login.code, login.stderr + login.stdout).to.equal(0)
@@ -294,7 +333,10 @@ describe('workload identity federation (real CLI, real platform, the local CI to
 
   it('audits the federated credential change and the federated sign-ins, succeeded and refused', async () => {
     const env = pipelineEnv({PPCTL_FEDERATED_TOKEN_FILE: tokenFile(await mint(MAIN, AUDIENCE))})
-    const refused = await runCli(['auth', 'login', '--json'], pipelineEnv({PPCTL_FEDERATED_TOKEN_FILE: tokenFile(await mint('repo:contoso/app:pull_request', AUDIENCE))}))
+    const refused = await runCli(
+      ['auth', 'login', '--json'],
+      pipelineEnv({PPCTL_FEDERATED_TOKEN_FILE: tokenFile(await mint('repo:contoso/app:pull_request', AUDIENCE))}),
+    )
     expect(refused.code).to.equal(4)
     const read = async (action: string) => {
       const res = await runCli(['audit', 'stream', '--action', action], env)
@@ -314,7 +356,23 @@ describe('workload identity federation (real CLI, real platform, the local CI to
   })
 
   it('refuses a federated credential that is not https, and an unknown service principal, with a clear error', async () => {
-    const http = await sandbox(['sandbox', 'sp', 'federate', 'add', '--client-id', sp.clientId, '--name', 'x', '--issuer', 'http://ci.example', '--subject', MAIN, '--audience', AUDIENCE, '--json'])
+    const http = await sandbox([
+      'sandbox',
+      'sp',
+      'federate',
+      'add',
+      '--client-id',
+      sp.clientId,
+      '--name',
+      'x',
+      '--issuer',
+      'http://ci.example',
+      '--subject',
+      MAIN,
+      '--audience',
+      AUDIENCE,
+      '--json',
+    ])
     expect(http.code).to.equal(2)
     expect(errorOf(http).message).to.contain('https')
     const unknown = await sandbox(['sandbox', 'sp', 'federate', 'list', '--client-id', 'no-such-client', '--json'])

@@ -20,7 +20,8 @@ Each check has a verdict (ok, warning, FAILED, skipped) and a next step; the exi
     {description: 'In a pipeline, with the same variables as the sign-in', command: '<%= config.bin %> <%= command.id %>'},
     {
       description: 'A token file against the local platform’s federated credentials',
-      command: 'PPCTL_CLIENT_ID=3f2a… PPCTL_TENANT_ID=contoso <%= config.bin %> <%= command.id %> --federated-token-file ./oidc.jwt --data-dir ~/.local/share/ppctl/sandbox',
+      command:
+        'PPCTL_CLIENT_ID=3f2a… PPCTL_TENANT_ID=contoso <%= config.bin %> <%= command.id %> --federated-token-file ./oidc.jwt --data-dir ~/.local/share/ppctl/sandbox',
     },
     {description: 'Only the failed checks, for a script', command: `<%= config.bin %> <%= command.id %> --json | jq '.checks[] | select(.verdict == "fail")'`},
   ]
@@ -53,7 +54,9 @@ Each check has a verdict (ok, warning, FAILED, skipped) and a next step; the exi
         report.checks.map((c) => [c.name, VERDICT_WORDS[c.verdict], c.message]),
         {
           title: text`Profile "${report.profile}" (${report.mode === 'environment' ? 'CI variables' : 'stored sign-in'}), method ${report.method ?? 'none'}${report.clientId ? `, client ${report.clientId}` : ''}${
-            t ? `\nPresented token: issuer ${t.issuer ?? '-'}, subject ${t.subject ?? '-'}, audience ${t.audiences.join(', ') || '-'}, expires ${t.expiresAt ?? '-'}${t.expired ? ' (EXPIRED)' : ''}` : ''
+            t
+              ? `\nPresented token: issuer ${t.issuer ?? '-'}, subject ${t.subject ?? '-'}, audience ${t.audiences.join(', ') || '-'}, expires ${t.expiresAt ?? '-'}${t.expired ? ' (EXPIRED)' : ''}`
+              : ''
           }`,
           footer: lines(
             ...(steps.length > 0 ? steps.map((c) => text`Next (${c.name}): ${c.nextStep ?? ''}`) : []),

@@ -30,11 +30,16 @@ These are test credentials of the local platform only: they sign in only where a
   static override examples = [
     {
       description: 'A token as a workflow on main would get it, into a file',
-      command:
-        '<%= config.bin %> <%= command.id %> --subject repo:contoso/app:ref:refs/heads/main --audience api://ppctl > "$RUNNER_TEMP/oidc.jwt"',
+      command: '<%= config.bin %> <%= command.id %> --subject repo:contoso/app:ref:refs/heads/main --audience api://ppctl > "$RUNNER_TEMP/oidc.jwt"',
     },
-    {description: 'The environment of a GitHub job, for ppctl auth login to ask for tokens', command: 'eval "$(<%= config.bin %> <%= command.id %> --job --subject repo:contoso/app:ref:refs/heads/main)"'},
-    {description: 'An expired token, to see the error', command: '<%= config.bin %> <%= command.id %> --subject repo:contoso/app:ref:refs/heads/main --audience api://ppctl --expired'},
+    {
+      description: 'The environment of a GitHub job, for ppctl auth login to ask for tokens',
+      command: 'eval "$(<%= config.bin %> <%= command.id %> --job --subject repo:contoso/app:ref:refs/heads/main)"',
+    },
+    {
+      description: 'An expired token, to see the error',
+      command: '<%= config.bin %> <%= command.id %> --subject repo:contoso/app:ref:refs/heads/main --audience api://ppctl --expired',
+    },
   ]
 
   static override flags = {

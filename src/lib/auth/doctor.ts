@@ -9,7 +9,15 @@ import {CODES, PpctlError, type ErrorCode, type ExitCodeValue, ExitCode} from '.
 import {proxyFor, proxySettingsFromEnv} from '../http/proxy-env.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 import {ciCredentialsFromEnv} from './ci-env.js'
-import {decodeFederatedToken, describeSource, federatedGrant, federatedSource, readFederatedToken, type FederatedClaims, type FederatedSource} from './federated-token.js'
+import {
+  decodeFederatedToken,
+  describeSource,
+  federatedGrant,
+  federatedSource,
+  readFederatedToken,
+  type FederatedClaims,
+  type FederatedSource,
+} from './federated-token.js'
 import {typedErrorFrom} from './oauth-error.js'
 import {resourceFor} from './resource.js'
 
@@ -105,7 +113,14 @@ export async function authDoctor(ctx: Context, options: DoctorOptions = {}): Pro
   } else if (method === 'certificate') {
     await checkCertificate(ctx, report, {ci, profile, clientId, dataDir: options.dataDir})
   } else if (method === null) {
-    add(fail('sign-in', 'NOT_SIGNED_IN', `Profile "${name}" has no sign-in, and no CI variables are set.`, 'ppctl auth login (or set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and a certificate or a federated token)'))
+    add(
+      fail(
+        'sign-in',
+        'NOT_SIGNED_IN',
+        `Profile "${name}" has no sign-in, and no CI variables are set.`,
+        'ppctl auth login (or set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and a certificate or a federated token)',
+      ),
+    )
   } else {
     add({name: 'sign-in', verdict: 'pass', message: `Signed in with ${method}; ppctl auth status --check asks the platform whether the sign-in is still good.`})
   }
@@ -138,7 +153,9 @@ function checkProxy(env: NodeJS.ProcessEnv, authority: string | undefined): Doct
   return {
     name: 'proxy',
     verdict: 'pass',
-    message: via ? `The authority is reached through the proxy ${shown}${settings.noProxy ? `; NO_PROXY is "${settings.noProxy}"` : ''}.` : `A proxy is set, but NO_PROXY ("${settings.noProxy}") sends the authority direct.`,
+    message: via
+      ? `The authority is reached through the proxy ${shown}${settings.noProxy ? `; NO_PROXY is "${settings.noProxy}"` : ''}.`
+      : `A proxy is set, but NO_PROXY ("${settings.noProxy}") sends the authority direct.`,
   }
 }
 
@@ -148,10 +165,16 @@ async function checkCaFile(profile: Profile, now: number): Promise<DoctorCheck> 
   try {
     pem = await readFile(profile.caFile, 'utf8')
   } catch (err) {
-    return fail('ca-file', 'CA_FILE_UNREADABLE', `The CA file ${profile.caFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, 'Fix the path: ppctl config set ca-file FILE (or PPCTL_CA_FILE).')
+    return fail(
+      'ca-file',
+      'CA_FILE_UNREADABLE',
+      `The CA file ${profile.caFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      'Fix the path: ppctl config set ca-file FILE (or PPCTL_CA_FILE).',
+    )
   }
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
-  if (blocks.length === 0) return fail('ca-file', 'CA_FILE_UNREADABLE', `The CA file ${profile.caFile} holds no PEM certificate.`, 'Give a PEM file of CA certificates.')
+  if (blocks.length === 0)
+    return fail('ca-file', 'CA_FILE_UNREADABLE', `The CA file ${profile.caFile} holds no PEM certificate.`, 'Give a PEM file of CA certificates.')
   const expired = blocks.map((b) => new X509Certificate(b)).filter((c) => new Date(c.validTo).getTime() < now)
   if (expired.length > 0) {
     return {
@@ -166,7 +189,14 @@ async function checkCaFile(profile: Profile, now: number): Promise<DoctorCheck> 
 
 async function checkAuthority(ctx: Context, authority: string | undefined): Promise<{check: DoctorCheck; skewSeconds?: number}> {
   if (!authority) {
-    return {check: fail('authority', 'AUTHORITY_REQUIRED', 'No identity provider: the profile has no authority and PPCTL_AUTHORITY is not set.', "Set PPCTL_AUTHORITY to the provider's issuer URL (https).")}
+    return {
+      check: fail(
+        'authority',
+        'AUTHORITY_REQUIRED',
+        'No identity provider: the profile has no authority and PPCTL_AUTHORITY is not set.',
+        "Set PPCTL_AUTHORITY to the provider's issuer URL (https).",
+      ),
+    }
   }
   const url = `${authority.replace(/\/$/, '')}/.well-known/openid-configuration`
   try {
@@ -174,9 +204,24 @@ async function checkAuthority(ctx: Context, authority: string | undefined): Prom
     const res = await (await ctx.http()).fetch(url, {retries: false, headers: {accept: 'application/json'}, signal: AbortSignal.timeout(10_000)})
     const after = ctx.clock.now()
     const body = (await res.json().catch(() => undefined)) as {issuer?: unknown} | undefined
-    if (!res.ok || !body) return {check: fail('authority', 'IDENTITY_ERROR', `${url} answered HTTP ${res.status} without a discovery document.`, 'Check the authority: ppctl config get authority')}
+    if (!res.ok || !body)
+      return {
+        check: fail(
+          'authority',
+          'IDENTITY_ERROR',
+          `${url} answered HTTP ${res.status} without a discovery document.`,
+          'Check the authority: ppctl config get authority',
+        ),
+      }
     if (body.issuer !== authority.replace(/\/$/, '') && body.issuer !== authority) {
-      return {check: fail('authority', 'IDENTITY_ERROR', `The discovery document names the issuer ${sanitizeOneLine(String(body.issuer))}, not ${authority}.`, 'Set the authority to the issuer the provider names.')}
+      return {
+        check: fail(
+          'authority',
+          'IDENTITY_ERROR',
+          `The discovery document names the issuer ${sanitizeOneLine(String(body.issuer))}, not ${authority}.`,
+          'Set the authority to the issuer the provider names.',
+        ),
+      }
     }
     const date = Date.parse(res.headers.get('date') ?? '')
     // The Date header has a resolution of one second; the midpoint of the request stands for "now" here.
@@ -213,10 +258,18 @@ async function credentialsOf(ctx: Context, dataDir: string | undefined, profile:
 }
 
 /** The first mismatch between the presented claims and the credentials, named exactly; undefined when one matches. */
-export function compareFederated(claims: FederatedClaims, credentials: ReadonlyArray<{name: string; issuer: string; subject: string; audiences: string[]}>): DoctorCheck {
+function compareFederated(
+  claims: FederatedClaims,
+  credentials: ReadonlyArray<{name: string; issuer: string; subject: string; audiences: string[]}>,
+): DoctorCheck {
   const name = 'federated-credential'
   if (credentials.length === 0) {
-    return fail(name, 'FEDERATION_REFUSED', 'The service principal has no federated credentials.', 'Add one: ppctl sandbox sp federate add --client-id ID --name NAME --issuer ISSUER --subject SUBJECT --audience AUD')
+    return fail(
+      name,
+      'FEDERATION_REFUSED',
+      'The service principal has no federated credentials.',
+      'Add one: ppctl sandbox sp federate add --client-id ID --name NAME --issuer ISSUER --subject SUBJECT --audience AUD',
+    )
   }
   const ofIssuer = credentials.filter((c) => c.issuer === claims.iss)
   if (ofIssuer.length === 0) {
@@ -258,7 +311,14 @@ async function checkFederation(
   const add = (check: DoctorCheck) => report.checks.push(check)
   const {federation, clientId} = input
   if (!federation) {
-    add(fail('federated-token', 'FEDERATED_PROVIDER_UNAVAILABLE', 'No federated token: no token file, and no GitHub Actions, Azure DevOps or GitLab variables.', 'Set PPCTL_FEDERATED_TOKEN_FILE, or run in the CI system with the job allowed to ask for OIDC tokens.'))
+    add(
+      fail(
+        'federated-token',
+        'FEDERATED_PROVIDER_UNAVAILABLE',
+        'No federated token: no token file, and no GitHub Actions, Azure DevOps or GitLab variables.',
+        'Set PPCTL_FEDERATED_TOKEN_FILE, or run in the CI system with the job allowed to ask for OIDC tokens.',
+      ),
+    )
     return
   }
   let token: string
@@ -272,19 +332,35 @@ async function checkFederation(
   try {
     claims = await decodeFederatedToken(token)
   } catch {
-    add(fail('federated-token', 'FEDERATED_TOKEN_INVALID', `The federated token from ${describeSource(federation)} cannot be decoded.`, 'Give the OIDC token itself.'))
+    add(
+      fail(
+        'federated-token',
+        'FEDERATED_TOKEN_INVALID',
+        `The federated token from ${describeSource(federation)} cannot be decoded.`,
+        'Give the OIDC token itself.',
+      ),
+    )
     return
   }
   const nowSeconds = ctx.clock.now() / 1000
   const expired = claims.exp !== undefined && claims.exp <= nowSeconds
-  report.federatedToken = {source: describeSource(federation), issuer: claims.iss ?? null, subject: claims.sub ?? null, audiences: claims.aud, expiresAt: iso(claims.exp), expired}
+  report.federatedToken = {
+    source: describeSource(federation),
+    issuer: claims.iss ?? null,
+    subject: claims.sub ?? null,
+    audiences: claims.aud,
+    expiresAt: iso(claims.exp),
+    expired,
+  }
   if (expired) {
     add(
       fail(
         'federated-token',
         'FEDERATED_TOKEN_EXPIRED',
         `The federated token from ${describeSource(federation)} expired at ${iso(claims.exp)} (${Math.round(nowSeconds - (claims.exp ?? 0))} s ago).`,
-        federation.kind === 'file' ? 'Write a fresh token into the file just before ppctl runs: CI tokens last minutes.' : 'Ask for a new token: run the step again.',
+        federation.kind === 'file'
+          ? 'Write a fresh token into the file just before ppctl runs: CI tokens last minutes.'
+          : 'Ask for a new token: run the step again.',
       ),
     )
   } else if (claims.nbf !== undefined && claims.nbf > nowSeconds + MAX_SKEW_SECONDS) {
@@ -297,7 +373,14 @@ async function checkFederation(
     })
   }
   if (!clientId) {
-    add(fail('federated-credential', 'FEDERATION_FLAGS_REQUIRED', 'No client id: the federated credentials cannot be named.', 'Set PPCTL_CLIENT_ID (or pass --client-id to auth login).'))
+    add(
+      fail(
+        'federated-credential',
+        'FEDERATION_FLAGS_REQUIRED',
+        'No client id: the federated credentials cannot be named.',
+        'Set PPCTL_CLIENT_ID (or pass --client-id to auth login).',
+      ),
+    )
     return
   }
   const registered = await credentialsOf(ctx, input.dataDir, input.profile, clientId)
@@ -321,7 +404,8 @@ async function checkFederation(
   } catch (err) {
     const check = fromError('sign-in', err, 'See the checks above.')
     // The sign-in's own next step sends people here: say instead where the answer is.
-    if (check.code === 'FEDERATION_REFUSED') check.nextStep = 'The identity provider names the claim that did not match; the federated-credential check shows the expected value where it can be read.'
+    if (check.code === 'FEDERATION_REFUSED')
+      check.nextStep = 'The identity provider names the claim that did not match; the federated-credential check shows the expected value where it can be read.'
     add(check)
   }
 }
@@ -340,14 +424,24 @@ async function checkCertificate(
         ? {file: input.profile.certificatePath}
         : undefined
   if (!source) {
-    add(fail('certificate', 'CERTIFICATE_UNREADABLE', 'No certificate: PPCTL_CERTIFICATE_PATH, PPCTL_CERTIFICATE and the profile name none.', 'Set PPCTL_CERTIFICATE_PATH, or sign in with --certificate FILE.'))
+    add(
+      fail(
+        'certificate',
+        'CERTIFICATE_UNREADABLE',
+        'No certificate: PPCTL_CERTIFICATE_PATH, PPCTL_CERTIFICATE and the profile name none.',
+        'Set PPCTL_CERTIFICATE_PATH, or sign in with --certificate FILE.',
+      ),
+    )
     return
   }
   const {loadCertificateFile, loadCertificatePem} = await import('./certificate.js')
   // Only the password from the environment: the doctor never prompts.
   const password = async () => {
     const value = ctx.env.PPCTL_CERTIFICATE_PASSWORD
-    if (!value) throw new PpctlError('CERTIFICATE_PASSWORD_REQUIRED', 'The certificate is encrypted and PPCTL_CERTIFICATE_PASSWORD is not set.', {nextStep: 'Set PPCTL_CERTIFICATE_PASSWORD.'})
+    if (!value)
+      throw new PpctlError('CERTIFICATE_PASSWORD_REQUIRED', 'The certificate is encrypted and PPCTL_CERTIFICATE_PASSWORD is not set.', {
+        nextStep: 'Set PPCTL_CERTIFICATE_PASSWORD.',
+      })
     return value
   }
   let cert: Awaited<ReturnType<typeof loadCertificateFile>>
@@ -371,7 +465,12 @@ async function checkCertificate(
     add(
       registered.thumbprintS256 === cert.thumbprintS256
         ? {name: 'registered-certificate', verdict: 'pass', message: `It is the certificate registered for ${input.clientId}.`}
-        : fail('registered-certificate', 'CLIENT_AUTH_FAILED', `It is not the certificate registered for ${input.clientId} (x5t#S256 ${cert.thumbprintS256}, registered ${registered.thumbprintS256}).`, 'Use the certificate registered for this client id, or register this one.'),
+        : fail(
+            'registered-certificate',
+            'CLIENT_AUTH_FAILED',
+            `It is not the certificate registered for ${input.clientId} (x5t#S256 ${cert.thumbprintS256}, registered ${registered.thumbprintS256}).`,
+            'Use the certificate registered for this client id, or register this one.',
+          ),
     )
   }
 }

@@ -17,9 +17,9 @@ export type FederatedProviderName = (typeof FEDERATED_PROVIDERS)[number]
 export type FederatedSourceKind = Exclude<FederatedProviderName, 'auto'>
 
 /** The audience ppctl asks a CI system for (and a federated credential should expect) unless told otherwise. */
-export const DEFAULT_FEDERATED_AUDIENCE = 'api://ppctl'
+const DEFAULT_FEDERATED_AUDIENCE = 'api://ppctl'
 /** GitLab: the variable a job's `id_tokens:` entry names (GitLab lets the pipeline choose it). */
-export const GITLAB_TOKEN_VARIABLE = 'PPCTL_ID_TOKEN'
+const GITLAB_TOKEN_VARIABLE = 'PPCTL_ID_TOKEN'
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 export interface FederatedSource {
@@ -107,7 +107,14 @@ function checkShape(token: string, source: FederatedSource): string {
   return token
 }
 
-async function requestToken(http: Http, source: FederatedSource, url: string, requestToken: string, method: 'GET' | 'POST', field: 'value' | 'oidcToken'): Promise<string> {
+async function requestToken(
+  http: Http,
+  source: FederatedSource,
+  url: string,
+  requestToken: string,
+  method: 'GET' | 'POST',
+  field: 'value' | 'oidcToken',
+): Promise<string> {
   const res = await http.fetch(url, {method, auth: {token: requestToken}, headers: {accept: 'application/json'}, ...(method === 'POST' ? {body: ''} : {})})
   if (!res.ok) {
     await res.body?.cancel()
@@ -136,14 +143,18 @@ export async function readFederatedToken(ctx: Context, source: FederatedSource, 
     try {
       text = await readFile(source.file ?? '', 'utf8')
     } catch (err) {
-      throw new UsageError('FEDERATED_TOKEN_UNREADABLE', `The federated token file ${source.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, {
-        nextStep: 'Check the path (PPCTL_FEDERATED_TOKEN_FILE or --federated-token-file) and that the step wrote the token there.',
-      })
+      throw new UsageError(
+        'FEDERATED_TOKEN_UNREADABLE',
+        `The federated token file ${source.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+        {
+          nextStep: 'Check the path (PPCTL_FEDERATED_TOKEN_FILE or --federated-token-file) and that the step wrote the token there.',
+        },
+      )
     }
     const token = text.trim()
     if (!token) {
       throw new UsageError('FEDERATED_TOKEN_UNREADABLE', `The federated token file ${source.file} is empty.`, {
-        nextStep: 'Write the CI system\'s OIDC token into it before running ppctl.',
+        nextStep: "Write the CI system's OIDC token into it before running ppctl.",
       })
     }
     return checkShape(token, source)
@@ -157,7 +168,11 @@ export async function readFederatedToken(ctx: Context, source: FederatedSource, 
   }
   const base = env.SYSTEM_OIDCREQUESTURI ?? ''
   const connection = env.PPCTL_SERVICE_CONNECTION_ID || env.AZURESUBSCRIPTION_SERVICE_CONNECTION_ID
-  const query = [`api-version=7.1`, ...(connection ? [`serviceConnectionId=${encodeURIComponent(connection)}`] : []), `audience=${encodeURIComponent(source.audience)}`]
+  const query = [
+    `api-version=7.1`,
+    ...(connection ? [`serviceConnectionId=${encodeURIComponent(connection)}`] : []),
+    `audience=${encodeURIComponent(source.audience)}`,
+  ]
   const url = `${base}${base.includes('?') ? '&' : '?'}${query.filter((q) => !base.includes(q.split('=')[0] + '=')).join('&')}`
   return checkShape(await requestToken(client, source, url, env.SYSTEM_ACCESSTOKEN ?? '', 'POST', 'oidcToken'), source)
 }
@@ -199,9 +214,16 @@ export async function federatedGrant(ctx: Context, options: FederatedGrantOption
   const assertion = await readFederatedToken(ctx, options.source, options.http)
   const claims = await decodeFederatedToken(assertion)
   if (claims.exp !== undefined && claims.exp * 1000 <= ctx.clock.now()) {
-    throw new AuthRequiredError('FEDERATED_TOKEN_EXPIRED', `The federated token from ${describeSource(options.source)} expired at ${new Date(claims.exp * 1000).toISOString()}.`, {
-      nextStep: options.source.kind === 'file' ? 'Write a fresh token into the file (they last minutes); see what it holds: ppctl auth doctor' : 'Run the step again; see what the token holds: ppctl auth doctor',
-    })
+    throw new AuthRequiredError(
+      'FEDERATED_TOKEN_EXPIRED',
+      `The federated token from ${describeSource(options.source)} expired at ${new Date(claims.exp * 1000).toISOString()}.`,
+      {
+        nextStep:
+          options.source.kind === 'file'
+            ? 'Write a fresh token into the file (they last minutes); see what it holds: ppctl auth doctor'
+            : 'Run the step again; see what the token holds: ppctl auth doctor',
+      },
+    )
   }
   const auth: ClientAuth = (_as, c, body) => {
     body.set('client_id', c.client_id)

@@ -116,9 +116,13 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
     ? federatedSource(ctx.env, {provider: options.federatedProvider, file: options.federatedTokenFile, audience: options.federatedAudience})
     : undefined
   if (federating && !federation) {
-    throw new UsageError('FEDERATED_PROVIDER_UNAVAILABLE', 'No federated token was found: no token file, and none of the GitHub Actions, Azure DevOps or GitLab variables are set.', {
-      nextStep: 'Pass --federated-token-file FILE, or --federated-provider github|gitlab|azure-devops inside that CI system.',
-    })
+    throw new UsageError(
+      'FEDERATED_PROVIDER_UNAVAILABLE',
+      'No federated token was found: no token file, and none of the GitHub Actions, Azure DevOps or GitLab variables are set.',
+      {
+        nextStep: 'Pass --federated-token-file FILE, or --federated-provider github|gitlab|azure-devops inside that CI system.',
+      },
+    )
   }
   if (federating && (!(options.clientId ?? ctx.env.PPCTL_CLIENT_ID) || !(options.tenant ?? ctx.env.PPCTL_TENANT_ID))) {
     throw new UsageError('FEDERATION_FLAGS_REQUIRED', 'A federated sign-in needs the client id of the service principal and its tenant.', {

@@ -42,7 +42,12 @@ export const CODES = {
   CLIENT_ID_REQUIRED: code(USAGE, 'usage', false, 'no client id in the flags, environment or profile'),
   CERTIFICATE_FLAGS_REQUIRED: code(USAGE, 'usage', false, 'a certificate sign-in needs --certificate, --client-id and --tenant'),
   FEDERATION_FLAGS_REQUIRED: code(USAGE, 'usage', false, 'a federated sign-in needs a client id and a tenant (flags, or PPCTL_CLIENT_ID and PPCTL_TENANT_ID)'),
-  FEDERATED_PROVIDER_UNAVAILABLE: code(USAGE, 'usage', false, "the chosen --federated-provider's variables are not set (not in that CI system, or the job may not ask for tokens)"),
+  FEDERATED_PROVIDER_UNAVAILABLE: code(
+    USAGE,
+    'usage',
+    false,
+    "the chosen --federated-provider's variables are not set (not in that CI system, or the job may not ask for tokens)",
+  ),
   FEDERATED_TOKEN_UNREADABLE: code(USAGE, 'usage', false, 'the federated token file cannot be read or is empty'),
   FEDERATED_TOKEN_INVALID: code(USAGE, 'usage', false, 'the federated token is not a JWT'),
   INSECURE_AUTHORITY: code(USAGE, 'usage', false, 'the authority is not an https URL'),

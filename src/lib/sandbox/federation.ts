@@ -20,7 +20,7 @@ export interface FederatedCredentialList {
 }
 
 /** The local platform's CI token issuer: the `ci.` host of its gateway. */
-export function localCiIssuer(gatewayUrl: string): string {
+function localCiIssuer(gatewayUrl: string): string {
   const url = new URL(gatewayUrl)
   return `https://ci.${url.host}`
 }
@@ -32,9 +32,15 @@ function refused(status: number, body: Problem, what: string): Error {
     return new NotFoundError(
       body.code === 'FEDERATED_CREDENTIAL_NOT_FOUND' ? 'FEDERATED_CREDENTIAL_NOT_FOUND' : 'SERVICE_PRINCIPAL_NOT_FOUND',
       body.message ?? `${what}: not found.`,
-      {nextStep: body.code === 'FEDERATED_CREDENTIAL_NOT_FOUND' ? 'See them: ppctl sandbox sp federate list --client-id ID' : 'Create one: ppctl sandbox sp create'},
+      {
+        nextStep:
+          body.code === 'FEDERATED_CREDENTIAL_NOT_FOUND' ? 'See them: ppctl sandbox sp federate list --client-id ID' : 'Create one: ppctl sandbox sp create',
+      },
     )
-  if (status === 400) return new UsageError('USAGE', body.message ?? `${what}: the platform refused the request.`, {nextStep: 'Check the flags: ppctl sandbox sp federate add --help'})
+  if (status === 400)
+    return new UsageError('USAGE', body.message ?? `${what}: the platform refused the request.`, {
+      nextStep: 'Check the flags: ppctl sandbox sp federate add --help',
+    })
   return platformOrOwn(body.code, 'REGISTRATION_FAILED', body.message ?? `${what}: the platform answered HTTP ${status}.`)
 }
 
@@ -72,14 +78,14 @@ export async function addFederatedCredential(
   )
   if (status !== 200 && status !== 201) throw refused(status, body, 'Adding the federated credential')
   return {
-      clientId: options.clientId,
-      name: body.name,
-      issuer: body.issuer,
-      subject: body.subject,
-      audiences: body.audiences,
-      createdAt: body.createdAt,
-      created: body.created,
-    }
+    clientId: options.clientId,
+    name: body.name,
+    issuer: body.issuer,
+    subject: body.subject,
+    audiences: body.audiences,
+    createdAt: body.createdAt,
+    created: body.created,
+  }
 }
 
 export async function removeFederatedCredential(dataDir: string, clientId: string, name: string): Promise<FederatedCredentialRecord & {clientId: string}> {

@@ -88,7 +88,12 @@ export async function handleFederationControl(options: FederationControlOptions,
     const body = await readJsonObject(req)
     const audiences = body.audiences
     if (!isValue(body.issuer) || !body.issuer.startsWith('https://')) {
-      fail(res, 400, 'INVALID_FEDERATED_CREDENTIAL', 'The issuer must be an https URL (the CI system\'s token issuer, e.g. https://token.actions.githubusercontent.com).')
+      fail(
+        res,
+        400,
+        'INVALID_FEDERATED_CREDENTIAL',
+        "The issuer must be an https URL (the CI system's token issuer, e.g. https://token.actions.githubusercontent.com).",
+      )
       return true
     }
     if (!isValue(body.subject)) {
@@ -104,7 +109,13 @@ export async function handleFederationControl(options: FederationControlOptions,
       fail(res, 409, 'TOO_MANY_FEDERATED_CREDENTIALS', `A service principal has at most ${MAX_CREDENTIALS} federated credentials; remove one first.`)
       return true
     }
-    const credential: FederatedCredential = {name, issuer: body.issuer, subject: body.subject, audiences: [...new Set(audiences as string[])], createdAt: new Date().toISOString()}
+    const credential: FederatedCredential = {
+      name,
+      issuer: body.issuer,
+      subject: body.subject,
+      audiences: [...new Set(audiences as string[])],
+      createdAt: new Date().toISOString(),
+    }
     const before = options.directory.putFederatedCredential(sp.clientId, credential)
     record(before ? 'servicePrincipal.federatedCredential.updated' : 'servicePrincipal.federatedCredential.added', {
       name,

@@ -8,9 +8,9 @@ import {writeFileSyncAtomic} from '../fs-util.js'
 import {sendJson} from '../http-util.js'
 
 /** GitHub's tokens live 5 minutes (and up to 10 with skew); the same here by default. */
-export const CI_TOKEN_LIFETIME_SECONDS = 300
+const CI_TOKEN_LIFETIME_SECONDS = 300
 /** The audience a runner asks for when the job names none (GitHub uses the owner's URL; ppctl always names one). */
-export const DEFAULT_CI_AUDIENCE = 'api://ppctl'
+const DEFAULT_CI_AUDIENCE = 'api://ppctl'
 /** How long a job's request token (ACTIONS_ID_TOKEN_REQUEST_TOKEN) works: a job's length. */
 const JOB_LIFETIME_MS = 6 * 60 * 60 * 1000
 
@@ -61,7 +61,9 @@ function loadKey(dataDir: string): StoredKey {
   }
   const {privateKey} = generateKeyPairSync('rsa', {modulusLength: 2048})
   const jwk = privateKey.export({format: 'jwk'}) as JsonWebKey
-  const kid = createHash('sha256').update(JSON.stringify({e: jwk.e, kty: jwk.kty, n: jwk.n})).digest('base64url')
+  const kid = createHash('sha256')
+    .update(JSON.stringify({e: jwk.e, kty: jwk.kty, n: jwk.n}))
+    .digest('base64url')
   const stored: StoredKey = {privateJwk: {...jwk, kid}}
   writeFileSyncAtomic(file, JSON.stringify(stored) + '\n', 0o600)
   return stored
@@ -171,7 +173,11 @@ export function createCiIssuer(options: {issuer: string; dataDir: string; now?: 
         return sendJson(res, 200, github ? {value: minted.token, count: 1} : {oidcToken: minted.token}, {'cache-control': 'no-store'})
       }
       req.resume()
-      return refuse(res, 404, `No ${req.method} ${path} here: the CI token issuer serves /.well-known/openid-configuration, /.well-known/jwks, /idtoken and /oidctoken.`)
+      return refuse(
+        res,
+        404,
+        `No ${req.method} ${path} here: the CI token issuer serves /.well-known/openid-configuration, /.well-known/jwks, /idtoken and /oidctoken.`,
+      )
     },
   }
 }

@@ -10,7 +10,7 @@ import {BodyRejected, readBody} from '../body.js'
 import type {Directory, FederatedCredential, ServicePrincipal} from '../directory.js'
 import {sendJson} from '../http-util.js'
 
-export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 /** The kid of the identity's own key that re-signs a verified federated assertion for oidc-provider. */
 export const FEDERATION_KID = 'ppctl-federation'
 /** oidc-provider's own limit for a request body. */
@@ -73,9 +73,21 @@ function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
 }
 
 /** Printable and short: a presented value echoed back in an error or the audit. */
-const shown = (value: unknown) => JSON.stringify(String(value).replace(/[^\x20-\x7e]/g, '?').slice(0, 200))
+const shown = (value: unknown) =>
+  JSON.stringify(
+    String(value)
+      .replace(/[^\x20-\x7e]/g, '?')
+      .slice(0, 200),
+  )
 
-export function createFederation(options: {issuer: string; directory: Directory; audit: AuditSink; fetch: IssuerFetch; clockToleranceSeconds: number; log: (line: string) => void}): Federation {
+export function createFederation(options: {
+  issuer: string
+  directory: Directory
+  audit: AuditSink
+  fetch: IssuerFetch
+  clockToleranceSeconds: number
+  log: (line: string) => void
+}): Federation {
   const {directory} = options
   const {privateKey, publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
   const publicJwk = {...(publicKey.export({format: 'jwk'}) as JsonWebKey), kid: FEDERATION_KID, use: 'sig', alg: 'ES256'}
@@ -103,33 +115,63 @@ export function createFederation(options: {issuer: string; directory: Directory;
     const jose = await import('jose')
     const credentials: FederatedCredential[] = sp.federatedCredentials ?? []
     const ofIssuer = credentials.filter((c) => c.issuer === claims.iss)
-    if (ofIssuer.length === 0) throw new Refused(401, 'invalid_client', `the issuer (iss) of the client assertion, ${shown(claims.iss)}, is not registered for this client`)
+    if (ofIssuer.length === 0)
+      throw new Refused(401, 'invalid_client', `the issuer (iss) of the client assertion, ${shown(claims.iss)}, is not registered for this client`)
     let jwks
     try {
       jwks = await keysOf(claims.iss)
     } catch (err) {
-      throw new Refused(401, 'invalid_client', "the issuer's published keys could not be read, so the client assertion cannot be verified", `issuer keys: ${(err as Error).message}`)
+      throw new Refused(
+        401,
+        'invalid_client',
+        "the issuer's published keys could not be read, so the client assertion cannot be verified",
+        `issuer keys: ${(err as Error).message}`,
+      )
     }
     let payload: import('jose').JWTPayload
     try {
-      ;({payload} = await jose.jwtVerify(assertion, jwks, {issuer: claims.iss, clockTolerance: options.clockToleranceSeconds, requiredClaims: ['exp', 'sub', 'aud']}))
+      ;({payload} = await jose.jwtVerify(assertion, jwks, {
+        issuer: claims.iss,
+        clockTolerance: options.clockToleranceSeconds,
+        requiredClaims: ['exp', 'sub', 'aud'],
+      }))
     } catch (err) {
       if (err instanceof jose.errors.JWTExpired) throw new Refused(401, 'invalid_client', 'the client assertion has expired (exp)')
-      if (err instanceof jose.errors.JWTClaimValidationFailed && err.claim === 'nbf') throw new Refused(401, 'invalid_client', 'the client assertion is not valid yet (nbf)')
-      if (err instanceof jose.errors.JWTClaimValidationFailed) throw new Refused(401, 'invalid_client', `the client assertion's ${err.claim} claim is missing or invalid`)
+      if (err instanceof jose.errors.JWTClaimValidationFailed && err.claim === 'nbf')
+        throw new Refused(401, 'invalid_client', 'the client assertion is not valid yet (nbf)')
+      if (err instanceof jose.errors.JWTClaimValidationFailed)
+        throw new Refused(401, 'invalid_client', `the client assertion's ${err.claim} claim is missing or invalid`)
       if (err instanceof jose.errors.JWKSTimeout || !(err instanceof jose.errors.JOSEError)) {
-        throw new Refused(401, 'invalid_client', "the issuer's published keys could not be read, so the client assertion cannot be verified", `issuer keys: ${(err as Error).message}`)
+        throw new Refused(
+          401,
+          'invalid_client',
+          "the issuer's published keys could not be read, so the client assertion cannot be verified",
+          `issuer keys: ${(err as Error).message}`,
+        )
       }
-      throw new Refused(401, 'invalid_client', "the client assertion's signature does not verify with its issuer's published keys", `signature: ${(err as Error).message}`)
+      throw new Refused(
+        401,
+        'invalid_client',
+        "the client assertion's signature does not verify with its issuer's published keys",
+        `signature: ${(err as Error).message}`,
+      )
     }
     const ofSubject = ofIssuer.filter((c) => c.subject === payload.sub)
     if (ofSubject.length === 0) {
-      throw new Refused(401, 'invalid_client', `the subject (sub) of the client assertion, ${shown(payload.sub)}, matches no federated credential of this client for its issuer`)
+      throw new Refused(
+        401,
+        'invalid_client',
+        `the subject (sub) of the client assertion, ${shown(payload.sub)}, matches no federated credential of this client for its issuer`,
+      )
     }
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
     const match = ofSubject.find((c) => c.audiences.some((a) => audiences.includes(a)))
     if (!match) {
-      throw new Refused(401, 'invalid_client', `the audience (aud) of the client assertion, ${shown(audiences.join(' '))}, matches no federated credential of this client for its issuer and subject`)
+      throw new Refused(
+        401,
+        'invalid_client',
+        `the audience (aud) of the client assertion, ${shown(audiences.join(' '))}, matches no federated credential of this client for its issuer and subject`,
+      )
     }
     return {credential: match.name, issuer: match.issuer, subject: match.subject}
   }
@@ -160,7 +202,13 @@ export function createFederation(options: {issuer: string; directory: Directory;
         target: {type: 'client', id: sp.clientId},
         clientIp: req.socket.remoteAddress,
         userAgent: typeof ua === 'string' ? ua : undefined,
-        details: {grantType: 'client_credentials', method: 'federated', reason, issuer: String(claims.iss).slice(0, 200), subject: String(claims.sub ?? '').slice(0, 200)},
+        details: {
+          grantType: 'client_credentials',
+          method: 'federated',
+          reason,
+          issuer: String(claims.iss).slice(0, 200),
+          subject: String(claims.sub ?? '').slice(0, 200),
+        },
       })
     } catch (err) {
       options.log(`identity: could not record audit event client.auth_failed: ${(err as Error).message}`)

@@ -20,7 +20,9 @@ export default class SandboxSpFederateList extends BaseCommand<typeof SandboxSpF
   static override summary = "List a service principal's federated credentials."
   static override description = 'Each names the issuer, subject and audiences of the CI tokens that sign in as the service principal.'
 
-  static override examples = [{description: 'The federated credentials of one service principal', command: '<%= config.bin %> <%= command.id %> --client-id 3f2a…'}]
+  static override examples = [
+    {description: 'The federated credentials of one service principal', command: '<%= config.bin %> <%= command.id %> --client-id 3f2a…'},
+  ]
 
   static override flags = {
     'client-id': Flags.string({description: "The service principal's client id.", required: true, helpValue: 'ID'}),
