@@ -175,6 +175,10 @@ describe('workload identity federation (real CLI, real platform, the local CI to
     )
     expect(ado.code, ado.stderr + ado.stdout).to.equal(0)
     expect(JSON.parse(ado.stdout).federatedSource).to.contain('SYSTEM_OIDCREQUESTURI')
+    // GitLab: the job's id_tokens: variable.
+    const gitlab = await runCli(['auth', 'login', '--json'], pipelineEnv({PPCTL_ID_TOKEN: await mint(MAIN, AUDIENCE), GITLAB_CI: 'true'}))
+    expect(gitlab.code, gitlab.stderr + gitlab.stdout).to.equal(0)
+    expect(JSON.parse(gitlab.stdout).federatedSource).to.contain('PPCTL_ID_TOKEN')
     // A wrong request token gets no federated token: the CI system's refusal, exit 4.
     const refused = await runCli(
       ['auth', 'login', '--json'],
@@ -329,6 +333,10 @@ describe('workload identity federation (real CLI, real platform, the local CI to
     expect(renewed.code, renewed.stderr + renewed.stdout).to.equal(0)
     const again = await runCli(['connector', 'list', '--profile', 'ci', '--json'], m.env)
     expect(again.code, again.stderr + again.stdout).to.equal(0)
+    const logout = await runCli(['auth', 'logout', '--profile', 'ci', '--json'], m.env)
+    expect(logout.code, logout.stderr + logout.stdout).to.equal(0)
+    const after = await runCli(['auth', 'status', '--profile', 'ci', '--json'], m.env)
+    expect(JSON.parse(after.stdout)).to.include({signedIn: false, method: null})
   })
 
   it('audits the federated credential change and the federated sign-ins, succeeded and refused', async () => {
