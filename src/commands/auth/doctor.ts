@@ -53,11 +53,12 @@ Each check has a verdict (ok, warning, FAILED, skipped) and a next step; the exi
         ['Check', 'Verdict', {header: 'Detail', free: true}],
         report.checks.map((c) => [c.name, VERDICT_WORDS[c.verdict], c.message]),
         {
-          title: text`Profile "${report.profile}" (${report.mode === 'environment' ? 'CI variables' : 'stored sign-in'}), method ${report.method ?? 'none'}${report.clientId ? `, client ${report.clientId}` : ''}${
-            t
-              ? `\nPresented token: issuer ${t.issuer ?? '-'}, subject ${t.subject ?? '-'}, audience ${t.audiences.join(', ') || '-'}, expires ${t.expiresAt ?? '-'}${t.expired ? ' (EXPIRED)' : ''}`
-              : ''
-          }`,
+          title: lines(
+            text`Profile "${report.profile}" (${report.mode === 'environment' ? 'CI variables' : 'stored sign-in'}), method ${report.method ?? 'none'}${report.clientId ? `, client ${report.clientId}` : ''}`,
+            t &&
+              text`Presented token: issuer ${t.issuer ?? '-'}, subject ${t.subject ?? '-'}, audience ${t.audiences.join(', ') || '-'}, expires ${t.expiresAt ?? '-'}${t.expired ? ' (EXPIRED)' : ''}`,
+          ),
+          wrap: true,
           footer: lines(
             ...(steps.length > 0 ? steps.map((c) => text`Next (${c.name}): ${c.nextStep ?? ''}`) : []),
             report.ok ? text`No check failed.` : text`${String(report.checks.filter((c) => c.verdict === 'fail').length)} check(s) failed.`,

@@ -396,7 +396,8 @@ async function checkFederation(
       nextStep: `Compare the claims above with them: ppctl sandbox sp federate list --client-id ${clientId} (or your platform's admin view).`,
     })
   }
-  if (!input.reachable || !input.profile.authority) return
+  // An expired token would only be refused again (ppctl does not even send it).
+  if (!input.reachable || !input.profile.authority || expired) return
   // The identity provider's own verdict, with what it says did not match (it names the field, not the registered value).
   try {
     await federatedGrant(ctx, {authority: input.profile.authority, clientId, source: federation, resource: resourceFor(input.profile)})

@@ -227,7 +227,8 @@ export function createFederation(options: {
         body = await readBody(req, {types: ['application/x-www-form-urlencoded'], limit: TOKEN_BODY_LIMIT})
       } catch (err) {
         if (!(err instanceof BodyRejected)) throw err
-        sendJson(res, err.status, {error: 'invalid_request', error_description: err.detail ?? err.message}, {'cache-control': 'no-store', ...err.headers})
+        // As oidc-provider answers a body it cannot read: 400 invalid_request, the OAuth error format.
+        sendJson(res, 400, {error: 'invalid_request', error_description: err.detail ?? err.message}, {'cache-control': 'no-store', ...err.headers})
         return undefined
       }
       const params = new URLSearchParams(body.toString('utf8'))
