@@ -34,8 +34,16 @@ describe('federatedSource', () => {
   })
 
   it('a file names itself outside CI too, and the audience comes from the flag, then PPCTL_FEDERATED_AUDIENCE', () => {
-    expect(federatedSource({PPCTL_FEDERATED_TOKEN_FILE: 'f', PPCTL_FEDERATED_AUDIENCE: 'api://env'})).to.deep.equal({kind: 'file', file: 'f', audience: 'api://env'})
-    expect(federatedSource({PPCTL_FEDERATED_AUDIENCE: 'api://env'}, {file: 'g', audience: 'api://flag'})).to.deep.equal({kind: 'file', file: 'g', audience: 'api://flag'})
+    expect(federatedSource({PPCTL_FEDERATED_TOKEN_FILE: 'f', PPCTL_FEDERATED_AUDIENCE: 'api://env'})).to.deep.equal({
+      kind: 'file',
+      file: 'f',
+      audience: 'api://env',
+    })
+    expect(federatedSource({PPCTL_FEDERATED_AUDIENCE: 'api://env'}, {file: 'g', audience: 'api://flag'})).to.deep.equal({
+      kind: 'file',
+      file: 'g',
+      audience: 'api://flag',
+    })
   })
 
   it('a named provider whose variables are missing is a usage error naming them; an unknown one names the choices', () => {
