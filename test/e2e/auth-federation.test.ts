@@ -259,7 +259,7 @@ describe('workload identity federation (real CLI, real platform, the local CI to
     })
   }
 
-  it("the token endpoint itself refuses an expired federated token with invalid_client, without naming the credential's values", async () => {
+  it("the token endpoint itself refuses an expired or forged federated token with invalid_client, without naming the credential's values", async () => {
     const token = await mint(MAIN, AUDIENCE, ['--expired'])
     const wrongSubject = await mint('repo:contoso/app:pull_request', AUDIENCE)
     const agent = new Agent({connect: {ca: readFileSync(caFile, 'utf8'), lookup: (_h, _o, cb) => cb(null, [{address: '127.0.0.1', family: 4}])}})
@@ -280,6 +280,24 @@ describe('workload identity federation (real CLI, real platform, the local CI to
       }
       const expired = await post(token)
       expect(expired).to.deep.equal({status: 401, body: {error: 'invalid_client', error_description: 'the client assertion has expired (exp)'}})
+      // The right claims, signed by a key the issuer does not publish: refused on the signature.
+      const {SignJWT, generateKeyPair, decodeJwt} = await import('jose')
+      const {privateKey} = await generateKeyPair('RS256')
+      const real = decodeJwt(await mint(MAIN, AUDIENCE))
+      const forged = await new SignJWT({})
+        .setProtectedHeader({alg: 'RS256'})
+        .setIssuer(real.iss as string)
+        .setSubject(MAIN)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey)
+      const refusedForgery = await post(forged)
+      expect(refusedForgery.status).to.equal(401)
+      expect(refusedForgery.body).to.deep.equal({
+        error: 'invalid_client',
+        error_description: "the client assertion's signature does not verify with its issuer's published keys",
+      })
       const subject = await post(wrongSubject)
       expect(subject.status).to.equal(401)
       expect(subject.body.error).to.equal('invalid_client')
