@@ -8,6 +8,9 @@ import type {FaultTable} from './faults/fault-table.js'
 import {BodyRejected, readJsonObject} from './body.js'
 import {sendJson} from './http-util.js'
 import {findTenant} from './seed.js'
+import type {AuditSink} from './audit-sink.js'
+import {handleFederationControl} from './ci/control-routes.js'
+import type {CiIssuer} from './ci/issuer.js'
 
 export interface ControlOptions {
   directory: Directory
@@ -15,6 +18,9 @@ export interface ControlOptions {
   routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>
   /** Injected cluster faults (`ppctl sandbox fault`). */
   faults?: FaultTable
+  /** The CI token issuer (test tokens) and the audit of federated credential changes. */
+  ciIssuer?: CiIssuer
+  audit?: AuditSink
 }
 
 export interface RegisterServicePrincipalRequest {
@@ -36,6 +42,7 @@ export function createControlHandler(options: ControlOptions) {
       if (req.method === 'GET' && req.url === '/v1/health') return sendJson(res, 200, options.health())
       if (options.faults && (await handleFaultControl(options.faults, req, res))) return
       if (options.routes && (await options.routes(req, res))) return
+      if (await handleFederationControl(options, req, res)) return
       if (req.method === 'POST' && req.url === '/v1/service-principals') {
         const body = (await readJsonObject(req, {limit: REGISTRATION_LIMIT})) as unknown as RegisterServicePrincipalRequest
         const tenant = findTenant(String(body.tenant ?? ''))

@@ -24,6 +24,17 @@ export interface ServicePrincipal {
   thumbprintSha1: string
   notAfter: string
   createdAt: string
+  /** Workload identity federation: tokens of these issuers, subjects and audiences sign in as this service principal. */
+  federatedCredentials?: FederatedCredential[]
+}
+
+/** One trusted external identity: a token with exactly this `iss` and `sub`, and one of these `aud`, signs in. */
+export interface FederatedCredential {
+  name: string
+  issuer: string
+  subject: string
+  audiences: string[]
+  createdAt: string
 }
 
 interface DirectoryFile {
@@ -122,6 +133,29 @@ export class Directory {
   addServicePrincipal(sp: ServicePrincipal): void {
     this.data.servicePrincipals.push(sp)
     this.save()
+  }
+
+  /** Adds a federated credential, or replaces the one of the same name; returns what was there before. */
+  putFederatedCredential(clientId: string, credential: FederatedCredential): FederatedCredential | undefined {
+    const sp = this.findServicePrincipal(clientId)
+    if (!sp) throw new Error(`no service principal ${clientId}`)
+    const list = (sp.federatedCredentials ??= [])
+    const index = list.findIndex((c) => c.name === credential.name)
+    const before = index >= 0 ? list[index] : undefined
+    if (index >= 0) list[index] = credential
+    else list.push(credential)
+    this.save()
+    return before
+  }
+
+  /** Removes the named federated credential; returns it, or undefined when there was none. */
+  removeFederatedCredential(clientId: string, name: string): FederatedCredential | undefined {
+    const sp = this.findServicePrincipal(clientId)
+    const index = sp?.federatedCredentials?.findIndex((c) => c.name === name) ?? -1
+    if (!sp?.federatedCredentials || index < 0) return undefined
+    const [removed] = sp.federatedCredentials.splice(index, 1)
+    this.save()
+    return removed
   }
 }
 

@@ -28,6 +28,8 @@ import {createGlobalService} from './global/service.js'
 import {createIdentity} from './identity/provider.js'
 import {API_AUDIENCE, CLUSTERS, findTenant} from './seed.js'
 import {ensureTls} from './tls.js'
+import {createCiIssuer} from './ci/issuer.js'
+import {createIssuerFetch} from './identity/issuer-fetch.js'
 
 export interface PlatformOptions {
   dataDir: string
@@ -125,12 +127,25 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const clusterUri = (clusterId: string) => `https://${clusterId}.clusters.${BASE_DOMAIN}:${port}`
   clusters.clusterUri = clusterUri
 
+  // The identity reaches external issuers (federation) with the system CAs, and this platform's own CI issuer with its CA.
+  const issuers = createIssuerFetch(tls.caPem)
+  const ciIssuer = createCiIssuer({issuer: `https://ci.${BASE_DOMAIN}:${port}`, dataDir: options.dataDir})
+
   let identity: Awaited<ReturnType<typeof createIdentity>>
   try {
-    identity = await createIdentity({issuer: urls.authority, dataDir: options.dataDir, directory, audit: clusters as AuditSink, apiAudience: API_AUDIENCE, log})
+    identity = await createIdentity({
+      issuer: urls.authority,
+      dataDir: options.dataDir,
+      directory,
+      audit: clusters as AuditSink,
+      apiAudience: API_AUDIENCE,
+      issuerFetch: issuers.fetch,
+      log,
+    })
   } catch (err) {
     server.close()
     clusters.close()
+    await issuers.close()
     throw err
   }
 
@@ -189,6 +204,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const hasLog = (tenantId: string) => findTenant(tenantId)?.id === tenantId && routes.get(tenantId) !== undefined
   const gateway = createGateway({
     identity: identity.handler,
+    ciIssuer: ciIssuer.handler,
     global: createGlobalService({routes, clusterUri, audit: clusters}),
     cluster: (...args) => {
       const work = cluster(...args)
@@ -230,7 +246,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   if (process.platform !== 'win32' && existsSync(controlSocket)) rmSync(controlSocket)
   const control: Server = createHttpServer(
     listenerOptions(timeouts),
-    guardRequests(createControlHandler({directory, health, routes: createClusterControlRoutes(clusters), faults}), 'control', log),
+    guardRequests(
+      createControlHandler({directory, health, routes: createClusterControlRoutes(clusters), faults, ciIssuer, audit: clusters as AuditSink}),
+      'control',
+      log,
+    ),
   )
   guardClientErrors(control, 'control', log)
   await new Promise<void>((resolve, reject) => {
@@ -265,6 +285,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       refusals.close()
       unfollow()
       await identity.close()
+      await issuers.close()
       // Stops the replication shipper, then closes the stores.
       clusters.close()
       await new Promise<void>((resolve) => requestLog.end(() => resolve()))

@@ -19,7 +19,7 @@ describe('sandbox commands under --json (real CLI, real platform)', function () 
     platform = undefined
   })
 
-  it('every sandbox command prints the document of its schema: status, users, approve, fault, sp create, failover, resync, stop, start, reset', async () => {
+  it('every sandbox command prints the document of its schema: status, users, approve, fault, sp create, sp federate, ci-token, failover, resync, stop, start, reset', async () => {
     const p = (platform = await startTestPlatform())
     const dataDir = ['--data-dir', p.dataDir]
     const ran = new Set<string>()
@@ -49,9 +49,15 @@ describe('sandbox commands under --json (real CLI, real platform)', function () 
     expect(await json(['sandbox', 'fault', 'slow', '50', '--cluster', 'westus-1'])).to.include({cluster: 'westus-1', action: 'slow'})
     expect(await json(['sandbox', 'fault', 'up', '--cluster', 'westus-1'])).to.include({cluster: 'westus-1', action: 'up', fault: null})
     const sp = ['sandbox', 'sp', 'create', '--tenant', 'contoso', '--name', 'json-check', '--out', join(p.cli.home, 'sp')]
-    expect(await json(sp, 'pfx-pass-1\n'))
-      .to.include({name: 'json-check'})
-      .and.to.have.property('clientId')
+    const created = await json<{name: string; clientId: string}>(sp, 'pfx-pass-1\n')
+    expect(created).to.include({name: 'json-check'}).and.to.have.property('clientId')
+    const federate = ['--client-id', created.clientId, '--name', 'main']
+    const subject = ['--subject', 'repo:contoso/app:ref:refs/heads/main']
+    expect(await json(['sandbox', 'sp', 'federate', 'add', ...federate, ...subject, '--audience', 'api://ppctl'])).to.include({created: true})
+    expect(await json(['sandbox', 'sp', 'federate', 'list', '--client-id', created.clientId])).to.include({count: 1})
+    expect(await json(['sandbox', 'ci-token', ...subject, '--audience', 'api://ppctl'])).to.have.property('token')
+    expect(await json(['sandbox', 'ci-token', ...subject, '--job'])).to.have.nested.property('env.ACTIONS_ID_TOKEN_REQUEST_URL')
+    expect(await json(['sandbox', 'sp', 'federate', 'remove', ...federate])).to.include({name: 'main'})
     expect(await json(['sandbox', 'seed', '--users', '2', '--seats', 'POWERAPPS_PER_USER=50'])).to.be.an('object')
     expect(await json(['sandbox', 'failover', '--tenant', 'fabrikam'])).to.include({tenant: 'fabrikam'})
     expect(await json(['sandbox', 'resync', '--tenant', 'fabrikam'])).to.include({tenant: 'fabrikam'})

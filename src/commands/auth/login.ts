@@ -7,17 +7,20 @@ import type {BrowserSignInInfo} from '../../lib/auth/browser-flow.js'
 import {openBrowser} from '../../lib/auth/open-browser.js'
 import {durationFlag} from '../../lib/audit/duration.js'
 import {login, type LoginResult} from '../../lib/auth/login.js'
+import type {FederatedProviderName} from '../../lib/auth/federated-token.js'
 import {createSpinner} from '../../lib/output/spinner.js'
 
 export type AuthLoginResult = LoginResult
 
 export default class AuthLogin extends BaseCommand<typeof AuthLogin> {
-  static override summary = 'Sign in: with a device code or the browser (people), or a certificate (service principals).'
+  static override summary = "Sign in: with a device code or the browser (people), a certificate or a CI system's token (service principals)."
   static override description = `Without --certificate, shows a verification address and a code: open the address in any browser, enter the code and sign in there. With --web, signs in in this machine's browser instead (authorization code with PKCE, answered on a loopback address 127.0.0.1 with a random port): the browser is opened where there is one (BROWSER names another program), and the address is printed to stderr either way (with --no-browser only printed); --timeout bounds the wait. The code is written to stderr (as a JSON line too with --json), so a script can hand it on. With --certificate, signs in as a service principal (PEM with the key, or PFX whose password comes from PPCTL_CERTIFICATE_PASSWORD, stdin or a prompt — never a flag).
 
 Tokens are kept only in the OS keychain; the profile records who signed in, the tenant and the expiry. --insecure-storage (or PPCTL_CREDENTIAL_STORE=file) opts in to an unencrypted file instead.
 
-In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL_CERTIFICATE with the PEM): every command then signs in on demand in memory and nothing is written; this command only checks that the variables work.`
+In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL_CERTIFICATE with the PEM): every command then signs in on demand in memory and nothing is written; this command only checks that the variables work.
+
+Without a certificate, a pipeline signs in with its CI system's own OIDC token (workload identity federation, no stored secret): PPCTL_CLIENT_ID and PPCTL_TENANT_ID, plus PPCTL_FEDERATED_TOKEN_FILE, or — in CI, --federated-provider auto — the variables of GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN), Azure DevOps (SYSTEM_OIDCREQUESTURI, SYSTEM_ACCESSTOKEN) or GitLab (PPCTL_ID_TOKEN from id_tokens:). The token is read or asked for again at every renewal, kept in memory only and never printed. When it is refused, ppctl auth doctor shows which of issuer, subject, audience or expiry does not match.`
 
   static override examples = [
     {description: 'Sign in to the local platform (after `ppctl sandbox start`)', command: '<%= config.bin %> <%= command.id %>'},
@@ -42,6 +45,14 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
       description: 'With a PFX; the password from the environment',
       command:
         'PPCTL_CERTIFICATE_PASSWORD="$PFX_PASSWORD" <%= config.bin %> <%= command.id %> --profile ci --from sandbox --certificate ~/.ppctl-secrets/ci.pfx --client-id sp-1234 --tenant contoso',
+    },
+    {
+      description: 'A pipeline with a federated token file (workload identity federation): nothing is stored',
+      command: 'PPCTL_CLIENT_ID=3f2a… PPCTL_TENANT_ID=contoso PPCTL_FEDERATED_TOKEN_FILE="$RUNNER_TEMP/oidc.jwt" <%= config.bin %> <%= command.id %>',
+    },
+    {
+      description: 'Into a profile, from a token file re-read at every renewal',
+      command: '<%= config.bin %> <%= command.id %> --profile ci --from sandbox --federated-token-file ./oidc.jwt --client-id 3f2a… --tenant contoso',
     },
     {description: "Sign in in this machine's browser", command: '<%= config.bin %> <%= command.id %> --web'},
     {
@@ -70,6 +81,21 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
     from: Flags.string({
       description: 'Copy the platform settings (authority, client id, global URL, CA file, allow-list) of this profile; the flags above override them.',
       helpValue: 'PROFILE',
+    }),
+    'federated-token-file': Flags.string({
+      description:
+        "Sign in as a service principal with a CI system's OIDC token in this file (workload identity federation), re-read at every renewal; also PPCTL_FEDERATED_TOKEN_FILE.",
+      helpValue: 'FILE',
+      exclusive: ['certificate', 'web'],
+    }),
+    'federated-provider': Flags.string({
+      description: "Where the federated token comes from: the CI system's token service, a file, or auto (the first found; the default in CI).",
+      options: ['github', 'gitlab', 'azure-devops', 'file', 'auto'],
+      exclusive: ['certificate', 'web'],
+    }),
+    'federated-audience': Flags.string({
+      description: 'The audience to ask GitHub Actions or Azure DevOps for (the federated credential expects it); default api://ppctl.',
+      helpValue: 'AUD',
     }),
     web: Flags.boolean({
       description: "Sign in in this machine's browser (authorization code with PKCE, loopback redirect) instead of a device code.",
@@ -102,6 +128,9 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
         clusterAllowList: this.flags['cluster-allow-list'],
         from: this.flags.from,
         certificate: this.flags.certificate,
+        federatedTokenFile: this.flags['federated-token-file'],
+        federatedProvider: this.flags['federated-provider'] as FederatedProviderName | undefined,
+        federatedAudience: this.flags['federated-audience'],
         insecureStorage: this.flags['insecure-storage'],
         dpop: this.flags.dpop,
         signal: controller.signal,
@@ -128,7 +157,7 @@ In CI, set PPCTL_CLIENT_ID, PPCTL_TENANT_ID and PPCTL_CERTIFICATE_PATH (or PPCTL
       this.out(text`Signed in to profile "${result.profile}" as ${who}${result.tenantId ? ` (tenant ${result.tenantId})` : ''}.`)
       this.out(
         result.credentialStore === 'none'
-          ? text`CI mode: the token was acquired in memory from PPCTL_* variables; nothing was stored.`
+          ? text`CI mode: the token was acquired in memory from ${result.federatedSource ?? 'PPCTL_* variables'}; nothing was stored.`
           : text`Tokens are kept in: ${result.credentialLocation ?? result.credentialStore}.`,
       )
       if (result.dpop) this.out(text`They are DPoP-bound: they work only with the key kept beside them there.`)

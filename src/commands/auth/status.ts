@@ -62,7 +62,9 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
       return this.flags.all ? {items: [], count: 0} : this.signedOutShape()
     }
     if (active.mode === 'environment')
-      this.out(text`CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; nothing is stored.`)
+      this.out(
+        text`CI mode: signing in on demand from PPCTL_CLIENT_ID, PPCTL_TENANT_ID and ${active.method === 'federated' ? 'a federated token' : 'the certificate variables'}; nothing is stored.`,
+      )
     let footer: Rendered | undefined
     if (!this.flags.all && active.mode === 'profile') {
       const others = Object.keys((await this.ctx.config().read()).profiles).filter((n) => n !== active.profile).length
@@ -115,6 +117,7 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
       ['Account', p.account ?? '-'],
       ['Tenant', tenant],
       ['Method', p.method ?? '-'],
+      ['DPoP-bound', p.dpop ? 'yes (the tokens work only with the key kept beside them)' : 'no'],
       // A refused sign-in is not renewed: saying so would contradict the line above.
       ['Token expires', p.tokenExpiresAt ? `${p.tokenExpiresAt}${p.hasRefreshToken && !refused ? ' (renewed automatically)' : ''}` : '-'],
       ['Credential store', store.error ? `${store.kind}: ${store.error.message}` : store.location ? `${store.kind} (${store.location})` : store.kind],
@@ -142,6 +145,7 @@ export default class AuthStatus extends BaseCommand<typeof AuthStatus> {
       method: null,
       tokenExpiresAt: null,
       hasRefreshToken: false,
+      dpop: false,
       credentialStore: {kind: 'none', location: null},
       routingCacheAgeSeconds: null,
       check: null,

@@ -122,8 +122,11 @@ export async function checkSignIn(ctx: Context, input: CheckInput): Promise<Sign
   }
 
   if (!accessValid) {
-    if (creds.refreshToken || profile.authMethod === 'certificate')
-      return result('ok', `The access token has lapsed; the next command renews it${profile.authMethod === 'certificate' ? ' from the certificate' : ''}.`)
+    if (creds.refreshToken || profile.authMethod === 'certificate' || profile.authMethod === 'federated')
+      return result(
+        'ok',
+        `The access token has lapsed; the next command renews it${profile.authMethod === 'certificate' ? ' from the certificate' : profile.authMethod === 'federated' ? ' with a new federated token' : ''}.`,
+      )
     return result('expired', `The sign-in of profile "${name}" has expired and cannot be renewed.`, {code: 'SESSION_EXPIRED'})
   }
   if (!profile.globalUrl) return result('ok', 'The identity provider accepts the sign-in.')
@@ -174,7 +177,7 @@ export async function checkEnvironment(ctx: Context, input: {globalUrl?: string;
   const timedOut = new Promise<never>((_, reject) =>
     signal.addEventListener('abort', () => reject(new UnreachableError('TIMEOUT', `no answer within ${timeoutMs / 1000} s`)), {once: true}),
   )
-  const next = 'Check PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate variables; see the error with: ppctl auth token'
+  const next = 'Check PPCTL_CLIENT_ID, PPCTL_TENANT_ID and the certificate or federated token variables; compare them with: ppctl auth doctor'
   let token: AccessToken
   try {
     token = await Promise.race([ctx.tokens().get(), timedOut])

@@ -14,6 +14,9 @@ const SIGN_IN_FIELDS = [
   'signedInAt',
   'certificatePath',
   'certificateThumbprint',
+  'federatedProvider',
+  'federatedTokenFile',
+  'federatedAudience',
 ] as const satisfies ReadonlyArray<keyof Profile>
 
 /** The folder of every cache kept for a profile (the routing cache among them). */

@@ -13,12 +13,13 @@ import {pollDeviceToken, startDeviceAuthorization, type DeviceCodeInfo} from './
 import {discover, parseAuthority} from './discovery.js'
 import {checkDpopBound, newDpopKey, tokenEndpointDpop} from './dpop.js'
 import {recordSignIn} from './forget.js'
+import {describeSource, federatedGrant, federatedSource, type FederatedProviderName} from './federated-token.js'
 import {resourceFor, SIGN_IN_SCOPE} from './resource.js'
 import {identityOf, toStoredCredentials} from './token-response.js'
 
 export interface LoginResult {
   profile: string
-  method: 'device-code' | 'browser' | 'certificate'
+  method: 'device-code' | 'browser' | 'certificate' | 'federated'
   account: string | null
   tenantId: string | null
   authority: string
@@ -29,6 +30,8 @@ export interface LoginResult {
   credentialStore: 'keychain' | 'file' | 'memory' | 'none'
   credentialLocation: string | null
   certificateThumbprint?: string
+  /** Federated sign-in: where the CI system's token came from (never the token). */
+  federatedSource?: string
   /** Whether the tokens are DPoP-bound to a key kept with them in the credential store. */
   dpop: boolean
   /** Warnings a person should act on (a key file readable by others, an insecure store). */
@@ -49,6 +52,12 @@ export interface LoginOptions {
   /** Copy the platform settings (authority, client id, global URL, CA file, allow-list, resource) of this profile. */
   from?: string
   certificate?: string
+  /** Federated sign-in (workload identity federation): the CI system's token from this file, re-read at every renewal. */
+  federatedTokenFile?: string
+  /** Federated sign-in: where the token comes from (auto: the first of file, GitHub, Azure DevOps, GitLab found). */
+  federatedProvider?: FederatedProviderName
+  /** Federated sign-in: the audience asked of GitHub or Azure DevOps (default api://ppctl). */
+  federatedAudience?: string
   insecureStorage?: boolean
   /** Bind the tokens to a new DPoP key (true), or not (false); saved in the profile. Unset: as the profile says. */
   dpop?: boolean
@@ -100,8 +109,26 @@ async function targetProfile(
 }
 
 export async function login(ctx: Context, options: LoginOptions): Promise<LoginResult> {
+  const federating = Boolean(options.federatedTokenFile || options.federatedProvider)
   const ci = ciCredentialsFromEnv(ctx.env)
-  if (ci && !options.certificate && !options.authority) return loginFromEnvironment(ctx, ci)
+  if (ci && !options.certificate && !federating && !options.authority) return loginFromEnvironment(ctx, ci)
+  const federation = federating
+    ? federatedSource(ctx.env, {provider: options.federatedProvider, file: options.federatedTokenFile, audience: options.federatedAudience})
+    : undefined
+  if (federating && !federation) {
+    throw new UsageError(
+      'FEDERATED_PROVIDER_UNAVAILABLE',
+      'No federated token was found: no token file, and none of the GitHub Actions, Azure DevOps or GitLab variables are set.',
+      {
+        nextStep: 'Pass --federated-token-file FILE, or --federated-provider github|gitlab|azure-devops inside that CI system.',
+      },
+    )
+  }
+  if (federating && (!(options.clientId ?? ctx.env.PPCTL_CLIENT_ID) || !(options.tenant ?? ctx.env.PPCTL_TENANT_ID))) {
+    throw new UsageError('FEDERATION_FLAGS_REQUIRED', 'A federated sign-in needs the client id of the service principal and its tenant.', {
+      nextStep: 'Pass --client-id ID --tenant TENANT (or set PPCTL_CLIENT_ID and PPCTL_TENANT_ID).',
+    })
+  }
   if (options.certificate && (!options.clientId || !options.tenant)) {
     throw new UsageError('CERTIFICATE_FLAGS_REQUIRED', 'A certificate sign-in needs --client-id and --tenant.', {
       nextStep: 'ppctl auth login --certificate FILE --client-id ID --tenant TENANT',
@@ -125,7 +152,11 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
     let started: number
     let method: LoginResult['method']
     let thumbprint: string | undefined
-    if (options.certificate) {
+    if (federation) {
+      method = 'federated'
+      started = now()
+      res = await federatedGrant(ctx, {authority, clientId, source: federation, resource: resourceFor(profile), http, dpop: key})
+    } else if (options.certificate) {
       method = 'certificate'
       const cert = await loadClientCertificate(ctx, {file: options.certificate})
       warnings.push(...cert.warnings)
@@ -162,18 +193,21 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
     await access.withLock(name, () => store.set(name, creds))
     await recordSignIn(ctx, name, {
       ...changes,
-      account: who.account ?? (method === 'certificate' ? clientId : undefined),
+      account: who.account ?? (method === 'certificate' || method === 'federated' ? clientId : undefined),
       tenantId: who.tenantId,
       authMethod: method,
       tokenExpiresAt: expiresAt,
       signedInAt: new Date(started).toISOString(),
       certificatePath: options.certificate ? resolve(options.certificate) : undefined,
       certificateThumbprint: thumbprint,
+      federatedProvider: federation?.kind,
+      federatedTokenFile: federation?.file ? resolve(federation.file) : undefined,
+      federatedAudience: federation ? federation.audience : undefined,
     })
     return {
       profile: name,
       method,
-      account: who.account ?? (method === 'certificate' ? clientId : null),
+      account: who.account ?? (method === 'certificate' || method === 'federated' ? clientId : null),
       tenantId: who.tenantId ?? null,
       authority,
       clientId,
@@ -181,6 +215,7 @@ export async function login(ctx: Context, options: LoginOptions): Promise<LoginR
       credentialStore: store.kind,
       credentialLocation: store.location,
       ...(thumbprint ? {certificateThumbprint: thumbprint} : {}),
+      ...(federation ? {federatedSource: describeSource(federation)} : {}),
       dpop: key !== undefined,
       warnings,
     }
@@ -195,7 +230,7 @@ async function loginFromEnvironment(ctx: Context, ci: NonNullable<ReturnType<typ
   const t = await ctx.tokens().ci(ci)
   return {
     profile: name,
-    method: 'certificate',
+    method: ci.federated ? 'federated' : 'certificate',
     account: t.account ?? ci.clientId,
     tenantId: t.tenantId ?? null,
     authority: t.authority,
@@ -203,7 +238,8 @@ async function loginFromEnvironment(ctx: Context, ci: NonNullable<ReturnType<typ
     expiresAt: new Date(t.expiresAt).toISOString(),
     credentialStore: 'none',
     credentialLocation: null,
-    certificateThumbprint: t.thumbprint,
+    ...(t.thumbprint ? {certificateThumbprint: t.thumbprint} : {}),
+    ...(t.federatedSource ? {federatedSource: t.federatedSource} : {}),
     dpop: false,
     warnings: [],
   }

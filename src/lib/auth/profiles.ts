@@ -12,7 +12,7 @@ export interface ProfileSummary {
   authority: string | null
   account: string | null
   tenantId: string | null
-  method: 'device-code' | 'browser' | 'certificate' | null
+  method: 'device-code' | 'browser' | 'certificate' | 'federated' | null
   signedIn: boolean
 }
 

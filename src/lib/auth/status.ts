@@ -21,10 +21,12 @@ export interface ProfileStatus {
   signedIn: boolean
   account: string | null
   tenantId: string | null
-  method: 'device-code' | 'browser' | 'certificate' | null
+  method: 'device-code' | 'browser' | 'certificate' | 'federated' | null
   /** When the access token expires (ISO 8601); a refresh token renews it. */
   tokenExpiresAt: string | null
   hasRefreshToken: boolean
+  /** Whether the stored tokens are DPoP-bound (RFC 9449): they work only with the key kept with them in the credential store. */
+  dpop: boolean
   credentialStore: {kind: 'keychain' | 'file' | 'memory' | 'none'; location: string | null; error?: {code: string; message: string}}
   /** Seconds since the routing cache was written, or null without one. */
   routingCacheAgeSeconds: number | null
@@ -59,9 +61,10 @@ export async function authStatus(ctx: Context, options: StatusOptions = {}): Pro
         signedIn: true,
         account: ci.clientId,
         tenantId: ci.tenant,
-        method: 'certificate',
+        method: ci.federated ? 'federated' : 'certificate',
         tokenExpiresAt: null,
         hasRefreshToken: false,
+        dpop: false,
         credentialStore: {kind: 'none', location: null},
         routingCacheAgeSeconds: null,
         check,
@@ -92,6 +95,7 @@ export async function authStatus(ctx: Context, options: StatusOptions = {}): Pro
       method: stored.authMethod ?? null,
       tokenExpiresAt: stored.tokenExpiresAt ?? null,
       hasRefreshToken: false,
+      dpop: false,
       credentialStore: {kind: profile.credentialStore ?? 'keychain', location: null},
       routingCacheAgeSeconds: await cacheAge(ctx, name),
       check: null,
@@ -104,6 +108,7 @@ export async function authStatus(ctx: Context, options: StatusOptions = {}): Pro
         entry.credentialStore = {kind: store.kind, location: store.location}
         creds = await store.get(name)
         entry.hasRefreshToken = Boolean(creds?.refreshToken)
+        entry.dpop = Boolean(creds?.dpopKey)
         entry.signedIn = Boolean(creds?.refreshToken || creds?.accessToken)
         if (creds?.accessTokenExpiresAt) entry.tokenExpiresAt = new Date(creds.accessTokenExpiresAt).toISOString()
         // The same check every command makes before using the tokens: "signed in" must mean the platform accepts them.

@@ -8,6 +8,7 @@ import {text} from '../output/render.js'
 import {certificateGrant, loadClientCertificate} from './certificate-sign-in.js'
 import {acquireCiToken, ciCredentialsFromEnv, type CiCredentials, type CiToken} from './ci-env.js'
 import {discover} from './discovery.js'
+import {federatedGrant, federatedSource} from './federated-token.js'
 import {tokenEndpointDpop, type DpopKey} from './dpop.js'
 import {dpopKeys, type DpopKeys} from './dpop-tokens.js'
 import {forgetSignIn, recordExpiry} from './forget.js'
@@ -25,7 +26,7 @@ export interface AccessToken {
   expiresAt: number
   profile: string
   /** Where it came from: the store, a refresh, a new certificate sign-in, or the CI environment (memory only). */
-  source: 'cache' | 'refreshed' | 'certificate' | 'environment'
+  source: 'cache' | 'refreshed' | 'certificate' | 'federated' | 'environment'
   /** A DPoP-bound token's key: requests send `Authorization: DPoP` and a proof signed by it (pass the token as `auth`). */
   dpop?: DpopProver
 }
@@ -39,20 +40,34 @@ export interface GetAccessTokenOptions {
 export interface Tokens {
   /** The active profile's token: from the store while fresh, else renewed under the profile lock; from the CI variables in CI mode. */
   get(options?: GetAccessTokenOptions): Promise<AccessToken>
-  /** The CI variables' token, acquired once per command run (context) and kept only in memory. */
-  ci(ci: CiCredentials): Promise<CiToken>
+  /**
+   * The CI variables' token, acquired once per command run (context) and kept only in memory — acquired again (a new
+   * federated token read or asked for) when it comes within REFRESH_AHEAD_MS of its expiry, or with `forceRefresh`.
+   */
+  ci(ci: CiCredentials, options?: GetAccessTokenOptions): Promise<CiToken>
 }
 
 export function createTokens(ctx: Context): Tokens {
   let ciToken: Promise<CiToken> | undefined
+  let ciExpiresAt = Number.POSITIVE_INFINITY
   // One prover per key for the whole run, so the nonces servers hand out are remembered from request to request.
   const keys = dpopKeys()
   const tokens: Tokens = {
     get: (options = {}) => getAccessToken(ctx, tokens, keys, options),
-    ci(ci) {
+    ci(ci, options = {}) {
+      if (ciToken && (options.forceRefresh || ciExpiresAt - ctx.clock.now() <= REFRESH_AHEAD_MS)) ciToken = undefined
       if (!ciToken) {
-        ciToken = acquireCiToken(ctx, ci)
-        ciToken.catch(() => (ciToken = undefined))
+        ciExpiresAt = Number.POSITIVE_INFINITY
+        const acquiring = acquireCiToken(ctx, ci)
+        ciToken = acquiring
+        acquiring.then(
+          (t) => {
+            if (ciToken === acquiring) ciExpiresAt = t.expiresAt
+          },
+          () => {
+            if (ciToken === acquiring) ciToken = undefined
+          },
+        )
       }
       return ciToken
     },
@@ -74,7 +89,7 @@ async function getAccessToken(ctx: Context, tokens: Tokens, keys: DpopKeys, opti
   const ci = ciCredentialsFromEnv(ctx.env)
   const {name, profile} = await ctx.activeProfile()
   if (ci) {
-    const t = await tokens.ci(ci)
+    const t = await tokens.ci(ci, options)
     return {token: t.token, expiresAt: t.expiresAt, profile: name, source: 'environment'}
   }
   if (!profile.authMethod) throw notSignedIn(name)
@@ -97,7 +112,11 @@ async function getAccessToken(ctx: Context, tokens: Tokens, keys: DpopKeys, opti
       return {token: current.accessToken, expiresAt: current.accessTokenExpiresAt, profile: name, source: 'cache' as const, ...(key ? {dpop: key.prover} : {})}
     }
     const renewed =
-      profile.authMethod === 'certificate' ? await renewWithCertificate(ctx, name, profile, store, key) : await refresh(ctx, name, profile, store, current, key)
+      profile.authMethod === 'certificate'
+        ? await renewWithCertificate(ctx, name, profile, store, key)
+        : profile.authMethod === 'federated'
+          ? await renewWithFederation(ctx, name, profile, store, key)
+          : await refresh(ctx, name, profile, store, current, key)
     return key ? {...renewed, dpop: key.prover} : renewed
   })
 }
@@ -149,4 +168,17 @@ async function renewWithCertificate(ctx: Context, name: string, profile: Profile
   await store.set(name, next)
   await recordExpiry(ctx, name, next.accessTokenExpiresAt ?? now)
   return {token: res.access_token, expiresAt: next.accessTokenExpiresAt ?? now, profile: name, source: 'certificate'}
+}
+
+/** Federation has no refresh token either: a new federated token is read (or asked for) now, and exchanged again. */
+async function renewWithFederation(ctx: Context, name: string, profile: Profile, store: CredentialStore, key: DpopKey | undefined): Promise<AccessToken> {
+  if (!profile.federatedProvider || !profile.authority || !profile.clientId) throw notSignedIn(name)
+  const source = federatedSource(ctx.env, {provider: profile.federatedProvider, file: profile.federatedTokenFile, audience: profile.federatedAudience})
+  if (!source) throw notSignedIn(name)
+  const now = ctx.clock.now()
+  const res = await federatedGrant(ctx, {authority: profile.authority, clientId: profile.clientId, source, resource: resourceFor(profile), dpop: key})
+  const next = toStoredCredentials(res, now, key ? {dpopKey: key.jwk} : undefined)
+  await store.set(name, next)
+  await recordExpiry(ctx, name, next.accessTokenExpiresAt ?? now)
+  return {token: res.access_token, expiresAt: next.accessTokenExpiresAt ?? now, profile: name, source: 'federated'}
 }

@@ -15,7 +15,7 @@ export interface WhoamiResult {
   /** The roles the access token carries (Admin, Maker, Support, …), as the platform will see them. */
   roles: string[]
   profile: string
-  method: 'device-code' | 'browser' | 'certificate'
+  method: 'device-code' | 'browser' | 'certificate' | 'federated'
 }
 
 /** A JWT's claims, read without verification: for display only, never to trust (the platform verifies). */
@@ -67,11 +67,11 @@ export async function whoami(ctx: Context): Promise<WhoamiResult> {
   }
   return {
     account,
-    kind: upn ? 'user' : ci || profile.authMethod === 'certificate' ? 'servicePrincipal' : 'user',
+    kind: upn ? 'user' : ci || profile.authMethod === 'certificate' || profile.authMethod === 'federated' ? 'servicePrincipal' : 'user',
     tenantId,
     tenantName,
     roles: rolesClaim.filter((r): r is string => typeof r === 'string'),
     profile: name,
-    method: ci ? 'certificate' : (profile.authMethod ?? 'device-code'),
+    method: ci ? (ci.federated ? 'federated' : 'certificate') : (profile.authMethod ?? 'device-code'),
   }
 }

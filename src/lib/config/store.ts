@@ -37,7 +37,7 @@ export interface Profile {
   /** The tenant id the tokens were issued for (their `tid` claim). */
   tenantId?: string
   /** How the profile signed in. */
-  authMethod?: 'device-code' | 'browser' | 'certificate'
+  authMethod?: 'device-code' | 'browser' | 'certificate' | 'federated'
   /** When the cached access token expires (ISO 8601). */
   tokenExpiresAt?: string
   /** When the profile signed in (ISO 8601). */
@@ -46,6 +46,12 @@ export interface Profile {
   certificatePath?: string
   /** Certificate sign-in: the certificate's SHA-1 thumbprint (hex), for people. */
   certificateThumbprint?: string
+  /** Federated sign-in: where the CI system's token comes from (read or asked for again at every renewal; never stored). */
+  federatedProvider?: 'github' | 'gitlab' | 'azure-devops' | 'file'
+  /** Federated sign-in from a file: its path (the token itself is never stored). */
+  federatedTokenFile?: string
+  /** Federated sign-in: the audience asked of the CI system. */
+  federatedAudience?: string
 }
 
 export interface ConfigFile {

@@ -34,6 +34,8 @@ export interface RequestLogEntry {
 
 export interface GatewayOptions {
   identity: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
+  /** The CI token issuer (`ci.` host): a stand-in for GitHub Actions' token service, federation's external issuer. */
+  ciIssuer?: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
   global: ServiceHandler
   cluster: ClusterHandler
   clusterIds: readonly string[]
@@ -141,6 +143,10 @@ export function createGateway(options: GatewayOptions) {
         await options.identity(req, res)
         return
       }
+      if (host === `ci.${BASE_DOMAIN}` && options.ciIssuer) {
+        await options.ciIssuer(req, res)
+        return
+      }
       const own =
         host === BASE_DOMAIN || host === 'localhost' || host === '127.0.0.1'
           ? findRoute(GATEWAY_ROUTES, req.method ?? 'GET', req.url ?? '/', {head: true})
@@ -190,7 +196,7 @@ export function createGateway(options: GatewayOptions) {
         status: 421,
         code: 'UNKNOWN_HOST',
         title: 'This listener does not serve that host',
-        detail: `Known hosts: login.${BASE_DOMAIN}, global.${BASE_DOMAIN}, <cluster>${clusterSuffix}.`,
+        detail: `Known hosts: login.${BASE_DOMAIN}, global.${BASE_DOMAIN}, ci.${BASE_DOMAIN}, <cluster>${clusterSuffix}.`,
       })
     } catch (err) {
       answerUnexpected(res, rc, err, 'gateway')

@@ -57,11 +57,14 @@ class StoreAdapter implements Adapter {
 
 /** Service principals as oidc-provider clients, read from the Directory at each lookup (new ones work at once). */
 class DirectoryClientAdapter implements Adapter {
-  constructor(private readonly directory: Directory) {}
+  constructor(
+    private readonly directory: Directory,
+    private readonly federationJwk?: Record<string, unknown>,
+  ) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     const sp = this.directory.findServicePrincipal(id)
-    return sp ? servicePrincipalClient(sp) : undefined
+    return sp ? servicePrincipalClient(sp, this.federationJwk) : undefined
   }
 
   async upsert(): Promise<void> {
@@ -84,6 +87,11 @@ class DirectoryClientAdapter implements Adapter {
 }
 
 /** The `adapter` option: a factory oidc-provider calls once per model name. */
-export function createAdapterFactory(store: JsonFileStore, directory: Directory, clockToleranceSeconds: number): (model: string) => Adapter {
-  return (model) => (model === 'Client' ? new DirectoryClientAdapter(directory) : new StoreAdapter(model, store, clockToleranceSeconds * 1000))
+export function createAdapterFactory(
+  store: JsonFileStore,
+  directory: Directory,
+  clockToleranceSeconds: number,
+  federationJwk?: Record<string, unknown>,
+): (model: string) => Adapter {
+  return (model) => (model === 'Client' ? new DirectoryClientAdapter(directory, federationJwk) : new StoreAdapter(model, store, clockToleranceSeconds * 1000))
 }

@@ -25,7 +25,14 @@ function tenantOfUpn(directory: Directory, upn: string): string | undefined {
   return findTenant(domain)?.id ?? directory.users().find((u) => u.upn.toLowerCase().endsWith(`@${domain}`))?.tenantId
 }
 
-export function createIdentityAudit(options: {provider: Provider; audit: AuditSink; directory: Directory; log: (line: string) => void}): IdentityAudit {
+export function createIdentityAudit(options: {
+  provider: Provider
+  audit: AuditSink
+  directory: Directory
+  log: (line: string) => void
+  /** The federated credential a token request signed in with (the request as oidc-provider saw it). */
+  federated?: (req: unknown) => {credential: string; issuer: string; subject: string} | undefined
+}): IdentityAudit {
   const {audit, directory, log} = options
 
   const record = (event: AuditInput) => {
@@ -54,6 +61,7 @@ export function createIdentityAudit(options: {provider: Provider; audit: AuditSi
     const who = actorOf(ctx)
     if (!who) return
     const token = ctx.oidc.entities.AccessToken ?? ctx.oidc.entities.ClientCredentials
+    const federated = options.federated?.(ctx.req)
     record({
       tenantId: who.tenantId,
       action: grantType === 'refresh_token' ? 'token.refreshed' : 'token.issued',
@@ -66,6 +74,7 @@ export function createIdentityAudit(options: {provider: Provider; audit: AuditSi
         clientId: ctx.oidc.client?.clientId,
         scope: token?.scope,
         refreshTokenIssued: Boolean(ctx.oidc.entities.RefreshToken),
+        ...(federated ? {method: 'federated', federatedCredential: federated.credential, issuer: federated.issuer, subject: federated.subject} : {}),
       },
     })
   })

@@ -2,6 +2,7 @@
 import {errors, type ClientLike, type KoaContextWithOIDC} from 'oidc-provider'
 
 import type {Directory} from '../directory.js'
+import {FEDERATION_KID} from './federation.js'
 
 /** The longest lifetime accepted for a client assertion, in seconds (RFC 7523 asks for a short one). */
 const MAX_ASSERTION_LIFETIME_SECONDS = 300
@@ -20,6 +21,8 @@ export function createClientAssertionCheck(directory: Directory, clockToleranceS
   ): Promise<void> {
     const sp = directory.findServicePrincipal(client.clientId)
     if (!sp) throw new errors.InvalidClientAuth('client not found')
+    // Re-signed by the identity after a federated assertion was verified (federation.ts): no certificate is involved.
+    if (header.kid === FEDERATION_KID && header.alg === 'ES256' && (sp.federatedCredentials?.length ?? 0) > 0) return
     const x5t = header['x5t#S256']
     if (typeof x5t !== 'string' || x5t.length === 0) {
       throw new errors.InvalidClientAuth('the client assertion header must carry x5t#S256, the thumbprint of the registered certificate')

@@ -23,8 +23,13 @@ export function cliClient(): Record<string, unknown> {
   }
 }
 
-/** A service principal: client credentials only, authenticated with a JWT signed by its registered certificate's key. */
-export function servicePrincipalClient(sp: ServicePrincipal): Record<string, unknown> {
+/**
+ * A service principal: client credentials only, authenticated with a JWT signed by its registered certificate's key —
+ * or, when it has federated credentials, by the identity's federation key (an assertion re-signed after the external
+ * one was verified, see federation.ts).
+ */
+export function servicePrincipalClient(sp: ServicePrincipal, federationJwk?: Record<string, unknown>): Record<string, unknown> {
+  const federated = federationJwk && (sp.federatedCredentials?.length ?? 0) > 0
   return {
     client_id: sp.clientId,
     client_name: sp.name,
@@ -32,6 +37,6 @@ export function servicePrincipalClient(sp: ServicePrincipal): Record<string, unk
     grant_types: ['client_credentials'],
     response_types: [],
     redirect_uris: [],
-    jwks: {keys: [sp.jwk]},
+    jwks: {keys: federated ? [sp.jwk, federationJwk] : [sp.jwk]},
   }
 }

@@ -8,6 +8,7 @@ declare module 'oidc-provider' {
   /** The Koa context oidc-provider hands to configuration hooks and events, reduced to what is read here. */
   export interface KoaContextWithOIDC {
     ip: string
+    req: IncomingMessage
     body: unknown
     type: string
     status: number

@@ -10,6 +10,7 @@ import {screenBody} from '../body.js'
 import type {Directory} from '../directory.js'
 import {decodeSegment} from '../http-util.js'
 import {createAdapterFactory} from './adapter.js'
+import {createFederation, type IssuerFetch} from './federation.js'
 import {createIdentityAudit} from './audit.js'
 import {buildConfiguration, CLOCK_TOLERANCE_SECONDS} from './configuration.js'
 import {createInteractionHandler, INTERACTION_PREFIX, MAX_FORM_BYTES, sendPage} from './interactions.js'
@@ -20,6 +21,8 @@ import {JsonFileStore} from './store.js'
 
 /** oidc-provider's device verification page (its `code_verification` route). */
 const VERIFICATION_PATH = '/device'
+/** oidc-provider's token endpoint. */
+const TOKEN_PATH = '/token'
 
 export interface IdentityOptions {
   /** `https://login.sandbox.localhost:<port>`: the handler must be served at this origin, over TLS. */
@@ -28,6 +31,8 @@ export interface IdentityOptions {
   directory: Directory
   audit: AuditSink
   apiAudience: string
+  /** How the identity reaches an external issuer's discovery document and keys (federation). */
+  issuerFetch?: IssuerFetch
   log?: (line: string) => void
 }
 
@@ -44,7 +49,15 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   const log = options.log ?? (() => {})
   const keys = ensureIdentityKeys(options.dataDir)
   const store = new JsonFileStore(join(options.dataDir, 'identity', 'state.json'))
-  const adapter = createAdapterFactory(store, options.directory, CLOCK_TOLERANCE_SECONDS)
+  const federation = createFederation({
+    issuer: options.issuer,
+    directory: options.directory,
+    audit: options.audit,
+    fetch: options.issuerFetch ?? ((url) => fetch(url, {redirect: 'error'})),
+    clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+    log,
+  })
+  const adapter = createAdapterFactory(store, options.directory, CLOCK_TOLERANCE_SECONDS, federation.publicJwk as Record<string, unknown>)
 
   // An access token lives an hour; the gateway accepts a minute of skew past its expiry.
   const sessions = createSessionRevocation({store, accessTokenLifetimeMs: (60 * 60 + 2 * 60) * 1000, log})
@@ -56,7 +69,7 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   provider.proxy = false
 
   sessions.follow(provider)
-  const audit = createIdentityAudit({provider, audit: options.audit, directory: options.directory, log})
+  const audit = createIdentityAudit({provider, audit: options.audit, directory: options.directory, log, federated: federation.matchOf})
   const interactions = createInteractionHandler({provider, directory: options.directory, audit, csrfSecret: keys.cookieKeys[0], log})
   const oidc = provider.callback()
 
@@ -88,6 +101,12 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
         return
       }
       if (req.method === 'POST' && path === VERIFICATION_PATH && (await screenDeviceForm(req, res))) return
+      if (req.method === 'POST' && path === TOKEN_PATH) {
+        // Read once here (a federated assertion is verified and re-signed); oidc-provider reads the replayed body itself.
+        const prepared = await federation.prepare(req, res)
+        if (prepared) await oidc(prepared, res)
+        return
+      }
       await oidc(req, res)
     } catch (err) {
       failed(res, err)
