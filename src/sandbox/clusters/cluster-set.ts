@@ -370,7 +370,9 @@ export class ClusterSet implements PlatformAudit {
     // The old active has everything the new one logged so far; ship only what comes next.
     oldActive.replication.setAppliedLsn(tenantId, to, newActive.replication.maxLsn())
     newActive.replication.trim(tenantId, newActive.replication.maxLsn())
-    const event = newActive.audit.record({
+    // A locked tenant's log cannot be written (its key is unavailable): the operator's log records its failover.
+    const log = this.options.vault?.isLocked(tenantId) ? this.globalLog : newActive.audit
+    const event = log.record({
       tenantId,
       action: 'failover.completed',
       result: 'succeeded',
