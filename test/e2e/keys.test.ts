@@ -50,6 +50,13 @@ describe('ppctl keys (real CLI, real platform)', function () {
       .to.match(/locked/)
       .and.match(/ppctl keys unlock/)
     expect((await status()).state).to.equal('locked')
+    // route diagnose shows the lock as a hop of its own.
+    const diagnosis = await w.run('admin', 'route', 'diagnose', '--json')
+    const keyHop = (JSON.parse(diagnosis.stdout) as {hops: Array<{id: string; verdict: string; code?: string; nextStep?: string}>}).hops.find(
+      (h) => h.id === 'home.key',
+    )
+    expect(keyHop).to.include({verdict: 'FAIL', code: 'TENANT_LOCKED', nextStep: 'An Admin of the tenant unlocks it: ppctl keys unlock'})
+    expect(diagnosis.code).to.equal(8)
     const again = await w.run('admin', 'keys', 'lock', '--yes', '--confirm', 'contoso')
     expect(again.code).to.equal(0)
     expect(again.stderr).to.match(/locked already; nothing changed/)
@@ -58,6 +65,8 @@ describe('ppctl keys (real CLI, real platform)', function () {
     expect(unlock.code, unlock.stderr).to.equal(0)
     expect(jsonOf<TenantKey>(unlock, 'keys-unlock').state).to.equal('active')
     expect((await w.run('admin', 'connector', 'list', '--json')).code).to.equal(0)
+    const healthy = JSON.parse((await w.run('admin', 'route', 'diagnose', '--json')).stdout) as {hops: Array<{id: string; verdict: string}>}
+    expect(healthy.hops.find((h) => h.id === 'home.key')).to.include({verdict: 'OK'})
   })
 
   it('rotate: a new key version, human output and --query', async () => {
