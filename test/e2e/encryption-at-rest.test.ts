@@ -64,10 +64,18 @@ describe('encryption at rest with per-tenant keys (real platform)', function () 
     const needles = [envName, connectorName, description, policyName, 'megan.bowen']
 
     expect(findPlaintext(c.platform.dataDir, needles)).to.deep.equal([])
-    // The sealed journal and the replication log exist: the writes went to disk, encrypted.
-    const clusterFiles = filesUnder(join(c.platform.dataDir, 'clusters')).map((f) => f.file)
-    expect(clusterFiles.some((f) => f.endsWith(`eastus-1.tenants/${CONTOSO}.journal`))).to.equal(true)
-    expect(clusterFiles.some((f) => f.endsWith(`westus-1.tenants/${CONTOSO}.journal`))).to.equal(true)
+    // The writes did reach the disk, sealed: the tenant's journal in each cluster's file holds them, as ciphertext.
+    for (const cluster of ['eastus-1', 'westus-1']) {
+      const journal = await c.sqlite(
+        cluster,
+        (db) => db.prepare('SELECT sealed FROM tenant_journal WHERE tenant_id = ?').all(CONTOSO) as Array<{sealed: Buffer}>,
+      )
+      expect(journal.length, cluster).to.be.greaterThan(0)
+      expect(
+        journal.every((j) => Buffer.isBuffer(j.sealed) && !j.sealed.includes(Buffer.from(connectorName))),
+        cluster,
+      ).to.equal(true)
+    }
 
     await c.restart()
     expect(findPlaintext(c.platform.dataDir, needles)).to.deep.equal([])

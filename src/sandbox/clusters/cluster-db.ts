@@ -109,7 +109,7 @@ export class ClusterDb {
     // The replication entry is logged before the audit retention runs, as one transaction; the tenant's sealed
     // journal gets the transaction's statements last.
     if (vault) {
-      this.encrypted = new EncryptedTenants(this, file, vault, TENANT_TABLES)
+      this.encrypted = new EncryptedTenants(this, vault, TENANT_TABLES)
       vault.listen(this.encrypted)
       this.encrypted.migratePlaintext()
       this.encrypted.loadAll()

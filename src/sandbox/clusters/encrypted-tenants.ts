@@ -1,13 +1,10 @@
 // Tenant data at rest under the tenant's data key: with encryption on, a cluster keeps its tenants' tables in an
-// in-memory SQLite schema, and on disk only per-tenant files sealed with AES-256-GCM — a snapshot of the tenant's rows
-// and a journal of the statements committed since (the same statements replication ships). A locked tenant's rows
-// are dropped from memory; its files cannot be read without the key the vault no longer gives out.
-import {closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync} from 'node:fs'
-import {basename, dirname, join} from 'node:path'
-
+// in-memory SQLite schema, and in its file only values sealed with AES-256-GCM — per tenant, a snapshot of its rows and
+// a journal of the statements committed since (the same statements replication ships), written in the transaction
+// of the change itself (one commit, one fsync). A locked tenant's rows are dropped from memory; what is in the file
+// cannot be read without the key the vault no longer gives out.
 import type Database from 'better-sqlite3'
 
-import {writeFileSyncAtomic} from '../fs-util.js'
 import {open, seal, sealedVersion} from '../keys/envelope.js'
 import type {DataKeys, KeyListener, KeyVault} from '../keys/key-vault.js'
 import type {ClusterDb, TxParticipant, WriteTx} from './cluster-db.js'
@@ -18,40 +15,40 @@ export const MEMORY_SCHEMA = 'tenantdata'
 /** Journal records after which the tenant's snapshot is written again and the journal emptied. */
 const SNAPSHOT_EVERY = 2000
 
+/** The sealed tenant state, in the cluster's file: no tenant value is in it in the clear. */
+const SEALED_SCHEMA = `
+CREATE TABLE IF NOT EXISTS main.tenant_journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id TEXT NOT NULL, sealed BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS main.tenant_journal_tenant ON tenant_journal (tenant_id, seq);
+CREATE TABLE IF NOT EXISTS main.tenant_snapshot (tenant_id TEXT PRIMARY KEY, journal_seq INTEGER NOT NULL, sealed BLOB NOT NULL, at TEXT NOT NULL);
+`
+
 /** The tenant schema's CREATE statements, made to create their tables and indexes in the in-memory schema. */
 export const inMemorySchema = (schema: string) => schema.replace(/(CREATE (?:UNIQUE )?(?:TABLE|INDEX) IF NOT EXISTS )/g, `$1${MEMORY_SCHEMA}.`)
 
-interface Journal {
-  fd: number
-  records: number
-}
-
 export class EncryptedTenants implements TxParticipant, KeyListener {
-  readonly dir: string
-  private readonly journals = new Map<string, Journal>()
+  /** Journal records per loaded tenant since its snapshot. */
+  private readonly journaled = new Map<string, number>()
   private readonly replayedOps = new WeakMap<WriteTx, Op[]>()
   private readonly loaded = new Set<string>()
 
   constructor(
     private readonly cluster: ClusterDb,
-    file: string,
     readonly vault: KeyVault,
     private readonly tables: readonly string[],
   ) {
-    this.dir = join(dirname(file), `${basename(file, '.db')}.tenants`)
-    mkdirSync(this.dir, {recursive: true, mode: 0o700})
+    cluster.db.exec(SEALED_SCHEMA)
   }
 
   private get db(): Database.Database {
     return this.cluster.db
   }
 
-  /** Tenants with files in this cluster's folder. */
+  /** Tenants with sealed state in this cluster's file. */
   tenantsOnDisk(): string[] {
-    const ids = readdirSync(this.dir)
-      .map((f) => /^([\w-]+)\.(snap|journal)$/.exec(f)?.[1])
-      .filter((x): x is string => x !== undefined)
-    return [...new Set(ids)]
+    const rows = this.db.prepare('SELECT tenant_id FROM main.tenant_snapshot UNION SELECT DISTINCT tenant_id FROM main.tenant_journal').all() as Array<{
+      tenant_id: string
+    }>
+    return rows.map((r) => r.tenant_id)
   }
 
   /** Loads every tenant on disk whose key is available; a locked one stays on disk only. */
@@ -80,10 +77,6 @@ export class EncryptedTenants implements TxParticipant, KeyListener {
     this.db.pragma('wal_checkpoint(TRUNCATE)')
   }
 
-  isLoaded(tenantId: string): boolean {
-    return this.loaded.has(tenantId)
-  }
-
   // Write transactions
 
   replayed(w: WriteTx, op: Op): void {
@@ -92,25 +85,21 @@ export class EncryptedTenants implements TxParticipant, KeyListener {
     ops.push(op)
   }
 
-  /** Appends the transaction's statements to the tenant's journal (fsync'd); a locked tenant's write fails here and rolls back. */
+  /** Appends the transaction's statements, sealed, to the tenant's journal in the same transaction; a locked tenant's write fails here and rolls back. */
   beforeCommit(w: WriteTx): void {
     const ops = [...w.entries.flat(), ...(this.replayedOps.get(w) ?? [])]
     if (ops.length === 0) return
     const keys = this.vault.dataKeys(w.tenantId)
-    this.loaded.add(w.tenantId)
     const sealed = seal(keys.keys.get(keys.current)!, keys.current, Buffer.from(JSON.stringify(ops)), `${w.tenantId}/journal`)
-    const frame = Buffer.alloc(4 + sealed.length)
-    frame.writeUInt32BE(sealed.length, 0)
-    sealed.copy(frame, 4)
-    const journal = this.journal(w.tenantId)
-    writeSync(journal.fd, frame)
-    fsyncSync(journal.fd)
-    journal.records += 1
+    this.cluster.statement('INSERT INTO main.tenant_journal (tenant_id, sealed) VALUES (?, ?)').run(w.tenantId, sealed)
   }
 
   afterCommit(w: WriteTx): void {
-    const journal = this.journals.get(w.tenantId)
-    if (journal && journal.records >= SNAPSHOT_EVERY && !this.vault.isLocked(w.tenantId)) this.snapshot(w.tenantId, this.vault.dataKeys(w.tenantId))
+    if (!this.replayedOps.has(w) && !w.entries.some((e) => e.length > 0)) return
+    this.loaded.add(w.tenantId)
+    const n = (this.journaled.get(w.tenantId) ?? 0) + 1
+    this.journaled.set(w.tenantId, n)
+    if (n >= SNAPSHOT_EVERY && !this.vault.isLocked(w.tenantId)) this.snapshot(w.tenantId, this.vault.dataKeys(w.tenantId))
   }
 
   // Replication entries
@@ -140,39 +129,49 @@ export class EncryptedTenants implements TxParticipant, KeyListener {
     this.load(tenantId, keys)
   }
 
-  /** A locked tenant's copy, file for file (sealed): how a rebuilt secondary gets it without the key. */
-  copyFilesFrom(from: EncryptedTenants, tenantId: string): void {
-    this.closeJournal(tenantId)
-    for (const ext of ['snap', 'journal']) {
-      const source = join(from.dir, `${tenantId}.${ext}`)
-      const target = join(this.dir, `${tenantId}.${ext}`)
-      if (existsSync(source)) copyFileSync(source, target)
-      else rmSync(target, {force: true})
-    }
+  /** A locked tenant's copy, as it is sealed: how a rebuilt secondary gets it without the key. */
+  copySealedFrom(from: EncryptedTenants, tenantId: string): void {
+    const snapshot = from.db.prepare('SELECT tenant_id, journal_seq, sealed, at FROM main.tenant_snapshot WHERE tenant_id = ?').get(tenantId) as
+      Record<string, unknown> | undefined
+    const journal = from.db.prepare('SELECT sealed FROM main.tenant_journal WHERE tenant_id = ? ORDER BY seq').all(tenantId) as Array<{sealed: Buffer}>
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM main.tenant_snapshot WHERE tenant_id = ?').run(tenantId)
+      this.db.prepare('DELETE FROM main.tenant_journal WHERE tenant_id = ?').run(tenantId)
+      // The copied journal gets this file's seqs: the snapshot then covers none of it (0), and all of it replays.
+      if (snapshot)
+        this.db.prepare('INSERT INTO main.tenant_snapshot (tenant_id, journal_seq, sealed, at) VALUES (?, 0, ?, ?)').run(tenantId, snapshot.sealed, snapshot.at)
+      const insert = this.db.prepare('INSERT INTO main.tenant_journal (tenant_id, sealed) VALUES (?, ?)')
+      for (const j of journal) insert.run(tenantId, j.sealed)
+    })()
   }
 
-  /** Writes the tenant's rows sealed with the current data key, then empties its journal. */
+  /** Writes the tenant's rows sealed with the current data key and drops the journal it covers, in one transaction. */
   snapshot(tenantId: string, keys: DataKeys): void {
-    const rows: Record<string, unknown[]> = {}
-    for (const t of this.tables) rows[t] = this.db.prepare(`SELECT * FROM ${MEMORY_SCHEMA}.${t} WHERE tenant_id = ?`).all(tenantId)
-    const sealed = seal(keys.keys.get(keys.current)!, keys.current, Buffer.from(JSON.stringify(rows)), `${tenantId}/snapshot`)
-    writeFileSyncAtomic(join(this.dir, `${tenantId}.snap`), sealed)
-    this.closeJournal(tenantId)
-    writeFileSyncAtomic(join(this.dir, `${tenantId}.journal`), Buffer.alloc(0))
+    this.db.transaction(() => {
+      const last = this.db.prepare('SELECT MAX(seq) AS seq FROM main.tenant_journal WHERE tenant_id = ?').get(tenantId) as {seq: number | null}
+      const rows: Record<string, unknown[]> = {}
+      for (const t of this.tables) rows[t] = this.db.prepare(`SELECT * FROM ${MEMORY_SCHEMA}.${t} WHERE tenant_id = ?`).all(tenantId)
+      const sealed = seal(keys.keys.get(keys.current)!, keys.current, Buffer.from(JSON.stringify(rows)), `${tenantId}/snapshot`)
+      this.db
+        .prepare('INSERT OR REPLACE INTO main.tenant_snapshot (tenant_id, journal_seq, sealed, at) VALUES (?, ?, ?, ?)')
+        .run(tenantId, last.seq ?? 0, sealed, new Date().toISOString())
+      this.db.prepare('DELETE FROM main.tenant_journal WHERE tenant_id = ? AND seq <= ?').run(tenantId, last.seq ?? 0)
+    })()
+    this.journaled.set(tenantId, 0)
   }
 
   close(): void {
     for (const tenantId of [...this.loaded]) if (!this.vault.isLocked(tenantId)) this.snapshot(tenantId, this.vault.dataKeys(tenantId))
-    for (const tenantId of [...this.journals.keys()]) this.closeJournal(tenantId)
   }
 
   private load(tenantId: string, keys: DataKeys): void {
     this.unload(tenantId)
-    const snap = join(this.dir, `${tenantId}.snap`)
-    const journal = join(this.dir, `${tenantId}.journal`)
+    let replayed = 0
     this.db.transaction(() => {
-      if (existsSync(snap)) {
-        const rows = JSON.parse(this.openWith(keys, readFileSync(snap), `${tenantId}/snapshot`).toString()) as Record<string, Array<Record<string, unknown>>>
+      const snap = this.db.prepare('SELECT journal_seq, sealed FROM main.tenant_snapshot WHERE tenant_id = ?').get(tenantId) as
+        {journal_seq: number; sealed: Buffer} | undefined
+      if (snap) {
+        const rows = JSON.parse(this.openWith(keys, snap.sealed, `${tenantId}/snapshot`).toString()) as Record<string, Array<Record<string, unknown>>>
         for (const [table, list] of Object.entries(rows)) {
           if (!this.tables.includes(table) || list.length === 0) continue
           const columns = Object.keys(list[0])
@@ -180,28 +179,25 @@ export class EncryptedTenants implements TxParticipant, KeyListener {
           for (const row of list) insert.run(...columns.map((c) => row[c]))
         }
       }
-      if (existsSync(journal)) {
-        const bytes = readFileSync(journal)
-        let at = 0
-        // A record torn by a crash (its length or its bytes incomplete) was never committed: the replay stops there.
-        while (at + 4 <= bytes.length) {
-          const length = bytes.readUInt32BE(at)
-          if (at + 4 + length > bytes.length) break
-          const ops = JSON.parse(this.openWith(keys, bytes.subarray(at + 4, at + 4 + length), `${tenantId}/journal`).toString()) as Op[]
-          for (const [sql, params] of ops) this.cluster.statement(sql).run(...params)
-          at += 4 + length
-        }
+      const journal = this.db
+        .prepare('SELECT sealed FROM main.tenant_journal WHERE tenant_id = ? AND seq > ? ORDER BY seq')
+        .all(tenantId, snap?.journal_seq ?? 0) as Array<{sealed: Buffer}>
+      for (const j of journal) {
+        const ops = JSON.parse(this.openWith(keys, j.sealed, `${tenantId}/journal`).toString()) as Op[]
+        for (const [sql, params] of ops) this.cluster.statement(sql).run(...params)
       }
+      replayed = journal.length
     })()
     this.loaded.add(tenantId)
+    this.journaled.set(tenantId, replayed)
   }
 
   private unload(tenantId: string): void {
-    this.closeJournal(tenantId)
     this.db.transaction(() => {
       for (const t of this.tables) this.db.prepare(`DELETE FROM ${MEMORY_SCHEMA}.${t} WHERE tenant_id = ?`).run(tenantId)
     })()
     this.loaded.delete(tenantId)
+    this.journaled.delete(tenantId)
   }
 
   private openWith(keys: DataKeys, sealed: Buffer, aad: string): Buffer {
@@ -209,21 +205,5 @@ export class EncryptedTenants implements TxParticipant, KeyListener {
     const key = keys.keys.get(version)
     if (!key) throw new Error(`data key version ${version} of this record is no longer in the vault`)
     return open(key, sealed, aad)
-  }
-
-  private journal(tenantId: string): Journal {
-    let j = this.journals.get(tenantId)
-    if (!j) {
-      j = {fd: openSync(join(this.dir, `${tenantId}.journal`), 'a', 0o600), records: 0}
-      this.journals.set(tenantId, j)
-    }
-    return j
-  }
-
-  private closeJournal(tenantId: string): void {
-    const j = this.journals.get(tenantId)
-    if (!j) return
-    closeSync(j.fd)
-    this.journals.delete(tenantId)
   }
 }

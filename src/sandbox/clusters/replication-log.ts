@@ -159,8 +159,8 @@ export class ReplicationLog implements TxParticipant {
   copyTenantFrom(from: ReplicationLog, tenantId: string): void {
     const sealed = this.cluster.encrypted
     if (sealed && sealed.vault.isLocked(tenantId) && from.cluster.encrypted) {
-      // Nothing of a locked tenant is in memory: its sealed files are copied instead, still locked.
-      sealed.copyFilesFrom(from.cluster.encrypted, tenantId)
+      // Nothing of a locked tenant is in memory: its sealed state is copied instead, still locked.
+      sealed.copySealedFrom(from.cluster.encrypted, tenantId)
       this.db.prepare('DELETE FROM repl_log WHERE tenant_id = ?').run(tenantId)
       return
     }

@@ -158,15 +158,6 @@ export class KeyVault {
     return this.status(tenantId)
   }
 
-  /** Drops data key versions older than `oldest` that nothing needs any more. */
-  retire(tenantId: string, oldest: number): void {
-    const e = this.entry(tenantId)
-    if (e.locked || !e.dataKeys.some((d) => d.version < oldest)) return
-    e.dataKeys = e.dataKeys.filter((d) => d.version >= oldest)
-    this.cache.delete(tenantId)
-    this.save()
-  }
-
   private entry(tenantId: string): TenantEntry {
     let e = this.tenants[tenantId]
     if (!e) {
