@@ -15,15 +15,15 @@ const TENANT = '2f6e1c7a-0c1d-4b8e-9a57-5d3c1f00c0a1'
 
 const {values: opts} = parseArgs({
   options: {
-    writes: {type: 'string', default: '400'},
+    writes: {type: 'string', default: '1000'},
     reads: {type: 'string', default: '20000'},
-    rounds: {type: 'string', default: '5'},
+    rounds: {type: 'string', default: '7'},
     json: {type: 'boolean', default: false},
   },
 })
-const WRITES = Math.max(50, Number(opts.writes) || 400)
+const WRITES = Math.max(50, Number(opts.writes) || 1000)
 const READS = Math.max(1000, Number(opts.reads) || 20000)
-const ROUNDS = Math.max(3, Number(opts.rounds) || 5)
+const ROUNDS = Math.max(3, Number(opts.rounds) || 7)
 
 const {ClusterDb} = await dist('sandbox/clusters/cluster-db.js')
 const {KeyVault} = await dist('sandbox/keys/key-vault.js')
