@@ -102,7 +102,13 @@ export class ClusterDb {
     } else {
       this.db.exec(TENANT_SCHEMA + AUDIT_SCHEMA + REPLICATION_SCHEMA)
     }
-    migrateTenantSchema(this.db)
+    if (vault) {
+      migrateTenantSchema(this.db, MEMORY_SCHEMA)
+      // A plaintext store of an older run: brought to the current columns before it is moved into the sealed form.
+      if (this.db.prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'connectors'").get()) migrateTenantSchema(this.db)
+    } else {
+      migrateTenantSchema(this.db)
+    }
     this.replication = new ReplicationLog(this, {replicated, tenantTables: TENANT_TABLES})
     this.audit = new AuditLog(this, retention)
     this.tenants = new TenantStore(this, this.audit)

@@ -73,6 +73,16 @@ export class EncryptedTenants implements TxParticipant, KeyListener {
       this.loaded.add(tenantId)
       this.snapshot(tenantId, this.vault.dataKeys(tenantId))
     }
+    // Replication entries not shipped yet carry their statements in the clear: sealed in place.
+    const clear = this.db.prepare("SELECT lsn, tenant_id, ops FROM main.repl_log WHERE typeof(ops) = 'text'").all() as Array<{
+      lsn: number
+      tenant_id: string
+      ops: string
+    }>
+    const update = this.db.prepare('UPDATE main.repl_log SET ops = ? WHERE lsn = ?')
+    this.db.transaction(() => {
+      for (const r of clear) update.run(this.sealOps(r.tenant_id, r.ops), r.lsn)
+    })()
     this.db.exec('VACUUM')
     this.db.pragma('wal_checkpoint(TRUNCATE)')
   }

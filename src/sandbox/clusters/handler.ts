@@ -15,6 +15,7 @@ import {sendHealth} from './api/health.js'
 import {HttpProblem, problem} from './api/problem.js'
 import {requireRole} from './api/context.js'
 import {lockedProblem} from './api/keys.js'
+import {TenantLockedError} from '../keys/key-vault.js'
 import type {SessionAdmin} from './api/sessions.js'
 
 export type AuditRoutes = (
@@ -94,7 +95,8 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
         if (!handled) throw problem(404, 'NOT_FOUND', 'No such endpoint', `${method} ${path}`)
         return
       }
-      return dispatch(ctx).catch(fail)
+      // A key locked while the request ran (its write needed the key): 423 as for any request of a locked tenant.
+      return dispatch(ctx).catch((err: unknown) => fail(err instanceof TenantLockedError ? lockedProblem(err.tenantId) : err))
     } catch (err) {
       fail(err)
     }

@@ -24,7 +24,7 @@ export interface TenantKeyJson extends KeyStatus {
 
 const KEYS_PATH = ['v1', 'keys']
 
-export function keyJson(tenantId: string, status: KeyStatus): TenantKeyJson {
+function keyJson(tenantId: string, status: KeyStatus): TenantKeyJson {
   const tenant = findTenant(tenantId)
   return {
     tenant: tenant?.name ?? tenantId,
