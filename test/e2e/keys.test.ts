@@ -4,6 +4,7 @@ import {expect} from 'chai'
 
 import type {TenantKey} from '../../src/lib/platform/keys.js'
 import {errorOf, jsonOf, startAdminWorld, type AdminWorld} from '../helpers/admin-world.js'
+import {runAtTerminal} from '../helpers/terminal.js'
 
 describe('ppctl keys (real CLI, real platform)', function () {
   // A platform, two sign-ins and a dozen CLI runs on a loaded machine: a limit, not a threshold.
@@ -87,5 +88,20 @@ describe('ppctl keys (real CLI, real platform)', function () {
     const query = await w.run('admin', 'keys', 'status', '--query', 'state', '-o', 'tsv')
     expect(query.stdout.trim()).to.equal('active')
     expect((await w.run('maker', 'keys', 'status')).code).to.equal(5)
+  })
+
+  it('at a terminal, lock says what goes offline and asks for the name: another name changes nothing (exit 3), the name locks', async () => {
+    const env = w.machines.admin.env
+    const declined = await runAtTerminal(['keys', 'lock'], env, [{after: /to lock its key:/, send: 'fabrikam\r'}])
+    expect(declined.code, declined.transcript).to.equal(3)
+    expect(declined.transcript.replace(/\s+/g, ' '))
+      .to.match(/takes the whole tenant offline/)
+      .and.match(/423 TENANT_LOCKED/)
+    expect((await status()).state).to.equal('active')
+
+    const accepted = await runAtTerminal(['keys', 'lock'], env, [{after: /to lock its key:/, send: 'contoso\r'}])
+    expect(accepted.code, accepted.transcript).to.equal(0)
+    expect((await status()).state).to.equal('locked')
+    expect((await w.run('admin', 'keys', 'unlock')).code).to.equal(0)
   })
 })
