@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {writeFileSyncAtomic} from './fs-util.js'
 import {parseRateLimit, RATE_LIMIT_ENV} from './gateway/rate-limit.js'
+import {ENCRYPTION_ENV, parseEncryption} from './keys/setting.js'
 import {startPlatform, type RunningPlatform} from './server.js'
 
 export interface PlatformState {
@@ -69,5 +70,6 @@ export function drillOptions(env: NodeJS.ProcessEnv) {
     },
     // Unlike the knobs above, a bad value stops the start: a silently default limit would hide the typo.
     rateLimit: parseRateLimit(env[RATE_LIMIT_ENV]),
+    encryption: parseEncryption(env[ENCRYPTION_ENV]),
   }
 }

@@ -26,6 +26,7 @@ import {RevokedSessions} from './gateway/revoked-sessions.js'
 import {RouteTable} from './global/route-table.js'
 import {createGlobalService} from './global/service.js'
 import {createIdentity} from './identity/provider.js'
+import {KeyVault} from './keys/key-vault.js'
 import {API_AUDIENCE, CLUSTERS, findTenant} from './seed.js'
 import {ensureTls} from './tls.js'
 import {createCiIssuer} from './ci/issuer.js'
@@ -45,6 +46,8 @@ export interface PlatformOptions {
   auditHeartbeatMs?: number
   /** Ship replication entries only once they are this old (a slow link); default 0. */
   replicationDelayMs?: number
+  /** Encryption at rest with per-tenant keys held by the key vault (PPCTL_SANDBOX_ENCRYPTION); default on. */
+  encryption?: boolean
   /** Listener bounds: headers 10 s, whole request 30 s, keep-alive idle 5 s unless given. */
   timeouts?: Partial<ListenerTimeouts>
 }
@@ -109,6 +112,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     retention: options.auditRetention,
     replicationDelayMs: options.replicationDelayMs,
     log,
+    vault: options.encryption === false ? undefined : new KeyVault(options.dataDir),
   })
   const requestLog = createWriteStream(join(options.dataDir, 'requests.jsonl'), {flags: 'a', mode: 0o600})
 

@@ -19,7 +19,8 @@ describe('ppctl api (real CLI, real platform)', function () {
   let admin: CliEnv
   let support: CliEnv
   before(async () => {
-    platform = await startTestPlatform()
+    // Encryption at rest on, so the tenant key endpoints have keys to manage.
+    platform = await startTestPlatform({PPCTL_SANDBOX_ENCRYPTION: 'on'})
     ;[admin, support] = await signedInMachines(platform, ['admin@contoso.example', 'support@operator.example'])
   })
   after(async () => {
@@ -318,6 +319,25 @@ describe('ppctl api (real CLI, real platform)', function () {
         .and.match(/^event: end$/m)
     }),
   )
+
+  it(
+    "the tenant's keys: status, rotate, lock (423 for the rest of the tenant) and unlock",
+    calling(['GET /v1/keys', 'POST /v1/keys/rotate', 'POST /v1/keys/lock', 'POST /v1/keys/unlock'], async (ok) => {
+      const status = (await ok(admin, 'GET /v1/keys', ['/v1/keys'])).body as {state: string; keyVersion: number}
+      expect(status.state).to.equal('active')
+      const rotated = (await ok(admin, 'POST /v1/keys/rotate', ['POST', '/v1/keys/rotate'])).body as {keyVersion: number}
+      expect(rotated.keyVersion).to.equal(status.keyVersion + 1)
+      expect(((await ok(admin, 'POST /v1/keys/lock', ['POST', '/v1/keys/lock'])).body as {state: string}).state).to.equal('locked')
+      const refused = await api(admin, ['/v1/connectors'])
+      // Exit 7 (a state to change), with what the admin can do.
+      expect(refused.code, refused.stderr).to.equal(7)
+      expect(refused.stderr)
+        .to.match(/locked/)
+        .and.match(/ppctl keys unlock/)
+      expect(((await ok(admin, 'POST /v1/keys/unlock', ['POST', '/v1/keys/unlock'])).body as {state: string}).state).to.equal('active')
+      expect((await api(admin, ['/v1/connectors'])).status).to.equal(200)
+    }),
+  ).timeout(120_000)
 
   it('together the tests above call every cluster and global endpoint of docs/openapi.yaml', () => {
     expect([...new Set(covers.flat())].sort()).to.deep.equal(API_ENDPOINTS.map((e) => `${e.method} ${e.path}`).sort())

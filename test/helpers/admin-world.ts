@@ -39,8 +39,9 @@ export interface AdminWorld {
 }
 
 /** Starts a platform and signs each role in on its own machine. */
-export async function startAdminWorld(roles: readonly Role[] = ['admin', 'maker', 'user', 'support']): Promise<AdminWorld> {
-  const platform = await startTestPlatform()
+/** `env` goes to the platform (e.g. PPCTL_SANDBOX_ENCRYPTION=on). */
+export async function startAdminWorld(roles: readonly Role[] = ['admin', 'maker', 'user', 'support'], env: NodeJS.ProcessEnv = {}): Promise<AdminWorld> {
+  const platform = await startTestPlatform(env)
   const machines = {} as Record<Role, CliEnv>
   await Promise.all(
     roles.map(async (role) => {

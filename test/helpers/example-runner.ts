@@ -117,9 +117,12 @@ export function expectSteps(where: string, run: Awaited<ReturnType<typeof runSte
   }
 }
 
-/** A fresh platform, signed in as admin@contoso.example with the device flow (approved with `sandbox approve`). */
+/**
+ * A fresh platform, signed in as admin@contoso.example with the device flow (approved with `sandbox approve`); with
+ * encryption at rest, as `ppctl sandbox start` runs it for a reader.
+ */
 export async function signedIn(): Promise<{platform: TestPlatform; cli: CliEnv}> {
-  const platform = await startTestPlatform()
+  const platform = await startTestPlatform({PPCTL_SANDBOX_ENCRYPTION: 'on'})
   const [cli] = await signedInMachines(platform, ['admin@contoso.example'])
   return {platform, cli}
 }

@@ -19,7 +19,8 @@ export interface LocalPlatform {
 
 export async function startLocalPlatform(options: Omit<PlatformOptions, 'dataDir' | 'port'> = {}): Promise<LocalPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'ppctl-platform-'))
-  const platform = await startPlatform({dataDir: dir, port: 0, ...options})
+  // Plain SQLite unless the test asks for encryption at rest: many tests read the cluster files directly.
+  const platform = await startPlatform({dataDir: dir, port: 0, encryption: false, ...options})
   const client = testClient(readFileSync(platform.caFile, 'utf8'))
   const form = (o: Record<string, string>) => ({
     method: 'POST',

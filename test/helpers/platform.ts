@@ -15,9 +15,12 @@ export interface TestPlatform {
   stop(): Promise<void>
 }
 
-/** `extra` goes into the CLI's environment, and so into the platform's (e.g. PPCTL_SANDBOX_HEARTBEAT_MS). */
+/**
+ * `extra` goes into the CLI's environment, and so into the platform's (e.g. PPCTL_SANDBOX_HEARTBEAT_MS). Plain
+ * SQLite unless `extra` sets PPCTL_SANDBOX_ENCRYPTION=on: many tests read the cluster files directly.
+ */
 export async function startTestPlatform(extra: NodeJS.ProcessEnv = {}): Promise<TestPlatform> {
-  const cli = makeCliEnv(extra)
+  const cli = makeCliEnv({PPCTL_SANDBOX_ENCRYPTION: 'off', ...extra})
   const dataDir = join(cli.home, 'platform')
   const started = await runCli(['sandbox', 'start', '--port', '0', '--data-dir', dataDir, '--json'], cli.env)
   if (started.code !== 0) throw new Error(`sandbox start failed (${started.code}): ${started.stderr}${started.stdout}`)

@@ -96,6 +96,10 @@ export const API_ENDPOINTS: readonly ApiEndpoint[] = [
     role: 'Maker',
     summary: 'Would these connectors be allowed together in this environment, and why not? (Admin, Maker)',
   },
+  {target: 'cluster', method: 'GET', path: '/v1/keys', role: 'Admin', summary: "The tenant's data key — state, versions, last rotation (Admin)"},
+  {target: 'cluster', method: 'POST', path: '/v1/keys/rotate', role: 'Admin', summary: 'A new key version, the data re-encrypted online (Admin)'},
+  {target: 'cluster', method: 'POST', path: '/v1/keys/lock', role: 'Admin', summary: 'Make the tenant key unavailable — the whole tenant goes offline (Admin)'},
+  {target: 'cluster', method: 'POST', path: '/v1/keys/unlock', role: 'Admin', summary: 'Give the tenant key back — service returns with every record (Admin)'},
   {target: 'cluster', method: 'GET', path: '/v1/audit/events', role: 'Admin', summary: "Page through the tenant's audit log (Admin)"},
   {target: 'cluster', method: 'GET', path: '/v1/audit/stream', role: 'Admin', summary: "Follow the tenant's audit log (Admin)"},
 ]

@@ -40,7 +40,8 @@ function problemExitCode(status: number, code: string): ExitCodeValue {
   if (status === 401) return ExitCode.AUTH_REQUIRED
   if (status === 403) return ExitCode.PERMISSION_DENIED
   if (status === 404) return ExitCode.NOT_FOUND
-  if ([409, 412, 422, 428].includes(status)) return ExitCode.CONFLICT
+  // 423: the tenant is locked (its data key): a state to change, like a conflict.
+  if ([409, 412, 422, 423, 428].includes(status)) return ExitCode.CONFLICT
   if (status === 421) return ExitCode.UNREACHABLE
   if (status === 429 || status >= 500) return ExitCode.THROTTLED
   return ExitCode.ERROR
@@ -63,6 +64,8 @@ const NEXT_STEP_BY_CODE: Partial<Record<string, string>> = {
   // A proof is valid for 60 s around the platform's clock: a wrong clock here fails every request, and a new sign-in would not help.
   INVALID_DPOP_PROOF: "Check this machine's clock (a DPoP-proof is valid for 60 s); if it is right, sign in again: ppctl auth login --dpop",
   USE_DPOP_NONCE: 'Run the command again; if it keeps failing, report it with the correlation id.',
+  // The tenant's data key is locked: nothing of it can be read until an Admin gives the key back.
+  TENANT_LOCKED: "The whole tenant is offline until an Admin unlocks its key: ppctl keys unlock (ppctl keys status shows the key's state).",
 }
 
 /**

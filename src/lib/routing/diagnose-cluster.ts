@@ -26,7 +26,7 @@ interface HealthBody {
   region?: string
   status?: string
   replicationLagMs?: number
-  tenants?: Array<{tenantId: string; role: string; epoch: number; replicationLagMs?: number; replicationLagEntries?: number}>
+  tenants?: Array<{tenantId: string; role: string; epoch: number; replicationLagMs?: number; replicationLagEntries?: number; tenantKey?: string}>
 }
 
 const CONNECT_TIMEOUT_MS = 10_000
@@ -225,6 +225,7 @@ export async function diagnoseCluster(ctx: Context, http: Http, probe: ClusterPr
         },
       }),
     )
+    if (role === 'home' && tenant?.tenantKey) hops.push(keyHop(tenant.tenantKey))
   } catch (err) {
     const ms = Math.round(performance.now() - started)
     const c = causeOf(err)
@@ -242,4 +243,24 @@ export async function diagnoseCluster(ctx: Context, http: Http, probe: ClusterPr
     )
   }
   return hops
+}
+
+/** The tenant's data key (encryption at rest), from the home cluster's health: locked → every tenant request answers 423. */
+function keyHop(state: string): Hop {
+  const locked = state === 'locked'
+  return hop({
+    id: 'home.key',
+    title: 'Tenant key',
+    verdict: locked ? 'FAIL' : 'OK',
+    ms: 0,
+    summary: locked ? 'locked: the tenant is offline, every request answers 423 TENANT_LOCKED' : 'active: data encrypted at rest with the tenant key',
+    ...(locked
+      ? {
+          cause: "the tenant's data key is locked, so none of its data can be read",
+          nextStep: 'An Admin of the tenant unlocks it: ppctl keys unlock',
+          code: 'TENANT_LOCKED',
+        }
+      : {}),
+    details: {tenantKey: state},
+  })
 }

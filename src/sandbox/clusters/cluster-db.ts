@@ -4,8 +4,10 @@ import {dirname} from 'node:path'
 
 import Database from 'better-sqlite3'
 
+import type {KeyVault} from '../keys/key-vault.js'
 import {AUDIT_SCHEMA, AUDIT_TABLES, AuditLog} from './audit-log.js'
 import type {AuditRetention} from './audit-store.js'
+import {EncryptedTenants, inMemorySchema, MEMORY_SCHEMA} from './encrypted-tenants.js'
 import {REPLICATION_SCHEMA, ReplicationLog, type Op} from './replication-log.js'
 import {migrateTenantSchema, TENANT_DATA_TABLES, TENANT_SCHEMA, TenantStore} from './tenant-store.js'
 
@@ -68,6 +70,8 @@ export class ClusterDb {
   readonly tenants: TenantStore
   readonly audit: AuditLog
   readonly replication: ReplicationLog
+  /** With encryption at rest (a key vault given): the tenant tables in memory, sealed per tenant on disk. */
+  readonly encrypted?: EncryptedTenants
   /**
    * Called inside every write transaction, after the write lock is taken: throws when this cluster is not the
    * tenant's active one (any more), so a write that raced a failover is refused instead of committed here and lost.
@@ -82,22 +86,47 @@ export class ClusterDb {
     retention: AuditRetention = {},
     /** false for the operator's global log: nothing to replicate to. */
     replicated = true,
+    /** The platform's key vault: tenant data is then encrypted at rest with each tenant's data key. */
+    vault?: KeyVault,
   ) {
     mkdirSync(dirname(file), {recursive: true})
     this.db = new Database(file)
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = FULL')
     this.db.pragma('busy_timeout = 5000')
-    this.db.exec(TENANT_SCHEMA + AUDIT_SCHEMA + REPLICATION_SCHEMA)
-    migrateTenantSchema(this.db)
+    if (vault) {
+      // Deleted rows are zeroed, not left in free pages; the tenant tables are never in the file at all.
+      this.db.pragma('secure_delete = ON')
+      this.db.exec(`ATTACH DATABASE ':memory:' AS ${MEMORY_SCHEMA}`)
+      this.db.exec(inMemorySchema(TENANT_SCHEMA + AUDIT_SCHEMA) + REPLICATION_SCHEMA)
+    } else {
+      this.db.exec(TENANT_SCHEMA + AUDIT_SCHEMA + REPLICATION_SCHEMA)
+    }
+    if (vault) {
+      migrateTenantSchema(this.db, MEMORY_SCHEMA)
+      // A plaintext store of an older run: brought to the current columns before it is moved into the sealed form.
+      if (this.db.prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'connectors'").get()) migrateTenantSchema(this.db)
+    } else {
+      migrateTenantSchema(this.db)
+    }
     this.replication = new ReplicationLog(this, {replicated, tenantTables: TENANT_TABLES})
     this.audit = new AuditLog(this, retention)
     this.tenants = new TenantStore(this, this.audit)
-    // The replication entry is logged before the audit retention runs, as one transaction.
-    this.participants = [this.replication, this.audit]
+    // The replication entry is logged before the audit retention runs, as one transaction; the tenant's sealed
+    // journal gets the transaction's statements last.
+    if (vault) {
+      this.encrypted = new EncryptedTenants(this, vault, TENANT_TABLES)
+      vault.listen(this.encrypted)
+      this.encrypted.migratePlaintext()
+      this.encrypted.loadAll()
+      this.participants = [this.replication, this.audit, this.encrypted]
+    } else {
+      this.participants = [this.replication, this.audit]
+    }
   }
 
   close(): void {
+    this.encrypted?.close()
     this.db.close()
   }
 

@@ -3,6 +3,7 @@ import {join} from 'node:path'
 
 import type {AuditEvent, AuditInput} from '../audit-sink.js'
 import type {Directory} from '../directory.js'
+import type {KeyVault} from '../keys/key-vault.js'
 import type {RouteTable} from '../global/route-table.js'
 import {CLUSTERS, OPERATOR_TENANT_ID, TENANTS, findTenant} from '../seed.js'
 import type {AuditRetention, AuditStore, PlatformAudit} from './audit-store.js'
@@ -84,6 +85,8 @@ export interface ClusterSetOptions {
   /** Ship only entries at least this old (simulates a slow link). */
   replicationDelayMs?: number
   log?: (line: string) => void
+  /** Encryption at rest: the key vault holding each tenant's keys. Without it the cluster files are plain SQLite. */
+  vault?: KeyVault
 }
 
 export class ClusterSet implements PlatformAudit {
@@ -100,7 +103,7 @@ export class ClusterSet implements PlatformAudit {
 
   constructor(private readonly options: ClusterSetOptions) {
     for (const id of Object.keys(CLUSTERS)) {
-      const db = new ClusterDb(id, join(options.dataDir, 'clusters', `${id}.db`), options.retention)
+      const db = new ClusterDb(id, join(options.dataDir, 'clusters', `${id}.db`), options.retention, true, options.vault)
       db.replication.onCommit = () => this.scheduleShip()
       // Checked inside each write's transaction: a failover (synchronous, like the transaction) is either wholly
       // before it, and the write is refused, or wholly after it, and the write is drained or counted as lost.
@@ -114,12 +117,18 @@ export class ClusterSet implements PlatformAudit {
     this.globalLog = this.globalDb.audit
     for (const tenant of TENANTS) {
       const route = options.routes.get(tenant.id)
-      if (route) seedTenant(this.cluster(route.home).tenants, tenant, options.directory)
+      // A locked tenant stays as it is on disk until its key is unlocked.
+      if (route && !options.vault?.isLocked(tenant.id)) seedTenant(this.cluster(route.home).tenants, tenant, options.directory)
     }
     // Entries left unshipped by a previous run, and delayed ones, are picked up by a slow tick.
     this.timer = setInterval(() => this.ship(), Math.max(20, Math.min(250, options.replicationDelayMs ?? 250)))
     this.timer.unref()
     this.scheduleShip()
+  }
+
+  /** The key vault, when tenant data is encrypted at rest. */
+  get vault(): KeyVault | undefined {
+    return this.options.vault
   }
 
   cluster(clusterId: string): ClusterDb {
@@ -182,7 +191,8 @@ export class ClusterSet implements PlatformAudit {
     let more = false
     for (const tenant of TENANTS) {
       try {
-        if (this.paused.has(tenant.id) || this.broken(tenant.id)) continue
+        // A locked tenant's entries stay sealed in the log until its key is unlocked.
+        if (this.paused.has(tenant.id) || this.broken(tenant.id) || this.options.vault?.isLocked(tenant.id)) continue
         const shipped = this.shipTenant(tenant.id, SHIP_BATCH, this.options.replicationDelayMs ?? 0)
         if (shipped === SHIP_BATCH) more = true
       } catch (err) {
@@ -360,7 +370,9 @@ export class ClusterSet implements PlatformAudit {
     // The old active has everything the new one logged so far; ship only what comes next.
     oldActive.replication.setAppliedLsn(tenantId, to, newActive.replication.maxLsn())
     newActive.replication.trim(tenantId, newActive.replication.maxLsn())
-    const event = newActive.audit.record({
+    // A locked tenant's log cannot be written (its key is unavailable): the operator's log records its failover.
+    const log = this.options.vault?.isLocked(tenantId) ? this.globalLog : newActive.audit
+    const event = log.record({
       tenantId,
       action: 'failover.completed',
       result: 'succeeded',

@@ -14,6 +14,8 @@ import {createFailer} from './api/fail.js'
 import {sendHealth} from './api/health.js'
 import {HttpProblem, problem} from './api/problem.js'
 import {requireRole} from './api/context.js'
+import {lockedProblem} from './api/keys.js'
+import {TenantLockedError} from '../keys/key-vault.js'
 import type {SessionAdmin} from './api/sessions.js'
 
 export type AuditRoutes = (
@@ -64,6 +66,8 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
       }
       const route = routes.get(principal.tenantId)
       if (!route) throw problem(404, 'TENANT_NOT_FOUND', 'Unknown tenant')
+      const keyRoute = path === '/v1/keys' || path.startsWith('/v1/keys/')
+      if (!keyRoute && clusters.vault?.isLocked(principal.tenantId)) throw lockedProblem(principal.tenantId)
       if (route.home !== clusterId) {
         const activeUri = options.clusterUri?.(route.home) ?? route.home
         throw new HttpProblem(
@@ -80,7 +84,9 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
         )
       }
       const db = clusters.cluster(clusterId)
-      const ctx = {clusterId, req, res, rc, principal, url, method, path, store: db.tenants, tenantId: principal.tenantId, sessions: options.sessions}
+      const vault = clusters.vault
+      const keys = vault ? {vault, drain: (tenantId: string) => void clusters.drain(tenantId)} : undefined
+      const ctx = {clusterId, req, res, rc, principal, url, method, path, store: db.tenants, tenantId: principal.tenantId, sessions: options.sessions, keys}
       if (path === '/v1/audit' || path.startsWith('/v1/audit/')) {
         // The whole prefix is the Admin's: an unknown path under it is not revealed to others.
         requireRole(principal, findRoute(AUDIT_ROUTES, method, path).route?.role ?? 'Admin')
@@ -89,7 +95,8 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
         if (!handled) throw problem(404, 'NOT_FOUND', 'No such endpoint', `${method} ${path}`)
         return
       }
-      return dispatch(ctx).catch(fail)
+      // A key locked while the request ran (its write needed the key): 423 as for any request of a locked tenant.
+      return dispatch(ctx).catch((err: unknown) => fail(err instanceof TenantLockedError ? lockedProblem(err.tenantId) : err))
     } catch (err) {
       fail(err)
     }

@@ -63,7 +63,7 @@ export class ReplicationLog implements TxParticipant {
   private readonly logged = new WeakSet<WriteTx>()
 
   constructor(
-    private readonly cluster: ClusterDb,
+    readonly cluster: ClusterDb,
     private readonly options: ReplicationLogOptions,
   ) {}
 
@@ -76,7 +76,8 @@ export class ReplicationLog implements TxParticipant {
     const log = this.cluster.statement('INSERT INTO repl_log (tenant_id, time, ops) VALUES (?, ?, ?)')
     for (const ops of w.entries) {
       if (ops.length === 0) continue
-      log.run(w.tenantId, Date.now(), JSON.stringify(ops))
+      const json = JSON.stringify(ops)
+      log.run(w.tenantId, Date.now(), this.cluster.encrypted ? this.cluster.encrypted.sealOps(w.tenantId, json) : json)
       this.logged.add(w)
     }
   }
@@ -130,8 +131,10 @@ export class ReplicationLog implements TxParticipant {
   pendingEntries(tenantId: string, afterLsn: number, limit: number): ReplEntry[] {
     const rows = this.db
       .prepare('SELECT lsn, tenant_id AS tenantId, time, ops FROM repl_log WHERE tenant_id = ? AND lsn > ? ORDER BY lsn LIMIT ?')
-      .all(tenantId, afterLsn, limit) as Array<{lsn: number; tenantId: string; time: number; ops: string}>
-    return rows.map((r) => ({...r, ops: JSON.parse(r.ops) as Op[]}))
+      .all(tenantId, afterLsn, limit) as Array<{lsn: number; tenantId: string; time: number; ops: string | Buffer}>
+    // Sealed with the tenant's data key when encryption is on: opened only to be applied.
+    const text = (ops: string | Buffer) => (typeof ops === 'string' ? ops : this.cluster.encrypted!.openOps(tenantId, ops))
+    return rows.map((r) => ({...r, ops: JSON.parse(text(r.ops)) as Op[]}))
   }
 
   pendingStats(tenantId: string, afterLsn: number): {entries: number; oldestTime?: number} {
@@ -154,6 +157,13 @@ export class ReplicationLog implements TxParticipant {
 
   /** Replaces the tenant's state here with a copy of `from`'s (a secondary rebuilt after a forced failover or a resync). */
   copyTenantFrom(from: ReplicationLog, tenantId: string): void {
+    const sealed = this.cluster.encrypted
+    if (sealed && sealed.vault.isLocked(tenantId) && from.cluster.encrypted) {
+      // Nothing of a locked tenant is in memory: its sealed state is copied instead, still locked.
+      sealed.copySealedFrom(from.cluster.encrypted, tenantId)
+      this.db.prepare('DELETE FROM repl_log WHERE tenant_id = ?').run(tenantId)
+      return
+    }
     this.db.transaction(() => {
       for (const table of this.options.tenantTables) {
         this.db.prepare(`DELETE FROM ${table} WHERE tenant_id = ?`).run(tenantId)
@@ -165,5 +175,6 @@ export class ReplicationLog implements TxParticipant {
       }
       this.db.prepare('DELETE FROM repl_log WHERE tenant_id = ?').run(tenantId)
     })()
+    if (sealed) sealed.snapshot(tenantId, sealed.vault.dataKeys(tenantId))
   }
 }

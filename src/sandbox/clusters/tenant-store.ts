@@ -44,10 +44,11 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string, type
   ['connectors', 'host_url', 'TEXT'],
 ]
 
-export function migrateTenantSchema(db: Database.Database): void {
+/** `schema`: where the tenant tables are (`main`, or the in-memory one when encryption at rest is on). */
+export function migrateTenantSchema(db: Database.Database, schema = 'main'): void {
   for (const [table, column, type] of ADDED_COLUMNS) {
-    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{name: string}>
-    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`)
+    const columns = db.prepare(`PRAGMA ${schema}.table_info(${table})`).all() as Array<{name: string}>
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${schema}.${table} ADD COLUMN ${column} ${type}`)
   }
 }
 

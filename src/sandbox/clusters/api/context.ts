@@ -8,6 +8,7 @@ import type {TenantStore, Tx} from '../tenant-store.js'
 import {ROLE_HOLDERS, satisfies, type RequiredRole} from '../../route-spec.js'
 import {problem} from './problem.js'
 import {actorOf, header} from './request.js'
+import type {KeyAdmin} from './keys.js'
 import type {SessionAdmin} from './sessions.js'
 
 export interface Ctx {
@@ -24,6 +25,8 @@ export interface Ctx {
   tenantId: string
   /** The identity's session revocation (POST /v1/users/{id}/revoke-sessions). */
   sessions?: SessionAdmin
+  /** The tenant's keys, when the platform encrypts at rest (/v1/keys). */
+  keys?: KeyAdmin
 }
 
 /** A route's share of the path: ['v1', top, id, sub, subId]. Returns false when the request is not its. */

@@ -7,6 +7,7 @@ import {requireRole, type ApiRoute, type Ctx} from './context.js'
 import {dlpApi} from './dlp.js'
 import {environmentsApi, groupsApi} from './environments.js'
 import {flowsApi} from './flows.js'
+import {keysApi} from './keys.js'
 import {assignmentsApi, licenseLookupApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
 import {sessionsApi} from './sessions.js'
@@ -63,6 +64,10 @@ export const ROUTES: readonly Route[] = [
   route('DELETE', '/v1/dlp/policies/:id', 'Admin', dlpApi),
   route('POST', '/v1/dlp/apply', 'Admin', dlpApi),
   route('POST', '/v1/dlp/evaluate', 'Maker', dlpApi),
+  route('GET', '/v1/keys', 'Admin', keysApi),
+  route('POST', '/v1/keys/rotate', 'Admin', keysApi),
+  route('POST', '/v1/keys/lock', 'Admin', keysApi),
+  route('POST', '/v1/keys/unlock', 'Admin', keysApi),
 ]
 
 const matches = matchesPattern

@@ -24,6 +24,8 @@ export function sendHealth(routes: RouteTable, clusters: ClusterSet | undefined,
         replicationLagMs: repl?.lagMs ?? 0,
         // Only when it is not flowing: absent means ok.
         ...(repl?.broken ? {replication: 'broken', replicationBroken: repl.broken} : repl?.paused ? {replication: 'paused'} : {}),
+        // With encryption at rest: whether the tenant's data key is available (`route diagnose` shows it as a hop).
+        ...(clusters?.vault ? {tenantKey: clusters.vault.isLocked(r.tenantId) ? 'locked' : 'active'} : {}),
       }
     })
   const replicationLagMs = Math.max(0, ...tenants.map((t) => t.replicationLagMs))
