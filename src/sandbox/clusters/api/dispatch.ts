@@ -6,6 +6,7 @@ import {connectorsApi} from './connectors.js'
 import {requireRole, type ApiRoute, type Ctx} from './context.js'
 import {dlpApi} from './dlp.js'
 import {environmentsApi, groupsApi} from './environments.js'
+import {firewallApi} from './firewall.js'
 import {flowsApi} from './flows.js'
 import {assignmentsApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
@@ -62,6 +63,12 @@ export const ROUTES: readonly Route[] = [
   route('DELETE', '/v1/dlp/policies/:id', 'Admin', dlpApi),
   route('POST', '/v1/dlp/apply', 'Admin', dlpApi),
   route('POST', '/v1/dlp/evaluate', 'Maker', dlpApi),
+  route('GET', '/v1/firewall', 'Admin', firewallApi),
+  route('PUT', '/v1/firewall', 'Admin', firewallApi),
+  route('POST', '/v1/firewall/test', 'Admin', firewallApi),
+  route('POST', '/v1/firewall/dry-run', 'Admin', firewallApi),
+  route('GET', '/v1/environments/:id/firewall', 'Admin', firewallApi),
+  route('PUT', '/v1/environments/:id/firewall', 'Admin', firewallApi),
 ]
 
 const matches = matchesPattern
