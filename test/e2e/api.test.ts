@@ -272,6 +272,46 @@ describe('ppctl api (real CLI, real platform)', function () {
   ).timeout(300_000) // some twenty CLI runs on a loaded machine: a limit, not a threshold
 
   it(
+    'the IP firewall: the tenant default and an environment policy (read, replace with If-Match), a decision and a dry run',
+    calling(
+      [
+        'GET /v1/firewall',
+        'PUT /v1/firewall',
+        'POST /v1/firewall/test',
+        'POST /v1/firewall/dry-run',
+        'GET /v1/environments/{environmentId}/firewall',
+        'PUT /v1/environments/{environmentId}/firewall',
+      ],
+      async (ok) => {
+        type J = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+        const send = (template: string, args: string[], body: unknown) => ok(admin, template, [...args, '--input', '-'], JSON.stringify(body))
+        const current = (await ok(admin, 'GET /v1/firewall', ['/v1/firewall'])).body as J
+        expect(current).to.include({scope: 'tenant', enabled: false})
+        // Audit-only, so this file's other tests (from 127.0.0.1 too) are never refused.
+        const set = (
+          await send('PUT /v1/firewall', ['PUT', '/v1/firewall', '-H', `If-Match: ${current.etag}`], {
+            enabled: true,
+            auditOnly: true,
+            allowedRanges: ['127.0.0.1'],
+          })
+        ).body as J
+        expect(set.allowedRanges).to.deep.equal(['127.0.0.1/32'])
+        const decision = (await send('POST /v1/firewall/test', ['/v1/firewall/test'], {ip: '203.0.113.7'})).body as J
+        expect(decision).to.include({outcome: 'would-block', clientIp: '203.0.113.7'})
+        const dry = (await send('POST /v1/firewall/dry-run', ['/v1/firewall/dry-run'], {days: 1, policy: {enabled: true, allowedRanges: ['127.0.0.1']}}))
+          .body as J
+        expect(dry.callerWouldBeBlocked).to.equal(false)
+        const env = (await ok(admin, 'GET /v1/environments/{environmentId}/firewall', ['/v1/environments/default/firewall'])).body as J
+        expect(env).to.include({scope: 'environment', environmentId: 'default', inheritsTenantDefault: true})
+        await send('PUT /v1/environments/{environmentId}/firewall', ['PUT', '/v1/environments/default/firewall', '-H', `If-Match: ${env.etag}`], {
+          enabled: false,
+        })
+        await api(admin, ['PUT', '/v1/firewall', '-H', `If-Match: ${set.etag}`, '--input', '-'], JSON.stringify({enabled: false}))
+      },
+    ),
+  ).timeout(300_000) // some ten CLI runs on a loaded machine: a limit, not a threshold
+
+  it(
     '--paginate follows real pages: every connector, in pages of 5, the same as one page of 200',
     calling(['GET /v1/connectors'], async (ok) => {
       const one = await ok(admin, 'GET /v1/connectors', ['/v1/connectors?limit=200'])

@@ -49,6 +49,7 @@ export const CODES = {
   INVALID_CONFIG_VALUE: code(USAGE, 'usage', false, 'a configuration value is not valid for its key'),
   UNKNOWN_CONFIG_KEY: code(USAGE, 'usage', false, 'no such configuration key'),
   INVALID_ENVIRONMENT: code(USAGE, 'usage', false, 'a PPCTL_* environment variable has a value that is not valid'),
+  INVALID_RANGE: code(USAGE, 'usage', false, 'an IP range given to `firewall set` (flag or file line:column) is not a CIDR range'),
   OUTPUT_CONFLICT: code(USAGE, 'usage', false, '--json together with --output in another format'),
   INVALID_QUERY: code(USAGE, 'usage', false, '--query is not a valid JMESPath expression (the message gives the position)'),
   INVALID_PROFILE_NAME: code(USAGE, 'usage', false, 'a profile name with characters that are not allowed'),

@@ -63,6 +63,10 @@ const NEXT_STEP_BY_CODE: Partial<Record<string, string>> = {
   // A proof is valid for 60 s around the platform's clock: a wrong clock here fails every request, and a new sign-in would not help.
   INVALID_DPOP_PROOF: "Check this machine's clock (a DPoP-proof is valid for 60 s); if it is right, sign in again: ppctl auth login --dpop",
   USE_DPOP_NONCE: 'Run the command again; if it keeps failing, report it with the correlation id.',
+  // The IP firewall: a role would not help; another network, or an admin adding the address, would.
+  IP_BLOCKED:
+    'Connect from an allowed network, or ask an administrator of the tenant to allow your address (ppctl firewall test --ip <address> explains the decision; ppctl firewall set changes the ranges).',
+  FIREWALL_SELF_LOCKOUT: 'Add your address to the ranges, roll out with --audit-only first, or run again with --force to apply it anyway.',
 }
 
 /**
