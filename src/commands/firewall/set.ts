@@ -43,7 +43,7 @@ A policy that would block your own address (as the platform sees this request) i
     'exempt-service-principals': Flags.boolean({description: 'Let service principals in from any address (--no-… to check them).', allowNo: true}),
     'trusted-proxy': Flags.string({description: 'A reverse proxy whose X-Forwarded-For is honoured (repeatable); "none" clears them.', multiple: true}),
     'dry-run': Flags.boolean({description: 'Change nothing: list what the audit log says the policy would have blocked.'}),
-    days: Flags.integer({description: 'With --dry-run: how many days of the audit log to check.', default: 7, min: 1, max: 90, dependsOn: ['dry-run']}),
+    days: Flags.integer({description: 'With --dry-run: how many days of the audit log to check (default 7).', min: 1, max: 90, dependsOn: ['dry-run']}),
     force: Flags.boolean({description: 'Apply even though the policy blocks your own address.'}),
     'if-match': Flags.string({description: "Apply only if the policy's ETag is still this one (from firewall show)."}),
   }
@@ -54,14 +54,14 @@ A policy that would block your own address (as the platform sees this request) i
     const proxies = f['trusted-proxy'] ? (f['trusted-proxy'].includes('none') ? [] : rangesFromFlags(f['trusted-proxy'], '--trusted-proxy')) : undefined
     const current = await getFirewall(this.ctx, f.env)
     const settings: FirewallSettings = {
-      enabled: !f.off,
-      auditOnly: f['audit-only'],
+      enabled: f.off !== true,
+      auditOnly: f['audit-only'] === true,
       allowedRanges: ranges ?? current.allowedRanges,
       exemptServicePrincipals: f['exempt-service-principals'] ?? current.exemptServicePrincipals,
       trustedProxies: proxies ?? current.trustedProxies,
     }
     if (f['dry-run']) {
-      const d = await dryRunFirewall(this.ctx, settings, f.days, f.env)
+      const d = await dryRunFirewall(this.ctx, settings, f.days ?? 7, f.env)
       this.view(
         tableView(
           ['Address', 'Requests', 'Last seen', {header: 'Actors', free: true}],
