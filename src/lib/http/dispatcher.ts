@@ -33,7 +33,7 @@ export function trustedCAs(extraPem?: string): string[] {
  * PPCTL_SOURCE_ADDRESS: the local address ppctl's connections leave from (a machine with several addresses, or the
  * tests' 127.0.0.x sources in front of an IP firewall); undefined lets the system choose.
  */
-export function sourceAddressOf(env: NodeJS.ProcessEnv): string | undefined {
+function sourceAddressOf(env: NodeJS.ProcessEnv): string | undefined {
   const value = env.PPCTL_SOURCE_ADDRESS?.trim()
   if (!value) return undefined
   if (isIP(value) === 0)

@@ -114,7 +114,7 @@ export async function dryRunFirewall(ctx: Context, policy: FirewallSettings, day
 }
 
 /** Why a range is not one, or undefined when it is (IPv4 dotted quad or IPv6, with an optional /prefix). */
-export function rangeError(text: string): string | undefined {
+function rangeError(text: string): string | undefined {
   const [addr, prefix, ...more] = text.split('/')
   if (more.length > 0) return 'has more than one "/"'
   const v4 = ipaddr.IPv4.isValidFourPartDecimal(addr)

@@ -42,7 +42,7 @@ function safeDecode(s: string): string {
  * The environment a request is about, when its path or query names one: /v1/environments/{id}/…, a flow by id
  * (its environment), or `?environmentId=`. Anything else is the tenant's (its default applies).
  */
-export function environmentOfRequest(r: FirewallReader, tenantId: string, req: IncomingMessage): string | undefined {
+function environmentOfRequest(r: FirewallReader, tenantId: string, req: IncomingMessage): string | undefined {
   const {seg, query} = segmentsOf(req)
   const byKey = (key: string) =>
     r.get<{id: string}>(

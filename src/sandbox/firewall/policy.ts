@@ -1,8 +1,8 @@
 // The IP firewall's policy (per environment, and the tenant's default): its validation and the decision it makes about one request.
 import {addressText, firstMatch, parseAddress, parseRange, type Address, type ParsedRange} from './ranges.js'
 
-export const MAX_RANGES = 200
-export const MAX_PROXIES = 20
+const MAX_RANGES = 200
+const MAX_PROXIES = 20
 
 /** What an admin sets. */
 export interface FirewallSettings {
@@ -110,7 +110,7 @@ const ranges = (list: readonly string[]): ParsedRange[] =>
  * The client's address: the socket's, unless the socket is a trusted proxy and sent X-Forwarded-For, then the
  * right-most address of that header that is not itself a trusted proxy (the left part is the client's to forge).
  */
-export function clientAddress(
+function clientAddress(
   source: Pick<RequestSource, 'remoteAddress' | 'forwardedFor'>,
   trustedProxies: readonly string[],
 ): {address?: Address; via: FirewallDecision['via']; invalid?: string} {

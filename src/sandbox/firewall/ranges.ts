@@ -47,7 +47,7 @@ export function parseRange(text: string): {range: ParsedRange} | {error: string}
   return {range: {cidr: `${network.toString()}/${kindPrefix}`, address: network, prefix: kindPrefix}}
 }
 
-export function inRange(address: Address, range: ParsedRange): boolean {
+function inRange(address: Address, range: ParsedRange): boolean {
   return address.kind() === range.address.kind() && address.match(range.address, range.prefix)
 }
 
