@@ -278,6 +278,7 @@ describe('ppctl api (real CLI, real platform)', function () {
         'GET /v1/firewall',
         'PUT /v1/firewall',
         'POST /v1/firewall/test',
+        'GET /v1/firewall/self',
         'POST /v1/firewall/dry-run',
         'GET /v1/environments/{environmentId}/firewall',
         'PUT /v1/environments/{environmentId}/firewall',
@@ -298,6 +299,7 @@ describe('ppctl api (real CLI, real platform)', function () {
         expect(set.allowedRanges).to.deep.equal(['127.0.0.1/32'])
         const decision = (await send('POST /v1/firewall/test', ['/v1/firewall/test'], {ip: '203.0.113.7'})).body as J
         expect(decision).to.include({outcome: 'would-block', clientIp: '203.0.113.7'})
+        expect((await ok(admin, 'GET /v1/firewall/self', ['/v1/firewall/self'])).body).to.include({outcome: 'allowed', clientIp: '127.0.0.1'})
         const dry = (await send('POST /v1/firewall/dry-run', ['/v1/firewall/dry-run'], {days: 1, policy: {enabled: true, allowedRanges: ['127.0.0.1']}}))
           .body as J
         expect(dry.callerWouldBeBlocked).to.equal(false)

@@ -36,6 +36,16 @@ describe('ppctl firewall (real CLI, real platform, real source addresses)', func
     expect(errorOf(blockedJson)).to.include({code: 'IP_BLOCKED', exitCode: 5})
     expect((await from('127.0.0.2', 'env', 'list')).code).to.equal(0)
 
+    // route diagnose shows the firewall as a hop: FAIL (named in the summary) from .3, OK from .2.
+    type Diagnosis = {summary: string; hops: Array<{id: string; verdict: string; summary: string}>}
+    const refusedRoute = await from('127.0.0.3', 'route', 'diagnose', '--slow', '5m', '--json')
+    expect(refusedRoute.code, refusedRoute.stderr).to.equal(8)
+    const refusedHops = jsonOf<Diagnosis>(refusedRoute, 'route-diagnose')
+    expect(refusedHops.summary).to.match(/^FAIL at IP firewall: .*blocked by the IP firewall of Contoso: your address 127\.0\.0\.3/)
+    const okRoute = jsonOf<Diagnosis>(await from('127.0.0.2', 'route', 'diagnose', '--slow', '5m', '--json'), 'route-diagnose')
+    expect(okRoute.hops.find((h) => h.id === 'firewall')).to.include({verdict: 'OK'})
+    expect(okRoute.hops.find((h) => h.id === 'firewall')?.summary).to.contain('enforced; your address 127.0.0.2 is allowed')
+
     const test = await from('127.0.0.2', 'firewall', 'test', '--ip', '127.0.0.3', '--json')
     expect(test.code, test.stderr).to.equal(0)
     expect(jsonOf<{outcome: string}>(test, 'firewall-test').outcome).to.equal('blocked')

@@ -106,6 +106,13 @@ export const API_ENDPOINTS: readonly ApiEndpoint[] = [
   },
   {
     target: 'cluster',
+    method: 'GET',
+    path: '/v1/firewall/self',
+    role: 'AppUser',
+    summary: "What the tenant's IP firewall makes of your own address (every role; `route diagnose`)",
+  },
+  {
+    target: 'cluster',
     method: 'POST',
     path: '/v1/firewall/dry-run',
     role: 'Admin',

@@ -66,6 +66,7 @@ export const ROUTES: readonly Route[] = [
   route('GET', '/v1/firewall', 'Admin', firewallApi),
   route('PUT', '/v1/firewall', 'Admin', firewallApi),
   route('POST', '/v1/firewall/test', 'Admin', firewallApi),
+  route('GET', '/v1/firewall/self', 'AppUser', firewallApi),
   route('POST', '/v1/firewall/dry-run', 'Admin', firewallApi),
   route('GET', '/v1/environments/:id/firewall', 'Admin', firewallApi),
   route('PUT', '/v1/environments/:id/firewall', 'Admin', firewallApi),

@@ -222,8 +222,27 @@ async function dryRun(ctx: Ctx, body: Record<string, unknown>) {
   }
 }
 
+/** What the tenant default makes of the caller's own request (`route diagnose`): the gateway let it in, so allowed or would-block. */
+function self(ctx: Ctx) {
+  const {settings} = effectiveSettings(readerOf(ctx.store), ctx.tenantId, undefined)
+  const d = selfDecision(ctx, settings)
+  return {
+    enabled: settings.enabled,
+    auditOnly: settings.auditOnly,
+    rangeCount: settings.allowedRanges.length,
+    outcome: d.outcome,
+    clientIp: d.clientIp,
+    via: d.via,
+    reason: d.reason,
+  }
+}
+
 export const firewallApi: ApiRoute = async (ctx, seg) => {
   const {method, res} = ctx
+  if (seg[1] === 'firewall' && seg[2] === 'self' && seg.length === 3 && method === 'GET') {
+    sendJson(res, 200, self(ctx), {'cache-control': 'no-store'})
+    return true
+  }
   if (seg[1] === 'firewall' && seg.length === 3 && method === 'POST' && (seg[2] === 'test' || seg[2] === 'dry-run')) {
     const body = await readBody(ctx.req)
     sendJson(res, 200, seg[2] === 'test' ? testAddress(ctx, body) : await dryRun(ctx, body))
