@@ -22,6 +22,7 @@ import {BASE_DOMAIN, createGateway, type RequestLogEntry} from './gateway/gatewa
 import type {RateLimit} from './gateway/rate-limit.js'
 import {createRefusalAudit, gatewayRefusal} from './gateway/refusal-audit.js'
 import {createFirewallEnforcement} from './firewall/enforce.js'
+import {createSignInPolicyCheck} from './signin/check.js'
 import {createTokenVerifier} from './gateway/verify-token.js'
 import {RevokedSessions} from './gateway/revoked-sessions.js'
 import {RouteTable} from './global/route-table.js'
@@ -129,7 +130,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   let identity: Awaited<ReturnType<typeof createIdentity>>
   try {
-    identity = await createIdentity({issuer: urls.authority, dataDir: options.dataDir, directory, audit: clusters as AuditSink, apiAudience: API_AUDIENCE, log})
+    identity = await createIdentity({
+      issuer: urls.authority,
+      dataDir: options.dataDir,
+      directory,
+      audit: clusters as AuditSink,
+      apiAudience: API_AUDIENCE,
+      log,
+      signInPolicy: createSignInPolicyCheck((tenantId) => (routes.get(tenantId) ? readerOf(clusters.active(tenantId).tenants) : undefined), log),
+    })
   } catch (err) {
     server.close()
     clusters.close()

@@ -116,6 +116,12 @@ export const CODES = {
   USE_DPOP_NONCE: code(AUTH_REQUIRED, 'auth', false, 'the platform asked for a new DPoP nonce again after ppctl had sent one'),
   // permission
   FORBIDDEN: code(PERMISSION_DENIED, 'permission', false, 'the global service refused to give the route and named no reason'),
+  SIGNIN_POLICY_REFUSED: code(
+    PERMISSION_DENIED,
+    'permission',
+    false,
+    "the tenant's sign-in policy refused the sign-in (the message names the rule; the next step, the method to use instead)",
+  ),
   // not found
   PROFILE_NOT_FOUND: code(NOT_FOUND, 'not-found', false, 'no such profile'),
   CONFIG_KEY_UNSET: code(NOT_FOUND, 'not-found', false, 'the configuration key has no value'),

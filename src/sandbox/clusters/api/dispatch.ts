@@ -11,6 +11,7 @@ import {flowsApi} from './flows.js'
 import {assignmentsApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
 import {sessionsApi} from './sessions.js'
+import {signInPolicyApi} from './signin-policy.js'
 import {usersApi} from './users.js'
 
 interface Route extends RouteSpec {
@@ -70,6 +71,8 @@ export const ROUTES: readonly Route[] = [
   route('POST', '/v1/firewall/dry-run', 'Admin', firewallApi),
   route('GET', '/v1/environments/:id/firewall', 'Admin', firewallApi),
   route('PUT', '/v1/environments/:id/firewall', 'Admin', firewallApi),
+  route('GET', '/v1/signin-policy', 'Admin', signInPolicyApi),
+  route('PUT', '/v1/signin-policy', 'Admin', signInPolicyApi),
 ]
 
 const matches = matchesPattern
