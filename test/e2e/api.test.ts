@@ -272,7 +272,7 @@ describe('ppctl api (real CLI, real platform)', function () {
   ).timeout(300_000) // some twenty CLI runs on a loaded machine: a limit, not a threshold
 
   it(
-    'the IP firewall: the tenant default and an environment policy (read, replace with If-Match), a decision and a dry run',
+    'the IP firewall (the tenant default and an environment policy, a decision, a dry run) and the sign-in policy',
     calling(
       [
         'GET /v1/firewall',
@@ -282,6 +282,8 @@ describe('ppctl api (real CLI, real platform)', function () {
         'POST /v1/firewall/dry-run',
         'GET /v1/environments/{environmentId}/firewall',
         'PUT /v1/environments/{environmentId}/firewall',
+        'GET /v1/signin-policy',
+        'PUT /v1/signin-policy',
       ],
       async (ok) => {
         type J = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -309,6 +311,15 @@ describe('ppctl api (real CLI, real platform)', function () {
           enabled: false,
         })
         await api(admin, ['PUT', '/v1/firewall', '-H', `If-Match: ${set.etag}`, '--input', '-'], JSON.stringify({enabled: false}))
+        // The sign-in policy: a change that blocks nothing this file does (sign-in from anywhere, device code allowed).
+        const policy = (await ok(admin, 'GET /v1/signin-policy', ['/v1/signin-policy'])).body as J
+        expect(policy).to.include({configured: false})
+        const changed = (
+          await send('PUT /v1/signin-policy', ['PUT', '/v1/signin-policy', '-H', `If-Match: ${policy.etag}`], {
+            blockDeviceCode: {enabled: false, groups: ['grp-finance']},
+          })
+        ).body as J
+        expect(changed.blockDeviceCode).to.deep.equal({enabled: false, groups: ['grp-finance']})
       },
     ),
   ).timeout(300_000) // some ten CLI runs on a loaded machine: a limit, not a threshold

@@ -132,6 +132,8 @@ export const API_ENDPOINTS: readonly ApiEndpoint[] = [
     role: 'Admin',
     summary: "Replace an environment's IP firewall policy (Admin)",
   },
+  {target: 'cluster', method: 'GET', path: '/v1/signin-policy', role: 'Admin', summary: "The tenant's sign-in policy, with its ETag (Admin)"},
+  {target: 'cluster', method: 'PUT', path: '/v1/signin-policy', role: 'Admin', summary: "Replace the tenant's sign-in policy (Admin)"},
   {target: 'cluster', method: 'GET', path: '/v1/audit/events', role: 'Admin', summary: "Page through the tenant's audit log (Admin)"},
   {target: 'cluster', method: 'GET', path: '/v1/audit/stream', role: 'Admin', summary: "Follow the tenant's audit log (Admin)"},
 ]
