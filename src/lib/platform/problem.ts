@@ -66,6 +66,8 @@ const NEXT_STEP_BY_CODE: Partial<Record<string, string>> = {
   // The IP firewall: a role would not help; another network, or an admin adding the address, would.
   IP_BLOCKED:
     'Connect from an allowed network, or ask an administrator of the tenant to allow your address (ppctl firewall test --ip <address> explains the decision; ppctl firewall set changes the ranges).',
+  TENANT_ISOLATION:
+    'Use a connection of an account of this tenant, or have an administrator allow the partner tenant (ppctl isolation report shows what crosses; ppctl isolation set --allow TENANT:outbound; the partner must allow this tenant inbound).',
   FIREWALL_SELF_LOCKOUT: 'Add your address to the ranges, roll out with --audit-only first, or run again with --force to apply it anyway.',
 }
 

@@ -15,6 +15,8 @@ import {sendHealth} from './api/health.js'
 import {HttpProblem, problem} from './api/problem.js'
 import {requireRole} from './api/context.js'
 import type {SessionAdmin} from './api/sessions.js'
+import {readerOf} from './api/governance.js'
+import {isolationOf} from './api/isolation.js'
 
 export type AuditRoutes = (
   clusterId: string,
@@ -80,7 +82,20 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
         )
       }
       const db = clusters.cluster(clusterId)
-      const ctx = {clusterId, req, res, rc, principal, url, method, path, store: db.tenants, tenantId: principal.tenantId, sessions: options.sessions}
+      const ctx = {
+        clusterId,
+        req,
+        res,
+        rc,
+        principal,
+        url,
+        method,
+        path,
+        store: db.tenants,
+        tenantId: principal.tenantId,
+        sessions: options.sessions,
+        isolationOf: (tenantId: string) => (routes.get(tenantId) ? isolationOf(readerOf(clusters.active(tenantId).tenants), tenantId) : undefined),
+      }
       if (path === '/v1/audit' || path.startsWith('/v1/audit/')) {
         // The whole prefix is the Admin's: an unknown path under it is not revealed to others.
         requireRole(principal, findRoute(AUDIT_ROUTES, method, path).route?.role ?? 'Admin')

@@ -9,6 +9,7 @@ import {ROLE_HOLDERS, satisfies, type RequiredRole} from '../../route-spec.js'
 import {problem} from './problem.js'
 import {actorOf, header} from './request.js'
 import type {SessionAdmin} from './sessions.js'
+import type {IsolationSettings} from '../../isolation/policy.js'
 
 export interface Ctx {
   clusterId: string
@@ -24,6 +25,8 @@ export interface Ctx {
   tenantId: string
   /** The identity's session revocation (POST /v1/users/{id}/revoke-sessions). */
   sessions?: SessionAdmin
+  /** Another tenant's isolation policy, wherever its data is (tenant isolation's inbound rule). */
+  isolationOf?: (tenantId: string) => IsolationSettings | undefined
 }
 
 /** A route's share of the path: ['v1', top, id, sub, subId]. Returns false when the request is not its. */

@@ -8,6 +8,7 @@ import {dlpApi} from './dlp.js'
 import {environmentsApi, groupsApi} from './environments.js'
 import {firewallApi} from './firewall.js'
 import {flowsApi} from './flows.js'
+import {isolationApi} from './isolation.js'
 import {assignmentsApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
 import {sessionsApi} from './sessions.js'
@@ -73,6 +74,9 @@ export const ROUTES: readonly Route[] = [
   route('PUT', '/v1/environments/:id/firewall', 'Admin', firewallApi),
   route('GET', '/v1/signin-policy', 'Admin', signInPolicyApi),
   route('PUT', '/v1/signin-policy', 'Admin', signInPolicyApi),
+  route('GET', '/v1/isolation', 'Admin', isolationApi),
+  route('PUT', '/v1/isolation', 'Admin', isolationApi),
+  route('GET', '/v1/isolation/report', 'Admin', isolationApi),
 ]
 
 const matches = matchesPattern
