@@ -272,7 +272,7 @@ describe('ppctl api (real CLI, real platform)', function () {
   ).timeout(300_000) // some twenty CLI runs on a loaded machine: a limit, not a threshold
 
   it(
-    'the IP firewall (the tenant default and an environment policy, a decision, a dry run) and the sign-in policy',
+    'the IP firewall (the tenant default and an environment policy, a decision, a dry run), the sign-in policy and tenant isolation',
     calling(
       [
         'GET /v1/firewall',
@@ -284,6 +284,9 @@ describe('ppctl api (real CLI, real platform)', function () {
         'PUT /v1/environments/{environmentId}/firewall',
         'GET /v1/signin-policy',
         'PUT /v1/signin-policy',
+        'GET /v1/isolation',
+        'PUT /v1/isolation',
+        'GET /v1/isolation/report',
       ],
       async (ok) => {
         type J = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -320,6 +323,16 @@ describe('ppctl api (real CLI, real platform)', function () {
           })
         ).body as J
         expect(changed.blockDeviceCode).to.deep.equal({enabled: false, groups: ['grp-finance']})
+        // Tenant isolation: a partner allowed, isolation left off (nothing this file does is refused); the report.
+        const isolation = (await ok(admin, 'GET /v1/isolation', ['/v1/isolation'])).body as J
+        const allowed = (
+          await send('PUT /v1/isolation', ['PUT', '/v1/isolation', '-H', `If-Match: ${isolation.etag}`], {
+            enabled: false,
+            allowedTenants: [{tenantId: 'fabrikam.example', inbound: true, outbound: true}],
+          })
+        ).body as J
+        expect(allowed.allowedTenants[0]).to.include({tenantId: FABRIKAM})
+        expect((await ok(admin, 'GET /v1/isolation/report', ['/v1/isolation/report'])).body).to.include({isolationEnabled: false})
       },
     ),
   ).timeout(300_000) // some ten CLI runs on a loaded machine: a limit, not a threshold

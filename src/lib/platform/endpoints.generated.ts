@@ -134,6 +134,15 @@ export const API_ENDPOINTS: readonly ApiEndpoint[] = [
   },
   {target: 'cluster', method: 'GET', path: '/v1/signin-policy', role: 'Admin', summary: "The tenant's sign-in policy, with its ETag (Admin)"},
   {target: 'cluster', method: 'PUT', path: '/v1/signin-policy', role: 'Admin', summary: "Replace the tenant's sign-in policy (Admin)"},
+  {target: 'cluster', method: 'GET', path: '/v1/isolation', role: 'Admin', summary: 'The tenant isolation policy, with its ETag (Admin)'},
+  {target: 'cluster', method: 'PUT', path: '/v1/isolation', role: 'Admin', summary: 'Replace the tenant isolation policy (Admin)'},
+  {
+    target: 'cluster',
+    method: 'GET',
+    path: '/v1/isolation/report',
+    role: 'Admin',
+    summary: "The connections of this tenant's flows that cross into other tenants, and which isolation would refuse (Admin)",
+  },
   {target: 'cluster', method: 'GET', path: '/v1/audit/events', role: 'Admin', summary: "Page through the tenant's audit log (Admin)"},
   {target: 'cluster', method: 'GET', path: '/v1/audit/stream', role: 'Admin', summary: "Follow the tenant's audit log (Admin)"},
 ]
