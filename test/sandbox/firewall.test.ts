@@ -131,6 +131,14 @@ describe('IP firewall (real platform, real source addresses)', function () {
     expect((await call('127.0.0.8', 'GET', `/v1/environments/${env.body.id}`)).body.code).to.equal('IP_BLOCKED')
     expect((await call('127.0.0.8', 'GET', '/v1/environments')).status).to.equal(200)
 
+    // A deleted environment takes its policy with it (the tenant default no longer lists it).
+    const other = await call('127.0.0.7', 'POST', '/v1/environments', {displayName: `Short-lived ${Date.now()}`, type: 'sandbox'})
+    const otherPath = `/v1/environments/${other.body.id}/firewall`
+    expect((await put('127.0.0.7', otherPath, {enabled: true, allowedRanges: ['127.0.0.7']})).status).to.equal(200)
+    expect((await call('127.0.0.7', 'GET', '/v1/firewall')).body.environmentOverrides).to.include(other.body.id)
+    expect((await call('127.0.0.7', 'DELETE', `/v1/environments/${other.body.id}`, undefined, {'if-match': other.body.etag})).status).to.equal(204)
+    expect((await call('127.0.0.7', 'GET', '/v1/firewall')).body.environmentOverrides).to.not.include(other.body.id)
+
     const test = await call('127.0.0.7', 'POST', '/v1/firewall/test', {ip: '127.0.0.8', environmentId: env.body.id})
     expect(test.status).to.equal(200)
     expect(test.body).to.include({outcome: 'blocked', policyScope: 'environment', clientIp: '127.0.0.8'})
