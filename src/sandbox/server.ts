@@ -21,6 +21,8 @@ import {createClusterHandler, type AuditRoutes} from './clusters/handler.js'
 import {BASE_DOMAIN, createGateway, type RequestLogEntry} from './gateway/gateway.js'
 import type {RateLimit} from './gateway/rate-limit.js'
 import {createRefusalAudit, gatewayRefusal} from './gateway/refusal-audit.js'
+import {createFirewallEnforcement} from './firewall/enforce.js'
+import {createSignInPolicyCheck} from './signin/check.js'
 import {createTokenVerifier} from './gateway/verify-token.js'
 import {RevokedSessions} from './gateway/revoked-sessions.js'
 import {RouteTable} from './global/route-table.js'
@@ -28,6 +30,7 @@ import {createGlobalService} from './global/service.js'
 import {createIdentity} from './identity/provider.js'
 import {KeyVault} from './keys/key-vault.js'
 import {API_AUDIENCE, CLUSTERS, findTenant} from './seed.js'
+import {readerOf} from './clusters/api/governance.js'
 import {ensureTls} from './tls.js'
 import {createCiIssuer} from './ci/issuer.js'
 import {createIssuerFetch} from './identity/issuer-fetch.js'
@@ -145,6 +148,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       apiAudience: API_AUDIENCE,
       issuerFetch: issuers.fetch,
       log,
+      signInPolicy: createSignInPolicyCheck((tenantId) => (routes.get(tenantId) ? readerOf(clusters.active(tenantId).tenants) : undefined), log),
     })
   } catch (err) {
     server.close()
@@ -228,6 +232,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     health,
     requestLog: (entry: RequestLogEntry) => requestLog.write(JSON.stringify(entry) + '\n'),
     onRefused: (rc, req, status, reason, principal) => refusals.refuse(gatewayRefusal({hasLog}, rc, req, status, reason, principal)),
+    admit: createFirewallEnforcement({
+      reader: (tenantId) => (hasLog(tenantId) ? readerOf(clusters.active(tenantId).tenants) : undefined),
+      tenantName: (tenantId) => findTenant(tenantId)?.displayName ?? tenantId,
+      refused: (req, rc, principal, decision, reason) =>
+        refusals.refuse({
+          ...gatewayRefusal({hasLog}, rc, req, 403, reason, principal),
+          code: 'IP_BLOCKED',
+          ...(decision.clientIp ? {clientIp: decision.clientIp} : {}),
+        }),
+      record: (event) => clusters.record(event),
+      log,
+    }),
   })
   server.on(
     'request',

@@ -285,6 +285,72 @@ describe('ppctl api (real CLI, real platform)', function () {
   ).timeout(300_000) // some twenty CLI runs on a loaded machine: a limit, not a threshold
 
   it(
+    'the IP firewall (the tenant default and an environment policy, a decision, a dry run), the sign-in policy and tenant isolation',
+    calling(
+      [
+        'GET /v1/firewall',
+        'PUT /v1/firewall',
+        'POST /v1/firewall/test',
+        'GET /v1/firewall/self',
+        'POST /v1/firewall/dry-run',
+        'GET /v1/environments/{environmentId}/firewall',
+        'PUT /v1/environments/{environmentId}/firewall',
+        'GET /v1/signin-policy',
+        'PUT /v1/signin-policy',
+        'GET /v1/isolation',
+        'PUT /v1/isolation',
+        'GET /v1/isolation/report',
+      ],
+      async (ok) => {
+        type J = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+        const send = (template: string, args: string[], body: unknown) => ok(admin, template, [...args, '--input', '-'], JSON.stringify(body))
+        const current = (await ok(admin, 'GET /v1/firewall', ['/v1/firewall'])).body as J
+        expect(current).to.include({scope: 'tenant', enabled: false})
+        // Audit-only, so this file's other tests (from 127.0.0.1 too) are never refused.
+        const set = (
+          await send('PUT /v1/firewall', ['PUT', '/v1/firewall', '-H', `If-Match: ${current.etag}`], {
+            enabled: true,
+            auditOnly: true,
+            allowedRanges: ['127.0.0.1'],
+          })
+        ).body as J
+        expect(set.allowedRanges).to.deep.equal(['127.0.0.1/32'])
+        const decision = (await send('POST /v1/firewall/test', ['/v1/firewall/test'], {ip: '203.0.113.7'})).body as J
+        expect(decision).to.include({outcome: 'would-block', clientIp: '203.0.113.7'})
+        expect((await ok(admin, 'GET /v1/firewall/self', ['/v1/firewall/self'])).body).to.include({outcome: 'allowed', clientIp: '127.0.0.1'})
+        const dry = (await send('POST /v1/firewall/dry-run', ['/v1/firewall/dry-run'], {days: 1, policy: {enabled: true, allowedRanges: ['127.0.0.1']}}))
+          .body as J
+        expect(dry.callerWouldBeBlocked).to.equal(false)
+        const env = (await ok(admin, 'GET /v1/environments/{environmentId}/firewall', ['/v1/environments/default/firewall'])).body as J
+        expect(env).to.include({scope: 'environment', environmentId: 'default', inheritsTenantDefault: true})
+        await send('PUT /v1/environments/{environmentId}/firewall', ['PUT', '/v1/environments/default/firewall', '-H', `If-Match: ${env.etag}`], {
+          enabled: false,
+        })
+        await api(admin, ['PUT', '/v1/firewall', '-H', `If-Match: ${set.etag}`, '--input', '-'], JSON.stringify({enabled: false}))
+        // The sign-in policy: a change that blocks nothing this file does (sign-in from anywhere, device code allowed).
+        const policy = (await ok(admin, 'GET /v1/signin-policy', ['/v1/signin-policy'])).body as J
+        expect(policy).to.include({configured: false})
+        const changed = (
+          await send('PUT /v1/signin-policy', ['PUT', '/v1/signin-policy', '-H', `If-Match: ${policy.etag}`], {
+            blockDeviceCode: {enabled: false, groups: ['grp-finance']},
+          })
+        ).body as J
+        expect(changed.blockDeviceCode).to.deep.equal({enabled: false, groups: ['grp-finance']})
+        // Tenant isolation: a partner allowed, isolation left off (nothing this file does is refused); the report.
+        const isolation = (await ok(admin, 'GET /v1/isolation', ['/v1/isolation'])).body as J
+        const allowed = (
+          await send('PUT /v1/isolation', ['PUT', '/v1/isolation', '-H', `If-Match: ${isolation.etag}`], {
+            enabled: false,
+            allowedTenants: [{tenantId: 'fabrikam.example', inbound: true, outbound: true}],
+          })
+        ).body as J
+        expect(allowed.allowedTenants[0]).to.include({tenantId: FABRIKAM})
+        expect((await ok(admin, 'GET /v1/isolation/report', ['/v1/isolation/report'])).body).to.include({isolationEnabled: false})
+      },
+    ),
+  ).timeout(300_000) // some ten CLI runs on a loaded machine: a limit, not a threshold
+
+  it(
     '--paginate follows real pages: every connector, in pages of 5, the same as one page of 200',
     calling(['GET /v1/connectors'], async (ok) => {
       const one = await ok(admin, 'GET /v1/connectors', ['/v1/connectors?limit=200'])

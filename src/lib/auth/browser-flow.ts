@@ -8,7 +8,7 @@ import type {Clock} from '../clock.js'
 import {AuthRequiredError, CancelledError, InterruptedError, PpctlError} from '../errors/index.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 import type {DeviceTokens} from './device-flow.js'
-import {toAuthError} from './oauth-error.js'
+import {signInPolicyRefusal, toAuthError} from './oauth-error.js'
 
 const CALLBACK_PATH = '/callback'
 
@@ -91,6 +91,8 @@ function timedOut(seconds: number): AuthRequiredError {
 
 function authorizationError(error: string, description: string | null): PpctlError {
   const detail = description ? `: ${sanitizeOneLine(description).slice(0, 200)}` : ''
+  const refusal = error === 'access_denied' ? signInPolicyRefusal({error_description: description}) : undefined
+  if (refusal) return refusal
   if (error === 'access_denied') {
     return new CancelledError('ACCESS_DENIED', `The sign-in was declined in the browser${detail}; nothing was stored.`, {
       nextStep: 'Start again with ppctl auth login --web and allow access, or ask your administrator for access.',

@@ -3,7 +3,7 @@ import type {Configuration, DeviceAuthorizationResponse, DPoPOptions, TokenEndpo
 
 import type {Clock} from '../clock.js'
 import {AuthRequiredError, CancelledError, ExitCode, InterruptedError, PpctlError} from '../errors/index.js'
-import {oauthErrorCode, SIGN_IN_AGAIN, toAuthError, typedErrorFrom} from './oauth-error.js'
+import {oauthErrorCode, SIGN_IN_AGAIN, signInPolicyRefusal, toAuthError, typedErrorFrom} from './oauth-error.js'
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 /** RFC 8628 §3.2: the polling interval when the provider gives none. */
@@ -130,6 +130,8 @@ export async function pollDeviceToken(config: Configuration, device: DeviceAutho
           continue
         }
         if (oauth === 'access_denied') {
+          const refusal = signInPolicyRefusal(err)
+          if (refusal) throw refusal
           throw new CancelledError('ACCESS_DENIED', 'The sign-in was declined at the sign-in page; nothing was stored.', {
             nextStep: 'Start again with ppctl auth login and approve the code, or ask your administrator for access.',
           })

@@ -1,5 +1,5 @@
 // Turns what openid-client throws (OAuth error responses, network failures, bad metadata) into typed ppctl errors.
-import {AuthRequiredError, PpctlError} from '../errors/index.js'
+import {AuthRequiredError, PermissionDeniedError, PpctlError} from '../errors/index.js'
 import {ppctlErrorFrom} from '../http/custom-fetch.js'
 import {redactText} from '../output/redact.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
@@ -10,6 +10,22 @@ export const SIGN_IN_AGAIN = 'sign in again: ppctl auth login'
 export function oauthErrorCode(err: unknown): string | undefined {
   const e = err as {code?: unknown; error?: unknown}
   return e?.code === 'OAUTH_RESPONSE_BODY_ERROR' && typeof e.error === 'string' ? e.error : undefined
+}
+
+/**
+ * A refusal by the tenant's sign-in policy (the identity's access_denied says so in its description): the error to
+ * show, naming the policy and what to use instead; undefined for any other access_denied (the user declined).
+ */
+export function signInPolicyRefusal(err: unknown): PermissionDeniedError | undefined {
+  const text = (err as {error_description?: unknown}).error_description
+  if (typeof text !== 'string' || !/sign-in policy/i.test(text)) return undefined
+  const said = sanitizeOneLine(redactText(text)).slice(0, 300)
+  const device = /device-code sign-in is blocked/i.test(text)
+  return new PermissionDeniedError('SIGNIN_POLICY_REFUSED', `The sign-in was refused by the tenant's sign-in policy: ${said}`, {
+    nextStep: device
+      ? 'Sign in in a browser instead: ppctl auth login --web   (a service principal: ppctl auth login --certificate <file> --client-id <id> --tenant <tenant>)'
+      : 'Sign in from a network the policy allows, or ask an administrator of the tenant (ppctl signin-policy show).',
+  })
 }
 
 function description(err: unknown): string {

@@ -58,6 +58,7 @@ export const CODES = {
   INVALID_CONFIG_VALUE: code(USAGE, 'usage', false, 'a configuration value is not valid for its key'),
   UNKNOWN_CONFIG_KEY: code(USAGE, 'usage', false, 'no such configuration key'),
   INVALID_ENVIRONMENT: code(USAGE, 'usage', false, 'a PPCTL_* environment variable has a value that is not valid'),
+  INVALID_RANGE: code(USAGE, 'usage', false, 'an IP range given to `firewall set` (flag or file line:column) is not a CIDR range'),
   OUTPUT_CONFLICT: code(USAGE, 'usage', false, '--json together with --output in another format'),
   INVALID_QUERY: code(USAGE, 'usage', false, '--query is not a valid JMESPath expression (the message gives the position)'),
   INVALID_PROFILE_NAME: code(USAGE, 'usage', false, 'a profile name with characters that are not allowed'),
@@ -132,6 +133,12 @@ export const CODES = {
   USE_DPOP_NONCE: code(AUTH_REQUIRED, 'auth', false, 'the platform asked for a new DPoP nonce again after ppctl had sent one'),
   // permission
   FORBIDDEN: code(PERMISSION_DENIED, 'permission', false, 'the global service refused to give the route and named no reason'),
+  SIGNIN_POLICY_REFUSED: code(
+    PERMISSION_DENIED,
+    'permission',
+    false,
+    "the tenant's sign-in policy refused the sign-in (the message names the rule; the next step, the method to use instead)",
+  ),
   // not found
   PROFILE_NOT_FOUND: code(NOT_FOUND, 'not-found', false, 'no such profile'),
   CONFIG_KEY_UNSET: code(NOT_FOUND, 'not-found', false, 'the configuration key has no value'),

@@ -1,7 +1,9 @@
 // The undici dispatcher: certificates always verified, system CAs plus an extra CA, .localhost → loopback, proxies from the given environment.
+import {isIP} from 'node:net'
 import {createSecureContext, rootCertificates, type SecureContext} from 'node:tls'
 import {Agent, EnvHttpProxyAgent, type Dispatcher} from 'undici'
 
+import {UsageError} from '../errors/index.js'
 import {localhostLookup, type LookupFunction} from './localhost-lookup.js'
 import {proxySettingsFromEnv, type ProxySettings} from './proxy-env.js'
 import type {HttpTimeouts} from './types.js'
@@ -51,12 +53,29 @@ export function trustedContext(extraPem?: string, env: NodeJS.ProcessEnv = proce
   return createSecureContext({ca: trustedCAs(extraPem)})
 }
 
+/**
+ * PPCTL_SOURCE_ADDRESS: the local address ppctl's connections leave from (a machine with several addresses, or the
+ * tests' 127.0.0.x sources in front of an IP firewall); undefined lets the system choose.
+ */
+function sourceAddressOf(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.PPCTL_SOURCE_ADDRESS?.trim()
+  if (!value) return undefined
+  if (isIP(value) === 0)
+    throw new UsageError('INVALID_ENVIRONMENT', `PPCTL_SOURCE_ADDRESS is not an IP address: ${JSON.stringify(value.slice(0, 64))}.`, {
+      nextStep: "Give one of this machine's addresses, e.g. PPCTL_SOURCE_ADDRESS=127.0.0.2, or unset it.",
+    })
+  return value
+}
+
 export function createDispatcher(options: DispatcherOptions): CreatedDispatcher {
   keepWasmOnBaselineTier()
   const secureContext = trustedContext(options.ca)
+  const source = sourceAddressOf(options.env)
+  const localAddress = source ? {localAddress: source} : {}
   const lookup = (options.lookup ?? localhostLookup) as never
   const t = options.timeouts ?? {}
   const common = {
+    ...localAddress,
     ...(t.headers === undefined ? {} : {headersTimeout: t.headers}),
     ...(t.body === undefined ? {} : {bodyTimeout: t.body}),
   }

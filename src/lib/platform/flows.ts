@@ -8,6 +8,8 @@ export interface FlowConnector {
   id: string
   actions?: string[]
   endpoints?: string[]
+  /** The tenant of the account the connection signs in as (tenant isolation); the flow's own tenant when absent. */
+  accountTenant?: string
 }
 
 export interface FlowSuspension {

@@ -66,6 +66,12 @@ const NEXT_STEP_BY_CODE: Partial<Record<string, string>> = {
   USE_DPOP_NONCE: 'Run the command again; if it keeps failing, report it with the correlation id.',
   // The tenant's data key is locked: nothing of it can be read until an Admin gives the key back.
   TENANT_LOCKED: "The whole tenant is offline until an Admin unlocks its key: ppctl keys unlock (ppctl keys status shows the key's state).",
+  // The IP firewall: a role would not help; another network, or an admin adding the address, would.
+  IP_BLOCKED:
+    'Connect from an allowed network, or ask an administrator of the tenant to allow your address (ppctl firewall test --ip <address> explains the decision; ppctl firewall set changes the ranges).',
+  TENANT_ISOLATION:
+    'Use a connection of an account of this tenant, or have an administrator allow the partner tenant (ppctl isolation report shows what crosses; ppctl isolation set --allow TENANT:outbound; the partner must allow this tenant inbound).',
+  FIREWALL_SELF_LOCKOUT: 'Add your address to the ranges, roll out with --audit-only first, or run again with --force to apply it anyway.',
 }
 
 /**

@@ -4,7 +4,7 @@ import {PpctlError} from '../errors/index.js'
 export type Verdict = 'OK' | 'WARN' | 'FAIL' | 'SKIP'
 
 export interface Hop {
-  /** Stable id: profile, discovery, token, proxy, global, <role>.dns, <role>.tcp, <role>.tls, <role>.health, home.key. */
+  /** Stable id: profile, discovery, token, proxy, global, <role>.dns, <role>.tcp, <role>.tls, <role>.health, home.key, firewall. */
   id: string
   title: string
   verdict: Verdict

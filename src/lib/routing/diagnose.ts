@@ -8,6 +8,7 @@ import {proxyFor, proxySettingsFromEnv} from '../http/proxy-env.js'
 import {redactUrl} from '../output/redact.js'
 import {assertAllowedClusterUri} from './allow-list.js'
 import {diagnoseCluster} from './diagnose-cluster.js'
+import {diagnoseFirewall, firewallHopOf} from './diagnose-firewall.js'
 import {causeOf, hop, type Hop, type Verdict} from './diagnose-hop.js'
 import type {ClusterRef, HomeRoute} from './types.js'
 
@@ -249,6 +250,9 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
         details: {url: globalUrl.href, cache: cacheState},
       }),
     )
+    // Refused by the tenant's IP firewall: that hop is named first, so the summary says what is wrong.
+    const refusedBy = firewallHopOf(live.error)
+    if (refusedBy) hops.splice(hops.length - 1, 0, refusedBy)
     return finish()
   }
   const route = live.value.route
@@ -306,6 +310,7 @@ export async function diagnoseRoute(ctx: Context, options: DiagnoseOptions = {})
       })),
     )
   }
+  hops.push(await diagnoseFirewall(http, route.home.uri, {token: bearer, dpop: token.value?.dpop}))
   return finish(route)
 }
 

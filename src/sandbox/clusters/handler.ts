@@ -17,6 +17,8 @@ import {requireRole} from './api/context.js'
 import {lockedProblem} from './api/keys.js'
 import {TenantLockedError} from '../keys/key-vault.js'
 import type {SessionAdmin} from './api/sessions.js'
+import {readerOf} from './api/governance.js'
+import {isolationOf} from './api/isolation.js'
 
 export type AuditRoutes = (
   clusterId: string,
@@ -86,7 +88,21 @@ export function createClusterHandler(options: ClusterHandlerOptions) {
       const db = clusters.cluster(clusterId)
       const vault = clusters.vault
       const keys = vault ? {vault, drain: (tenantId: string) => void clusters.drain(tenantId)} : undefined
-      const ctx = {clusterId, req, res, rc, principal, url, method, path, store: db.tenants, tenantId: principal.tenantId, sessions: options.sessions, keys}
+      const ctx = {
+        clusterId,
+        req,
+        res,
+        rc,
+        principal,
+        url,
+        method,
+        path,
+        store: db.tenants,
+        tenantId: principal.tenantId,
+        sessions: options.sessions,
+        keys,
+        isolationOf: (tenantId: string) => (routes.get(tenantId) ? isolationOf(readerOf(clusters.active(tenantId).tenants), tenantId) : undefined),
+      }
       if (path === '/v1/audit' || path.startsWith('/v1/audit/')) {
         // The whole prefix is the Admin's: an unknown path under it is not revealed to others.
         requireRole(principal, findRoute(AUDIT_ROUTES, method, path).route?.role ?? 'Admin')

@@ -4,6 +4,9 @@ import type Database from 'better-sqlite3'
 import type {AuditEvent, AuditInput} from '../audit-sink.js'
 import type {AuditLog} from './audit-log.js'
 import type {ClusterDb} from './cluster-db.js'
+import {FIREWALL_SCHEMA} from '../firewall/store.js'
+import {SIGNIN_SCHEMA} from '../signin/policy.js'
+import {ISOLATION_SCHEMA} from '../isolation/policy.js'
 
 export const TENANT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (tenant_id TEXT NOT NULL, id TEXT NOT NULL, upn TEXT NOT NULL, display_name TEXT NOT NULL,
@@ -33,7 +36,7 @@ CREATE TABLE IF NOT EXISTS flows (tenant_id TEXT NOT NULL, id TEXT NOT NULL, dis
 CREATE TABLE IF NOT EXISTS dlp_policies (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, managed INTEGER NOT NULL,
   doc TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_by TEXT NOT NULL, updated_at TEXT NOT NULL,
   version INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));
-`
+${FIREWALL_SCHEMA}${SIGNIN_SCHEMA}${ISOLATION_SCHEMA}`
 
 /**
  * Columns added to tables that existed before environments: added in place to a database made by an older
@@ -65,6 +68,9 @@ export const TENANT_DATA_TABLES = [
   'environments',
   'flows',
   'dlp_policies',
+  'firewall_policies',
+  'signin_policies',
+  'isolation_policies',
 ] as const
 
 export interface Tx {

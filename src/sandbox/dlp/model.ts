@@ -72,6 +72,8 @@ export interface FlowConnector {
   id: string
   actions?: string[]
   endpoints?: string[]
+  /** The tenant of the account the connection authenticates as (tenant isolation); this tenant's own when absent. */
+  accountTenant?: string
 }
 
 export type DlpViolationKind = 'GROUP_CONFLICT' | 'CONNECTOR_BLOCKED' | 'ACTION_BLOCKED' | 'ENDPOINT_BLOCKED'

@@ -1,7 +1,7 @@
 // The gateway: the platform's only listener. Routes by Host, validates tokens, rate-limits, logs without secrets.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
-import {answerUnexpected, correlationIdOf, hostOf, newTraceId, sendJson, sendProblem, targetOf, type RequestContext} from '../http-util.js'
+import {answerUnexpected, correlationIdOf, hostOf, newTraceId, sendJson, sendProblem, targetOf, type Problem, type RequestContext} from '../http-util.js'
 import {findRoute, satisfies, type RouteSpec} from '../route-spec.js'
 import type {RateLimit} from './rate-limit.js'
 import {createRateLimiter} from './rate-limit.js'
@@ -47,6 +47,8 @@ export interface GatewayOptions {
   fault?: (clusterId: string, req: IncomingMessage, res: ServerResponse, rc: RequestContext) => boolean | Promise<boolean>
   /** Called for every refused request (401, 429) so it can be audited. */
   onRefused?: (rc: RequestContext, req: IncomingMessage, status: number, reason: string, principal?: Principal) => void
+  /** The IP firewall: after the token is verified, the refusal to answer instead (403 IP_BLOCKED), or undefined to go on. */
+  admit?: (req: IncomingMessage, rc: RequestContext, principal: Principal) => Problem | undefined
 }
 
 export function createGateway(options: GatewayOptions) {
@@ -96,6 +98,11 @@ export function createGateway(options: GatewayOptions) {
         {status: 429, code: 'RATE_LIMITED', title: 'Too many requests', detail: `Retry after ${decision.retryAfterSeconds} s.`},
         {'retry-after': String(decision.retryAfterSeconds)},
       )
+      return undefined
+    }
+    const refusal = options.admit?.(req, rc, principal)
+    if (refusal) {
+      sendProblem(res, rc, refusal)
       return undefined
     }
     return principal

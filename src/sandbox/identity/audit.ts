@@ -15,7 +15,10 @@ const GRANT_TYPE_NAMES: Readonly<Record<string, string>> = {
 
 export interface IdentityAudit {
   /** `user` is the directory's user for the UPN (known even when the password was wrong); `ok` whether sign-in succeeded. */
-  signIn(req: IncomingMessage, attempt: {upn: string; user: DirectoryUser | undefined; ok: boolean; clientId?: string}): void
+  signIn(
+    req: IncomingMessage,
+    attempt: {upn: string; user: DirectoryUser | undefined; ok: boolean; clientId?: string; refusal?: {rule: string; description: string}},
+  ): void
 }
 
 /** The tenant a UPN's domain belongs to: a seeded tenant's domain, or the domain of any user in the directory. */
@@ -117,7 +120,7 @@ export function createIdentityAudit(options: {
   })
 
   return {
-    signIn(req, {upn, user, ok, clientId}) {
+    signIn(req, {upn, user, ok, clientId, refusal}) {
       const tenantId = user?.tenantId ?? tenantOfUpn(directory, upn)
       if (!tenantId) return
       const ua = req.headers['user-agent']
@@ -129,7 +132,11 @@ export function createIdentityAudit(options: {
         target: clientId ? {type: 'client', id: clientId} : undefined,
         clientIp: req.socket.remoteAddress,
         userAgent: typeof ua === 'string' ? ua : undefined,
-        details: ok ? {method: 'password'} : {method: 'password', reason: user ? 'wrong password' : 'unknown user'},
+        details: ok
+          ? {method: 'password'}
+          : refusal
+            ? {method: 'password', reason: 'sign-in policy', rule: refusal.rule, description: refusal.description}
+            : {method: 'password', reason: user ? 'wrong password' : 'unknown user'},
       })
     },
   }

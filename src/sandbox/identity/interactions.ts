@@ -5,10 +5,16 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {InteractionDetails, Provider} from 'oidc-provider'
 
 import {BodyRejected, readBody} from '../body.js'
-import type {Directory} from '../directory.js'
+import type {Directory, DirectoryUser} from '../directory.js'
 import type {IdentityAudit} from './audit.js'
 import {PAGE_HEADERS} from './html.js'
 import {consentPage, errorPage, signInPage} from './pages.js'
+
+export type SignInPolicyCheck = (
+  user: DirectoryUser,
+  req: IncomingMessage,
+  flow: 'device_code' | 'authorization_code',
+) => {rule: string; description: string} | undefined
 
 export const INTERACTION_PREFIX = '/interaction/'
 /** A sign-in form is a few short fields. */
@@ -21,6 +27,8 @@ export interface InteractionOptions {
   audit: IdentityAudit
   /** Signs the CSRF tokens (a cookie key of the identity). */
   csrfSecret: string
+  /** The tenant's sign-in policy: a refusal (rule and OAuth error_description) for this user, address and flow. */
+  signInPolicy?: SignInPolicyCheck
   log: (line: string) => void
 }
 
@@ -127,9 +135,22 @@ export function createInteractionHandler(options: InteractionOptions) {
     const password = form.get('password') ?? ''
     const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined
     const authenticated = upn && password ? directory.authenticate(upn, password) : undefined
-    audit.signIn(req, {upn, user: authenticated ?? directory.findUserByUpn(upn), ok: Boolean(authenticated), clientId})
+    // The password was right: the tenant's sign-in policy may still refuse this flow or this address.
+    const refusal = authenticated ? options.signInPolicy?.(authenticated, req, details.deviceCode ? 'device_code' : 'authorization_code') : undefined
+    audit.signIn(req, {
+      upn,
+      user: authenticated ?? directory.findUserByUpn(upn),
+      ok: Boolean(authenticated) && !refusal,
+      clientId,
+      ...(refusal ? {refusal} : {}),
+    })
     if (!authenticated) {
       await showPrompt(res, details, {upn, failed: true})
+      return
+    }
+    if (refusal) {
+      // The flow's own error: the device's token request (or the browser's redirect) gets access_denied with the reason.
+      await provider.interactionFinished(req, res, {error: 'access_denied', error_description: refusal.description}, {mergeWithLastSubmission: false})
       return
     }
     await provider.interactionFinished(req, res, {login: {accountId: authenticated.oid, amr: ['pwd']}}, {mergeWithLastSubmission: false})

@@ -74,6 +74,8 @@ declare module 'oidc-provider' {
     session?: {accountId?: string; uid?: string}
     grantId?: string
     lastSubmission?: UnknownObject
+    /** Set on the interaction of a device-code sign-in. */
+    deviceCode?: string
   }
 
   export interface GrantInstance {

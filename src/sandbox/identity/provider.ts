@@ -13,7 +13,7 @@ import {createAdapterFactory} from './adapter.js'
 import {createFederation, type IssuerFetch} from './federation.js'
 import {createIdentityAudit} from './audit.js'
 import {buildConfiguration, CLOCK_TOLERANCE_SECONDS} from './configuration.js'
-import {createInteractionHandler, INTERACTION_PREFIX, MAX_FORM_BYTES, sendPage} from './interactions.js'
+import {createInteractionHandler, INTERACTION_PREFIX, MAX_FORM_BYTES, sendPage, type SignInPolicyCheck} from './interactions.js'
 import {ensureIdentityKeys} from './keys.js'
 import {errorPage} from './pages.js'
 import {createSessionRevocation, type SessionRevocation} from './session-revocation.js'
@@ -34,6 +34,8 @@ export interface IdentityOptions {
   /** How the identity reaches an external issuer's discovery document and keys (federation). */
   issuerFetch?: IssuerFetch
   log?: (line: string) => void
+  /** The tenants' sign-in policies, checked once the user's password is right. */
+  signInPolicy?: SignInPolicyCheck
 }
 
 export interface Identity {
@@ -70,7 +72,14 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
 
   sessions.follow(provider)
   const audit = createIdentityAudit({provider, audit: options.audit, directory: options.directory, log, federated: federation.matchOf})
-  const interactions = createInteractionHandler({provider, directory: options.directory, audit, csrfSecret: keys.cookieKeys[0], log})
+  const interactions = createInteractionHandler({
+    provider,
+    directory: options.directory,
+    audit,
+    csrfSecret: keys.cookieKeys[0],
+    log,
+    ...(options.signInPolicy ? {signInPolicy: options.signInPolicy} : {}),
+  })
   const oidc = provider.callback()
 
   const failed = (res: ServerResponse, err: unknown) => {

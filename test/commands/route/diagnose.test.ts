@@ -32,6 +32,11 @@ class Clusters {
   caFile = ''
   readonly seen: Array<{host: string; path: string; authorization?: string}> = []
   health: Record<string, HealthAnswer> = {}
+  /** The home cluster's answer to GET /v1/firewall/self (the firewall hop). */
+  firewall: HealthAnswer = {
+    status: 200,
+    body: {enabled: false, auditOnly: false, rangeCount: 0, outcome: 'allowed', clientIp: '127.0.0.1', via: 'socket', reason: 'the firewall is off'},
+  }
   private dir = ''
 
   async start(): Promise<void> {
@@ -52,7 +57,7 @@ class Clusters {
     this.server = createServer({key: key.privatePem, cert: forge.pki.certificateToPem(cert)}, (req, res) => {
       const host = (req.headers.host ?? '').split('.')[0]
       this.seen.push({host, path: req.url ?? '', authorization: req.headers.authorization})
-      const answer = req.url === '/v1/health' ? this.health[host] : undefined
+      const answer = req.url === '/v1/health' ? this.health[host] : req.url === '/v1/firewall/self' ? this.firewall : undefined
       res.writeHead(answer?.status ?? 404, {'content-type': 'application/json', 'x-correlation-id': `corr-${host}`})
       res.end(JSON.stringify(answer?.body ?? {code: 'NOT_FOUND'}))
     })
@@ -165,7 +170,9 @@ describe('route diagnose (in-process)', function () {
       'secondary.tcp=OK',
       'secondary.tls=OK',
       'secondary.health=OK',
+      'firewall=OK',
     ])
+    expect(hop(d, 'firewall').summary).to.equal('off; your address 127.0.0.1')
     expect(hop(d, 'home.dns').details).to.include({source: 'localhost-rule'})
     expect(hop(d, 'home.tls').details).to.include({nameMatches: true})
     expect(hop(d, 'token').details).to.include({tenantId: TENANT, clockSkewSeconds: 0, source: 'cache'})
@@ -173,6 +180,7 @@ describe('route diagnose (in-process)', function () {
     expect(clusters.seen.map((s) => [s.host, s.path, s.authorization])).to.deep.equal([
       ['eastus-1', '/v1/health', `Bearer ${bearerOf(p)}`],
       ['westus-1', '/v1/health', `Bearer ${bearerOf(p)}`],
+      ['eastus-1', '/v1/firewall/self', `Bearer ${bearerOf(p)}`],
     ])
     expect(res.stdout).not.to.contain(bearerOf(p))
     expectNoSecrets(res)
@@ -331,7 +339,8 @@ describe('route diagnose (in-process)', function () {
     const d = res.json<RouteDiagnosis>()
     expectSchema('route-diagnose', d)
     expect(hop(d, 'secondary.allow-list')).to.include({verdict: 'FAIL', summary: 'refused: nothing sent', code: 'CLUSTER_URI_REFUSED'})
-    expect(clusters.seen.map((s) => s.host)).to.deep.equal(['eastus-1'])
+    // The home's health, then the firewall hop (on the home too); nothing to the refused secondary.
+    expect(clusters.seen.map((s) => s.host)).to.deep.equal(['eastus-1', 'eastus-1'])
   })
 
   it('a home outside the allow-list: the global hop FAILs (refused), no cluster probed', async () => {

@@ -10,6 +10,7 @@ import {problem} from './problem.js'
 import {actorOf, header} from './request.js'
 import type {KeyAdmin} from './keys.js'
 import type {SessionAdmin} from './sessions.js'
+import type {IsolationSettings} from '../../isolation/policy.js'
 
 export interface Ctx {
   clusterId: string
@@ -27,6 +28,8 @@ export interface Ctx {
   sessions?: SessionAdmin
   /** The tenant's keys, when the platform encrypts at rest (/v1/keys). */
   keys?: KeyAdmin
+  /** Another tenant's isolation policy, wherever its data is (tenant isolation's inbound rule). */
+  isolationOf?: (tenantId: string) => IsolationSettings | undefined
 }
 
 /** A route's share of the path: ['v1', top, id, sub, subId]. Returns false when the request is not its. */

@@ -6,11 +6,14 @@ import {connectorsApi} from './connectors.js'
 import {requireRole, type ApiRoute, type Ctx} from './context.js'
 import {dlpApi} from './dlp.js'
 import {environmentsApi, groupsApi} from './environments.js'
+import {firewallApi} from './firewall.js'
 import {flowsApi} from './flows.js'
+import {isolationApi} from './isolation.js'
 import {keysApi} from './keys.js'
 import {assignmentsApi, licenseLookupApi, skusApi} from './licenses.js'
 import {HttpProblem, problem} from './problem.js'
 import {sessionsApi} from './sessions.js'
+import {signInPolicyApi} from './signin-policy.js'
 import {usersApi} from './users.js'
 
 interface Route extends RouteSpec {
@@ -68,6 +71,18 @@ export const ROUTES: readonly Route[] = [
   route('POST', '/v1/keys/rotate', 'Admin', keysApi),
   route('POST', '/v1/keys/lock', 'Admin', keysApi),
   route('POST', '/v1/keys/unlock', 'Admin', keysApi),
+  route('GET', '/v1/firewall', 'Admin', firewallApi),
+  route('PUT', '/v1/firewall', 'Admin', firewallApi),
+  route('POST', '/v1/firewall/test', 'Admin', firewallApi),
+  route('GET', '/v1/firewall/self', 'AppUser', firewallApi),
+  route('POST', '/v1/firewall/dry-run', 'Admin', firewallApi),
+  route('GET', '/v1/environments/:id/firewall', 'Admin', firewallApi),
+  route('PUT', '/v1/environments/:id/firewall', 'Admin', firewallApi),
+  route('GET', '/v1/signin-policy', 'Admin', signInPolicyApi),
+  route('PUT', '/v1/signin-policy', 'Admin', signInPolicyApi),
+  route('GET', '/v1/isolation', 'Admin', isolationApi),
+  route('PUT', '/v1/isolation', 'Admin', isolationApi),
+  route('GET', '/v1/isolation/report', 'Admin', isolationApi),
 ]
 
 const matches = matchesPattern

@@ -219,6 +219,8 @@ export const environmentsApi: ApiRoute = async (ctx, seg) => {
       tx.run('DELETE FROM flows WHERE tenant_id = ? AND environment_id = ?', tenantId, row.id)
       tx.run("DELETE FROM connectors WHERE tenant_id = ? AND environment_id = ? AND tier = 'custom'", tenantId, row.id)
       tx.run('DELETE FROM environments WHERE tenant_id = ? AND id = ?', tenantId, row.id)
+      // Its IP firewall policy goes with it: a new environment of the same id starts from the tenant default.
+      tx.run('DELETE FROM firewall_policies WHERE tenant_id = ? AND scope = ?', tenantId, row.id)
       forgetConnectors(ctx, tx, connectors)
       auditChange(
         ctx,

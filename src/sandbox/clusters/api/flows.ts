@@ -24,6 +24,8 @@ import {idempotent} from './idempotency.js'
 import {decodeCursor, encodeCursor, limitOf} from './paging.js'
 import {HttpProblem, problem} from './problem.js'
 import {readBody} from './request.js'
+import {checkIsolation} from './isolation.js'
+import {tenantKey} from '../../isolation/policy.js'
 import {findUser} from './users.js'
 
 const MAX_FLOW_CONNECTORS = 50
@@ -55,7 +57,8 @@ export function parseFlowConnectors(raw: unknown, catalog: ReadonlyMap<string, C
     if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad(f, `${f} must be {id, actions?, endpoints?}`)
     const c = o as Record<string, unknown>
     for (const k of Object.keys(c))
-      if (!['id', 'actions', 'endpoints'].includes(k)) throw bad(`${f}.${k}`, `${f}.${k} is not a field`, 'Fields: id, actions, endpoints.')
+      if (!['id', 'actions', 'endpoints', 'accountTenant'].includes(k))
+        throw bad(`${f}.${k}`, `${f}.${k} is not a field`, 'Fields: id, actions, endpoints, accountTenant.')
     if (typeof c.id !== 'string' || !c.id || c.id.length > 200) throw bad(`${f}.id`, `${f}.id is required`)
     const known = catalog.get(c.id)
     if (!known)
@@ -78,6 +81,11 @@ export function parseFlowConnectors(raw: unknown, catalog: ReadonlyMap<string, C
     if (seen.has(c.id)) throw bad(`${f}.id`, `${c.id} is listed twice`, 'List each connector once, with all its actions and endpoints.')
     seen.add(c.id)
     const out: FlowConnector = {id: c.id}
+    if (c.accountTenant !== undefined) {
+      const tenant = typeof c.accountTenant === 'string' ? tenantKey(c.accountTenant) : undefined
+      if (!tenant) throw bad(`${f}.accountTenant`, `${f}.accountTenant must be a tenant id or domain`, 'The tenant of the account the connection signs in as.')
+      out.accountTenant = tenant
+    }
     if (c.actions !== undefined) out.actions = strings(c.actions, `${f}.actions`, 100, 100)
     if (c.endpoints !== undefined) {
       out.endpoints = strings(c.endpoints, `${f}.endpoints`, 100, 500)
@@ -191,6 +199,7 @@ export const flowsApi: ApiRoute = async (ctx, seg) => {
     if (owner.id !== callerId(ctx) && !isAdmin(principal))
       throw problem(403, 'ROLE_FORBIDDEN', 'Only an Admin creates flows owned by someone else', 'Leave ownerId out to own it.')
     const connectors = parseFlowConnectors(body.connectors, catalogOf(reader, tenantId), env.id)
+    checkIsolation(ctx, {displayName, environmentId: env.id}, connectors)
     const slug =
       displayName
         .toLowerCase()
@@ -231,6 +240,13 @@ export const flowsApi: ApiRoute = async (ctx, seg) => {
     if (keys.length === 0) throw bad('displayName', 'Nothing to change', 'Body: {"displayName": …} and/or {"connectors": [...]}.')
     for (const k of keys) if (k !== 'displayName' && k !== 'connectors') throw bad(k, `${k} cannot be changed`, 'Fields: displayName, connectors.')
     const displayName = body.displayName !== undefined ? flowName(body.displayName) : undefined
+    if (body.connectors !== undefined) {
+      // Tenant isolation before the write: its refusal is audited, which a rolled-back write could not be.
+      const current = findFlow(reader, tenantId, id)
+      requireOwnerOrAdmin(ctx, current)
+      const next = parseFlowConnectors(body.connectors, catalogOf(reader, tenantId), current.environment_id)
+      checkIsolation(ctx, {id, displayName: current.display_name, environmentId: current.environment_id}, next)
+    }
     const updated = ctx.store.write(tenantId, (tx) => {
       const row = findFlow(tx, tenantId, id)
       requireOwnerOrAdmin(ctx, row)
