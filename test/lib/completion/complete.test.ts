@@ -29,7 +29,22 @@ describe('completion answers (real manifest)', () => {
 
   it('lists the topics and visible commands at the root, never a hidden command', async () => {
     const root = await valuesOf('')
-    expect(root).to.include.members(['audit', 'auth', 'completion', 'config', 'connector', 'help', 'license', 'route', 'sandbox', 'user'])
+    expect(root).to.include.members([
+      'audit',
+      'auth',
+      'completion',
+      'config',
+      'connector',
+      'firewall',
+      'help',
+      'isolation',
+      'keys',
+      'license',
+      'route',
+      'sandbox',
+      'signin-policy',
+      'user',
+    ])
     expect(root).to.not.include('__complete')
     expect(await valuesOf('_')).to.deep.equal([])
   })
@@ -37,7 +52,8 @@ describe('completion answers (real manifest)', () => {
   it('completes the commands of a topic, as the space-separated words the CLI takes', async () => {
     expect(await valuesOf('connector', 'l')).to.deep.equal(['list'])
     expect(await valuesOf('connector', '')).to.deep.equal(['access', 'block', 'create', 'delete', 'list', 'show', 'unblock'])
-    expect(await valuesOf('sandbox', 'sp', '')).to.deep.equal(['create'])
+    expect(await valuesOf('sandbox', 'sp', '')).to.deep.equal(['create', 'federate'])
+    expect(await valuesOf('sandbox', 'sp', 'federate', '')).to.deep.equal(['add', 'list', 'remove'])
     expect(await valuesOf('help', 'connector', 'bl')).to.deep.equal(['block'])
   })
 
