@@ -9,3 +9,7 @@ export {CLI_CLIENT_ID, TENANTS} from './seed.js'
 
 // The DLP model's wire types (docs/openapi.yaml's DlpPolicy, DlpEvaluation, …), defined with the model.
 export type {DlpApplyOperation, DlpApplyResult, DlpEvaluation, DlpPolicy, DlpPolicyInput, DlpViolation, FlowImpact} from './dlp/model.js'
+
+// The IP firewall's and the key vault's wire types, defined with their models.
+export type {FirewallPolicy, FirewallSettings} from './firewall/policy.js'
+export type {KeyStatus} from './keys/key-vault.js'

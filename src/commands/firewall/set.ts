@@ -10,12 +10,12 @@ import {
   rangesFromFlags,
   setFirewall,
   type FirewallDryRun,
-  type FirewallPolicy,
+  type TenantFirewallPolicy,
   type FirewallSettings,
 } from '../../lib/platform/firewall.js'
 import {modeOf} from './show.js'
 
-export type FirewallSetResult = ({dryRun: false} & FirewallPolicy) | ({dryRun: true; proposed: FirewallSettings} & FirewallDryRun)
+export type FirewallSetResult = ({dryRun: false} & TenantFirewallPolicy) | ({dryRun: true; proposed: FirewallSettings} & FirewallDryRun)
 
 export default class FirewallSet extends BaseCommand<typeof FirewallSet> {
   static override summary =

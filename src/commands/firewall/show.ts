@@ -2,11 +2,11 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {recordView} from '../../lib/output/view.js'
-import {getFirewall, type FirewallPolicy} from '../../lib/platform/firewall.js'
+import {getFirewall, type TenantFirewallPolicy} from '../../lib/platform/firewall.js'
 
-export type FirewallShowResult = FirewallPolicy
+export type FirewallShowResult = TenantFirewallPolicy
 
-export const modeOf = (p: Pick<FirewallPolicy, 'enabled' | 'auditOnly'>) =>
+export const modeOf = (p: Pick<TenantFirewallPolicy, 'enabled' | 'auditOnly'>) =>
   !p.enabled ? 'off' : p.auditOnly ? 'audit-only (logs, blocks nothing)' : 'enforced'
 
 export default class FirewallShow extends BaseCommand<typeof FirewallShow> {

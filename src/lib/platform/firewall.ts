@@ -3,25 +3,14 @@ import {readFileSync} from 'node:fs'
 
 import ipaddr from 'ipaddr.js'
 
+import type {FirewallPolicy, FirewallSettings} from '../../sandbox/contract.js'
 import type {Context} from '../context.js'
 import {UsageError} from '../errors/index.js'
 
-export interface FirewallSettings {
-  enabled: boolean
-  auditOnly: boolean
-  allowedRanges: string[]
-  exemptServicePrincipals: boolean
-  trustedProxies: string[]
-}
+export type {FirewallSettings}
 
-export interface FirewallPolicy extends FirewallSettings {
-  scope: 'tenant' | 'environment'
-  environmentId: string | null
-  /** False until a policy was set at this scope. */
-  configured: boolean
-  updatedBy: string | null
-  updatedAt: string | null
-  etag: string
+/** A policy as the platform answers it: the platform's model, and at the tenant scope its environments' overrides. */
+export interface TenantFirewallPolicy extends FirewallPolicy {
   /** The tenant default: the environments with a policy of their own. */
   environmentOverrides?: string[]
   /** An environment without a policy of its own (the tenant default's settings are shown). */
@@ -67,8 +56,8 @@ const policyPath = (env?: string) => (env ? `/v1/environments/${encodeURICompone
 const envNotFound = (env?: string) =>
   env ? {ENVIRONMENT_NOT_FOUND: {kind: 'environment', id: env, nextStep: 'List the environments: ppctl env list'}} : undefined
 
-export async function getFirewall(ctx: Context, env?: string): Promise<FirewallPolicy> {
-  const {body, headers} = await ctx.api().request<FirewallPolicy>({
+export async function getFirewall(ctx: Context, env?: string): Promise<TenantFirewallPolicy> {
+  const {body, headers} = await ctx.api().request<TenantFirewallPolicy>({
     path: policyPath(env),
     what: env ? `Reading the IP firewall of environment ${env}` : 'Reading the IP firewall',
     notFound: envNotFound(env),
@@ -76,8 +65,13 @@ export async function getFirewall(ctx: Context, env?: string): Promise<FirewallP
   return {...body, etag: headers.get('etag') ?? body.etag}
 }
 
-export async function setFirewall(ctx: Context, settings: FirewallSettings, etag: string, opts: {env?: string; force?: boolean}): Promise<FirewallPolicy> {
-  const {body, headers} = await ctx.api().request<FirewallPolicy>({
+export async function setFirewall(
+  ctx: Context,
+  settings: FirewallSettings,
+  etag: string,
+  opts: {env?: string; force?: boolean},
+): Promise<TenantFirewallPolicy> {
+  const {body, headers} = await ctx.api().request<TenantFirewallPolicy>({
     method: 'PUT',
     path: `${policyPath(opts.env)}${opts.force ? '?force=true' : ''}`,
     body: settings,

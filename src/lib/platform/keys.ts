@@ -1,23 +1,13 @@
 // The signed-in tenant's data keys (encryption at rest): status, rotate, lock, unlock.
+import type {KeyStatus} from '../../sandbox/contract.js'
 import type {Context} from '../context.js'
 
-export interface TenantKey {
+/** What `GET /v1/keys` answers: the vault's key status (no key material), the tenant named, and the ETag. */
+export interface TenantKey extends KeyStatus {
   /** The tenant's short name: what `keys lock` asks to be typed back. */
   tenant: string
   displayName: string
   encryption: 'on'
-  tenantId: string
-  state: 'active' | 'locked'
-  /** The version of the tenant's key-encryption key in the platform's key vault. */
-  keyVersion: number
-  /** The data key version new writes are encrypted with. */
-  dataKeyVersion: number
-  /** Data key versions kept to read older records. */
-  dataKeyVersions: number[]
-  createdAt: string
-  rotatedAt?: string
-  lockedAt?: string
-  revision: number
   etag: string
 }
 

@@ -2,34 +2,22 @@
 import {sendJson} from '../../http-util.js'
 import type {FlowConnector} from '../../dlp/model.js'
 import {allows, DEFAULT_ISOLATION, IsolationInputError, parseIsolation, type Direction, type IsolationSettings} from '../../isolation/policy.js'
-import {auditChange, type ApiRoute, type Ctx} from './context.js'
-import {checkIfMatch} from './etag.js'
+import type {ApiRoute, Ctx} from './context.js'
 import {readerOf, type Reader} from './governance.js'
 import {problem} from './problem.js'
 import {actorOf, header, readBody} from './request.js'
+import {tenantSettings} from './tenant-settings.js'
 
-interface Row {
-  doc: string
-  updated_by: string
-  updated_at: string
-  version: number
-}
-
-const rowOf = (r: Reader, tenantId: string) => r.get<Row>('SELECT doc, updated_by, updated_at, version FROM isolation_policies WHERE tenant_id = ?', tenantId)
+const doc = tenantSettings<IsolationSettings>({
+  table: 'isolation_policies',
+  defaults: DEFAULT_ISOLATION,
+  what: 'tenant isolation policy',
+  action: 'isolation.policy.updated',
+  target: {type: 'isolationPolicy', id: 'tenant'},
+})
 
 /** A tenant's isolation settings as its data holds them (off when never set). */
-export const isolationOf = (r: Reader, tenantId: string): IsolationSettings => {
-  const row = rowOf(r, tenantId)
-  return row ? (JSON.parse(row.doc) as IsolationSettings) : DEFAULT_ISOLATION
-}
-
-const json = (row: Row | undefined) => ({
-  ...(row ? (JSON.parse(row.doc) as IsolationSettings) : DEFAULT_ISOLATION),
-  configured: row !== undefined,
-  updatedBy: row?.updated_by ?? null,
-  updatedAt: row?.updated_at ?? null,
-  etag: `"${row?.version ?? 0}"`,
-})
+export const isolationOf = (r: Reader, tenantId: string): IsolationSettings => doc.read(r, tenantId)
 
 interface Crossing {
   connectorId: string
@@ -93,31 +81,7 @@ async function replace(ctx: Ctx) {
       throw problem(400, 'INVALID_ISOLATION_POLICY', 'The tenant isolation policy is not valid', err.message, {field: err.field})
     throw err
   }
-  const actor = ctx.principal.oid ?? ctx.principal.clientId ?? ctx.principal.subject
-  return ctx.store.write(ctx.tenantId, (tx) => {
-    const row = rowOf(tx, ctx.tenantId)
-    checkIfMatch(ctx, row ?? {version: 0}, true, 'tenant isolation policy')
-    const at = new Date().toISOString()
-    if (row)
-      tx.run(
-        'UPDATE isolation_policies SET doc = ?, updated_by = ?, updated_at = ?, version = version + 1 WHERE tenant_id = ?',
-        JSON.stringify(settings),
-        actor,
-        at,
-        ctx.tenantId,
-      )
-    else
-      tx.run(
-        'INSERT INTO isolation_policies (tenant_id, doc, updated_by, updated_at, version) VALUES (?, ?, ?, ?, 1)',
-        ctx.tenantId,
-        JSON.stringify(settings),
-        actor,
-        at,
-      )
-    const after = json(rowOf(tx, ctx.tenantId))
-    auditChange(ctx, tx, 'isolation.policy.updated', {type: 'isolationPolicy', id: 'tenant'}, {before: json(row), after})
-    return after
-  })
+  return doc.replace(ctx, settings)
 }
 
 /** Every connection of this tenant's flows that crosses into another tenant, and what isolation (on, as set now) would do with it. */
@@ -152,7 +116,7 @@ export const isolationApi: ApiRoute = async (ctx, seg) => {
     return true
   }
   if (seg.length !== 2) return false
-  const p = ctx.method === 'PUT' ? await replace(ctx) : json(rowOf(readerOf(ctx.store), ctx.tenantId))
+  const p = ctx.method === 'PUT' ? await replace(ctx) : doc.answer(readerOf(ctx.store), ctx.tenantId)
   sendJson(ctx.res, 200, p, {etag: p.etag})
   return true
 }
