@@ -64,9 +64,8 @@ async function acquire(ctx: Context, ci: CiCredentials): Promise<CiToken> {
       nextStep: "Set PPCTL_AUTHORITY to the provider's issuer URL (https).",
     })
   }
-  if (ci.federated) {
-    const now = ctx.clock.now()
-    const res = await federatedGrant(ctx, {authority, clientId: ci.clientId, source: ci.federated, resource: resourceFor(profile)})
+  // What the token answer says, the same for both grants; `now` is taken before the request, so expiry is never late.
+  const tokenOf = (res: Awaited<ReturnType<typeof certificateGrant>>, now: number) => {
     const who = identityOf(res)
     return {
       token: res.access_token,
@@ -75,23 +74,17 @@ async function acquire(ctx: Context, ci: CiCredentials): Promise<CiToken> {
       tenant: ci.tenant,
       tenantId: who.tenantId,
       account: who.account ?? ci.clientId,
-      federatedSource: describeSource(ci.federated),
       authority,
     }
+  }
+  if (ci.federated) {
+    const now = ctx.clock.now()
+    const res = await federatedGrant(ctx, {authority, clientId: ci.clientId, source: ci.federated, resource: resourceFor(profile)})
+    return {...tokenOf(res, now), federatedSource: describeSource(ci.federated)}
   }
   const cert = await loadClientCertificate(ctx, ci.certificatePath ? {file: ci.certificatePath} : {pem: ci.certificatePem ?? '', name: 'PPCTL_CERTIFICATE'})
   for (const warning of cert.warnings) ctx.reporter.warn(text`Warning: ${warning}`)
   const now = ctx.clock.now()
   const res = await certificateGrant(ctx, {authority, clientId: ci.clientId, cert, resource: resourceFor(profile)})
-  const who = identityOf(res)
-  return {
-    token: res.access_token,
-    expiresAt: now + (typeof res.expires_in === 'number' ? res.expires_in : 3600) * 1000,
-    clientId: ci.clientId,
-    tenant: ci.tenant,
-    tenantId: who.tenantId,
-    account: who.account ?? ci.clientId,
-    thumbprint: cert.thumbprint,
-    authority,
-  }
+  return {...tokenOf(res, now), thumbprint: cert.thumbprint}
 }
