@@ -20,7 +20,9 @@ const N = Number(opts.events)
 
 const home = mkdtempSync(join(tmpdir(), 'ppctl-bench-audit-'))
 const dataDir = join(home, 'platform')
-const env = benchEnv(home)
+// The events are written into the cluster's store from this process, beside the running platform: only a plaintext
+// store (encryption at rest off, the documented setting) can be filled that way; the stream is served the same.
+const env = {...benchEnv(home), PPCTL_SANDBOX_ENCRYPTION: 'off'}
 const ppctl = (args, input) => {
   const r = spawnSync(process.execPath, [BIN, ...args], {env, input, encoding: 'utf8', maxBuffer: 64 << 20})
   if (r.status !== 0) throw new Error(`ppctl ${args.join(' ')} failed (${r.status}): ${r.stderr}`)
