@@ -104,6 +104,22 @@ async function recordedRootHelp() {
   }
 }
 
+/**
+ * Whether argv can be one the fast path answers: a completion request, or the words of one of its commands, as the
+ * build lists them (dist/fast-path.commands.json, from src/fast-path.ts's FAST_COMMANDS; tryFastPath matches them
+ * the same way). Any other command goes to oclif without compiling the bundle, which would only cost it start-up
+ * time and memory (a second copy of the HTTP stack). Without the list (a tsc-only build) the fast path decides.
+ */
+function mayBeFast() {
+  if (argv[0] === '__complete') return true
+  try {
+    const commands = JSON.parse(readFileSync(new URL('../dist/fast-path.commands.json', import.meta.url), 'utf8'))
+    return commands.some((words) => words.every((word, i) => argv[i] === word))
+  } catch {
+    return true
+  }
+}
+
 const versionLine = (p) => `ppctl/${p.version} ${process.platform}-${process.arch} node-${process.version}`
 
 let rootHelp
@@ -115,7 +131,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 } else {
   // Hot commands (src/cli/fast-commands.ts) skip oclif's start-up; anything not recognized exactly goes to oclif.
   // PPCTL_NO_FAST_PATH=1 sends everything through oclif (to compare, or to rule the fast path out).
-  const {fastPath, saveCache} = env.PPCTL_NO_FAST_PATH ? {fastPath: {tryFastPath: async () => false}} : await loadFastPath()
+  const {fastPath, saveCache} = env.PPCTL_NO_FAST_PATH || !mayBeFast() ? {fastPath: {tryFastPath: async () => false}} : await loadFastPath()
   // It reads oclif's settings from package.json too: hooks or plugins there send everything to oclif.
   const handled = await fastPath.tryFastPath(argv, pjson())
   if (handled) saveCache?.()

@@ -10,6 +10,7 @@
 // keep them in its code cache for nothing. Both have a CommonJS build, which the bundle requires from node_modules
 // when needed: import() becomes require() (a vm.Script has no module loader of its own).
 import {build} from 'esbuild'
+import {writeFileSync} from 'node:fs'
 import {relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -57,3 +58,8 @@ if (oclif.length > 0 || reachesOclif) {
   console.error('The fast-path bundle would load @oclif/core: a module it imports imports oclif.')
   process.exit(1)
 }
+
+// The words of the commands the fast path answers, for bin/run.js to send every other command to oclif without
+// compiling the bundle (the list comes from FAST_COMMANDS itself, never written by hand).
+const {FAST_COMMANDS} = await import(`${DIST}fast-path.js`)
+writeFileSync(`${DIST}fast-path.commands.json`, JSON.stringify(FAST_COMMANDS.map((c) => c.id.split(':'))) + '\n')
