@@ -91,6 +91,30 @@ describe('fast path = oclif for connector list, license list, user list, auth to
     expect((await both(['auth', 'token', '--query', 'tokenType'])).fast.stdout).to.equal('Bearer\n')
   })
 
+  it("the fast path's requests go through the bundle's undici: Node's built-in fetch (a second undici) is never loaded", async () => {
+    const probe = join(probeDir, `${++probes}.txt`)
+    const fetchProbe = join(probeDir, `${probes}-fetch.txt`)
+    const probed = {
+      ...admin.env,
+      NODE_OPTIONS: `--import=${join(ROOT, 'test', 'helpers', 'oclif-probe.mjs')}`,
+      PROBE_OCLIF_FILE: probe,
+      PROBE_FETCH_FILE: fetchProbe,
+    }
+    for (const args of [
+      ['connector', 'list', '--json'],
+      ['license', 'list'],
+    ]) {
+      const fast = await runCli(args, probed)
+      expect(fast.code, fast.stderr).to.equal(0)
+      // oclif's path uses Node's fetch (the one nock intercepts in the in-process tests): the probe tells them apart.
+      const oclif = await runCli(args, {...probed, PPCTL_NO_FAST_PATH: '1'})
+      expect(oclif.code, oclif.stderr).to.equal(0)
+      expect(stable(fast.stdout)).to.equal(stable(oclif.stdout))
+    }
+    expect(readFileSync(probe, 'utf8')).to.equal('fast\noclif\nfast\noclif\n')
+    expect(readFileSync(fetchProbe, 'utf8')).to.equal('no built-in fetch\nbuilt-in fetch\n'.repeat(2))
+  })
+
   it('an expired access token: each path renews it once, then answers the same', async () => {
     const expire = async () => {
       const creds = await store(admin).get('sandbox')

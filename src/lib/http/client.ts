@@ -20,7 +20,8 @@ export type {Http, HttpOptions} from './types.js'
 /**
  * The HTTP stack of one command run. Requests go through `globalThis.fetch` with our undici dispatcher:
  * Node 20's fetch accepts an undici 7 Agent as `dispatcher` (custom CA and lookup included), and nock 14
- * intercepts globalThis.fetch, so tests can mock error paths; undici's own fetch would bypass nock.
+ * intercepts globalThis.fetch, so tests can mock error paths; undici's own fetch would bypass nock. In the fast path's
+ * process (bin/run.js) the globals are the bundle's undici package's (src/fast-path.ts WEB_FETCH_GLOBALS): one undici.
  * Retries wrap the whole exchange (redirects included), so every caller — API calls and openid-client alike —
  * gets the same policy from one place.
  */
