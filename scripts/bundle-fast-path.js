@@ -34,6 +34,37 @@ const keepImportMetaUrl = {
   },
 }
 
+/**
+ * `undici` in the bundled code is scripts/undici-fast-path.js: the package's modules the fast path uses, without the
+ * rest that its index.js loads. Every name a bundled module imports from `undici` must be there (checked below).
+ */
+const LEAN_UNDICI = fileURLToPath(new URL('undici-fast-path.js', import.meta.url))
+const leanUndici = {
+  name: 'lean-undici',
+  setup(b) {
+    b.onResolve({filter: /^undici$/}, (args) => (args.importer.startsWith(DIST) ? {path: LEAN_UNDICI} : undefined))
+  },
+}
+
+/**
+ * undici's HTTP client loads its HTTP/2 half (and with it node:http2, ~6 ms) when it loads, though ppctl never
+ * negotiates HTTP/2: in the bundle it is loaded on the first HTTP/2 connection instead. The build fails if undici's
+ * source no longer has the line this replaces (an upgrade then needs a look here).
+ */
+const H2_REQUIRE = "const connectH2 = require('./client-h2.js')"
+const lazyHttp2 = {
+  name: 'lazy-http2',
+  setup(b) {
+    b.onLoad({filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/}, async (args) => {
+      const {readFile} = await import('node:fs/promises')
+      const source = await readFile(args.path, 'utf8')
+      if (!source.includes(H2_REQUIRE)) throw new Error(`${args.path} no longer has "${H2_REQUIRE}": see lazyHttp2 in scripts/bundle-fast-path.js.`)
+      const lazy = "let h2Module\nconst connectH2 = (...args) => (h2Module ??= require('./client-h2.js'))(...args)"
+      return {contents: source.replace(H2_REQUIRE, lazy), loader: 'js'}
+    })
+  },
+}
+
 const result = await build({
   entryPoints: [`${DIST}fast-path.js`],
   outfile: `${DIST}fast-path.bundle.cjs`,
@@ -46,7 +77,7 @@ const result = await build({
   banner: {
     js: "const __ppctlModuleUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, rel)).href;",
   },
-  plugins: [keepImportMetaUrl],
+  plugins: [keepImportMetaUrl, leanUndici, lazyHttp2],
   metafile: true,
   logLevel: 'warning',
   legalComments: 'none',
@@ -56,6 +87,26 @@ const oclif = Object.keys(result.metafile.inputs).filter((input) => input.includ
 const reachesOclif = Object.values(result.metafile.outputs).some((o) => o.imports.some((i) => i.path.startsWith('@oclif/core')))
 if (oclif.length > 0 || reachesOclif) {
   console.error('The fast-path bundle would load @oclif/core: a module it imports imports oclif.')
+  process.exit(1)
+}
+
+// Each name the bundled modules import from undici is one the lean undici exports.
+const lean = await import(LEAN_UNDICI)
+const {readFileSync} = await import('node:fs')
+let undiciImports = 0
+for (const input of Object.keys(result.metafile.inputs).filter((i) => i.startsWith('dist/'))) {
+  for (const [, names] of readFileSync(`${ROOT}${input}`, 'utf8').matchAll(/^import \{([^}]*)\} from 'undici'/gm)) {
+    undiciImports++
+    for (const name of names.split(',').map((n) => n.trim().split(/\s+as\s+/)[0])) {
+      if (name && !name.startsWith('type ') && !(name in lean)) {
+        console.error(`${input} imports ${name} from undici, which scripts/undici-fast-path.js does not export: add it there.`)
+        process.exit(1)
+      }
+    }
+  }
+}
+if (undiciImports === 0) {
+  console.error('No bundled module imports undici any more (or this check no longer sees how): update scripts/bundle-fast-path.js.')
   process.exit(1)
 }
 
