@@ -58,16 +58,7 @@ async function loadFastPath() {
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData})
   const bundle = {exports: {}}
-  // Node defines fetch, Headers … as getters that load its own copy of undici on first use, and the bundle's undici
-  // looks at globalThis.Headers while it initializes: hidden until then, then the bundle's (WEB_FETCH_GLOBALS).
-  const nodeGlobals = hideWebFetchGlobals()
   script.runInThisContext().call(bundle.exports, bundle.exports, module.createRequire(file), bundle, file, dirname(file))
-  for (const [name, value] of Object.entries(bundle.exports.WEB_FETCH_GLOBALS))
-    Object.defineProperty(globalThis, name, {value, writable: true, configurable: true, enumerable: false})
-  /** Node's own fetch globals again, for a command the fast path hands to oclif. */
-  const restoreGlobals = () => {
-    for (const [name, descriptor] of nodeGlobals) Object.defineProperty(globalThis, name, descriptor)
-  }
   /** After a run the fast path handled (so that the functions it compiled are in it), when there was no usable cache. */
   const saveCache = () => {
     if (!cacheFile || (cachedData && !script.cachedDataRejected)) return
@@ -83,15 +74,7 @@ async function loadFastPath() {
       // A cache that cannot be written (a read-only home) only costs the next run its compilation.
     }
   }
-  return {fastPath: bundle.exports, saveCache, restoreGlobals}
-}
-
-/** Replaces Node's fetch globals by undefined without touching their getters; returns their property descriptors. */
-function hideWebFetchGlobals() {
-  const names = ['fetch', 'FormData', 'Headers', 'Request', 'Response']
-  const descriptors = names.map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)])
-  for (const name of names) Object.defineProperty(globalThis, name, {value: undefined, writable: true, configurable: true, enumerable: false})
-  return descriptors
+  return {fastPath: bundle.exports, saveCache}
 }
 
 /**
@@ -148,12 +131,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 } else {
   // Hot commands (src/cli/fast-commands.ts) skip oclif's start-up; anything not recognized exactly goes to oclif.
   // PPCTL_NO_FAST_PATH=1 sends everything through oclif (to compare, or to rule the fast path out).
-  const {fastPath, saveCache, restoreGlobals} = env.PPCTL_NO_FAST_PATH || !mayBeFast() ? {fastPath: {tryFastPath: async () => false}} : await loadFastPath()
+  const {fastPath, saveCache} = env.PPCTL_NO_FAST_PATH || !mayBeFast() ? {fastPath: {tryFastPath: async () => false}} : await loadFastPath()
   // It reads oclif's settings from package.json too: hooks or plugins there send everything to oclif.
   const handled = await fastPath.tryFastPath(argv, pjson())
   if (handled) saveCache?.()
   if (!handled) {
-    restoreGlobals?.()
     // oclif's execute alone: the package index loads every module of @oclif/core (~12 ms more at start-up).
     const {execute} = await import('@oclif/core/execute')
     await execute({dir: import.meta.url})

@@ -39,10 +39,13 @@ const keepImportMetaUrl = {
  * rest that its index.js loads. Every name a bundled module imports from `undici` must be there (checked below).
  */
 const LEAN_UNDICI = fileURLToPath(new URL('undici-fast-path.js', import.meta.url))
+/** src/lib/http/web-fetch.ts (Node's fetch and Headers) is scripts/web-fetch-bundle.js (the lean undici's) in the bundle. */
+const WEB_FETCH_BUNDLE = fileURLToPath(new URL('web-fetch-bundle.js', import.meta.url))
 const leanUndici = {
   name: 'lean-undici',
   setup(b) {
     b.onResolve({filter: /^undici$/}, (args) => (args.importer.startsWith(DIST) ? {path: LEAN_UNDICI} : undefined))
+    b.onResolve({filter: /^\.\/web-fetch\.js$/}, (args) => (args.importer.startsWith(`${DIST}lib/http/`) ? {path: WEB_FETCH_BUNDLE} : undefined))
   },
 }
 
@@ -104,6 +107,10 @@ for (const input of Object.keys(result.metafile.inputs).filter((i) => i.startsWi
       }
     }
   }
+}
+if (Object.keys(result.metafile.inputs).some((input) => input.endsWith('dist/lib/http/web-fetch.js'))) {
+  console.error("The bundle has dist/lib/http/web-fetch.js (Node's fetch) instead of scripts/web-fetch-bundle.js: see leanUndici.")
+  process.exit(1)
 }
 if (undiciImports === 0) {
   console.error('No bundled module imports undici any more (or this check no longer sees how): update scripts/bundle-fast-path.js.')

@@ -7,10 +7,7 @@ import Agent from 'undici/lib/dispatcher/agent.js'
 import Dispatcher from 'undici/lib/dispatcher/dispatcher.js'
 import EnvHttpProxyAgent from 'undici/lib/dispatcher/env-http-proxy-agent.js'
 import {fetch as fetchImpl} from 'undici/lib/web/fetch/index.js'
-import {FormData} from 'undici/lib/web/fetch/formdata.js'
 import {Headers} from 'undici/lib/web/fetch/headers.js'
-import {Request} from 'undici/lib/web/fetch/request.js'
-import {Response} from 'undici/lib/web/fetch/response.js'
 
 // As index.js does: every dispatcher has request(), stream() … (the fast path itself only dispatches through fetch).
 Object.assign(Dispatcher.prototype, api)
@@ -23,4 +20,4 @@ function fetch(init, options = undefined) {
   })
 }
 
-export {Agent, EnvHttpProxyAgent, fetch, FormData, Headers, Request, Response}
+export {Agent, EnvHttpProxyAgent, fetch, Headers}

@@ -4,8 +4,6 @@
 // (plain data, lib/flag-defs.ts), reports through the same functions as BaseCommand (lib/output/command-output.ts),
 // and hands over ("not handled") whenever argv, a flag definition, the environment or the oclif configuration
 // holds anything it does not understand exactly, so that oclif's own parsing, errors, help and hooks apply.
-import {fetch, FormData, Headers, Request, Response} from 'undici'
-
 import {SHARED_COMMANDS, type CommandSink, type SharedCommand} from './cli/fast-commands.js'
 import {BASE_FLAG_DEFS, JSON_FLAG_DEF, type FlagDef} from './lib/flag-defs.js'
 
@@ -24,13 +22,6 @@ export const FAST_COMMANDS: readonly FastCommand[] = SHARED_COMMANDS
 export function fastFlagDefs(command: Pick<FastCommand, 'flags'>): Readonly<Record<string, FlagDef>> {
   return {...FAST_BASE_FLAGS, ...command.flags}
 }
-
-/**
- * The WHATWG fetch globals from the undici package the HTTP stack's dispatcher comes from. In the bundle's process
- * (bin/run.js) they replace Node's built-in ones, a second copy of undici that would be compiled and initialized as
- * well (~30 ms of a warm command); bin/run.js puts Node's back when oclif runs the command instead.
- */
-export const WEB_FETCH_GLOBALS = {fetch, FormData, Headers, Request, Response} as const
 
 /** The keys of a definition the parser below honours; a definition with any other key is oclif's to parse. */
 const UNDERSTOOD_KEYS = new Set([

@@ -12,6 +12,7 @@ import {authorize, isNonceChallenge, rememberNonce} from './authorize.js'
 import {isRedirect, nextHop} from './redirect.js'
 import {fetchWithRetry, type ThrottleGates} from './retry.js'
 import {effectiveTimeouts} from './timeouts.js'
+import {headersOf, webFetch} from './web-fetch.js'
 import {failureLine, requestLine, responseLine, type TraceRequest} from './trace.js'
 import type {Http, HttpOptions, HttpRequestInit} from './types.js'
 
@@ -20,8 +21,8 @@ export type {Http, HttpOptions} from './types.js'
 /**
  * The HTTP stack of one command run. Requests go through `globalThis.fetch` with our undici dispatcher:
  * Node 20's fetch accepts an undici 7 Agent as `dispatcher` (custom CA and lookup included), and nock 14
- * intercepts globalThis.fetch, so tests can mock error paths; undici's own fetch would bypass nock. In the fast path's
- * process (bin/run.js) the globals are the bundle's undici package's (src/fast-path.ts WEB_FETCH_GLOBALS): one undici.
+ * intercepts globalThis.fetch, so tests can mock error paths; undici's own fetch would bypass nock. The fast path's
+ * bundle uses the undici package's fetch instead (see web-fetch.ts).
  * Retries wrap the whole exchange (redirects included), so every caller — API calls and openid-client alike —
  * gets the same policy from one place.
  */
@@ -37,7 +38,7 @@ export function createHttp(options: HttpOptions): Http {
   /** One request, one response: no redirect followed, no retry. */
   async function send(via: CreatedDispatcher, url: URL, init: HttpRequestInit): Promise<Response> {
     const {correlationId: givenCorrelationId, auth, ...rest} = init
-    const headers = new Headers(rest.headers)
+    const headers = headersOf(rest.headers)
     // Each attempt and hop signs its own DPoP proof: a proof names one method and URL, and is used once.
     if (auth) await authorize(headers, auth, (rest.method ?? 'GET').toUpperCase(), url)
     if (!headers.has('user-agent')) headers.set('user-agent', userAgent)
@@ -54,9 +55,8 @@ export function createHttp(options: HttpOptions): Http {
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
     try {
-      // Looked up at call time, so a fetch patched by nock in tests is the one used.
       // undici 7's Dispatcher type differs from the undici-types one Node's RequestInit names; the runtime contract is the same.
-      const response = await globalThis.fetch(url, {...rest, headers, redirect: 'manual', dispatcher: via.dispatcher} as unknown as RequestInit)
+      const response = await webFetch(url, {...rest, headers, redirect: 'manual', dispatcher: via.dispatcher} as unknown as RequestInit)
       if (debug.enabled) debug.log(responseLine(trace, response, elapsed()))
       if (auth) rememberNonce(auth, url, response)
       return response

@@ -2,6 +2,7 @@
 import {UnreachableError} from '../errors/index.js'
 import {redactUrl} from '../output/redact.js'
 import type {HttpRequestInit} from './types.js'
+import {headersOf} from './web-fetch.js'
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
 /** Never sent to an origin other than the one the caller addressed. */
@@ -65,7 +66,7 @@ export function nextHop(from: URL, init: HttpRequestInit, response: Response, ho
       nextStep: 'Report it to the platform operators.',
     })
   }
-  const headers = new Headers(init.headers)
+  const headers = headersOf(init.headers)
   const crossOrigin = url.origin !== from.origin
   if (crossOrigin) for (const name of ORIGIN_BOUND_HEADERS) headers.delete(name)
   let method = (init.method ?? 'GET').toUpperCase()

@@ -4,6 +4,7 @@ import {PpctlError, ThrottledError} from '../errors/index.js'
 import type {DebugLog} from '../io/debug-log.js'
 import {isNetworkFailure} from './network-error.js'
 import type {HttpRequestInit} from './types.js'
+import {headersOf} from './web-fetch.js'
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -29,7 +30,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 /** Safe to send twice: an idempotent method, or a POST/PATCH that carries an Idempotency-Key. */
 export function isRetryable(init: HttpRequestInit): boolean {
   const method = (init.method ?? 'GET').toUpperCase()
-  return IDEMPOTENT.has(method) || new Headers(init.headers).has('idempotency-key')
+  return IDEMPOTENT.has(method) || headersOf(init.headers).has('idempotency-key')
 }
 
 /** Retry-After as milliseconds from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
