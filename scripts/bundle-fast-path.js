@@ -84,6 +84,7 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
   legalComments: 'none',
+  minifyWhitespace: true,
 })
 // The fast path must not load oclif: a bundle that reaches it is a build error, not a slow path.
 const oclif = Object.keys(result.metafile.inputs).filter((input) => input.includes('@oclif/core'))
