@@ -315,11 +315,18 @@ class Consumer {
     let ahead: CursorAheadError | undefined
     let lastHeartbeat: number | undefined
     const seen = () => (pending.length > 0 ? pending[pending.length - 1].seq : this.last)
-    const arm = () => {
-      c.cancelWatchdog()
-      const ms = 3 * this.heartbeatMs
+    // The watchdog: one timer at a time, not one per chunk (a timer and an AbortController per 64 KB read cost a few
+    // % of a fast stream). When it fires it looks at when the last bytes came, and sleeps again for the rest.
+    let lastBytes = clock.now()
+    let delivering = false
+    const watch = (ms: number) => {
       c.cancelWatchdog = timer(clock, ms, () => {
-        c.planned = `no bytes for ${Math.round(ms / 100) / 10} s (3 heartbeat periods)`
+        const limit = 3 * this.heartbeatMs
+        // The watchdog guards the server's silence, not ours: a slow reader of stdout (or --exec) is not a dead stream.
+        if (delivering) return watch(limit)
+        const rest = lastBytes + limit - clock.now()
+        if (rest > 0) return watch(rest)
+        c.planned = `no bytes for ${Math.round(limit / 100) / 10} s (3 heartbeat periods)`
         c.abort()
       })
     }
@@ -345,20 +352,24 @@ class Consumer {
         lastHeartbeat = now
       },
     })
-    arm()
+    watch(3 * this.heartbeatMs)
     c.reader = body.getReader()
     for (;;) {
       const {done: ended, value: chunk} = await c.reader.read()
       if (ended) break
+      lastBytes = clock.now()
       decoder.feed(chunk)
       if (pending.length > 0) {
         const batch = pending
         pending = []
-        // The watchdog guards the server's silence, not ours: a slow reader of stdout (or --exec) is not a dead stream.
-        c.cancelWatchdog()
-        await this.deliver(batch)
+        delivering = true
+        try {
+          await this.deliver(batch)
+        } finally {
+          delivering = false
+          lastBytes = clock.now()
+        }
       }
-      arm()
       if (ahead) throw ahead
       if (finished) return {next: 'finished'}
       if (c.planned || this.halted) break

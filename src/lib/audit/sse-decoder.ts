@@ -1,4 +1,6 @@
 // Turns the bytes of one SSE connection into audit frames (seq, the exact JSON text and its parsed event), heartbeats and retry advice.
+import {isAscii} from 'node:buffer'
+
 import {createParser, type EventSourceParser} from 'eventsource-parser'
 
 export interface AuditFrame {
@@ -46,6 +48,8 @@ export interface DecoderCallbacks {
 export class SseDecoder {
   private readonly parser: EventSourceParser
   private readonly text = new TextDecoder('utf-8')
+  /** The TextDecoder holds no partial character: the last chunk was all ASCII (or none came yet). */
+  private clean = true
 
   constructor(callbacks: DecoderCallbacks) {
     this.parser = createParser({
@@ -74,7 +78,12 @@ export class SseDecoder {
   }
 
   feed(chunk: Uint8Array): void {
-    const text = this.text.decode(chunk, {stream: true})
+    // ASCII (the common case) is its own UTF-8 decoding, and latin1 of it a copy into a one-byte string: a streaming
+    // TextDecoder goes through ICU at a fraction of that speed. Only when nothing of a character is pending.
+    const ascii = isAscii(chunk)
+    const text =
+      ascii && this.clean ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1') : this.text.decode(chunk, {stream: true})
+    this.clean = ascii
     // One frame at a time: for every line, eventsource-parser looks for a CR in the rest of what it was fed, so a
     // 64 KB chunk of 500-byte frames costs ~100× its length. Cut after each blank line (the end of a frame), the
     // parser sees the same text in pieces, which a streaming parser must take alike.

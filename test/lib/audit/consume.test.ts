@@ -40,6 +40,8 @@ function harness(
   const statuses: StatusEvent[] = []
   const controller = new AbortController()
   let onEmit: ((frames: AuditFrame[]) => void) | undefined
+  /** While set, emit waits for it: a reader of stdout that does not keep up. */
+  let gate: Promise<void> | undefined
   let onStatus: (() => void) | undefined
   const run = consumeAudit(
     {
@@ -53,6 +55,7 @@ function harness(
       emit: async (batch) => {
         got.push(...batch)
         onEmit?.(batch)
+        await gate
       },
       status: (e) => {
         statuses.push(e)
@@ -69,6 +72,15 @@ function harness(
     statuses,
     run,
     stop: () => controller.abort(),
+    /** Holds every emit from now on until the returned function is called. */
+    hold: () => {
+      let release!: () => void
+      gate = new Promise<void>((resolve) => (release = resolve))
+      return () => {
+        gate = undefined
+        release()
+      }
+    },
     whenSeq: (seq: number) =>
       new Promise<void>((resolve) => {
         if (got.some((f) => f.seq === seq)) return resolve()
@@ -208,6 +220,35 @@ describe('audit consumer (scripted connections)', () => {
     expect(h.calls[1].headers['last-event-id']).to.equal('1')
     const reconnect = h.statuses.find((s) => s.type === 'reconnecting') as Extract<StatusEvent, {type: 'reconnecting'}>
     expect(reconnect.reason).to.match(/no bytes/)
+  })
+
+  it('does not count the time a slow reader of stdout takes as silence, and counts the silence after it', async () => {
+    const a = body()
+    const b = body()
+    const clock = manualClock()
+    const h = harness((_c, n) => sse(n === 1 ? a.stream : b.stream), {heartbeatMs: 30_000}, undefined, clock)
+    const release = h.hold()
+    a.push(frame(1))
+    await h.whenSeq(1)
+    // The batch is still being written after 200 s, well past three heartbeat periods: the connection stays.
+    for (let i = 0; i < 4; i++) {
+      clock.advance(50_000)
+      await settled()
+    }
+    expect(h.calls).to.have.length(1)
+    release()
+    await settled()
+    // From the end of that write, three periods of silence do end it.
+    clock.advance(89_999)
+    await settled()
+    expect(h.calls).to.have.length(1)
+    clock.advance(1)
+    b.push(frame(2))
+    await h.whenSeq(2)
+    h.stop()
+    await h.run
+    expect(h.calls).to.have.length(2)
+    expect(h.calls[1].headers['last-event-id']).to.equal('1')
   })
 
   it('keeps a quiet stream open while heartbeats arrive', async () => {
