@@ -6,7 +6,7 @@ import type {IO} from '../io/io.js'
 import {terminalSafeJsonText} from '../output/json.js'
 import {sanitizeOneLine} from '../output/sanitize.js'
 import {actorSegments, createAuditTable, targetSegments} from './audit-table.js'
-import {ocsfJson} from './ocsf.js'
+import {ocsfJsonOfText} from './ocsf.js'
 import type {AuditFrame} from './sse-decoder.js'
 
 export type AuditOutput = 'ndjson' | 'json' | 'table' | 'csv'
@@ -74,7 +74,7 @@ function csvRow(e: Readonly<Record<string, unknown>>): string[] {
 export function createFormatter(output: AuditOutput, options: {format?: AuditFormat; io?: Pick<IO, 'columns' | 'color'>} = {}): Formatter {
   const ocsf = options.format === 'ocsf'
   // The platform's JSON as it was sent (only made terminal-safe), or its OCSF mapping.
-  const json = ocsf ? (f: AuditFrame) => ocsfJson(f.event) : (f: AuditFrame) => terminalSafeJsonText(f.data)
+  const json = ocsf ? (f: AuditFrame) => ocsfJsonOfText(f.data, () => f.event) : (f: AuditFrame) => terminalSafeJsonText(f.data)
   if (output === 'table') {
     const table = createAuditTable(options.io ?? {columns: 80, color: false})
     return {batch: (frames) => table.rows(frames.map((f) => f.event)), end: () => table.end()}

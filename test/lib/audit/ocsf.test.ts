@@ -2,7 +2,7 @@
 import {Ajv2020} from 'ajv/dist/2020.js'
 import {expect} from 'chai'
 
-import {OCSF_VERSION, ocsfEvent, ocsfJson, toOcsf} from '../../../src/lib/audit/ocsf.js'
+import {OCSF_VERSION, ocsfEvent, ocsfJson, ocsfJsonOfText, readsAsText, toOcsf} from '../../../src/lib/audit/ocsf.js'
 import {safeJsonStringify} from '../../../src/lib/output/json.js'
 import {auditEvent} from '../../helpers/fake-audit.js'
 
@@ -217,13 +217,61 @@ describe('OCSF mapping (src/lib/audit/ocsf.ts)', () => {
       ]),
     ]
 
+    /** The event as the platform writes it: JSON.stringify, members in the platform's order (src/sandbox/clusters/audit-log.ts). */
+    const ORDER = ['id', 'seq', 'time', 'tenantId', 'cluster', 'action', 'result', 'actor', 'target', 'clientIp', 'userAgent', 'correlationId', 'details']
+    const platformText = (e: Record<string, unknown>) =>
+      JSON.stringify(Object.fromEntries([...ORDER.filter((k) => k in e), ...Object.keys(e).filter((k) => !ORDER.includes(k))].map((k) => [k, e[k]])))
+
     for (const [name, e] of cases) {
       it(name, () => {
         const reference = safeJsonStringify(ocsfEvent(e))
         expect(ocsfJson(e)).to.equal(reference)
+        // From the text, whichever reader takes it (the pattern or JSON.parse), the same line.
+        const text = platformText(e)
+        expect(ocsfJsonOfText(text, () => JSON.parse(text) as Record<string, unknown>)).to.equal(reference)
         expect(reference).not.to.match(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u)
         expect(JSON.parse(reference)).to.deep.equal(JSON.parse(JSON.stringify(ocsfEvent(e))))
       })
     }
+
+    it('reads every event of a kind the platform writes from its text, without parsing it, and only those', () => {
+      // Not in the platform's own form: an escaped quote in the details, a target without id, an event without cluster.
+      const parsedKinds = ['odd', 'connector.blocked', 'connector.unblocked', 'replication.broken']
+      for (const name of parsedKinds) expect(readsAsText(platformText(auditEvent(7, kinds[name]))), name).to.equal(false)
+      for (const [name, over] of Object.entries(kinds).filter(([n]) => !parsedKinds.includes(n))) {
+        const text = platformText(auditEvent(7, over))
+        expect(readsAsText(text), name).to.equal(true)
+        expect(ocsfJsonOfText(text, () => expect.fail(`${name} was parsed`))).to.equal(safeJsonStringify(ocsfEvent(auditEvent(7, over))))
+      }
+      // Another member order, whitespace, an escape, a nested detail, an unknown member: parsed, same line.
+      const e = auditEvent(7, {target: {type: 'client', id: 'ppctl'}, details: {grantType: 'device_code'}})
+      const others = [
+        JSON.stringify(e),
+        JSON.stringify(JSON.parse(platformText(e)), null, 1),
+        platformText({...e, userAgent: 'say "hi"'}),
+        platformText({...e, details: {scopes: ['api']}}),
+        platformText({...e, region: 'eu'}),
+        platformText({...e, seq: 0}),
+        platformText({...e, details: {n: 1.5}}),
+      ]
+      for (const text of others) {
+        expect(readsAsText(text), text).to.equal(false)
+        const parsed = JSON.parse(text) as Record<string, unknown>
+        expect(ocsfJsonOfText(text, () => parsed)).to.equal(safeJsonStringify(ocsfEvent(parsed)))
+      }
+    })
+
+    it('keeps details the pattern reads as they came, the same value JSON.parse gives', () => {
+      // Integer-like keys (JSON.parse puts them first) and a repeated key (the last one wins): the text may differ, the value not.
+      const text = platformText(auditEvent(7, {action: 'request.refused', result: 'failed'})).replace(
+        /\}$/,
+        ',"details":{"b":1,"2":true,"code":"A","code":"B"}}',
+      )
+      expect(readsAsText(text)).to.equal(true)
+      const parsed = JSON.parse(text) as Record<string, unknown>
+      const line = JSON.parse(ocsfJsonOfText(text, () => parsed)) as {status_detail: string; unmapped: {details: unknown}}
+      expect(line).to.deep.equal(JSON.parse(safeJsonStringify(ocsfEvent(parsed))))
+      expect(line.status_detail).to.equal('B')
+    })
   })
 })
