@@ -9,7 +9,7 @@ import EnvHttpProxyAgent from 'undici/lib/dispatcher/env-http-proxy-agent.js'
 import {fetch as fetchImpl} from 'undici/lib/web/fetch/index.js'
 import {Headers} from 'undici/lib/web/fetch/headers.js'
 
-// As index.js does: every dispatcher has request(), stream() … (the fast path itself only dispatches through fetch).
+// As index.js does: every dispatcher has request(), stream(), connect() … — not only for callers: ProxyAgent opens its HTTPS tunnel with its proxy client's connect(), so without these a proxied request fails.
 Object.assign(Dispatcher.prototype, api)
 
 /** index.js's fetch: the error's stack points at the caller of fetch, not only inside undici. */

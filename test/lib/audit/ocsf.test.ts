@@ -261,6 +261,77 @@ describe('OCSF mapping (src/lib/audit/ocsf.ts)', () => {
       }
     })
 
+    it('gives the same line from the text as from the parsed event for 3,000 generated events (fixed seed)', () => {
+      // A small deterministic generator (mulberry32): every run tests the same events, and a failure names its seed.
+      let state = 0x5eed
+      const rand = () => {
+        state = (state + 0x6d2b79f5) | 0
+        let t = Math.imul(state ^ (state >>> 15), 1 | state)
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+      }
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
+      const plainStrings = ['', 'x', 'admin@contoso.example', 'zoë', '東京', 'GET', 'delete', '/v1/connectors/a']
+      let strings = plainStrings
+      const scalar = () => pick<unknown>([pick(strings), 0, -3, 403, true, false, null, ...(strings === plainStrings ? [] : [1.5, 1e21])])
+      const maybe = <T>(v: () => T) => (rand() < 0.7 ? v() : undefined)
+      let fast = 0
+      for (let i = 0; i < 3000; i++) {
+        // Half of them as the platform writes them (plain strings), half with anything in any field.
+        const platformLike = i % 2 === 0
+        strings = platformLike ? plainStrings : [...plainStrings, ...hostile]
+        const flat = () =>
+          Object.fromEntries(
+            Array.from({length: Math.floor(rand() * 4)}, () => [pick(['method', 'path', 'host', 'reason', 'code', 'status', 'n', pick(strings)]), scalar()]),
+          )
+        const e: Record<string, unknown> = {
+          id: pick(strings),
+          seq: platformLike ? pick([1, 42, 900_719_925_474]) : pick([1, 42, 0, -1, 2 ** 53, 1.5]),
+          time: platformLike ? '2026-12-03T09:00:00.000Z' : pick(['2026-12-03T09:00:00.000Z', 'never', '']),
+          tenantId: pick(strings),
+          cluster: pick(strings),
+          action: pick([
+            'signin',
+            'token.issued',
+            'token.refreshed',
+            'client.auth_failed',
+            'connector.blocked',
+            'license.assigned',
+            'request.refused',
+            'replication.broken',
+            pick(strings),
+          ]),
+          result: pick(['succeeded', 'failed', '']),
+          actor: {
+            type: pick(['user', 'servicePrincipal', 'system', 'anonymous', '']),
+            ...(rand() < 0.8 ? {id: pick(strings)} : {}),
+            ...(rand() < 0.5 ? {upn: pick(strings)} : {}),
+            ...(rand() < 0.3 ? {appId: pick(strings)} : {}),
+          },
+          target: maybe(() => ({
+            type: pick(strings),
+            id: pick(strings),
+            ...(rand() < 0.4 ? {displayName: pick(strings)} : {}),
+            ...(rand() < 0.3 ? {upn: pick(strings)} : {}),
+          })),
+          clientIp: maybe(() => pick(['203.0.113.7', ...strings])),
+          userAgent: maybe(() => pick(strings)),
+          correlationId: maybe(() => pick(strings)),
+          details: maybe(() => (rand() < 0.8 ? flat() : {nested: flat(), list: [scalar()]})),
+        }
+        const text = platformText(e)
+        const parsed = JSON.parse(text) as Record<string, unknown>
+        const reference = safeJsonStringify(ocsfEvent(parsed))
+        const line = ocsfJsonOfText(text, () => parsed)
+        if (readsAsText(text)) fast++
+        // The same value always; the same text unless the details repeat a key or have integer-like ones.
+        expect(JSON.parse(line), `event ${i}: ${text}`).to.deep.equal(JSON.parse(reference))
+        expect(line, `event ${i}: ${text}`).not.to.match(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u)
+      }
+      // Both readers were exercised.
+      expect(fast).to.be.within(300, 2700)
+    })
+
     it('keeps details the pattern reads as they came, the same value JSON.parse gives', () => {
       // Integer-like keys (JSON.parse puts them first) and a repeated key (the last one wins): the text may differ, the value not.
       const text = platformText(auditEvent(7, {action: 'request.refused', result: 'failed'})).replace(
