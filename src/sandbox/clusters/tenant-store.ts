@@ -20,12 +20,14 @@ CREATE TABLE IF NOT EXISTS skus (tenant_id TEXT NOT NULL, id TEXT NOT NULL, disp
   grants_premium INTEGER NOT NULL, capabilities TEXT NOT NULL, PRIMARY KEY (tenant_id, id));
 CREATE TABLE IF NOT EXISTS assignments (tenant_id TEXT NOT NULL, sku_id TEXT NOT NULL, user_id TEXT NOT NULL, assigned_at TEXT NOT NULL,
   assigned_by TEXT NOT NULL, PRIMARY KEY (tenant_id, sku_id, user_id));
+CREATE INDEX IF NOT EXISTS assignments_user ON assignments (tenant_id, user_id, sku_id);
 CREATE TABLE IF NOT EXISTS idempotency (tenant_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
   body TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (tenant_id, key));
 CREATE TABLE IF NOT EXISTS seeded (tenant_id TEXT PRIMARY KEY, version INTEGER NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS security_groups (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, description TEXT NOT NULL,
   PRIMARY KEY (tenant_id, id));
 CREATE TABLE IF NOT EXISTS group_members (tenant_id TEXT NOT NULL, group_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (tenant_id, group_id, user_id));
+CREATE INDEX IF NOT EXISTS group_members_user ON group_members (tenant_id, user_id, group_id);
 CREATE TABLE IF NOT EXISTS environments (tenant_id TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, type TEXT NOT NULL,
   security_group_id TEXT, is_default INTEGER NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   version INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));

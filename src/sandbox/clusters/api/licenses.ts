@@ -33,12 +33,18 @@ function findSku(ctx: Ctx, id: string): SkuRow {
   return row
 }
 
+/** A user's licences: on the assignments_user index (the primary key starts with the SKU, so alone it scans the tenant's assignments). */
+export const LICENSES_OF_USER_SQL =
+  'SELECT a.sku_id, a.assigned_at, s.display_name, s.grants_premium, s.capabilities FROM assignments a JOIN skus s ON s.tenant_id = a.tenant_id AND s.id = a.sku_id WHERE a.tenant_id = ? AND a.user_id = ? ORDER BY a.sku_id'
+
 export function licensesOf(ctx: Ctx, userId: string) {
-  const rows = ctx.store
-    .prepare(
-      'SELECT a.sku_id, a.assigned_at, s.display_name, s.grants_premium, s.capabilities FROM assignments a JOIN skus s ON s.tenant_id = a.tenant_id AND s.id = a.sku_id WHERE a.tenant_id = ? AND a.user_id = ? ORDER BY a.sku_id',
-    )
-    .all(ctx.tenantId, userId) as Array<{sku_id: string; assigned_at: string; display_name: string; grants_premium: number; capabilities: string}>
+  const rows = ctx.store.prepare(LICENSES_OF_USER_SQL).all(ctx.tenantId, userId) as Array<{
+    sku_id: string
+    assigned_at: string
+    display_name: string
+    grants_premium: number
+    capabilities: string
+  }>
   return rows.map((r) => ({
     skuId: r.sku_id,
     displayName: r.display_name,
