@@ -91,6 +91,40 @@ describe('tenant keys and encryption at rest (in-process)', () => {
     db.close()
   })
 
+  it("writes a large tenant's snapshot again after an eighth of its rows in journal records, a small one's after 2000", () => {
+    const file = join(dir, 'eastus-1.db')
+    const vault = new KeyVault(dir)
+    const db = new ClusterDb('eastus-1', file, {}, true, vault)
+    const journal = () => (db.db.prepare('SELECT COUNT(*) AS n FROM main.tenant_journal WHERE tenant_id = ?').get(T) as {n: number}).n
+    const one = (i: number) => db.tenants.write(T, (tx) => tx.run(INSERT, T, `w${i}`, `Write ${i}`))
+    try {
+      // 24,000 rows in one transaction, then a snapshot of them (a rotation writes one): the next comes after 3,000 records.
+      db.tenants.write(T, (tx) => {
+        for (let i = 0; i < 24_000; i++) tx.run(INSERT, T, `c${i}`, `Connector ${i}`)
+      })
+      vault.rotate(T)
+      expect(journal()).to.equal(0)
+      for (let i = 0; i < 2999; i++) one(i)
+      expect(journal()).to.equal(2999)
+      one(2999)
+      expect(journal()).to.equal(0)
+      // Every row is in the snapshot.
+      expect((db.tenants.prepare('SELECT COUNT(*) AS n FROM connectors WHERE tenant_id = ?').get(T) as {n: number}).n).to.equal(27_000)
+      // A small tenant keeps the fixed 2000.
+      for (let i = 0; i < 2000; i++) db.tenants.write(F, (tx) => tx.run(INSERT, F, `f${i}`, `Fabrikam ${i}`))
+      expect((db.db.prepare('SELECT COUNT(*) AS n FROM main.tenant_journal WHERE tenant_id = ?').get(F) as {n: number}).n).to.equal(0)
+    } finally {
+      db.close()
+    }
+    // Reopened: the snapshot and the journal since give every row back.
+    const again = new ClusterDb('eastus-1', file, {}, true, new KeyVault(dir))
+    try {
+      expect((again.tenants.prepare('SELECT COUNT(*) AS n FROM connectors WHERE tenant_id = ?').get(T) as {n: number}).n).to.equal(27_000)
+    } finally {
+      again.close()
+    }
+  })
+
   it('moves a plaintext store into the sealed form at the first start with encryption', () => {
     const file = join(dir, 'eastus-1.db')
     const plain = new ClusterDb('eastus-1', file)
