@@ -102,6 +102,23 @@ const settled = () => new Promise<void>((resolve) => setImmediate(resolve))
 const sse = (stream: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
   new Response(stream, {status: 200, headers: {'content-type': 'text/event-stream', ...headers}})
 
+/**
+ * With a 30 s heartbeat, after seq 1: 1 ms short of three periods of silence from now the connection stays; at three
+ * the watchdog opens the next one (`next`), which resumes after seq 1.
+ */
+async function watchdogEndsItAfterSeq1(h: ReturnType<typeof harness>, clock: ManualClock, next: ReturnType<typeof body>) {
+  clock.advance(89_999)
+  await settled()
+  expect(h.calls).to.have.length(1)
+  clock.advance(1)
+  next.push(frame(2))
+  await h.whenSeq(2)
+  h.stop()
+  await h.run
+  expect(h.calls).to.have.length(2)
+  expect(h.calls[1].headers['last-event-id']).to.equal('1')
+}
+
 describe('audit consumer (scripted connections)', () => {
   it('resumes after a connection cut mid-frame with Last-Event-ID, delivering the cut event exactly once', async () => {
     const first = body()
@@ -207,17 +224,7 @@ describe('audit consumer (scripted connections)', () => {
     silent.push(frame(1))
     await h.whenSeq(1)
     await settled()
-    // Just short of three periods of silence the connection stays; at three the watchdog opens a new one after seq 1.
-    clock.advance(89_999)
-    await settled()
-    expect(h.calls).to.have.length(1)
-    clock.advance(1)
-    live.push(frame(2))
-    await h.whenSeq(2)
-    h.stop()
-    await h.run
-    expect(h.calls).to.have.length(2)
-    expect(h.calls[1].headers['last-event-id']).to.equal('1')
+    await watchdogEndsItAfterSeq1(h, clock, live)
     const reconnect = h.statuses.find((s) => s.type === 'reconnecting') as Extract<StatusEvent, {type: 'reconnecting'}>
     expect(reconnect.reason).to.match(/no bytes/)
   })
@@ -239,16 +246,7 @@ describe('audit consumer (scripted connections)', () => {
     release()
     await settled()
     // From the end of that write, three periods of silence do end it.
-    clock.advance(89_999)
-    await settled()
-    expect(h.calls).to.have.length(1)
-    clock.advance(1)
-    b.push(frame(2))
-    await h.whenSeq(2)
-    h.stop()
-    await h.run
-    expect(h.calls).to.have.length(2)
-    expect(h.calls[1].headers['last-event-id']).to.equal('1')
+    await watchdogEndsItAfterSeq1(h, clock, b)
   })
 
   it('keeps a quiet stream open while heartbeats arrive', async () => {
