@@ -103,20 +103,20 @@ const sse = (stream: ReadableStream<Uint8Array>, headers: Record<string, string>
   new Response(stream, {status: 200, headers: {'content-type': 'text/event-stream', ...headers}})
 
 /**
- * With a 30 s heartbeat, after seq 1: 1 ms short of three periods of silence from now the connection stays; at three
- * the watchdog opens the next one (`next`), which resumes after seq 1.
+ * After seq `last`: 1 ms short of `ms` from now the connection stays; at `ms` the consumer opens the next one (`next`),
+ * which resumes after `last`.
  */
-async function watchdogEndsItAfterSeq1(h: ReturnType<typeof harness>, clock: ManualClock, next: ReturnType<typeof body>) {
-  clock.advance(89_999)
+async function reconnectsAfter(h: ReturnType<typeof harness>, clock: ManualClock, ms: number, next: ReturnType<typeof body>, last: number) {
+  clock.advance(ms - 1)
   await settled()
   expect(h.calls).to.have.length(1)
   clock.advance(1)
-  next.push(frame(2))
-  await h.whenSeq(2)
+  next.push(frame(last + 1))
+  await h.whenSeq(last + 1)
   h.stop()
   await h.run
   expect(h.calls).to.have.length(2)
-  expect(h.calls[1].headers['last-event-id']).to.equal('1')
+  expect(h.calls[1].headers['last-event-id']).to.equal(String(last))
 }
 
 describe('audit consumer (scripted connections)', () => {
@@ -224,7 +224,8 @@ describe('audit consumer (scripted connections)', () => {
     silent.push(frame(1))
     await h.whenSeq(1)
     await settled()
-    await watchdogEndsItAfterSeq1(h, clock, live)
+    // Three heartbeat periods of silence: the watchdog opens a new connection after seq 1.
+    await reconnectsAfter(h, clock, 90_000, live, 1)
     const reconnect = h.statuses.find((s) => s.type === 'reconnecting') as Extract<StatusEvent, {type: 'reconnecting'}>
     expect(reconnect.reason).to.match(/no bytes/)
   })
@@ -246,7 +247,7 @@ describe('audit consumer (scripted connections)', () => {
     release()
     await settled()
     // From the end of that write, three periods of silence do end it.
-    await watchdogEndsItAfterSeq1(h, clock, b)
+    await reconnectsAfter(h, clock, 90_000, b, 1)
   })
 
   it('keeps a quiet stream open while heartbeats arrive', async () => {
@@ -285,16 +286,8 @@ describe('audit consumer (scripted connections)', () => {
     a.push(frame(1) + frame(2))
     await h.whenSeq(2)
     // A minute before the margin: still the first connection; at the margin, a new one with a forced token.
-    clock.advance(59_999)
-    await settled()
-    expect(h.calls).to.have.length(1)
-    clock.advance(1)
-    b.push(frame(3))
-    await h.whenSeq(3)
-    h.stop()
-    await h.run
+    await reconnectsAfter(h, clock, 60_000, b, 2)
     expect(h.calls[1].options.forceToken).to.equal(true)
-    expect(h.calls[1].headers['last-event-id']).to.equal('2')
     expect(h.statuses.map((s) => s.type)).to.include('renewing-token')
     expect(h.got.map((f) => f.seq)).to.deep.equal([1, 2, 3])
   })
