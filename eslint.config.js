@@ -92,5 +92,12 @@ export default tseslint.config(
     files: ['src/commands/**/*.ts', 'src/lib/**/*.ts'],
     rules: {'no-console': 'error'},
   },
+  // bin/run.js is CommonJS (bin/package.json: an ES module entry point costs every command Node's ESM loader), and
+  // so is the probe the tests preload to see that no ES module was loaded.
+  {
+    files: ['bin/run.js', '**/*.cjs'],
+    languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', __dirname: 'readonly'}},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
   ...layering,
 )

@@ -1,9 +1,19 @@
 #!/usr/bin/env node
 // The production entry point: runs the compiled commands from dist/ with the manifest.
-import module from 'node:module'
-import {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+//
+// CommonJS (bin/package.json), unlike the rest of the package: an ES module as the entry point starts Node's ES
+// module loader before the first line runs, ~10 ms of every command (`--version` included) on a 2-core machine. What
+// it needs from dist/ before the fast path's bundle is CommonJS too (dist/entry-support.cjs, built with the bundle),
+// so a warm command never starts that loader; oclif's commands load through import() as before.
+'use strict'
+const nodeModule = require('node:module')
+const {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
+const {dirname, join} = require('node:path')
+const {pathToFileURL} = require('node:url')
+
+/** The package's folder, and a file of dist/. */
+const ROOT = join(__dirname, '..')
+const distFile = (path) => join(ROOT, 'dist', path)
 
 // Not in a pipeline: CI mode (the certificate variables, as ciCredentialsFromEnv in src/lib/auth/ci-env.ts reads
 // them) and CI runners leave nothing on disk, not even a cache of compiled code.
@@ -11,10 +21,10 @@ const env = process.env
 const ciMode = Boolean(env.PPCTL_CLIENT_ID && env.PPCTL_TENANT_ID && (env.PPCTL_CERTIFICATE_PATH || env.PPCTL_CERTIFICATE))
 const mayCache = !ciMode && !env.CI
 // Node 22+ caches compiled code between runs (in TMPDIR); on Node 20 this is absent and skipped.
-if (mayCache) module.enableCompileCache?.()
+if (mayCache) nodeModule.enableCompileCache?.()
 
 const argv = process.argv.slice(2)
-const pjson = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+const pjson = () => JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 
 /**
  * The fast path (src/fast-path.ts) from its bundle, dist/fast-path.bundle.cjs (scripts/bundle-fast-path.js), compiled
@@ -25,21 +35,25 @@ const pjson = () => JSON.parse(readFileSync(new URL('../package.json', import.me
 const CACHE_PREFIX = 'fast-path-'
 
 async function loadFastPath() {
-  const file = fileURLToPath(new URL('../dist/fast-path.bundle.cjs', import.meta.url))
+  const file = distFile('fast-path.bundle.cjs')
   let source
   let stat
+  let support
   try {
     stat = statSync(file)
     // A bundle older than dist/ (tsc ran, the bundler did not) would run old code: dist/ then runs unbundled.
-    if (statSync(new URL('../dist/fast-path.js', import.meta.url)).mtimeMs > stat.mtimeMs) throw new Error('stale bundle')
+    if (statSync(distFile('fast-path.js')).mtimeMs > stat.mtimeMs) throw new Error('stale bundle')
     source = readFileSync(file, 'utf8')
+    // What runs before the bundle, built with it (scripts/bundle-fast-path.js).
+    support = require(distFile('entry-support.cjs'))
   } catch {
-    return {fastPath: await import('../dist/fast-path.js')}
+    // Unbundled (a tsc-only build): dist/fast-path.js, an ES module.
+    return {fastPath: await import(pathToFileURL(distFile('fast-path.js')).href)}
   }
-  const {Script} = await import('node:vm')
+  const {Script} = require('node:vm')
   // V8 accepts a cache only under the flags it was made with: the HTTP stack's (src/lib/http/wasm-tiering.ts) are
   // set before compiling, or every cache made by a command that sent a request would be refused by the next run.
-  const {keepWasmOnBaselineTier} = await import('../dist/lib/http/wasm-tiering.js')
+  const {keepWasmOnBaselineTier, resolvePaths} = support
   keepWasmOnBaselineTier()
   let cacheDir
   let cacheFile
@@ -47,7 +61,6 @@ async function loadFastPath() {
   // One cache per command (its words, e.g. connector-list), with the functions its run compiled.
   const words = argv[0] === '__complete' ? argv.slice(0, 1) : argv.slice(0, 2)
   if (mayCache && words.every((w) => /^[a-z_]{1,20}$/.test(w))) {
-    const {resolvePaths} = await import('../dist/lib/config/paths.js')
     cacheDir = join(resolvePaths(env).cache, 'code')
     cacheFile = join(cacheDir, `${CACHE_PREFIX}${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}.${words.join('-')}.v8`)
     try {
@@ -58,7 +71,7 @@ async function loadFastPath() {
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData})
   const bundle = {exports: {}}
-  script.runInThisContext().call(bundle.exports, bundle.exports, module.createRequire(file), bundle, file, dirname(file))
+  script.runInThisContext().call(bundle.exports, bundle.exports, nodeModule.createRequire(file), bundle, file, dirname(file))
   /** After a run the fast path handled (so that the functions it compiled are in it), when there was no usable cache. */
   const saveCache = () => {
     if (!cacheFile || (cachedData && !script.cachedDataRejected)) return
@@ -89,10 +102,10 @@ async function recordedRootHelp() {
     /^(FORCE_COLOR|COLORTERM|DEBUG|NODE_DEBUG|CI|CONTINUOUS_INTEGRATION|TF_BUILD|TEAMCITY_VERSION|BUILD_NUMBER|RUN_ID|OCLIF_.*|PPCTL_(BINPATH|CACHE_DIR|DATA_DIR|DEBUG|DISABLE_THEME|NPM_REGISTRY)|.*_CI|GITHUB_.*)$/
   if (Object.keys(env).some((name) => changesHelp.test(name))) return undefined
   try {
-    const {manifest, help} = JSON.parse(readFileSync(new URL('../dist/root-help.json', import.meta.url), 'utf8'))
-    const {createHash} = await import('node:crypto')
+    const {manifest, help} = JSON.parse(readFileSync(distFile('root-help.json'), 'utf8'))
+    const {createHash} = require('node:crypto')
     const current = createHash('sha256')
-      .update(readFileSync(new URL('../oclif.manifest.json', import.meta.url)))
+      .update(readFileSync(join(ROOT, 'oclif.manifest.json')))
       .digest('hex')
     if (manifest !== current) return undefined
     const p = pjson()
@@ -113,7 +126,7 @@ async function recordedRootHelp() {
 function mayBeFast() {
   if (argv[0] === '__complete') return true
   try {
-    const commands = JSON.parse(readFileSync(new URL('../dist/fast-path.commands.json', import.meta.url), 'utf8'))
+    const commands = JSON.parse(readFileSync(distFile('fast-path.commands.json'), 'utf8'))
     return commands.some((words) => words.every((word, i) => argv[i] === word))
   } catch {
     return true
@@ -122,22 +135,31 @@ function mayBeFast() {
 
 const versionLine = (p) => `ppctl/${p.version} ${process.platform}-${process.arch} node-${process.version}`
 
-let rootHelp
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-  // The same line oclif prints, without loading oclif: the most common health check of a CLI.
-  process.stdout.write(`${versionLine(pjson())}\n`)
-} else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && (rootHelp = await recordedRootHelp())) {
-  process.stdout.write(rootHelp)
-} else {
-  // Hot commands (src/cli/fast-commands.ts) skip oclif's start-up; anything not recognized exactly goes to oclif.
-  // PPCTL_NO_FAST_PATH=1 sends everything through oclif (to compare, or to rule the fast path out).
-  const {fastPath, saveCache} = env.PPCTL_NO_FAST_PATH || !mayBeFast() ? {fastPath: {tryFastPath: async () => false}} : await loadFastPath()
-  // It reads oclif's settings from package.json too: hooks or plugins there send everything to oclif.
-  const handled = await fastPath.tryFastPath(argv, pjson())
-  if (handled) saveCache?.()
-  if (!handled) {
-    // oclif's execute alone: the package index loads every module of @oclif/core (~12 ms more at start-up).
-    const {execute} = await import('@oclif/core/execute')
-    await execute({dir: import.meta.url})
+async function main() {
+  let rootHelp
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    // The same line oclif prints, without loading oclif: the most common health check of a CLI.
+    process.stdout.write(`${versionLine(pjson())}\n`)
+  } else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && (rootHelp = await recordedRootHelp())) {
+    process.stdout.write(rootHelp)
+  } else {
+    // Hot commands (src/cli/fast-commands.ts) skip oclif's start-up; anything not recognized exactly goes to oclif.
+    // PPCTL_NO_FAST_PATH=1 sends everything through oclif (to compare, or to rule the fast path out).
+    const {fastPath, saveCache} = env.PPCTL_NO_FAST_PATH || !mayBeFast() ? {fastPath: {tryFastPath: async () => false}} : await loadFastPath()
+    // It reads oclif's settings from package.json too: hooks or plugins there send everything to oclif.
+    const handled = await fastPath.tryFastPath(argv, pjson())
+    if (handled) saveCache?.()
+    if (!handled) {
+      // oclif's execute alone: the package index loads every module of @oclif/core (~12 ms more at start-up).
+      const {execute} = require('@oclif/core/execute')
+      await execute({dir: ROOT})
+    }
   }
 }
+
+// As a rejected top-level await in an ES module: Node reports the error and exits 1 (nothing reaches here normally:
+// the fast path and oclif report their own errors).
+main().catch((err) => {
+  process.exitCode = 1
+  throw err
+})

@@ -115,6 +115,17 @@ describe('fast path = oclif for connector list, license list, user list, auth to
     expect(readFileSync(fetchProbe, 'utf8')).to.equal('no built-in fetch\nbuilt-in fetch\n'.repeat(2))
   })
 
+  it('a warm command loads no ES module (bin/run.js and what it needs before the bundle are CommonJS); oclif does', async () => {
+    const probe = join(probeDir, `${++probes}-esm.txt`)
+    const probed = {...admin.env, NODE_OPTIONS: `--require=${join(ROOT, 'test', 'helpers', 'esm-probe.cjs')}`, PROBE_ESM_FILE: probe}
+    for (const args of [['--version'], ['route', 'show'], ['connector', 'list', '--json'], ['auth', 'token'], ['config', 'list']]) {
+      const res = await runCli(args, probed)
+      expect(res.code, `${args.join(' ')}: ${res.stderr}`).to.equal(0)
+    }
+    // oclif's commands are ES modules (dist/commands): the probe tells the two apart.
+    expect(readFileSync(probe, 'utf8')).to.equal('no esm\n'.repeat(4) + 'esm\n')
+  })
+
   it('an expired access token: each path renews it once, then answers the same', async () => {
     const expire = async () => {
       const creds = await store(admin).get('sandbox')

@@ -1,5 +1,6 @@
 // I/O as an object: the streams a command writes to, and whether each is a terminal.
 import type {Readable, Writable} from 'node:stream'
+import {isatty} from 'node:tty'
 
 export interface IO {
   readonly stdin: Readable
@@ -19,10 +20,14 @@ export interface IO {
 export function processIO(env: NodeJS.ProcessEnv = process.env): IO {
   const stdoutIsTTY = Boolean(process.stdout.isTTY)
   return {
-    stdin: process.stdin,
+    // process.stdin builds its stream when first read (a file or pipe: ~2 ms of modules); most commands never read it.
+    get stdin() {
+      return process.stdin
+    },
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // What process.stdin.isTTY says (a tty.ReadStream exactly when descriptor 0 is a terminal), without building it.
+    stdinIsTTY: isatty(0),
     stdoutIsTTY,
     stderrIsTTY: Boolean(process.stderr.isTTY),
     columns: (stdoutIsTTY && process.stdout.columns) || Number(env.COLUMNS) || 80,
