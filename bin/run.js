@@ -3,12 +3,12 @@
 //
 // CommonJS (bin/package.json), unlike the rest of the package: an ES module as the entry point starts Node's ES
 // module loader before the first line runs, ~10 ms of every command (`--version` included) on a 2-core machine. What
-// it needs from dist/ before the fast path's bundle is CommonJS too (dist/entry-support.cjs, built with the bundle),
+// it needs from dist/ before the fast path's bundle is CommonJS too (dist/fast-path-loader.cjs, built with the bundle),
 // so a warm command never starts that loader; oclif's commands load through import() as before.
 'use strict'
 const nodeModule = require('node:module')
 const {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
-const {dirname, join} = require('node:path')
+const {join} = require('node:path')
 const {pathToFileURL} = require('node:url')
 
 /** The package's folder, and a file of dist/. */
@@ -27,58 +27,73 @@ const argv = process.argv.slice(2)
 const pjson = () => JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 
 /**
+ * What the build says of the fast path (dist/fast-path.json, scripts/bundle-fast-path.js): the words of its commands
+ * and the bundle's content hash; undefined without it (a tsc-only build).
+ */
+let fastPathInfo
+function readFastPathInfo() {
+  try {
+    fastPathInfo ??= JSON.parse(readFileSync(distFile('fast-path.json'), 'utf8'))
+  } catch {
+    fastPathInfo = undefined
+  }
+  return fastPathInfo
+}
+
+/**
  * The fast path (src/fast-path.ts) from its bundle, dist/fast-path.bundle.cjs (scripts/bundle-fast-path.js), compiled
- * with a V8 code cache kept in ppctl's own cache folder (0700): one file read and no recompilation of what an earlier
- * run compiled. The cache is named after the bundle's size and time, so a rebuilt bundle never meets an old cache (V8
- * itself checks only the length). Without a bundle as new as dist/ (a tsc-only build), dist/fast-path.js is imported.
+ * with a V8 code cache: the command's own, kept in ppctl's cache folder (0700) after a run with the functions that run
+ * compiled, or else the one the build made (dist/fast-path.<hash>.v8, the bundle's top level), which is all a CI run
+ * uses (it writes nothing). Caches are named after the bundle's content hash, so a rebuilt or upgraded bundle never
+ * meets an old cache (V8 itself checks only the source's length). Without a bundle as new as dist/ (a tsc-only
+ * build), dist/fast-path.js is imported.
  */
 const CACHE_PREFIX = 'fast-path-'
 
 async function loadFastPath() {
   const file = distFile('fast-path.bundle.cjs')
   let source
-  let stat
-  let support
+  let loader
+  const hash = readFastPathInfo()?.bundle
   try {
-    stat = statSync(file)
     // A bundle older than dist/ (tsc ran, the bundler did not) would run old code: dist/ then runs unbundled.
-    if (statSync(distFile('fast-path.js')).mtimeMs > stat.mtimeMs) throw new Error('stale bundle')
+    if (!/^[0-9a-f]{16}$/.test(hash) || statSync(distFile('fast-path.js')).mtimeMs > statSync(file).mtimeMs) throw new Error('stale bundle')
     source = readFileSync(file, 'utf8')
-    // What runs before the bundle, built with it (scripts/bundle-fast-path.js).
-    support = require(distFile('entry-support.cjs'))
+    // What runs before the bundle, built with it (src/fast-path-loader.ts).
+    loader = require(distFile('fast-path-loader.cjs'))
   } catch {
     // Unbundled (a tsc-only build): dist/fast-path.js, an ES module.
     return {fastPath: await import(pathToFileURL(distFile('fast-path.js')).href)}
   }
-  const {Script} = require('node:vm')
-  // V8 accepts a cache only under the flags it was made with: the HTTP stack's (src/lib/http/wasm-tiering.ts) are
-  // set before compiling, or every cache made by a command that sent a request would be refused by the next run.
-  const {keepWasmOnBaselineTier, resolvePaths} = support
-  keepWasmOnBaselineTier()
   let cacheDir
   let cacheFile
   let cachedData
+  let ownCache = false
   // One cache per command (its words, e.g. connector-list), with the functions its run compiled.
   const words = argv[0] === '__complete' ? argv.slice(0, 1) : argv.slice(0, 2)
   if (mayCache && words.every((w) => /^[a-z_]{1,20}$/.test(w))) {
-    cacheDir = join(resolvePaths(env).cache, 'code')
-    cacheFile = join(cacheDir, `${CACHE_PREFIX}${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}.${words.join('-')}.v8`)
+    cacheDir = join(loader.resolvePaths(env).cache, 'code')
+    cacheFile = join(cacheDir, `${CACHE_PREFIX}${process.version}-${hash}.${words.join('-')}.v8`)
     try {
       cachedData = readFileSync(cacheFile)
+      ownCache = true
     } catch {
-      // No cache yet: this run compiles, and writes one.
+      // No cache of this command yet: this run starts from the build's, and writes one.
     }
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData})
-  const bundle = {exports: {}}
-  script.runInThisContext().call(bundle.exports, bundle.exports, nodeModule.createRequire(file), bundle, file, dirname(file))
-  /** After a run the fast path handled (so that the functions it compiled are in it), when there was no usable cache. */
+  try {
+    cachedData ??= readFileSync(distFile(`fast-path.${hash}.v8`))
+  } catch {
+    // No cache from the build (it could not make one): the bundle is compiled as it runs.
+  }
+  const {exports, script} = loader.runBundle(file, source, cachedData)
+  /** After a run the fast path handled (so that the functions it compiled are in it), unless its own cache served. */
   const saveCache = () => {
-    if (!cacheFile || (cachedData && !script.cachedDataRejected)) return
+    if (!cacheFile || (ownCache && !script.cachedDataRejected)) return
     try {
       mkdirSync(cacheDir, {recursive: true, mode: 0o700})
-      // The caches of an older bundle or Node go; those of the other commands stay.
-      const current = `${CACHE_PREFIX}${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}.`
+      // The caches of another bundle or Node go; those of the other commands stay.
+      const current = `${CACHE_PREFIX}${process.version}-${hash}.`
       for (const old of readdirSync(cacheDir)) if (old.startsWith(CACHE_PREFIX) && !old.startsWith(current)) rmSync(join(cacheDir, old), {force: true})
       const temp = `${cacheFile}.${process.pid}.tmp`
       writeFileSync(temp, script.createCachedData(), {mode: 0o600})
@@ -87,7 +102,7 @@ async function loadFastPath() {
       // A cache that cannot be written (a read-only home) only costs the next run its compilation.
     }
   }
-  return {fastPath: bundle.exports, saveCache}
+  return {fastPath: exports, saveCache}
 }
 
 /**
@@ -119,18 +134,14 @@ async function recordedRootHelp() {
 
 /**
  * Whether argv can be one the fast path answers: a completion request, or the words of one of its commands, as the
- * build lists them (dist/fast-path.commands.json, from src/fast-path.ts's FAST_COMMANDS; tryFastPath matches them
+ * build lists them (dist/fast-path.json, from src/fast-path.ts's FAST_COMMANDS; tryFastPath matches them
  * the same way). Any other command goes to oclif without compiling the bundle, which would only cost it start-up
  * time and memory (a second copy of the HTTP stack). Without the list (a tsc-only build) the fast path decides.
  */
 function mayBeFast() {
   if (argv[0] === '__complete') return true
-  try {
-    const commands = JSON.parse(readFileSync(distFile('fast-path.commands.json'), 'utf8'))
-    return commands.some((words) => words.every((word, i) => argv[i] === word))
-  } catch {
-    return true
-  }
+  const commands = readFastPathInfo()?.commands
+  return !Array.isArray(commands) || commands.some((words) => words.every((word, i) => argv[i] === word))
 }
 
 const versionLine = (p) => `ppctl/${p.version} ${process.platform}-${process.arch} node-${process.version}`

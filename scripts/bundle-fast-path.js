@@ -86,16 +86,11 @@ const result = await build({
   legalComments: 'none',
   minifyWhitespace: true,
 })
-// What bin/run.js needs before it compiles the bundle (the V8 flags the code cache depends on, where the cache is),
-// as a CommonJS file it can require() without Node's ES module loader (~5 ms of every warm command).
-const ENTRY_SUPPORT = `${DIST}entry-support.cjs`
+// What bin/run.js needs before the bundle (src/fast-path-loader.ts), as a CommonJS file it can require() without
+// Node's ES module loader (~5 ms of every warm command).
 await build({
-  stdin: {
-    contents: "export {keepWasmOnBaselineTier} from './lib/http/wasm-tiering.js'\nexport {resolvePaths} from './lib/config/paths.js'\n",
-    resolveDir: DIST,
-    sourcefile: 'entry-support.js',
-  },
-  outfile: ENTRY_SUPPORT,
+  entryPoints: [`${DIST}fast-path-loader.js`],
+  outfile: `${DIST}fast-path-loader.cjs`,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -137,7 +132,28 @@ if (undiciImports === 0) {
   process.exit(1)
 }
 
-// The words of the commands the fast path answers, for bin/run.js to send every other command to oclif without
-// compiling the bundle (the list comes from FAST_COMMANDS itself, never written by hand).
+// For bin/run.js (dist/fast-path.json): the words of the commands the fast path answers, to send every other
+// command to oclif without compiling the bundle (the list comes from FAST_COMMANDS itself, never written by hand),
+// and the bundle's content hash, which names its code caches: a cache made for other code is never offered to V8,
+// which itself checks only the source's length.
 const {FAST_COMMANDS} = await import(`${DIST}fast-path.js`)
-writeFileSync(`${DIST}fast-path.commands.json`, JSON.stringify(FAST_COMMANDS.map((c) => c.id.split(':'))) + '\n')
+const {createHash} = await import('node:crypto')
+const {rmSync, readdirSync} = await import('node:fs')
+const bundleHash = createHash('sha256')
+  .update(readFileSync(`${DIST}fast-path.bundle.cjs`))
+  .digest('hex')
+  .slice(0, 16)
+writeFileSync(`${DIST}fast-path.json`, JSON.stringify({bundle: bundleHash, commands: FAST_COMMANDS.map((c) => c.id.split(':'))}) + '\n')
+
+// The bundle's own code cache (dist/fast-path.<hash>.v8), made by running its top level in a fresh Node as
+// bin/run.js does: a command's first run, and every run in CI (which writes no cache of its own), compile only what
+// the top level did not. Made with this Node; another Node's V8 refuses it and compiles the bundle as without it.
+for (const old of readdirSync(DIST)) if (/^fast-path\.[0-9a-f]{16}\.v8$/.test(old)) rmSync(`${DIST}${old}`)
+const {execFileSync} = await import('node:child_process')
+const makeCache = `
+  const {readFileSync, writeFileSync} = require('node:fs')
+  const file = ${JSON.stringify(`${DIST}fast-path.bundle.cjs`)}
+  const {script} = require(${JSON.stringify(`${DIST}fast-path-loader.cjs`)}).runBundle(file, readFileSync(file, 'utf8'))
+  writeFileSync(${JSON.stringify(`${DIST}fast-path.${bundleHash}.v8`)}, script.createCachedData())
+`
+execFileSync(process.execPath, ['-e', makeCache], {stdio: 'inherit', env: {...process.env, NODE_OPTIONS: ''}})

@@ -1,10 +1,15 @@
 // bin/run.js compiles the fast path's bundle with a V8 code cache in ppctl's cache folder: private files, the same
-// answers with a cache, without one and with a damaged one, and nothing on disk in CI or in CI mode.
+// answers with a cache, without one and with a damaged one, and nothing on disk in CI or in CI mode, where the cache
+// the build made (the bundle's top level, in dist/) serves.
 import {expect} from 'chai'
-import {existsSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {join} from 'node:path'
 
-import {makeCliEnv, runCli, type CliEnv} from '../helpers/cli.js'
+import {ROOT, makeCliEnv, runCli, type CliEnv} from '../helpers/cli.js'
+
+/** The bundle's content hash, which names its caches (dist/fast-path.json, written by the build). */
+const bundleHash = (): string => JSON.parse(readFileSync(join(ROOT, 'dist', 'fast-path.json'), 'utf8')).bundle
 
 describe('the code cache of the fast path (real CLI)', () => {
   const machines: CliEnv[] = []
@@ -27,7 +32,7 @@ describe('the code cache of the fast path (real CLI)', () => {
     expect(first.stderr).to.match(/^Error: .*not signed in/im)
     const files = readdirSync(codeDir(m))
     expect(files).to.have.length(1)
-    expect(files[0]).to.match(new RegExp(`^fast-path-${process.version.replaceAll('.', '\\.')}-\\d+-\\d+\\.auth-token\\.v8$`))
+    expect(files[0]).to.equal(`fast-path-${process.version}-${bundleHash()}.auth-token.v8`)
     const file = join(codeDir(m), files[0])
     expect(statSync(codeDir(m)).mode & 0o777).to.equal(0o700)
     expect(statSync(file).mode & 0o777).to.equal(0o600)
@@ -59,5 +64,26 @@ describe('the code cache of the fast path (real CLI)', () => {
     })
     expect(res.code, res.stderr).to.not.equal(0)
     expect(existsSync(codeDir(ciMode))).to.equal(false)
+  })
+
+  it("in CI the build's cache serves: the bundle's own (V8 takes it), and anything else in its place changes nothing", async () => {
+    const hash = bundleHash()
+    expect(hash).to.match(/^[0-9a-f]{16}$/)
+    const dist = join(ROOT, 'dist')
+    // Only the current bundle's cache is in dist/.
+    expect(readdirSync(dist).filter((f) => f.endsWith('.v8'))).to.deep.equal([`fast-path.${hash}.v8`])
+    const ci = fresh()
+    const probe = join(ci.home, 'probe.txt')
+    const probed = {...ci.env, NODE_OPTIONS: `--require=${join(ROOT, 'test', 'helpers', 'code-cache-probe.cjs')}`, PROBE_CODE_CACHE_FILE: probe}
+    const first = await runCli(['auth', 'token'], probed)
+    expect(first.code).to.equal(4)
+    expect(readFileSync(probe, 'utf8')).to.equal('taken\n')
+    expect(existsSync(codeDir(ci)), 'a CI run writes no cache').to.equal(false)
+    // Another file in its place (handed to the loader directly: dist/ is shared by the tests): refused, the same module.
+    const file = join(dist, 'fast-path.bundle.cjs')
+    const {runBundle} = createRequire(import.meta.url)(join(dist, 'fast-path-loader.cjs'))
+    const loaded = runBundle(file, readFileSync(file, 'utf8'), Buffer.from('not a V8 code cache'))
+    expect(loaded.script.cachedDataRejected).to.equal(true)
+    expect(loaded.exports.tryFastPath).to.be.a('function')
   })
 })
