@@ -41,8 +41,8 @@ const cases = [
   ppctl('ppctl license list --json', ['license', 'list', '--json'], /"count": \d+/),
   ppctl('ppctl user list --json', ['user', 'list', '--json'], /"count": \d+/),
   ppctl('ppctl auth token', ['auth', 'token'], /^\S{20,}\n$/),
-  // CI=1 (or CI mode) keeps nothing on disk, not even the code cache: what a pipeline gets.
-  {...ppctl('ppctl connector list --json, CI=1 (no code cache)', ['connector', 'list', '--json'], /"count": \d+/), goal: undefined, ci: true},
+  // CI=1 (or CI mode) writes nothing on disk, not even its own code cache: what a pipeline gets (the build's cache only).
+  {...ppctl("ppctl connector list --json, CI=1 (the build's code cache)", ['connector', 'list', '--json'], /"count": \d+/), goal: undefined, ci: true},
   // The same command through oclif (what it cost before the fast path ran it), for comparison in the same run.
   {...ppctl('ppctl connector list --json via oclif (PPCTL_NO_FAST_PATH=1)', ['connector', 'list', '--json'], /"count": \d+/), goal: undefined, oclif: true},
   ppctl('ppctl route show (no network)', ['route', 'show'], /from the cache/),

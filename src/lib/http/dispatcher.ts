@@ -1,4 +1,5 @@
-// The undici dispatcher: certificates always verified, system CAs plus an extra CA, .localhost → loopback, proxies from the given environment.
+// The undici dispatcher: certificates always verified, Node's trust store plus an extra CA, .localhost → loopback, proxies from the given environment.
+import {readFileSync} from 'node:fs'
 import {isIP} from 'node:net'
 import {createSecureContext, rootCertificates, type SecureContext} from 'node:tls'
 import {Agent, EnvHttpProxyAgent, type Dispatcher} from 'undici'
@@ -11,7 +12,7 @@ import {keepWasmOnBaselineTier} from './wasm-tiering.js'
 
 export interface DispatcherOptions {
   env: NodeJS.ProcessEnv
-  /** Extra trusted CA certificates (PEM), added to — never replacing — the system's. */
+  /** Extra trusted CA certificates (PEM), added to — never replacing — Node's trust store. */
   ca?: string
   timeouts?: HttpTimeouts
   /** Name resolution for direct connections; .localhost-aware by default. */
@@ -24,33 +25,46 @@ export interface CreatedDispatcher {
   proxy?: ProxySettings
 }
 
-/** The trusted roots: Node's bundled system CAs, plus the extra PEM when given. */
+/** Node's bundled roots plus the extra PEM when given: what trustedContext trusts when it cannot use Node's store. */
 export function trustedCAs(extraPem?: string): string[] {
   return extraPem?.trim() ? [...rootCertificates, extraPem] : [...rootCertificates]
 }
 
-/** Node options that change its default root store (then the bundled roots are listed explicitly, as trustedCAs has them). */
-const ROOT_STORE_OPTIONS = /--use-(openssl|system|bundled)-ca\b/
+/** NODE_EXTRA_CA_CERTS's certificates (PEM), or undefined when it is unset or unreadable (Node then warned at start). */
+function nodeExtraCAs(env: NodeJS.ProcessEnv): string | undefined {
+  const file = env.NODE_EXTRA_CA_CERTS
+  if (!file) return undefined
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+}
 
 /**
- * The one TLS context of a dispatcher, shared by all its connections: the same trust as `ca: trustedCAs(extraPem)`.
- * Listing Node's ~140 bundled roots as PEM strings costs ~20 ms of parsing per context, so the context starts from
- * Node's default store (those roots, parsed natively) and adds the extra CA to its own copy of it. When Node's default
- * store holds anything else (NODE_EXTRA_CA_CERTS, --use-openssl-ca …) or the native method is missing, the roots
- * are listed.
+ * The one TLS context of a dispatcher, shared by all its connections: Node's trust store — its bundled roots plus
+ * NODE_EXTRA_CA_CERTS (how a Node program is told of a company's CA), or the system's with --use-openssl-ca — and
+ * the extra PEM (the profile's ca-file). Node parses its store once per process (~25 ms; at start when
+ * NODE_EXTRA_CA_CERTS is set), so a context without an extra PEM costs ~1 ms, and one with it ~2 ms: the PEM goes
+ * into the context's own copy of the store. Node's copy leaves NODE_EXTRA_CA_CERTS out, so those certificates are
+ * added to it again (parsed again: ~20 ms for a system bundle). Only if Node lacks the native method are the
+ * bundled roots listed.
  */
 export function trustedContext(extraPem?: string, env: NodeJS.ProcessEnv = process.env): SecureContext {
-  const defaultIsBundled = !env.NODE_EXTRA_CA_CERTS && !ROOT_STORE_OPTIONS.test([...process.execArgv, env.NODE_OPTIONS ?? ''].join(' '))
-  if (defaultIsBundled) {
-    const context = createSecureContext()
-    const native = (context as SecureContext & {context?: {addCACert?: (pem: string) => void}}).context
-    if (!extraPem?.trim()) return context
-    if (typeof native?.addCACert === 'function') {
-      native.addCACert(extraPem)
-      return context
+  const context = createSecureContext()
+  if (!extraPem?.trim()) return context
+  const native = (context as SecureContext & {context?: {addCACert?: (pem: string) => void}}).context
+  const nodeExtra = nodeExtraCAs(env)
+  if (typeof native?.addCACert !== 'function') return createSecureContext({ca: [...trustedCAs(extraPem), ...(nodeExtra ? [nodeExtra] : [])]})
+  native.addCACert(extraPem)
+  if (nodeExtra) {
+    try {
+      native.addCACert(nodeExtra)
+    } catch {
+      // A file Node could not read at start either (it warned then, and trusts none of it): the same here.
     }
   }
-  return createSecureContext({ca: trustedCAs(extraPem)})
+  return context
 }
 
 /**

@@ -2,7 +2,7 @@
 import {performance} from 'node:perf_hooks'
 
 import type {Context} from '../context.js'
-import {trustedCAs} from '../http/dispatcher.js'
+import {trustedContext} from '../http/dispatcher.js'
 import {proxyFor, type ProxySettings} from '../http/proxy-env.js'
 import type {Http, RequestAuth} from '../http/types.js'
 import {redactUrl} from '../output/redact.js'
@@ -125,7 +125,7 @@ export async function diagnoseCluster(ctx: Context, http: Http, probe: ClusterPr
     }),
   )
 
-  const tls = await probeTls(tcp.value.socket, url.hostname, trustedCAs(probe.caPem), CONNECT_TIMEOUT_MS, ctx.clock.now())
+  const tls = await probeTls(tcp.value.socket, url.hostname, trustedContext(probe.caPem), CONNECT_TIMEOUT_MS, ctx.clock.now())
   if (!tls.value) {
     hops.push(
       hop({

@@ -3,7 +3,7 @@ import {lookup} from 'node:dns/promises'
 import {request as httpRequest} from 'node:http'
 import {connect as netConnect, type Socket} from 'node:net'
 import {performance} from 'node:perf_hooks'
-import {checkServerIdentity, connect as tlsConnect, type PeerCertificate} from 'node:tls'
+import {checkServerIdentity, connect as tlsConnect, type PeerCertificate, type SecureContext} from 'node:tls'
 
 import {isLocalhostName} from '../http/localhost-lookup.js'
 
@@ -102,11 +102,11 @@ const dn = (part: PeerCertificate['subject'] | undefined) =>
         .join(', ')
     : ''
 
-/** A TLS handshake on `socket` for `hostname`, trusting `ca` only, with verification ON: a failure is reported, never bypassed. */
-export function probeTls(socket: Socket, hostname: string, ca: string[], timeoutMs: number, now: number): Promise<Probed<CertificateFacts>> {
+/** A TLS handshake on `socket` for `hostname` with the trust of ppctl's connections (trustedContext), verification ON: a failure is reported, never bypassed. */
+export function probeTls(socket: Socket, hostname: string, secureContext: SecureContext, timeoutMs: number, now: number): Promise<Probed<CertificateFacts>> {
   const started = performance.now()
   return new Promise((resolve) => {
-    const tls = tlsConnect({socket, servername: hostname, ca, rejectUnauthorized: true, ALPNProtocols: ['http/1.1']})
+    const tls = tlsConnect({socket, servername: hostname, secureContext, rejectUnauthorized: true, ALPNProtocols: ['http/1.1']})
     const timer = setTimeout(
       () => tls.destroy(Object.assign(new Error(`TLS handshake timed out after ${timeoutMs} ms`), {code: 'ERR_TLS_HANDSHAKE_TIMEOUT'})),
       timeoutMs,
