@@ -3,6 +3,7 @@
 // package — WebSocket, EventSource, the cache API, cookies, mocks, interceptors — for every warm command.
 // The modules are undici's own, unchanged, from the same installed version: the same Agent, proxy agent and fetch.
 import api from 'undici/lib/api/index.js'
+import buildConnector from 'undici/lib/core/connect.js'
 import Agent from 'undici/lib/dispatcher/agent.js'
 import Dispatcher from 'undici/lib/dispatcher/dispatcher.js'
 import EnvHttpProxyAgent from 'undici/lib/dispatcher/env-http-proxy-agent.js'
@@ -20,4 +21,4 @@ function fetch(init, options = undefined) {
   })
 }
 
-export {Agent, EnvHttpProxyAgent, fetch, Headers}
+export {Agent, buildConnector, EnvHttpProxyAgent, fetch, Headers}

@@ -21,13 +21,13 @@ function rsaKeys(): {publicKey: string; privateKey: string} {
   })
 }
 
-/** A fresh CA and a server certificate it signed for `names` (DNS subjectAltNames). */
-export function createTestPki(names: string[]): TestPki {
+/** A fresh CA (named `caName`: OpenSSL finds an issuer by its name) and a server certificate it signed for `names` (DNS subjectAltNames). */
+export function createTestPki(names: string[], caName = 'ppctl throwaway test CA'): TestPki {
   const caKeys = rsaKeys()
   const caKey = forge.pki.privateKeyFromPem(caKeys.privateKey)
   const notBefore = new Date(Date.now() - 60_000)
   const notAfter = new Date(Date.now() + 24 * 3600_000)
-  const caSubject = [{name: 'commonName', value: 'ppctl throwaway test CA'}]
+  const caSubject = [{name: 'commonName', value: caName}]
 
   const caCert = forge.pki.createCertificate()
   caCert.publicKey = forge.pki.publicKeyFromPem(caKeys.publicKey)

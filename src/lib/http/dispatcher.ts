@@ -2,10 +2,11 @@
 import {readFileSync} from 'node:fs'
 import {isIP} from 'node:net'
 import {createSecureContext, rootCertificates, type SecureContext} from 'node:tls'
-import {Agent, EnvHttpProxyAgent, type Dispatcher} from 'undici'
+import {Agent, buildConnector, EnvHttpProxyAgent, type Dispatcher} from 'undici'
 
 import {UsageError} from '../errors/index.js'
 import {localhostLookup, type LookupFunction} from './localhost-lookup.js'
+import {isChainVerifyError} from './network-error.js'
 import {proxySettingsFromEnv, type ProxySettings} from './proxy-env.js'
 import type {HttpTimeouts} from './types.js'
 import {keepWasmOnBaselineTier} from './wasm-tiering.js'
@@ -41,30 +42,75 @@ function nodeExtraCAs(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
+/** A TLS context and, when it leaves NODE_EXTRA_CA_CERTS out for now, the way to add them (see trustedContext). */
+interface Trust {
+  context: SecureContext
+  /** True once the context trusts all it should (from the start when nothing was left out). */
+  whole: boolean
+  /** Adds what was left out; false when nothing was (so a retry would see the same verdict). */
+  widen(): boolean
+}
+
+function trustOf(extraPem: string | undefined, env: NodeJS.ProcessEnv): Trust {
+  const context = createSecureContext()
+  const nothingLeft: Trust = {context, whole: true, widen: () => false}
+  if (!extraPem?.trim()) return nothingLeft
+  const native = (context as SecureContext & {context?: {addCACert?: (pem: string) => void}}).context
+  if (typeof native?.addCACert !== 'function') {
+    const nodeExtra = nodeExtraCAs(env)
+    return {...nothingLeft, context: createSecureContext({ca: [...trustedCAs(extraPem), ...(nodeExtra ? [nodeExtra] : [])]})}
+  }
+  native.addCACert(extraPem)
+  if (!env.NODE_EXTRA_CA_CERTS) return nothingLeft
+  const trust: Trust = {
+    context,
+    whole: false,
+    widen() {
+      if (!trust.whole) {
+        trust.whole = true
+        const nodeExtra = nodeExtraCAs(env)
+        try {
+          if (nodeExtra) native.addCACert!(nodeExtra)
+        } catch {
+          // A file Node could not read at start either (it warned then, and trusts none of it): the same here.
+        }
+      }
+      return true
+    },
+  }
+  return trust
+}
+
 /**
- * The one TLS context of a dispatcher, shared by all its connections: Node's trust store — its bundled roots plus
- * NODE_EXTRA_CA_CERTS (how a Node program is told of a company's CA), or the system's with --use-openssl-ca — and
- * the extra PEM (the profile's ca-file). Node parses its store once per process (~25 ms; at start when
- * NODE_EXTRA_CA_CERTS is set), so a context without an extra PEM costs ~1 ms, and one with it ~2 ms: the PEM goes
- * into the context's own copy of the store. Node's copy leaves NODE_EXTRA_CA_CERTS out, so those certificates are
- * added to it again (parsed again: ~20 ms for a system bundle). Only if Node lacks the native method are the
- * bundled roots listed.
+ * The TLS context of ppctl's connections: Node's trust store — its bundled roots plus NODE_EXTRA_CA_CERTS (how a
+ * Node program is told of a company's CA), or the system's with --use-openssl-ca — and the extra PEM (the profile's
+ * ca-file). Node parses its store once per process (~25 ms; at start when NODE_EXTRA_CA_CERTS is set), so a context
+ * without an extra PEM costs ~1 ms, and one with it ~2 ms: the PEM goes into the context's own copy of the store.
+ * Node's copy leaves NODE_EXTRA_CA_CERTS out, so those certificates are added to it again (parsed again: ~20 ms for
+ * a system bundle). Only if Node lacks the native method are the bundled roots listed.
  */
 export function trustedContext(extraPem?: string, env: NodeJS.ProcessEnv = process.env): SecureContext {
-  const context = createSecureContext()
-  if (!extraPem?.trim()) return context
-  const native = (context as SecureContext & {context?: {addCACert?: (pem: string) => void}}).context
-  const nodeExtra = nodeExtraCAs(env)
-  if (typeof native?.addCACert !== 'function') return createSecureContext({ca: [...trustedCAs(extraPem), ...(nodeExtra ? [nodeExtra] : [])]})
-  native.addCACert(extraPem)
-  if (nodeExtra) {
-    try {
-      native.addCACert(nodeExtra)
-    } catch {
-      // A file Node could not read at start either (it warned then, and trusts none of it): the same here.
-    }
+  const trust = trustOf(extraPem, env)
+  trust.widen()
+  return trust.context
+}
+
+/**
+ * Direct connections with an extra PEM and NODE_EXTRA_CA_CERTS: the context starts without the latter (~20 ms of
+ * parsing that the local platform, signed by the profile's CA, never needs), and a connection whose chain that
+ * context does not verify is made again once all of it is in. What verifies without them verifies with them (more
+ * trusted CAs, never fewer), so every connection gets the verdict of the full trust; a server's name is checked
+ * either way.
+ */
+function verifyingConnector(trust: Trust, options: buildConnector.BuildOptions): buildConnector.connector {
+  const connect = buildConnector(options)
+  return (opts, callback) => {
+    const partial = !trust.whole
+    connect(opts, (...result) => {
+      if (result[0] && partial && isChainVerifyError(result[0]) && trust.widen()) connect(opts, callback)
+      else callback(...result)
+    })
   }
-  return context
 }
 
 /**
@@ -83,7 +129,11 @@ function sourceAddressOf(env: NodeJS.ProcessEnv): string | undefined {
 
 export function createDispatcher(options: DispatcherOptions): CreatedDispatcher {
   keepWasmOnBaselineTier()
-  const secureContext = trustedContext(options.ca)
+  const proxy = proxySettingsFromEnv(options.env)
+  const trust = trustOf(options.ca, options.env)
+  // Through a proxy, undici builds the connectors itself (from options): the context has all of its trust at once.
+  if (proxy) trust.widen()
+  const secureContext = trust.context
   const source = sourceAddressOf(options.env)
   const localAddress = source ? {localAddress: source} : {}
   const lookup = (options.lookup ?? localhostLookup) as never
@@ -98,8 +148,7 @@ export function createDispatcher(options: DispatcherOptions): CreatedDispatcher 
   // NODE_TLS_REJECT_UNAUTHORIZED variable, and a man in the middle would then read tokens and assertions.
   const verify = {rejectUnauthorized: true} as const
   const connect = {secureContext, lookup, ...verify, ...timeout}
-  const proxy = proxySettingsFromEnv(options.env)
-  if (!proxy) return {dispatcher: new Agent({...common, connect})}
+  if (!proxy) return {dispatcher: new Agent({...common, connect: trust.whole ? connect : verifyingConnector(trust, connect)})}
   // EnvHttpProxyAgent gives `connect` to its direct Agent only. Through a proxy, ProxyAgent builds its own
   // connectors: `proxyTls` for the socket to the proxy, `requestTls` for the TLS to the target inside the
   // CONNECT tunnel (the proxy resolves the target's name; `lookup` only matters for the proxy's own name).

@@ -26,8 +26,15 @@ function findCoded(err: unknown, depth = 0): ErrorLike | undefined {
   return findCoded(e.cause, depth + 1)
 }
 
-const CERT_VERIFY =
-  /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/
+/** OpenSSL's verdicts on a certificate chain: what more trusted CAs could change (a name mismatch they cannot). */
+const CHAIN_VERIFY = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED)/
+const CERT_VERIFY = new RegExp(`${CHAIN_VERIFY.source}|^(ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)`)
+
+/** Whether a connection failed on its certificate chain (not trusted, expired …), not on the server's name. */
+export function isChainVerifyError(err: unknown): boolean {
+  const code = (err as {code?: unknown} | undefined)?.code
+  return typeof code === 'string' && CHAIN_VERIFY.test(code)
+}
 
 interface Classified {
   code: CodeExiting<8>
